@@ -1,0 +1,86 @@
+# Nightly reconciliation pipeline.
+#   make            build bin/pipeline and bin/stage-*
+#   make check      build and run the whole test suite
+#   make check SAN=1  the same under AddressSanitizer and UBSan
+#   make deps       install the Debian packages the build and tests need
+#   make demo       run the guide's worked example night into var/demo
+
+CC      ?= cc
+PKGS    := lmdb libarchive libssh2 libxml-2.0 zlib libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcsv ships no pkg-config file.
+LIBS    := $(PKG_LIBS) -lcsv
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wvla -Ipipeline $(PKG_CFLAGS)
+ifeq ($(SAN),1)
+BUILD   := build/san
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := build/opt
+endif
+
+LIB_SRC := $(wildcard pipeline/*.c)
+LIB_SRC := $(filter-out pipeline/pipeline.c,$(LIB_SRC))
+LIB_OBJ := $(LIB_SRC:pipeline/%.c=$(BUILD)/lib/%.o)
+LIB     := $(BUILD)/libpipeline.a
+
+STAGE_SRC := $(wildcard stages/*.c)
+STAGES    := $(STAGE_SRC:stages/%.c=bin/stage-%)
+UNIT_SRC  := $(wildcard tests/unit/test-*.c)
+UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: bin/pipeline $(STAGES) $(UNITS)
+
+$(BUILD)/lib/%.o: pipeline/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+# bin/ holds the build of the last make: a SAN build replaces it.
+bin/pipeline: $(BUILD)/lib/pipeline.o $(LIB) $(BUILD)/.flavour
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/lib/pipeline.o $(LIB) $(LIBS)
+
+bin/stage-%: $(BUILD)/stages/%.o $(LIB) $(BUILD)/.flavour
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+$(BUILD)/stages/%.o: stages/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+# Relink bin/ when switching between the plain and the sanitizer build.
+$(BUILD)/.flavour:
+	@mkdir -p $(@D)
+	@rm -f build/*/.flavour
+	@touch $@
+
+check: all
+	BUILD=$(BUILD) tests/run.sh
+
+deps:
+	ops/install-deps.sh
+
+demo: all
+	rm -rf var/demo
+	bin/pipeline run --date 2021-02-05 --drops fixtures/guide-eindkomst/drops \
+		--state var/demo/state --out var/demo/out
+	@echo; cat var/demo/out/2021-02-05/summary/ky-eindkomst.csv
+
+clean:
+	rm -rf bin build
+
+.PHONY: all check deps demo clean
+-include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/stages/*.d)

@@ -1,0 +1,34 @@
+/*
+ * Danish identifiers: CPR (persons), SE/CVR (organisations), EAN (GLN).
+ */
+#ifndef IDENT_H
+#define IDENT_H
+
+#include <stddef.h>
+
+enum { CPR_LEN = 10, SE_LEN = 8, EAN_LEN = 13 };
+
+enum cpr_flags {
+	CPR_PAD_LEADING_ZERO = 1,	/* SKAT drops a leading 0: 9 digits */
+};
+
+/*
+ * Parses DDMMYY-SSSS or DDMMYYSSSS into 10 digits (out[10], NUL-terminated
+ * in out[CPR_LEN]). The date part must be a real date in the century the
+ * 7th digit gives. Modulus 11 is not required (not issued since 2007):
+ * *mod11_ok tells whether it holds. Returns 0 or -1 with *why.
+ */
+int cpr_parse(const char *s, size_t len, unsigned flags, char out[CPR_LEN + 1],
+	      int *mod11_ok, const char **why);
+/* Full birth date YYYYMMDD of a valid 10-digit CPR. */
+int cpr_birth_date(const char cpr[CPR_LEN], int *yyyymmdd);
+/* "DDMMYY-xxxx": the only form a CPR may take in a log or on a terminal. */
+enum { CPR_MASKSZ = 12 };
+char *cpr_mask(const char *cpr10, char buf[CPR_MASKSZ]);
+
+/* 8 digits, modulus 11 with weights 2,7,6,5,4,3,2,1. */
+int se_parse(const char *s, size_t len, char out[SE_LEN + 1], const char **why);
+/* 13 digits with a GS1 check digit. */
+int ean_parse(const char *s, size_t len, char out[EAN_LEN + 1], const char **why);
+
+#endif

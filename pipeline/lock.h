@@ -1,0 +1,15 @@
+/*
+ * One run at a time per state directory: an exclusive flock on STATE/lock.
+ * bin/pipeline takes it and passes the descriptor to the stages it runs
+ * (PIPELINE_LOCK_FD), so a stage run alone takes it itself and a stage run
+ * by the driver does not deadlock on its parent.
+ */
+#ifndef LOCK_H
+#define LOCK_H
+
+/* 0 held, 1 held by another run (reported), -1 error (reported). */
+int lock_state(const char *statedir, int wait);
+/* The descriptor to hand to children, or -1. */
+int lock_fd(void);
+
+#endif

@@ -1,0 +1,663 @@
+#include "schema.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conffile.h"
+#include "date.h"
+#include "digest.h"
+#include "ident.h"
+#include "log.h"
+#include "money.h"
+#include "banned.h"
+
+enum { SCRATCH = 16 };
+
+static const struct { const char *name; enum field_type t; size_t width; } types[] = {
+	{ "text", FT_TEXT, 0 },		{ "money", FT_MONEY, 0 },
+	{ "int", FT_INT, 0 },		{ "month", FT_MONTH, 6 },
+	{ "day", FT_DAY, 8 },		{ "timestamp", FT_TIMESTAMP, 0 },
+	{ "cpr", FT_CPR, CPR_LEN },	{ "se", FT_SE, SE_LEN },
+	{ "feltnr", FT_FELTNR, 4 },
+};
+
+static int type_lookup(const char *name, enum field_type *t, size_t *width)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(types[i].name, name)) {
+			*t = types[i].t;
+			*width = types[i].width;
+			return 0;
+		}
+	return -1;
+}
+
+static size_t type_width(enum field_type t)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].t == t)
+			return types[i].width;
+	return 0;
+}
+
+int catalog_field(const struct catalog *cat, const char *name)
+{
+	for (int i = 0; i < cat->nfields; i++)
+		if (!strcmp(cat->fields[i].name, name))
+			return i;
+	return -1;
+}
+
+const struct store_def *catalog_store(const struct catalog *cat, const char *name)
+{
+	for (int i = 0; i < cat->nstores; i++)
+		if (!strcmp(cat->stores[i].name, name))
+			return &cat->stores[i];
+	return NULL;
+}
+
+static int catalog_fields_of(const struct conf_line *l, const struct catalog *cat,
+			     int *out, int max, int keyed)
+{
+	if (l->argc < 2)
+		return conf_error(l, "'%s' needs at least one field", l->argv[0]);
+	if (l->argc - 1 > max)
+		return conf_error(l, "'%s' has more than %d fields", l->argv[0], max);
+	for (int i = 1; i < l->argc; i++) {
+		int f = catalog_field(cat, l->argv[i]);
+		if (f < 0)
+			return conf_error(l, "unknown field '%s' (declare it with 'field')",
+					  l->argv[i]);
+		if (keyed && !type_width(cat->fields[f].type))
+			return conf_error(l, "field '%s' of type %s cannot be a key",
+					  l->argv[i], types[cat->fields[f].type].name);
+		out[i - 1] = f;
+	}
+	return l->argc - 1;
+}
+
+static int catalog_line(const struct conf_line *l, void *data)
+{
+	struct catalog *cat = data;
+	const char *d = l->argv[0];
+	struct store_def *st = cat->nstores ? &cat->stores[cat->nstores - 1] : NULL;
+
+	if (!strcmp(d, "field")) {
+		size_t w;
+		if (l->argc != 3)
+			return conf_error(l, "usage: field NAME TYPE");
+		if (catalog_field(cat, l->argv[1]) >= 0)
+			return conf_error(l, "field '%s' declared twice", l->argv[1]);
+		if (cat->nfields == MAX_FIELDS)
+			return conf_error(l, "more than %d fields", MAX_FIELDS);
+		struct field_def *f = &cat->fields[cat->nfields];
+		if (type_lookup(l->argv[2], &f->type, &w))
+			return conf_error(l, "unknown type '%s' (text money int month "
+					  "day timestamp cpr se feltnr)", l->argv[2]);
+		f->name = xstrdup(l->argv[1]);
+		cat->nfields++;
+		return 0;
+	}
+	if (!strcmp(d, "store")) {
+		if (l->argc != 2)
+			return conf_error(l, "usage: store NAME");
+		if (catalog_store(cat, l->argv[1]))
+			return conf_error(l, "store '%s' declared twice", l->argv[1]);
+		cat->stores = xrealloc(cat->stores, (size_t)(cat->nstores + 1) * sizeof(*st));
+		st = &cat->stores[cat->nstores++];
+		memset(st, 0, sizeof(*st));
+		st->name = xstrdup(l->argv[1]);
+		return 0;
+	}
+	if (!strcmp(d, "key") || !strcmp(d, "value")) {
+		int keyed = d[0] == 'k', n;
+		if (!st)
+			return conf_error(l, "'%s' before any 'store'", d);
+		n = catalog_fields_of(l, cat, keyed ? st->key : st->value,
+				      keyed ? MAX_KEY : MAX_VALUE, keyed);
+		if (n < 0)
+			return -1;
+		if (keyed) {
+			st->nkey = n;
+			st->key_width = 0;
+			for (int i = 0; i < n; i++)
+				st->key_width += type_width(cat->fields[st->key[i]].type);
+		} else {
+			st->nvalue = n;
+		}
+		return 0;
+	}
+	return conf_error(l, "unknown directive '%s' (field, store, key, value)", d);
+}
+
+int catalog_load(const char *path, struct catalog *cat)
+{
+	uint64_t size;
+	memset(cat, 0, sizeof(*cat));
+	if (conf_read(path, catalog_line, cat)) {
+		catalog_free(cat);
+		return -1;
+	}
+	for (int i = 0; i < cat->nstores; i++)
+		if (!cat->stores[i].nkey || !cat->stores[i].nvalue) {
+			log_input(path, 0, 0, "store '%s' needs 'key' and 'value'",
+				  cat->stores[i].name);
+			catalog_free(cat);
+			return -1;
+		}
+	if (digest_file(path, cat->digest, &size)) {
+		catalog_free(cat);
+		return -1;
+	}
+	return 0;
+}
+
+void catalog_free(struct catalog *cat)
+{
+	for (int i = 0; i < cat->nfields; i++)
+		free(cat->fields[i].name);
+	for (int i = 0; i < cat->nstores; i++)
+		free(cat->stores[i].name);
+	free(cat->stores);
+	memset(cat, 0, sizeof(*cat));
+}
+
+int value_parse(enum field_type t, unsigned flags, const char *s, size_t len,
+		struct value *v, char *scratch, const char **why)
+{
+	int32_t i32;
+	int ok;
+
+	v->present = 1;
+	v->text = NULL;
+	v->len = 0;
+	switch (t) {
+	case FT_TEXT:
+		if (!utf8_valid(s, len)) {
+			*why = "text is not valid UTF-8";
+			return -1;
+		}
+		v->text = s, v->len = len;
+		return 0;
+	case FT_MONEY:
+		return money_parse(s, len, (flags & COL_TRAILING_MINUS) ?
+				   MONEY_TRAILING_MINUS : 0, &v->num, why);
+	case FT_INT:
+	case FT_FELTNR:
+		if (len == 0 || len > (t == FT_FELTNR ? 4 : 18)) {
+			*why = t == FT_FELTNR ? "field number is not 1-4 digits"
+					      : "number has too many digits";
+			return -1;
+		}
+		v->num = 0;
+		for (size_t i = 0; i < len; i++) {
+			if (s[i] < '0' || s[i] > '9') {
+				*why = "number has a character that is not a digit";
+				return -1;
+			}
+			v->num = v->num * 10 + (s[i] - '0');
+		}
+		return 0;
+	case FT_MONTH:
+		if (month_parse(s, len, &i32, why))
+			return -1;
+		v->num = i32;
+		return 0;
+	case FT_DAY:
+		if (day_parse(s, len, &i32, why))
+			return -1;
+		v->num = i32;
+		return 0;
+	case FT_TIMESTAMP:
+		return timestamp_parse(s, len, &v->num, why);
+	case FT_CPR:
+		if (cpr_parse(s, len, (flags & COL_PAD_CPR) ? CPR_PAD_LEADING_ZERO : 0,
+			      scratch, &ok, why))
+			return -1;
+		v->text = scratch, v->len = CPR_LEN;
+		return 0;
+	case FT_SE:
+		if (se_parse(s, len, scratch, why))
+			return -1;
+		v->text = scratch, v->len = SE_LEN;
+		return 0;
+	}
+	*why = "unknown type";
+	return -1;
+}
+
+static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
+{
+	static const struct { const char *name; unsigned flag; } names[] = {
+		{ "required", COL_REQUIRED }, { "optional", COL_OPTIONAL },
+		{ "pad-cpr", COL_PAD_CPR }, { "trailing-minus", COL_TRAILING_MINUS },
+	};
+	*flags = 0;
+	for (int i = from; i < l->argc; i++) {
+		size_t k;
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (!strcmp(names[k].name, l->argv[i]))
+				break;
+		if (k == sizeof(names) / sizeof(names[0]))
+			return conf_error(l, "unknown flag '%s' (required, optional, "
+					  "pad-cpr, trailing-minus)", l->argv[i]);
+		*flags |= names[k].flag;
+	}
+	if ((*flags & COL_REQUIRED) && (*flags & COL_OPTIONAL))
+		return conf_error(l, "a column cannot be both required and optional");
+	return 0;
+}
+
+static int schema_field(const struct conf_line *l, const struct schema *s,
+			const char *name)
+{
+	int f = catalog_field(s->cat, name);
+	if (f < 0)
+		return conf_error(l, "unknown field '%s' (see schemas/stores)", name);
+	for (int i = 0; i < s->store->nkey; i++)
+		if (s->store->key[i] == f)
+			return f;
+	for (int i = 0; i < s->store->nvalue; i++)
+		if (s->store->value[i] == f)
+			return f;
+	return conf_error(l, "store '%s' has no field '%s'", s->store->name, name);
+}
+
+static int directive_column(const struct conf_line *l, struct schema *s)
+{
+	struct column_map *c;
+	int f;
+	if (l->argc < 3)
+		return conf_error(l, "usage: column NAME FIELD [FLAGS...]");
+	if ((f = schema_field(l, s, l->argv[2])) < 0)
+		return -1;
+	s->cols = xrealloc(s->cols, (size_t)(s->ncols + 1) * sizeof(*s->cols));
+	c = &s->cols[s->ncols];
+	memset(c, 0, sizeof(*c));
+	if (parse_flags(l, 3, &c->flags))
+		return -1;
+	c->column = xstrdup(l->argv[1]);
+	c->field = f;
+	c->index = -1;
+	c->lineno = l->lineno;
+	s->ncols++;
+	return 0;
+}
+
+static void amount_add(struct schema *s, const char *column, int set_field,
+		       const char *set_text, unsigned flags)
+{
+	struct amount_map *a;
+	s->amounts = xrealloc(s->amounts, (size_t)(s->namounts + 1) * sizeof(*a));
+	a = &s->amounts[s->namounts++];
+	memset(a, 0, sizeof(*a));
+	a->column = xstrdup(column);
+	a->set_field = set_field;
+	a->set_text = set_text ? xstrdup(set_text) : NULL;
+	a->flags = flags;
+	a->index = -1;
+}
+
+/* Parses an override value; text types keep their own copy. */
+static int amount_set(struct schema *s, struct amount_map *a, const char **why)
+{
+	enum field_type t = s->cat->fields[a->set_field].type;
+	char scratch[SCRATCH];
+	if (value_parse(t, 0, a->set_text, strlen(a->set_text), &a->set, scratch, why))
+		return -1;
+	if (a->set.text) {
+		free(a->set_text);
+		a->set_text = xmalloc(a->set.len + 1);
+		memcpy(a->set_text, a->set.text, a->set.len);
+		a->set_text[a->set.len] = '\0';
+		a->set.text = a->set_text;
+	}
+	return 0;
+}
+
+static int directive_amount(const struct conf_line *l, struct schema *s)
+{
+	int f = -1;
+	unsigned flags = 0;
+	const char *why;
+	if (l->argc != 2 && l->argc != 4 && l->argc != 5)
+		return conf_error(l, "usage: amount COLUMN [FIELD VALUE] [trailing-minus]");
+	if (l->argc >= 4 && (f = schema_field(l, s, l->argv[2])) < 0)
+		return -1;
+	if (l->argc == 5 && parse_flags(l, 4, &flags))
+		return -1;
+	amount_add(s, l->argv[1], f, l->argc >= 4 ? l->argv[3] : NULL, flags);
+	if (f >= 0 && amount_set(s, &s->amounts[s->namounts - 1], &why))
+		return conf_error(l, "value '%s' for %s: %s", l->argv[3], l->argv[2], why);
+	return 0;
+}
+
+static int directive_amounts(const struct conf_line *l, struct schema *s)
+{
+	const char *open, *close;
+	struct wide_amounts *w;
+	struct strbuf name = STRBUF_INIT;
+	int f;
+	if (l->argc != 2)
+		return conf_error(l, "usage: amounts \"PREFIX{FIELD}SUFFIX\"");
+	open = strchr(l->argv[1], '{');
+	close = open ? strchr(open, '}') : NULL;
+	if (!close || close == open + 1)
+		return conf_error(l, "amounts pattern needs {FIELD}");
+	if (s->nwide == 4)
+		return conf_error(l, "more than 4 'amounts' patterns");
+	strbuf_add(&name, open + 1, (size_t)(close - open - 1));
+	f = schema_field(l, s, name.buf);
+	strbuf_release(&name);
+	if (f < 0)
+		return -1;
+	w = &s->wide[s->nwide++];
+	w->prefix = xmalloc((size_t)(open - l->argv[1]) + 1);
+	memcpy(w->prefix, l->argv[1], (size_t)(open - l->argv[1]));
+	w->prefix[open - l->argv[1]] = '\0';
+	w->suffix = xstrdup(close + 1);
+	w->field = f;
+	return 0;
+}
+
+static int schema_line(const struct conf_line *l, void *data)
+{
+	struct schema *s = data;
+	const char *d = l->argv[0];
+
+	if (!strcmp(d, "store")) {
+		if (l->argc != 2)
+			return conf_error(l, "usage: store NAME");
+		if (s->store)
+			return conf_error(l, "'store' given twice");
+		s->store = catalog_store(s->cat, l->argv[1]);
+		if (!s->store)
+			return conf_error(l, "unknown store '%s' (see schemas/stores)",
+					  l->argv[1]);
+		return 0;
+	}
+	if (!s->store)
+		return conf_error(l, "'%s' before 'store'", d);
+	if (!strcmp(d, "encoding")) {
+		if (l->argc != 2)
+			return conf_error(l, "usage: encoding auto|utf-8|windows-1252");
+		if (!strcmp(l->argv[1], "auto"))
+			s->encoding = CSVIN_AUTO;
+		else if (!strcmp(l->argv[1], "utf-8"))
+			s->encoding = CSVIN_UTF8;
+		else if (!strcmp(l->argv[1], "windows-1252"))
+			s->encoding = CSVIN_CP1252;
+		else
+			return conf_error(l, "unknown encoding '%s' (auto, utf-8, "
+					  "windows-1252)", l->argv[1]);
+		return 0;
+	}
+	if (!strcmp(d, "delimiter")) {
+		const char *v = l->argv[1];
+		if (l->argc != 2 || (strlen(v) != 1 && strcmp(v, "tab")))
+			return conf_error(l, "usage: delimiter CHAR|tab");
+		s->delimiter = strcmp(v, "tab") ? v[0] : '\t';
+		return 0;
+	}
+	if (!strcmp(d, "column"))
+		return directive_column(l, s);
+	if (!strcmp(d, "amount"))
+		return directive_amount(l, s);
+	if (!strcmp(d, "amounts"))
+		return directive_amounts(l, s);
+	return conf_error(l, "unknown directive '%s' (store, encoding, delimiter, "
+			  "column, amount, amounts)", d);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+int schema_load(const struct catalog *cat, const char *path, struct schema *s)
+{
+	uint64_t size;
+	const char *b = base_name(path);
+	const char *dot = strrchr(b, '.');
+
+	memset(s, 0, sizeof(*s));
+	s->cat = cat;
+	s->delimiter = ';';
+	s->path = xstrdup(path);
+	s->name = xstrdup(b);
+	if (dot)
+		s->name[dot - b] = '\0';
+	s->amount_field = catalog_field(cat, "amount");
+	if (conf_read(path, schema_line, s))
+		goto fail;
+	if (!s->store) {
+		log_input(path, 0, 0, "no 'store' directive");
+		goto fail;
+	}
+	if ((s->namounts || s->nwide) && s->amount_field < 0) {
+		log_input(path, 0, 0, "'amount' needs a field named amount in the store");
+		goto fail;
+	}
+	s->ndeclared = s->namounts;
+	if (digest_file(path, s->digest, &size))
+		goto fail;
+	return 0;
+fail:
+	schema_free(s);
+	return -1;
+}
+
+void schema_free(struct schema *s)
+{
+	for (int i = 0; i < s->ncols; i++)
+		free(s->cols[i].column);
+	for (int i = 0; i < s->namounts; i++) {
+		free(s->amounts[i].column);
+		free(s->amounts[i].set_text);
+	}
+	for (int i = 0; i < s->nwide; i++) {
+		free(s->wide[i].prefix);
+		free(s->wide[i].suffix);
+	}
+	free(s->cols);
+	free(s->amounts);
+	free(s->name);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+static int header_index(const struct csv_row *h, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < h->nfields; i++) {
+		const char *p = h->fields[i].ptr;
+		size_t len = h->fields[i].len;
+		while (len && *p == ' ')
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len == n && !memcmp(p, name, n))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Adds an amount for each header cell PREFIX<value>SUFFIX of a wide pattern. */
+static int bind_wide(struct schema *s, const struct wide_amounts *w,
+		     const struct csv_row *h, const char *file)
+{
+	size_t pl = strlen(w->prefix), sl = strlen(w->suffix);
+	for (size_t i = 0; i < h->nfields; i++) {
+		const char *p = h->fields[i].ptr, *why;
+		size_t len = h->fields[i].len;
+		struct strbuf v = STRBUF_INIT;
+		if (len <= pl + sl || memcmp(p, w->prefix, pl) ||
+		    memcmp(p + len - sl, w->suffix, sl))
+			continue;
+		strbuf_add(&v, p + pl, len - pl - sl);
+		amount_add(s, p, w->field, v.buf, 0);
+		strbuf_release(&v);
+		s->amounts[s->namounts - 1].index = (int)i;
+		if (amount_set(s, &s->amounts[s->namounts - 1], &why)) {
+			log_input(file, h->line, (unsigned)i + 1,
+				  "column '%s' does not name a %s: %s", p,
+				  s->cat->fields[w->field].name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int schema_bind(struct schema *s, const struct csv_row *h, const char *file)
+{
+	int rc = 0;
+	while (s->namounts > s->ndeclared) {
+		struct amount_map *a = &s->amounts[--s->namounts];
+		free(a->column);
+		free(a->set_text);
+	}
+	for (int i = 0; i < s->ncols; i++) {
+		struct column_map *c = &s->cols[i];
+		c->index = header_index(h, c->column);
+		if (c->index < 0 && !(c->flags & COL_OPTIONAL)) {
+			log_input(file, h->line, 0, "missing column '%s' (schema %s)",
+				  c->column, s->name);
+			rc = -1;
+		}
+	}
+	for (int i = 0; i < s->ndeclared; i++) {
+		struct amount_map *a = &s->amounts[i];
+		a->index = header_index(h, a->column);
+		if (a->index < 0) {
+			log_input(file, h->line, 0, "missing column '%s' (schema %s)",
+				  a->column, s->name);
+			rc = -1;
+		}
+	}
+	for (int i = 0; i < s->nwide && rc == 0; i++)
+		rc = bind_wide(s, &s->wide[i], h, file);
+	return rc;
+}
+
+struct row_state {
+	struct record rec;
+	char scratch[MAX_FIELDS][SCRATCH];
+	money_t amount[256];
+	unsigned char has_amount[256];
+};
+
+static int row_fail(unsigned *col, struct strbuf *why, unsigned c,
+		    const char *column, const char *reason)
+{
+	*col = c;
+	strbuf_reset(why);
+	if (column)
+		strbuf_addf(why, "%s: %s", column, reason);
+	else
+		strbuf_addstr(why, reason);
+	return -1;
+}
+
+static int row_columns(const struct schema *s, const struct csv_row *row,
+		       struct row_state *st, unsigned *col, struct strbuf *why)
+{
+	for (int i = 0; i < s->ncols; i++) {
+		const struct column_map *c = &s->cols[i];
+		const struct csv_field *cell;
+		const char *reason;
+		enum field_type t = s->cat->fields[c->field].type;
+		if (c->index < 0)
+			continue;
+		cell = &row->fields[c->index];
+		if (cell->len == 0) {
+			if (c->flags & COL_REQUIRED)
+				return row_fail(col, why, (unsigned)c->index + 1,
+						c->column, "required value is empty");
+			continue;
+		}
+		if (value_parse(t, c->flags, cell->ptr, cell->len, &st->rec.v[c->field],
+				st->scratch[c->field], &reason))
+			return row_fail(col, why, (unsigned)c->index + 1, c->column, reason);
+	}
+	return 0;
+}
+
+static int row_amounts(const struct schema *s, const struct csv_row *row,
+		       struct row_state *st, unsigned *col, struct strbuf *why)
+{
+	if (s->namounts > 256)
+		return row_fail(col, why, 0, NULL, "more than 256 amount columns");
+	for (int i = 0; i < s->namounts; i++) {
+		const struct amount_map *a = &s->amounts[i];
+		const struct csv_field *cell = &row->fields[a->index];
+		const char *reason;
+		st->has_amount[i] = cell->len > 0;
+		if (cell->len && money_parse(cell->ptr, cell->len,
+					     (a->flags & COL_TRAILING_MINUS) ?
+					     MONEY_TRAILING_MINUS : 0,
+					     &st->amount[i], &reason))
+			return row_fail(col, why, (unsigned)a->index + 1, a->column, reason);
+	}
+	return 0;
+}
+
+static int row_keys_present(const struct schema *s, const struct record *r,
+			    unsigned *col, struct strbuf *why)
+{
+	for (int i = 0; i < s->store->nkey; i++)
+		if (!r->v[s->store->key[i]].present) {
+			struct strbuf m = STRBUF_INIT;
+			strbuf_addf(&m, "no value for key field '%s'",
+				    s->cat->fields[s->store->key[i]].name);
+			row_fail(col, why, 0, NULL, m.buf);
+			strbuf_release(&m);
+			return -1;
+		}
+	return 0;
+}
+
+int schema_row(const struct schema *s, const struct csv_row *row,
+	       const struct record *base, record_fn emit, void *data,
+	       unsigned *col, struct strbuf *why)
+{
+	struct row_state *st = xmalloc(sizeof(*st));
+	size_t want = 0;
+	int rc = 0;
+	unsigned sub = 0;
+
+	for (int i = 0; i < s->ncols; i++)
+		if (s->cols[i].index >= 0 && (size_t)s->cols[i].index >= want)
+			want = (size_t)s->cols[i].index + 1;
+	for (int i = 0; i < s->namounts; i++)
+		if ((size_t)s->amounts[i].index >= want)
+			want = (size_t)s->amounts[i].index + 1;
+	st->rec = *base;
+	if (row->nfields < want) {
+		struct strbuf m = STRBUF_INIT;
+		strbuf_addf(&m, "row has %zu columns, the schema needs %zu",
+			    row->nfields, want);
+		rc = row_fail(col, why, 0, NULL, m.buf);
+		strbuf_release(&m);
+	}
+	if (!rc)
+		rc = row_columns(s, row, st, col, why);
+	if (!rc)
+		rc = row_amounts(s, row, st, col, why);
+	if (!rc)
+		rc = row_keys_present(s, &st->rec, col, why);
+	for (int i = 0; !rc && i < s->namounts; i++) {
+		struct record r;
+		if (!st->has_amount[i])
+			continue;
+		r = st->rec;
+		r.v[s->amount_field] = (struct value){ 1, st->amount[i], NULL, 0 };
+		if (s->amounts[i].set_field >= 0)
+			r.v[s->amounts[i].set_field] = s->amounts[i].set;
+		rc = emit(&r, sub++, data);
+	}
+	if (!rc && s->namounts == 0 && s->nwide == 0)
+		rc = emit(&st->rec, 0, data);
+	free(st);
+	return rc;
+}

@@ -1,0 +1,132 @@
+/*
+ * Declarative schemas (schemas/NAME.schema) over a catalogue of canonical
+ * fields and stores (schemas/stores). See schemas/stores for the grammar.
+ *
+ * Lifecycle: catalog_load() once; schema_load() per schema; per input file
+ * schema_bind() with its header row, then schema_row() per data row.
+ * Everything is owned by the catalog / schema and freed by *_free().
+ */
+#ifndef SCHEMA_H
+#define SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csvin.h"
+#include "strbuf.h"
+
+enum field_type {
+	FT_TEXT, FT_MONEY, FT_INT, FT_MONTH, FT_DAY, FT_TIMESTAMP,
+	FT_CPR, FT_SE, FT_FELTNR,
+};
+
+enum { MAX_FIELDS = 48, MAX_KEY = 4, MAX_VALUE = 32 };
+
+struct field_def {
+	char *name;
+	enum field_type type;
+};
+
+struct store_def {
+	char *name;
+	int nkey, nvalue;
+	int key[MAX_KEY];	/* indexes into catalog fields */
+	int value[MAX_VALUE];
+	size_t key_width;	/* bytes of the key fields */
+};
+
+struct catalog {
+	struct field_def fields[MAX_FIELDS];
+	int nfields;
+	struct store_def *stores;
+	int nstores;
+	char digest[65];	/* of the file: the store layout's version */
+};
+
+int catalog_load(const char *path, struct catalog *cat);
+void catalog_free(struct catalog *cat);
+const struct store_def *catalog_store(const struct catalog *cat, const char *name);
+/* Index of a field, or -1. */
+int catalog_field(const struct catalog *cat, const char *name);
+
+/* A value of one canonical field. Text points into the row or the schema. */
+struct value {
+	int present;
+	int64_t num;		/* money in øre, dates as YYYYMM[DD], feltnr */
+	const char *text;	/* text, cpr (10 digits), se (8 digits) */
+	size_t len;
+};
+
+struct record {
+	struct value v[MAX_FIELDS];
+};
+
+enum col_flags {
+	COL_REQUIRED = 1,	/* column present and cell not empty */
+	COL_OPTIONAL = 2,	/* column may be missing from the file */
+	COL_PAD_CPR = 4,	/* a 9-digit CPR lost its leading 0 */
+	COL_TRAILING_MINUS = 8,	/* amounts like 8.540,00- */
+};
+
+struct column_map {
+	char *column;
+	int field;
+	unsigned flags;
+	int index;		/* position in the bound header, -1 if absent */
+	unsigned long lineno;	/* in the schema file, for messages */
+};
+
+struct amount_map {
+	char *column;
+	int set_field;		/* -1, or a field this amount overrides */
+	struct value set;
+	char *set_text;		/* owned storage of set.text */
+	unsigned flags;
+	int index;
+};
+
+struct wide_amounts {
+	char *prefix, *suffix;	/* "Feltnr " "" around {field} */
+	int field;
+};
+
+struct schema {
+	char *name;
+	char *path;
+	const struct catalog *cat;
+	const struct store_def *store;
+	enum csvin_encoding encoding;
+	char delimiter;
+	struct column_map *cols;
+	int ncols;
+	struct amount_map *amounts;	/* declared ones, then bound wide ones */
+	int namounts, ndeclared;
+	struct wide_amounts wide[4];
+	int nwide;
+	int amount_field;
+	char digest[65];
+};
+
+int schema_load(const struct catalog *cat, const char *path, struct schema *s);
+void schema_free(struct schema *s);
+
+/* Binds the header row of file; reports missing columns. 0 or -1. */
+int schema_bind(struct schema *s, const struct csv_row *header, const char *file);
+
+/*
+ * Parses one data row. base holds values known from the file name (se,
+ * month); the row's own columns win. For each record the row yields (one
+ * per non-empty amount cell, or one if the schema has no amounts) calls
+ * emit(rec, sub, data). On a bad cell returns -1 with *col (1-based) and
+ * *why set, and emits nothing.
+ */
+typedef int (*record_fn)(const struct record *rec, unsigned sub, void *data);
+int schema_row(const struct schema *s, const struct csv_row *row,
+	       const struct record *base, record_fn emit, void *data,
+	       unsigned *col, struct strbuf *why);
+
+/* Parses text as a value of a type (used for overrides and file names). */
+int value_parse(enum field_type t, unsigned flags, const char *s, size_t len,
+		struct value *v, char *scratch, const char **why);
+
+#endif

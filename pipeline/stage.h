@@ -1,0 +1,62 @@
+/*
+ * What every stage program shares: its command line, configuration, the
+ * lock on the state directory and the store. A stage's main() is
+ *
+ *     struct stage_ctx ctx;
+ *     int rc = stage_init(&ctx, "normalise", argc, argv, 0);
+ *     if (rc) return rc;            // usage, lock or setup: already reported
+ *     rc = normalise_night(&ctx);   // the one function that does the work
+ *     stage_fini(&ctx);
+ *     return rc;
+ *
+ * Command line of every stage (bin/stage-NAME, and bin/pipeline passes it):
+ *   --date YYYY-MM-DD  [--conf FILE] [--drops DIR] [--state DIR] [--out DIR]
+ *   [--wait] [--quiet] [--verbose] [--help]
+ */
+#ifndef STAGE_H
+#define STAGE_H
+
+#include "conf.h"
+#include "ledger.h"
+#include "schema.h"
+#include "store.h"
+
+struct stage_opts {
+	const char *date;	/* YYYY-MM-DD */
+	const char *conf;
+	const char *drops, *state, *out;
+	int wait;
+	int level;
+};
+
+struct stage_ctx {
+	const char *name;
+	struct stage_opts opts;
+	int32_t night;		/* YYYYMMDD */
+	struct pipeline_conf conf;
+	struct catalog cat;
+	struct store store;
+	char started[32];
+	char outdir[4096];	/* <out>/<date> */
+};
+
+enum stage_flags {
+	STAGE_NO_STORE = 1,	/* the stage does not open the store */
+};
+
+/* Parses options, loads conf/schemas, locks, opens the store. 0 or an exit code. */
+int stage_init(struct stage_ctx *ctx, const char *name, int argc, char **argv,
+	       unsigned flags);
+void stage_fini(struct stage_ctx *ctx);
+
+/* Parses the common options (also used by bin/pipeline); 0, or EXIT_USAGE. */
+int stage_parse_opts(int argc, char **argv, struct stage_opts *o,
+		     void (*usage)(int));
+
+/* Fills the common parts of a ledger entry for this stage run. */
+void stage_ledger_entry(const struct stage_ctx *ctx, struct ledger_entry *e,
+			const char *state, int exit_code);
+/* Path under <out>/<date>/. */
+void stage_out_path(const struct stage_ctx *ctx, const char *rel, struct strbuf *out);
+
+#endif
