@@ -139,8 +139,11 @@ int catalog_load(const char *path, struct catalog *cat)
 		return -1;
 	}
 	for (int i = 0; i < cat->nstores; i++)
-		if (!cat->stores[i].nkey || !cat->stores[i].nvalue) {
-			log_input(path, 0, 0, "store '%s' needs 'key' and 'value'",
+		if (cat->stores[i].nkey < 2 || !cat->stores[i].nvalue ||
+		    cat->stores[i].key[0] != catalog_field(cat, "se") ||
+		    cat->stores[i].key[1] != catalog_field(cat, "month")) {
+			log_input(path, 0, 0, "store '%s' needs 'value' and a 'key' starting "
+				  "with se month (the store is read per SE and month)",
 				  cat->stores[i].name);
 			catalog_free(cat);
 			return -1;

@@ -52,7 +52,8 @@ static int open_all(struct store *st, MDB_txn *txn)
 	if (open_dbi(txn, "files", &st->files) || open_dbi(txn, "names", &st->names) ||
 	    open_dbi(txn, "coverage", &st->coverage) ||
 	    open_dbi(txn, "landed", &st->landed) ||
-	    open_dbi(txn, "ledger", &st->ledger) || open_dbi(txn, "meta", &st->meta))
+	    open_dbi(txn, "ledger", &st->ledger) || open_dbi(txn, "breaks", &st->breaks) ||
+	    open_dbi(txn, "meta", &st->meta))
 		return -1;
 	st->data = xcalloc((size_t)st->cat->nstores, sizeof(*st->data));
 	for (int i = 0; i < st->cat->nstores; i++)

@@ -10,6 +10,7 @@
  *               newest file date first (the snapshot a night reads)
  *   "landed"    night NUL relpath -> fileid, what fetch landed that night
  *   "ledger"    see ledger.h
+ *   "breaks"    exception id -> night it was first seen (YYYY-MM-DD)
  *   "meta"      layout -> digest of schemas/stores
  * Errors from LMDB are reported here and returned as -1.
  */
@@ -27,7 +28,7 @@ enum { FILEID_LEN = 8, KEY_MAX = 128 };
 struct store {
 	MDB_env *env;
 	const struct catalog *cat;
-	MDB_dbi files, names, coverage, landed, ledger, meta;
+	MDB_dbi files, names, coverage, landed, ledger, breaks, meta;
 	MDB_dbi *data;		/* one per cat->stores[i] */
 };
 

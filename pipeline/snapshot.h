@@ -1,0 +1,50 @@
+/*
+ * What a night reads: for each store, SE and month, the rows of ONE file,
+ * the newest by its file-name date on or before the night (a KY report is
+ * a month-to-date snapshot; reading two would count twice). Rerunning an
+ * old night reads what that night read, even after newer files arrived.
+ */
+#ifndef SNAPSHOT_H
+#define SNAPSHOT_H
+
+#include "ident.h"
+#include "store.h"
+
+struct snapshot_entry {
+	char se[SE_LEN + 1];
+	int32_t month;
+	uint8_t fileid[FILEID_LEN];
+};
+
+struct snapshot {
+	const struct store_def *sd;
+	struct snapshot_entry *v;
+	size_t n;
+};
+
+/* Loads the choice for months [from, to] as of night (YYYYMMDD). */
+int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
+		  int32_t night, int32_t from, int32_t to, struct snapshot *out);
+void snapshot_free(struct snapshot *s);
+/* The chosen file for se and month, or NULL. */
+const uint8_t *snapshot_file(const struct snapshot *s, const char *se, int32_t month);
+
+/* Iterates the chosen file's rows for one SE and month, in key order. */
+struct row_iter {
+	const struct catalog *cat;
+	const struct store_def *sd;
+	MDB_cursor *cur;
+	uint8_t prefix[SE_LEN + 6];
+	uint8_t fileid[FILEID_LEN];
+	int started, done;
+	struct record rec;	/* the current row (valid until the next call) */
+};
+
+/* An iterator over nothing when the snapshot has no file for se, month. */
+int row_iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
+		  const struct snapshot *s, const char *se, int32_t month);
+/* 1 a row is in it->rec, 0 the end, -1 error (reported). */
+int row_iter_next(struct row_iter *it);
+void row_iter_close(struct row_iter *it);
+
+#endif

@@ -1,0 +1,482 @@
+/*
+ * stage-match-ky-eindkomst: KY against SKAT eIndkomst (guide 2.2.1,
+ * Figur 11-18; ../shared/spec/reconciliations.md).
+ *
+ * Per SE, disposition month and eIndkomst field:
+ *   left  = KY 'Sum - eIndkomst'          right = SKAT 'Sumoplysninger'
+ *   explained = KY 'Detaljer - eIndkomst' lines with status AFVIST
+ * and the invariants: AFVIST = 'Detaljer - eIndkomst fejlede' (per CPR
+ * and field), BEKRAEFTET + AFVIST = KY Sum. Where SKAT's 'Sum pr. enhed'
+ * is there, every person's BEKRAEFTET lines are compared with it per
+ * field (the guide's Excel step). Reads only the store and conf/.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "digest.h"
+#include "exitcode.h"
+#include "log.h"
+#include "recon.h"
+#include "snapshot.h"
+#include "banned.h"
+
+#define RECON "ky-eindkomst"
+
+enum source { KY_SUM, KY_DETAIL, KY_FAILED, SKAT_SUM, SKAT_PERSON, NSOURCES };
+
+static const char *const source_store[NSOURCES] = {
+	"eindkomst.ky_sum", "eindkomst.ky_detail", "eindkomst.ky_failed",
+	"eindkomst.skat_sum", "eindkomst.skat_person",
+};
+
+enum { NFELT = 10000, MAX_PERSON_FIELDS = 64 };
+
+struct fieldsum {
+	money_t left, right, afvist, bekr, fejlede;
+	money_t unknown;		/* detail lines of neither status */
+	int seen;
+};
+
+struct person {
+	char cpr[CPR_LEN + 1];
+	int n;
+	struct { int feltnr; money_t a, b; } f[MAX_PERSON_FIELDS];
+};
+
+struct matcher {
+	struct stage_ctx *ctx;
+	MDB_txn *txn;
+	struct snapshot snap[NSOURCES];
+	int f_se, f_month, f_cpr, f_feltnr, f_amount, f_status;
+	struct fieldsum *sum;		/* indexed by field number */
+	int seen[NFELT], nseen;
+	struct recon_out out;
+	uint64_t records, pairs_equal, pairs_diff, unexplained_rows;
+	int bad;			/* a sum overflowed: internal error */
+};
+
+struct group {
+	char se[SE_LEN + 1];
+	int32_t month;
+};
+
+static int field_index(struct matcher *m, const char *name, int *out)
+{
+	*out = catalog_field(&m->ctx->cat, name);
+	if (*out < 0) {
+		log_error("schemas/stores has no field '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+static void add(struct matcher *m, money_t *acc, money_t v)
+{
+	if (money_add(acc, v))
+		m->bad = 1;
+}
+
+static struct fieldsum *field(struct matcher *m, int feltnr)
+{
+	struct fieldsum *f = &m->sum[feltnr];
+	if (!f->seen) {
+		f->seen = 1;
+		m->seen[m->nseen++] = feltnr;
+	}
+	return f;
+}
+
+static int is_status(const struct matcher *m, const struct record *r, const char *s)
+{
+	const struct value *v = &r->v[m->f_status];
+	return v->present && v->len == strlen(s) && !memcmp(v->text, s, v->len);
+}
+
+/* Adds one source's rows for the group into the per-field sums. */
+static int sum_source(struct matcher *m, enum source src, const struct group *g)
+{
+	struct row_iter it;
+	int rc;
+	if (row_iter_open(&it, &m->ctx->store, m->txn, &m->snap[src], g->se, g->month))
+		return -1;
+	while ((rc = row_iter_next(&it)) == 1) {
+		const struct record *r = &it.rec;
+		struct fieldsum *f;
+		money_t a = r->v[m->f_amount].num;
+		if (!r->v[m->f_feltnr].present || !r->v[m->f_amount].present)
+			continue;
+		m->records++;
+		f = field(m, (int)(r->v[m->f_feltnr].num % NFELT));
+		if (src == KY_SUM)
+			add(m, &f->left, a);
+		else if (src == SKAT_SUM)
+			add(m, &f->right, a);
+		else if (src == KY_FAILED)
+			add(m, &f->fejlede, a);
+		else if (src == KY_DETAIL && is_status(m, r, "AFVIST"))
+			add(m, &f->afvist, a);
+		else if (src == KY_DETAIL && is_status(m, r, "BEKRAEFTET"))
+			add(m, &f->bekr, a);
+		else if (src == KY_DETAIL)
+			add(m, &f->unknown, a);
+	}
+	row_iter_close(&it);
+	return rc;
+}
+
+/* A side of a per-person comparison: a source and which of its rows count. */
+struct side {
+	struct row_iter it;
+	const char *status;	/* only rows with this status, or NULL */
+	int have;		/* it.rec holds the side's next row */
+};
+
+static int side_next(struct matcher *m, struct side *s)
+{
+	int rc;
+	while ((rc = row_iter_next(&s->it)) == 1)
+		if (!s->status || is_status(m, &s->it.rec, s->status))
+			break;
+	s->have = rc == 1;
+	return rc < 0 ? -1 : 0;
+}
+
+static const char *side_cpr(const struct matcher *m, const struct side *s)
+{
+	const struct value *v = &s->it.rec.v[m->f_cpr];
+	return v->present ? v->text : "          ";
+}
+
+static void person_add(struct matcher *m, struct person *p, const struct record *r, int b)
+{
+	int felt = (int)r->v[m->f_feltnr].num, i;
+	money_t a = r->v[m->f_amount].present ? r->v[m->f_amount].num : 0;
+	for (i = 0; i < p->n; i++)
+		if (p->f[i].feltnr == felt)
+			break;
+	if (i == p->n) {
+		if (p->n == MAX_PERSON_FIELDS) {
+			m->bad = 1;
+			return;
+		}
+		p->f[p->n].feltnr = felt;
+		p->f[p->n].a = p->f[p->n].b = 0;
+		p->n++;
+	}
+	add(m, b ? &p->f[i].b : &p->f[i].a, a);
+	m->records++;
+}
+
+/* Takes every row of one person from a side. */
+static int side_take(struct matcher *m, struct side *s, const char *cpr,
+		     struct person *p, int b)
+{
+	while (s->have && !memcmp(side_cpr(m, s), cpr, CPR_LEN)) {
+		person_add(m, p, &s->it.rec, b);
+		if (side_next(m, s))
+			return -1;
+	}
+	return 0;
+}
+
+typedef void (*person_fn)(struct matcher *m, const struct group *g, const struct person *p);
+
+/* Merges two sides sorted by CPR and calls fn once per person. */
+static int merge_persons(struct matcher *m, const struct group *g, enum source a,
+			 const char *sa, enum source b, const char *sb, person_fn fn)
+{
+	struct side x = { .status = sa }, y = { .status = sb };
+	int rc = -1;
+	if (row_iter_open(&x.it, &m->ctx->store, m->txn, &m->snap[a], g->se, g->month) ||
+	    row_iter_open(&y.it, &m->ctx->store, m->txn, &m->snap[b], g->se, g->month) ||
+	    side_next(m, &x) || side_next(m, &y))
+		goto out;
+	while (x.have || y.have) {
+		struct person p = { .n = 0 };
+		const char *cx = x.have ? side_cpr(m, &x) : NULL;
+		const char *cy = y.have ? side_cpr(m, &y) : NULL;
+		const char *c = !cx ? cy : !cy ? cx : memcmp(cx, cy, CPR_LEN) <= 0 ? cx : cy;
+		memcpy(p.cpr, c, CPR_LEN);
+		p.cpr[CPR_LEN] = '\0';
+		if (side_take(m, &x, p.cpr, &p, 0) || side_take(m, &y, p.cpr, &p, 1))
+			goto out;
+		fn(m, g, &p);
+	}
+	rc = 0;
+out:
+	row_iter_close(&x.it);
+	row_iter_close(&y.it);
+	return rc;
+}
+
+static void feltnr_key(int feltnr, char key[8])
+{
+	snprintf(key, 8, "%04d", feltnr % NFELT);
+}
+
+/* The guide's Excel step: a person's confirmed KY lines against SKAT's. */
+static void person_vs_skat(struct matcher *m, const struct group *g, const struct person *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		char key[8];
+		struct exception_row *e;
+		if (p->f[i].a == p->f[i].b) {
+			m->pairs_equal++;
+			continue;
+		}
+		m->pairs_diff++;
+		feltnr_key(p->f[i].feltnr, key);
+		e = recon_exception(&m->out, g->se, g->month, key, p->cpr,
+				    p->f[i].a - p->f[i].b, "cpr-difference",
+				    "KY bekræftet afviger fra SKAT 'Sum pr. enhed' for personen / "
+				    "the person's confirmed KY amount differs from SKAT's");
+		e->left = p->f[i].a;
+		e->right = p->f[i].b;
+		e->has_sides = 1;
+	}
+}
+
+/* 'Detaljer - eIndkomst' AFVIST must be 'Detaljer - eIndkomst fejlede'. */
+static void afvist_vs_fejlede(struct matcher *m, const struct group *g, const struct person *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		char key[8];
+		struct exception_row *e;
+		if (p->f[i].a == p->f[i].b)
+			continue;
+		feltnr_key(p->f[i].feltnr, key);
+		e = recon_exception(&m->out, g->se, g->month, key, p->cpr,
+				    p->f[i].a - p->f[i].b, "afviste-ne-fejlede",
+				    "'Detaljer - eIndkomst' afviste stemmer ikke med 'Detaljer - "
+				    "eIndkomst fejlede' / rejected lines differ from the failed-lines report");
+		e->left = p->f[i].a;
+		e->right = p->f[i].b;
+		e->has_sides = 1;
+	}
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static void field_exceptions(struct matcher *m, const struct group *g, const char *key,
+			     const struct fieldsum *f)
+{
+	money_t unexplained = f->left - f->right - f->afvist;
+	struct exception_row *e;
+	if (unexplained) {
+		m->unexplained_rows++;
+		e = recon_exception(&m->out, g->se, g->month, key, NULL, unexplained,
+				    "unexplained",
+				    "forskel mellem KY og SKAT som afviste linjer ikke forklarer / "
+				    "difference KY - SKAT not explained by rejected lines");
+	}
+	if (f->bekr + f->afvist != f->left) {
+		e = recon_exception(&m->out, g->se, g->month, key, NULL,
+				    f->bekr + f->afvist - f->left, "detaljer-ne-sum",
+				    "bekræftede + afviste linjer stemmer ikke med KY 'Sum - eIndkomst' / "
+				    "confirmed + rejected detail lines differ from KY's sum report");
+		e->left = f->bekr + f->afvist;
+		e->right = f->left;
+		e->has_sides = 1;
+	}
+	if (f->unknown)
+		recon_exception(&m->out, g->se, g->month, key, NULL, f->unknown, "ukendt-status",
+				"detaljelinjer med anden status end BEKRAEFTET/AFVIST / detail "
+				"lines with a status other than BEKRAEFTET or AFVIST");
+}
+
+/* One summary row per field and a TOTAL row, with the field-level breaks. */
+static money_t field_rows(struct matcher *m, const struct group *g)
+{
+	struct fieldsum total = { 0 };
+	money_t rest = 0;
+	qsort(m->seen, (size_t)m->nseen, sizeof(int), cmp_int);
+	for (int i = 0; i < m->nseen; i++) {
+		const struct fieldsum *f = &m->sum[m->seen[i]];
+		char key[8];
+		feltnr_key(m->seen[i], key);
+		recon_summary(&m->out, g->se, g->month, key, f->left, f->right, f->afvist);
+		field_exceptions(m, g, key, f);
+		add(m, &total.left, f->left);
+		add(m, &total.right, f->right);
+		add(m, &total.afvist, f->afvist);
+		if (f->left - f->right - f->afvist)
+			rest = 1;
+	}
+	recon_summary(&m->out, g->se, g->month, "TOTAL", total.left, total.right, total.afvist);
+	return rest;
+}
+
+static int match_group(struct matcher *m, const struct group *g)
+{
+	money_t rest;
+	for (int i = 0; i < m->nseen; i++)
+		memset(&m->sum[m->seen[i]], 0, sizeof(*m->sum));
+	m->nseen = 0;
+	for (int s = KY_SUM; s <= SKAT_SUM; s++)
+		if (sum_source(m, (enum source)s, g))
+			return -1;
+	rest = field_rows(m, g);
+	if (merge_persons(m, g, KY_DETAIL, "AFVIST", KY_FAILED, NULL, afvist_vs_fejlede))
+		return -1;
+	if (snapshot_file(&m->snap[SKAT_PERSON], g->se, g->month))
+		return merge_persons(m, g, KY_DETAIL, "BEKRAEFTET", SKAT_PERSON, NULL,
+				     person_vs_skat);
+	if (rest)
+		recon_exception(&m->out, g->se, g->month, "TOTAL", NULL, 0,
+				"mangler-sum-pr-enhed",
+				"bestil 'Sum pr. enhed' hos SKAT for at finde personerne / order "
+				"SKAT's 'Sum pr. enhed' to find the persons");
+	return 0;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+	int c = strcmp(x->se, y->se);
+	return c ? c : (x->month > y->month) - (x->month < y->month);
+}
+
+/* Every SE and month any source has for the night, once, in order. */
+static struct group *groups_of(struct matcher *m, size_t *n)
+{
+	struct group *g = NULL;
+	size_t k = 0;
+	for (int s = 0; s < NSOURCES; s++)
+		for (size_t i = 0; i < m->snap[s].n; i++) {
+			g = xrealloc(g, (k + 1) * sizeof(*g));
+			memcpy(g[k].se, m->snap[s].v[i].se, SE_LEN + 1);
+			g[k++].month = m->snap[s].v[i].month;
+		}
+	if (k)
+		qsort(g, k, sizeof(*g), cmp_group);
+	*n = 0;
+	for (size_t i = 0; i < k; i++)
+		if (*n == 0 || cmp_group(&g[*n - 1], &g[i]))
+			g[(*n)++] = g[i];
+	return g;
+}
+
+/* What the stage read: the chosen file of every source, SE and month. */
+static void input_digest(struct matcher *m, char out[DIGEST_HEXSZ])
+{
+	struct digest_ctx *d = digest_new();
+	digest_update(d, m->ctx->conf.digest, sizeof(m->ctx->conf.digest));
+	for (int s = 0; s < NSOURCES; s++)
+		for (size_t i = 0; i < m->snap[s].n; i++) {
+			const struct snapshot_entry *e = &m->snap[s].v[i];
+			char b[64];
+			int n = snprintf(b, sizeof(b), "%d;%s;%06d;", s, e->se, (int)e->month);
+			digest_update(d, b, (size_t)n);
+			digest_update(d, e->fileid, FILEID_LEN);
+		}
+	digest_finish(d, out);
+}
+
+static int load_snapshots(struct matcher *m)
+{
+	int32_t to = m->ctx->night / 100;
+	int32_t from = month_add(to, -m->ctx->conf.months_back);
+	for (int s = 0; s < NSOURCES; s++) {
+		const struct store_def *sd = catalog_store(&m->ctx->cat, source_store[s]);
+		if (!sd) {
+			log_error("schemas/stores has no store '%s'", source_store[s]);
+			return -1;
+		}
+		if (snapshot_load(&m->ctx->store, m->txn, sd, m->ctx->night, from, to, &m->snap[s]))
+			return -1;
+	}
+	return 0;
+}
+
+/* Every comparison ends as a match or an exception: nothing vanishes. */
+static int conserved(const struct matcher *m)
+{
+	uint64_t fields = m->out.nsum, totals = 0, breaks = 0;
+	for (size_t i = 0; i < m->out.nsum; i++) {
+		const struct summary_row *s = &m->out.sum[i];
+		if (!strcmp(s->key, "TOTAL"))
+			totals++;
+		else if (!strcmp(recon_status(s->left, s->right, s->explained), "BREAK"))
+			breaks++;
+	}
+	fields -= totals;
+	if (breaks != m->unexplained_rows) {
+		log_error("internal: %llu fields compared, %llu breaks but %llu exceptions",
+			  (unsigned long long)fields, (unsigned long long)breaks,
+			  (unsigned long long)m->unexplained_rows);
+		return 0;
+	}
+	return 1;
+}
+
+static int match_night(struct stage_ctx *ctx)
+{
+	struct matcher m = { .ctx = ctx, .out = { .recon = RECON } };
+	struct ledger_entry e;
+	struct group *g = NULL;
+	size_t ng = 0;
+	int rc = EXIT_INTERNAL;
+
+	if (field_index(&m, "se", &m.f_se) || field_index(&m, "month", &m.f_month) ||
+	    field_index(&m, "cpr", &m.f_cpr) || field_index(&m, "feltnr", &m.f_feltnr) ||
+	    field_index(&m, "amount", &m.f_amount) || field_index(&m, "status", &m.f_status))
+		return EXIT_USAGE;
+	m.sum = xcalloc(NFELT, sizeof(*m.sum));
+	if (store_begin(&ctx->store, 0, &m.txn))
+		goto out;
+	if (load_snapshots(&m))
+		goto abort;
+	g = groups_of(&m, &ng);
+	for (size_t i = 0; i < ng; i++)
+		if (match_group(&m, &g[i]))
+			goto abort;
+	if (m.bad) {
+		log_error("internal: an amount sum overflowed or a person has more than %d fields",
+			  MAX_PERSON_FIELDS);
+		goto abort;
+	}
+	if (!conserved(&m))
+		goto abort;
+	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
+	input_digest(&m, e.input);
+	if (recon_write(&m.out, ctx, m.txn, e.output))
+		goto abort;
+	e.rows_in = m.records;
+	e.rows_out = m.out.nsum;
+	snprintf(e.error, sizeof(e.error), "%llu OK, %llu EXPLAINED, %llu BREAK, %zu exceptions",
+		 (unsigned long long)m.out.ok, (unsigned long long)m.out.explained,
+		 (unsigned long long)m.out.breaks, m.out.nexc);
+	if (ledger_put(&ctx->store, m.txn, ctx->opts.date, ctx->name, &e) ||
+	    store_commit(m.txn))
+		goto out;
+	log_info("%s: %zu SE/month(s), %s", ctx->opts.date, ng, e.error);
+	rc = EXIT_DONE;
+	goto out;
+abort:
+	mdb_txn_abort(m.txn);
+out:
+	for (int s = 0; s < NSOURCES; s++)
+		snapshot_free(&m.snap[s]);
+	recon_free(&m.out);
+	free(m.sum);
+	free(g);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct stage_ctx ctx;
+	int rc;
+	log_init("stage-match-ky-eindkomst");
+	if ((rc = stage_init(&ctx, "match-ky-eindkomst", argc, argv, 0)))
+		return rc;
+	rc = match_night(&ctx);
+	stage_fini(&ctx);
+	return rc;
+}

@@ -1,0 +1,571 @@
+/*
+ * stage-normalise: loads the files landed on a night into the store.
+ *
+ * Each landed file is matched to a schema by conf 'input' patterns, read
+ * as CSV (streaming, libcsv) and every data row is either loaded (one or
+ * more records) or written to OUT/DATE/rejected/DIR-NAME.csv with
+ * file:line:column and the reason. Rows read = loaded + rejected, checked
+ * before commit. A file's earlier rows (a rerun) and the rows of the
+ * version it corrects (same name, other bytes) are removed first. The
+ * night's files and the ledger entry commit in one LMDB transaction; each
+ * file in a nested one, so a file that cannot be read leaves nothing.
+ * Exit 65 when some file could not be used at all; rejected rows alone
+ * are reported, not a failure.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "csvout.h"
+#include "exitcode.h"
+#include "ident.h"
+#include "landed.h"
+#include "log.h"
+#include "stage.h"
+#include "banned.h"
+
+/* Rows per sorted batch; rejected rows logged per file (all are in rejected/). */
+enum { BATCH_MAX = 65536, MAX_COVER = 256, LOG_REJECTS = 10 };
+
+struct cover {
+	char se[SE_LEN];
+	int32_t month;
+	uint64_t records;
+};
+
+struct batch {
+	struct strbuf arena;	/* key bytes then value bytes, per record */
+	size_t *off;
+	uint32_t *klen, *vlen;
+	size_t n;
+};
+
+struct file_load {
+	const struct landed_file *lf;
+	struct schema *schema;
+	const struct store_def *sd;
+	MDB_dbi dbi;
+	MDB_txn *txn;		/* nested, per file */
+	struct record base;
+	struct name_match nm;
+	int header_seen, failed;
+	unsigned long rows_read, rows_loaded, rows_rejected;
+	uint64_t records;
+	struct cover cover[MAX_COVER];
+	int ncover;
+	struct strbuf rejected;	/* the rejected/ file's lines */
+	struct strbuf why, keybuf, valbuf;
+};
+
+struct normalise {
+	struct stage_ctx *ctx;
+	MDB_txn *txn;
+	struct schema *schemas;
+	int nschemas;
+	struct batch batch;
+	unsigned long rows_read, rows_loaded, rows_rejected, files_bad;
+	struct digest_ctx *in, *out;
+};
+
+static struct schema *schema_for(struct normalise *n, const char *name)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct schema *s;
+	for (int i = 0; i < n->nschemas; i++)
+		if (!strcmp(n->schemas[i].name, name))
+			return &n->schemas[i];
+	n->schemas = xrealloc(n->schemas, (size_t)(n->nschemas + 1) * sizeof(*s));
+	s = &n->schemas[n->nschemas];
+	strbuf_addf(&p, "%s/%s.schema", n->ctx->conf.schemas, name);
+	if (schema_load(&n->ctx->cat, p.buf, s)) {
+		strbuf_release(&p);
+		return NULL;
+	}
+	strbuf_release(&p);
+	n->nschemas++;
+	return s;
+}
+
+static int cmp_batch_idx(const void *a, const void *b, void *arg)
+{
+	const struct batch *bt = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	size_t li = bt->klen[i], lj = bt->klen[j];
+	int c = memcmp(bt->arena.buf + bt->off[i], bt->arena.buf + bt->off[j],
+		       li < lj ? li : lj);
+	return c ? c : (li > lj) - (li < lj);
+}
+
+/* Writes the batch in key order: LMDB pages fill in sequence. */
+static int batch_flush(struct batch *b, MDB_txn *txn, MDB_dbi dbi)
+{
+	size_t *idx = xmalloc(b->n * sizeof(*idx));
+	int rc = 0;
+	for (size_t i = 0; i < b->n; i++)
+		idx[i] = i;
+	qsort_r(idx, b->n, sizeof(*idx), cmp_batch_idx, b);
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		size_t j = idx[i];
+		MDB_val k = { b->klen[j], b->arena.buf + b->off[j] };
+		MDB_val v = { b->vlen[j], b->arena.buf + b->off[j] + b->klen[j] };
+		int e = mdb_put(txn, dbi, &k, &v, 0);
+		if (e)
+			rc = store_fail("put", e);
+	}
+	free(idx);
+	b->n = 0;
+	strbuf_reset(&b->arena);
+	return rc;
+}
+
+static void batch_add(struct batch *b, const uint8_t *k, size_t kl, const struct strbuf *v)
+{
+	if (!b->off) {
+		b->off = xmalloc(BATCH_MAX * sizeof(*b->off));
+		b->klen = xmalloc(BATCH_MAX * sizeof(*b->klen));
+		b->vlen = xmalloc(BATCH_MAX * sizeof(*b->vlen));
+	}
+	b->off[b->n] = b->arena.len;
+	b->klen[b->n] = (uint32_t)kl;
+	b->vlen[b->n] = (uint32_t)v->len;
+	strbuf_add(&b->arena, k, kl);
+	strbuf_add(&b->arena, v->buf, v->len);
+	b->n++;
+}
+
+static void cover_count(struct file_load *f, const struct record *r, const struct catalog *cat)
+{
+	int se = catalog_field(cat, "se"), mo = catalog_field(cat, "month");
+	const char *s = r->v[se].present ? r->v[se].text : "        ";
+	int32_t m = r->v[mo].present ? (int32_t)r->v[mo].num : 0;
+	for (int i = 0; i < f->ncover; i++)
+		if (f->cover[i].month == m && !memcmp(f->cover[i].se, s, SE_LEN)) {
+			f->cover[i].records++;
+			return;
+		}
+	if (f->ncover < MAX_COVER) {
+		memcpy(f->cover[f->ncover].se, s, SE_LEN);
+		f->cover[f->ncover].month = m;
+		f->cover[f->ncover++].records = 1;
+	}
+}
+
+struct emit_ctx {
+	struct normalise *n;
+	struct file_load *f;
+	uint32_t line;
+};
+
+static int emit_record(const struct record *r, unsigned sub, void *data)
+{
+	struct emit_ctx *e = data;
+	struct file_load *f = e->f;
+	const struct catalog *cat = &e->n->ctx->cat;
+	uint8_t key[KEY_MAX];
+	size_t kl = store_key(cat, f->sd, r, f->lf->fileid, e->line, (uint16_t)sub, key);
+
+	if (f->ncover == MAX_COVER) {
+		log_input(f->lf->relpath, e->line, 0, "more than %d SE/month pairs in one file",
+			  MAX_COVER);
+		return 2;
+	}
+	store_encode(cat, f->sd, r, &f->valbuf);
+	batch_add(&e->n->batch, key, kl, &f->valbuf);
+	cover_count(f, r, cat);
+	f->records++;
+	if (e->n->batch.n == BATCH_MAX && batch_flush(&e->n->batch, f->txn, f->dbi))
+		return 2;
+	return 0;
+}
+
+static void reject_row(struct file_load *f, const struct csv_row *row,
+		       unsigned col, const char *why)
+{
+	char num[32];
+	struct strbuf raw = STRBUF_INIT;
+	csvout_str(&f->rejected, f->lf->relpath, 0);
+	snprintf(num, sizeof(num), "%lu", row ? row->line : 0UL);
+	csvout_str(&f->rejected, num, 0);
+	snprintf(num, sizeof(num), "%u", col);
+	csvout_str(&f->rejected, col ? num : "", 0);
+	csvout_str(&f->rejected, why, 0);
+	for (size_t i = 0; row && i < row->nfields; i++)
+		csvout_field(&raw, row->fields[i].ptr, row->fields[i].len,
+			     i + 1 == row->nfields);
+	if (raw.len)
+		raw.len--;	/* the row's own newline */
+	csvout_field(&f->rejected, strbuf_str(&raw), raw.len, 1);
+	strbuf_release(&raw);
+	f->rows_rejected++;
+}
+
+static int on_row(const struct csv_row *row, void *data)
+{
+	struct emit_ctx *e = data;
+	struct file_load *f = e->f;
+	unsigned col = 0;
+	int rc;
+
+	if (!f->header_seen) {
+		f->header_seen = 1;
+		if (schema_bind(f->schema, row, f->lf->relpath))
+			f->failed = 1;
+		return 0;
+	}
+	f->rows_read++;
+	if (f->failed) {
+		reject_row(f, row, 0, "file not loaded: its header lacks columns");
+		return 0;
+	}
+	e->line = (uint32_t)row->line;
+	rc = schema_row(f->schema, row, &f->base, emit_record, e, &col, &f->why);
+	if (rc == -1) {
+		if (f->rows_rejected < LOG_REJECTS)
+			log_input(f->lf->relpath, row->line, col, "%s", f->why.buf);
+		reject_row(f, row, col, f->why.buf);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	f->rows_loaded++;
+	return 0;
+}
+
+/* coverage key: store NUL SE month ~namedate fileid (see store.h) */
+static size_t cover_key(const char *store, const char *se, int32_t month,
+			int32_t namedate, const uint8_t id[FILEID_LEN], uint8_t *out)
+{
+	char buf[64];
+	size_t sl = strlen(store), n;
+	memcpy(out, store, sl + 1);
+	n = sl + 1;
+	memcpy(out + n, se, SE_LEN);
+	n += SE_LEN;
+	snprintf(buf, sizeof(buf), "%06d%08d", (int)month, (int)(99999999 - namedate));
+	memcpy(out + n, buf, 14);
+	n += 14;
+	memcpy(out + n, id, FILEID_LEN);
+	return n + FILEID_LEN;
+}
+
+/* Deletes a store's rows of one file for one SE and month. */
+static int unload_range(struct store *st, MDB_txn *txn, const struct store_def *sd,
+			const uint8_t *prefix, size_t plen, const uint8_t id[FILEID_LEN])
+{
+	MDB_cursor *c;
+	MDB_val k = { plen, (void *)prefix }, v;
+	int rc = mdb_cursor_open(txn, store_dbi(st, sd), &c);
+	if (rc)
+		return store_fail("unload", rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && k.mv_size >= plen && !memcmp(k.mv_data, prefix, plen)) {
+		if (!memcmp(store_key_fileid(sd, &k), id, FILEID_LEN) &&
+		    (rc = mdb_cursor_del(c, 0)))
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? store_fail("unload", rc) : 0;
+}
+
+/* Removes every row and coverage entry of a file (a rerun or a correction). */
+static int unload_file(struct normalise *n, MDB_txn *txn, const uint8_t id[FILEID_LEN])
+{
+	struct store *st = &n->ctx->store;
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_cursor_op op = MDB_FIRST;
+	int rc = mdb_cursor_open(txn, st->coverage, &c);
+	if (rc)
+		return store_fail("coverage", rc);
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		const uint8_t *kb = k.mv_data;
+		size_t sl = strnlen((const char *)kb, k.mv_size);
+		const struct store_def *sd;
+		char name[128];
+		op = MDB_NEXT;
+		if (k.mv_size != sl + 1 + SE_LEN + 14 + FILEID_LEN ||
+		    memcmp(kb + k.mv_size - FILEID_LEN, id, FILEID_LEN))
+			continue;
+		xstrlcpy(name, (const char *)kb, sizeof(name));
+		if ((sd = catalog_store(&n->ctx->cat, name))) {
+			uint8_t prefix[SE_LEN + 6];
+			memcpy(prefix, kb + sl + 1, SE_LEN + 6);
+			if (unload_range(st, txn, sd, prefix, sizeof(prefix), id))
+				break;
+		}
+		if ((rc = mdb_cursor_del(c, 0))) {
+			store_fail("coverage", rc);
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : -1;
+}
+
+static int write_cover(struct normalise *n, struct file_load *f)
+{
+	char num[32];
+	for (int i = 0; i < f->ncover; i++) {
+		uint8_t kb[KEY_MAX + 64];
+		MDB_val k = { cover_key(f->sd->name, f->cover[i].se, f->cover[i].month,
+					f->nm.date, f->lf->fileid, kb), kb };
+		MDB_val v = { (size_t)snprintf(num, sizeof(num), "%llu",
+					       (unsigned long long)f->cover[i].records), num };
+		int rc = mdb_put(f->txn, n->ctx->store.coverage, &k, &v, 0);
+		if (rc)
+			return store_fail("coverage", rc);
+	}
+	return 0;
+}
+
+/* The version this file corrects (same landing name, other bytes) goes. */
+static int replace_earlier(struct normalise *n, struct file_load *f)
+{
+	struct store *st = &n->ctx->store;
+	MDB_val k = { strlen(f->lf->relpath), (void *)f->lf->relpath }, v;
+	MDB_val nv = { FILEID_LEN, (void *)f->lf->fileid };
+	int rc = mdb_get(f->txn, st->names, &k, &v);
+	if (rc == 0 && v.mv_size == FILEID_LEN && memcmp(v.mv_data, f->lf->fileid, FILEID_LEN)) {
+		uint8_t old[FILEID_LEN];
+		char hex[2 * FILEID_LEN + 1];
+		memcpy(old, v.mv_data, FILEID_LEN);
+		fileid_hex(old, hex);
+		log_info("%s: corrected file replaces version %s", f->lf->relpath, hex);
+		if (unload_file(n, f->txn, old))
+			return -1;
+	} else if (rc && rc != MDB_NOTFOUND) {
+		return store_fail("names", rc);
+	}
+	rc = mdb_put(f->txn, st->names, &k, &nv, 0);
+	return rc ? store_fail("names", rc) : 0;
+}
+
+static void rejected_path(struct normalise *n, const char *relpath, struct strbuf *p)
+{
+	struct strbuf rel = STRBUF_INIT;
+	strbuf_addstr(&rel, "rejected/");
+	for (const char *s = relpath; *s; s++)
+		strbuf_addch(&rel, *s == '/' ? '-' : *s);
+	strbuf_addstr(&rel, ".csv");
+	stage_out_path(n->ctx, rel.buf, p);
+	strbuf_release(&rel);
+}
+
+/* rejected/DIR-NAME.csv when the file had rejected rows; none otherwise. */
+static int write_rejected(struct normalise *n, struct file_load *f)
+{
+	struct strbuf path = STRBUF_INIT, all = STRBUF_INIT;
+	char hex[DIGEST_HEXSZ];
+	int rc = 0;
+	rejected_path(n, f->lf->relpath, &path);
+	if (f->rejected.len) {
+		strbuf_addstr(&all, CSV_BOM "file;line;column;reason;row\n");
+		strbuf_add(&all, f->rejected.buf, f->rejected.len);
+		rc = atomic_write(path.buf, all.buf, all.len, 0640);
+		digest_buf(all.buf, all.len, hex);
+		digest_update(n->out, hex, sizeof(hex));
+	} else if (unlink(path.buf) && errno != ENOENT) {
+		log_error("unable to remove %s: %s", path.buf, strerror(errno));
+		rc = -1;
+	}
+	strbuf_release(&path);
+	strbuf_release(&all);
+	return rc;
+}
+
+static int record_file(struct normalise *n, struct file_load *f, const char *status)
+{
+	struct strbuf props = STRBUF_INIT;
+	char num[32];
+	int rc = file_props_get(&n->ctx->store, n->txn, f->lf->fileid, &props);
+	if (rc < 0)
+		return -1;
+	props_set(&props, "status", status);
+	props_set(&props, "schema", f->schema ? f->schema->name : "");
+	props_set(&props, "store", f->sd ? f->sd->name : "");
+#define NUM(k, v) snprintf(num, sizeof(num), "%llu", (unsigned long long)(v)), props_set(&props, k, num)
+	NUM("rows_read", f->rows_read);
+	NUM("rows_loaded", f->rows_loaded);
+	NUM("rows_rejected", f->rows_rejected);
+	NUM("records", f->records);
+#undef NUM
+	rc = file_props_put(&n->ctx->store, n->txn, f->lf->fileid, &props);
+	strbuf_release(&props);
+	return rc;
+}
+
+/* Reads one file into its nested transaction; 0 loaded, 1 file unusable, -1 fatal. */
+static int read_file(struct normalise *n, struct file_load *f, const char *path)
+{
+	struct emit_ctx e = { n, f, 0 };
+	struct csvin_opts o = { f->schema->delimiter, f->schema->encoding };
+	int rc = csvin_read(path, &o, on_row, &e, NULL);
+	if (rc == 0 && !f->header_seen) {
+		log_input(f->lf->relpath, 0, 0, "file is empty (no header row)");
+		return 1;
+	}
+	if (rc == 0 && n->batch.n)
+		rc = batch_flush(&n->batch, f->txn, f->dbi) ? 2 : 0;
+	if (rc == -1) {		/* unreadable or a CSV syntax error: nothing of it stays */
+		strbuf_reset(&f->rejected);
+		reject_row(f, NULL, 0, "file not loaded: CSV syntax error (see the log)");
+		f->rows_rejected = f->rows_read;
+		f->rows_loaded = 0;
+		return 1;
+	}
+	if (rc)
+		return -1;
+	return f->failed;
+}
+
+static int load_file(struct normalise *n, struct file_load *f)
+{
+	const struct stage_ctx *ctx = n->ctx;
+	const struct input_rule *rule = conf_match_input(&ctx->conf, f->lf->relpath, &f->nm);
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	if (!rule) {
+		log_error("%s: no 'input' in %s names this file; not loaded",
+			  f->lf->relpath, ctx->conf.path);
+		return 1;
+	}
+	if (!(f->schema = schema_for(n, rule->schema)))
+		return 1;
+	f->sd = f->schema->store;
+	f->dbi = store_dbi(&n->ctx->store, f->sd);
+	if (f->nm.se[0]) {
+		int se = catalog_field(&ctx->cat, "se");
+		f->base.v[se] = (struct value){ 1, 0, f->nm.se, SE_LEN };
+	}
+	if (f->nm.month && strstr(rule->pattern, "{month}"))
+		f->base.v[catalog_field(&ctx->cat, "month")] = (struct value){ 1, f->nm.month, NULL, 0 };
+	digest_update(n->in, f->schema->digest, sizeof(f->schema->digest));
+	strbuf_addf(&path, "%s/%s", ctx->conf.state, f->lf->path);
+	if ((rc = mdb_txn_begin(n->ctx->store.env, n->txn, 0, &f->txn))) {
+		strbuf_release(&path);
+		return store_fail("begin file transaction", rc);
+	}
+	rc = unload_file(n, f->txn, f->lf->fileid) || replace_earlier(n, f) ? -1
+		: read_file(n, f, path.buf);
+	if (rc == 0 && f->rows_read != f->rows_loaded + f->rows_rejected) {
+		log_error("%s: %lu rows read but %lu loaded + %lu rejected; not loaded",
+			  f->lf->relpath, f->rows_read, f->rows_loaded, f->rows_rejected);
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = write_cover(n, f);
+	if (rc == 0) {
+		int e = mdb_txn_commit(f->txn);
+		rc = e ? store_fail("commit file", e) : 0;
+	} else {
+		mdb_txn_abort(f->txn);	/* an unusable file leaves the store as it was */
+	}
+	f->txn = NULL;
+	n->batch.n = 0;
+	strbuf_reset(&n->batch.arena);
+	strbuf_release(&path);
+	return rc;
+}
+
+static int on_landed(const struct landed_file *lf, void *data)
+{
+	struct normalise *n = data;
+	struct file_load f;
+	char num[64];
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.lf = lf;
+	digest_update(n->in, lf->relpath, strlen(lf->relpath) + 1);
+	digest_update(n->in, lf->sha, sizeof(lf->sha));
+	rc = load_file(n, &f);
+	if (rc >= 0 && record_file(n, &f, rc ? "rejected" : "loaded"))
+		rc = -1;
+	if (rc >= 0 && write_rejected(n, &f))
+		rc = -1;
+	if (rc >= 0) {
+		n->rows_read += f.rows_read;
+		n->rows_loaded += f.rows_loaded;
+		n->rows_rejected += f.rows_rejected;
+		n->files_bad += rc == 1;
+		snprintf(num, sizeof(num), "%lu;%lu;%lu;%d", f.rows_read, f.rows_loaded,
+			 f.rows_rejected, rc);
+		digest_update(n->out, lf->relpath, strlen(lf->relpath) + 1);
+		digest_update(n->out, num, strlen(num));
+		log_verbose("%s: %lu rows read, %lu loaded, %lu rejected", lf->relpath,
+			    f.rows_read, f.rows_loaded, f.rows_rejected);
+	}
+	strbuf_release(&f.rejected);
+	strbuf_release(&f.why);
+	strbuf_release(&f.keybuf);
+	strbuf_release(&f.valbuf);
+	return rc < 0 ? -1 : 0;
+}
+
+static void normalise_free(struct normalise *n)
+{
+	for (int i = 0; i < n->nschemas; i++)
+		schema_free(&n->schemas[i]);
+	free(n->schemas);
+	free(n->batch.off);
+	free(n->batch.klen);
+	free(n->batch.vlen);
+	strbuf_release(&n->batch.arena);
+}
+
+static int normalise_night(struct stage_ctx *ctx)
+{
+	struct normalise n = { .ctx = ctx };
+	struct ledger_entry e;
+	int rc;
+
+	if (store_begin(&ctx->store, 0, &n.txn))
+		return EXIT_INTERNAL;
+	n.in = digest_new();
+	n.out = digest_new();
+	digest_update(n.in, ctx->conf.digest, sizeof(ctx->conf.digest));
+	digest_update(n.in, ctx->cat.digest, sizeof(ctx->cat.digest));
+	if (landed_each(&ctx->store, n.txn, ctx->opts.date, on_landed, &n)) {
+		char junk[DIGEST_HEXSZ];
+		digest_finish(n.in, junk);
+		digest_finish(n.out, junk);
+		mdb_txn_abort(n.txn);
+		normalise_free(&n);
+		return EXIT_INTERNAL;
+	}
+	rc = n.files_bad ? EXIT_BADDATA : EXIT_DONE;
+	stage_ledger_entry(ctx, &e, "done", rc);
+	digest_finish(n.in, e.input);
+	digest_finish(n.out, e.output);
+	e.rows_in = n.rows_read;
+	e.rows_out = n.rows_loaded;
+	e.rows_rejected = n.rows_rejected;
+	if (n.files_bad)
+		snprintf(e.error, sizeof(e.error), "%lu file(s) could not be loaded", n.files_bad);
+	if (ledger_put(&ctx->store, n.txn, ctx->opts.date, ctx->name, &e) ||
+	    store_commit(n.txn)) {
+		normalise_free(&n);
+		return EXIT_INTERNAL;
+	}
+	log_info("%s: %lu rows read, %lu loaded, %lu rejected; %lu file(s) not loaded",
+		 ctx->opts.date, n.rows_read, n.rows_loaded, n.rows_rejected, n.files_bad);
+	normalise_free(&n);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct stage_ctx ctx;
+	int rc;
+	log_init("stage-normalise");
+	if ((rc = stage_init(&ctx, "normalise", argc, argv, 0)))
+		return rc;
+	rc = normalise_night(&ctx);
+	stage_fini(&ctx);
+	return rc;
+}
