@@ -10,12 +10,18 @@
 #include "strbuf.h"
 #include "banned.h"
 
+/* A relative path in a conf file is relative to the file's directory. */
 static int set_path(const struct conf_line *l, char **dst)
 {
+	struct strbuf p = STRBUF_INIT;
+	const char *slash = strrchr(l->path, '/');
 	if (l->argc != 2)
 		return conf_error(l, "usage: %s DIR", l->argv[0]);
+	if (l->argv[1][0] != '/' && slash)
+		strbuf_add(&p, l->path, (size_t)(slash - l->path + 1));
+	strbuf_addstr(&p, l->argv[1]);
 	free(*dst);
-	*dst = xstrdup(l->argv[1]);
+	*dst = strbuf_detach(&p);
 	return 0;
 }
 

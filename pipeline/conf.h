@@ -1,7 +1,7 @@
 /*
  * conf/pipeline.conf: where things are, which schema reads which landed
  * file, and the night's stages. Grammar: conffile.h. Relative paths are
- * relative to the working directory (the checkout, for the systemd unit).
+ * relative to the directory of the conf file (options: to the working one).
  *
  *   drops DIR | state DIR | out DIR | schemas DIR | months-back N
  *   input DIR/PATTERN SCHEMA   PATTERN: text with {se} (8 digits),

@@ -179,12 +179,23 @@ static int write_status_file(struct setup *s)
 	struct status_file sf = { &s->conf, STRBUF_INIT };
 	struct strbuf path = STRBUF_INIT;
 	MDB_txn *txn;
-	int rc = -1;
+	int rc = 0;
 	if (store_begin(&s->store, MDB_RDONLY, &txn))
 		return -1;
 	strbuf_addstr(&sf.text, "stage;state;exit;rows_in;rows_out;rows_rejected;"
 		      "input;output;note\n");
-	if (ledger_each(&s->store, txn, s->o.date, status_line, &sf) == 0) {
+	for (int i = 0; i < s->conf.nstages && rc == 0; i++) {
+		struct ledger_entry e;
+		rc = ledger_get(&s->store, txn, s->o.date, s->conf.stages[i].name, &e);
+		if (rc == 1) {
+			memset(&e, 0, sizeof(e));
+			xstrlcpy(e.state, "not run", sizeof(e.state));
+			rc = 0;
+		}
+		if (rc == 0)
+			status_line(s->o.date, s->conf.stages[i].name, &e, &sf);
+	}
+	if (rc == 0) {
 		strbuf_addf(&path, "%s/%s/status", s->conf.out, s->o.date);
 		rc = atomic_write(path.buf, sf.text.buf, sf.text.len, 0640);
 	}

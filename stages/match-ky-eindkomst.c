@@ -264,7 +264,7 @@ static int cmp_int(const void *a, const void *b)
 }
 
 static void field_exceptions(struct matcher *m, const struct group *g, const char *key,
-			     const struct fieldsum *f)
+			     const struct fieldsum *f, int have_detail)
 {
 	money_t unexplained = f->left - f->right - f->afvist;
 	struct exception_row *e;
@@ -275,7 +275,7 @@ static void field_exceptions(struct matcher *m, const struct group *g, const cha
 				    "forskel mellem KY og SKAT som afviste linjer ikke forklarer / "
 				    "difference KY - SKAT not explained by rejected lines");
 	}
-	if (f->bekr + f->afvist != f->left) {
+	if (have_detail && f->bekr + f->afvist != f->left) {
 		e = recon_exception(&m->out, g->se, g->month, key, NULL,
 				    f->bekr + f->afvist - f->left, "detaljer-ne-sum",
 				    "bekræftede + afviste linjer stemmer ikke med KY 'Sum - eIndkomst' / "
@@ -301,7 +301,8 @@ static money_t field_rows(struct matcher *m, const struct group *g)
 		char key[8];
 		feltnr_key(m->seen[i], key);
 		recon_summary(&m->out, g->se, g->month, key, f->left, f->right, f->afvist);
-		field_exceptions(m, g, key, f);
+		field_exceptions(m, g, key, f,
+				 snapshot_file(&m->snap[KY_DETAIL], g->se, g->month) != NULL);
 		add(m, &total.left, f->left);
 		add(m, &total.right, f->right);
 		add(m, &total.afvist, f->afvist);

@@ -1,0 +1,40 @@
+# A tiny test library in the spirit of git's t/test-lib.sh.
+#   test_expect_success 'what it proves' 'commands'
+#   test_cmp expect actual
+# Each script ends with test_done, which prints "N passed, N failed".
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+PATH="$TOP/bin:$PATH"
+TRASH="$TOP/tests/trash/$(basename "$0" .sh)"
+rm -rf "$TRASH" && mkdir -p "$TRASH"
+passed=0
+failed=0
+
+test_expect_success() {
+	if (cd "$TRASH" && eval "$2") >"$TRASH/.log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok - $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $1"
+		sed 's/^/#   /' "$TRASH/.log"
+	fi
+}
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# night SCENARIO NAME [args]: runs a whole night of a fixture into $TRASH/NAME
+night() {
+	scenario=$1 name=$2
+	shift 2
+	pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+		--drops "$TOP/fixtures/$scenario/drops" --state "$TRASH/$name/state" \
+		--out "$TRASH/$name/out" "$@"
+}
+
+test_done() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
