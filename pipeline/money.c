@@ -108,7 +108,7 @@ char *money_format(money_t v, char buf[MONEY_BUFSZ])
 char *money_format_grouped(money_t v, char buf[MONEY_BUFSZ])
 {
 	uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	char digits[24], grouped[40];
+	char digits[24], grouped[32];
 	size_t n, i, o = 0;
 
 	n = (size_t)snprintf(digits, sizeof(digits), "%llu",

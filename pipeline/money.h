@@ -24,7 +24,7 @@ int money_parse(const char *s, size_t len, unsigned flags, money_t *out,
 		const char **why);
 
 /* "-5837,42", "0,00": no thousands separator (the files' format). */
-enum { MONEY_BUFSZ = 32 };
+enum { MONEY_BUFSZ = 48 };
 char *money_format(money_t v, char buf[MONEY_BUFSZ]);
 /* "-1.278.002,64": with thousands dots (the report's format). */
 char *money_format_grouped(money_t v, char buf[MONEY_BUFSZ]);

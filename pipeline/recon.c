@@ -191,8 +191,10 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 	struct digest_ctx *d = digest_new();
 	int rc = 0;
 
-	qsort(r->sum, r->nsum, sizeof(*r->sum), cmp_sum);
-	qsort(r->exc, r->nexc, sizeof(*r->exc), cmp_exc);
+	if (r->nsum)	/* qsort's array may not be NULL, even when empty */
+		qsort(r->sum, r->nsum, sizeof(*r->sum), cmp_sum);
+	if (r->nexc)
+		qsort(r->exc, r->nexc, sizeof(*r->exc), cmp_exc);
 	r->ok = r->explained = r->breaks = 0;
 	for (size_t i = 0; i < r->nsum; i++) {
 		const char *s = recon_status(r->sum[i].left, r->sum[i].right, r->sum[i].explained);

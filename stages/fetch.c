@@ -118,7 +118,8 @@ static int scan_drops(const char *root, struct drops *d)
 		strbuf_release(&p);
 	}
 	closedir(dh);
-	qsort(d->v, d->n, sizeof(*d->v), cmp_drop);
+	if (d->n)
+		qsort(d->v, d->n, sizeof(*d->v), cmp_drop);
 	return rc;
 }
 
