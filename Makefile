@@ -83,4 +83,6 @@ clean:
 	rm -rf bin build
 
 .PHONY: all check deps demo clean
+# Keep the stage objects: no "rm" after the test summary line.
+.SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/stages/*.d)
