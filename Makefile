@@ -59,7 +59,7 @@ $(BUILD)/stages/%.o: stages/%.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+	$(CC) $(CFLAGS) -MMD -MP -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 # Relink bin/ when switching between the plain and the sanitizer build.
 $(BUILD)/.flavour:
@@ -85,4 +85,4 @@ clean:
 .PHONY: all check deps demo clean
 # Keep the stage objects: no "rm" after the test summary line.
 .SECONDARY:
--include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/stages/*.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/lib/pipeline.d $(wildcard $(BUILD)/stages/*.d) $(wildcard $(BUILD)/tests/*.d)

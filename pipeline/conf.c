@@ -43,8 +43,13 @@ static int pattern_check(const char *p)
 static int conf_input(const struct conf_line *l, struct pipeline_conf *c)
 {
 	struct input_rule *r;
-	if (l->argc != 3)
-		return conf_error(l, "usage: input DIR/PATTERN SCHEMA");
+	if (l->argc < 3 || l->argc > 3 + MAX_INPUT_SETS)
+		return conf_error(l, "usage: input DIR/PATTERN SCHEMA [FIELD=VALUE...]");
+	for (int i = 3; i < l->argc; i++) {
+		const char *eq = strchr(l->argv[i], '=');
+		if (!eq || eq == l->argv[i] || !eq[1])
+			return conf_error(l, "'%s' is not FIELD=VALUE", l->argv[i]);
+	}
 	if (pattern_check(l->argv[1]))
 		return conf_error(l, "pattern '%s' has an unknown or unclosed {part} "
 				  "(se, date, month, word)", l->argv[1]);
@@ -52,6 +57,14 @@ static int conf_input(const struct conf_line *l, struct pipeline_conf *c)
 	r = &c->inputs[c->ninputs++];
 	r->pattern = xstrdup(l->argv[1]);
 	r->schema = xstrdup(l->argv[2]);
+	r->lineno = l->lineno;
+	r->nsets = 0;
+	for (int i = 3; i < l->argc; i++) {
+		const char *eq = strchr(l->argv[i], '=');
+		struct input_set *set = &r->sets[r->nsets++];
+		set->field = xstrndup(l->argv[i], (size_t)(eq - l->argv[i]));
+		set->value = xstrdup(eq + 1);
+	}
 	return 0;
 }
 
@@ -107,8 +120,10 @@ static int conf_line(const struct conf_line *l, void *data)
 int pipeline_conf_load(const char *path, struct pipeline_conf *c)
 {
 	uint64_t size;
+	const char *slash = strrchr(path, '/');
 	memset(c, 0, sizeof(*c));
 	c->path = xstrdup(path);
+	c->dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
 	c->months_back = 1;
 	if (conf_read(path, conf_line, c))
 		goto fail;
@@ -133,6 +148,10 @@ void pipeline_conf_free(struct pipeline_conf *c)
 	for (int i = 0; i < c->ninputs; i++) {
 		free(c->inputs[i].pattern);
 		free(c->inputs[i].schema);
+		for (int k = 0; k < c->inputs[i].nsets; k++) {
+			free(c->inputs[i].sets[k].field);
+			free(c->inputs[i].sets[k].value);
+		}
 	}
 	for (int i = 0; i < c->nstages; i++) {
 		free(c->stages[i].name);
@@ -142,6 +161,7 @@ void pipeline_conf_free(struct pipeline_conf *c)
 	free(c->inputs);
 	free(c->stages);
 	free(c->path);
+	free(c->dir);
 	free(c->drops);
 	free(c->state);
 	free(c->out);
@@ -155,6 +175,12 @@ const struct stage_rule *conf_stage(const struct pipeline_conf *c, const char *n
 		if (!strcmp(c->stages[i].name, name))
 			return &c->stages[i];
 	return NULL;
+}
+
+void conf_sibling(const struct pipeline_conf *c, const char *name, struct strbuf *out)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/%s", c->dir, name);
 }
 
 static size_t count_digits(const char *s, size_t max)

@@ -4,9 +4,13 @@
  * relative to the directory of the conf file (options: to the working one).
  *
  *   drops DIR | state DIR | out DIR | schemas DIR | months-back N
- *   input DIR/PATTERN SCHEMA   PATTERN: text with {se} (8 digits),
+ *   input DIR/PATTERN SCHEMA [FIELD=VALUE...]
+ *                              PATTERN: text with {se} (8 digits),
  *                              {date} (YYYYMMDD), {month} (YYYYMM),
- *                              {word} (letters, digits, - and _)
+ *                              {word} (letters, digits, - and _);
+ *                              FIELD=VALUE gives a canonical field to every
+ *                              row of such a file (an ERP dump has no SE:
+ *                              se=29757895)
  *   stage NAME [after STAGE...]
  */
 #ifndef CONF_H
@@ -14,11 +18,21 @@
 
 #include <stdint.h>
 
-enum { MAX_AFTER = 8 };
+#include "strbuf.h"
+
+enum { MAX_AFTER = 8, MAX_INPUT_SETS = 4 };
+
+struct input_set {
+	char *field;		/* canonical field name, checked by normalise */
+	char *value;
+};
 
 struct input_rule {
 	char *pattern;		/* "ky/KY_SumEindkomst_{se}_{date}.csv" */
 	char *schema;
+	int nsets;
+	struct input_set sets[MAX_INPUT_SETS];
+	unsigned long lineno;	/* in the conf file, for messages */
 };
 
 struct stage_rule {
@@ -29,6 +43,7 @@ struct stage_rule {
 
 struct pipeline_conf {
 	char *path;
+	char *dir;		/* the conf file's directory: other conf files sit beside it */
 	char *drops, *state, *out, *schemas;
 	int months_back;
 	struct input_rule *inputs;
@@ -41,6 +56,8 @@ struct pipeline_conf {
 int pipeline_conf_load(const char *path, struct pipeline_conf *c);
 void pipeline_conf_free(struct pipeline_conf *c);
 const struct stage_rule *conf_stage(const struct pipeline_conf *c, const char *name);
+/* NAME beside the conf file (conf/accounts.conf ...) into out (reset first). */
+void conf_sibling(const struct pipeline_conf *c, const char *name, struct strbuf *out);
 
 /* What a file name told: empty strings when the pattern has no such part. */
 struct name_match {

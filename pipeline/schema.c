@@ -11,7 +11,6 @@
 #include "money.h"
 #include "banned.h"
 
-enum { SCRATCH = 16 };
 
 static const struct { const char *name; enum field_type t; size_t width; } types[] = {
 	{ "text", FT_TEXT, 0 },		{ "money", FT_MONEY, 0 },
@@ -305,7 +304,7 @@ static void amount_add(struct schema *s, const char *column, int set_field,
 static int amount_set(struct schema *s, struct amount_map *a, const char **why)
 {
 	enum field_type t = s->cat->fields[a->set_field].type;
-	char scratch[SCRATCH];
+	char scratch[VALUE_SCRATCH];
 	if (value_parse(t, 0, a->set_text, strlen(a->set_text), &a->set, scratch, why))
 		return -1;
 	if (a->set.text) {
@@ -545,7 +544,7 @@ int schema_bind(struct schema *s, const struct csv_row *h, const char *file)
 
 struct row_state {
 	struct record rec;
-	char scratch[MAX_FIELDS][SCRATCH];
+	char scratch[MAX_FIELDS][VALUE_SCRATCH];
 	money_t amount[256];
 	unsigned char has_amount[256];
 };

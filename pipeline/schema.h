@@ -20,7 +20,7 @@ enum field_type {
 	FT_CPR, FT_SE, FT_FELTNR,
 };
 
-enum { MAX_FIELDS = 48, MAX_KEY = 4, MAX_VALUE = 32 };
+enum { MAX_FIELDS = 48, MAX_KEY = 4, MAX_VALUE = 32, VALUE_SCRATCH = 16 };
 
 struct field_def {
 	char *name;
@@ -125,7 +125,10 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 	       const struct record *base, record_fn emit, void *data,
 	       unsigned *col, struct strbuf *why);
 
-/* Parses text as a value of a type (used for overrides and file names). */
+/*
+ * Parses text as a value of a type (used for overrides and file names).
+ * scratch (VALUE_SCRATCH bytes) holds the normalised text of a CPR or SE.
+ */
 int value_parse(enum field_type t, unsigned flags, const char *s, size_t len,
 		struct value *v, char *scratch, const char **why);
 

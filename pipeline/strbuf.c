@@ -44,6 +44,15 @@ char *xstrdup(const char *s)
 	return d;
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *d = xmalloc(len + 1);
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
 size_t xstrlcpy(char *dst, const char *src, size_t size)
 {
 	size_t n = strlen(src);

@@ -50,6 +50,7 @@ struct file_load {
 	MDB_dbi dbi;
 	MDB_txn *txn;		/* nested, per file */
 	struct record base;
+	char base_scratch[MAX_INPUT_SETS][VALUE_SCRATCH];
 	struct name_match nm;
 	int header_seen, failed;
 	unsigned long rows_read, rows_loaded, rows_rejected;
@@ -422,6 +423,29 @@ static int read_file(struct normalise *n, struct file_load *f, const char *path)
 	return f->failed;
 }
 
+/* The FIELD=VALUE words of the file's input line go into every row. */
+static int set_input_values(const struct stage_ctx *ctx, const struct input_rule *rule,
+			    struct file_load *f)
+{
+	for (int i = 0; i < rule->nsets; i++) {
+		const struct input_set *set = &rule->sets[i];
+		int fi = catalog_field(&ctx->cat, set->field);
+		const char *why;
+		if (fi < 0) {
+			log_input(ctx->conf.path, rule->lineno, 0,
+				  "'%s' is not a field of schemas/stores", set->field);
+			return -1;
+		}
+		if (value_parse(ctx->cat.fields[fi].type, 0, set->value, strlen(set->value),
+				&f->base.v[fi], f->base_scratch[i], &why)) {
+			log_input(ctx->conf.path, rule->lineno, 0, "%s=%s: %s",
+				  set->field, set->value, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int load_file(struct normalise *n, struct file_load *f)
 {
 	const struct stage_ctx *ctx = n->ctx;
@@ -444,6 +468,8 @@ static int load_file(struct normalise *n, struct file_load *f)
 	}
 	if (f->nm.month && strstr(rule->pattern, "{month}"))
 		f->base.v[catalog_field(&ctx->cat, "month")] = (struct value){ 1, f->nm.month, NULL, 0 };
+	if (set_input_values(ctx, rule, f))
+		return 1;
 	digest_update(n->in, f->schema->digest, sizeof(f->schema->digest));
 	strbuf_addf(&path, "%s/%s", ctx->conf.state, f->lf->path);
 	if ((rc = mdb_txn_begin(n->ctx->store.env, n->txn, 0, &f->txn))) {
