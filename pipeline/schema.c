@@ -201,6 +201,14 @@ int value_parse(enum field_type t, unsigned flags, const char *s, size_t len,
 		}
 		return 0;
 	case FT_MONTH:
+		if (flags & COL_MONTH_OF_DATE) {
+			/* A posting's day, or a timestamp, keys its month. */
+			int64_t ts;
+			if (timestamp_parse(s, len, &ts, why))
+				return -1;
+			v->num = ts / 1000000000LL / 100;
+			return 0;
+		}
 		if (month_parse(s, len, &i32, why))
 			return -1;
 		v->num = i32;
@@ -233,6 +241,7 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 	static const struct { const char *name; unsigned flag; } names[] = {
 		{ "required", COL_REQUIRED }, { "optional", COL_OPTIONAL },
 		{ "pad-cpr", COL_PAD_CPR }, { "trailing-minus", COL_TRAILING_MINUS },
+		{ "month-of-date", COL_MONTH_OF_DATE },
 	};
 	*flags = 0;
 	for (int i = from; i < l->argc; i++) {
@@ -242,7 +251,7 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 				break;
 		if (k == sizeof(names) / sizeof(names[0]))
 			return conf_error(l, "unknown flag '%s' (required, optional, "
-					  "pad-cpr, trailing-minus)", l->argv[i]);
+					  "pad-cpr, trailing-minus, month-of-date)", l->argv[i]);
 		*flags |= names[k].flag;
 	}
 	if ((*flags & COL_REQUIRED) && (*flags & COL_OPTIONAL))

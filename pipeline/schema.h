@@ -66,6 +66,7 @@ enum col_flags {
 	COL_OPTIONAL = 2,	/* column may be missing from the file */
 	COL_PAD_CPR = 4,	/* a 9-digit CPR lost its leading 0 */
 	COL_TRAILING_MINUS = 8,	/* amounts like 8.540,00- */
+	COL_MONTH_OF_DATE = 16,	/* a month field read from a day or timestamp */
 };
 
 struct column_map {
