@@ -22,22 +22,48 @@ static size_t ledger_key(const char *night, const char *stage, char *out, size_t
 	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
+/* The next number of the ledger's counter, written back in txn. */
+static int next_seq(struct store *st, MDB_txn *txn, uint64_t *seq)
+{
+	static const char name[] = "ledger-seq";
+	MDB_val k = { sizeof(name) - 1, (void *)name }, v;
+	uint8_t be[8];
+	int rc = mdb_get(txn, st->meta, &k, &v);
+	*seq = 0;
+	if (rc == 0 && v.mv_size == 8)
+		for (int i = 0; i < 8; i++)
+			*seq = *seq << 8 | ((const uint8_t *)v.mv_data)[i];
+	else if (rc && rc != MDB_NOTFOUND)
+		return store_fail("ledger counter", rc);
+	++*seq;
+	for (int i = 0; i < 8; i++)
+		be[i] = (uint8_t)(*seq >> (56 - 8 * i));
+	v.mv_size = sizeof(be);
+	v.mv_data = be;
+	rc = mdb_put(txn, st->meta, &k, &v, 0);
+	return rc ? store_fail("ledger counter", rc) : 0;
+}
+
 int ledger_put(struct store *st, MDB_txn *txn, const char *night,
 	       const char *stage, const struct ledger_entry *e)
 {
 	char kb[128];
 	struct strbuf v = STRBUF_INIT;
 	MDB_val k, val;
+	uint64_t seq;
 	int rc;
 
+	if (next_seq(st, txn, &seq))
+		return -1;
 	k.mv_size = ledger_key(night, stage, kb, sizeof(kb));
 	k.mv_data = kb;
 	strbuf_addf(&v, "state=%s\nstarted=%s\nfinished=%s\nversion=%s\n"
 		    "input=%s\noutput=%s\nrows_in=%" PRIu64 "\nrows_out=%" PRIu64
-		    "\nrows_rejected=%" PRIu64 "\nexit=%d\nerror=%s\n",
+		    "\nrows_rejected=%" PRIu64 "\nexit=%d\nerror=%s\nseq=%" PRIu64
+		    "\nupstream=%s\nsetup=%s\n",
 		    e->state, e->started, e->finished, e->version, e->input,
 		    e->output, e->rows_in, e->rows_out, e->rows_rejected,
-		    e->exit_code, e->error);
+		    e->exit_code, e->error, seq, e->upstream, e->setup);
 	val.mv_size = v.len;
 	val.mv_data = v.buf;
 	rc = mdb_put(txn, st->ledger, &k, &val, 0);
@@ -69,11 +95,21 @@ static void ledger_decode(const MDB_val *v, struct ledger_entry *e)
 	copy_prop(v, "input", e->input, sizeof(e->input), &t);
 	copy_prop(v, "output", e->output, sizeof(e->output), &t);
 	copy_prop(v, "error", e->error, sizeof(e->error), &t);
+	copy_prop(v, "upstream", e->upstream, sizeof(e->upstream), &t);
+	copy_prop(v, "setup", e->setup, sizeof(e->setup), &t);
 	e->rows_in = num_prop(v, "rows_in", &t);
 	e->rows_out = num_prop(v, "rows_out", &t);
 	e->rows_rejected = num_prop(v, "rows_rejected", &t);
 	e->exit_code = (int)num_prop(v, "exit", &t);
+	e->seq = num_prop(v, "seq", &t);
 	strbuf_release(&t);
+}
+
+int ledger_ran_before(const struct ledger_entry *e, const struct ledger_entry *upstream)
+{
+	if (e->seq && upstream->seq)
+		return upstream->seq > e->seq;
+	return strcmp(upstream->finished, e->started) > 0;	/* older entries */
 }
 
 int ledger_get(struct store *st, MDB_txn *txn, const char *night,

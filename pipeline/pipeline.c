@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "csvout.h"
 #include "date.h"
+#include "digest.h"
 #include "exitcode.h"
 #include "ledger.h"
 #include "lock.h"
@@ -289,7 +290,7 @@ static const char *judge(const struct pipeline_conf *c, const struct entries *es
 		int j;
 		for (j = 0; j < c->nstages && strcmp(c->stages[j].name, r->after[k]); j++)
 			;
-		if (!u || strcmp(u->finished, e->started) > 0 ||
+		if (!u || ledger_ran_before(e, u) ||
 		    strcmp(judge(c, es, night, j), "done"))
 			return "stale";
 	}
@@ -344,15 +345,40 @@ static int cmd_status(struct setup *s)
 	return worst;
 }
 
+/* Why a stage's inputs are not what its last run read, from the ledger. */
+static void print_changes(struct setup *s, MDB_txn *txn, const struct stage_rule *r,
+			  const struct ledger_entry *e, const char *setup)
+{
+	char up[DIGEST_HEXSZ];
+	int changed = 0;
+	if (strcmp(setup, e->setup)) {
+		printf("  configuration changed: conf/ or schemas/ differ from the last run\n");
+		changed = 1;
+	}
+	if (r->nafter && !stage_upstream_digest(&s->store, txn, s->o.date, r, up) &&
+	    strcmp(up, e->upstream)) {
+		printf("  inputs changed: the output of");
+		for (int k = 0; k < r->nafter; k++)
+			printf(" %s", r->after[k]);
+		printf(" is not what it read (%.12s, now %.12s)\n", e->upstream, up);
+		changed = 1;
+	}
+	if (!r->nafter)
+		printf("  reads the sources: their digest is compared when it runs\n");
+	else if (!changed)
+		printf("  inputs unchanged since the last run\n");
+}
+
 static int cmd_dry_run(struct setup *s, const int *sel, const char *stage)
 {
 	struct entries es = { NULL, 0 };
+	char setup[DIGEST_HEXSZ];
 	MDB_txn *txn;
-	if (store_open(&s->store, s->conf.state, &s->cat) ||
+	if (stage_setup_digest(&s->conf, setup) ||
+	    store_open(&s->store, s->conf.state, &s->cat) ||
 	    store_begin(&s->store, MDB_RDONLY, &txn))
 		return EXIT_INTERNAL;
 	ledger_each(&s->store, txn, s->o.date, collect, &es);
-	mdb_txn_abort(txn);
 	for (int i = 0; i < s->conf.nstages; i++) {
 		const struct stage_rule *r = &s->conf.stages[i];
 		const struct ledger_entry *e = find(&es, s->o.date, r->name);
@@ -360,12 +386,15 @@ static int cmd_dry_run(struct setup *s, const int *sel, const char *stage)
 			continue;
 		printf("would redo %s for %s: %s", r->name, s->o.date,
 		       !strcmp(r->name, stage) ? "asked for" : "runs after a redone stage");
-		if (e)
-			printf("; last run %s, %s, input %.12s, output %.12s\n", e->finished,
-			       judge(&s->conf, &es, s->o.date, i), e->input, e->output);
-		else
+		if (!e) {
 			printf("; never run\n");
+			continue;
+		}
+		printf("; last run %s, %s, input %.12s, output %.12s\n", e->finished,
+		       judge(&s->conf, &es, s->o.date, i), e->input, e->output);
+		print_changes(s, txn, r, e, setup);
 	}
+	mdb_txn_abort(txn);
 	free(es.v);
 	return EXIT_DONE;
 }

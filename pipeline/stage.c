@@ -1,5 +1,7 @@
 #include "stage.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "date.h"
+#include "digest.h"
 #include "exitcode.h"
 #include "lock.h"
 #include "log.h"
@@ -83,6 +86,82 @@ static int apply_overrides(struct stage_ctx *ctx)
 	return 0;
 }
 
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* name NUL sha NUL for every regular file of dir, sorted by name. */
+static int digest_dir(struct digest_ctx *d, const char *dir)
+{
+	struct dirent **names;
+	struct strbuf p = STRBUF_INIT;
+	int n = scandir(dir, &names, NULL, name_cmp), rc = 0;
+	if (n < 0) {
+		log_error("unable to read %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		char sha[DIGEST_HEXSZ];
+		uint64_t size;
+		struct stat sb;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, names[i]->d_name);
+		if (rc == 0 && !stat(p.buf, &sb) && S_ISREG(sb.st_mode)) {
+			if (digest_file(p.buf, sha, &size)) {
+				log_error("unable to read %s: %s", p.buf, strerror(errno));
+				rc = -1;
+			}
+			digest_update(d, names[i]->d_name, strlen(names[i]->d_name) + 1);
+			digest_update(d, sha, sizeof(sha));
+		}
+		free(names[i]);
+	}
+	free(names);
+	strbuf_release(&p);
+	return rc;
+}
+
+int stage_setup_digest(const struct pipeline_conf *c, char out[DIGEST_HEXSZ])
+{
+	struct digest_ctx *d = digest_new();
+	int rc = digest_dir(d, c->dir) || digest_dir(d, c->schemas) ? -1 : 0;
+	digest_finish(d, out);
+	return rc;
+}
+
+int stage_upstream_digest(struct store *st, MDB_txn *txn, const char *night,
+			  const struct stage_rule *r, char out[DIGEST_HEXSZ])
+{
+	struct digest_ctx *d = digest_new();
+	int rc = 0;
+	for (int i = 0; i < r->nafter && rc >= 0; i++) {
+		struct ledger_entry e;
+		rc = ledger_get(st, txn, night, r->after[i], &e);
+		digest_update(d, r->after[i], strlen(r->after[i]) + 1);
+		if (rc == 0)
+			digest_update(d, e.output, sizeof(e.output));
+	}
+	digest_finish(d, out);
+	return rc < 0 ? -1 : 0;
+}
+
+static int remember_inputs(struct stage_ctx *ctx, unsigned flags)
+{
+	const struct stage_rule *r = conf_stage(&ctx->conf, ctx->name);
+	MDB_txn *txn;
+	int rc;
+	if (stage_setup_digest(&ctx->conf, ctx->setup))
+		return -1;
+	if ((flags & STAGE_NO_STORE) || !r)
+		return 0;
+	if (store_begin(&ctx->store, MDB_RDONLY, &txn))
+		return -1;
+	rc = stage_upstream_digest(&ctx->store, txn, ctx->opts.date, r, ctx->upstream);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
 static int load_setup(struct stage_ctx *ctx, unsigned flags)
 {
 	struct strbuf p = STRBUF_INIT;
@@ -103,7 +182,7 @@ static int load_setup(struct stage_ctx *ctx, unsigned flags)
 	if (!(flags & STAGE_NO_STORE) &&
 	    store_open(&ctx->store, ctx->conf.state, &ctx->cat))
 		return EXIT_INTERNAL;
-	return 0;
+	return remember_inputs(ctx, flags) ? EXIT_INTERNAL : 0;
 }
 
 int stage_init(struct stage_ctx *ctx, const char *name, int argc, char **argv,
@@ -148,6 +227,8 @@ void stage_ledger_entry(const struct stage_ctx *ctx, struct ledger_entry *e,
 	xstrlcpy(e->started, ctx->started, sizeof(e->started));
 	ledger_now(e->finished);
 	xstrlcpy(e->version, PIPELINE_VERSION, sizeof(e->version));
+	xstrlcpy(e->upstream, ctx->upstream, sizeof(e->upstream));
+	xstrlcpy(e->setup, ctx->setup, sizeof(e->setup));
 	e->exit_code = exit_code;
 }
 

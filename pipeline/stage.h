@@ -38,6 +38,8 @@ struct stage_ctx {
 	struct store store;
 	char started[32];
 	char outdir[4096];	/* <out>/<date> */
+	char upstream[65];	/* what the stage reads, as the ledger had it at start */
+	char setup[65];
 };
 
 enum stage_flags {
@@ -56,6 +58,16 @@ int stage_parse_opts(int argc, char **argv, struct stage_opts *o,
 /* Fills the common parts of a ledger entry for this stage run. */
 void stage_ledger_entry(const struct stage_ctx *ctx, struct ledger_entry *e,
 			const char *state, int exit_code);
+/*
+ * What a rerun compares with the ledger to say why a stage's inputs
+ * changed: the digest of every file in the conf and schemas directories,
+ * and the digest of the outputs of the stages it runs after (their ledger
+ * entries for the night, in conf order). 0, or -1 reported.
+ */
+int stage_setup_digest(const struct pipeline_conf *c, char out[65]);
+int stage_upstream_digest(struct store *st, MDB_txn *txn, const char *night,
+			  const struct stage_rule *r, char out[65]);
+
 /* Path under <out>/<date>/. */
 void stage_out_path(const struct stage_ctx *ctx, const char *rel, struct strbuf *out);
 

@@ -10,7 +10,7 @@ test_expect_success 'status says done (exit 0) after a night' '
 '
 
 test_expect_success 'a stage run alone makes the later ones stale (exit 1)' '
-	sleep 1.1 && stage-normalise --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+	stage-normalise --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
 		--state n/state --out n/out &&
 	{ pipeline status --conf "$TOP/conf/pipeline.conf" --state n/state >st; test $? -eq 1; } &&
 	grep -q "match-ky-eindkomst *stale" st
@@ -22,6 +22,26 @@ test_expect_success 'rerun --dry-run lists the stage and what depends on it' '
 	grep -q "^would redo normalise for 2021-02-05: asked for" dry &&
 	grep -q "^would redo match-ky-eindkomst for 2021-02-05: runs after" dry &&
 	! grep -q "would redo fetch" dry
+'
+
+test_expect_success 'rerun --dry-run says whether the inputs changed, and which' '
+	night guide-eindkomst dr &&
+	pipeline rerun match-ky-eindkomst --dry-run --date 2021-02-05 \
+		--conf "$TOP/conf/pipeline.conf" --state dr/state >dry &&
+	grep -q "^  inputs unchanged since the last run" dry &&
+	stage-fetch --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+		--drops "$TOP/fixtures/eindkomst-drilldown/drops" --state dr/state --out dr/out &&
+	stage-normalise --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+		--state dr/state --out dr/out &&
+	pipeline rerun match-ky-eindkomst --dry-run --date 2021-02-05 \
+		--conf "$TOP/conf/pipeline.conf" --state dr/state >dry &&
+	grep -q "^  inputs changed: the output of normalise is not what it read" dry &&
+	! grep -q "configuration changed" dry &&
+	cp -r "$TOP/conf" dr-conf && echo "# an operator edit" >>dr-conf/accounts.conf &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|" dr-conf/pipeline.conf &&
+	pipeline rerun match-ky-eindkomst --dry-run --date 2021-02-05 \
+		--conf dr-conf/pipeline.conf --state dr/state >dry &&
+	grep -q "^  configuration changed" dry
 '
 
 test_expect_success 'rerun redoes only that stage and the later ones; status done again' '
