@@ -351,7 +351,8 @@ static void rejected_path(struct normalise *n, const char *relpath, struct strbu
 	strbuf_addstr(&rel, "rejected/");
 	for (const char *s = relpath; *s; s++)
 		strbuf_addch(&rel, *s == '/' ? '-' : *s);
-	strbuf_addstr(&rel, ".csv");
+	if (rel.len < 4 || strcmp(rel.buf + rel.len - 4, ".csv"))
+		strbuf_addstr(&rel, ".csv");
 	stage_out_path(n->ctx, rel.buf, p);
 	strbuf_release(&rel);
 }

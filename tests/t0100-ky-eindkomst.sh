@@ -64,7 +64,7 @@ test_expect_success 'bad rows are rejected with file:line:column and the night g
 	grep -q "KY_DetaljerEindkomst_29757895_20210205.csv:7:6: INDKOMST_BELOEB: thousands dot" err &&
 	grep -q "KY_DetaljerEindkomst_29757895_20210205.csv:8:3: CPR: CPR date part is not a real date" err &&
 	grep -q "KY_DetaljerEindkomst_29757895_20210205.csv:9:12: DISPOSITIONSDATO_YYYYMM: month" err &&
-	r=br/$D/rejected/ky-KY_DetaljerEindkomst_29757895_20210205.csv.csv &&
+	r=br/$D/rejected/ky-KY_DetaljerEindkomst_29757895_20210205.csv &&
 	test $(tail -n +2 $r | wc -l) -eq 3 &&
 	test_cmp "$G/guide-eindkomst/summary.csv" br/$D/summary/ky-eindkomst.csv
 '
