@@ -4,6 +4,7 @@
 #   make check SAN=1  the same under AddressSanitizer and UBSan
 #   make deps       install the Debian packages the build and tests need
 #   make demo       run the guide's worked example night into var/demo
+#   make bench      time each stage on a generated night of 10^6 rows
 
 CC      ?= cc
 PKGS    := lmdb libarchive libssh2 libxml-2.0 zlib libcrypto
@@ -73,6 +74,10 @@ check: all
 deps:
 	ops/install-deps.sh
 
+# PERSONS=N sets the size (about 3 input rows per person).
+bench: all
+	tests/bench/run.sh
+
 demo: all
 	rm -rf var/demo
 	bin/pipeline run --date 2021-02-05 --drops fixtures/guide-eindkomst/drops \
@@ -82,7 +87,7 @@ demo: all
 clean:
 	rm -rf bin build
 
-.PHONY: all check deps demo clean
+.PHONY: all check deps demo bench clean
 # Keep the stage objects: no "rm" after the test summary line.
 .SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(BUILD)/lib/pipeline.d $(wildcard $(BUILD)/stages/*.d) $(wildcard $(BUILD)/tests/*.d)

@@ -51,6 +51,8 @@ int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 		date = 99999999 - digits_at(t + SE_LEN + 6, 8);
 		if (month < from || month > to || date > night)
 			continue;
+		if (v.mv_size && ((const char *)v.mv_data)[0] == 'l')
+			continue;	/* "loading": rows not all written yet */
 		if (have_last && !memcmp(last, t, sizeof(last)))
 			continue;	/* an older file for an SE and month already taken */
 		memcpy(last, t, sizeof(last));

@@ -146,6 +146,25 @@ int stage_upstream_digest(struct store *st, MDB_txn *txn, const char *night,
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * The ledger says "running" until the stage's own entry replaces it: a
+ * stage killed half-way shows as not done, and what runs after it as stale.
+ */
+static int mark_running(struct stage_ctx *ctx)
+{
+	struct ledger_entry e;
+	MDB_txn *txn;
+	stage_ledger_entry(ctx, &e, "running", 0);
+	xstrlcpy(e.error, "started, not finished (killed, or still running)", sizeof(e.error));
+	if (store_begin(&ctx->store, 0, &txn))
+		return -1;
+	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, &e)) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	return store_commit(txn);
+}
+
 static int remember_inputs(struct stage_ctx *ctx, unsigned flags)
 {
 	const struct stage_rule *r = conf_stage(&ctx->conf, ctx->name);
@@ -159,7 +178,7 @@ static int remember_inputs(struct stage_ctx *ctx, unsigned flags)
 		return -1;
 	rc = stage_upstream_digest(&ctx->store, txn, ctx->opts.date, r, ctx->upstream);
 	mdb_txn_abort(txn);
-	return rc;
+	return rc ? -1 : mark_running(ctx);
 }
 
 static int load_setup(struct stage_ctx *ctx, unsigned flags)

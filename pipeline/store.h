@@ -7,7 +7,8 @@
  *   "names"     landing name -> fileid of its current version
  *   "coverage"  store NUL SE month ~namedate fileid -> record count:
  *               which file holds a store's rows for an SE and month, the
- *               newest file date first (the snapshot a night reads)
+ *               newest file date first (the snapshot a night reads);
+ *               "loading" instead of a count hides rows being written
  *   "landed"    night NUL relpath -> fileid, what fetch landed that night
  *   "ledger"    see ledger.h
  *   "breaks"    exception id -> night it was first seen (YYYY-MM-DD)

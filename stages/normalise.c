@@ -5,10 +5,16 @@
  * as CSV (streaming, libcsv) and every data row is either loaded (one or
  * more records) or written to OUT/DATE/rejected/DIR-NAME.csv with
  * file:line:column and the reason. Rows read = loaded + rejected, checked
- * before commit. A file's earlier rows (a rerun) and the rows of the
- * version it corrects (same name, other bytes) are removed first. The
- * night's files and the ledger entry commit in one LMDB transaction; each
- * file in a nested one, so a file that cannot be read leaves nothing.
+ * before a file is shown. A file's earlier rows (a rerun) are removed
+ * first; the version it corrects (same name, other bytes) is hidden in the
+ * transaction that shows the new one, and its rows removed after.
+ *
+ * Memory stays bounded whatever the file size: rows are written in sorted
+ * batches, each committed, under coverage entries that say "loading" and
+ * so are invisible to readers (snapshot.h); one last transaction per file
+ * writes the counts that make them visible. A file that cannot be used, or
+ * a run killed half-way, leaves only hidden rows, which the next run
+ * removes. The ledger entry is committed after the data it describes.
  * Exit 65 when some file could not be used at all; rejected rows alone
  * are reported, not a failure.
  */
@@ -34,6 +40,7 @@ struct cover {
 	char se[SE_LEN];
 	int32_t month;
 	uint64_t records;
+	int pending;		/* its coverage entry says "loading" */
 };
 
 struct batch {
@@ -48,7 +55,6 @@ struct file_load {
 	struct schema *schema;
 	const struct store_def *sd;
 	MDB_dbi dbi;
-	MDB_txn *txn;		/* nested, per file */
 	struct record base;
 	char base_scratch[MAX_INPUT_SETS][VALUE_SCRATCH];
 	struct name_match nm;
@@ -63,7 +69,6 @@ struct file_load {
 
 struct normalise {
 	struct stage_ctx *ctx;
-	MDB_txn *txn;
 	struct schema *schemas;
 	int nschemas;
 	struct batch batch;
@@ -100,11 +105,20 @@ static int cmp_batch_idx(const void *a, const void *b, void *arg)
 	return c ? c : (li > lj) - (li < lj);
 }
 
-/* Writes the batch in key order: LMDB pages fill in sequence. */
-static int batch_flush(struct batch *b, MDB_txn *txn, MDB_dbi dbi)
+static int mark_pending(struct normalise *n, MDB_txn *txn, struct file_load *f);
+
+/*
+ * Writes the batch in key order (LMDB pages fill in sequence) in a
+ * transaction of its own, so memory stays bounded whatever the file size.
+ * The rows are invisible to readers until the file's coverage entries say
+ * how many there are; until then they say "loading" (see load_file()).
+ */
+static int batch_flush(struct normalise *n, struct file_load *f)
 {
+	struct batch *b = &n->batch;
 	size_t *idx = xmalloc(b->n * sizeof(*idx));
-	int rc = 0;
+	MDB_txn *txn;
+	int rc = store_begin(&n->ctx->store, 0, &txn);
 	for (size_t i = 0; i < b->n; i++)
 		idx[i] = i;
 	qsort_r(idx, b->n, sizeof(*idx), cmp_batch_idx, b);
@@ -112,10 +126,14 @@ static int batch_flush(struct batch *b, MDB_txn *txn, MDB_dbi dbi)
 		size_t j = idx[i];
 		MDB_val k = { b->klen[j], b->arena.buf + b->off[j] };
 		MDB_val v = { b->vlen[j], b->arena.buf + b->off[j] + b->klen[j] };
-		int e = mdb_put(txn, dbi, &k, &v, 0);
+		int e = mdb_put(txn, f->dbi, &k, &v, 0);
 		if (e)
 			rc = store_fail("put", e);
 	}
+	if (rc == 0)
+		rc = mark_pending(n, txn, f) || store_commit(txn) ? -1 : 0;
+	else
+		mdb_txn_abort(txn);
 	free(idx);
 	b->n = 0;
 	strbuf_reset(&b->arena);
@@ -177,7 +195,7 @@ static int emit_record(const struct record *r, unsigned sub, void *data)
 	batch_add(&e->n->batch, key, kl, &f->valbuf);
 	cover_count(f, r, cat);
 	f->records++;
-	if (e->n->batch.n == BATCH_MAX && batch_flush(&e->n->batch, f->txn, f->dbi))
+	if (e->n->batch.n == BATCH_MAX && batch_flush(e->n, f))
 		return 2;
 	return 0;
 }
@@ -252,62 +270,148 @@ static size_t cover_key(const char *store, const char *se, int32_t month,
 	return n + FILEID_LEN;
 }
 
-/* Deletes a store's rows of one file for one SE and month. */
-static int unload_range(struct store *st, MDB_txn *txn, const struct store_def *sd,
-			const uint8_t *prefix, size_t plen, const uint8_t id[FILEID_LEN])
+static int mark_pending(struct normalise *n, MDB_txn *txn, struct file_load *f)
 {
-	MDB_cursor *c;
-	MDB_val k = { plen, (void *)prefix }, v;
-	int rc = mdb_cursor_open(txn, store_dbi(st, sd), &c);
-	if (rc)
-		return store_fail("unload", rc);
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	while (rc == 0 && k.mv_size >= plen && !memcmp(k.mv_data, prefix, plen)) {
-		if (!memcmp(store_key_fileid(sd, &k), id, FILEID_LEN) &&
-		    (rc = mdb_cursor_del(c, 0)))
-			break;
-		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	static const char loading[] = "loading";
+	for (int i = 0; i < f->ncover; i++) {
+		uint8_t kb[KEY_MAX + 64];
+		MDB_val k, v = { sizeof(loading) - 1, (void *)loading };
+		int rc;
+		if (f->cover[i].pending)
+			continue;
+		k.mv_data = kb;
+		k.mv_size = cover_key(f->sd->name, f->cover[i].se, f->cover[i].month,
+				      f->nm.date, f->lf->fileid, kb);
+		if ((rc = mdb_put(txn, n->ctx->store.coverage, &k, &v, 0)))
+			return store_fail("coverage", rc);
+		f->cover[i].pending = 1;
 	}
-	mdb_cursor_close(c);
-	return rc && rc != MDB_NOTFOUND ? store_fail("unload", rc) : 0;
+	return 0;
 }
 
-/* Removes every row and coverage entry of a file (a rerun or a correction). */
-static int unload_file(struct normalise *n, MDB_txn *txn, const uint8_t id[FILEID_LEN])
+/* A coverage entry of a file: its key, and the store and rows it names. */
+struct cover_ref {
+	uint8_t key[KEY_MAX + 64];
+	size_t klen;
+	const struct store_def *sd;
+	uint8_t prefix[SE_LEN + 6];
+};
+
+/* Marks every coverage entry of a file "loading" (hidden from readers). */
+static int hide_file(struct normalise *n, MDB_txn *txn, const uint8_t id[FILEID_LEN],
+		     struct cover_ref **refs, size_t *nrefs)
 {
-	struct store *st = &n->ctx->store;
+	static const char loading[] = "loading";
 	MDB_cursor *c;
-	MDB_val k, v;
+	MDB_val k, v, lv = { sizeof(loading) - 1, (void *)loading };
 	MDB_cursor_op op = MDB_FIRST;
-	int rc = mdb_cursor_open(txn, st->coverage, &c);
+	int rc = mdb_cursor_open(txn, n->ctx->store.coverage, &c);
 	if (rc)
 		return store_fail("coverage", rc);
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		const uint8_t *kb = k.mv_data;
 		size_t sl = strnlen((const char *)kb, k.mv_size);
-		const struct store_def *sd;
-		char name[128];
+		struct cover_ref *r;
 		op = MDB_NEXT;
-		if (k.mv_size != sl + 1 + SE_LEN + 14 + FILEID_LEN ||
+		if (k.mv_size != sl + 1 + SE_LEN + 14 + FILEID_LEN || k.mv_size > sizeof(r->key) ||
 		    memcmp(kb + k.mv_size - FILEID_LEN, id, FILEID_LEN))
 			continue;
-		xstrlcpy(name, (const char *)kb, sizeof(name));
-		if ((sd = catalog_store(&n->ctx->cat, name))) {
-			uint8_t prefix[SE_LEN + 6];
-			memcpy(prefix, kb + sl + 1, SE_LEN + 6);
-			if (unload_range(st, txn, sd, prefix, sizeof(prefix), id))
-				break;
-		}
-		if ((rc = mdb_cursor_del(c, 0))) {
-			store_fail("coverage", rc);
+		*refs = xrealloc(*refs, (*nrefs + 1) * sizeof(**refs));
+		r = &(*refs)[(*nrefs)++];
+		memcpy(r->key, kb, k.mv_size);
+		r->klen = k.mv_size;
+		r->sd = catalog_store(&n->ctx->cat, (const char *)kb);
+		memcpy(r->prefix, kb + sl + 1, sizeof(r->prefix));
+		if ((rc = mdb_cursor_put(c, &k, &lv, MDB_CURRENT)))
 			break;
-		}
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : -1;
+	return rc == MDB_NOTFOUND ? 0 : store_fail("coverage", rc);
 }
 
-static int write_cover(struct normalise *n, struct file_load *f)
+/*
+ * Deletes one file's rows under a prefix, BATCH_MAX a transaction, picking
+ * up after the last deleted key: bounded memory for any size.
+ */
+static int unload_range(struct store *st, const struct cover_ref *r,
+			const uint8_t id[FILEID_LEN])
+{
+	uint8_t from[KEY_MAX];
+	size_t flen = sizeof(r->prefix);
+	int rc = 0, more = 1;
+	memcpy(from, r->prefix, flen);
+	while (more && rc == 0) {
+		MDB_txn *txn;
+		MDB_cursor *c;
+		MDB_val k = { flen, from }, v;
+		size_t n = 0;
+		if (store_begin(st, 0, &txn))
+			return -1;
+		if ((rc = mdb_cursor_open(txn, store_dbi(st, r->sd), &c))) {
+			mdb_txn_abort(txn);
+			return store_fail("unload", rc);
+		}
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		more = 0;
+		while (rc == 0 && k.mv_size >= sizeof(r->prefix) &&
+		       !memcmp(k.mv_data, r->prefix, sizeof(r->prefix))) {
+			if (n == BATCH_MAX && k.mv_size <= sizeof(from)) {
+				memcpy(from, k.mv_data, k.mv_size);
+				flen = k.mv_size;
+				more = 1;
+				break;
+			}
+			if (!memcmp(store_key_fileid(r->sd, &k), id, FILEID_LEN)) {
+				if ((rc = mdb_cursor_del(c, 0)))
+					break;
+				n++;
+			}
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+		}
+		mdb_cursor_close(c);
+		if (rc && rc != MDB_NOTFOUND) {
+			mdb_txn_abort(txn);
+			return store_fail("unload", rc);
+		}
+		rc = store_commit(txn);
+	}
+	return rc;
+}
+
+/*
+ * Removes every row and coverage entry of a file (a rerun, a correction,
+ * a file found unusable half-way): hide its coverage, delete its rows in
+ * batches, then drop the coverage. A crash in between leaves entries that
+ * say "loading", which the next run finds and finishes.
+ */
+static int unload_file(struct normalise *n, const uint8_t id[FILEID_LEN])
+{
+	struct store *st = &n->ctx->store;
+	struct cover_ref *refs = NULL;
+	size_t nrefs = 0;
+	MDB_txn *txn;
+	int rc = store_begin(st, 0, &txn);
+	if (rc == 0) {
+		rc = hide_file(n, txn, id, &refs, &nrefs);
+		rc = rc ? (mdb_txn_abort(txn), -1) : store_commit(txn);
+	}
+	for (size_t i = 0; i < nrefs && rc == 0; i++)
+		if (refs[i].sd)
+			rc = unload_range(st, &refs[i], id);
+	if (rc == 0 && nrefs && (rc = store_begin(st, 0, &txn)) == 0) {
+		for (size_t i = 0; i < nrefs && rc == 0; i++) {
+			MDB_val k = { refs[i].klen, refs[i].key };
+			int e = mdb_del(txn, st->coverage, &k, NULL);
+			if (e && e != MDB_NOTFOUND)
+				rc = store_fail("coverage", e);
+		}
+		rc = rc ? (mdb_txn_abort(txn), -1) : store_commit(txn);
+	}
+	free(refs);
+	return rc;
+}
+
+static int write_cover(struct normalise *n, MDB_txn *txn, struct file_load *f)
 {
 	char num[32];
 	for (int i = 0; i < f->ncover; i++) {
@@ -316,32 +420,42 @@ static int write_cover(struct normalise *n, struct file_load *f)
 					f->nm.date, f->lf->fileid, kb), kb };
 		MDB_val v = { (size_t)snprintf(num, sizeof(num), "%llu",
 					       (unsigned long long)f->cover[i].records), num };
-		int rc = mdb_put(f->txn, n->ctx->store.coverage, &k, &v, 0);
+		int rc = mdb_put(txn, n->ctx->store.coverage, &k, &v, 0);
 		if (rc)
 			return store_fail("coverage", rc);
 	}
 	return 0;
 }
 
-/* The version this file corrects (same landing name, other bytes) goes. */
-static int replace_earlier(struct normalise *n, struct file_load *f)
+/*
+ * The version this file corrects (same landing name, other bytes) is
+ * hidden in the transaction that shows this one; its rows go after commit.
+ * *old is set when there is such a version.
+ */
+static int replace_earlier(struct normalise *n, MDB_txn *txn, struct file_load *f,
+			   uint8_t old[FILEID_LEN], int *has_old)
 {
 	struct store *st = &n->ctx->store;
 	MDB_val k = { strlen(f->lf->relpath), (void *)f->lf->relpath }, v;
 	MDB_val nv = { FILEID_LEN, (void *)f->lf->fileid };
-	int rc = mdb_get(f->txn, st->names, &k, &v);
+	int rc = mdb_get(txn, st->names, &k, &v);
+	*has_old = 0;
 	if (rc == 0 && v.mv_size == FILEID_LEN && memcmp(v.mv_data, f->lf->fileid, FILEID_LEN)) {
-		uint8_t old[FILEID_LEN];
+		struct cover_ref *refs = NULL;
+		size_t nrefs = 0;
 		char hex[2 * FILEID_LEN + 1];
 		memcpy(old, v.mv_data, FILEID_LEN);
+		*has_old = 1;
 		fileid_hex(old, hex);
 		log_info("%s: corrected file replaces version %s", f->lf->relpath, hex);
-		if (unload_file(n, f->txn, old))
+		rc = hide_file(n, txn, old, &refs, &nrefs);
+		free(refs);
+		if (rc)
 			return -1;
 	} else if (rc && rc != MDB_NOTFOUND) {
 		return store_fail("names", rc);
 	}
-	rc = mdb_put(f->txn, st->names, &k, &nv, 0);
+	rc = mdb_put(txn, st->names, &k, &nv, 0);
 	return rc ? store_fail("names", rc) : 0;
 }
 
@@ -379,11 +493,12 @@ static int write_rejected(struct normalise *n, struct file_load *f)
 	return rc;
 }
 
-static int record_file(struct normalise *n, struct file_load *f, const char *status)
+static int record_file(struct normalise *n, MDB_txn *txn, struct file_load *f,
+		       const char *status)
 {
 	struct strbuf props = STRBUF_INIT;
 	char num[32];
-	int rc = file_props_get(&n->ctx->store, n->txn, f->lf->fileid, &props);
+	int rc = file_props_get(&n->ctx->store, txn, f->lf->fileid, &props);
 	if (rc < 0)
 		return -1;
 	props_set(&props, "status", status);
@@ -395,12 +510,12 @@ static int record_file(struct normalise *n, struct file_load *f, const char *sta
 	NUM("rows_rejected", f->rows_rejected);
 	NUM("records", f->records);
 #undef NUM
-	rc = file_props_put(&n->ctx->store, n->txn, f->lf->fileid, &props);
+	rc = file_props_put(&n->ctx->store, txn, f->lf->fileid, &props);
 	strbuf_release(&props);
 	return rc;
 }
 
-/* Reads one file into its nested transaction; 0 loaded, 1 file unusable, -1 fatal. */
+/* Reads one file into the store, hidden; 0 loaded, 1 file unusable, -1 fatal. */
 static int read_file(struct normalise *n, struct file_load *f, const char *path)
 {
 	struct emit_ctx e = { n, f, 0 };
@@ -411,7 +526,7 @@ static int read_file(struct normalise *n, struct file_load *f, const char *path)
 		return 1;
 	}
 	if (rc == 0 && n->batch.n)
-		rc = batch_flush(&n->batch, f->txn, f->dbi) ? 2 : 0;
+		rc = batch_flush(n, f) ? 2 : 0;
 	if (rc == -1) {		/* unreadable or a CSV syntax error: nothing of it stays */
 		strbuf_reset(&f->rejected);
 		reject_row(f, NULL, 0, "file not loaded: CSV syntax error (see the log)");
@@ -422,6 +537,28 @@ static int read_file(struct normalise *n, struct file_load *f, const char *path)
 	if (rc)
 		return -1;
 	return f->failed;
+}
+
+/*
+ * Shows a loaded file in one transaction: its coverage counts replace
+ * "loading", the version it corrects is hidden, its record written. The
+ * corrected version's rows are deleted after the commit.
+ */
+static int publish_file(struct normalise *n, struct file_load *f)
+{
+	uint8_t old[FILEID_LEN];
+	int has_old;
+	MDB_txn *txn;
+	if (store_begin(&n->ctx->store, 0, &txn))
+		return -1;
+	if (replace_earlier(n, txn, f, old, &has_old) || write_cover(n, txn, f) ||
+	    record_file(n, txn, f, "loaded")) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	if (store_commit(txn))
+		return -1;
+	return has_old ? unload_file(n, old) : 0;
 }
 
 /* The FIELD=VALUE words of the file's input line go into every row. */
@@ -473,30 +610,34 @@ static int load_file(struct normalise *n, struct file_load *f)
 		return 1;
 	digest_update(n->in, f->schema->digest, sizeof(f->schema->digest));
 	strbuf_addf(&path, "%s/%s", ctx->conf.state, f->lf->path);
-	if ((rc = mdb_txn_begin(n->ctx->store.env, n->txn, 0, &f->txn))) {
-		strbuf_release(&path);
-		return store_fail("begin file transaction", rc);
-	}
-	rc = unload_file(n, f->txn, f->lf->fileid) || replace_earlier(n, f) ? -1
-		: read_file(n, f, path.buf);
+	/* What an earlier run (or one killed half-way) left of this file goes. */
+	rc = unload_file(n, f->lf->fileid) ? -1 : read_file(n, f, path.buf);
 	if (rc == 0 && f->rows_read != f->rows_loaded + f->rows_rejected) {
 		log_error("%s: %lu rows read but %lu loaded + %lu rejected; not loaded",
 			  f->lf->relpath, f->rows_read, f->rows_loaded, f->rows_rejected);
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = write_cover(n, f);
-	if (rc == 0) {
-		int e = mdb_txn_commit(f->txn);
-		rc = e ? store_fail("commit file", e) : 0;
-	} else {
-		mdb_txn_abort(f->txn);	/* an unusable file leaves the store as it was */
-	}
-	f->txn = NULL;
+		rc = publish_file(n, f);
+	else if (rc == 1 && unload_file(n, f->lf->fileid))
+		rc = -1;	/* an unusable file leaves the store as it was */
 	n->batch.n = 0;
 	strbuf_reset(&n->batch.arena);
 	strbuf_release(&path);
 	return rc;
+}
+
+/* The file's record, in a transaction of its own (files not loaded). */
+static int record_unusable(struct normalise *n, struct file_load *f)
+{
+	MDB_txn *txn;
+	if (store_begin(&n->ctx->store, 0, &txn))
+		return -1;
+	if (record_file(n, txn, f, "rejected")) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	return store_commit(txn);
 }
 
 static int on_landed(const struct landed_file *lf, void *data)
@@ -511,7 +652,7 @@ static int on_landed(const struct landed_file *lf, void *data)
 	digest_update(n->in, lf->relpath, strlen(lf->relpath) + 1);
 	digest_update(n->in, lf->sha, sizeof(lf->sha));
 	rc = load_file(n, &f);
-	if (rc >= 0 && record_file(n, &f, rc ? "rejected" : "loaded"))
+	if (rc == 1 && record_unusable(n, &f))
 		rc = -1;
 	if (rc >= 0 && write_rejected(n, &f))
 		rc = -1;
@@ -545,44 +686,80 @@ static void normalise_free(struct normalise *n)
 	strbuf_release(&n->batch.arena);
 }
 
+struct landed_list {
+	struct landed_file *v;
+	size_t n;
+};
+
+static int collect_landed(const struct landed_file *lf, void *data)
+{
+	struct landed_list *l = data;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = *lf;
+	return 0;
+}
+
+/* The night's landed files, read before any write transaction. */
+static int night_files(struct stage_ctx *ctx, struct landed_list *l)
+{
+	MDB_txn *txn;
+	int rc;
+	if (store_begin(&ctx->store, MDB_RDONLY, &txn))
+		return -1;
+	rc = landed_each(&ctx->store, txn, ctx->opts.date, collect_landed, l);
+	mdb_txn_abort(txn);
+	return rc ? -1 : 0;
+}
+
+/* The ledger entry, after the data it describes is committed. */
+static int night_ledger(struct stage_ctx *ctx, struct normalise *n, int rc)
+{
+	struct ledger_entry e;
+	MDB_txn *txn;
+	stage_ledger_entry(ctx, &e, "done", rc);
+	digest_finish(n->in, e.input);
+	digest_finish(n->out, e.output);
+	n->in = n->out = NULL;
+	e.rows_in = n->rows_read;
+	e.rows_out = n->rows_loaded;
+	e.rows_rejected = n->rows_rejected;
+	if (n->files_bad)
+		snprintf(e.error, sizeof(e.error), "%lu file(s) could not be loaded", n->files_bad);
+	if (store_begin(&ctx->store, 0, &txn))
+		return -1;
+	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, &e)) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	return store_commit(txn);
+}
+
 static int normalise_night(struct stage_ctx *ctx)
 {
 	struct normalise n = { .ctx = ctx };
-	struct ledger_entry e;
-	int rc;
+	struct landed_list files = { NULL, 0 };
+	int rc = night_files(ctx, &files) ? -1 : 0;
 
-	if (store_begin(&ctx->store, 0, &n.txn))
-		return EXIT_INTERNAL;
 	n.in = digest_new();
 	n.out = digest_new();
 	digest_update(n.in, ctx->conf.digest, sizeof(ctx->conf.digest));
 	digest_update(n.in, ctx->cat.digest, sizeof(ctx->cat.digest));
-	if (landed_each(&ctx->store, n.txn, ctx->opts.date, on_landed, &n)) {
+	for (size_t i = 0; i < files.n && rc == 0; i++)
+		rc = on_landed(&files.v[i], &n);
+	if (rc == 0)
+		rc = night_ledger(ctx, &n, n.files_bad ? EXIT_BADDATA : EXIT_DONE);
+	if (n.in) {
 		char junk[DIGEST_HEXSZ];
 		digest_finish(n.in, junk);
 		digest_finish(n.out, junk);
-		mdb_txn_abort(n.txn);
-		normalise_free(&n);
-		return EXIT_INTERNAL;
 	}
-	rc = n.files_bad ? EXIT_BADDATA : EXIT_DONE;
-	stage_ledger_entry(ctx, &e, "done", rc);
-	digest_finish(n.in, e.input);
-	digest_finish(n.out, e.output);
-	e.rows_in = n.rows_read;
-	e.rows_out = n.rows_loaded;
-	e.rows_rejected = n.rows_rejected;
-	if (n.files_bad)
-		snprintf(e.error, sizeof(e.error), "%lu file(s) could not be loaded", n.files_bad);
-	if (ledger_put(&ctx->store, n.txn, ctx->opts.date, ctx->name, &e) ||
-	    store_commit(n.txn)) {
-		normalise_free(&n);
+	free(files.v);
+	normalise_free(&n);
+	if (rc)
 		return EXIT_INTERNAL;
-	}
 	log_info("%s: %lu rows read, %lu loaded, %lu rejected; %lu file(s) not loaded",
 		 ctx->opts.date, n.rows_read, n.rows_loaded, n.rows_rejected, n.files_bad);
-	normalise_free(&n);
-	return rc;
+	return n.files_bad ? EXIT_BADDATA : EXIT_DONE;
 }
 
 int main(int argc, char **argv)
