@@ -25,6 +25,7 @@
 #include "lock.h"
 #include "log.h"
 #include "nightstatus.h"
+#include "sealed.h"
 #include "stage.h"
 #include "banned.h"
 
@@ -37,6 +38,7 @@ static void usage(int code)
 	      "[--state DIR] [--out DIR] [--wait]\n"
 	      "       pipeline rerun  STAGE --date YYYY-MM-DD [--dry-run] [same options]\n"
 	      "       pipeline status [--date YYYY-MM-DD] [--conf FILE] [--state DIR]\n"
+	      "       pipeline archive list|show|verify|extract|search ... (archive --help)\n"
 	      "Exit (run, rerun): 0 done, 64 usage, 65 bad input data, 69 source "
 	      "unreachable,\n  70 internal error, 75 state locked by another run.\n"
 	      "Exit (status): 0 all done, 1 something stale or not run, 2 something failed.\n",
@@ -396,6 +398,8 @@ int main(int argc, char **argv)
 		return cmd ? EXIT_DONE : EXIT_USAGE;
 	}
 	argc--, argv++;
+	if (!strcmp(cmd, "archive"))
+		return cmd_archive(argc - 1, argv + 1);
 	dry_run = take_flag(&argc, argv, "--dry-run");
 	if (!strcmp(cmd, "rerun")) {
 		if (argc < 2 || argv[1][0] == '-') {

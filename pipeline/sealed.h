@@ -115,6 +115,9 @@ int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
 int archive_verify(const struct archive_conf *ac, int32_t from, int32_t to,
 		   const char *anchor, struct strbuf *msg);
 
+/* One night's files against its seal record: 0, or 1 with msg set. */
+int archive_verify_night(const char *dir, const struct seal_rec *r, struct strbuf *msg);
+
 /* bin/pipeline archive list|show|verify|extract|search ... (exit code). */
 int cmd_archive(int argc, char **argv);
 
