@@ -395,8 +395,9 @@ static void svg_axes(struct strbuf *h, const struct trend_point *p, int n,
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], b[MONEY_BUFSZ];
 	strbuf_addf(h, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>\n",
 		    PLOT_X, PLOT_Y + PLOT_H, PLOT_X + PLOT_W, PLOT_Y + PLOT_H);
-	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%lu</text>\n",
-		    PLOT_X - 4, PLOT_Y + 8, maxc);
+	if (maxc)
+		strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">"
+			    "%lu</text>\n", PLOT_X - 4, PLOT_Y + 8, maxc);
 	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
 		    PLOT_X - 4, PLOT_Y + PLOT_H);
 	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n", PLOT_X,
@@ -409,6 +410,26 @@ static void svg_axes(struct strbuf *h, const struct trend_point *p, int n,
 		    PLOT_Y + PLOT_H + 34, maxc, money_format_grouped(maxa, b));
 }
 
+/* One night's mark: a bar of its open breaks, or a flat tick (green: none
+ * open, grey: no run that night). */
+static void svg_mark(struct strbuf *h, const struct trend_point *p, int x, int bw,
+		     unsigned long maxc)
+{
+	char d[DATE_BUFSZ], b[MONEY_BUFSZ];
+	int bh = (int)((p->count * PLOT_H) / maxc);
+	day_format(p->day, d);
+	if (!p->present || !p->count) {
+		strbuf_addf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"3\" fill=\"%s\">"
+			    "<title>%s: %s</title></rect>\n", x, PLOT_Y + PLOT_H - 3, bw,
+			    p->present ? "#2e7d32" : "#bbb", d,
+			    p->present ? "ingen åbne" : "ingen kørsel");
+		return;
+	}
+	strbuf_addf(h, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+		    "fill=\"#c0392b\"><title>%s: %lu åbne, %s kr.</title></rect>\n", x,
+		    PLOT_Y + PLOT_H - bh, bw, bh, d, p->count, money_format_grouped(p->amount, b));
+}
+
 /* Bars: the number of open breaks; line: their numeric amount. Integer
  * coordinates only, so the bytes never depend on float rounding. */
 static void svg_plot(struct strbuf *h, const struct trend_point *p, int n,
@@ -416,22 +437,12 @@ static void svg_plot(struct strbuf *h, const struct trend_point *p, int n,
 {
 	int slot = PLOT_W / n, bw = slot > 3 ? slot - 2 : 1;
 	struct strbuf line = STRBUF_INIT;
-	char d[DATE_BUFSZ], b[MONEY_BUFSZ];
 	for (int i = 0; i < n; i++) {
 		int x = PLOT_X + i * slot + (slot - bw) / 2;
-		int bh = maxc ? (int)((p[i].count * PLOT_H) / maxc) : 0;
 		int y = PLOT_Y + PLOT_H - (maxa ? (int)((p[i].amount * PLOT_H) / maxa) : 0);
-		if (!p[i].present) {
-			strbuf_addf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"2\" "
-				    "fill=\"#ccc\"><title>%s: ingen kørsel</title></rect>\n", x,
-				    PLOT_Y + PLOT_H - 2, bw, day_format(p[i].day, d));
-			continue;
-		}
-		strbuf_addf(h, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-			    "fill=\"#c0392b\"><title>%s: %lu åbne, %s kr.</title></rect>\n", x,
-			    PLOT_Y + PLOT_H - bh, bw, bh, day_format(p[i].day, d), p[i].count,
-			    money_format_grouped(p[i].amount, b));
-		strbuf_addf(&line, "%s%d,%d", line.len ? " " : "", x + bw / 2, y);
+		svg_mark(h, &p[i], x, bw, maxc ? maxc : 1);
+		if (p[i].present)
+			strbuf_addf(&line, "%s%d,%d", line.len ? " " : "", x + bw / 2, y);
 	}
 	if (line.len)
 		strbuf_addf(h, "<polyline points=\"%s\" fill=\"none\" stroke=\"#1f4e8c\" "
@@ -460,7 +471,7 @@ static int render_trend(struct strbuf *h, const char *outroot, int32_t night,
 	svg_axes(h, p, n, maxc, maxa);
 	svg_plot(h, p, n, maxc, maxa);
 	strbuf_addf(h, "</svg>\n<figcaption>Åbne afvigelser og deres beløb de sidste %d "
-		    "nætter (grå: ingen kørsel).</figcaption>\n</figure>\n", n);
+		    "nætter (grøn: ingen åbne, grå: ingen kørsel).</figcaption>\n</figure>\n", n);
 	free(p);
 	return 0;
 }
