@@ -168,6 +168,19 @@ int csvin_read(const char *path, const struct csvin_opts *opts,
 	       csvin_row_fn fn, void *data, enum csvin_encoding *used)
 {
 	FILE *f = fopen(path, "rb");
+	int rc;
+	if (!f) {
+		log_error("unable to open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = csvin_read_fp(f, path, opts, fn, data, used);
+	fclose(f);
+	return rc;
+}
+
+int csvin_read_fp(FILE *f, const char *path, const struct csvin_opts *opts,
+		  csvin_row_fn fn, void *data, enum csvin_encoding *used)
+{
 	struct csv_parser p;
 	struct reader r = { .fn = fn, .data = data };
 	struct strbuf conv = STRBUF_INIT;
@@ -177,10 +190,6 @@ int csvin_read(const char *path, const struct csvin_opts *opts,
 	int bom = 0, rc = 0;
 	enum csvin_encoding enc;
 
-	if (!f) {
-		log_error("unable to open %s: %s", path, strerror(errno));
-		return -1;
-	}
 	enc = detect(f, &bom);
 	if (opts->encoding != CSVIN_AUTO)
 		enc = opts->encoding;
@@ -215,7 +224,6 @@ int csvin_read(const char *path, const struct csvin_opts *opts,
 	if (!rc && r.stop)
 		rc = r.stop;
 	csv_free(&p);
-	fclose(f);
 	free(line);
 	free(r.fields);
 	free(r.offsets);

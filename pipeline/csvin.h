@@ -11,6 +11,7 @@
 #define CSVIN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum csvin_encoding { CSVIN_AUTO, CSVIN_UTF8, CSVIN_CP1252 };
 
@@ -40,6 +41,11 @@ typedef int (*csvin_row_fn)(const struct csv_row *row, void *data);
  */
 int csvin_read(const char *path, const struct csvin_opts *opts,
 	       csvin_row_fn fn, void *data, enum csvin_encoding *used_encoding);
+
+/* The same on an open stream (an archive member via fmemopen); path names
+ * it in messages. The stream must be seekable (encoding detection). */
+int csvin_read_fp(FILE *f, const char *path, const struct csvin_opts *opts,
+		  csvin_row_fn fn, void *data, enum csvin_encoding *used_encoding);
 
 /* 1 when s[0..len) is valid UTF-8. */
 int utf8_valid(const char *s, size_t len);

@@ -140,6 +140,21 @@ int64_t day_number(int32_t yyyymmdd)
 	return era * 146097 + doe - 719468;
 }
 
+int32_t day_from_number(int64_t z)
+{
+	/* Howard Hinnant's civil_from_days. */
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = yoe + era * 400 + (m <= 2);
+	return (int32_t)(y * 10000 + m * 100 + d);
+}
+
 char *month_format(int32_t v, char buf[DATE_BUFSZ])
 {
 	snprintf(buf, DATE_BUFSZ, "%04d-%02d", (int)(v / 100), (int)(v % 100));

@@ -25,6 +25,8 @@ int day_parse_iso(const char *s, int32_t *yyyymmdd);
 int32_t month_add(int32_t yyyymm, int months);
 /* Days from 1970-01-01 (for ages of breaks). */
 int64_t day_number(int32_t yyyymmdd);
+/* The day (YYYYMMDD) of a day number: day_from_number(day_number(d)) == d. */
+int32_t day_from_number(int64_t days);
 
 enum { DATE_BUFSZ = 32 };
 char *month_format(int32_t yyyymm, char buf[DATE_BUFSZ]);	/* 2021-02 */

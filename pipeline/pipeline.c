@@ -19,13 +19,14 @@
 
 #include "atomicfile.h"
 #include "conf.h"
-#include "csvout.h"
 #include "date.h"
 #include "digest.h"
 #include "exitcode.h"
 #include "ledger.h"
 #include "lock.h"
 #include "log.h"
+#include "nightstatus.h"
+#include "sealed.h"
 #include "stage.h"
 #include "banned.h"
 
@@ -38,6 +39,7 @@ static void usage(int code)
 	      "[--state DIR] [--out DIR] [--wait]\n"
 	      "       pipeline rerun  STAGE --date YYYY-MM-DD [--dry-run] [same options]\n"
 	      "       pipeline status [--date YYYY-MM-DD] [--conf FILE] [--state DIR]\n"
+	      "       pipeline archive list|show|verify|extract|search ... (archive --help)\n"
 	      "Exit (run, rerun): 0 done, 64 usage, 65 bad input data, 69 source "
 	      "unreachable,\n  70 internal error, 75 state locked by another run.\n"
 	      "Exit (status): 0 all done, 1 something stale or not run, 2 something failed.\n",
@@ -145,63 +147,20 @@ static void setup_free(struct setup *s)
 	pipeline_conf_free(&s->conf);
 }
 
-struct status_file {
-	const struct pipeline_conf *conf;
-	struct strbuf text;
-};
-
-/* OUT/DATE/status: the night's stages as the ledger has them, no times
- * (the same inputs give the same bytes); times are in 'pipeline status'. */
-static int status_line(const char *night, const char *stage,
-		       const struct ledger_entry *e, void *data)
-{
-	struct status_file *sf = data;
-	char num[32];
-	(void)night;
-	if (!conf_stage(sf->conf, stage))
-		return 0;
-	csvout_str(&sf->text, stage, 0);
-	csvout_str(&sf->text, e->state, 0);
-	snprintf(num, sizeof(num), "%d", e->exit_code);
-	csvout_str(&sf->text, num, 0);
-#define NUM(v) snprintf(num, sizeof(num), "%llu", (unsigned long long)(v)), csvout_str(&sf->text, num, 0)
-	NUM(e->rows_in);
-	NUM(e->rows_out);
-	NUM(e->rows_rejected);
-#undef NUM
-	csvout_str(&sf->text, e->input, 0);
-	csvout_str(&sf->text, e->output, 0);
-	csvout_str(&sf->text, e->error, 1);
-	return 0;
-}
-
 static int write_status_file(struct setup *s)
 {
-	struct status_file sf = { &s->conf, STRBUF_INIT };
-	struct strbuf path = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT, path = STRBUF_INIT;
 	MDB_txn *txn;
-	int rc = 0;
+	int rc;
 	if (store_begin(&s->store, MDB_RDONLY, &txn))
 		return -1;
-	strbuf_addstr(&sf.text, "stage;state;exit;rows_in;rows_out;rows_rejected;"
-		      "input;output;note\n");
-	for (int i = 0; i < s->conf.nstages && rc == 0; i++) {
-		struct ledger_entry e;
-		rc = ledger_get(&s->store, txn, s->o.date, s->conf.stages[i].name, &e);
-		if (rc == 1) {
-			memset(&e, 0, sizeof(e));
-			xstrlcpy(e.state, "not run", sizeof(e.state));
-			rc = 0;
-		}
-		if (rc == 0)
-			status_line(s->o.date, s->conf.stages[i].name, &e, &sf);
-	}
+	rc = night_status_text(&s->store, txn, &s->conf, s->o.date, NULL, &text);
+	mdb_txn_abort(txn);
 	if (rc == 0) {
 		strbuf_addf(&path, "%s/%s/status", s->conf.out, s->o.date);
-		rc = atomic_write(path.buf, sf.text.buf, sf.text.len, 0640);
+		rc = atomic_write(path.buf, text.buf, text.len, 0640);
 	}
-	mdb_txn_abort(txn);
-	strbuf_release(&sf.text);
+	strbuf_release(&text);
 	strbuf_release(&path);
 	return rc;
 }
@@ -468,6 +427,8 @@ int main(int argc, char **argv)
 		return cmd ? EXIT_DONE : EXIT_USAGE;
 	}
 	argc--, argv++;
+	if (!strcmp(cmd, "archive"))
+		return cmd_archive(argc - 1, argv + 1);
 	dry_run = take_flag(&argc, argv, "--dry-run");
 	if (!strcmp(cmd, "rerun")) {
 		if (argc < 2 || argv[1][0] == '-') {

@@ -9,6 +9,9 @@ TRASH="$TOP/tests/trash/$(basename "$0" .sh)"
 rm -rf "$TRASH" && mkdir -p "$TRASH"
 passed=0
 failed=0
+# The archive (conf/archive.conf) of every test lives in its trash.
+PIPELINE_ARCHIVE_DIR="$TRASH/archive"
+export PIPELINE_ARCHIVE_DIR
 
 test_expect_success() {
 	if (cd "$TRASH" && eval "$2") >"$TRASH/.log" 2>&1; then
@@ -29,6 +32,7 @@ test_cmp() {
 night() {
 	scenario=$1 name=$2
 	shift 2
+	PIPELINE_ARCHIVE_DIR="$TRASH/$name/archive" \
 	pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
 		--drops "$TOP/fixtures/$scenario/drops" --state "$TRASH/$name/state" \
 		--out "$TRASH/$name/out" "$@"
