@@ -92,8 +92,8 @@ static int fill(const char *t, const struct voucher_input *in, char *out, size_t
 		t = close + 1;
 	}
 	strbuf_addstr(&s, t);
-	if (!text_ok(s.buf)) {
-		strbuf_addstr(why, "posting text has control characters or is not UTF-8");
+	if (!s.len || !text_ok(s.buf)) {
+		strbuf_addstr(why, "posting text is empty, has control characters or is not UTF-8");
 		strbuf_release(&s);
 		return -1;
 	}

@@ -140,6 +140,10 @@ int voucher_issue(struct store *st, MDB_txn *txn, struct voucher *v, int32_t nig
 		return put_voucher(st, txn, v) || put_event(st, txn, v, 0) ? -1 : 0;
 	}
 	voucher_seal(v, e.seq);
+	if (e.night > night) {
+		*res = ISSUE_LATER;
+		return 0;
+	}
 	if (!strcmp(v->digest, e.digest)) {
 		*res = ISSUE_KNOWN;
 		return 0;

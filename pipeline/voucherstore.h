@@ -6,7 +6,8 @@
  *   "n/" YYYYMMDD "/" ID  -> voucher_encode() of a voucher issued that night
  * A night's output is every "n/" record of the night, so a rerun writes the
  * same vouchers, and a voucher issued on an earlier night is not written
- * again. Writes go in the caller's transaction (with the ledger entry).
+ * again. Rerunning an old night never overrides what a later night issued:
+ * the later night saw the newer data. Writes go in the caller's transaction (with the ledger entry).
  */
 #ifndef VOUCHERSTORE_H
 #define VOUCHERSTORE_H
@@ -18,6 +19,7 @@ enum issue_result {
 	ISSUE_NEW,	/* first voucher of the event, issued now */
 	ISSUE_KNOWN,	/* the same content was issued before: nothing new */
 	ISSUE_CHANGED,	/* the content changed: reversal and new voucher issued now */
+	ISSUE_LATER,	/* a later night issued the event's voucher: that one stands */
 };
 
 /*

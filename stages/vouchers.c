@@ -45,11 +45,12 @@ struct run {
 	MDB_txn *txn;
 	const char *file;		/* the exception file being read */
 	char **names;			/* its header */
+	const char **values;		/* the current row's fields */
 	size_t ncols;
 	int col[NCOLS];
 	char (*events)[65];		/* events issued this run, to refuse doubles */
 	size_t nevents;
-	uint64_t rows, fresh, changed, known;
+	uint64_t rows, fresh, changed, known, later;
 	int exit;			/* set when a row or rule stops the night */
 };
 
@@ -58,13 +59,16 @@ static void free_header(struct run *r)
 	for (size_t i = 0; i < r->ncols; i++)
 		free(r->names[i]);
 	free(r->names);
+	free(r->values);
 	r->names = NULL;
+	r->values = NULL;
 	r->ncols = 0;
 }
 
 static int header(struct run *r, const struct csv_row *row)
 {
 	r->names = xcalloc(row->nfields, sizeof(*r->names));
+	r->values = xcalloc(row->nfields, sizeof(*r->values));
 	for (size_t i = 0; i < row->nfields; i++)
 		r->names[r->ncols++] = xstrdup(row->fields[i].ptr);
 	for (int c = 0; c < NCOLS; c++) {
@@ -134,7 +138,10 @@ static int parse_row(struct run *r, const struct csv_row *row, struct voucher_in
 	if (parse_side(r, row, C_LEFT, &in->left, &in->has_left) ||
 	    parse_side(r, row, C_RIGHT, &in->right, &in->has_right))
 		return 1;
+	for (size_t i = 0; i < r->ncols; i++)
+		r->values[i] = row->fields[i].ptr;
 	in->names = (const char *const *)r->names;
+	in->values = r->values;
 	in->ncols = r->ncols;
 	return 0;
 }
@@ -157,6 +164,7 @@ static int issue(struct run *r, struct voucher *v)
 	r->fresh += res == ISSUE_NEW;
 	r->changed += res == ISSUE_CHANGED;
 	r->known += res == ISSUE_KNOWN;
+	r->later += res == ISSUE_LATER;
 	return 0;
 }
 
@@ -376,9 +384,10 @@ static int finish(struct run *r, struct night_out *no, const char *input)
 		 no->n, no->reversals, money_format(no->debit, total));
 	if (ledger_put(&r->ctx->store, r->txn, r->ctx->opts.date, r->ctx->name, &e))
 		return EXIT_INTERNAL;
-	log_info("%s: %s; this run: %llu new, %llu changed, %llu already issued",
-		 r->ctx->opts.date, e.error, (unsigned long long)r->fresh,
-		 (unsigned long long)r->changed, (unsigned long long)r->known);
+	log_info("%s: %s; this run: %llu new, %llu changed, %llu already issued, "
+		 "%llu left to a later night", r->ctx->opts.date, e.error,
+		 (unsigned long long)r->fresh, (unsigned long long)r->changed,
+		 (unsigned long long)r->known, (unsigned long long)r->later);
 	return EXIT_DONE;
 }
 
