@@ -97,8 +97,8 @@ static int fill(const char *t, const struct voucher_input *in, char *out, size_t
 		strbuf_release(&s);
 		return -1;
 	}
+	utf8_cut(s.buf, cap - 1);
 	xstrlcpy(out, s.buf, cap);
-	utf8_cut(out, cap - 1);
 	strbuf_release(&s);
 	return 0;
 }
