@@ -44,6 +44,7 @@ struct run {
 	struct finansbilag fb;
 	MDB_txn *txn;
 	const char *file;		/* the exception file being read */
+	const char *recon;		/* whose file it is */
 	char **names;			/* its header */
 	const char **values;		/* the current row's fields */
 	size_t ncols;
@@ -118,6 +119,8 @@ static int parse_row(struct run *r, const struct csv_row *row, struct voucher_in
 		return bad(r, row, NCOLS, "not as many fields as the header");
 	in->id = field(row, r, C_ID);
 	in->recon = field(row, r, C_RECON);
+	if (strcmp(in->recon, r->recon))
+		return bad(r, row, C_RECON, "not the recon the file is named after");
 	in->se = field(row, r, C_SE);
 	in->month = field(row, r, C_MONTH);
 	in->key = field(row, r, C_KEY);
@@ -240,6 +243,7 @@ static int read_recon(struct run *r, const char *recon, struct digest_ctx *d)
 	}
 	digest_update(d, hex, sizeof(hex));
 	r->file = path.buf;
+	r->recon = recon;
 	rc = csvin_read(path.buf, &o, row_fn, r, NULL);
 	if (rc && !r->exit)
 		r->exit = EXIT_BADDATA;

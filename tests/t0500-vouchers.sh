@@ -181,6 +181,23 @@ test_expect_success 'the same event twice in one night is refused (exit 65)' '
 	test ! -e t/out/$D1/vouchers
 '
 
+test_expect_success 'pipeline status --date lists the vouchers with their totals' '
+	pipeline status --date $D1 --state v/state --conf "$TOP/conf/pipeline.conf" >st;
+	sed -n "/VOUCHER/,\$p" st | awk "{ print \$3, \$4, \$5 }" >actual &&
+	printf "%s\n" "KIND DEBIT REFERENCE" "voucher 126,03 rente-skattekonto:5a1d0c2e9b7f3a41" \
+		"voucher 4473,58 debitorgruppe-overfoersel:3b9f6d0e1c2a4e57" \
+		"voucher 10344,00 nemkonto-retur:7c3e11aa00b2c9d4" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a row in the wrong recon file is refused (exit 65)' '
+	mkdir -p wrong && sed "s/;skat-afregning;/;nemkonto;/" "$X/skat-afregning.csv" \
+		>wrong/skat-afregning.csv &&
+	exceptions w $D1 wrong/skat-afregning.csv &&
+	vouchers w $D1 2>err; test $? -eq 65 &&
+	grep -q "skat-afregning.csv:2:2: recon: not the recon the file is named after" err
+'
+
 test_expect_success 'pipeline rerun vouchers redoes the stage only, same bytes' '
 	night guide-eindkomst p &&
 	exceptions p $D1 "$X"/*.csv &&
