@@ -28,6 +28,7 @@
 #include "nightstatus.h"
 #include "sealed.h"
 #include "stage.h"
+#include "voucherstore.h"
 #include "banned.h"
 
 static char bindir[4096] = ".";
@@ -275,6 +276,30 @@ static int print_night(const struct setup *s, const struct entries *es, const ch
 	return worst;
 }
 
+static int print_voucher(const struct voucher *v, void *data)
+{
+	char total[MONEY_BUFSZ];
+	money_t debit, credit;
+	voucher_balance(v, &debit, &credit);
+	printf("%-10s  %-36s %-8s %12s  %s\n", (const char *)data, v->id,
+	       v->reverses[0] ? "reversal" : "voucher", money_format(debit, total), v->reference);
+	return 0;
+}
+
+/* The vouchers issued on the night, with their debit totals. */
+static int print_vouchers(struct setup *s)
+{
+	MDB_txn *txn;
+	int32_t night;
+	int rc;
+	if (day_parse_iso(s->o.date, &night) || store_begin(&s->store, MDB_RDONLY, &txn))
+		return -1;
+	printf("\n%-10s  %-36s %-8s %12s  %s\n", "DATE", "VOUCHER", "KIND", "DEBIT", "REFERENCE");
+	rc = voucher_each_of_night(&s->store, txn, night, print_voucher, (void *)s->o.date);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
 static int cmd_status(struct setup *s)
 {
 	struct entries es = { NULL, 0 };
@@ -301,6 +326,8 @@ static int cmd_status(struct setup *s)
 			worst = w;
 	}
 	free(es.v);
+	if (s->o.date && print_vouchers(s))
+		return EXIT_INTERNAL;
 	return worst;
 }
 

@@ -12,6 +12,7 @@
  *   "landed"    night NUL relpath -> fileid, what fetch landed that night
  *   "ledger"    see ledger.h
  *   "breaks"    exception id -> night it was first seen (YYYY-MM-DD)
+ *   "vouchers"  every GL posting voucher issued (see voucherstore.h)
  *   "meta"      layout -> digest of schemas/stores
  * Errors from LMDB are reported here and returned as -1.
  */
@@ -30,6 +31,7 @@ struct store {
 	MDB_env *env;
 	const struct catalog *cat;
 	MDB_dbi files, names, coverage, landed, ledger, breaks, meta;
+	MDB_dbi vouchers;
 	MDB_dbi *data;		/* one per cat->stores[i] */
 };
 
