@@ -150,19 +150,24 @@ int stage_upstream_digest(struct store *st, MDB_txn *txn, const char *night,
  * The ledger says "running" until the stage's own entry replaces it: a
  * stage killed half-way shows as not done, and what runs after it as stale.
  */
-static int mark_running(struct stage_ctx *ctx)
+int stage_ledger_commit(struct stage_ctx *ctx, const struct ledger_entry *e)
 {
-	struct ledger_entry e;
 	MDB_txn *txn;
-	stage_ledger_entry(ctx, &e, "running", 0);
-	xstrlcpy(e.error, "started, not finished (killed, or still running)", sizeof(e.error));
 	if (store_begin(&ctx->store, 0, &txn))
 		return -1;
-	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, &e)) {
+	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, e)) {
 		mdb_txn_abort(txn);
 		return -1;
 	}
 	return store_commit(txn);
+}
+
+static int mark_running(struct stage_ctx *ctx)
+{
+	struct ledger_entry e;
+	stage_ledger_entry(ctx, &e, "running", 0);
+	xstrlcpy(e.error, "started, not finished (killed, or still running)", sizeof(e.error));
+	return stage_ledger_commit(ctx, &e);
 }
 
 static int remember_inputs(struct stage_ctx *ctx, unsigned flags)

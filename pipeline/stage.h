@@ -58,6 +58,9 @@ int stage_parse_opts(int argc, char **argv, struct stage_opts *o,
 /* Fills the common parts of a ledger entry for this stage run. */
 void stage_ledger_entry(const struct stage_ctx *ctx, struct ledger_entry *e,
 			const char *state, int exit_code);
+/* Puts the entry in a transaction of its own (for stages whose data is
+ * already committed). 0, or -1 reported. */
+int stage_ledger_commit(struct stage_ctx *ctx, const struct ledger_entry *e);
 /*
  * What a rerun compares with the ledger to say why a stage's inputs
  * changed: the digest of every file in the conf and schemas directories,

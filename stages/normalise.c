@@ -715,7 +715,6 @@ static int night_files(struct stage_ctx *ctx, struct landed_list *l)
 static int night_ledger(struct stage_ctx *ctx, struct normalise *n, int rc)
 {
 	struct ledger_entry e;
-	MDB_txn *txn;
 	stage_ledger_entry(ctx, &e, "done", rc);
 	digest_finish(n->in, e.input);
 	digest_finish(n->out, e.output);
@@ -725,13 +724,7 @@ static int night_ledger(struct stage_ctx *ctx, struct normalise *n, int rc)
 	e.rows_rejected = n->rows_rejected;
 	if (n->files_bad)
 		snprintf(e.error, sizeof(e.error), "%lu file(s) could not be loaded", n->files_bad);
-	if (store_begin(&ctx->store, 0, &txn))
-		return -1;
-	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, &e)) {
-		mdb_txn_abort(txn);
-		return -1;
-	}
-	return store_commit(txn);
+	return stage_ledger_commit(ctx, &e);
 }
 
 static int normalise_night(struct stage_ctx *ctx)
