@@ -89,5 +89,5 @@ clean:
 
 .PHONY: all check deps demo bench clean
 # Keep the stage objects: no "rm" after the test summary line.
-.SECONDARY:
+.SECONDARY: $(STAGE_SRC:stages/%.c=$(BUILD)/stages/%.o)
 -include $(LIB_OBJ:.o=.d) $(BUILD)/lib/pipeline.d $(wildcard $(BUILD)/stages/*.d) $(wildcard $(BUILD)/tests/*.d)
