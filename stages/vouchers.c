@@ -274,13 +274,17 @@ static int no_double_events(struct run *r)
 	return 0;
 }
 
-/* Every recon the rules name, once, in rule order. */
+/* Every recon the rules name, once, in rule order; what was read into input. */
 static int read_exceptions(struct run *r, char input[DIGEST_HEXSZ])
 {
 	struct digest_ctx *d = digest_new();
+	char hex[DIGEST_HEXSZ];
+	uint64_t size;
 	int rc = 0;
 	digest_update(d, r->ctx->conf.digest, sizeof(r->ctx->conf.digest));
 	digest_update(d, r->rules.digest, sizeof(r->rules.digest));
+	if (digest_file(r->accts.path, hex, &size) == 0)	/* loaded: it is there */
+		digest_update(d, hex, sizeof(hex));
 	for (int i = 0; i < r->rules.nrules && !rc; i++) {
 		int seen = 0;
 		for (int k = 0; k < i; k++)
