@@ -131,14 +131,27 @@ static const char *status_text(const char *st)
 	return "Mangler";
 }
 
-static int read_recon(const char *nightdir, struct recon_data *r, struct report_stats *st)
+/* Reads a night file into t and adds its SHA-256 to the input digest. */
+static int read_table(const char *path, struct csvtable *t, struct digest_ctx *in)
+{
+	char hex[DIGEST_HEXSZ];
+	uint64_t size;
+	if (csvtable_read(path, NULL, t))
+		return -1;
+	if (digest_file(path, hex, &size) == 0)
+		digest_update(in, hex, 64);
+	return 0;
+}
+
+static int read_recon(const char *nightdir, struct recon_data *r, struct report_stats *st,
+		      struct digest_ctx *in)
 {
 	struct strbuf p = STRBUF_INIT;
 	struct stat sb;
 	int rc = 0, col;
 	strbuf_addf(&p, "%s/summary/%s.csv", nightdir, r->recon);
 	if (stat(p.buf, &sb) == 0) {
-		if ((rc = csvtable_read(p.buf, NULL, &r->sum)) == 0)
+		if ((rc = read_table(p.buf, &r->sum, in)) == 0)
 			r->has_sum = 1;
 	}
 	col = r->has_sum ? csvtable_col(&r->sum, "status") : -1;
@@ -150,7 +163,7 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 	}
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/exceptions/%s.csv", nightdir, r->recon);
-	if (!rc && stat(p.buf, &sb) == 0 && (rc = csvtable_read(p.buf, NULL, &r->exc)) == 0)
+	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->exc, in)) == 0)
 		r->has_exc = 1;
 	col = r->has_exc ? csvtable_col(&r->exc, "amount") : -1;
 	for (size_t i = 0; !rc && r->has_exc && i < r->exc.nrows; i++) {
@@ -598,11 +611,13 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 	strbuf_addf(&nightdir, "%s/%s", outroot, day_format(night, d));
 	collect_recons(nightdir.buf, &names);
 	r = xcalloc(names.n ? names.n : 1, sizeof(*r));
+	struct digest_ctx *in = digest_new();
 	for (size_t i = 0; i < names.n && !err; i++) {
 		r[i].recon = names.v[i];
 		r[i].lab = report_labels(rc, names.v[i]);
-		err = read_recon(nightdir.buf, &r[i], st);
+		err = read_recon(nightdir.buf, &r[i], st, in);
 	}
+	digest_finish(in, st->input);
 	st->recons = names.n;
 	if (!err) {
 		render_head(html, d);

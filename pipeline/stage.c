@@ -156,3 +156,15 @@ void stage_out_path(const struct stage_ctx *ctx, const char *rel, struct strbuf 
 	strbuf_reset(out);
 	strbuf_addf(out, "%s/%s", ctx->outdir, rel);
 }
+
+int stage_ledger_commit(struct stage_ctx *ctx, const struct ledger_entry *e)
+{
+	MDB_txn *txn;
+	if (store_begin(&ctx->store, 0, &txn))
+		return -1;
+	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, e)) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	return store_commit(txn);
+}

@@ -56,6 +56,9 @@ int stage_parse_opts(int argc, char **argv, struct stage_opts *o,
 /* Fills the common parts of a ledger entry for this stage run. */
 void stage_ledger_entry(const struct stage_ctx *ctx, struct ledger_entry *e,
 			const char *state, int exit_code);
+/* Writes the entry in a transaction of its own (stages that write files,
+ * not the store). 0, or -1 reported. */
+int stage_ledger_commit(struct stage_ctx *ctx, const struct ledger_entry *e);
 /* Path under <out>/<date>/. */
 void stage_out_path(const struct stage_ctx *ctx, const char *rel, struct strbuf *out);
 
