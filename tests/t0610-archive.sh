@@ -21,7 +21,8 @@ tamper_copy() {
 test_expect_success 'a night is sealed: tar, manifest, chain; 0440 files in a 0750 dir' '
 	PIPELINE_ARCHIVE_DIR="$A" pipeline run --quiet --date 2021-02-05 --conf "$C" \
 		--drops "$TOP/fixtures/eindkomst-drilldown/drops" --state n/state --out n/out &&
-	ls "$A" >files && printf "%s\n" 2021-02-05.manifest 2021-02-05.tar.gz chain >expect &&
+	LC_ALL=C ls "$A" >files &&
+	printf "%s\n" 2021-02-05.manifest 2021-02-05.tar.gz README.txt chain >expect &&
 	test_cmp expect files &&
 	test "$(stat -c %a "$A")" = 750 &&
 	test "$(stat -c %a "$A"/chain "$A"/2021-02-05.tar.gz "$A"/2021-02-05.manifest | sort -u)" = 440 &&
@@ -41,6 +42,16 @@ test_expect_success 'the manifest holds every member and the input files with SH
 	s=$(sha256sum <"$TOP/fixtures/eindkomst-drilldown/drops/ky/KY_SumEindkomst_29757895_20210205.csv" | cut -d" " -f1) &&
 	grep -q "^input $s [0-9]* 25 ky/KY_SumEindkomst_29757895_20210205.csv$" $m &&
 	grep -q "^match-ky-eindkomst;done;0;" x/status && grep -q "^report;done;" x/status
+'
+
+test_expect_success 'an auditor can check a night with sha256sum and tar alone (README.txt)' '
+	set -- $(grep "^seal 1 " "$A"/chain) &&
+	test "$(sha256sum <"$A"/2021-02-05.manifest | cut -d" " -f1)" = "$5" &&
+	test "$(printf %s%s "$6" "$5" | sha256sum | cut -d" " -f1)" = "$7" &&
+	test "$6" = 0000000000000000000000000000000000000000000000000000000000000000 &&
+	test "$(sha256sum <"$A"/2021-02-05.tar.gz | cut -d" " -f1)" = \
+		"$(grep "^archive " "$A"/2021-02-05.manifest | cut -d" " -f3)" &&
+	grep -q "printf %s%s PREV MANIFEST_SHA256 | sha256sum" "$A"/README.txt
 '
 
 test_expect_success 'the same night again changes nothing; a fresh run gives the same bytes' '
