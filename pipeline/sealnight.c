@@ -87,8 +87,12 @@ static int collect(const char *root, const char *rel, struct members *m)
 	int rc = 0;
 	strbuf_addf(&dir, "%s%s%s", root, *rel ? "/" : "", rel);
 	if (!(d = opendir(dir.buf))) {
+		if (errno != ENOENT) {
+			log_error("unable to read %s: %s", dir.buf, strerror(errno));
+			rc = -1;
+		}
 		strbuf_release(&dir);
-		return errno == ENOENT ? 0 : (log_error("unable to read %s", rel), -1);
+		return rc;
 	}
 	while (!rc && (e = readdir(d))) {
 		struct stat sb;
@@ -103,6 +107,7 @@ static int collect(const char *root, const char *rel, struct members *m)
 			log_error("%s: a file name with blanks or quotes cannot be archived", sub.buf);
 			rc = -1;
 		} else if (lstat(full.buf, &sb)) {
+			log_error("unable to read %s: %s", full.buf, strerror(errno));
 			rc = -1;
 		} else if (S_ISDIR(sb.st_mode)) {
 			rc = collect(root, sub.buf, m);
