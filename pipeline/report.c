@@ -197,7 +197,9 @@ static const char css[] =
 	"td.st{font-weight:600;white-space:nowrap}.files a{margin-right:1em}"
 	"figure{margin:.5em 0 1.5em}figcaption{font-size:.9em;color:#444}"
 	".note{color:#444;font-size:.92em}"
-	"@media print{body{max-width:none;padding:0;font-size:10.5pt}"
+	"td.reason{min-width:18em}"
+	"@page{size:A4 landscape;margin:12mm}"
+	"@media print{body{max-width:none;padding:0;font-size:9pt}th,td{padding:.1em .35em}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
 	"section.recon{break-before:page}section.recon:first-of-type{break-before:auto}"
 	"table,figure,tr{break-inside:avoid}h2,h3{break-after:avoid}"
@@ -310,9 +312,9 @@ static int render_summary(struct strbuf *h, const struct recon_data *r, const ch
 	return 0;
 }
 
-static void text_cell(struct strbuf *h, const char *s, int nowrap)
+static void text_cell(struct strbuf *h, const char *s, const char *cls)
 {
-	strbuf_addstr(h, nowrap ? "<td class=\"nw\">" : "<td>");
+	strbuf_addf(h, "<td class=\"%s\">", cls);
 	html_escape(h, s);
 	strbuf_addstr(h, "</td>");
 }
@@ -326,13 +328,13 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 	money_t v;
 	strbuf_addstr(h, "<tr>");
 	for (size_t k = 0; k < 3; k++)
-		text_cell(h, csvtable_get(t, i, csvtable_col(t, cols[k])), 1);
-	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", 1);
+		text_cell(h, csvtable_get(t, i, csvtable_col(t, cols[k])), "nw");
+	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", "nw");
 	if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
 		return -1;
 	money_cell(h, v);
-	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), 0);
-	text_cell(h, csvtable_get(t, i, csvtable_col(t, "first_seen")), 1);
+	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), "reason");
+	text_cell(h, csvtable_get(t, i, csvtable_col(t, "first_seen")), "nw");
 	strbuf_addstr(h, "<td class=\"num\">");
 	html_escape(h, csvtable_get(t, i, csvtable_col(t, "age_days")));
 	strbuf_addstr(h, "</td></tr>\n");
