@@ -232,13 +232,14 @@ static uint64_t csv_rows(const struct member *m)
 }
 
 static void manifest_text(const struct members *m, const char *night, const char *base,
-			  const struct strbuf *tar, struct strbuf *out)
+			  const struct strbuf *tar, int years, struct strbuf *out)
 {
 	char sha[DIGEST_HEXSZ];
 	const struct member *in = NULL;
 	digest_buf(tar->buf, tar->len, sha);
 	strbuf_addf(out, "# Archive manifest (format: pipeline/sealed.h)\nnight %s\n"
-		    "archive %s.tar.gz %s %zu\n", night, base, sha, tar->len);
+		    "retention-years %d\narchive %s.tar.gz %s %zu\n", night, years, base, sha,
+		    tar->len);
 	for (size_t i = 0; i < m->n; i++) {
 		digest_buf(m->v[i].data.buf, m->v[i].data.len, sha);
 		strbuf_addf(out, "member %s %zu %llu %s\n", sha, m->v[i].data.len,
@@ -360,14 +361,15 @@ static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 	revision_base(&ch, ctx->opts.date, base);
 	rc = build_tar(m, ctx->night, &tar);
 	if (!rc) {
-		manifest_text(m, ctx->opts.date, last ? last->base : base, &tar, &mani);
+		manifest_text(m, ctx->opts.date, last ? last->base : base, &tar,
+			      ac->retention_years, &mani);
 		digest_buf(mani.buf, mani.len, msha);
 		if (last && !strcmp(last->manifest, msha)) {
 			xstrlcpy(res->base, last->base, sizeof(res->base));
 			xstrlcpy(res->seal, last->seal, sizeof(res->seal));
 		} else {
 			strbuf_reset(&mani);
-			manifest_text(m, ctx->opts.date, base, &tar, &mani);
+			manifest_text(m, ctx->opts.date, base, &tar, ac->retention_years, &mani);
 			digest_buf(mani.buf, mani.len, msha);
 			const struct seal_rec *r = chain_append(&ch, ctx->opts.date, base, msha);
 			rc = write_sealed(ac->dir, r, &tar, &mani) || chain_save(ac->dir, &ch);

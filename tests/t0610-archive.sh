@@ -183,7 +183,7 @@ test_expect_success 'tamper: a rewritten chain is caught by the anchor kept else
 	pipeline archive verify --conf "$C" --archive y/archive --anchor "$head"
 '
 
-test_expect_success 'retention: old nights lose their files, the chain still verifies' '
+test_expect_success 'retention: old nights lose their files; the chain verifies, without a conf too' '
 	mkdir -p c/conf && ln -s "$TOP/schemas" c/schemas && cp "$C" c/conf/ &&
 	printf "dir ../archive\nretention-years 1\n" >c/conf/archive.conf &&
 	cp -a y/archive c/archive && chmod -R u+w c/archive &&
@@ -195,6 +195,8 @@ test_expect_success 'retention: old nights lose their files, the chain still ver
 	env -u PIPELINE_ARCHIVE_DIR pipeline archive verify --conf c/conf/pipeline.conf &&
 	env -u PIPELINE_ARCHIVE_DIR pipeline archive list --conf c/conf/pipeline.conf >list &&
 	grep -q "^2021-01-01 .* retired " list &&
+	mkdir elsewhere && (cd elsewhere && pipeline archive verify --archive ../c/archive) &&
+	(cd elsewhere && env -u PIPELINE_ARCHIVE_DIR pipeline archive verify --archive ../y/archive) &&
 	rm c/archive/2021-07-01.manifest &&
 	{ env -u PIPELINE_ARCHIVE_DIR pipeline archive verify --conf c/conf/pipeline.conf; \
 	  test $? -eq 1; }
