@@ -83,6 +83,11 @@ static void test_manifest(void)
 	      m.members[0].rows == 2 && manifest_member(&m, "exceptions/x.csv") &&
 	      !manifest_member(&m, "x"), "its fields");
 	manifest_free(&m);
+	put("m", "night 2021-02-05\nretention-years 10\narchive a.tar.gz " H("a") " 1\n");
+	CHECK(manifest_load(p.buf, &m) == 0 && m.retention_years == 10, "retention sealed");
+	manifest_free(&m);
+	put("m", "night 2021-02-05\nretention-years x\narchive a.tar.gz " H("a") " 1\n");
+	CHECK(manifest_load(p.buf, &m) == -1, "a bad retention");
 	put("m", "night 2021-02-05\nmember " H("b") " 10 2 x\n");
 	CHECK(manifest_load(p.buf, &m) == -1, "no archive line");
 	put("m", "night 2021-02-05\narchive a.tar.gz " H("a") " 1\nmember " H("b") " 1x 2 x\n");
