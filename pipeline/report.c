@@ -131,14 +131,27 @@ static const char *status_text(const char *st)
 	return "Mangler";
 }
 
-static int read_recon(const char *nightdir, struct recon_data *r, struct report_stats *st)
+/* Reads a night file into t and adds its SHA-256 to the input digest. */
+static int read_table(const char *path, struct csvtable *t, struct digest_ctx *in)
+{
+	char hex[DIGEST_HEXSZ];
+	uint64_t size;
+	if (csvtable_read(path, NULL, t))
+		return -1;
+	if (digest_file(path, hex, &size) == 0)
+		digest_update(in, hex, 64);
+	return 0;
+}
+
+static int read_recon(const char *nightdir, struct recon_data *r, struct report_stats *st,
+		      struct digest_ctx *in)
 {
 	struct strbuf p = STRBUF_INIT;
 	struct stat sb;
 	int rc = 0, col;
 	strbuf_addf(&p, "%s/summary/%s.csv", nightdir, r->recon);
 	if (stat(p.buf, &sb) == 0) {
-		if ((rc = csvtable_read(p.buf, NULL, &r->sum)) == 0)
+		if ((rc = read_table(p.buf, &r->sum, in)) == 0)
 			r->has_sum = 1;
 	}
 	col = r->has_sum ? csvtable_col(&r->sum, "status") : -1;
@@ -150,7 +163,7 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 	}
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/exceptions/%s.csv", nightdir, r->recon);
-	if (!rc && stat(p.buf, &sb) == 0 && (rc = csvtable_read(p.buf, NULL, &r->exc)) == 0)
+	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->exc, in)) == 0)
 		r->has_exc = 1;
 	col = r->has_exc ? csvtable_col(&r->exc, "amount") : -1;
 	for (size_t i = 0; !rc && r->has_exc && i < r->exc.nrows; i++) {
@@ -184,7 +197,9 @@ static const char css[] =
 	"td.st{font-weight:600;white-space:nowrap}.files a{margin-right:1em}"
 	"figure{margin:.5em 0 1.5em}figcaption{font-size:.9em;color:#444}"
 	".note{color:#444;font-size:.92em}"
-	"@media print{body{max-width:none;padding:0;font-size:10.5pt}"
+	"td.reason{min-width:18em}"
+	"@page{size:A4 landscape;margin:12mm}"
+	"@media print{body{max-width:none;padding:0;font-size:9pt}th,td{padding:.1em .35em}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
 	"section.recon{break-before:page}section.recon:first-of-type{break-before:auto}"
 	"table,figure,tr{break-inside:avoid}h2,h3{break-after:avoid}"
@@ -297,9 +312,9 @@ static int render_summary(struct strbuf *h, const struct recon_data *r, const ch
 	return 0;
 }
 
-static void text_cell(struct strbuf *h, const char *s, int nowrap)
+static void text_cell(struct strbuf *h, const char *s, const char *cls)
 {
-	strbuf_addstr(h, nowrap ? "<td class=\"nw\">" : "<td>");
+	strbuf_addf(h, "<td class=\"%s\">", cls);
 	html_escape(h, s);
 	strbuf_addstr(h, "</td>");
 }
@@ -313,13 +328,13 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 	money_t v;
 	strbuf_addstr(h, "<tr>");
 	for (size_t k = 0; k < 3; k++)
-		text_cell(h, csvtable_get(t, i, csvtable_col(t, cols[k])), 1);
-	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", 1);
+		text_cell(h, csvtable_get(t, i, csvtable_col(t, cols[k])), "nw");
+	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", "nw");
 	if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
 		return -1;
 	money_cell(h, v);
-	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), 0);
-	text_cell(h, csvtable_get(t, i, csvtable_col(t, "first_seen")), 1);
+	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), "reason");
+	text_cell(h, csvtable_get(t, i, csvtable_col(t, "first_seen")), "nw");
 	strbuf_addstr(h, "<td class=\"num\">");
 	html_escape(h, csvtable_get(t, i, csvtable_col(t, "age_days")));
 	strbuf_addstr(h, "</td></tr>\n");
@@ -598,11 +613,13 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 	strbuf_addf(&nightdir, "%s/%s", outroot, day_format(night, d));
 	collect_recons(nightdir.buf, &names);
 	r = xcalloc(names.n ? names.n : 1, sizeof(*r));
+	struct digest_ctx *in = digest_new();
 	for (size_t i = 0; i < names.n && !err; i++) {
 		r[i].recon = names.v[i];
 		r[i].lab = report_labels(rc, names.v[i]);
-		err = read_recon(nightdir.buf, &r[i], st);
+		err = read_recon(nightdir.buf, &r[i], st, in);
 	}
+	digest_finish(in, st->input);
 	st->recons = names.n;
 	if (!err) {
 		render_head(html, d);

@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 
+#include "digest.h"
 #include "reportconf.h"
 #include "strbuf.h"
 
@@ -29,6 +30,7 @@ enum { REPORT_MAX_BREAKS = 200 };
 
 struct report_stats {
 	unsigned long recons, rows_read;
+	char input[DIGEST_HEXSZ];	/* of the night's summary and exception files */
 };
 
 /* Renders the report of night (YYYYMMDD) from outroot (OUT) into html.

@@ -147,6 +147,14 @@ static int manifest_line(const struct conf_line *l, void *data)
 			return conf_error(l, "bad archive line");
 		return 0;
 	}
+	if (!strcmp(d, "retention-years") && l->argc == 2) {
+		char *end;
+		long v = strtol(l->argv[1], &end, 10);
+		if (*end || v < 0 || v > 100)
+			return conf_error(l, "bad retention-years");
+		m->retention_years = (int)v;
+		return 0;
+	}
 	if (!strcmp(d, "member"))
 		return entry_line(l, &m->members, &m->nmembers, 1);
 	if (!strcmp(d, "input"))

@@ -13,6 +13,7 @@
  *                  gives the same bytes.
  *   BASE.manifest  conffile grammar:
  *                    night YYYY-MM-DD
+ *                    retention-years N              (archive.conf when sealed)
  *                    archive BASE.tar.gz SHA256 SIZE
  *                    member SHA256 SIZE ROWS PATH    (every tar member)
  *                    input SHA256 SIZE ROWS RELPATH  (the input files)
@@ -36,7 +37,9 @@
  *
  * Retention: nights older than retention-years before the newest sealed
  * night lose their tar and manifest; their seal records stay, so the links
- * still verify, and verify reports them as retired instead of missing.
+ * still verify. verify takes the retention from the newest night's manifest
+ * (sealed, so it cannot be changed unseen, and no conf is needed) and
+ * accepts the files of older nights missing.
  */
 #ifndef SEALED_H
 #define SEALED_H
@@ -84,6 +87,7 @@ struct manifest {
 	char night[11];
 	char archive[64], archive_sha[DIGEST_HEXSZ];
 	uint64_t archive_size;
+	int retention_years;
 	struct manifest_entry *members, *inputs;
 	size_t nmembers, ninputs;
 };

@@ -87,8 +87,12 @@ static int collect(const char *root, const char *rel, struct members *m)
 	int rc = 0;
 	strbuf_addf(&dir, "%s%s%s", root, *rel ? "/" : "", rel);
 	if (!(d = opendir(dir.buf))) {
+		if (errno != ENOENT) {
+			log_error("unable to read %s: %s", dir.buf, strerror(errno));
+			rc = -1;
+		}
 		strbuf_release(&dir);
-		return errno == ENOENT ? 0 : (log_error("unable to read %s", rel), -1);
+		return rc;
 	}
 	while (!rc && (e = readdir(d))) {
 		struct stat sb;
@@ -103,6 +107,7 @@ static int collect(const char *root, const char *rel, struct members *m)
 			log_error("%s: a file name with blanks or quotes cannot be archived", sub.buf);
 			rc = -1;
 		} else if (lstat(full.buf, &sb)) {
+			log_error("unable to read %s: %s", full.buf, strerror(errno));
 			rc = -1;
 		} else if (S_ISDIR(sb.st_mode)) {
 			rc = collect(root, sub.buf, m);
@@ -227,13 +232,14 @@ static uint64_t csv_rows(const struct member *m)
 }
 
 static void manifest_text(const struct members *m, const char *night, const char *base,
-			  const struct strbuf *tar, struct strbuf *out)
+			  const struct strbuf *tar, int years, struct strbuf *out)
 {
 	char sha[DIGEST_HEXSZ];
 	const struct member *in = NULL;
 	digest_buf(tar->buf, tar->len, sha);
 	strbuf_addf(out, "# Archive manifest (format: pipeline/sealed.h)\nnight %s\n"
-		    "archive %s.tar.gz %s %zu\n", night, base, sha, tar->len);
+		    "retention-years %d\narchive %s.tar.gz %s %zu\n", night, years, base, sha,
+		    tar->len);
 	for (size_t i = 0; i < m->n; i++) {
 		digest_buf(m->v[i].data.buf, m->v[i].data.len, sha);
 		strbuf_addf(out, "member %s %zu %llu %s\n", sha, m->v[i].data.len,
@@ -355,14 +361,15 @@ static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 	revision_base(&ch, ctx->opts.date, base);
 	rc = build_tar(m, ctx->night, &tar);
 	if (!rc) {
-		manifest_text(m, ctx->opts.date, last ? last->base : base, &tar, &mani);
+		manifest_text(m, ctx->opts.date, last ? last->base : base, &tar,
+			      ac->retention_years, &mani);
 		digest_buf(mani.buf, mani.len, msha);
 		if (last && !strcmp(last->manifest, msha)) {
 			xstrlcpy(res->base, last->base, sizeof(res->base));
 			xstrlcpy(res->seal, last->seal, sizeof(res->seal));
 		} else {
 			strbuf_reset(&mani);
-			manifest_text(m, ctx->opts.date, base, &tar, &mani);
+			manifest_text(m, ctx->opts.date, base, &tar, ac->retention_years, &mani);
 			digest_buf(mani.buf, mani.len, msha);
 			const struct seal_rec *r = chain_append(&ch, ctx->opts.date, base, msha);
 			rc = write_sealed(ac->dir, r, &tar, &mani) || chain_save(ac->dir, &ch);
@@ -379,6 +386,33 @@ static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 	return rc ? -1 : 0;
 }
 
+/* For an auditor without this program: how to check the archive by hand. */
+static const char readme[] =
+	"This directory is a sealed archive of the nightly reconciliation.\n"
+	"Every night: NIGHT.tar.gz (its outputs), NIGHT.manifest (SHA-256 of the\n"
+	"tar and of every member) and one line in 'chain':\n"
+	"  seal SEQ NIGHT BASE MANIFEST_SHA256 PREV SEAL\n"
+	"Check a night with standard tools:\n"
+	"  sha256sum BASE.manifest                  = MANIFEST_SHA256 of its seal line\n"
+	"  printf %s%s PREV MANIFEST_SHA256 | sha256sum   = SEAL\n"
+	"  PREV = SEAL of the line before (64 zeros for the first), SEQ = 1, 2, 3 ...\n"
+	"  sha256sum BASE.tar.gz                    = the manifest's 'archive' line\n"
+	"  tar xzf BASE.tar.gz; sha256sum MEMBER    = the manifest's 'member' lines\n"
+	"Nights older than the retention period have no tar and manifest; their\n"
+	"seal lines stay, so the chain still checks. Or run:\n"
+	"  bin/pipeline archive verify --archive THIS_DIRECTORY\n";
+
+static int write_readme(const char *dir)
+{
+	struct strbuf p = STRBUF_INIT;
+	int rc = 0;
+	archive_path(dir, "README", ".txt", &p);
+	if (access(p.buf, F_OK))
+		rc = atomic_write(p.buf, readme, sizeof(readme) - 1, 0440);
+	strbuf_release(&p);
+	return rc;
+}
+
 int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
 		 struct seal_result *res)
 {
@@ -386,6 +420,8 @@ int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
 	int rc;
 	memset(res, 0, sizeof(*res));
 	rc = mkdirs(ac->dir, 0750);
+	if (!rc)
+		rc = write_readme(ac->dir);
 	if (!rc)
 		rc = collect(ctx->outdir, "", &m);
 	if (!rc)

@@ -165,6 +165,31 @@ static int files_present(const char *dir, const struct seal_rec *r)
 	return any;
 }
 
+/* The retention the newest night was sealed with, when its manifest is
+ * intact; 0 (every night must be there) otherwise. */
+static int sealed_retention(const char *dir, const struct chain *ch)
+{
+	const struct seal_rec *newest = NULL;
+	struct strbuf p = STRBUF_INIT;
+	struct manifest m;
+	char sha[DIGEST_HEXSZ];
+	uint64_t size;
+	int years = 0;
+	for (size_t i = 0; i < ch->n; i++)
+		if (!newest || strcmp(ch->v[i].night, newest->night) >= 0)
+			newest = &ch->v[i];
+	if (!newest)
+		return 0;
+	archive_path(dir, newest->base, ".manifest", &p);
+	if (digest_file(p.buf, sha, &size) == 0 && !strcmp(sha, newest->manifest) &&
+	    manifest_load(p.buf, &m) == 0) {
+		years = m.retention_years;
+		manifest_free(&m);
+	}
+	strbuf_release(&p);
+	return years;
+}
+
 int archive_verify(const struct archive_conf *ac, int32_t from, int32_t to,
 		   const char *anchor, struct strbuf *msg)
 {
@@ -179,7 +204,7 @@ int archive_verify(const struct archive_conf *ac, int32_t from, int32_t to,
 		rc = verify_links(&ch, anchor, msg);
 	if (!rc)
 		rc = verify_no_strays(ac->dir, &ch, msg);
-	cutoff = retention_cutoff(&ch, ac->retention_years);
+	cutoff = retention_cutoff(&ch, sealed_retention(ac->dir, &ch));
 	for (size_t i = 0; i < ch.n && !rc; i++) {
 		const struct seal_rec *r = &ch.v[i];
 		if (day_parse_iso(r->night, &d) || d < from || d > to)

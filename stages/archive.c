@@ -17,18 +17,13 @@
 static int record(struct stage_ctx *ctx, const struct seal_result *res)
 {
 	struct ledger_entry e;
-	MDB_txn *txn;
-	if (store_begin(&ctx->store, 0, &txn))
-		return -1;
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
 	xstrlcpy(e.output, res->seal, sizeof(e.output));
 	e.rows_in = res->members;
 	e.rows_out = res->members;
 	/* The same words whether sealed now or before: status stays byte-identical. */
 	snprintf(e.error, sizeof(e.error), "sealed as %s", res->base);
-	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, &e))
-		return mdb_txn_abort(txn), -1;
-	return store_commit(txn);
+	return stage_ledger_commit(ctx, &e);
 }
 
 static int archive_night(struct stage_ctx *ctx)

@@ -17,17 +17,12 @@ static int record(struct stage_ctx *ctx, const struct strbuf *html,
 		  const struct report_stats *st)
 {
 	struct ledger_entry e;
-	MDB_txn *txn;
-	if (store_begin(&ctx->store, 0, &txn))
-		return -1;
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
-	digest_buf(html->buf, html->len, e.input);
+	xstrlcpy(e.input, st->input, sizeof(e.input));
 	digest_buf(html->buf, html->len, e.output);
 	e.rows_in = st->rows_read;
 	e.rows_out = st->recons;
-	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, &e))
-		return mdb_txn_abort(txn), -1;
-	return store_commit(txn);
+	return stage_ledger_commit(ctx, &e);
 }
 
 static int report_night(struct stage_ctx *ctx)
