@@ -317,11 +317,13 @@ static int amount_set(struct schema *s, struct amount_map *a, const char **why)
 	if (value_parse(t, 0, a->set_text, strlen(a->set_text), &a->set, scratch, why))
 		return -1;
 	if (a->set.text) {
+		/* The parsed text may point into set_text: copy before freeing. */
+		char *own = xmalloc(a->set.len + 1);
+		memcpy(own, a->set.text, a->set.len);
+		own[a->set.len] = '\0';
 		free(a->set_text);
-		a->set_text = xmalloc(a->set.len + 1);
-		memcpy(a->set_text, a->set.text, a->set.len);
-		a->set_text[a->set.len] = '\0';
-		a->set.text = a->set_text;
+		a->set_text = own;
+		a->set.text = own;
 	}
 	return 0;
 }
@@ -371,6 +373,20 @@ static int directive_amounts(const struct conf_line *l, struct schema *s)
 	return 0;
 }
 
+static int directive_skip(const struct conf_line *l, struct schema *s)
+{
+	struct skip_rule *k;
+	if (l->argc != 3)
+		return conf_error(l, "usage: skip-row COLUMN VALUE");
+	if (s->nskip == MAX_SKIP_RULES)
+		return conf_error(l, "more than %d 'skip-row' rules", MAX_SKIP_RULES);
+	k = &s->skip[s->nskip++];
+	k->column = xstrdup(l->argv[1]);
+	k->value = xstrdup(l->argv[2]);
+	k->index = -1;
+	return 0;
+}
+
 static int schema_line(const struct conf_line *l, void *data)
 {
 	struct schema *s = data;
@@ -410,6 +426,14 @@ static int schema_line(const struct conf_line *l, void *data)
 		s->delimiter = strcmp(v, "tab") ? v[0] : '\t';
 		return 0;
 	}
+	if (!strcmp(d, "skip-row"))
+		return directive_skip(l, s);
+	if (!strcmp(d, "title-lines")) {
+		if (l->argc != 1)
+			return conf_error(l, "usage: title-lines");
+		s->title_lines = 1;
+		return 0;
+	}
 	if (!strcmp(d, "column"))
 		return directive_column(l, s);
 	if (!strcmp(d, "amount"))
@@ -417,7 +441,7 @@ static int schema_line(const struct conf_line *l, void *data)
 	if (!strcmp(d, "amounts"))
 		return directive_amounts(l, s);
 	return conf_error(l, "unknown directive '%s' (store, encoding, delimiter, "
-			  "column, amount, amounts)", d);
+			  "title-lines, skip-row, column, amount, amounts)", d);
 }
 
 static const char *base_name(const char *path)
@@ -470,6 +494,10 @@ void schema_free(struct schema *s)
 	for (int i = 0; i < s->nwide; i++) {
 		free(s->wide[i].prefix);
 		free(s->wide[i].suffix);
+	}
+	for (int i = 0; i < s->nskip; i++) {
+		free(s->skip[i].column);
+		free(s->skip[i].value);
 	}
 	free(s->cols);
 	free(s->amounts);
@@ -546,9 +574,34 @@ int schema_bind(struct schema *s, const struct csv_row *h, const char *file)
 			rc = -1;
 		}
 	}
+	for (int i = 0; i < s->nskip; i++)
+		s->skip[i].index = header_index(h, s->skip[i].column);
 	for (int i = 0; i < s->nwide && rc == 0; i++)
 		rc = bind_wide(s, &s->wide[i], h, file);
 	return rc;
+}
+
+int schema_is_header(const struct schema *s, const struct csv_row *row)
+{
+	if (!s->title_lines || s->ncols == 0)
+		return 1;
+	return header_index(row, s->cols[0].column) >= 0;
+}
+
+static int cell_is(const struct csv_row *row, int index, const char *value)
+{
+	return index >= 0 && (size_t)index < row->nfields &&
+	       !strcmp(row->fields[index].ptr, value);
+}
+
+/* A 'skip-row' row, or a list export's header repeated above a block. */
+static int row_skipped(const struct schema *s, const struct csv_row *row)
+{
+	for (int i = 0; i < s->nskip; i++)
+		if (cell_is(row, s->skip[i].index, s->skip[i].value))
+			return 1;
+	return s->title_lines && s->ncols &&
+	       cell_is(row, s->cols[0].index, s->cols[0].column);
 }
 
 struct row_state {
@@ -632,11 +685,14 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 	       const struct record *base, record_fn emit, void *data,
 	       unsigned *col, struct strbuf *why)
 {
-	struct row_state *st = xmalloc(sizeof(*st));
+	struct row_state *st;
 	size_t want = 0;
 	int rc = 0;
 	unsigned sub = 0;
 
+	if (row_skipped(s, row))
+		return 0;
+	st = xmalloc(sizeof(*st));
 	for (int i = 0; i < s->ncols; i++)
 		if (s->cols[i].index >= 0 && (size_t)s->cols[i].index >= want)
 			want = (size_t)s->cols[i].index + 1;
