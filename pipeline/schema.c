@@ -333,8 +333,10 @@ static int directive_amount(const struct conf_line *l, struct schema *s)
 	int f = -1;
 	unsigned flags = 0;
 	const char *why;
-	if (l->argc != 2 && l->argc != 4 && l->argc != 5)
+	if (l->argc < 2 || l->argc > 5)
 		return conf_error(l, "usage: amount COLUMN [FIELD VALUE] [trailing-minus]");
+	if (l->argc == 3 && parse_flags(l, 2, &flags))	/* amount COLUMN FLAG */
+		return -1;
 	if (l->argc >= 4 && (f = schema_field(l, s, l->argv[2])) < 0)
 		return -1;
 	if (l->argc == 5 && parse_flags(l, 4, &flags))
