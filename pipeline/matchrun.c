@@ -10,11 +10,6 @@
 #include "matchrun.h"
 #include "banned.h"
 
-struct group {
-	char se[SE_LEN + 1];
-	int32_t month;
-};
-
 int match_field(const struct stage_ctx *ctx, const char *name)
 {
 	int f = catalog_field(&ctx->cat, name);
@@ -65,18 +60,18 @@ int match_rows(struct match_run *m, int src, const char *se, int32_t month,
 	return rc;
 }
 
-static int load_snapshots(struct match_run *m, const char *const *stores)
+int match_load_snapshots(struct stage_ctx *ctx, MDB_txn *txn, const char *const *stores,
+			 int n, struct snapshot *snap)
 {
-	int32_t to = m->ctx->night / 100;
-	int32_t from = month_add(to, -m->ctx->conf.months_back);
-	for (int s = 0; s < m->nsources; s++) {
-		const struct store_def *sd = catalog_store(&m->ctx->cat, stores[s]);
+	int32_t to = ctx->night / 100;
+	int32_t from = month_add(to, -ctx->conf.months_back);
+	for (int s = 0; s < n; s++) {
+		const struct store_def *sd = catalog_store(&ctx->cat, stores[s]);
 		if (!sd) {
 			log_error("schemas/stores has no store '%s'", stores[s]);
 			return -1;
 		}
-		if (snapshot_load(&m->ctx->store, m->txn, sd, m->ctx->night, from, to,
-				  &m->snap[s]))
+		if (snapshot_load(&ctx->store, txn, sd, ctx->night, from, to, &snap[s]))
 			return -1;
 	}
 	return 0;
@@ -84,21 +79,20 @@ static int load_snapshots(struct match_run *m, const char *const *stores)
 
 static int cmp_group(const void *a, const void *b)
 {
-	const struct group *x = a, *y = b;
+	const struct match_group *x = a, *y = b;
 	int c = strcmp(x->se, y->se);
 	return c ? c : (x->month > y->month) - (x->month < y->month);
 }
 
-/* Every SE and month any source has for the night, once, in order. */
-static struct group *groups_of(const struct match_run *m, size_t *n)
+struct match_group *match_groups(const struct snapshot *snap, int nsnap, size_t *n)
 {
-	struct group *g = NULL;
+	struct match_group *g = NULL;
 	size_t k = 0;
-	for (int s = 0; s < m->nsources; s++)
-		for (size_t i = 0; i < m->snap[s].n; i++) {
+	for (int s = 0; s < nsnap; s++)
+		for (size_t i = 0; i < snap[s].n; i++) {
 			g = xrealloc(g, (k + 1) * sizeof(*g));
-			memcpy(g[k].se, m->snap[s].v[i].se, SE_LEN + 1);
-			g[k++].month = m->snap[s].v[i].month;
+			memcpy(g[k].se, snap[s].v[i].se, SE_LEN + 1);
+			g[k++].month = snap[s].v[i].month;
 		}
 	if (k)
 		qsort(g, k, sizeof(*g), cmp_group);
@@ -109,14 +103,14 @@ static struct group *groups_of(const struct match_run *m, size_t *n)
 	return g;
 }
 
-/* What the stage read: the chosen file of every source, SE and month. */
-static void input_digest(const struct match_run *m, char out[DIGEST_HEXSZ])
+void match_input_digest(const struct stage_ctx *ctx, const struct snapshot *snap, int nsnap,
+			char out[DIGEST_HEXSZ])
 {
 	struct digest_ctx *d = digest_new();
-	digest_update(d, m->ctx->conf.digest, sizeof(m->ctx->conf.digest));
-	for (int s = 0; s < m->nsources; s++)
-		for (size_t i = 0; i < m->snap[s].n; i++) {
-			const struct snapshot_entry *e = &m->snap[s].v[i];
+	digest_update(d, ctx->conf.digest, sizeof(ctx->conf.digest));
+	for (int s = 0; s < nsnap; s++)
+		for (size_t i = 0; i < snap[s].n; i++) {
+			const struct snapshot_entry *e = &snap[s].v[i];
 			char b[64];
 			int n = snprintf(b, sizeof(b), "%d;%s;%06d;", s, e->se, (int)e->month);
 			digest_update(d, b, (size_t)n);
@@ -153,11 +147,11 @@ static int conserved(const struct match_run *m)
 static int run_groups(struct match_run *m, const char *const *stores,
 		      match_group_fn fn, void *data, size_t *ng)
 {
-	struct group *g;
+	struct match_group *g;
 	int rc = 0;
-	if (load_snapshots(m, stores))
+	if (match_load_snapshots(m->ctx, m->txn, stores, m->nsources, m->snap))
 		return -1;
-	g = groups_of(m, ng);
+	g = match_groups(m->snap, m->nsources, ng);
 	for (size_t i = 0; i < *ng && !rc; i++)
 		rc = fn(m, g[i].se, g[i].month, data);
 	free(g);
@@ -172,7 +166,7 @@ static int finish(struct match_run *m, size_t ng)
 {
 	struct ledger_entry e;
 	stage_ledger_entry(m->ctx, &e, "done", EXIT_DONE);
-	input_digest(m, e.input);
+	match_input_digest(m->ctx, m->snap, m->nsources, e.input);
 	if (recon_write(&m->out, m->ctx, m->txn, e.output))
 		return -1;
 	e.rows_in = m->records;

@@ -29,6 +29,21 @@ struct match_run {
 	int overflow;		/* a sum overflowed: internal error */
 };
 
+/* One SE and month of a night. */
+struct match_group {
+	char se[SE_LEN + 1];
+	int32_t month;
+};
+
+/* Every SE and month the snapshots hold, once, sorted; free() it. */
+struct match_group *match_groups(const struct snapshot *snap, int nsnap, size_t *ng);
+/* The digest of what a stage read: conf and the chosen file of each source. */
+void match_input_digest(const struct stage_ctx *ctx, const struct snapshot *snap, int nsnap,
+			char out[65]);
+/* Loads the night's snapshot of each store; 0 or -1 (reported). */
+int match_load_snapshots(struct stage_ctx *ctx, MDB_txn *txn, const char *const *stores,
+			 int n, struct snapshot *snap);
+
 typedef int (*match_group_fn)(struct match_run *m, const char *se, int32_t month,
 			      void *data);
 /* Runs the night; returns the stage's exit code (reported). */

@@ -20,14 +20,10 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from genlib import kr, write, write_expect  # noqa: E402
+
 SE = "29757895"
-
-
-def kr(v, dots=True):
-    s = "-" if v < 0 else ""
-    v = abs(v)
-    whole = f"{v // 100:,}".replace(",", ".") if dots else str(v // 100)
-    return f"{s}{whole},{v % 100:02d}"
 
 
 def mapped_konti(conf):
@@ -38,15 +34,6 @@ def mapped_konti(conf):
         if w and w[0] == "map":
             out.append((w[1], "" if w[2] == "*" else w[2], w[3]))
     return out
-
-
-def write(path, header, rows):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(header + "\n")
-        for r in rows:
-            f.write(";".join(r) + "\n")
-    open(path + ".done", "w").close()
 
 
 def month_rows(rnd, mm, konti, expect, erp_on):
@@ -120,9 +107,7 @@ def main():
     write(f"{drops}/erp/ERP_OESINDSIGT_Posteringer_20210205.csv",
           "Bogføringsdato;Bilagsnummer;Artskonto;Posteringstekst;Debet;Kredit;CPR/CVR;Bruger",
           erp)
-    with open(expect_path, "w") as f:
-        for month, key, code, amount in sorted(expect):
-            f.write(f"{month};{key};{code};{kr(amount, dots=False)}\n")
+    write_expect(expect_path, expect)
 
 
 main()

@@ -17,29 +17,16 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from genlib import kr, write, write_expect  # noqa: E402
+
 SE = "29757895"
 ANDEL = "5d2c9a40-8e3b-4f71-a6c2-0b9e7d1f3a58"
-
-
-def kr(v, dots=True):
-    s = "-" if v < 0 else ""
-    v = abs(v)
-    whole = f"{v // 100:,}".replace(",", ".") if dots else str(v // 100)
-    return f"{s}{whole},{v % 100:02d}"
 
 
 def uuid(rnd):
     h = "".join(rnd.choice("0123456789abcdef") for _ in range(32))
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def write(path, header, rows, encoding="utf-8"):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding=encoding) as f:
-        f.write(header + "\n")
-        for r in rows:
-            f.write(";".join(r) + "\n")
-    open(path + ".done", "w").close()
 
 
 def detail_line(month, cpr, felt, amount, code, status, atp=""):
@@ -99,9 +86,7 @@ def main():
           "BeløbNegative", yr)
     write(f"{drops}/erp/ERP_PRISME_Posteringer_20210205.csv",
           "Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;Beløb;Ydelsesmodtager", erp)
-    with open(expect_path, "w") as f:
-        for month, key, code, amount in sorted(expect):
-            f.write(f"{month};{key};{code};{kr(amount, dots=False)}\n")
+    write_expect(expect_path, expect)
 
 
 main()

@@ -17,29 +17,15 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from genlib import kr, write, write_expect  # noqa: E402
+
 SE = "29757895"
 MONTHS = ["2021-01", "2021-02"]
 KINDS = [("SKAT", "0015", "8.52.59.001", "8.52.59.111"),
          ("AMB", "0016", "8.52.59.002", "8.52.59.112"),
          ("ATP", "0046", "8.52.59.003", "8.52.59.113"),
          ("OP", "0047", "8.52.59.004", "8.52.59.114")]
-
-
-def kr(ore):
-    """Danish notation with thousands dots: 123456 -> 1.234,56."""
-    sign = "-" if ore < 0 else ""
-    ore = abs(ore)
-    whole = f"{ore // 100:,}".replace(",", ".")
-    return f"{sign}{whole},{ore % 100:02d}"
-
-
-def write(path, header, rows):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(";".join(header) + "\n")
-        for r in rows:
-            f.write(";".join(r) + "\n")
-    open(path + ".done", "w").close()
 
 
 def provisions(rnd, expect):
@@ -145,10 +131,7 @@ def main():
            "Ydelsesmodtager"], erp)
     write(f"{drops}/eindkomst/EIK_Skattekonto_{SE}_202102.csv",
           TAX_HEADER, tax)
-    with open(expect_path, "w") as f:
-        for month, key, code, amount in sorted(expect):
-            sign = "-" if amount < 0 else ""
-            f.write(f"{month};{key};{code};{sign}{abs(amount) // 100},{abs(amount) % 100:02d}\n")
+    write_expect(expect_path, expect)
 
 
 main()
