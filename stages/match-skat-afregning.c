@@ -147,6 +147,8 @@ static void kind_rows(struct match_run *m, const struct afregning *a, const char
 		const struct sums *s = &a->s;
 		money_t rest = s->hens[k] - s->afr[k] - s->afvist[k];
 		struct exception_row *e;
+		if (!s->hens[k] && !s->afr[k] && !s->afvist[k] && !s->kysum[k])
+			continue;	/* nothing provided, settled or reported */
 		recon_summary(&m->out, se, month, kinds[k].key, s->hens[k], s->afr[k],
 			      s->afvist[k]);
 		if (rest)

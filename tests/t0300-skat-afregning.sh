@@ -54,6 +54,11 @@ test_expect_success 'a balance that is not the last one plus the movement is fla
 	grep -q ";2021-01;SKATTEKONTO;;-100,00;saldo-spring:" j/$D/exceptions/skat-afregning.csv
 '
 
+test_expect_success 'a ledger month without provisions or settlements gives no rows' '
+	night guide-finans nf &&
+	test $(wc -l <nf/out/2021-02-05/summary/skat-afregning.csv) -eq 1
+'
+
 for seed in 1 2 3 4 5 6; do
 	test_expect_success "generated night (seed $seed): exactly the injected breaks" \
 		"generated skat-afregning $seed skat-afregning 2021-02-10"
