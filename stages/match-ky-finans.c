@@ -13,7 +13,10 @@
  *              left = KY's Kredit - Debet (the ERP books KY's sides the
  *              other way round, guide 2.1), right = the ERP's net of KY
  *              postings on the account
- * Reads only the store and conf/.
+ * Where 'Detaljer - Finans' is there, its AFVIST postings must be those of
+ * 'Detaljer - Finans fejlede' (afviste-ne-fejlede), and postings still
+ * AFSENDT or AFVENTER_SVAR are named (afventer-svar): the ERP may not have
+ * them yet. Reads only the store and conf/.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +31,10 @@
 
 #define RECON "ky-finans"
 
-enum source { SUM, FAILED, ERP, NSOURCES };
+enum source { SUM, FAILED, DETAIL, ERP, NSOURCES };
 
 static const char *const stores[NSOURCES] = {
-	"ky.sum_finans", "ky.finans_failed", "erp.posting",
+	"ky.sum_finans", "ky.finans_failed", "ky.finans_detail", "erp.posting",
 };
 
 struct acct {
@@ -43,6 +46,7 @@ struct finans {
 	struct kyfinans_conf conf;
 	int f_konto, f_detalj, f_side, f_amount, f_status, f_bilag, f_account;
 	money_t drift, clearing, ky_debit, erp_debit, rejected;
+	money_t detail_afvist, pending;	/* 'Detaljer - Finans', debit side */
 	struct acct *acct;	/* one per distinct mapped ERP account */
 	int nacct;
 };
@@ -84,6 +88,20 @@ static int on_failed(struct match_run *m, const struct record *r, void *data)
 	if (r->v[f->f_amount].present && match_text_is(r, f->f_side, "D") &&
 	    !match_text_is(r, f->f_status, "true"))
 		match_add(m, &f->rejected, r->v[f->f_amount].num);
+	return 0;
+}
+
+static int on_detail(struct match_run *m, const struct record *r, void *data)
+{
+	struct finans *f = data;
+	money_t v = r->v[f->f_amount].num;
+	if (!r->v[f->f_amount].present || !match_text_is(r, f->f_side, "D"))
+		return 0;
+	if (match_text_is(r, f->f_status, "AFVIST"))
+		match_add(m, &f->detail_afvist, v);
+	else if (match_text_is(r, f->f_status, "AFSENDT") ||
+		 match_text_is(r, f->f_status, "AFVENTER_SVAR"))
+		match_add(m, &f->pending, v);
 	return 0;
 }
 
@@ -141,20 +159,43 @@ static void total_rows(struct match_run *m, const struct finans *f, const char *
 	}
 }
 
+static void detail_checks(struct match_run *m, const struct finans *f, const char *se,
+			  int32_t month)
+{
+	struct exception_row *e;
+	if (f->detail_afvist != f->rejected) {
+		e = recon_exception(&m->out, se, month, "TOTAL", NULL,
+				    f->detail_afvist - f->rejected, "afviste-ne-fejlede",
+				    "'Detaljer - Finans' afviste stemmer ikke med 'Detaljer - Finans "
+				    "fejlede' / rejected postings differ from the failed-postings report");
+		e->left = f->detail_afvist;
+		e->right = f->rejected;
+		e->has_sides = 1;
+	}
+	if (f->pending)
+		recon_exception(&m->out, se, month, "TOTAL", NULL, f->pending, "afventer-svar",
+				"posteringer der endnu ikke er besvaret af økonomisystemet (AFSENDT, "
+				"AFVENTER_SVAR) / postings the ERP has not answered yet");
+}
+
 static int per_group(struct match_run *m, const char *se, int32_t month, void *data)
 {
 	struct finans *f = data;
 	int have_sum = match_has(m, SUM, se, month);
 	f->drift = f->clearing = f->ky_debit = f->erp_debit = f->rejected = 0;
+	f->detail_afvist = f->pending = 0;
 	for (int i = 0; i < f->nacct; i++)
 		f->acct[i].ky = f->acct[i].erp = 0;
 	if (match_rows(m, SUM, se, month, on_sum, f) ||
 	    match_rows(m, FAILED, se, month, on_failed, f) ||
+	    match_rows(m, DETAIL, se, month, on_detail, f) ||
 	    match_rows(m, ERP, se, month, on_erp, f))
 		return -1;
 	if (!have_sum)
 		return 0;	/* an ERP month KY has not reported on */
 	sumfinans_row(m, f, se, month);
+	if (match_has(m, DETAIL, se, month))
+		detail_checks(m, f, se, month);
 	if (match_has(m, ERP, se, month))
 		total_rows(m, f, se, month);
 	else

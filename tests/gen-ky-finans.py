@@ -13,7 +13,10 @@ postings with the sides swapped, except:
     and systemfejl on TOTAL;
   - a KY clearing debit that has no counterpart (the report does not total
     0): sumfinans-ikke-0, and the debit is missing in the ERP too;
-  - a month without ERP postings: mangler-erp (amount = KY's debit total).
+  - a month without ERP postings: mangler-erp (amount = KY's debit total);
+  - in 'Detaljer - Finans' (AFVIST = the failed postings, ACCEPTERET for
+    the rest): an AFVIST posting the failed report lacks
+    (afviste-ne-fejlede), postings still AFVENTER_SVAR (afventer-svar).
 EXPECT gets month;key;code;amount per break, sorted.
 """
 import os
@@ -34,6 +37,24 @@ def mapped_konti(conf):
         if w and w[0] == "map":
             out.append((w[1], "" if w[2] == "*" else w[2], w[3]))
     return out
+
+
+def detail_rows(rnd, mm, failed, expect):
+    """'Detaljer - Finans': the failed postings AFVIST, maybe more."""
+    month = f"2021-{mm}"
+    rows = [r[:3] + [r[4], r[5], r[6], "AFVIST"] for r in failed]
+    rows.append([f"ok-{mm}", "", f"{mm}-2021", "D", "Mellemregning NemKonto", "1,00",
+                 "ACCEPTERET"])
+    if rnd.random() < 0.3:
+        v = rnd.randint(1, 100000)
+        rows.append([f"lost-{mm}", "", f"{mm}-2021", "D", "x", kr(v), "AFVIST"])
+        expect.append((month, "TOTAL", "afviste-ne-fejlede", v))
+    if rnd.random() < 0.3:
+        v = rnd.randint(1, 100000)
+        rows.append([f"wait-{mm}", "", f"{mm}-2021", "D", "x", kr(v), "AFVENTER_SVAR"])
+        rows.append([f"wait-{mm}", "", f"{mm}-2021", "K", "x", kr(v), "AFVENTER_SVAR"])
+        expect.append((month, "TOTAL", "afventer-svar", v))
+    return rows
 
 
 def month_rows(rnd, mm, konti, expect, erp_on):
@@ -92,11 +113,12 @@ def main():
         if k[2] not in seen:
             seen.add(k[2])
             unique.append(k)
-    expect, ky, failed, erp = [], [], [], []
+    expect, ky, failed, detail, erp = [], [], [], [], []
     for mm in ("01", "02"):
         k, f, e = month_rows(rnd, mm, unique, expect, mm == "01" or rnd.random() < 0.7)
         ky += k
         failed += f
+        detail += detail_rows(rnd, mm, f, expect)
         erp += e
     write(f"{drops}/ky/KY_SumFinans_{SE}_20210205.csv",
           "Bogføringsdato_Maaned;YdelsesperiodeMaaned;Omkostningssted;Konto;"
@@ -104,6 +126,9 @@ def main():
     write(f"{drops}/ky/KY_DetaljerFinansFejlede_{SE}_20210205.csv",
           "Finansbilag_Unikidentifikation;Bilagsreference;Periode;"
           "Er_Accepteret_Af_Bogfoering;DebetKreditIndikator;Posteringstekst;Beløb", failed)
+    write(f"{drops}/ky/KY_DetaljerFinans_{SE}_20210205.csv",
+          "Finansbilag_Unikidentifikation;Bilagsreference;Periode;DebetKreditIndikator;"
+          "Posteringstekst;Beløb;Status", detail)
     write(f"{drops}/erp/ERP_OESINDSIGT_Posteringer_20210205.csv",
           "Bogføringsdato;Bilagsnummer;Artskonto;Posteringstekst;Debet;Kredit;CPR/CVR;Bruger",
           erp)
