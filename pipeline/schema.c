@@ -241,7 +241,8 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 	static const struct { const char *name; unsigned flag; } names[] = {
 		{ "required", COL_REQUIRED }, { "optional", COL_OPTIONAL },
 		{ "pad-cpr", COL_PAD_CPR }, { "trailing-minus", COL_TRAILING_MINUS },
-		{ "month-of-date", COL_MONTH_OF_DATE },
+		{ "month-of-date", COL_MONTH_OF_DATE }, { "debit", COL_DEBIT },
+		{ "credit", COL_CREDIT },
 	};
 	*flags = 0;
 	for (int i = from; i < l->argc; i++) {
@@ -251,7 +252,8 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 				break;
 		if (k == sizeof(names) / sizeof(names[0]))
 			return conf_error(l, "unknown flag '%s' (required, optional, "
-					  "pad-cpr, trailing-minus, month-of-date)", l->argv[i]);
+					  "pad-cpr, trailing-minus, month-of-date, debit, credit)",
+					  l->argv[i]);
 		*flags |= names[k].flag;
 	}
 	if ((*flags & COL_REQUIRED) && (*flags & COL_OPTIONAL))
@@ -664,6 +666,12 @@ static int row_amounts(const struct schema *s, const struct csv_row *row,
 					     MONEY_TRAILING_MINUS : 0,
 					     &st->amount[i], &reason))
 			return row_fail(col, why, (unsigned)a->index + 1, a->column, reason);
+		/* A debit column holding a credit is an export error, not a guess. */
+		if (cell->len && (((a->flags & COL_DEBIT) && st->amount[i] < 0) ||
+				  ((a->flags & COL_CREDIT) && st->amount[i] > 0)))
+			return row_fail(col, why, (unsigned)a->index + 1, a->column,
+					(a->flags & COL_DEBIT) ? "a debit amount cannot be negative"
+					: "a credit amount cannot be positive");
 	}
 	return 0;
 }

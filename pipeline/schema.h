@@ -67,6 +67,8 @@ enum col_flags {
 	COL_PAD_CPR = 4,	/* a 9-digit CPR lost its leading 0 */
 	COL_TRAILING_MINUS = 8,	/* amounts like 8.540,00- */
 	COL_MONTH_OF_DATE = 16,	/* a month field read from a day or timestamp */
+	COL_DEBIT = 32,		/* an amount column that cannot be negative */
+	COL_CREDIT = 64,	/* an amount column that cannot be positive */
 };
 
 struct column_map {

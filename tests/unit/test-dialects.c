@@ -134,12 +134,16 @@ static void test_oesindsigt(const struct catalog *cat)
 				   "Debet;Kredit;CPR/CVR;Bruger\n"
 				   "29-01-2021;KY-1;5.57.73.001;Kontanthj\xc3\xa6lp;1.000,00;;;KY\n"
 				   "29-01-2021;KY-1;8.52.59.005;Kontanthj\xc3\xa6lp;;-1.000,00;;KY\n"
-				   "29-01-2021;KY-2;8.52.59.005;x;;8.540,00-;;KY\n");
+				   "29-01-2021;KY-2;8.52.59.005;x;;8.540,00-;;KY\n"
+				   "29-01-2021;KY-3;8.52.59.005;x;;8.540,00;;KY\n"
+				   "29-01-2021;KY-3;8.52.59.005;x;-1,00;;;KY\n");
 	struct got g;
 	read_with(cat, "schemas/erp-oesindsigt-posteringer.schema", p, "account", &g);
 	CHECK(g.nrec == 2 && g.amount[0] == 100000 && g.amount[1] == -100000 &&
 	      !strcmp(g.text[1], "8.52.59.005"), "Debet and Kredit cells are postings");
-	CHECK(g.nbad == 1 && g.badcol[0] == 6, "no trailing minus outside Opus");
+	CHECK(g.nbad == 3 && g.badcol[0] == 6 && g.badline[0] == 4, "no trailing minus outside Opus");
+	CHECK(g.nbad == 3 && g.badcol[1] == 6 && g.badline[1] == 5, "a positive Kredit is refused");
+	CHECK(g.nbad == 3 && g.badcol[2] == 5 && g.badline[2] == 6, "a negative Debet is refused");
 	remove(p);
 }
 
