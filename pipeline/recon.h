@@ -18,14 +18,14 @@
 struct summary_row {
 	char se[9];
 	int32_t month;
-	char key[32];
+	char key[64];		/* a YR ydelseskode is a 36-character UUID */
 	money_t left, right, explained;
 };
 
 struct exception_row {
 	char se[9];
 	int32_t month;
-	char key[32];
+	char key[64];		/* a YR ydelseskode is a 36-character UUID */
 	char cpr[11];
 	money_t amount, left, right;
 	int has_sides;

@@ -241,7 +241,8 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 	static const struct { const char *name; unsigned flag; } names[] = {
 		{ "required", COL_REQUIRED }, { "optional", COL_OPTIONAL },
 		{ "pad-cpr", COL_PAD_CPR }, { "trailing-minus", COL_TRAILING_MINUS },
-		{ "month-of-date", COL_MONTH_OF_DATE },
+		{ "month-of-date", COL_MONTH_OF_DATE }, { "debit", COL_DEBIT },
+		{ "credit", COL_CREDIT },
 	};
 	*flags = 0;
 	for (int i = from; i < l->argc; i++) {
@@ -251,7 +252,8 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 				break;
 		if (k == sizeof(names) / sizeof(names[0]))
 			return conf_error(l, "unknown flag '%s' (required, optional, "
-					  "pad-cpr, trailing-minus, month-of-date)", l->argv[i]);
+					  "pad-cpr, trailing-minus, month-of-date, debit, credit)",
+					  l->argv[i]);
 		*flags |= names[k].flag;
 	}
 	if ((*flags & COL_REQUIRED) && (*flags & COL_OPTIONAL))
@@ -317,11 +319,13 @@ static int amount_set(struct schema *s, struct amount_map *a, const char **why)
 	if (value_parse(t, 0, a->set_text, strlen(a->set_text), &a->set, scratch, why))
 		return -1;
 	if (a->set.text) {
+		/* The parsed text may point into set_text: copy before freeing. */
+		char *own = xmalloc(a->set.len + 1);
+		memcpy(own, a->set.text, a->set.len);
+		own[a->set.len] = '\0';
 		free(a->set_text);
-		a->set_text = xmalloc(a->set.len + 1);
-		memcpy(a->set_text, a->set.text, a->set.len);
-		a->set_text[a->set.len] = '\0';
-		a->set.text = a->set_text;
+		a->set_text = own;
+		a->set.text = own;
 	}
 	return 0;
 }
@@ -331,8 +335,10 @@ static int directive_amount(const struct conf_line *l, struct schema *s)
 	int f = -1;
 	unsigned flags = 0;
 	const char *why;
-	if (l->argc != 2 && l->argc != 4 && l->argc != 5)
+	if (l->argc < 2 || l->argc > 5)
 		return conf_error(l, "usage: amount COLUMN [FIELD VALUE] [trailing-minus]");
+	if (l->argc == 3 && parse_flags(l, 2, &flags))	/* amount COLUMN FLAG */
+		return -1;
 	if (l->argc >= 4 && (f = schema_field(l, s, l->argv[2])) < 0)
 		return -1;
 	if (l->argc == 5 && parse_flags(l, 4, &flags))
@@ -368,6 +374,20 @@ static int directive_amounts(const struct conf_line *l, struct schema *s)
 	w->prefix[open - l->argv[1]] = '\0';
 	w->suffix = xstrdup(close + 1);
 	w->field = f;
+	return 0;
+}
+
+static int directive_skip(const struct conf_line *l, struct schema *s)
+{
+	struct skip_rule *k;
+	if (l->argc != 3)
+		return conf_error(l, "usage: skip-row COLUMN VALUE");
+	if (s->nskip == MAX_SKIP_RULES)
+		return conf_error(l, "more than %d 'skip-row' rules", MAX_SKIP_RULES);
+	k = &s->skip[s->nskip++];
+	k->column = xstrdup(l->argv[1]);
+	k->value = xstrdup(l->argv[2]);
+	k->index = -1;
 	return 0;
 }
 
@@ -410,6 +430,14 @@ static int schema_line(const struct conf_line *l, void *data)
 		s->delimiter = strcmp(v, "tab") ? v[0] : '\t';
 		return 0;
 	}
+	if (!strcmp(d, "skip-row"))
+		return directive_skip(l, s);
+	if (!strcmp(d, "title-lines")) {
+		if (l->argc != 1)
+			return conf_error(l, "usage: title-lines");
+		s->title_lines = 1;
+		return 0;
+	}
 	if (!strcmp(d, "column"))
 		return directive_column(l, s);
 	if (!strcmp(d, "amount"))
@@ -417,7 +445,7 @@ static int schema_line(const struct conf_line *l, void *data)
 	if (!strcmp(d, "amounts"))
 		return directive_amounts(l, s);
 	return conf_error(l, "unknown directive '%s' (store, encoding, delimiter, "
-			  "column, amount, amounts)", d);
+			  "title-lines, skip-row, column, amount, amounts)", d);
 }
 
 static const char *base_name(const char *path)
@@ -470,6 +498,10 @@ void schema_free(struct schema *s)
 	for (int i = 0; i < s->nwide; i++) {
 		free(s->wide[i].prefix);
 		free(s->wide[i].suffix);
+	}
+	for (int i = 0; i < s->nskip; i++) {
+		free(s->skip[i].column);
+		free(s->skip[i].value);
 	}
 	free(s->cols);
 	free(s->amounts);
@@ -546,9 +578,34 @@ int schema_bind(struct schema *s, const struct csv_row *h, const char *file)
 			rc = -1;
 		}
 	}
+	for (int i = 0; i < s->nskip; i++)
+		s->skip[i].index = header_index(h, s->skip[i].column);
 	for (int i = 0; i < s->nwide && rc == 0; i++)
 		rc = bind_wide(s, &s->wide[i], h, file);
 	return rc;
+}
+
+int schema_is_header(const struct schema *s, const struct csv_row *row)
+{
+	if (!s->title_lines || s->ncols == 0)
+		return 1;
+	return header_index(row, s->cols[0].column) >= 0;
+}
+
+static int cell_is(const struct csv_row *row, int index, const char *value)
+{
+	return index >= 0 && (size_t)index < row->nfields &&
+	       !strcmp(row->fields[index].ptr, value);
+}
+
+/* A 'skip-row' row, or a list export's header repeated above a block. */
+static int row_skipped(const struct schema *s, const struct csv_row *row)
+{
+	for (int i = 0; i < s->nskip; i++)
+		if (cell_is(row, s->skip[i].index, s->skip[i].value))
+			return 1;
+	return s->title_lines && s->ncols &&
+	       cell_is(row, s->cols[0].index, s->cols[0].column);
 }
 
 struct row_state {
@@ -609,6 +666,12 @@ static int row_amounts(const struct schema *s, const struct csv_row *row,
 					     MONEY_TRAILING_MINUS : 0,
 					     &st->amount[i], &reason))
 			return row_fail(col, why, (unsigned)a->index + 1, a->column, reason);
+		/* A debit column holding a credit is an export error, not a guess. */
+		if (cell->len && (((a->flags & COL_DEBIT) && st->amount[i] < 0) ||
+				  ((a->flags & COL_CREDIT) && st->amount[i] > 0)))
+			return row_fail(col, why, (unsigned)a->index + 1, a->column,
+					(a->flags & COL_DEBIT) ? "a debit amount cannot be negative"
+					: "a credit amount cannot be positive");
 	}
 	return 0;
 }
@@ -632,11 +695,14 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 	       const struct record *base, record_fn emit, void *data,
 	       unsigned *col, struct strbuf *why)
 {
-	struct row_state *st = xmalloc(sizeof(*st));
+	struct row_state *st;
 	size_t want = 0;
 	int rc = 0;
 	unsigned sub = 0;
 
+	if (row_skipped(s, row))
+		return 0;
+	st = xmalloc(sizeof(*st));
 	for (int i = 0; i < s->ncols; i++)
 		if (s->cols[i].index >= 0 && (size_t)s->cols[i].index >= want)
 			want = (size_t)s->cols[i].index + 1;

@@ -67,6 +67,8 @@ enum col_flags {
 	COL_PAD_CPR = 4,	/* a 9-digit CPR lost its leading 0 */
 	COL_TRAILING_MINUS = 8,	/* amounts like 8.540,00- */
 	COL_MONTH_OF_DATE = 16,	/* a month field read from a day or timestamp */
+	COL_DEBIT = 32,		/* an amount column that cannot be negative */
+	COL_CREDIT = 64,	/* an amount column that cannot be positive */
 };
 
 struct column_map {
@@ -91,6 +93,14 @@ struct wide_amounts {
 	int field;
 };
 
+/* skip-row COLUMN VALUE: a row whose cell in COLUMN is VALUE is no data. */
+struct skip_rule {
+	char *column, *value;
+	int index;		/* in the bound header, -1 if absent */
+};
+
+enum { MAX_SKIP_RULES = 8 };
+
 struct schema {
 	char *name;
 	char *path;
@@ -105,12 +115,21 @@ struct schema {
 	struct wide_amounts wide[4];
 	int nwide;
 	int amount_field;
+	struct skip_rule skip[MAX_SKIP_RULES];
+	int nskip;
+	int title_lines;	/* list export: title lines before the header */
 	char digest[65];
 };
 
 int schema_load(const struct catalog *cat, const char *path, struct schema *s);
 void schema_free(struct schema *s);
 
+/*
+ * Whether a row is the header: always the first row, unless the schema
+ * says 'title-lines' (a list export, KMD Opus): then the first row holding
+ * the name of the schema's first column, and the rows before it are titles.
+ */
+int schema_is_header(const struct schema *s, const struct csv_row *row);
 /* Binds the header row of file; reports missing columns. 0 or -1. */
 int schema_bind(struct schema *s, const struct csv_row *header, const char *file);
 
@@ -118,7 +137,8 @@ int schema_bind(struct schema *s, const struct csv_row *header, const char *file
  * Parses one data row. base holds values known from the file name (se,
  * month); the row's own columns win. For each record the row yields (one
  * per non-empty amount cell, or one if the schema has no amounts) calls
- * emit(rec, sub, data). On a bad cell returns -1 with *col (1-based) and
+ * emit(rec, sub, data). A row a 'skip-row' rule names, or a repeat of the
+ * header in a 'title-lines' export, emits nothing and returns 0. On a bad cell returns -1 with *col (1-based) and
  * *why set, and emits nothing.
  */
 typedef int (*record_fn)(const struct record *rec, unsigned sub, void *data);

@@ -14,12 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "digest.h"
 #include "exitcode.h"
 #include "log.h"
-#include "recon.h"
-#include "snapshot.h"
+#include "matchrun.h"
 #include "banned.h"
 
 #define RECON "ky-eindkomst"
@@ -57,11 +54,6 @@ struct matcher {
 	int bad;			/* a sum overflowed: internal error */
 };
 
-struct group {
-	char se[SE_LEN + 1];
-	int32_t month;
-};
-
 static int field_index(struct matcher *m, const char *name, int *out)
 {
 	*out = catalog_field(&m->ctx->cat, name);
@@ -95,7 +87,7 @@ static int is_status(const struct matcher *m, const struct record *r, const char
 }
 
 /* Adds one source's rows for the group into the per-field sums. */
-static int sum_source(struct matcher *m, enum source src, const struct group *g)
+static int sum_source(struct matcher *m, enum source src, const struct match_group *g)
 {
 	struct row_iter it;
 	int rc;
@@ -181,10 +173,10 @@ static int side_take(struct matcher *m, struct side *s, const char *cpr,
 	return 0;
 }
 
-typedef void (*person_fn)(struct matcher *m, const struct group *g, const struct person *p);
+typedef void (*person_fn)(struct matcher *m, const struct match_group *g, const struct person *p);
 
 /* Merges two sides sorted by CPR and calls fn once per person. */
-static int merge_persons(struct matcher *m, const struct group *g, enum source a,
+static int merge_persons(struct matcher *m, const struct match_group *g, enum source a,
 			 const char *sa, enum source b, const char *sb, person_fn fn)
 {
 	struct side x = { .status = sa }, y = { .status = sb };
@@ -217,7 +209,7 @@ static void feltnr_key(int feltnr, char key[8])
 }
 
 /* The guide's Excel step: a person's confirmed KY lines against SKAT's. */
-static void person_vs_skat(struct matcher *m, const struct group *g, const struct person *p)
+static void person_vs_skat(struct matcher *m, const struct match_group *g, const struct person *p)
 {
 	for (int i = 0; i < p->n; i++) {
 		char key[8];
@@ -239,7 +231,7 @@ static void person_vs_skat(struct matcher *m, const struct group *g, const struc
 }
 
 /* 'Detaljer - eIndkomst' AFVIST must be 'Detaljer - eIndkomst fejlede'. */
-static void afvist_vs_fejlede(struct matcher *m, const struct group *g, const struct person *p)
+static void afvist_vs_fejlede(struct matcher *m, const struct match_group *g, const struct person *p)
 {
 	for (int i = 0; i < p->n; i++) {
 		char key[8];
@@ -263,7 +255,7 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void field_exceptions(struct matcher *m, const struct group *g, const char *key,
+static void field_exceptions(struct matcher *m, const struct match_group *g, const char *key,
 			     const struct fieldsum *f, int have_detail)
 {
 	money_t unexplained = f->left - f->right - f->afvist;
@@ -291,7 +283,7 @@ static void field_exceptions(struct matcher *m, const struct group *g, const cha
 }
 
 /* One summary row per field and a TOTAL row, with the field-level breaks. */
-static money_t field_rows(struct matcher *m, const struct group *g)
+static money_t field_rows(struct matcher *m, const struct match_group *g)
 {
 	struct fieldsum total = { 0 };
 	money_t rest = 0;
@@ -313,7 +305,7 @@ static money_t field_rows(struct matcher *m, const struct group *g)
 	return rest;
 }
 
-static int match_group(struct matcher *m, const struct group *g)
+static int match_group(struct matcher *m, const struct match_group *g)
 {
 	money_t rest;
 	for (int i = 0; i < m->nseen; i++)
@@ -333,65 +325,6 @@ static int match_group(struct matcher *m, const struct group *g)
 				"mangler-sum-pr-enhed",
 				"bestil 'Sum pr. enhed' hos SKAT for at finde personerne / order "
 				"SKAT's 'Sum pr. enhed' to find the persons");
-	return 0;
-}
-
-static int cmp_group(const void *a, const void *b)
-{
-	const struct group *x = a, *y = b;
-	int c = strcmp(x->se, y->se);
-	return c ? c : (x->month > y->month) - (x->month < y->month);
-}
-
-/* Every SE and month any source has for the night, once, in order. */
-static struct group *groups_of(struct matcher *m, size_t *n)
-{
-	struct group *g = NULL;
-	size_t k = 0;
-	for (int s = 0; s < NSOURCES; s++)
-		for (size_t i = 0; i < m->snap[s].n; i++) {
-			g = xrealloc(g, (k + 1) * sizeof(*g));
-			memcpy(g[k].se, m->snap[s].v[i].se, SE_LEN + 1);
-			g[k++].month = m->snap[s].v[i].month;
-		}
-	if (k)
-		qsort(g, k, sizeof(*g), cmp_group);
-	*n = 0;
-	for (size_t i = 0; i < k; i++)
-		if (*n == 0 || cmp_group(&g[*n - 1], &g[i]))
-			g[(*n)++] = g[i];
-	return g;
-}
-
-/* What the stage read: the chosen file of every source, SE and month. */
-static void input_digest(struct matcher *m, char out[DIGEST_HEXSZ])
-{
-	struct digest_ctx *d = digest_new();
-	digest_update(d, m->ctx->conf.digest, sizeof(m->ctx->conf.digest));
-	for (int s = 0; s < NSOURCES; s++)
-		for (size_t i = 0; i < m->snap[s].n; i++) {
-			const struct snapshot_entry *e = &m->snap[s].v[i];
-			char b[64];
-			int n = snprintf(b, sizeof(b), "%d;%s;%06d;", s, e->se, (int)e->month);
-			digest_update(d, b, (size_t)n);
-			digest_update(d, e->fileid, FILEID_LEN);
-		}
-	digest_finish(d, out);
-}
-
-static int load_snapshots(struct matcher *m)
-{
-	int32_t to = m->ctx->night / 100;
-	int32_t from = month_add(to, -m->ctx->conf.months_back);
-	for (int s = 0; s < NSOURCES; s++) {
-		const struct store_def *sd = catalog_store(&m->ctx->cat, source_store[s]);
-		if (!sd) {
-			log_error("schemas/stores has no store '%s'", source_store[s]);
-			return -1;
-		}
-		if (snapshot_load(&m->ctx->store, m->txn, sd, m->ctx->night, from, to, &m->snap[s]))
-			return -1;
-	}
 	return 0;
 }
 
@@ -420,7 +353,7 @@ static int match_night(struct stage_ctx *ctx)
 {
 	struct matcher m = { .ctx = ctx, .out = { .recon = RECON } };
 	struct ledger_entry e;
-	struct group *g = NULL;
+	struct match_group *g = NULL;
 	size_t ng = 0;
 	int rc = EXIT_INTERNAL;
 
@@ -431,9 +364,9 @@ static int match_night(struct stage_ctx *ctx)
 	m.sum = xcalloc(NFELT, sizeof(*m.sum));
 	if (store_begin(&ctx->store, 0, &m.txn))
 		goto out;
-	if (load_snapshots(&m))
+	if (match_load_snapshots(ctx, m.txn, source_store, NSOURCES, m.snap))
 		goto abort;
-	g = groups_of(&m, &ng);
+	g = match_groups(m.snap, NSOURCES, &ng);
 	for (size_t i = 0; i < ng; i++)
 		if (match_group(&m, &g[i]))
 			goto abort;
@@ -445,7 +378,7 @@ static int match_night(struct stage_ctx *ctx)
 	if (!conserved(&m))
 		goto abort;
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
-	input_digest(&m, e.input);
+	match_input_digest(ctx, m.snap, NSOURCES, e.input);
 	if (recon_write(&m.out, ctx, m.txn, e.output))
 		goto abort;
 	e.rows_in = m.records;

@@ -229,6 +229,8 @@ static int on_row(const struct csv_row *row, void *data)
 	int rc;
 
 	if (!f->header_seen) {
+		if (!schema_is_header(f->schema, row))
+			return 0;	/* a list export's title line */
 		f->header_seen = 1;
 		if (schema_bind(f->schema, row, f->lf->relpath))
 			f->failed = 1;

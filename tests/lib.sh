@@ -42,3 +42,19 @@ test_done() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
+
+# breaks EXCEPTIONS.csv: month;key;code;amount of every row, sorted (what a
+# generated scenario's expect file lists)
+breaks() {
+	tail -n +2 "$1" | awk -F";" '{ split($8, c, ":"); print $4 ";" $5 ";" c[1] ";" $7 }' | sort
+}
+
+# generated GENERATOR SEED RECON DATE: runs tests/gen-GENERATOR.py's night
+# for SEED and compares the stage's breaks with the generator's expect file
+generated() {
+	python3 "$TOP/tests/gen-$1.py" "$2" "gen$2" "expect$2" &&
+	pipeline run --date "$4" --conf "$TOP/conf/pipeline.conf" --drops "gen$2" \
+		--state "n$2/state" --out "n$2/out" &&
+	breaks "n$2/out/$4/exceptions/$3.csv" >"actual$2" &&
+	test_cmp "expect$2" "actual$2"
+}

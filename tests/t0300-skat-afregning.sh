@@ -1,0 +1,67 @@
+#!/bin/sh
+# skat-afregning end to end: the guide's Figur 22 (provisions against
+# settlements) and Figur 23 (the tax account ending at the interest), and
+# generated nights with known injected breaks.
+. "$(dirname "$0")/lib.sh"
+G="$TOP/tests/golden/guide-skat-afregning"
+D=out/2021-02-10
+
+# run SCENARIO-DROPS NAME: a night of 2021-02-10 (the tax account runs to 08-02)
+run() {
+	pipeline run --date 2021-02-10 --conf "$TOP/conf/pipeline.conf" --drops "$1" \
+		--state "$TRASH/$2/state" --out "$TRASH/$2/out"
+}
+
+test_expect_success 'guide example: summary and exceptions as the golden files' '
+	run "$TOP/fixtures/guide-skat-afregning/drops" g &&
+	test_cmp "$G/summary.csv" g/$D/summary/skat-afregning.csv &&
+	test_cmp "$G/exceptions.csv" g/$D/exceptions/skat-afregning.csv
+'
+
+test_expect_success 'Figur 22 figures, read independently of the golden file' '
+	f=g/$D/summary/skat-afregning.csv &&
+	grep -q "^skat-afregning;29757895;2021-02;SKAT;319999,00;308160,00;11839,00;11839,00;0,00;EXPLAINED$" $f &&
+	grep -q ";AMB;4079,00;0,00;4079,00;4079,00;0,00;EXPLAINED$" $f &&
+	grep -q ";ATP;7904,00;7334,00;570,00;570,00;0,00;EXPLAINED$" $f &&
+	grep -q ";OP;6709,00;6709,00;0,00;0,00;0,00;OK$" $f
+'
+
+test_expect_success 'Figur 23: the tax account ends at the interest, proposed for 6.45.51' '
+	grep -q ";SKATTEKONTO;-126,03;0,00;-126,03;-126,03;0,00;EXPLAINED$" \
+		g/$D/summary/skat-afregning.csv &&
+	grep -q ";2021-01;SKATTEKONTO;;-126,03;rente: .*6.45.51" g/$D/exceptions/skat-afregning.csv &&
+	test $(tail -n +2 g/$D/exceptions/skat-afregning.csv | wc -l) -eq 1
+'
+
+test_expect_success 'interest already booked on 6.45.51 is not proposed again' '
+	cp -r "$TOP/fixtures/guide-skat-afregning/drops" booked &&
+	printf "%s\n" "bmn;RENTE-01;31-01-2021;6.45.51;Renter skattekonto;DKK;126,03;" \
+		>booked/erp/ERP_PRISME_Posteringer_20210131.csv.body &&
+	{ head -n 1 booked/erp/ERP_PRISME_Posteringer_20210205.csv &&
+	  cat booked/erp/ERP_PRISME_Posteringer_20210131.csv.body; } \
+		>booked/erp/ERP_PRISME_Posteringer_20210131.csv &&
+	rm booked/erp/*.body && touch booked/erp/ERP_PRISME_Posteringer_20210131.csv.done &&
+	run booked b &&
+	! grep -q ";rente:" b/$D/exceptions/skat-afregning.csv
+'
+
+test_expect_success 'a balance that is not the last one plus the movement is flagged' '
+	cp -r "$TOP/fixtures/guide-skat-afregning/drops" jump &&
+	sed -i "s/^06-01-2021;A-skat (Efterangivelse);;1.620,00;/06-01-2021;A-skat (Efterangivelse);;1.720,00;/" \
+		jump/eindkomst/EIK_Skattekonto_29757895_202102.csv &&
+	grep -q "1.720,00" jump/eindkomst/EIK_Skattekonto_29757895_202102.csv &&
+	run jump j &&
+	grep -q ";2021-01;SKATTEKONTO;;-100,00;saldo-spring:" j/$D/exceptions/skat-afregning.csv
+'
+
+test_expect_success 'a ledger month without provisions or settlements gives no rows' '
+	night guide-finans nf &&
+	test $(wc -l <nf/out/2021-02-05/summary/skat-afregning.csv) -eq 1
+'
+
+for seed in 1 2 3 4 5 6; do
+	test_expect_success "generated night (seed $seed): exactly the injected breaks" \
+		"generated skat-afregning $seed skat-afregning 2021-02-10"
+done
+
+test_done

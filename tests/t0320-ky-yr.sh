@@ -1,0 +1,39 @@
+#!/bin/sh
+# ky-yr end to end: 'Sum - Ydelsesrefusion' against the guide example's
+# eIndkomst lines (Figur 12-17 with YR codes, Figur 5's ATP/OP share), and
+# generated nights with known injected breaks.
+. "$(dirname "$0")/lib.sh"
+G="$TOP/tests/golden/guide-yr"
+D=out/2021-02-05
+
+test_expect_success 'guide example: summary and exceptions as the golden files' '
+	night guide-yr g &&
+	test_cmp "$G/summary.csv" g/$D/summary/ky-yr.csv &&
+	test_cmp "$G/exceptions.csv" g/$D/exceptions/ky-yr.csv
+'
+
+test_expect_success 'field 0014 confirmed, 0013 rejected, the ATP/OP share on its own key' '
+	f=g/$D/summary/ky-yr.csv &&
+	grep -q "^ky-yr;29757895;2021-02;27f273b9-6e16-4c20-9769-53fd8dc9c8e;1278002,64;1278002,64;0,00;0,00;0,00;OK$" $f &&
+	grep -q ";8b0d5e6a-31c4-4f2e-9a77-2d6c1e9f4b03;50981,61;0,00;50981,61;50981,61;0,00;EXPLAINED$" $f &&
+	grep -q ";ANDEL-ATP-OP;9741,00;9741,00;0,00;0,00;0,00;OK$" $f
+'
+
+test_expect_success 'a YR sum that eIndkomst does not carry is a BREAK' '
+	cp -r "$TOP/fixtures/guide-yr/drops" bad &&
+	sed -i "s/;1.283.840,06;/;1.283.940,06;/" bad/ky/KY_SumYdelsesrefusion_29757895_20210205.csv &&
+	grep -q "1.283.940,06" bad/ky/KY_SumYdelsesrefusion_29757895_20210205.csv &&
+	pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" --drops bad \
+		--state bad-state --out bad-out &&
+	grep -q ";27f273b9-6e16-4c20-9769-53fd8dc9c8e;1278102,64;1278002,64;100,00;0,00;100,00;BREAK$" \
+		bad-out/2021-02-05/summary/ky-yr.csv &&
+	grep -q ";27f273b9-6e16-4c20-9769-53fd8dc9c8e;;100,00;unexplained:" \
+		bad-out/2021-02-05/exceptions/ky-yr.csv
+'
+
+for seed in 1 2 3 4 5 6; do
+	test_expect_success "generated night (seed $seed): exactly the injected breaks" \
+		"generated ky-yr $seed ky-yr 2021-02-05"
+done
+
+test_done
