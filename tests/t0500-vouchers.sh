@@ -207,4 +207,18 @@ test_expect_success 'pipeline rerun vouchers redoes the stage only, same bytes' 
 	grep -q "^vouchers;done;0;4;3;0;.*;3 vouchers (0 reversals), debit total 14943,61$" p/out/$D1/status
 '
 
+test_expect_success 'the guide night of skat-afregning: its real rente exception gives the Figur 23 voucher' '
+	pipeline run --quiet --date 2021-02-10 --conf "$TOP/conf/pipeline.conf" \
+		--drops "$TOP/fixtures/guide-skat-afregning/drops" --state sa/state --out sa/out &&
+	grep -q ";SKATTEKONTO;;-126,03;rente:" sa/out/2021-02-10/exceptions/skat-afregning.csv &&
+	(cd sa/out/2021-02-10/vouchers && ls) >actual &&
+	(cd "$TOP/tests/golden/vouchers-skat-afregning" && ls) >expect && test_cmp expect actual &&
+	for f in "$TOP"/tests/golden/vouchers-skat-afregning/*; do
+		test_cmp "$f" sa/out/2021-02-10/vouchers/$(basename "$f") || return 1
+	done &&
+	grep -q ";6.45.51;D;126,03;126,03;" sa/out/2021-02-10/vouchers/vouchers.csv &&
+	grep -q ";8.52.59.111;K;126,03;-126,03;" sa/out/2021-02-10/vouchers/vouchers.csv &&
+	xmllint --noout --schema "$TOP/schemas/sf1590a-finansbilag.xsd" sa/out/2021-02-10/vouchers/*.xml
+'
+
 test_done
