@@ -53,7 +53,7 @@ static int open_all(struct store *st, MDB_txn *txn)
 	    open_dbi(txn, "coverage", &st->coverage) ||
 	    open_dbi(txn, "landed", &st->landed) ||
 	    open_dbi(txn, "ledger", &st->ledger) || open_dbi(txn, "breaks", &st->breaks) ||
-	    open_dbi(txn, "meta", &st->meta))
+	    open_dbi(txn, "meta", &st->meta) || open_dbi(txn, "receipts", &st->receipts))
 		return -1;
 	st->data = xcalloc((size_t)st->cat->nstores, sizeof(*st->data));
 	for (int i = 0; i < st->cat->nstores; i++)
@@ -74,7 +74,7 @@ int store_open(struct store *st, const char *statedir, const struct catalog *cat
 	if (mkdirs(dir.buf, 0700))
 		goto fail;
 	if ((rc = mdb_env_create(&st->env)) ||
-	    (rc = mdb_env_set_maxdbs(st->env, (MDB_dbi)(cat->nstores + 8))) ||
+	    (rc = mdb_env_set_maxdbs(st->env, (MDB_dbi)(cat->nstores + 16))) ||
 	    (rc = mdb_env_set_mapsize(st->env, MAP_SIZE)) ||
 	    (rc = mdb_env_open(st->env, dir.buf, 0, 0600))) {
 		log_error("store: unable to open %s: %s", dir.buf, mdb_strerror(rc));

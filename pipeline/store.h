@@ -9,6 +9,8 @@
  *               which file holds a store's rows for an SE and month, the
  *               newest file date first (the snapshot a night reads)
  *   "landed"    night NUL relpath -> fileid, what fetch landed that night
+ *   "receipts"  source NUL remote path NUL sha -> "k=v\n" lines: how a
+ *               landed file came (see receipt.h)
  *   "ledger"    see ledger.h
  *   "breaks"    exception id -> night it was first seen (YYYY-MM-DD)
  *   "meta"      layout -> digest of schemas/stores
@@ -28,7 +30,7 @@ enum { FILEID_LEN = 8, KEY_MAX = 128 };
 struct store {
 	MDB_env *env;
 	const struct catalog *cat;
-	MDB_dbi files, names, coverage, landed, ledger, breaks, meta;
+	MDB_dbi files, names, coverage, landed, ledger, breaks, meta, receipts;
 	MDB_dbi *data;		/* one per cat->stores[i] */
 };
 
