@@ -323,8 +323,10 @@ int source_sftp_open(struct source *s)
 	}
 	libssh2_session_set_blocking(c->session, 1);
 	libssh2_session_set_timeout(c->session, (long)s->timeout * 1000);
-	libssh2_keepalive_config(c->session, 1, KEEPALIVE_SECONDS);
 	rc = login(s, c);
+	/* Only once logged in: a keepalive during the key exchange breaks it. */
+	if (rc == SRC_OK)
+		libssh2_keepalive_config(c->session, 1, KEEPALIVE_SECONDS);
 	if (rc)
 		sftp_close(s);
 	return rc;
