@@ -24,7 +24,8 @@
 #include "strbuf.h"
 #include "banned.h"
 
-enum { KEEPALIVE_SECONDS = 10 };
+/* A large read lets libssh2 keep many requests in flight (throughput). */
+enum { KEEPALIVE_SECONDS = 10, READ_SIZE = 1 << 20 };
 
 struct sftp {
 	int fd;
@@ -225,7 +226,7 @@ static int sftp_read(struct source *s, const char *name, uint64_t offset, int fd
 	struct sftp *c = s->impl;
 	struct strbuf p = STRBUF_INIT;
 	LIBSSH2_SFTP_HANDLE *h;
-	char buf[65536];
+	char *buf = xmalloc(READ_SIZE);
 	ssize_t n;
 	int rc = SRC_OK, next;
 
@@ -235,7 +236,7 @@ static int sftp_read(struct source *s, const char *name, uint64_t offset, int fd
 		goto out;
 	}
 	libssh2_sftp_seek64(h, offset);
-	while ((n = libssh2_sftp_read(h, buf, sizeof(buf))) > 0) {
+	while ((n = libssh2_sftp_read(h, buf, READ_SIZE)) > 0) {
 		if (write_all(fd, buf, (size_t)n)) {
 			log_error("unable to write the download of %s: %s", p.buf, strerror(errno));
 			rc = SRC_FAIL;
@@ -248,6 +249,7 @@ static int sftp_read(struct source *s, const char *name, uint64_t offset, int fd
 		rc = fail(s, c, "download broke off in", p.buf);
 	libssh2_sftp_close(h);
 out:
+	free(buf);
 	strbuf_release(&p);
 	return rc;
 }

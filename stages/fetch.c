@@ -186,7 +186,7 @@ static void count(struct fetch *f, const struct land *l)
 		f->known++;
 		return;
 	case LAND_CORRECTED:
-		log_info("%s/%s: a corrected file (replaces version %s), landed beside it as %s",
+		log_info("%s/%s: a corrected file (replaces version %s), landed as %s",
 			 l->into, l->name, l->replaces, l->path);
 		note(f, "corrected %s (replaces %s)", l->path, l->replaces);
 		f->corrected++;
@@ -310,6 +310,8 @@ static void orphan_markers(struct source_run *r, const struct source_listing *l)
 		if (!file || !file->regular) {
 			log_error("%s/%s: marker without its file", r->s->def->into,
 				  safe_name(n) ? n : "(a bad name)");
+			note(r->f, "marker without its file: %s/%s", r->s->def->into,
+			     safe_name(n) ? n : "(a bad name)");
 			r->f->rejected++;
 		}
 		strbuf_release(&base);

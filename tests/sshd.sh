@@ -5,11 +5,18 @@
 #   sshd_stop           kills it and every session it forked
 #   sftp_conf DIR ...   a conf dir copy whose sources.conf points at it
 # The server serves $TRASH/remote through internal-sftp; it is always
-# stopped when the test script exits.
+# stopped when the test script exits. Call sshd_setup at the top level
+# (tests run in subshells: $PORT must be set before them).
 SSHD=$TRASH/sshd
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Is something listening on 127.0.0.1:$PORT?
+listening() {
+	python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' \
+		"$PORT" 2>/dev/null
 }
 
 sshd_setup() {
@@ -42,7 +49,7 @@ sshd_start() {
 	/usr/sbin/sshd -D -e -f "$SSHD/sshd_config" 2>>"$SSHD/log" &
 	echo $! >"$SSHD/pid"
 	for i in $(seq 50); do
-		(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return 0
+		listening && return 0
 		sleep 0.1
 	done
 	echo "sshd did not start:" && cat "$SSHD/log" && return 1
@@ -89,7 +96,7 @@ sftp_conf() {
 			echo "  known-hosts ${KNOWN_HOSTS:-$SSHD/known_hosts}"
 			echo "  dir $TRASH/remote/$s"
 			echo "  into $s"
-			[ $# -gt 0 ] && echo "  after-landing $*"
+			if [ $# -gt 0 ]; then echo "  after-landing $*"; fi
 		done
 	} >"$dir/sources.conf"
 }
