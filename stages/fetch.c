@@ -207,8 +207,11 @@ static int receipt_of(struct source_run *r, const struct source_entry *e,
 		      const struct land *l)
 {
 	struct strbuf remote = STRBUF_INIT, signal = STRBUF_INIT;
+	/* Bytes landed before keep their night; the remote size and mtime are
+	 * renewed so they are not downloaded again. */
 	struct receipt rc = { r->s->def->name, NULL, NULL, r->s->hostkey,
-			      r->f->ctx->opts.date, l->path, e->size, e->mtime, "" };
+			      l->outcome == LAND_KNOWN ? l->earlier_night : r->f->ctx->opts.date,
+			      l->path, e->size, e->mtime, "" };
 	int ret;
 	strbuf_addf(&remote, "%s/%s", r->s->def->dir, e->name);
 	strbuf_addf(&signal, "marker %s.done", e->name);

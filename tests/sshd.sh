@@ -85,7 +85,7 @@ sftp_conf() {
 	{
 		echo "retries 2"
 		echo "backoff 1"
-		echo "timeout 10"
+		echo "timeout ${TIMEOUT:-10}"
 		for s in ky eindkomst; do
 			mkdir -p "$TRASH/remote/$s"
 			echo "source $s sftp"

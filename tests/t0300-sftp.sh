@@ -143,6 +143,22 @@ test_expect_success 'a 200 MB file is fetched with bounded memory (peak RSS < 64
 	echo "peak RSS $rss kB" && test "$rss" -lt $((64 * 1024 * ${SAN_RSS_FACTOR:-1}))
 '
 
+test_expect_success 'a server that connects but never answers: each try ends at the timeout' '
+	hp=$(free_port) &&
+	{ python3 -c "import socket, sys, time
+s = socket.socket(); s.bind((\"127.0.0.1\", int(sys.argv[1]))); s.listen(16)
+open(\"hung.ready\", \"w\").close(); time.sleep(60)" "$hp" & } &&
+	hung=$! &&
+	while ! test -e hung.ready; do sleep 0.05; done &&
+	PORT=$hp TIMEOUT=1 sftp_conf ch &&
+	start=$(date +%s) &&
+	{ stage-fetch --date 2021-02-05 --conf ch/pipeline.conf --state h/state 2>hlog; rc=$?; } &&
+	end=$(date +%s) && kill $hung &&
+	test $rc -eq 69 && test $((end - start)) -le 10 &&
+	grep -q "source ky: SSH handshake with 127.0.0.1" hlog &&
+	grep -q "source ky unreachable after the configured tries" hlog
+'
+
 test_expect_success 'teardown: the server stops' '
 	sshd_stop && ! listening
 '
