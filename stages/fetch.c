@@ -16,6 +16,7 @@
  * marker without its file, a bad name or a file that changed while it was
  * read is reported and makes the stage exit 65 after landing the rest.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,7 +24,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include "atomicfile.h"
 #include "exitcode.h"
@@ -255,8 +255,9 @@ static int take_file(struct source_run *r, const struct source_entry *e)
 	} else if (rc < 0) {
 		rc = F_INTERNAL;
 	}
-	if (rc == SRC_OK) {
-		digest_update(f->in, remote.buf, remote.len + 1);
+	if (rc == SRC_OK) {	/* by landing name: the same drops give the same digest */
+		digest_update(f->in, l.into, strlen(l.into) + 1);
+		digest_update(f->in, l.name, strlen(l.name) + 1);
 		digest_update(f->in, l.sha, DIGEST_HEXSZ);
 		count(f, &l);
 	}
@@ -321,6 +322,36 @@ static void orphan_markers(struct source_run *r, const struct source_listing *l)
 	}
 }
 
+/* Partial downloads of files no longer on the source go. */
+static void drop_stale_partials(struct source_run *r, const struct source_listing *l)
+{
+	struct strbuf dir = STRBUF_INIT, p = STRBUF_INIT;
+	struct dirent *e;
+	DIR *dh;
+	strbuf_addf(&dir, "%s/landing/.partial/%s", r->f->ctx->conf.state, r->s->def->name);
+	if (!(dh = opendir(dir.buf))) {
+		strbuf_release(&dir);
+		return;
+	}
+	while ((e = readdir(dh))) {
+		const char *dot = strstr(e->d_name, ".part");
+		if (e->d_name[0] == '.' || !dot)
+			continue;
+		strbuf_reset(&p);
+		strbuf_add(&p, e->d_name, (size_t)(dot - e->d_name));
+		if (listing_find(l, p.buf))
+			continue;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir.buf, e->d_name);
+		if (unlink(p.buf) == 0)
+			log_verbose("%s: removed, its file is no longer on source %s", p.buf,
+				    r->s->def->name);
+	}
+	closedir(dh);
+	strbuf_release(&dir);
+	strbuf_release(&p);
+}
+
 /* One pass over the source's directory. */
 static int take_listing(struct source_run *r)
 {
@@ -333,8 +364,10 @@ static int take_listing(struct source_run *r)
 		if (len <= 5 || strcmp(l.v[i].name + len - 5, ".done"))
 			rc = take_entry(r, &l, &l.v[i]);
 	}
-	if (rc == SRC_OK)
+	if (rc == SRC_OK) {
 		orphan_markers(r, &l);
+		drop_stale_partials(r, &l);
+	}
 	listing_free(&l);
 	return rc;
 }

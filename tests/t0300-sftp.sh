@@ -54,15 +54,17 @@ test_expect_success 'each landed file has a receipt with the server key fingerpr
 	test "$(stat -c %a n/state/landing/2021-02-05/ky/$KY)" = 640
 '
 
-test_expect_success 'the same drop the next night is not taken again; a lone marker is reported (65)' '
+test_expect_success 'the same drop the next night is not taken again; a lone marker and a bad name are reported (65)' '
 	: >"$R/eindkomst/EIK_Gone_202102.csv.done" &&
+	echo x >"$R/ky/..evil.csv" && : >"$R/ky/..evil.csv.done" &&
 	{ sftp_night 2021-02-06 c n 2>log2; test $? -eq 65; } &&
 	grep -q "eindkomst/EIK_Gone_202102.csv.done: marker without its file" log2 &&
 	pipeline status --conf c/pipeline.conf --state n/state | grep -q "^2021-02-06  fetch .*marker without its file: eindkomst/EIK_Gone" &&
 	grep -q "0 file(s) landed (0 corrected), 5 landed on an earlier night" log2 &&
 	! test -e n/state/landing/2021-02-06 &&
+	grep -q "source ky: a file name that cannot be a landing name" log2 &&
 	test "$(receipts n)" = 5 &&
-	rm "$R/eindkomst/EIK_Gone_202102.csv.done"
+	rm "$R/eindkomst/EIK_Gone_202102.csv.done" "$R"/ky/..evil*
 '
 
 test_expect_success 'a corrected file lands beside, is recorded and shown by status' '
@@ -80,7 +82,7 @@ test_expect_success 'after-landing move: landed files and markers go to the done
 	mkdir -p "$R/done" && sftp_conf cm move "$R/done" &&
 	sftp_night 2021-02-05 cm m 2>/dev/null &&
 	test "$(ls "$R/ky")" = KY_Later_20210205.csv && test -z "$(ls "$R/eindkomst")" &&
-	test -f "$R/done/$KY" -o -f "$R/done/KY_bundle_20210205.zip.done" &&
+	test -f "$R/done/KY_bundle_20210205.zip" && test -f "$R/done/KY_bundle_20210205.zip.done" &&
 	test "$(ls "$R/done" | wc -l)" = 10
 '
 
@@ -133,6 +135,14 @@ test_expect_success 'the next run resumes where it stopped and the hash is right
 	sha256sum <k/state/landing/2021-02-05/ky/$BIG >got.sha && test_cmp big.sha got.sha &&
 	! test -e k/state/landing/.partial/ky/$BIG.part &&
 	mdb_dump -p -s receipts k/state/store | grep -q "sha=$(cut -c1-64 big.sha)"
+'
+
+test_expect_success 'a partial download of a file gone from the server is removed' '
+	echo x >k/state/landing/.partial/ky/KY_Gone.csv.part &&
+	echo x >k/state/landing/.partial/ky/KY_Gone.csv.part.info &&
+	stage-fetch --date 2021-02-05 --conf ck/pipeline.conf --state k/state &&
+	! test -e k/state/landing/.partial/ky/KY_Gone.csv.part &&
+	! test -e k/state/landing/.partial/ky/KY_Gone.csv.part.info
 '
 
 test_expect_success 'a 200 MB file is fetched with bounded memory (peak RSS < 64 MB)' '
