@@ -105,6 +105,14 @@ static void partial_paths(struct source_run *r, const char *name, struct strbuf 
 	strbuf_addf(part, "/%s.part", name);
 }
 
+/* What the info file says of the remote file: "SIZE MTIME\n". */
+static size_t partial_stamp(const struct source_entry *e, char buf[64])
+{
+	int n = snprintf(buf, 64, "%llu %lld\n", (unsigned long long)e->size,
+			 (long long)e->mtime);
+	return n > 0 && n < 64 ? (size_t)n : 0;
+}
+
 /* Where to go on from: the partial's length if it is of this same remote file. */
 static uint64_t resume_offset(const char *part, const char *info,
 			      const struct source_entry *e)
@@ -117,8 +125,7 @@ static uint64_t resume_offset(const char *part, const char *info,
 		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	snprintf(want, sizeof(want), "%llu %lld\n", (unsigned long long)e->size,
-		 (long long)e->mtime);
+	partial_stamp(e, want);
 	if (n <= 0 || (buf[n] = '\0', strcmp(buf, want)) || stat(part, &st) ||
 	    (uint64_t)st.st_size > e->size)
 		return 0;
@@ -129,9 +136,8 @@ static int start_partial(const char *part, const char *info, const struct source
 			 uint64_t offset, int *fd)
 {
 	char want[64];
-	int n = snprintf(want, sizeof(want), "%llu %lld\n", (unsigned long long)e->size,
-			 (long long)e->mtime);
-	if (!offset && atomic_write(info, want, (size_t)n, 0640))
+	size_t n = partial_stamp(e, want);
+	if (!offset && atomic_write(info, want, n, 0640))
 		return F_INTERNAL;
 	*fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
 	if (*fd < 0 || ftruncate(*fd, (off_t)offset) || lseek(*fd, 0, SEEK_END) < 0) {
