@@ -87,7 +87,7 @@ static int check_entry(struct unpacking *u, struct archive_entry *e, const char 
 	const char *slash = strrchr(path, '/');
 	mode_t type = archive_entry_filetype(e);
 	if (path[0] == '/' || strchr(path, '\\'))
-		return refuse(u, path, "an absolute path");
+		return refuse(u, path, "an absolute path (or a backslash)");
 	if (!strcmp(path, "..") || !strncmp(path, "../", 3) || strstr(path, "/../") ||
 	    ends_with(path, "/.."))
 		return refuse(u, path, "a path with '..'");
