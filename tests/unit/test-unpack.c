@@ -88,7 +88,7 @@ static void test_limits(void)
 {
 	struct unpack_members ms;
 	struct member m[6];
-	char names[6][8];
+	char names[6][24];
 	for (int i = 0; i < 6; i++) {
 		snprintf(names[i], sizeof(names[i]), "m%d.csv", i);
 		m[i] = (struct member){ names[i], 1, 0 };
