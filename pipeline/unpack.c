@@ -172,7 +172,11 @@ static int read_all(struct unpacking *u, struct archive *a, enum unpack_kind kin
 	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *path = kind == UNPACK_GZ ? gzname.buf : archive_entry_pathname(e);
 		const char *base = NULL;
-		if (!path || !*path)
+		/* The raw format would pass plain bytes through as if unpacked. */
+		if ((kind == UNPACK_GZ || kind == UNPACK_TGZ) &&
+		    archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP)
+			rc = refuse(u, NULL, "not gzip-compressed");
+		else if (!path || !*path)
 			rc = refuse(u, "", "a member without a name");
 		else if ((rc = check_entry(u, e, path, &base)) == 0 &&
 			 archive_entry_filetype(e) == AE_IFREG)

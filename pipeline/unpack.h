@@ -6,7 +6,8 @@
  *   two members of the same base name, more than max-entries members,
  *   more than max-bytes in all, or more than max-ratio times the archive's
  *   own size once past 1 MiB (zip bombs); a corrupt or truncated archive.
- * Directories are skipped; members land under their base name.
+ * Directories are skipped; members land under their base name. An archive
+ * inside an archive lands as a file and is not opened (normalise skips it).
  */
 #ifndef UNPACK_H
 #define UNPACK_H

@@ -151,6 +151,10 @@ test_expect_success 'a corrupt .gz is refused with its name' '
 	hostile bad.csv.gz "open(sys.argv[1], \"wb\").write(b\"\\x1f\\x8b\\x08\\x00garbage, not deflate at all\" * 20)" "" ""
 '
 
+test_expect_success 'a .gz that is not gzip-compressed is refused' '
+	hostile plain.csv.gz "open(sys.argv[1], \"w\").write(\"a;b\\n1;2\\n\")" "" "not gzip-compressed"
+'
+
 test_expect_success 'a bad limit in sources.conf is a usage error naming the line' '
 	limits bad "unpack max-ratio x" &&
 	{ run badr t "$TRASH/bad" 2>err; test $? -eq 64; } &&
