@@ -8,6 +8,7 @@
  * conf/sources.conf. A refused or corrupt archive is reported with its
  * name, nothing of it lands, and the stage exits 65 after the others.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,25 @@ static int land_members(struct unpack_night *u, const struct landed_file *f,
 	return 0;
 }
 
+/* Members a run killed midway left in the temporary directory go. */
+static void clear_tmpdir(const char *dir)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct dirent *e;
+	DIR *dh = opendir(dir);
+	while (dh && (e = readdir(dh))) {
+		if (strncmp(e->d_name, "member-", 7))
+			continue;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, e->d_name);
+		if (unlink(p.buf))
+			log_error("unable to remove %s: %s", p.buf, strerror(errno));
+	}
+	if (dh)
+		closedir(dh);
+	strbuf_release(&p);
+}
+
 static int unpack_one(struct unpack_night *u, const struct landed_file *f)
 {
 	struct stage_ctx *ctx = u->ctx;
@@ -92,8 +112,8 @@ static int unpack_one(struct unpack_night *u, const struct landed_file *f)
 	strbuf_addf(&path, "%s/%s", ctx->conf.state, f->path);
 	rc = land_dir(ctx, into.buf, &tmpdir);
 	strbuf_addstr(&tmpdir, "/.unpack");
-	if (rc == 0)
-		rc = mkdirs(tmpdir.buf, 0750);
+	if (rc == 0 && (rc = mkdirs(tmpdir.buf, 0750)) == 0)
+		clear_tmpdir(tmpdir.buf);
 	if (rc == 0)
 		rc = unpack_archive(path.buf, f->relpath, unpack_kind(f->relpath),
 				    &u->sc.limits, tmpdir.buf, &ms);

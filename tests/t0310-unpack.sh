@@ -68,9 +68,11 @@ test_expect_success 'tgz, tar and plain .gz drops land the same files' '
 test_expect_success 'a rerun of unpack lands nothing twice, outputs byte-identical' '
 	(cd tr/out && sha256sum 2021-02-05/summary/* 2021-02-05/exceptions/*) >sum1 &&
 	ls tr/state/landing/2021-02-05/ky >ls1 &&
+	mkdir tr/state/landing/2021-02-05/ky/.unpack && echo left >tr/state/landing/2021-02-05/ky/.unpack/member-7 &&
 	pipeline rerun unpack --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
 		--drops t --state tr/state --out tr/out &&
 	ls tr/state/landing/2021-02-05/ky >ls2 && test_cmp ls1 ls2 &&
+	! test -e tr/state/landing/2021-02-05/ky/.unpack &&
 	(cd tr/out && sha256sum 2021-02-05/summary/* 2021-02-05/exceptions/*) >sum2 &&
 	test_cmp sum1 sum2
 '
