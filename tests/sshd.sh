@@ -92,7 +92,7 @@ sftp_conf() {
 			echo "  host 127.0.0.1"
 			echo "  port $PORT"
 			echo "  user $(id -un)"
-			echo "  key $SSHD/user_key"
+			echo "  key ${USER_KEY:-$SSHD/user_key}"
 			echo "  known-hosts ${KNOWN_HOSTS:-$SSHD/known_hosts}"
 			echo "  dir $TRASH/remote/$s"
 			echo "  into $s"

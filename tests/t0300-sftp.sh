@@ -113,6 +113,14 @@ test_expect_success 'a changed host key is refused (69)' '
 	pipeline status --conf cx/pipeline.conf --state x/state | grep -q "^2021-02-05  fetch *failed"
 '
 
+test_expect_success 'a user key the server does not accept: 69, no retries' '
+	ssh-keygen -q -t ed25519 -N "" -f stranger_key &&
+	USER_KEY=$TRASH/stranger_key sftp_conf cs &&
+	{ sftp_night 2021-02-05 cs sk 2>log; test $? -eq 69; } &&
+	grep -q "source ky: public-key login refused for user $(id -un)" log &&
+	! grep -q "trying again" log
+'
+
 BIG=KY_Big_20210205.csv
 test_expect_success 'the server killed in the middle of a large file: 69, the part kept' '
 	rm -f "$R"/eindkomst/* && head -c 200M /dev/urandom >"$R/ky/$BIG" && : >"$R/ky/$BIG.done" &&
