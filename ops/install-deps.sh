@@ -3,10 +3,10 @@
 # Run as root (CI and the developers' machines are); otherwise uses sudo.
 set -e
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libcsv-dev libssh2-1-dev
-libarchive-dev zlib1g-dev libxml2-dev libxml2-utils libssl-dev util-linux"
+libarchive-dev zlib1g-dev libxml2-dev libxml2-utils libssl-dev util-linux
+openssh-server openssh-client time python3 procps"
 # tests/t0600-report.sh renders the night's report in headless Chromium.
 PKGS="$PKGS chromium"
-PKGS="$PKGS python3"	# tests/gen-*.py: generated scenarios with injected breaks
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

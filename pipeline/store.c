@@ -53,7 +53,7 @@ static int open_all(struct store *st, MDB_txn *txn)
 	    open_dbi(txn, "coverage", &st->coverage) ||
 	    open_dbi(txn, "landed", &st->landed) ||
 	    open_dbi(txn, "ledger", &st->ledger) || open_dbi(txn, "breaks", &st->breaks) ||
-	    open_dbi(txn, "meta", &st->meta) ||
+	    open_dbi(txn, "meta", &st->meta) || open_dbi(txn, "receipts", &st->receipts) ||
 	    open_dbi(txn, "vouchers", &st->vouchers))
 		return -1;
 	st->data = xcalloc((size_t)st->cat->nstores, sizeof(*st->data));

@@ -10,6 +10,8 @@
  *               newest file date first (the snapshot a night reads);
  *               "loading" instead of a count hides rows being written
  *   "landed"    night NUL relpath -> fileid, what fetch landed that night
+ *   "receipts"  source NUL remote path NUL sha -> "k=v\n" lines: how a
+ *               landed file came (see receipt.h)
  *   "ledger"    see ledger.h
  *   "breaks"    exception id -> night it was first seen (YYYY-MM-DD)
  *   "vouchers"  every GL posting voucher issued (see voucherstore.h)
@@ -30,7 +32,7 @@ enum { FILEID_LEN = 8, KEY_MAX = 128 };
 struct store {
 	MDB_env *env;
 	const struct catalog *cat;
-	MDB_dbi files, names, coverage, landed, ledger, breaks, meta;
+	MDB_dbi files, names, coverage, landed, ledger, breaks, meta, receipts;
 	MDB_dbi vouchers;
 	MDB_dbi *data;		/* one per cat->stores[i] */
 };

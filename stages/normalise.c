@@ -31,6 +31,7 @@
 #include "landed.h"
 #include "log.h"
 #include "stage.h"
+#include "unpack.h"
 #include "banned.h"
 
 /* Rows per sorted batch; rejected rows logged per file (all are in rejected/). */
@@ -649,6 +650,10 @@ static int on_landed(const struct landed_file *lf, void *data)
 	char num[64];
 	int rc;
 
+	if (unpack_kind(lf->relpath) != UNPACK_NONE) {
+		log_verbose("%s: an archive; stage unpack landed what it holds", lf->relpath);
+		return 0;
+	}
 	memset(&f, 0, sizeof(f));
 	f.lf = lf;
 	digest_update(n->in, lf->relpath, strlen(lf->relpath) + 1);

@@ -1,0 +1,137 @@
+/* conf/sources.conf (sources.h), safe_name, and the archive kinds of unpack.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sources.h"
+#include "test.h"
+#include "unpack.h"
+
+static char path[] = "/tmp/test-sources-XXXXXX";
+
+static int load(const char *text, struct sources_conf *c)
+{
+	FILE *f;
+	int fd;
+	memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	fd = sources_load(path, c);
+	unlink(path);
+	return fd;
+}
+
+/* A text that must be refused, with an error naming the line. */
+static void refused(const char *text, const char *why)
+{
+	struct sources_conf c;
+	CHECK(load(text, &c) == -1, "refused: %s", why);
+	sources_free(&c);
+}
+
+static void test_safe_name(void)
+{
+	CHECK(safe_name("KY_SumEindkomst_29757895_20210205.csv"), "a report name");
+	CHECK(safe_name("a b æøå.csv"), "blanks and Danish letters are fine");
+	CHECK(!safe_name(""), "empty");
+	CHECK(!safe_name(".hidden"), "leading dot");
+	CHECK(!safe_name(".."), "dot dot");
+	CHECK(!safe_name("a..b"), "dot dot inside");
+	CHECK(!safe_name("a/b"), "slash");
+	CHECK(!safe_name("a\\b"), "backslash");
+	CHECK(!safe_name("a\nb"), "newline");
+	CHECK(!safe_name("a\x7f"), "DEL");
+	char longname[300];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CHECK(!safe_name(longname), "longer than 255");
+}
+
+static void test_load(void)
+{
+	struct sources_conf c;
+	int rc = load("retries 3\ntimeout 7\nbackoff 1\n"
+		      "source ky sftp\n  host 10.0.0.1\n  port 2222\n  user recon\n"
+		      "  key keys/id\n  known-hosts /etc/kh\n  dir /out/ky\n  into ky\n"
+		      "  after-landing move /out/ky/done\n"
+		      "source erp local\n  dir drops/erp\n  into erp\n  after-landing delete\n"
+		      "unpack max-entries 9\nunpack max-ratio 50\n", &c);
+	CHECK(rc == 0, "a full file loads");
+	CHECK(c.n == 2, "two sources: %d", c.n);
+	CHECK(c.retries == 3 && c.timeout == 7 && c.backoff == 1, "numbers");
+	CHECK(c.limits.max_entries == 9 && c.limits.max_ratio == 50 &&
+	      c.limits.max_bytes == (uint64_t)4 << 30, "limits, max-bytes default");
+	if (c.n == 2) {
+		const struct source_def *k = &c.v[0], *e = &c.v[1];
+		CHECK(k->type == SOURCE_SFTP && k->port == 2222 && !strcmp(k->host, "10.0.0.1"),
+		      "sftp source");
+		CHECK(!strcmp(k->key, "/tmp/keys/id"), "key relative to the conf dir: %s", k->key);
+		CHECK(!strcmp(k->known_hosts, "/etc/kh"), "absolute known-hosts kept");
+		CHECK(!strcmp(k->dir, "/out/ky"), "remote dir not made relative: %s", k->dir);
+		CHECK(k->after == AFTER_MOVE && !strcmp(k->move_to, "/out/ky/done"), "move");
+		CHECK(e->type == SOURCE_LOCAL && !strcmp(e->dir, "/tmp/drops/erp"),
+		      "local dir relative to the conf dir: %s", e->dir);
+		CHECK(e->after == AFTER_DELETE && e->port == 22, "delete; default port");
+	}
+	sources_free(&c);
+}
+
+static void test_defaults(void)
+{
+	struct sources_conf c;
+	CHECK(sources_load("/nonexistent/sources.conf", &c) == 0 && c.n == 0 &&
+	      c.retries == 5 && c.timeout == 30 && c.limits.max_entries == 10000,
+	      "a missing file gives the defaults");
+	sources_free(&c);
+}
+
+static void test_refused(void)
+{
+	refused("source ky ftp\n", "an unknown type");
+	refused("source ../x sftp\n", "a source name with a path");
+	refused("source a local\n dir x\n into y\nsource a local\n dir x\n into y\n",
+		"a name twice");
+	refused("host x\n", "a source line before any source");
+	refused("source a local\n dir x\n", "into missing");
+	refused("source a local\n dir x\n into ../etc\n", "into with ..");
+	refused("source a local\n dir x\n into a/b\n", "into with a slash");
+	refused("source a sftp\n host h\n user u\n key k\n dir d\n into i\n",
+		"known-hosts missing on sftp");
+	refused("source a sftp\n port 0\n", "port 0");
+	refused("source a sftp\n port 65536\n", "port too big");
+	refused("source a sftp\n port 22x\n", "port not a number");
+	refused("source a sftp\n password secret\n", "no passwords");
+	refused("retries -1\n", "negative retries");
+	refused("retries 0\n", "zero retries");
+	refused("timeout\n", "timeout without a value");
+	refused("unpack max-bytes\n", "a limit without a value");
+	refused("unpack max-files 3\n", "an unknown limit");
+	refused("unpack max-ratio 99999999999999999999999\n", "a limit that overflows");
+	refused("source a local\n dir x\n into y\n after-landing move\n", "move without DIR");
+	refused("source a local\n dir x\n into y\n after-landing keep\n", "unknown action");
+}
+
+static void test_kinds(void)
+{
+	CHECK(unpack_kind("ky/a.csv") == UNPACK_NONE, "plain");
+	CHECK(unpack_kind("ky/a.csv.gz") == UNPACK_GZ, "gz");
+	CHECK(unpack_kind("ky/a.TAR.GZ") == UNPACK_TGZ, "tar.gz, any case");
+	CHECK(unpack_kind("ky/a.tgz") == UNPACK_TGZ, "tgz");
+	CHECK(unpack_kind("ky/a.tar") == UNPACK_TAR, "tar");
+	CHECK(unpack_kind("ky/a.Zip") == UNPACK_ZIP, "zip");
+	CHECK(unpack_kind(".gz") == UNPACK_NONE, "only a suffix is no archive name");
+	CHECK(unpack_kind("ky/a.gzip") == UNPACK_NONE, "gzip is not gz");
+}
+
+int main(void)
+{
+	test_safe_name();
+	test_load();
+	test_defaults();
+	test_refused();
+	test_kinds();
+	return test_done();
+}
