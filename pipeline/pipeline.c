@@ -166,8 +166,14 @@ static int write_status_file(struct setup *s)
 	return rc;
 }
 
-/* Runs the given stages in conf order; a failure that leaves later stages
- * nothing to read stops the chain. Returns the night's exit code. */
+/*
+ * Runs the given stages in conf order; a failure that leaves later stages
+ * nothing to read stops the chain. Bad data (65) and an unreachable source
+ * (69) do not: the night goes on with what did arrive, so the clerk sees
+ * the reconciliations that could be made (a missing source shows as its
+ * own exceptions), and status marks what ran after the failure stale.
+ * Returns the night's exit code.
+ */
 static int run_stages(struct setup *s, const int *selected)
 {
 	int worst = EXIT_DONE;
@@ -178,7 +184,7 @@ static int run_stages(struct setup *s, const int *selected)
 		rc = run_stage(s->conf.stages[i].name, &s->o);
 		if (severity(rc) > severity(worst))
 			worst = rc;
-		if (rc != EXIT_DONE && rc != EXIT_BADDATA) {
+		if (rc != EXIT_DONE && rc != EXIT_BADDATA && rc != EXIT_UNREACHABLE) {
 			log_error("%s: stage %s failed (exit %d); later stages not run",
 				  s->o.date, s->conf.stages[i].name, rc);
 			break;

@@ -103,14 +103,17 @@ test_expect_success 'an unknown host key is refused (69), nothing is taken' '
 	test -n "$(ls "$R/eindkomst")"
 '
 
-test_expect_success 'a changed host key is refused (69)' '
+test_expect_success 'a changed host key is refused (69); the night goes on with what arrived' '
 	ssh-keygen -q -t ed25519 -N "" -f other_key &&
 	echo "[127.0.0.1]:$PORT $(cut -d" " -f1,2 other_key.pub)" >changed_known_hosts &&
 	KNOWN_HOSTS=$TRASH/changed_known_hosts sftp_conf cx &&
 	{ sftp_night 2021-02-05 cx x 2>log; test $? -eq 69; } &&
 	grep -q "source eindkomst: host key of 127.0.0.1 CHANGED (now SHA256:" log &&
 	! test -e x/state/landing/2021-02-05 &&
-	pipeline status --conf cx/pipeline.conf --state x/state | grep -q "^2021-02-05  fetch *failed"
+	{ pipeline status --conf cx/pipeline.conf --state x/state >st; test $? -eq 2; } &&
+	grep -q "^2021-02-05  fetch *failed" st &&
+	grep -q "^2021-02-05  match-ky-eindkomst *stale" st &&
+	test -f x/out/2021-02-05/summary/ky-eindkomst.csv && test -f x/out/2021-02-05/report.html
 '
 
 test_expect_success 'a user key the server does not accept: 69, no retries' '
