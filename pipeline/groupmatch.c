@@ -1,0 +1,182 @@
+#include "groupmatch.h"
+
+#include <stdlib.h>
+
+#include "date.h"
+#include "strbuf.h"
+#include "banned.h"
+
+struct search {
+	struct gm_item *v;
+	const struct gm_limits *lim;
+	struct gm_result *res;
+	size_t *cand;		/* candidate indexes of the many side */
+	money_t *rest;		/* rest[i]: sum of cand[i..] */
+	size_t ncand;
+	size_t pick[GM_MAX_GROUP];
+	int npick;
+};
+
+static int64_t days_apart(int32_t a, int32_t b)
+{
+	int64_t d = day_number(a) - day_number(b);
+	return d < 0 ? -d : d;
+}
+
+static int within(int32_t a, int32_t b, int window)
+{
+	return window < 0 || days_apart(a, b) <= window;
+}
+
+static void settle(struct gm_item *it, struct gm_result *res, int kind)
+{
+	it->set = res->nsets;
+	it->kind = kind;
+}
+
+static void zero_pass(struct gm_item *v, size_t n, struct gm_result *res)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].set && v[i].amount == 0) {
+			res->nsets++;
+			settle(&v[i], res, GM_ZERO);
+		}
+}
+
+/* The open other-side item of equal amount closest in days, or n. */
+static size_t closest_equal(const struct gm_item *v, size_t n, size_t i, int window)
+{
+	size_t best = n;
+	for (size_t j = 0; j < n; j++) {
+		if (v[j].set || v[j].side == v[i].side || v[j].amount != v[i].amount ||
+		    !within(v[i].day, v[j].day, window))
+			continue;
+		if (best == n || days_apart(v[i].day, v[j].day) < days_apart(v[i].day, v[best].day))
+			best = j;
+	}
+	return best;
+}
+
+static void pair_pass(struct gm_item *v, size_t n, const struct gm_limits *lim,
+		      struct gm_result *res)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+		if (v[i].set || v[i].side != 0)
+			continue;
+		j = closest_equal(v, n, i, lim->pair_window);
+		if (j == n)
+			continue;
+		res->nsets++;
+		settle(&v[i], res, GM_PAIR);
+		settle(&v[j], res, GM_PAIR);
+	}
+}
+
+/* Depth-first: picks cand[from..] summing to need, k picked so far. 1 found, -1 gave up. */
+static int subset(struct search *s, size_t from, int k, money_t need)
+{
+	if (need == 0 && k >= 2)
+		s->npick = k;
+	if (need == 0)
+		return k >= 2;
+	if (k == s->lim->max_group)
+		return 0;
+	for (size_t i = from; i < s->ncand; i++) {
+		int rc;
+		if (++s->res->steps > s->lim->max_steps)
+			return -1;
+		if (s->rest[i] < need)
+			return 0;	/* even all the rest cannot reach it */
+		if (s->v[s->cand[i]].amount > need)
+			continue;
+		s->pick[k] = s->cand[i];
+		rc = subset(s, i + 1, k + 1, need - s->v[s->cand[i]].amount);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Collects the open, positive other-side items within the window of v[a]. */
+static void candidates(struct search *s, size_t n, size_t a)
+{
+	s->ncand = 0;
+	for (size_t j = 0; j < n; j++)
+		if (!s->v[j].set && s->v[j].side != s->v[a].side && s->v[j].amount > 0 &&
+		    within(s->v[a].day, s->v[j].day, s->lim->group_window))
+			s->cand[s->ncand++] = j;
+	for (size_t i = s->ncand; i-- > 0;)
+		s->rest[i] = s->v[s->cand[i]].amount + (i + 1 < s->ncand ? s->rest[i + 1] : 0);
+}
+
+/* One item of side 'one' settled by several of the other. 0, or -1 gave up. */
+static int group_pass(struct search *s, size_t n, int one)
+{
+	for (size_t a = 0; a < n; a++) {
+		int rc;
+		if (s->v[a].set || s->v[a].side != one || s->v[a].amount <= 0)
+			continue;
+		candidates(s, n, a);
+		rc = subset(s, 0, 0, s->v[a].amount);
+		if (rc < 0)
+			return -1;
+		if (!rc)
+			continue;
+		s->res->nsets++;
+		settle(&s->v[a], s->res, one == 0 ? GM_N1 : GM_1N);
+		for (int k = 0; k < s->npick; k++)
+			settle(&s->v[s->pick[k]], s->res, one == 0 ? GM_N1 : GM_1N);
+	}
+	return 0;
+}
+
+/* What is left, if it balances as a whole, is one settlement. */
+static void rest_pass(struct gm_item *v, size_t n, struct gm_result *res)
+{
+	money_t bal = 0;
+	size_t open = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].set) {
+			bal += v[i].side ? -v[i].amount : v[i].amount;
+			open++;
+		}
+	if (open < 2 || bal != 0)
+		return;
+	res->nsets++;
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].set)
+			settle(&v[i], res, GM_NM);
+}
+
+int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
+	       struct gm_result *res)
+{
+	struct search s = { .v = v, .lim = lim, .res = res };
+	struct gm_limits l = *lim;
+	*res = (struct gm_result){ 0 };
+	if (l.max_group > GM_MAX_GROUP)
+		l.max_group = GM_MAX_GROUP;
+	s.lim = &l;
+	for (size_t i = 0; i < n; i++)
+		v[i].set = v[i].kind = 0;
+	zero_pass(v, n, res);
+	pair_pass(v, n, &l, res);
+	s.cand = xmalloc((n + 1) * sizeof(*s.cand));
+	s.rest = xmalloc((n + 1) * sizeof(*s.rest));
+	if (group_pass(&s, n, 0) || group_pass(&s, n, 1))
+		res->gave_up = 1;
+	else
+		rest_pass(v, n, res);
+	free(s.cand);
+	free(s.rest);
+	for (size_t i = 0; i < n; i++)
+		res->open += !v[i].set;
+	return res->gave_up;
+}
+
+const char *gm_kind_name(int kind)
+{
+	static const char *const names[] = { "open", "0", "1:1", "N:1", "1:N", "N:M" };
+	return kind >= GM_OPEN && kind <= GM_NM ? names[kind] : "open";
+}
