@@ -166,7 +166,7 @@ int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
 	s.rest = xmalloc((n + 1) * sizeof(*s.rest));
 	if (group_pass(&s, n, 0) || group_pass(&s, n, 1))
 		res->gave_up = 1;
-	else
+	else if (l.balance_rest)
 		rest_pass(v, n, res);
 	free(s.cand);
 	free(s.rest);

@@ -9,7 +9,9 @@
  *   2. N:1 - one side-0 item settled by 2..max_group side-1 items whose
  *      days are within group_window of it (bounded subset sum), then 1:N
  *      the other way round;
- *   3. whatever is left, if it balances as a whole, is one N:M settlement.
+ *   3. whatever is left, if it balances as a whole, is one N:M settlement
+ *      (unless balance_rest is 0: where each item must find its own
+ *      counterpart, e.g. a claim and its posting).
  * The subset search counts its steps over the whole call and stops at
  * max_steps, leaving the rest open and saying so (gave_up): a pathological
  * group cannot hang the night, and the step count (not the clock) keeps
@@ -38,10 +40,11 @@ struct gm_limits {
 	int group_window;	/* days between a group's one item and each of its many */
 	int max_group;		/* most items on the many side, 2..GM_MAX_GROUP */
 	uint64_t max_steps;	/* subset-search steps for the call */
+	int balance_rest;	/* pass 3 on (1) or off (0) */
 };
 
 enum { GM_MAX_GROUP = 16 };
-#define GM_LIMITS_DEFAULT { 31, 31, 6, 200000 }
+#define GM_LIMITS_DEFAULT { 31, 31, 6, 200000, 1 }
 
 struct gm_result {
 	int nsets;		/* settlements found */

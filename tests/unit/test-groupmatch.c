@@ -2,7 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "groupmatch.h"
+#include "matchconf.h"
 #include "test.h"
 
 static const struct gm_limits lim = GM_LIMITS_DEFAULT;
@@ -151,6 +155,62 @@ static void test_gives_up(void)
 	CHECK(r.open == 41, "everything stays open (%d)", r.open);
 }
 
+static void test_no_balance_rest(void)
+{
+	/* Claims 100 + 50 and one posting of 150: each claim needs its own posting. */
+	long long a[] = { 10000, 5000, -15000 };
+	int d[] = { 20210623, 20210623, 20210623 };
+	struct gm_item v[3];
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	l.max_group = 1;
+	l.balance_rest = 0;
+	load(v, a, d, 3);
+	groupmatch(v, 3, &l, &r);
+	CHECK(r.open == 3, "1:1 only: all open (%d)", r.open);
+	l.balance_rest = 1;
+	groupmatch(v, 3, &l, &r);
+	CHECK(r.open == 0 && v[0].kind == GM_NM, "with the rest pass: N:M");
+}
+
+static const char *conf_file(const char *text)
+{
+	static char path[] = "/tmp/test-matchconf-XXXXXX";
+	int fd;
+	memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return NULL;
+	close(fd);
+	return path;
+}
+
+static void test_matchconf(void)
+{
+	struct match_conf m;
+	const char *p = conf_file("# tuning\nset nemkonto pair-window -1\n"
+				  "set nemkonto lookback-months 12\nset debitor max-group 1\n"
+				  "set debitor balance-rest 0\n");
+	CHECK(p && matchconf_load(p, "nemkonto", &m) == 0, "loads");
+	CHECK(m.lim.pair_window == -1 && m.lookback_months == 12, "nemkonto's settings");
+	CHECK(m.lim.max_group == 6 && m.lim.balance_rest == 1, "others keep defaults");
+	CHECK(matchconf_load(p, "debitor", &m) == 0 && m.lim.max_group == 1 &&
+	      m.lim.balance_rest == 0 && m.lookback_months == 1, "debitor's settings");
+	unlink(p);
+	p = conf_file("set nemkonto max-group 17\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "max-group above 16 refused");
+	unlink(p);
+	p = conf_file("set faktura pair-windo 3\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "an unknown setting of another recon refused");
+	unlink(p);
+	p = conf_file("set nemkonto transit-days 3x\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "not an integer refused");
+	unlink(p);
+	p = conf_file("set nemkonto transit-days\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "missing value refused");
+	unlink(p);
+}
+
 static void test_empty(void)
 {
 	struct gm_result r;
@@ -170,6 +230,8 @@ int main(void)
 	test_one_to_many_other_way();
 	test_max_group_and_zero();
 	test_gives_up();
+	test_no_balance_rest();
+	test_matchconf();
 	test_empty();
 	return test_done();
 }

@@ -1,0 +1,152 @@
+#include "reconin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "log.h"
+#include "banned.h"
+
+int reconin_field(const struct stage_ctx *ctx, const char *name, int *out)
+{
+	*out = catalog_field(&ctx->cat, name);
+	if (*out < 0) {
+		log_error("schemas/stores has no field '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+void reconin_text(const struct record *r, int f, char *buf, size_t size)
+{
+	const struct value *v = &r->v[f];
+	size_t n = v->present && v->text ? v->len : 0;
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(buf, v->text, n);
+	buf[n] = '\0';
+}
+
+int reconin_open(struct reconin *in, struct stage_ctx *ctx, MDB_txn *txn,
+		 const char *const *stores, int n, int32_t from, int32_t to)
+{
+	memset(in, 0, sizeof(*in));
+	in->ctx = ctx;
+	in->txn = txn;
+	for (int i = 0; i < n && i < RECONIN_MAX; i++) {
+		const struct store_def *sd = catalog_store(&ctx->cat, stores[i]);
+		if (!sd) {
+			log_error("schemas/stores has no store '%s'", stores[i]);
+			return -1;
+		}
+		in->n++;
+		if (snapshot_load(&ctx->store, txn, sd, ctx->night, from, to, &in->snap[i]))
+			return -1;
+	}
+	return 0;
+}
+
+void reconin_free(struct reconin *in)
+{
+	for (int i = 0; i < in->n; i++)
+		snapshot_free(&in->snap[i]);
+	in->n = 0;
+}
+
+int reconin_each(struct reconin *in, int i, reconin_fn fn, void *data)
+{
+	const struct snapshot *s = &in->snap[i];
+	for (size_t e = 0; e < s->n; e++) {
+		struct row_iter it;
+		int rc;
+		if (row_iter_open(&it, &in->ctx->store, in->txn, s, s->v[e].se, s->v[e].month))
+			return -1;
+		while ((rc = row_iter_next(&it)) == 1) {
+			in->records++;
+			if ((rc = fn(&it.rec, data)))
+				break;
+		}
+		row_iter_close(&it);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void reconin_digest(const struct reconin *in, char out[65])
+{
+	struct digest_ctx *d = digest_new();
+	digest_update(d, in->ctx->conf.digest, sizeof(in->ctx->conf.digest));
+	for (int s = 0; s < in->n; s++)
+		for (size_t i = 0; i < in->snap[s].n; i++) {
+			const struct snapshot_entry *e = &in->snap[s].v[i];
+			char b[64];
+			int n = snprintf(b, sizeof(b), "%d;%s;%06d;", s, e->se, (int)e->month);
+			digest_update(d, b, (size_t)n);
+			digest_update(d, e->fileid, FILEID_LEN);
+		}
+	digest_finish(d, out);
+}
+
+struct pload {
+	const struct accounts *acc;
+	const char *role;
+	struct postings *out;
+	int f_se, f_month, f_day, f_amount, f_account, f_bilag, f_text, f_recipient, f_journal;
+	char missing[9];	/* the last SE reported without the role */
+};
+
+static int posting_row(const struct record *r, void *data)
+{
+	struct pload *p = data;
+	const struct account_role *role;
+	struct posting *q;
+	char se[9];
+	const struct value *acc = &r->v[p->f_account];
+	reconin_text(r, p->f_se, se, sizeof(se));
+	role = accounts_role(p->acc, se, p->role);
+	if (!role) {
+		if (strcmp(p->missing, se))
+			accounts_need(p->acc, se, p->role);
+		xstrlcpy(p->missing, se, sizeof(p->missing));
+		return 0;
+	}
+	if (!acc->present || !account_role_matches(role, acc->text, acc->len))
+		return 0;
+	p->out->v = xrealloc(p->out->v, (p->out->n + 1) * sizeof(*q));
+	q = &p->out->v[p->out->n++];
+	memset(q, 0, sizeof(*q));
+	memcpy(q->se, se, sizeof(se));
+	q->month = (int32_t)r->v[p->f_month].num;
+	q->day = (int32_t)r->v[p->f_day].num;
+	q->amount = r->v[p->f_amount].present ? r->v[p->f_amount].num : 0;
+	reconin_text(r, p->f_account, q->account, sizeof(q->account));
+	reconin_text(r, p->f_bilag, q->bilag, sizeof(q->bilag));
+	reconin_text(r, p->f_text, q->text, sizeof(q->text));
+	reconin_text(r, p->f_recipient, q->recipient, sizeof(q->recipient));
+	reconin_text(r, p->f_journal, q->journal, sizeof(q->journal));
+	return 0;
+}
+
+int postings_load(struct reconin *in, int i, const struct accounts *acc,
+		  const char *role, struct postings *out)
+{
+	struct pload p = { .acc = acc, .role = role, .out = out };
+	const struct stage_ctx *c = in->ctx;
+	if (reconin_field(c, "se", &p.f_se) || reconin_field(c, "month", &p.f_month) ||
+	    reconin_field(c, "day", &p.f_day) || reconin_field(c, "amount", &p.f_amount) ||
+	    reconin_field(c, "account", &p.f_account) || reconin_field(c, "bilag", &p.f_bilag) ||
+	    reconin_field(c, "text", &p.f_text) || reconin_field(c, "recipient", &p.f_recipient) ||
+	    reconin_field(c, "journal", &p.f_journal))
+		return -1;
+	return reconin_each(in, i, posting_row, &p) ? -1 : 0;
+}
+
+void postings_free(struct postings *p)
+{
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
