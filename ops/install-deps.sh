@@ -4,6 +4,8 @@
 set -e
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libcsv-dev libssh2-1-dev
 libarchive-dev zlib1g-dev libxml2-dev libxml2-utils libssl-dev util-linux"
+# the generators of the tests' injected-break nights (tests/gen-*.py)
+PKGS="$PKGS python3"
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

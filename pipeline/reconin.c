@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "exitcode.h"
 #include "log.h"
 #include "banned.h"
 
@@ -149,4 +150,28 @@ void postings_free(struct postings *p)
 	free(p->v);
 	p->v = NULL;
 	p->n = 0;
+}
+
+int reconin_commit(struct reconin *in, struct recon_out *out)
+{
+	struct stage_ctx *ctx = in->ctx;
+	struct ledger_entry e;
+	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
+	reconin_digest(in, e.input);
+	if (recon_write(out, ctx, in->txn, e.output))
+		goto abort;
+	e.rows_in = in->records;
+	e.rows_out = out->nsum;
+	snprintf(e.error, sizeof(e.error), "%llu OK, %llu EXPLAINED, %llu BREAK, %zu exceptions",
+		 (unsigned long long)out->ok, (unsigned long long)out->explained,
+		 (unsigned long long)out->breaks, out->nexc);
+	if (ledger_put(&ctx->store, in->txn, ctx->opts.date, ctx->name, &e))
+		goto abort;
+	if (store_commit(in->txn))
+		return EXIT_INTERNAL;
+	log_info("%s: %s", ctx->opts.date, e.error);
+	return EXIT_DONE;
+abort:
+	mdb_txn_abort(in->txn);
+	return EXIT_INTERNAL;
 }

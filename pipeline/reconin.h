@@ -9,6 +9,7 @@
 
 #include "accounts.h"
 #include "money.h"
+#include "recon.h"
 #include "snapshot.h"
 #include "stage.h"
 
@@ -33,6 +34,13 @@ int reconin_each(struct reconin *in, int i, reconin_fn fn, void *data);
 
 /* The chosen file of every store, SE and month, and the conf: the ledger's input. */
 void reconin_digest(const struct reconin *in, char out[65]);
+
+/*
+ * Ends a run: writes out's files, the ledger entry (rows read, summary
+ * rows, statuses) in txn, and commits. EXIT_DONE, or EXIT_INTERNAL
+ * (reported; txn aborted).
+ */
+int reconin_commit(struct reconin *in, struct recon_out *out);
 
 /* A field index by name, reported when schemas/stores lacks it. */
 int reconin_field(const struct stage_ctx *ctx, const char *name, int *out);
