@@ -37,7 +37,7 @@ struct exception_row {
 	const char *text;	/* static: Danish / English */
 	char id[17];
 	int32_t first_seen;
-	char ref[64];		/* "" or part of the id: tells same-key breaks apart */
+	char ref[96];		/* "" or part of the id: tells same-key breaks apart */
 	char *note;		/* NULL or owned: " (note)" after the text */
 	char account[64];	/* the 'account' column when with_account */
 };
