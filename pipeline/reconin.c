@@ -56,6 +56,29 @@ void reconin_free(struct reconin *in)
 	in->n = 0;
 }
 
+static int cmp_se(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t reconin_ses(const struct reconin *in, const char ***out)
+{
+	const char **v = NULL;
+	size_t n = 0, k = 0;
+	for (int s = 0; s < in->n; s++)
+		for (size_t i = 0; i < in->snap[s].n; i++) {
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n++] = in->snap[s].v[i].se;
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_se);
+	for (size_t i = 0; i < n; i++)
+		if (!k || strcmp(v[k - 1], v[i]))
+			v[k++] = v[i];
+	*out = v;
+	return k;
+}
+
 int reconin_each(struct reconin *in, int i, reconin_fn fn, void *data)
 {
 	const struct snapshot *s = &in->snap[i];
@@ -107,14 +130,14 @@ static int posting_row(const struct record *r, void *data)
 	char se[9];
 	const struct value *acc = &r->v[p->f_account];
 	reconin_text(r, p->f_se, se, sizeof(se));
-	role = accounts_role(p->acc, se, p->role);
-	if (!role) {
+	role = p->role ? accounts_role(p->acc, se, p->role) : NULL;
+	if (p->role && !role) {
 		if (strcmp(p->missing, se))
 			accounts_need(p->acc, se, p->role);
 		xstrlcpy(p->missing, se, sizeof(p->missing));
 		return 0;
 	}
-	if (!acc->present || !account_role_matches(role, acc->text, acc->len))
+	if (role && (!acc->present || !account_role_matches(role, acc->text, acc->len)))
 		return 0;
 	p->out->v = xrealloc(p->out->v, (p->out->n + 1) * sizeof(*q));
 	q = &p->out->v[p->out->n++];

@@ -28,6 +28,9 @@ int reconin_open(struct reconin *in, struct stage_ctx *ctx, MDB_txn *txn,
 		 const char *const *stores, int n, int32_t from, int32_t to);
 void reconin_free(struct reconin *in);
 
+/* Every SE any store has for the night, once, sorted (pointers into in; free the array). */
+size_t reconin_ses(const struct reconin *in, const char ***out);
+
 /* Calls fn for every row of store i (SE, then month order). 0, or fn's / -1. */
 typedef int (*reconin_fn)(const struct record *r, void *data);
 int reconin_each(struct reconin *in, int i, reconin_fn fn, void *data);
@@ -62,8 +65,8 @@ struct postings {
 
 /*
  * Appends the rows of the erp.posting store (index i of in) whose account
- * plays role for their SE (conf/accounts.conf); an SE without the role
- * is reported once and skipped. 0 or -1.
+ * plays role for their SE (conf/accounts.conf), or every row when role
+ * is NULL; an SE without the role is reported once and skipped. 0 or -1.
  */
 int postings_load(struct reconin *in, int i, const struct accounts *acc,
 		  const char *role, struct postings *out);

@@ -300,34 +300,10 @@ static void clearing(struct debitor *d, const char *se, int32_t month)
 				"accounts");
 }
 
-static int cmp_se(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Every SE any source has, once, sorted. */
-static size_t ses_of(struct debitor *d, const char ***out)
-{
-	const char **v = NULL;
-	size_t n = 0, k = 0;
-	for (int s = 0; s < d->in.n; s++)
-		for (size_t i = 0; i < d->in.snap[s].n; i++) {
-			v = xrealloc(v, (n + 1) * sizeof(*v));
-			v[n++] = d->in.snap[s].v[i].se;
-		}
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_se);
-	for (size_t i = 0; i < n; i++)
-		if (!k || strcmp(v[k - 1], v[i]))
-			v[k++] = v[i];
-	*out = v;
-	return k;
-}
-
 static void match_all(struct debitor *d)
 {
 	const char **se;
-	size_t nse = ses_of(d, &se);
+	size_t nse = reconin_ses(&d->in, &se);
 	int32_t to = d->ctx->night / 100;
 	for (size_t i = 0; i < nse; i++) {
 		for (int32_t m = month_add(to, -d->ctx->conf.months_back); m <= to;
