@@ -74,7 +74,7 @@ def main():
     exp.append(("unexplained", "MELLEMREGNING", plain(-missing)))
     write(drops, claims, rejected, sums, events, debits, credits, restance, common, group)
     with open(expected, "w") as f:
-        f.write("".join(";".join(e) + "\n" for e in sorted(exp)))
+        f.write("".join(line + "\n" for line in sorted(";".join(e) for e in exp)))
 
 
 def write(drops, claims, rejected, sums, events, debits, credits, restance, common, group):

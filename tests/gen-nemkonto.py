@@ -124,8 +124,8 @@ def main():
     for p in (erp, ky):
         open(p + ".done", "w").close()
     with open(expected, "w") as f:
-        for e in sorted(exp):
-            f.write(";".join(e) + "\n")
+        for line in sorted(";".join(e) for e in exp):
+            f.write(line + "\n")
 
 
 main()

@@ -2,27 +2,15 @@
 # nemkonto end to end: the guide's Figur 27 and 28 (3.1), a lost NemKonto
 # debit, generated nights with injected breaks, and the bounded search.
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/lib-recon.sh"
 G="$TOP/tests/golden/guide-nemkonto"
 D=out/2021-11-15
 S=summary/nemkonto.csv
 E=exceptions/nemkonto.csv
-
-# run DROPS NAME [DATE [args]]: a night of DROPS into $TRASH/NAME
-run() {
-	drops=$1 name=$2 date=${3:-2021-11-15}
-	shift 2
-	[ $# -gt 0 ] && shift
-	pipeline run --date "$date" --conf "${CONF:-$TOP/conf/pipeline.conf}" \
-		--drops "$drops" --state "$TRASH/$name/state" --out "$TRASH/$name/out" "$@"
-}
-
-# reason;key;amount of every exception, sorted
-breaks() {
-	tail -n +2 "$1" | awk -F";" "{ split(\$8, r, \":\"); print r[1] \";\" \$5 \";\" \$7 }" | sort
-}
+N=2021-11-15
 
 test_expect_success 'Figur 27/28: summary and exceptions as checked by hand' '
-	run "$TOP/fixtures/guide-nemkonto/drops" g &&
+	run "$TOP/fixtures/guide-nemkonto/drops" g $N &&
 	test_cmp "$G/summary.csv" g/$D/$S &&
 	test_cmp "$G/exceptions.csv" g/$D/$E
 '
@@ -74,7 +62,7 @@ test_expect_success 'a lost NemKonto debit: the three KY credits of 1201 open, n
 for seed in 1 2 3; do
 	test_expect_success "generated night, seed $seed: exactly the injected breaks" "
 		python3 \"\$TOP/tests/gen-nemkonto.py\" $seed gen$seed/drops gen$seed/expected &&
-		run \"\$TRASH/gen$seed/drops\" gen$seed &&
+		run \"\$TRASH/gen$seed/drops\" gen$seed $N &&
 		breaks gen$seed/$D/$E >actual &&
 		test_cmp gen$seed/expected actual &&
 		test \$(grep -c \";EXPLAINED\$\" gen$seed/$D/$S) -eq 1
@@ -103,13 +91,13 @@ test_expect_success 'a search over its step limit gives up and says so, without 
 	mkdir conf && cp "$TOP"/conf/*.conf conf/ &&
 	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf/pipeline.conf &&
 	echo "set nemkonto max-steps 1" >>conf/matching.conf &&
-	CONF=$TRASH/conf/pipeline.conf run "$TRASH/gen1/drops" up &&
+	CONF=$TRASH/conf/pipeline.conf run "$TRASH/gen1/drops" up $N &&
 	test $(grep -c "opgivet: .*poster, 2 søgetrin" up/$D/$E) -gt 0
 '
 
 test_expect_success 'a bad matching.conf is a configuration error (64) naming file:line' '
 	echo "set nemkonto max-group 99" >>conf/matching.conf &&
-	CONF=$TRASH/conf/pipeline.conf run "$TRASH/gen1/drops" bad 2>err;
+	CONF=$TRASH/conf/pipeline.conf run "$TRASH/gen1/drops" bad $N 2>err;
 	test $? -eq 64 &&
 	grep -q "matching.conf:[0-9]*: max-group: .99. is not an integer from 1 to 16" err
 '

@@ -2,20 +2,11 @@
 # debitor end to end: the guide's Figur 31-33 (3.2) on two nights, broken
 # copies of it, and generated nights with injected breaks.
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/lib-recon.sh"
 G="$TOP/tests/golden/guide-debitor"
 F="$TOP/fixtures/guide-debitor/drops"
 S=summary/debitor.csv
 E=exceptions/debitor.csv
-
-# run DROPS NAME DATE: a night of DROPS into $TRASH/NAME
-run() {
-	pipeline run --date "$3" --conf "$TOP/conf/pipeline.conf" --drops "$1" \
-		--state "$TRASH/$2/state" --out "$TRASH/$2/out"
-}
-
-breaks() {
-	tail -n +2 "$1" | awk -F";" "{ split(\$8, r, \":\"); print r[1] \";\" \$5 \";\" \$7 }" | sort
-}
 
 # copy NAME: the guide's drops into $TRASH/NAME/drops, to break
 copy() {
