@@ -120,6 +120,7 @@ struct pload {
 	struct postings *out;
 	int f_se, f_month, f_day, f_amount, f_account, f_bilag, f_text, f_recipient, f_journal;
 	char missing[9];	/* the last SE reported without the role */
+	int nmissing;
 };
 
 static int posting_row(const struct record *r, void *data)
@@ -132,8 +133,10 @@ static int posting_row(const struct record *r, void *data)
 	reconin_text(r, p->f_se, se, sizeof(se));
 	role = p->role ? accounts_role(p->acc, se, p->role) : NULL;
 	if (p->role && !role) {
-		if (strcmp(p->missing, se))
+		if (strcmp(p->missing, se)) {
 			accounts_need(p->acc, se, p->role);
+			p->nmissing++;
+		}
 		xstrlcpy(p->missing, se, sizeof(p->missing));
 		return 0;
 	}
@@ -165,7 +168,9 @@ int postings_load(struct reconin *in, int i, const struct accounts *acc,
 	    reconin_field(c, "text", &p.f_text) || reconin_field(c, "recipient", &p.f_recipient) ||
 	    reconin_field(c, "journal", &p.f_journal))
 		return -1;
-	return reconin_each(in, i, posting_row, &p) ? -1 : 0;
+	if (reconin_each(in, i, posting_row, &p))
+		return -1;
+	return p.nmissing ? 1 : 0;
 }
 
 void postings_free(struct postings *p)
@@ -197,4 +202,57 @@ int reconin_commit(struct reconin *in, struct recon_out *out)
 abort:
 	mdb_txn_abort(in->txn);
 	return EXIT_INTERNAL;
+}
+
+enum { K_SE, K_CPR, K_IDENT, K_STATUS, K_BILAG, K_ACCOUNT, K_COSTCENTRE, K_INVOICE, K_CVR,
+       K_REASON, K_TEXT, K_NAME, K_MONTH, K_DAY, K_CREATED, K_PROCESSED, K_AMOUNT, NK };
+
+static const char *const kyrow_fields[NK] = {
+	"se", "cpr", "ident", "status", "bilag", "account", "costcentre", "invoice", "cvr",
+	"reason", "text", "name", "month", "day", "created", "processed", "amount",
+};
+
+struct kload {
+	int f[NK];
+	struct kyrows *out;
+};
+
+static int64_t num(const struct record *r, int f)
+{
+	return r->v[f].present ? r->v[f].num : 0;
+}
+
+static int kyrow_row(const struct record *r, void *data)
+{
+	struct kload *k = data;
+	struct kyrow *q;
+	k->out->v = xrealloc(k->out->v, (k->out->n + 1) * sizeof(*q));
+	q = &k->out->v[k->out->n++];
+	reconin_text(r, k->f[K_SE], q->se, sizeof(q->se));
+	reconin_text(r, k->f[K_CPR], q->cpr, sizeof(q->cpr));
+	reconin_text(r, k->f[K_IDENT], q->ident, sizeof(q->ident));
+	reconin_text(r, k->f[K_STATUS], q->status, sizeof(q->status));
+	reconin_text(r, k->f[K_BILAG], q->bilag, sizeof(q->bilag));
+	reconin_text(r, k->f[K_ACCOUNT], q->account, sizeof(q->account));
+	reconin_text(r, k->f[K_COSTCENTRE], q->costcentre, sizeof(q->costcentre));
+	reconin_text(r, k->f[K_INVOICE], q->invoice, sizeof(q->invoice));
+	reconin_text(r, k->f[K_CVR], q->cvr, sizeof(q->cvr));
+	reconin_text(r, k->f[K_REASON], q->reason, sizeof(q->reason));
+	reconin_text(r, k->f[K_TEXT], q->text, sizeof(q->text));
+	reconin_text(r, k->f[K_NAME], q->name, sizeof(q->name));
+	q->month = (int32_t)num(r, k->f[K_MONTH]);
+	q->day = (int32_t)num(r, k->f[K_DAY]);
+	q->created = num(r, k->f[K_CREATED]);
+	q->processed = num(r, k->f[K_PROCESSED]);
+	q->amount = num(r, k->f[K_AMOUNT]);
+	return 0;
+}
+
+int reconin_rows(struct reconin *in, int i, struct kyrows *out)
+{
+	struct kload k = { .out = out };
+	for (int f = 0; f < NK; f++)
+		if (reconin_field(in->ctx, kyrow_fields[f], &k.f[f]))
+			return -1;
+	return reconin_each(in, i, kyrow_row, &k) ? -1 : 0;
 }

@@ -50,6 +50,28 @@ int reconin_field(const struct stage_ctx *ctx, const char *name, int *out);
 /* Copies a text value (or "") into buf. */
 void reconin_text(const struct record *r, int f, char *buf, size_t size);
 
+/*
+ * A row of a KY report (or a balance), copied out of the store: the
+ * fields the posting-level recons use, "" or 0 where the store has none.
+ * Timestamps are YYYYMMDDhhmmssmmm.
+ */
+struct kyrow {
+	char se[9], cpr[11], ident[48], status[24], bilag[32];
+	char account[64], costcentre[32], invoice[32], cvr[9];
+	char reason[96], text[96], name[96];
+	int32_t month, day;
+	int64_t created, processed;
+	money_t amount;
+};
+
+struct kyrows {
+	struct kyrow *v;
+	size_t n;
+};
+
+/* Appends every row of store i of in. 0 or -1 (reported). */
+int reconin_rows(struct reconin *in, int i, struct kyrows *out);
+
 /* An ERP posting, copied out of the store. */
 struct posting {
 	char se[9];
@@ -66,7 +88,8 @@ struct postings {
 /*
  * Appends the rows of the erp.posting store (index i of in) whose account
  * plays role for their SE (conf/accounts.conf), or every row when role
- * is NULL; an SE without the role is reported once and skipped. 0 or -1.
+ * is NULL. 0; 1 when an SE has no such role (reported, its postings
+ * left out: a configuration error); -1 on a store error.
  */
 int postings_load(struct reconin *in, int i, const struct accounts *acc,
 		  const char *role, struct postings *out);

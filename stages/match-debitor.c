@@ -37,74 +37,33 @@ static const char *const source_store[NSOURCES] = {
 	"erp.posting", "erp.balance",
 };
 
-/* A KY row: a claim, a rejected claim, a sum, an event or a balance. */
-struct item {
-	char se[9], cpr[11], ident[48], status[24], account[64], reason[96], text[96];
-	char name[96];
-	int32_t month, day;	/* month of the store key; day it happened */
-	money_t amount;
-	int32_t done;		/* the month it was accepted (claims), YYYYMM */
-};
+/* A claim's day: when it was accepted, else when it was created. */
+static int32_t claim_day(const struct kyrow *q)
+{
+	if (q->processed && !strcmp(q->status, "ACCEPTERET"))
+		return (int32_t)(q->processed / 1000000000);
+	return q->day ? q->day : (int32_t)(q->created / 1000000000);
+}
 
-struct list {
-	struct item *v;
-	size_t n;
-};
+/* The month a claim was accepted, or 0. */
+static int32_t accepted_month(const struct kyrow *q)
+{
+	return q->processed && !strcmp(q->status, "ACCEPTERET")
+		? (int32_t)(q->processed / 100000000000LL) : 0;
+}
 
 struct debitor {
 	struct stage_ctx *ctx;
 	struct match_conf mc;
 	struct accounts acc;
 	struct reconin in;
-	struct list src[NSOURCES];
+	struct kyrows src[NSOURCES];
 	struct postings p;
 	struct recon_out out;
-	int f[13];
 	uint64_t paired, unpaired, items;	/* conservation: items = paired + unpaired */
 };
 
-enum { F_SE, F_MONTH, F_CPR, F_IDENT, F_STATUS, F_AMOUNT, F_DAY, F_PROCESSED,
-       F_ACCOUNT, F_REASON, F_TEXT, F_CREATED, F_NAME };
-
-static const char *const field_names[] = { "se", "month", "cpr", "ident", "status", "amount",
-					   "day", "processed", "account", "reason", "text",
-					   "created", "name" };
-
-struct collect {
-	struct debitor *d;
-	struct list *l;
-};
-
-static int item_row(const struct record *r, void *data)
-{
-	struct collect *c = data;
-	const int *f = c->d->f;
-	struct item *q;
-	c->l->v = xrealloc(c->l->v, (c->l->n + 1) * sizeof(*q));
-	q = &c->l->v[c->l->n++];
-	memset(q, 0, sizeof(*q));
-	reconin_text(r, f[F_SE], q->se, sizeof(q->se));
-	reconin_text(r, f[F_CPR], q->cpr, sizeof(q->cpr));
-	reconin_text(r, f[F_IDENT], q->ident, sizeof(q->ident));
-	reconin_text(r, f[F_STATUS], q->status, sizeof(q->status));
-	reconin_text(r, f[F_ACCOUNT], q->account, sizeof(q->account));
-	reconin_text(r, f[F_REASON], q->reason, sizeof(q->reason));
-	reconin_text(r, f[F_TEXT], q->text, sizeof(q->text));
-	reconin_text(r, f[F_NAME], q->name, sizeof(q->name));
-	q->month = (int32_t)r->v[f[F_MONTH]].num;
-	q->amount = r->v[f[F_AMOUNT]].present ? r->v[f[F_AMOUNT]].num : 0;
-	if (r->v[f[F_DAY]].present)
-		q->day = (int32_t)r->v[f[F_DAY]].num;
-	else if (r->v[f[F_CREATED]].present)
-		q->day = (int32_t)(r->v[f[F_CREATED]].num / 1000000000);
-	if (r->v[f[F_PROCESSED]].present)
-		q->done = (int32_t)(r->v[f[F_PROCESSED]].num / 100000000000LL);
-	if (r->v[f[F_PROCESSED]].present && !strcmp(q->status, "ACCEPTERET"))
-		q->day = (int32_t)(r->v[f[F_PROCESSED]].num / 1000000000);
-	return 0;
-}
-
-static int is(const struct item *q, const char *status)
+static int is(const struct kyrow *q, const char *status)
 {
 	return !strcmp(q->status, status);
 }
@@ -123,13 +82,13 @@ static void posting_ref(const struct posting *v, size_t i, char *ref, size_t siz
 /* One side of a 1:1 matching: KY items and ERP postings of one SE and month. */
 struct side {
 	const char *key;
-	const struct item **ky;
+	const struct kyrow **ky;
 	size_t nky;
 	const struct posting **erp;
 	size_t nerp;
 };
 
-static void ky_unpaired(struct debitor *d, const struct side *s, const struct item *q,
+static void ky_unpaired(struct debitor *d, const struct side *s, const struct kyrow *q,
 			int32_t month)
 {
 	char day[DATE_BUFSZ];
@@ -138,7 +97,7 @@ static void ky_unpaired(struct debitor *d, const struct side *s, const struct it
 						  "KY-beløb uden postering på KY-restancekonto / KY "
 						  "amount without a posting on the restance accounts");
 	snprintf(e->ref, sizeof(e->ref), "%s|%s", q->ident, q->status);
-	recon_note(e, "%s %s af %s", q->ident, q->status, day_format(q->day, day));
+	recon_note(e, "%s %s af %s", q->ident, q->status, day_format(claim_day(q), day));
 }
 
 static void erp_unpaired(struct debitor *d, const struct side *s, size_t i, int32_t month)
@@ -162,7 +121,7 @@ static void pair_side(struct debitor *d, const char *se, int32_t month, const st
 	money_t left = 0, right = 0;
 	for (size_t i = 0; i < s->nky; i++) {
 		money_t a = s->ky[i]->amount < 0 ? -s->ky[i]->amount : s->ky[i]->amount;
-		v[i] = (struct gm_item){ .side = 0, .amount = a, .day = s->ky[i]->day };
+		v[i] = (struct gm_item){ .side = 0, .amount = a, .day = claim_day(s->ky[i]) };
 		left += a;
 	}
 	for (size_t i = 0; i < s->nerp; i++) {
@@ -187,15 +146,15 @@ static void pair_side(struct debitor *d, const char *se, int32_t month, const st
 /* KY->DEBITOR (debits, claims accepted in the month) or DEBITOR->KY (credits, events). */
 static void flow(struct debitor *d, const char *se, int32_t month, int to_debitor)
 {
-	const struct list *l = &d->src[to_debitor ? CLAIMS : EVENTS];
+	const struct kyrows *l = &d->src[to_debitor ? CLAIMS : EVENTS];
 	struct side s = { .key = to_debitor ? "KY->DEBITOR" : "DEBITOR->KY" };
 	s.ky = xcalloc(l->n + 1, sizeof(*s.ky));
 	s.erp = xcalloc(d->p.n + 1, sizeof(*s.erp));
 	for (size_t i = 0; i < l->n; i++) {
-		const struct item *q = &l->v[i];
+		const struct kyrow *q = &l->v[i];
 		if (strcmp(q->se, se))
 			continue;
-		if (to_debitor ? is(q, "ACCEPTERET") && q->done == month : q->month == month)
+		if (to_debitor ? accepted_month(q) == month : q->month == month)
 			s.ky[s.nky++] = q;
 	}
 	for (size_t i = 0; i < d->p.n; i++) {
@@ -212,9 +171,9 @@ static void flow(struct debitor *d, const char *se, int32_t month, int to_debito
 /* Figur 31: every rejected claim of the month, with the debtor system's reason. */
 static void rejected(struct debitor *d, const char *se, int32_t month)
 {
-	const struct list *l = &d->src[FAILED];
+	const struct kyrows *l = &d->src[FAILED];
 	for (size_t i = 0; i < l->n; i++) {
-		const struct item *q = &l->v[i];
+		const struct kyrow *q = &l->v[i];
 		struct exception_row *e;
 		int copy = 1;
 		if (strcmp(q->se, se) || q->month != month)
@@ -233,7 +192,7 @@ static void rejected(struct debitor *d, const char *se, int32_t month)
 /* Figur 32: 'Sum - Debitorregistreringer' against the accepted detail rows, per creation month. */
 static void registrations(struct debitor *d, const char *se)
 {
-	const struct list *sums = &d->src[SUMS], *cl = &d->src[CLAIMS];
+	const struct kyrows *sums = &d->src[SUMS], *cl = &d->src[CLAIMS];
 	for (size_t i = 0; i < sums->n; i++) {
 		money_t left = 0, right = 0;
 		int32_t m = sums->v[i].month;
@@ -257,7 +216,7 @@ static void registrations(struct debitor *d, const char *se)
 	}
 }
 
-static int balance_role(const struct debitor *d, const struct item *b, const char *role)
+static int balance_role(const struct debitor *d, const struct kyrow *b, const char *role)
 {
 	const struct account_role *r = accounts_role(&d->acc, b->se, role);
 	return r && account_role_matches(r, b->account, strlen(b->account));
@@ -266,11 +225,11 @@ static int balance_role(const struct debitor *d, const struct item *b, const cha
 /* Figur 33: clearing account = minus the restance accounts, on the night's balance. */
 static void clearing(struct debitor *d, const char *se, int32_t month)
 {
-	const struct list *l = &d->src[BALANCE];
+	const struct kyrows *l = &d->src[BALANCE];
 	money_t restance = 0, common = 0, groups = 0;
 	int seen = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		const struct item *b = &l->v[i];
+		const struct kyrow *b = &l->v[i];
 		struct exception_row *e;
 		if (strcmp(b->se, se) || b->month != month)
 			continue;
@@ -330,20 +289,16 @@ static int load(struct debitor *d, MDB_txn *txn)
 	if (!rc)
 		rc = accounts_load(path.buf, &d->acc);
 	strbuf_release(&path);
-	for (size_t i = 0; !rc && i < sizeof(field_names) / sizeof(field_names[0]); i++)
-		rc = reconin_field(c, field_names[i], &d->f[i]);
 	if (rc)
 		return EXIT_USAGE;
 	if (reconin_open(&d->in, d->ctx, txn, source_store, NSOURCES,
 			 month_add(to, -d->mc.lookback_months), to) ||
-	    postings_load(&d->in, ERP, &d->acc, "ky-restance", &d->p))
+	    (rc = postings_load(&d->in, ERP, &d->acc, "ky-restance", &d->p)) < 0)
 		return EXIT_INTERNAL;
-	for (int s = 0; s < NSOURCES; s++) {
-		struct collect col = { d, &d->src[s] };
-		if (s != ERP && reconin_each(&d->in, s, item_row, &col))
+	for (int s = 0; s < NSOURCES; s++)
+		if (s != ERP && reconin_rows(&d->in, s, &d->src[s]))
 			return EXIT_INTERNAL;
-	}
-	return 0;
+	return rc ? EXIT_USAGE : 0;
 }
 
 /* Every KY item and posting of the night's months is paired or an exception. */

@@ -34,66 +34,20 @@ static const char *const source_store[NSOURCES] = {
 	"erp.posting",
 };
 
-struct inv {
-	char se[9], cpr[11], ident[48], invoice[32], cvr[9], status[24];
-	char account[64], costcentre[32];
-	int32_t month, day;
-	money_t amount;
-};
-
-struct list {
-	struct inv *v;
-	size_t n;
-};
-
-enum { F_SE, F_MONTH, F_CPR, F_IDENT, F_INVOICE, F_CVR, F_STATUS, F_DAY, F_ACCOUNT,
-       F_COSTCENTRE, F_AMOUNT, NF };
-
-static const char *const field_names[NF] = { "se", "month", "cpr", "ident", "invoice", "cvr",
-					     "status", "day", "account", "costcentre", "amount" };
-
 struct faktura {
 	struct stage_ctx *ctx;
 	struct match_conf mc;
 	struct reconin in;
-	struct list src[SUM + 1];
+	struct kyrows src[SUM + 1];
 	struct postings p;
 	char *used;		/* per posting: paired with an invoice */
 	struct recon_out out;
-	int f[NF];
 	int bad;		/* a conservation check failed */
 };
 
-struct collect {
-	struct faktura *k;
-	struct list *l;
-};
-
-static int inv_row(const struct record *r, void *data)
-{
-	struct collect *c = data;
-	const int *f = c->k->f;
-	struct inv *q;
-	c->l->v = xrealloc(c->l->v, (c->l->n + 1) * sizeof(*q));
-	q = &c->l->v[c->l->n++];
-	memset(q, 0, sizeof(*q));
-	reconin_text(r, f[F_SE], q->se, sizeof(q->se));
-	reconin_text(r, f[F_CPR], q->cpr, sizeof(q->cpr));
-	reconin_text(r, f[F_IDENT], q->ident, sizeof(q->ident));
-	reconin_text(r, f[F_INVOICE], q->invoice, sizeof(q->invoice));
-	reconin_text(r, f[F_CVR], q->cvr, sizeof(q->cvr));
-	reconin_text(r, f[F_STATUS], q->status, sizeof(q->status));
-	reconin_text(r, f[F_ACCOUNT], q->account, sizeof(q->account));
-	reconin_text(r, f[F_COSTCENTRE], q->costcentre, sizeof(q->costcentre));
-	q->month = (int32_t)r->v[f[F_MONTH]].num;
-	q->day = r->v[f[F_DAY]].present ? (int32_t)r->v[f[F_DAY]].num : 0;
-	q->amount = r->v[f[F_AMOUNT]].present ? r->v[f[F_AMOUNT]].num : 0;
-	return 0;
-}
-
 static int cmp_inv(const void *a, const void *b)
 {
-	const struct inv *x = a, *y = b;
+	const struct kyrow *x = a, *y = b;
 	int c = strcmp(x->se, y->se);
 	if (!c)
 		c = (x->month > y->month) - (x->month < y->month);
@@ -129,7 +83,7 @@ static int on_account(const char *account, const struct posting *p)
 }
 
 /* An unpaired posting of the invoice's amount within the window, on (or off) its account. */
-static const struct posting *find_paid(struct faktura *k, const struct inv *q, int own_account)
+static const struct posting *find_paid(struct faktura *k, const struct kyrow *q, int own_account)
 {
 	for (size_t i = 0; i < k->p.n; i++) {
 		const struct posting *p = &k->p.v[i];
@@ -146,7 +100,7 @@ static const struct posting *find_paid(struct faktura *k, const struct inv *q, i
 	return NULL;
 }
 
-static struct exception_row *inv_exception(struct faktura *k, const struct inv *q,
+static struct exception_row *inv_exception(struct faktura *k, const struct kyrow *q,
 					   const char *key, const char *code, const char *text)
 {
 	char day[DATE_BUFSZ];
@@ -161,7 +115,7 @@ static struct exception_row *inv_exception(struct faktura *k, const struct inv *
 }
 
 /* An approved invoice without a posting on its account: paid elsewhere, or not at all. */
-static money_t unpaid(struct faktura *k, const struct inv *q)
+static money_t unpaid(struct faktura *k, const struct kyrow *q)
 {
 	const struct posting *p = find_paid(k, q, 0);
 	struct exception_row *e;
@@ -178,7 +132,7 @@ static money_t unpaid(struct faktura *k, const struct inv *q)
 }
 
 /* One account's approved invoices of a month against the payable postings on it. */
-static money_t pair_account(struct faktura *k, const struct inv *q, size_t nq, money_t *right)
+static money_t pair_account(struct faktura *k, const struct kyrow *q, size_t nq, money_t *right)
 {
 	size_t *idx = xcalloc(k->p.n + 1, sizeof(*idx)), np = 0, n;
 	struct gm_item *v = xcalloc(nq + k->p.n + 1, sizeof(*v));
@@ -221,7 +175,7 @@ static money_t pair_account(struct faktura *k, const struct inv *q, size_t nq, m
 
 static void approved(struct faktura *k, const char *se, int32_t month)
 {
-	const struct list *l = &k->src[GODKENDT];
+	const struct kyrows *l = &k->src[GODKENDT];
 	money_t left = 0, right = 0, open = 0;
 	for (size_t i = 0, j; i < l->n; i = j) {
 		for (j = i + 1; j < l->n && !strcmp(l->v[j].se, l->v[i].se) &&
@@ -245,11 +199,11 @@ static void approved(struct faktura *k, const char *se, int32_t month)
 /* Rejected or failed invoices: listed for the clerk; a rejected one paid anyway is flagged. */
 static void listed(struct faktura *k, const char *se, int32_t month, int src)
 {
-	const struct list *l = &k->src[src];
+	const struct kyrows *l = &k->src[src];
 	const char *key = src == AFVIST ? "AFVIST" : "TEKNISK_FEJL";
 	money_t sum = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		const struct inv *q = &l->v[i];
+		const struct kyrow *q = &l->v[i];
 		const struct posting *p;
 		if (strcmp(q->se, se) || q->month != month)
 			continue;
@@ -275,7 +229,7 @@ static void listed(struct faktura *k, const char *se, int32_t month, int src)
 /* KY's posting basis per account against the ledger's postings on the account. */
 static void per_account(struct faktura *k, const char *se, int32_t month)
 {
-	const struct list *l = &k->src[SUM];
+	const struct kyrows *l = &k->src[SUM];
 	for (size_t i = 0, j; i < l->n; i = j) {
 		money_t left = 0, right = 0;
 		for (j = i; j < l->n && !strcmp(l->v[j].se, l->v[i].se) &&
@@ -329,19 +283,15 @@ static int load(struct faktura *k, MDB_txn *txn)
 	conf_sibling(&c->conf, "matching.conf", &path);
 	rc = matchconf_load(path.buf, RECON, &k->mc);
 	strbuf_release(&path);
-	for (int i = 0; !rc && i < NF; i++)
-		rc = reconin_field(c, field_names[i], &k->f[i]);
 	if (rc)
 		return EXIT_USAGE;
 	if (reconin_open(&k->in, k->ctx, txn, source_store, NSOURCES,
 			 month_add(to, -k->mc.lookback_months), to) ||
 	    postings_load(&k->in, ERP, NULL, NULL, &k->p))
 		return EXIT_INTERNAL;
-	for (int s = GODKENDT; s <= SUM; s++) {
-		struct collect col = { k, &k->src[s] };
-		if (reconin_each(&k->in, s, inv_row, &col))
+	for (int s = GODKENDT; s <= SUM; s++)
+		if (reconin_rows(&k->in, s, &k->src[s]))
 			return EXIT_INTERNAL;
-	}
 	return 0;
 }
 

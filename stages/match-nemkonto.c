@@ -32,42 +32,23 @@ enum { ERP, KY_PAY, NSOURCES };
 
 static const char *const source_store[NSOURCES] = { "erp.posting", "ky.udbetaling" };
 
-struct payment {
-	char se[9], cpr[11], ident[48], bilag[32];
-	int32_t month, day;
-	money_t amount;
-	int matched;
-};
-
 struct nemkonto {
 	struct stage_ctx *ctx;
 	struct match_conf mc;
 	struct accounts acc;
 	struct reconin in;
 	struct postings p;
-	struct payment *pay;
-	size_t npay;
+	struct kyrows pay;	/* KY's payments */
+	char *matched;		/* per payment: found on the account */
 	struct recon_out out;
-	int f_se, f_month, f_day, f_cpr, f_amount, f_ident, f_bilag;
 	uint64_t settled, transit, open, gave_up;	/* postings, for the conservation check */
 	money_t tot_debit, tot_credit, tot_transit;
 };
 
-static int payment_row(const struct record *r, void *data)
+/* KY prints payments positive; a reversal may come negative: pair on the size. */
+static money_t payment_amount(const struct kyrow *q)
 {
-	struct nemkonto *n = data;
-	struct payment *q;
-	n->pay = xrealloc(n->pay, (n->npay + 1) * sizeof(*q));
-	q = &n->pay[n->npay++];
-	memset(q, 0, sizeof(*q));
-	reconin_text(r, n->f_se, q->se, sizeof(q->se));
-	reconin_text(r, n->f_cpr, q->cpr, sizeof(q->cpr));
-	reconin_text(r, n->f_ident, q->ident, sizeof(q->ident));
-	reconin_text(r, n->f_bilag, q->bilag, sizeof(q->bilag));
-	q->month = (int32_t)r->v[n->f_month].num;
-	q->day = (int32_t)r->v[n->f_day].num;
-	q->amount = r->v[n->f_amount].num < 0 ? -r->v[n->f_amount].num : r->v[n->f_amount].num;
-	return 0;
+	return q->amount < 0 ? -q->amount : q->amount;
 }
 
 static int cmp_posting(const void *a, const void *b)
@@ -85,7 +66,7 @@ static int cmp_posting(const void *a, const void *b)
 
 static int cmp_payment(const void *a, const void *b)
 {
-	const struct payment *x = a, *y = b;
+	const struct kyrow *x = a, *y = b;
 	int c = strcmp(x->se, y->se);
 	if (!c)
 		c = strcmp(x->cpr, y->cpr);
@@ -162,8 +143,8 @@ static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng
 /* KY payments of the recipient, each paired with one credit on the account. */
 static void match_payments(struct nemkonto *n, const struct posting *g, size_t ng)
 {
-	struct payment key = { 0 };
-	size_t lo = 0, hi = n->npay, rl = strlen(g[0].recipient), k = 0, np;
+	struct kyrow key = { 0 };
+	size_t lo = 0, hi = n->pay.n, rl = strlen(g[0].recipient), k = 0, np;
 	struct gm_item *v;
 	struct gm_result r;
 	struct gm_limits lim = n->mc.lim;
@@ -173,17 +154,18 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 	xstrlcpy(key.cpr, g[0].recipient, sizeof(key.cpr));
 	while (lo < hi) {	/* the first payment at or after the recipient's prefix */
 		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_payment(&n->pay[mid], &key) < 0)
+		if (cmp_payment(&n->pay.v[mid], &key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (np = lo; np < n->npay && !strcmp(n->pay[np].se, key.se) &&
-	     !strncmp(n->pay[np].cpr, key.cpr, rl); np++)
+	for (np = lo; np < n->pay.n && !strcmp(n->pay.v[np].se, key.se) &&
+	     !strncmp(n->pay.v[np].cpr, key.cpr, rl); np++)
 		;
 	v = xcalloc(np - lo + ng + 1, sizeof(*v));
 	for (size_t i = lo; i < np; i++)
-		v[k++] = (struct gm_item){ .side = 0, .amount = n->pay[i].amount, .day = n->pay[i].day };
+		v[k++] = (struct gm_item){ .side = 0, .amount = payment_amount(&n->pay.v[i]),
+					   .day = n->pay.v[i].day };
 	for (size_t i = 0; i < ng; i++)
 		if (g[i].amount < 0)
 			v[k++] = (struct gm_item){ .side = 1, .amount = -g[i].amount, .day = g[i].day };
@@ -191,7 +173,7 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 	lim.balance_rest = 0;
 	groupmatch(v, k, &lim, &r);
 	for (size_t i = lo; i < np; i++)
-		n->pay[i].matched |= v[i - lo].set != 0;
+		n->matched[i] |= v[i - lo].set != 0;
 	free(v);
 }
 
@@ -229,15 +211,15 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
 
 static void missing_payments(struct nemkonto *n)
 {
-	for (size_t i = 0; i < n->npay; i++) {
-		const struct payment *q = &n->pay[i];
+	for (size_t i = 0; i < n->pay.n; i++) {
+		const struct kyrow *q = &n->pay.v[i];
 		struct exception_row *e;
 		char key[5], d[DATE_BUFSZ];
-		if (q->matched)
+		if (n->matched[i])
 			continue;
 		memcpy(key, q->cpr, 4);
 		key[4] = '\0';
-		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, q->amount,
+		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, payment_amount(q),
 				    "mangler-paa-konto", "KY-udbetaling uden postering på "
 				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
 		xstrlcpy(e->ref, q->ident, sizeof(e->ref));
@@ -251,8 +233,9 @@ static void match_all(struct nemkonto *n)
 	const char *se = NULL;
 	if (n->p.n)
 		qsort(n->p.v, n->p.n, sizeof(*n->p.v), cmp_posting);
-	if (n->npay)
-		qsort(n->pay, n->npay, sizeof(*n->pay), cmp_payment);
+	if (n->pay.n)
+		qsort(n->pay.v, n->pay.n, sizeof(*n->pay.v), cmp_payment);
+	n->matched = xcalloc(n->pay.n + 1, 1);
 	for (size_t i = 0, j; i < n->p.n; i = j) {
 		for (j = i + 1; j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se) &&
 		     !strcmp(n->p.v[j].recipient, n->p.v[i].recipient); j++)
@@ -293,17 +276,14 @@ static int load(struct nemkonto *n, MDB_txn *txn)
 	if (!rc)
 		rc = accounts_load(path.buf, &n->acc);
 	strbuf_release(&path);
-	if (rc || reconin_field(c, "se", &n->f_se) || reconin_field(c, "month", &n->f_month) ||
-	    reconin_field(c, "day", &n->f_day) || reconin_field(c, "cpr", &n->f_cpr) ||
-	    reconin_field(c, "amount", &n->f_amount) || reconin_field(c, "ident", &n->f_ident) ||
-	    reconin_field(c, "bilag", &n->f_bilag))
+	if (rc)
 		return EXIT_USAGE;
 	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES,
 			 month_add(to, -n->mc.lookback_months), to) ||
-	    postings_load(&n->in, ERP, &n->acc, ROLE, &n->p) ||
-	    reconin_each(&n->in, KY_PAY, payment_row, n))
+	    (rc = postings_load(&n->in, ERP, &n->acc, ROLE, &n->p)) < 0 ||
+	    reconin_rows(&n->in, KY_PAY, &n->pay))
 		return EXIT_INTERNAL;
-	return 0;
+	return rc ? EXIT_USAGE : 0;
 }
 
 static int match_night(struct stage_ctx *ctx)
@@ -323,7 +303,8 @@ static int match_night(struct stage_ctx *ctx)
 	postings_free(&n.p);
 	accounts_free(&n.acc);
 	recon_free(&n.out);
-	free(n.pay);
+	free(n.pay.v);
+	free(n.matched);
 	return rc;
 }
 

@@ -102,4 +102,14 @@ test_expect_success 'a bad matching.conf is a configuration error (64) naming fi
 	grep -q "matching.conf:[0-9]*: max-group: .99. is not an integer from 1 to 16" err
 '
 
+test_expect_success 'an SE without the account role is a configuration error (64)' '
+	mkdir conf2 && cp "$TOP"/conf/*.conf conf2/ &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf2/pipeline.conf &&
+	sed -i "/^role hensaettelse-bankudbetaling/d" conf2/accounts.conf &&
+	stage-match-nemkonto --date $N --conf "$TRASH/conf2/pipeline.conf" --state g/state \
+		--out g/out 2>err;
+	test $? -eq 64 &&
+	grep -q "accounts.conf: no .role hensaettelse-bankudbetaling. for municipality 29757895" err
+'
+
 test_done
