@@ -8,8 +8,10 @@
 
 struct search {
 	struct gm_item *v;
+	size_t n;
 	const struct gm_limits *lim;
 	struct gm_result *res;
+	int64_t *dn;		/* day_number of each item's day */
 	size_t *cand;		/* candidate indexes of the many side */
 	money_t *rest;		/* rest[i]: sum of cand[i..] */
 	size_t ncand;
@@ -17,15 +19,15 @@ struct search {
 	int npick;
 };
 
-static int64_t days_apart(int32_t a, int32_t b)
+static int64_t apart(const struct search *s, size_t i, size_t j)
 {
-	int64_t d = day_number(a) - day_number(b);
+	int64_t d = s->dn[i] - s->dn[j];
 	return d < 0 ? -d : d;
 }
 
-static int within(int32_t a, int32_t b, int window)
+static int within(const struct search *s, size_t i, size_t j, int window)
 {
-	return window < 0 || days_apart(a, b) <= window;
+	return window < 0 || apart(s, i, j) <= window;
 }
 
 static void settle(struct gm_item *it, struct gm_result *res, int kind)
@@ -43,34 +45,60 @@ static void zero_pass(struct gm_item *v, size_t n, struct gm_result *res)
 		}
 }
 
-/* The open other-side item of equal amount closest in days, or n. */
-static size_t closest_equal(const struct gm_item *v, size_t n, size_t i, int window)
+/* Side-1 items by amount, then input order (qsort is not stable). */
+static int cmp_amount(const void *a, const void *b, void *items)
 {
-	size_t best = n;
-	for (size_t j = 0; j < n; j++) {
-		if (v[j].set || v[j].side == v[i].side || v[j].amount != v[i].amount ||
-		    !within(v[i].day, v[j].day, window))
-			continue;
-		if (best == n || days_apart(v[i].day, v[j].day) < days_apart(v[i].day, v[best].day))
-			best = j;
-	}
-	return best;
+	const struct gm_item *v = items;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	money_t ax = v[x].amount, ay = v[y].amount;
+	if (ax != ay)
+		return ax < ay ? -1 : 1;
+	return (x > y) - (x < y);
 }
 
-static void pair_pass(struct gm_item *v, size_t n, const struct gm_limits *lim,
-		      struct gm_result *res)
+/* The first position in ix[0..m) whose amount is not below a. */
+static size_t lower_bound(const struct gm_item *v, const size_t *ix, size_t m, money_t a)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t j;
+	size_t lo = 0, hi = m;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[ix[mid]].amount < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Each open side-0 item takes the open side-1 item of equal amount closest in days. */
+static void pair_pass(struct search *s)
+{
+	struct gm_item *v = s->v;
+	size_t *ix = xmalloc((s->n + 1) * sizeof(*ix)), m = 0;
+	for (size_t j = 0; j < s->n; j++)
+		if (!v[j].set && v[j].side == 1)
+			ix[m++] = j;
+	if (m)
+		qsort_r(ix, m, sizeof(*ix), cmp_amount, v);
+	for (size_t i = 0; i < s->n; i++) {
+		size_t best = s->n;
 		if (v[i].set || v[i].side != 0)
 			continue;
-		j = closest_equal(v, n, i, lim->pair_window);
-		if (j == n)
+		for (size_t k = lower_bound(v, ix, m, v[i].amount);
+		     k < m && v[ix[k]].amount == v[i].amount; k++) {
+			size_t j = ix[k];
+			if (v[j].set || !within(s, i, j, s->lim->pair_window))
+				continue;
+			if (best == s->n || apart(s, i, j) < apart(s, i, best))
+				best = j;
+		}
+		if (best == s->n)
 			continue;
-		res->nsets++;
-		settle(&v[i], res, GM_PAIR);
-		settle(&v[j], res, GM_PAIR);
+		s->res->nsets++;
+		settle(&v[i], s->res, GM_PAIR);
+		settle(&v[best], s->res, GM_PAIR);
 	}
+	free(ix);
 }
 
 /* Depth-first: picks cand[from..] summing to need, k picked so far. 1 found, -1 gave up. */
@@ -104,7 +132,7 @@ static void candidates(struct search *s, size_t n, size_t a)
 	s->ncand = 0;
 	for (size_t j = 0; j < n; j++)
 		if (!s->v[j].set && s->v[j].side != s->v[a].side && s->v[j].amount > 0 &&
-		    within(s->v[a].day, s->v[j].day, s->lim->group_window))
+		    within(s, a, j, s->lim->group_window))
 			s->cand[s->ncand++] = j;
 	for (size_t i = s->ncand; i-- > 0;)
 		s->rest[i] = s->v[s->cand[i]].amount + (i + 1 < s->ncand ? s->rest[i + 1] : 0);
@@ -152,22 +180,25 @@ static void rest_pass(struct gm_item *v, size_t n, struct gm_result *res)
 int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
 	       struct gm_result *res)
 {
-	struct search s = { .v = v, .lim = lim, .res = res };
 	struct gm_limits l = *lim;
+	struct search s = { .v = v, .n = n, .lim = &l, .res = res };
 	*res = (struct gm_result){ 0 };
 	if (l.max_group > GM_MAX_GROUP)
 		l.max_group = GM_MAX_GROUP;
-	s.lim = &l;
-	for (size_t i = 0; i < n; i++)
+	s.dn = xmalloc((n + 1) * sizeof(*s.dn));
+	for (size_t i = 0; i < n; i++) {
 		v[i].set = v[i].kind = 0;
+		s.dn[i] = day_number(v[i].day);
+	}
 	zero_pass(v, n, res);
-	pair_pass(v, n, &l, res);
+	pair_pass(&s);
 	s.cand = xmalloc((n + 1) * sizeof(*s.cand));
 	s.rest = xmalloc((n + 1) * sizeof(*s.rest));
-	if (group_pass(&s, n, 0) || group_pass(&s, n, 1))
+	if (l.max_group >= 2 && (group_pass(&s, n, 0) || group_pass(&s, n, 1)))
 		res->gave_up = 1;
 	else if (l.balance_rest)
 		rest_pass(v, n, res);
+	free(s.dn);
 	free(s.cand);
 	free(s.rest);
 	for (size_t i = 0; i < n; i++)

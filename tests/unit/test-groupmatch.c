@@ -211,6 +211,25 @@ static void test_matchconf(void)
 	unlink(p);
 }
 
+static void test_many_pairs(void)
+{
+	/* 20.000 items, amounts repeating every 100: every one paired, by nearest day. */
+	enum { N = 10000 };
+	static struct gm_item v[2 * N];
+	struct gm_result r;
+	int ok = 1;
+	for (int i = 0; i < N; i++) {
+		int32_t day = 20210101 + (i % 28);
+		v[i] = (struct gm_item){ .side = 0, .amount = 100 + i % 100, .day = day };
+		v[N + i] = (struct gm_item){ .side = 1, .amount = 100 + i % 100, .day = day };
+	}
+	groupmatch(v, 2 * N, &lim, &r);
+	for (int i = 0; i < N; i++)
+		ok &= v[i].kind == GM_PAIR && v[i].set == v[N + i].set;
+	CHECK(r.open == 0 && r.nsets == N, "all paired (%d open, %d sets)", r.open, r.nsets);
+	CHECK(ok, "each with its own day's twin");
+}
+
 static void test_empty(void)
 {
 	struct gm_result r;
@@ -232,6 +251,7 @@ int main(void)
 	test_gives_up();
 	test_no_balance_rest();
 	test_matchconf();
+	test_many_pairs();
 	test_empty();
 	return test_done();
 }
