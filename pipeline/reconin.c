@@ -43,7 +43,7 @@ int reconin_open(struct reconin *in, struct stage_ctx *ctx, MDB_txn *txn,
 			return -1;
 		}
 		in->n++;
-		if (snapshot_load(&ctx->store, txn, sd, ctx->night, from, to, &in->snap[i]))
+		if (snapshot_load_reports(&ctx->store, txn, sd, ctx->night, from, to, &in->snap[i]))
 			return -1;
 	}
 	return 0;
@@ -85,7 +85,7 @@ int reconin_each(struct reconin *in, int i, reconin_fn fn, void *data)
 	for (size_t e = 0; e < s->n; e++) {
 		struct row_iter it;
 		int rc;
-		if (row_iter_open(&it, &in->ctx->store, in->txn, s, s->v[e].se, s->v[e].month))
+		if (row_iter_open_entry(&it, &in->ctx->store, in->txn, s, e))
 			return -1;
 		while ((rc = row_iter_next(&it)) == 1) {
 			in->records++;

@@ -1,7 +1,8 @@
 /*
  * What a posting-level reconciliation (nemkonto, debitor, faktura) reads:
- * the snapshots of a few stores over a range of months, every row of
- * them through one callback, the ERP postings on an account role as an
+ * the snapshots of a few stores over a range of months (the newest file of
+ * each report: snapshot_load_reports()), every row of them through one
+ * callback, the ERP postings on an account role as an
  * array, and the digest of what was read for the run ledger.
  */
 #ifndef RECONIN_H

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landed.h"
 #include "banned.h"
 
 /* coverage key after "store NUL": SE(8) month(6) ~date(8) fileid(8) */
@@ -28,13 +29,48 @@ static void take(struct snapshot *s, const uint8_t *t, int32_t month)
 	memcpy(e->fileid, t + SE_LEN + 14, FILEID_LEN);
 }
 
-int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
-		  int32_t night, int32_t from, int32_t to, struct snapshot *out)
+/* A file's report: its landing name without the date (or month) it carries. */
+static int report_of(struct store *st, MDB_txn *txn, const uint8_t *fileid, int32_t date,
+		     struct strbuf *out)
 {
-	size_t pl = strlen(sd->name) + 1;
+	struct strbuf props = STRBUF_INIT, rel = STRBUF_INIT;
+	char d[16];
+	const char *at;
+	int rc = file_props_get(st, txn, fileid, &props);
+	strbuf_reset(out);
+	if (rc == 0 && props_get(&props, "relpath", &rel)) {
+		snprintf(d, sizeof(d), "%08d", (int)date);
+		if (!(at = strstr(rel.buf, d))) {
+			d[6] = '\0';	/* a {month} name: YYYYMM */
+			at = strstr(rel.buf, d);
+		}
+		strbuf_add(out, rel.buf, at ? (size_t)(at - rel.buf) : rel.len);
+		if (at)
+			strbuf_addstr(out, at + strlen(d));
+	}
+	strbuf_release(&props);
+	strbuf_release(&rel);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Whether the report was taken already for the SE and month of the entries from 'first'. */
+static int report_taken(char **reports, size_t first, size_t n, const char *report)
+{
+	for (size_t i = first; i < n; i++)
+		if (!strcmp(reports[i], report))
+			return 1;
+	return 0;
+}
+
+static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
+		int32_t night, int32_t from, int32_t to, int by_report, struct snapshot *out)
+{
+	size_t pl = strlen(sd->name) + 1, first = 0;
 	MDB_cursor *c;
 	MDB_val k = { pl, (void *)sd->name }, v;
 	uint8_t last[SE_LEN + 6];
+	char **reports = NULL;
+	struct strbuf report = STRBUF_INIT;
 	int have_last = 0, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -51,16 +87,46 @@ int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 		date = 99999999 - digits_at(t + SE_LEN + 6, 8);
 		if (month < from || month > to || date > night)
 			continue;
-		if (have_last && !memcmp(last, t, sizeof(last)))
+		if (have_last && !memcmp(last, t, sizeof(last)) && !by_report)
 			continue;	/* an older file for an SE and month already taken */
+		if (!have_last || memcmp(last, t, sizeof(last)))
+			first = out->n;
+		if (by_report) {
+			if (report_of(st, txn, t + SE_LEN + 14, date, &report)) {
+				rc = -1;
+				break;
+			}
+			if (report_taken(reports, first, out->n, report.buf))
+				continue;	/* an older file of a report already taken */
+			reports = xrealloc(reports, (out->n + 1) * sizeof(*reports));
+			reports[out->n] = xstrdup(report.buf);
+		}
 		memcpy(last, t, sizeof(last));
 		have_last = 1;
 		take(out, t, month);
 	}
 	mdb_cursor_close(c);
+	for (size_t i = 0; reports && i < out->n; i++)
+		free(reports[i]);
+	free(reports);
+	strbuf_release(&report);
+	if (rc == -1)
+		return -1;
 	if (rc && rc != MDB_NOTFOUND)
 		return store_fail("coverage", rc);
 	return 0;
+}
+
+int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
+		  int32_t night, int32_t from, int32_t to, struct snapshot *out)
+{
+	return load(st, txn, sd, night, from, to, 0, out);
+}
+
+int snapshot_load_reports(struct store *st, MDB_txn *txn, const struct store_def *sd,
+			  int32_t night, int32_t from, int32_t to, struct snapshot *out)
+{
+	return load(st, txn, sd, night, from, to, 1, out);
 }
 
 void snapshot_free(struct snapshot *s)
@@ -78,10 +144,10 @@ const uint8_t *snapshot_file(const struct snapshot *s, const char *se, int32_t m
 	return NULL;
 }
 
-int row_iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
-		  const struct snapshot *s, const char *se, int32_t month)
+static int iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
+		     const struct snapshot *s, const char *se, int32_t month,
+		     const uint8_t *id)
 {
-	const uint8_t *id = snapshot_file(s, se, month);
 	char m[8];
 	int rc;
 	memset(it, 0, sizeof(*it));
@@ -98,6 +164,18 @@ int row_iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
 	if ((rc = mdb_cursor_open(txn, store_dbi(st, s->sd), &it->cur)))
 		return store_fail("open cursor", rc);
 	return 0;
+}
+
+int row_iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
+		  const struct snapshot *s, const char *se, int32_t month)
+{
+	return iter_open(it, st, txn, s, se, month, snapshot_file(s, se, month));
+}
+
+int row_iter_open_entry(struct row_iter *it, struct store *st, MDB_txn *txn,
+			const struct snapshot *s, size_t i)
+{
+	return iter_open(it, st, txn, s, s->v[i].se, s->v[i].month, s->v[i].fileid);
 }
 
 int row_iter_next(struct row_iter *it)

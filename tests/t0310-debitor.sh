@@ -55,6 +55,18 @@ test_expect_success 'a fresh state on 2021-08-31 alone gives the same bytes' '
 	test_cmp g/out/2021-08-31/$E f/out/2021-08-31/$E
 '
 
+test_expect_success 'Figur 33: both accounts exported for one month are read, one file each' '
+	# 15 claims + 3 rejected + 2 sums + 2 + 2 postings + 2 balances
+	awk -F";" "\$1==\"match-debitor\" { exit !(\$4 == 26) }" g/out/2021-06-30/status &&
+	copy older &&
+	f=older/drops/erp/ERP_PRISME_Kontostreng_928148001_20210629.csv &&
+	head -1 "$F/erp/ERP_PRISME_Kontostreng_928148001_20210630.csv" >$f &&
+	printf "proxy;AAK-1;29-06-2021 22:00:00;FAK-1;22-06-2021;;Betjening;DKK;9,99;9,99;9,99;x\r\n" >>$f &&
+	touch $f.done &&
+	run "$TRASH/older/drops" older 2021-06-30 &&
+	test_cmp "$G/summary-2021-06-30.csv" older/out/2021-06-30/$S
+'
+
 test_expect_success 'a restance posting lost: the claim is named, with its CPR' '
 	copy lost &&
 	grep -av "FAK-00570125" "$F/erp/ERP_PRISME_Kontostreng_928148001_20210630.csv" \
