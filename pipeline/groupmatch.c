@@ -1,6 +1,7 @@
 #include "groupmatch.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "date.h"
 #include "strbuf.h"
@@ -28,6 +29,17 @@ static int64_t apart(const struct search *s, size_t i, size_t j)
 static int within(const struct search *s, size_t i, size_t j, int window)
 {
 	return window < 0 || apart(s, i, j) <= window;
+}
+
+/* Whether two items may settle together: one party begins with the other. */
+static int fits(const struct gm_item *a, const struct gm_item *b)
+{
+	size_t la, lb;
+	if (!a->party || !b->party || !*a->party || !*b->party)
+		return 1;
+	la = strlen(a->party);
+	lb = strlen(b->party);
+	return !strncmp(a->party, b->party, la < lb ? la : lb);
 }
 
 static void settle(struct gm_item *it, struct gm_result *res, int kind)
@@ -87,7 +99,7 @@ static void pair_pass(struct search *s)
 		for (size_t k = lower_bound(v, ix, m, v[i].amount);
 		     k < m && v[ix[k]].amount == v[i].amount; k++) {
 			size_t j = ix[k];
-			if (v[j].set || !within(s, i, j, s->lim->pair_window))
+			if (v[j].set || !within(s, i, j, s->lim->pair_window) || !fits(&v[i], &v[j]))
 				continue;
 			if (best == s->n || apart(s, i, j) < apart(s, i, best))
 				best = j;
@@ -132,7 +144,7 @@ static void candidates(struct search *s, size_t n, size_t a)
 	s->ncand = 0;
 	for (size_t j = 0; j < n; j++)
 		if (!s->v[j].set && s->v[j].side != s->v[a].side && s->v[j].amount > 0 &&
-		    within(s, a, j, s->lim->group_window))
+		    within(s, a, j, s->lim->group_window) && fits(&s->v[a], &s->v[j]))
 			s->cand[s->ncand++] = j;
 	for (size_t i = s->ncand; i-- > 0;)
 		s->rest[i] = s->v[s->cand[i]].amount + (i + 1 < s->ncand ? s->rest[i + 1] : 0);
@@ -159,7 +171,17 @@ static int group_pass(struct search *s, size_t n, int one)
 	return 0;
 }
 
-/* What is left, if it balances as a whole, is one settlement. */
+/* Whether every two open items fit each other. */
+static int open_fit(const struct gm_item *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n && !v[i].set; j++)
+			if (!v[j].set && !fits(&v[i], &v[j]))
+				return 0;
+	return 1;
+}
+
+/* What is left, if it balances as a whole and its parties fit, is one settlement. */
 static void rest_pass(struct gm_item *v, size_t n, struct gm_result *res)
 {
 	money_t bal = 0;
@@ -169,7 +191,7 @@ static void rest_pass(struct gm_item *v, size_t n, struct gm_result *res)
 			bal += v[i].side ? -v[i].amount : v[i].amount;
 			open++;
 		}
-	if (open < 2 || bal != 0)
+	if (open < 2 || bal != 0 || !open_fit(v, n))
 		return;
 	res->nsets++;
 	for (size_t i = 0; i < n; i++)

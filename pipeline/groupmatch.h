@@ -29,6 +29,9 @@ struct gm_item {
 	int side;		/* 0 or 1 */
 	money_t amount;		/* >= 0; the subset passes need > 0 */
 	int32_t day;		/* YYYYMMDD */
+	const char *party;	/* who: a CPR, or the part of it an ERP keeps (0106);
+				   items settle together only when one's party begins
+				   with the other's; NULL or "" fits anyone */
 	int set;		/* out: 0 open, else the settlement's number from 1 */
 	int kind;		/* out: GM_ZERO ... GM_NM for a settled item */
 };

@@ -5,7 +5,8 @@
  * For each month of the night:
  *   KY->DEBITOR  claims ACCEPTERET in the month (BehandlingDatoTid),
  *                whatever month they were created in, paired 1:1 with
- *                the debits on the KY restance accounts; rejected claims
+ *                the debits on the KY restance accounts by amount, day
+ *                and person (where the ERP names one); rejected claims
  *                ('Detaljer - Debitor fejlede') listed with their reason.
  *   DEBITOR->KY  coverings, write-offs and reductions ('Afstemning af
  *                fordringer') paired 1:1 with the restance credits.
@@ -121,12 +122,14 @@ static void pair_side(struct debitor *d, const char *se, int32_t month, const st
 	money_t left = 0, right = 0;
 	for (size_t i = 0; i < s->nky; i++) {
 		money_t a = s->ky[i]->amount < 0 ? -s->ky[i]->amount : s->ky[i]->amount;
-		v[i] = (struct gm_item){ .side = 0, .amount = a, .day = claim_day(s->ky[i]) };
+		v[i] = (struct gm_item){ .side = 0, .amount = a, .day = claim_day(s->ky[i]),
+					 .party = s->ky[i]->cpr };
 		left += a;
 	}
 	for (size_t i = 0; i < s->nerp; i++) {
 		money_t a = s->erp[i]->amount < 0 ? -s->erp[i]->amount : s->erp[i]->amount;
-		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = a, .day = s->erp[i]->day };
+		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = a, .day = s->erp[i]->day,
+						  .party = s->erp[i]->recipient };
 		right += a;
 	}
 	groupmatch(v, n, &d->mc.lim, &r);

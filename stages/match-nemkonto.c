@@ -165,7 +165,7 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 	v = xcalloc(np - lo + ng + 1, sizeof(*v));
 	for (size_t i = lo; i < np; i++)
 		v[k++] = (struct gm_item){ .side = 0, .amount = payment_amount(&n->pay.v[i]),
-					   .day = n->pay.v[i].day };
+					   .day = n->pay.v[i].day, .party = n->pay.v[i].cpr };
 	for (size_t i = 0; i < ng; i++)
 		if (g[i].amount < 0)
 			v[k++] = (struct gm_item){ .side = 1, .amount = -g[i].amount, .day = g[i].day };

@@ -7,11 +7,13 @@ Claims created May-August, some accepted in July or August and posted on
 the restance account (928148001) that day or the next; coverings and
 write-offs from the debtor system with their credits; 'Sum -
 Debitorregistreringer' per creation month; the Råbalance of 2021-08-31.
-Injected, once each: an accepted claim never posted, a restance debit no
-claim explains, a covering never posted, a sum report off by an amount,
-two rejected claims, a debtor group's clearing balance (928148012) to
-transfer, and a clearing account that misses an amount. EXPECTED gets
-'reason;key;amount' per exception the stage must report, sorted.
+Postings name the person (Ydelsesmodtager: the CPR's DDMM). Injected,
+once each: an accepted claim never posted (its amount posted the same day
+for another person), a restance debit no claim explains, a covering never
+posted, a sum report off by an amount, two rejected claims, a debtor
+group's clearing balance (928148012) to transfer, and a clearing account
+that misses an amount. EXPECTED gets 'reason;key;amount' per exception
+the stage must report, sorted.
 """
 import random
 import sys
@@ -44,10 +46,14 @@ def main():
         claims.append(c)
     accepted = [c for c in claims if c["status"] == "ACCEPTERET"]
     for c in accepted[1:]:
-        debits.append((c["done"][0], c["done"][1] + rnd.randint(0, 1), c["amount"]))
-    exp.append(("mangler-i-erp", "KY->DEBITOR", plain(accepted[0]["amount"])))
+        debits.append((c["done"][0], c["done"][1] + rnd.randint(0, 1), c["amount"], c["cpr"][:4]))
+    lost = accepted[0]
+    exp.append(("mangler-i-erp", "KY->DEBITOR", plain(lost["amount"])))
+    # the lost claim's amount, the same day, posted for another person
+    debits.append((lost["done"][0], lost["done"][1], lost["amount"], "0000"))
+    exp.append(("ukendt-postering", "KY->DEBITOR", plain(lost["amount"])))
     stray = amount()
-    debits.append((8, 20, stray))
+    debits.append((8, 20, stray, ""))
     exp.append(("ukendt-postering", "KY->DEBITOR", plain(stray)))
     for i, c in enumerate(accepted[1:12]):
         kind = rnd.choice(["DAEKNING", "AFSKRIVNING", "NEDREGULERING"])
@@ -55,7 +61,7 @@ def main():
         d = (rnd.choice([7, 8]), rnd.randint(1, 27))
         events.append((c, kind, d, a))
         if i:
-            credits.append((d[0], d[1], -a))
+            credits.append((d[0], d[1], -a, c["cpr"][:4]))
         else:
             exp.append(("mangler-i-erp", "DEBITOR->KY", plain(a)))
     sums = {}
@@ -67,7 +73,7 @@ def main():
                 (amount(), "Debitor findes ikke")]
     exp += [("afvist", "KY->DEBITOR", plain(a)) for a, _ in rejected]
     start = 5000000
-    restance = start + sum(a for _, _, a in debits) + sum(a for _, _, a in credits)
+    restance = start + sum(p[2] for p in debits + credits)
     group, missing = -rnd.randint(1000, 90000), rnd.randint(100, 5000)
     common = -(restance + group) - missing
     exp.append(("debitorgruppe-overfoersel", "MELLEMREGNING", plain(group)))
@@ -110,9 +116,9 @@ def write(drops, claims, rejected, sums, events, debits, credits, restance, comm
     rows += ["%s;%s;%s;2021-%02d-%02d;%s" % (c["id"], c["cpr"], k, d[0], d[1], plain(a))
              for c, k, d, a in events]
     out("ky/KY_AfstemningFordringer_29757895_20210831.csv", rows)
-    rows = ["Kladdenummer;Bilag;Dato;Beløb i rapporteringsvaluta;Beskrivelse"]
-    for i, (m, d, a) in enumerate(sorted(debits + credits)):
-        rows.append("AAK-%09d;FAK-%08d;%02d-%02d-2021;%s;Faktura" % (i, i, d, m, money(a)))
+    rows = ["Kladdenummer;Bilag;Dato;Beløb i rapporteringsvaluta;Beskrivelse;Ydelsesmodtager"]
+    for i, (m, d, a, who) in enumerate(sorted(debits + credits)):
+        rows.append("AAK-%09d;FAK-%08d;%02d-%02d-2021;%s;Faktura;%s" % (i, i, d, m, money(a), who))
     out("erp/ERP_PRISME_Kontostreng_928148001_20210831.csv", rows, "cp1252")
     rows = ["Økonomisk dimension;Navn;Slutsaldo",
             "928148001;Debitor - restancekonto-KY;%s" % money(restance),

@@ -211,6 +211,37 @@ static void test_matchconf(void)
 	unlink(p);
 }
 
+static void test_parties(void)
+{
+	/* Two claims of 100,00 (CPR) and two postings naming the DDMM they belong to. */
+	struct gm_item v[5] = {
+		{ .side = 0, .amount = 10000, .day = 20210623, .party = "1507852345" },
+		{ .side = 0, .amount = 10000, .day = 20210623, .party = "0203901234" },
+		{ .side = 1, .amount = 10000, .day = 20210623, .party = "0203" },
+		{ .side = 1, .amount = 10000, .day = 20210623, .party = "1507" },
+		{ .side = 1, .amount = 10000, .day = 20210623, .party = "" },
+	};
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	groupmatch(v, 5, &l, &r);
+	CHECK(v[0].set == v[3].set && v[1].set == v[2].set, "each claim with its own DDMM");
+	CHECK(!v[4].set && r.open == 1, "the third posting stays open");
+	v[3].party = "3112";
+	l.max_group = 1;
+	groupmatch(v, 4, &l, &r);
+	CHECK(!v[0].set && !v[3].set && r.open == 2, "another person's posting does not fit");
+	CHECK(r.nsets == 1, "only 0203 pairs (%d)", r.nsets);
+	/* 50,00 for 0203... against 25,00 (anyone) + 25,00 for 9999: no rest settlement. */
+	v[0] = (struct gm_item){ .side = 0, .amount = 5000, .day = 20210623, .party = "0203901234" };
+	v[3] = (struct gm_item){ .side = 1, .amount = 2500, .day = 20210623 };
+	v[4] = (struct gm_item){ .side = 1, .amount = 2500, .day = 20210623, .party = "9999" };
+	groupmatch(v, 5, &l, &r);
+	CHECK(!v[0].set && !v[3].set && !v[4].set, "the rest holds another person: open");
+	v[4].party = "0203";
+	groupmatch(v, 5, &l, &r);
+	CHECK(v[0].kind == GM_NM && v[4].set == v[0].set, "the same person's rest settles");
+}
+
 static void test_many_pairs(void)
 {
 	/* 20.000 items, amounts repeating every 100: every one paired, by nearest day. */
@@ -251,6 +282,7 @@ int main(void)
 	test_gives_up();
 	test_no_balance_rest();
 	test_matchconf();
+	test_parties();
 	test_many_pairs();
 	test_empty();
 	return test_done();
