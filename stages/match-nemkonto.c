@@ -9,7 +9,8 @@
  * posting left open and its age; a young open item is a payment in
  * transit (explained). Returned payments and manual re-postings (OMP-)
  * are exceptions even when the group nets to 0 (Figur 28). Every KY
- * payment in 'Detaljer - Udbetalinger' must be a credit on the account.
+ * payment in 'Detaljer - Udbetalinger' must be a credit on the account,
+ * and they must add up to 'Sum - Udbetalinger' (key SUM-UDBETALINGER).
  * Reads only the store and conf/ (accounts.conf, matching.conf).
  */
 #include <stdio.h>
@@ -28,9 +29,11 @@
 #define RECON "nemkonto"
 #define ROLE "hensaettelse-bankudbetaling"
 
-enum { ERP, KY_PAY, NSOURCES };
+enum { ERP, KY_PAY, KY_SUM, NSOURCES };
 
-static const char *const source_store[NSOURCES] = { "erp.posting", "ky.udbetaling" };
+static const char *const source_store[NSOURCES] = {
+	"erp.posting", "ky.udbetaling", "ky.udbetaling_sum",
+};
 
 struct nemkonto {
 	struct stage_ctx *ctx;
@@ -39,6 +42,7 @@ struct nemkonto {
 	struct reconin in;
 	struct postings p;
 	struct kyrows pay;	/* KY's payments */
+	struct kyrows sum;	/* KY's 'Sum - Udbetalinger' */
 	char *matched;		/* per payment: found on the account */
 	struct recon_out out;
 	uint64_t settled, transit, open, gave_up;	/* postings, for the conservation check */
@@ -228,6 +232,27 @@ static void missing_payments(struct nemkonto *n)
 	}
 }
 
+/* 'Sum - Udbetalinger' against the detail rows, per SE and month it covers. */
+static void payment_sums(struct nemkonto *n)
+{
+	const struct kyrows *s = &n->sum;
+	for (size_t i = 0, j; i < s->n; i = j) {
+		money_t left = 0, right = 0;
+		for (j = i; j < s->n && !strcmp(s->v[j].se, s->v[i].se) &&
+		     s->v[j].month == s->v[i].month; j++)
+			left += s->v[j].amount;
+		for (size_t k = 0; k < n->pay.n; k++)
+			if (!strcmp(n->pay.v[k].se, s->v[i].se) && n->pay.v[k].month == s->v[i].month)
+				right += n->pay.v[k].amount;
+		recon_summary(&n->out, s->v[i].se, s->v[i].month, "SUM-UDBETALINGER", left, right, 0);
+		if (left != right)
+			recon_exception(&n->out, s->v[i].se, s->v[i].month, "SUM-UDBETALINGER", NULL,
+					left - right, "sum-ne-detaljer", "'Sum - Udbetalinger' "
+					"stemmer ikke med 'Detaljer - Udbetalinger' / the sum report "
+					"differs from the payments in the detail report");
+	}
+}
+
 static void match_all(struct nemkonto *n)
 {
 	const char *se = NULL;
@@ -249,6 +274,7 @@ static void match_all(struct nemkonto *n)
 		}
 	}
 	missing_payments(n);
+	payment_sums(n);
 }
 
 /* Every posting is settled, in transit, an open-item exception or in a given-up group. */
@@ -281,7 +307,7 @@ static int load(struct nemkonto *n, MDB_txn *txn)
 	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES,
 			 month_add(to, -n->mc.lookback_months), to) ||
 	    (rc = postings_load(&n->in, ERP, &n->acc, ROLE, &n->p)) < 0 ||
-	    reconin_rows(&n->in, KY_PAY, &n->pay))
+	    reconin_rows(&n->in, KY_PAY, &n->pay) || reconin_rows(&n->in, KY_SUM, &n->sum))
 		return EXIT_INTERNAL;
 	return rc ? EXIT_USAGE : 0;
 }
@@ -304,6 +330,7 @@ static int match_night(struct stage_ctx *ctx)
 	accounts_free(&n.acc);
 	recon_free(&n.out);
 	free(n.pay.v);
+	free(n.sum.v);
 	free(n.matched);
 	return rc;
 }

@@ -10,8 +10,9 @@ markers), and EXPECTED: one line per exception the stage must report,
 debit for several KY payments), 1:N, or in several settlements; then the
 breaks are injected, each exactly once: a lost NemKonto debit (its KY
 credits stay open), a KY payment missing on the account, a returned
-payment, a manual re-posting, a stray old debit, and a payment in
-transit (young, explained: no exception).
+payment, a manual re-posting, a stray old debit, a payment in transit
+(young, explained: no exception), and 'Sum - Udbetalinger' 100,00 above
+the payments.
 """
 import os
 import random
@@ -121,7 +122,13 @@ def main():
         for n, (rec, a, d, b) in enumerate(payments):
             f.write("u-%06d;%s85-%04d;2021-11-%02d;%s;GENNEMFOERT;N;%s\n"
                     % (n, rec, 1000 + n, d, money(a), b))
-    for p in (erp, ky):
+    total = sum(a for _, a, _, _ in payments)
+    ksum = drops + "/ky/KY_SumUdbetalinger_29757895_20211115.csv"
+    with open(ksum, "w", encoding="utf-8") as f:
+        f.write("Dispositionsdato_YYYYMM;Status;Straksudbetaling;Beløb\n")
+        f.write("2021-11;GENNEMFOERT;N;%s\n" % money(total + 10000))
+    exp.append(("sum-ne-detaljer", "SUM-UDBETALINGER", plain(10000)))
+    for p in (erp, ky, ksum):
         open(p + ".done", "w").close()
     with open(expected, "w") as f:
         for line in sorted(";".join(e) for e in exp):

@@ -16,7 +16,8 @@ test_expect_success 'Figur 27/28: summary and exceptions as checked by hand' '
 '
 
 test_expect_success 'Figur 27: every recipient nets to 0; 1201 and 3112 settled' '
-	test $(grep -c ";OK$" g/$D/$S) -eq 17 &&
+	test $(grep -c ";OK$" g/$D/$S) -eq 18 &&
+	grep -q ";2021-11;SUM-UDBETALINGER;115935,01;115935,01;0,00;0,00;0,00;OK$" g/$D/$S &&
 	grep -q "^nemkonto;29757895;2021-11;1201;45068,57;45068,57;0,00;0,00;0,00;OK$" g/$D/$S &&
 	grep -q ";3112;13339,73;13339,73;0,00;0,00;0,00;OK$" g/$D/$S
 '
