@@ -53,24 +53,43 @@ static int report_of(struct store *st, MDB_txn *txn, const uint8_t *fileid, int3
 	return rc < 0 ? -1 : 0;
 }
 
-/* Whether the report was taken already for the SE and month of the entries from 'first'. */
-static int report_taken(char **reports, size_t first, size_t n, const char *report)
+/* The reports taken for the current SE and month: entries first.. of the snapshot. */
+struct reports {
+	char **v;		/* per snapshot entry */
+	size_t first;
+	struct strbuf name;
+};
+
+/* 1 a report not yet taken for the SE and month (recorded for entry n), 0 taken, -1 error. */
+static int new_report(struct store *st, MDB_txn *txn, struct reports *r, size_t n,
+		      const uint8_t *fileid, int32_t date)
 {
-	for (size_t i = first; i < n; i++)
-		if (!strcmp(reports[i], report))
-			return 1;
-	return 0;
+	if (report_of(st, txn, fileid, date, &r->name))
+		return -1;
+	for (size_t i = r->first; i < n; i++)
+		if (!strcmp(r->v[i], r->name.buf))
+			return 0;
+	r->v = xrealloc(r->v, (n + 1) * sizeof(*r->v));
+	r->v[n] = xstrdup(r->name.buf);
+	return 1;
 }
 
-static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
-		int32_t night, int32_t from, int32_t to, int by_report, struct snapshot *out)
+static void reports_free(struct reports *r, size_t n)
 {
-	size_t pl = strlen(sd->name) + 1, first = 0;
+	for (size_t i = 0; r->v && i < n; i++)
+		free(r->v[i]);
+	free(r->v);
+	strbuf_release(&r->name);
+}
+
+/* The newest file per SE and month, or (r not NULL) per SE, month and report. */
+static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
+		int32_t night, int32_t from, int32_t to, struct reports *r, struct snapshot *out)
+{
+	size_t pl = strlen(sd->name) + 1;
 	MDB_cursor *c;
 	MDB_val k = { pl, (void *)sd->name }, v;
 	uint8_t last[SE_LEN + 6];
-	char **reports = NULL;
-	struct strbuf report = STRBUF_INIT;
 	int have_last = 0, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -87,29 +106,20 @@ static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 		date = 99999999 - digits_at(t + SE_LEN + 6, 8);
 		if (month < from || month > to || date > night)
 			continue;
-		if (have_last && !memcmp(last, t, sizeof(last)) && !by_report)
+		if (have_last && !memcmp(last, t, sizeof(last)) && !r)
 			continue;	/* an older file for an SE and month already taken */
-		if (!have_last || memcmp(last, t, sizeof(last)))
-			first = out->n;
-		if (by_report) {
-			if (report_of(st, txn, t + SE_LEN + 14, date, &report)) {
-				rc = -1;
+		if (r && (!have_last || memcmp(last, t, sizeof(last))))
+			r->first = out->n;
+		if (r && (rc = new_report(st, txn, r, out->n, t + SE_LEN + 14, date)) <= 0) {
+			if (rc < 0)
 				break;
-			}
-			if (report_taken(reports, first, out->n, report.buf))
-				continue;	/* an older file of a report already taken */
-			reports = xrealloc(reports, (out->n + 1) * sizeof(*reports));
-			reports[out->n] = xstrdup(report.buf);
+			continue;	/* an older file of a report already taken */
 		}
 		memcpy(last, t, sizeof(last));
 		have_last = 1;
 		take(out, t, month);
 	}
 	mdb_cursor_close(c);
-	for (size_t i = 0; reports && i < out->n; i++)
-		free(reports[i]);
-	free(reports);
-	strbuf_release(&report);
 	if (rc == -1)
 		return -1;
 	if (rc && rc != MDB_NOTFOUND)
@@ -120,13 +130,16 @@ static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 		  int32_t night, int32_t from, int32_t to, struct snapshot *out)
 {
-	return load(st, txn, sd, night, from, to, 0, out);
+	return load(st, txn, sd, night, from, to, NULL, out);
 }
 
 int snapshot_load_reports(struct store *st, MDB_txn *txn, const struct store_def *sd,
 			  int32_t night, int32_t from, int32_t to, struct snapshot *out)
 {
-	return load(st, txn, sd, night, from, to, 1, out);
+	struct reports r = { .name = STRBUF_INIT };
+	int rc = load(st, txn, sd, night, from, to, &r, out);
+	reports_free(&r, out->n);
+	return rc;
 }
 
 void snapshot_free(struct snapshot *s)
