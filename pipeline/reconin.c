@@ -256,3 +256,15 @@ int reconin_rows(struct reconin *in, int i, struct kyrows *out)
 			return -1;
 	return reconin_each(in, i, kyrow_row, &k) ? -1 : 0;
 }
+
+void postings_ref(const struct postings *p, size_t i, char *ref, size_t size)
+{
+	const struct posting *a = &p->v[i];
+	int copy = 1;
+	for (size_t j = 0; j < i; j++) {
+		const struct posting *b = &p->v[j];
+		copy += !strcmp(a->se, b->se) && !strcmp(a->bilag, b->bilag) && a->day == b->day &&
+			a->amount == b->amount && !strcmp(a->recipient, b->recipient);
+	}
+	snprintf(ref, size, "%s|%d|%lld|%d", a->bilag, (int)a->day, (long long)a->amount, copy);
+}

@@ -69,17 +69,6 @@ static int is(const struct kyrow *q, const char *status)
 	return !strcmp(q->status, status);
 }
 
-/* A posting's part of an exception id: bilag, day, amount and which copy. */
-static void posting_ref(const struct posting *v, size_t i, char *ref, size_t size)
-{
-	int copy = 1;
-	for (size_t j = 0; j < i; j++)
-		copy += !strcmp(v[j].bilag, v[i].bilag) && v[j].day == v[i].day &&
-			v[j].amount == v[i].amount;
-	snprintf(ref, size, "%s|%d|%lld|%d", v[i].bilag, (int)v[i].day,
-		 (long long)v[i].amount, copy);
-}
-
 /* One side of a 1:1 matching: KY items and ERP postings of one SE and month. */
 struct side {
 	const char *key;
@@ -97,7 +86,8 @@ static void ky_unpaired(struct debitor *d, const struct side *s, const struct ky
 						  q->amount, "mangler-i-erp",
 						  "KY-beløb uden postering på KY-restancekonto / KY "
 						  "amount without a posting on the restance accounts");
-	snprintf(e->ref, sizeof(e->ref), "%s|%s", q->ident, q->status);
+	snprintf(e->ref, sizeof(e->ref), "%s|%s|%d|%lld", q->ident, q->status, (int)claim_day(q),
+		 (long long)q->amount);
 	recon_note(e, "%s %s af %s", q->ident, q->status, day_format(claim_day(q), day));
 }
 
@@ -109,7 +99,7 @@ static void erp_unpaired(struct debitor *d, const struct side *s, size_t i, int3
 						  p->amount, "ukendt-postering",
 						  "postering på KY-restancekonto uden KY-beløb / posting "
 						  "on a restance account that KY does not know");
-	posting_ref(d->p.v, (size_t)(p - d->p.v), e->ref, sizeof(e->ref));
+	postings_ref(&d->p, (size_t)(p - d->p.v), e->ref, sizeof(e->ref));
 	recon_note(e, "bilag %s af %s: %s", p->bilag, day_format(p->day, day), p->text);
 }
 

@@ -84,23 +84,13 @@ static int64_t age(const struct nemkonto *n, int32_t day)
 	return day_number(n->ctx->night) - day_number(day);
 }
 
-/* The posting's part of an exception id: bilag, day, amount, and which copy. */
-static void posting_ref(const struct posting *g, size_t i, char *ref, size_t size)
-{
-	int copy = 1;
-	for (size_t j = 0; j < i; j++)
-		copy += !cmp_posting(&g[j], &g[i]);
-	snprintf(ref, size, "%s|%d|%lld|%d", g[i].bilag, (int)g[i].day,
-		 (long long)g[i].amount, copy);
-}
-
 static struct exception_row *posting_exception(struct nemkonto *n, const struct posting *g,
 					       size_t i, const char *code, const char *text)
 {
 	struct exception_row *e = recon_exception(&n->out, g[i].se, g[i].month, g[i].recipient,
 						  NULL, g[i].amount, code, text);
 	char d[DATE_BUFSZ];
-	posting_ref(g, i, e->ref, sizeof(e->ref));
+	postings_ref(&n->p, (size_t)(g - n->p.v) + i, e->ref, sizeof(e->ref));
 	recon_note(e, "bilag %s af %s, %lld dage: %s", g[i].bilag, day_format(g[i].day, d),
 		   (long long)age(n, g[i].day), g[i].text);
 	return e;
