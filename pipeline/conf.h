@@ -10,7 +10,8 @@
  *                              {word} (letters, digits, - and _);
  *                              FIELD=VALUE gives a canonical field to every
  *                              row of such a file (an ERP dump has no SE:
- *                              se=29757895)
+ *                              se=29757895); FIELD={date} takes the file
+ *                              name's {date} for a day or month field
  *   stage NAME [after STAGE...]
  */
 #ifndef CONF_H

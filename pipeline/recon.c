@@ -1,5 +1,6 @@
 #include "recon.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,17 @@ struct exception_row *recon_exception(struct recon_out *r, const char *se,
 	return e;
 }
 
+void recon_note(struct exception_row *e, const char *fmt, ...)
+{
+	struct strbuf s = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&s, fmt, ap);
+	va_end(ap);
+	free(e->note);
+	e->note = strbuf_detach(&s);
+}
+
 const char *recon_status(money_t left, money_t right, money_t explained)
 {
 	money_t diff = left - right;
@@ -70,7 +82,9 @@ static int cmp_exc(const void *a, const void *b)
 		c = strcmp(x->key, y->key);
 	if (!c)
 		c = strcmp(x->cpr, y->cpr);
-	return c ? c : strcmp(x->code, y->code);
+	if (!c)
+		c = strcmp(x->code, y->code);
+	return c ? c : strcmp(x->ref, y->ref);
 }
 
 static void exception_id(const char *recon, struct exception_row *e)
@@ -79,6 +93,8 @@ static void exception_id(const char *recon, struct exception_row *e)
 	char hex[DIGEST_HEXSZ];
 	strbuf_addf(&s, "%s|%s|%d|%s|%s|%s", recon, e->se, (int)e->month, e->key,
 		    e->cpr, e->code);
+	if (e->ref[0])
+		strbuf_addf(&s, "|%s", e->ref);
 	digest_buf(s.buf, s.len, hex);
 	memcpy(e->id, hex, 16);
 	e->id[16] = '\0';
@@ -142,11 +158,14 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 {
 	char m[DATE_BUFSZ], num[32];
 	strbuf_addstr(out, CSV_BOM "id;recon;se;month;key;cpr;amount;reason;"
-		      "first_seen;age_days;left;right\n");
+		      "first_seen;age_days;left;right");
+	strbuf_addstr(out, r->with_account ? ";account\n" : "\n");
 	for (size_t i = 0; i < r->nexc; i++) {
 		const struct exception_row *e = &r->exc[i];
 		struct strbuf reason = STRBUF_INIT;
 		strbuf_addf(&reason, "%s: %s", e->code, e->text);
+		if (e->note)
+			strbuf_addf(&reason, " (%s)", e->note);
 		csvout_str(out, e->id, 0);
 		csvout_str(out, r->recon, 0);
 		csvout_str(out, e->se, 0);
@@ -161,11 +180,13 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 		csvout_str(out, num, 0);
 		if (e->has_sides) {
 			money_field(out, e->left, 0);
-			money_field(out, e->right, 1);
+			money_field(out, e->right, !r->with_account);
 		} else {
 			csvout_str(out, "", 0);
-			csvout_str(out, "", 1);
+			csvout_str(out, "", !r->with_account);
 		}
+		if (r->with_account)
+			csvout_str(out, e->account, 1);
 		strbuf_release(&reason);
 	}
 }
@@ -220,6 +241,8 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 
 void recon_free(struct recon_out *r)
 {
+	for (size_t i = 0; i < r->nexc; i++)
+		free(r->exc[i].note);
 	free(r->sum);
 	free(r->exc);
 	r->sum = NULL;

@@ -8,6 +8,10 @@
  * An exception's id hashes recon, se, month, key, cpr and reason code (not
  * the amount), so the same break keeps its id night after night; the
  * store's "breaks" database remembers the night it was first seen.
+ * Optional, for the posting-level recons (nemkonto, debitor, faktura): a
+ * ref (e.g. the bilag) that joins the id when several breaks share a key,
+ * a note appended to the reason text, and a trailing 'account' column
+ * (recon_out.with_account). Rows without them print as before.
  */
 #ifndef RECON_H
 #define RECON_H
@@ -33,6 +37,9 @@ struct exception_row {
 	const char *text;	/* static: Danish / English */
 	char id[17];
 	int32_t first_seen;
+	char ref[96];		/* "" or part of the id: tells same-key breaks apart */
+	char *note;		/* NULL or owned: " (note)" after the text */
+	char account[64];	/* the 'account' column when with_account */
 };
 
 struct recon_out {
@@ -42,6 +49,7 @@ struct recon_out {
 	struct exception_row *exc;
 	size_t nexc;
 	uint64_t ok, explained, breaks;	/* summary rows by status */
+	int with_account;	/* exceptions end with an 'account' column */
 };
 
 void recon_summary(struct recon_out *r, const char *se, int32_t month,
@@ -50,6 +58,9 @@ void recon_summary(struct recon_out *r, const char *se, int32_t month,
 struct exception_row *recon_exception(struct recon_out *r, const char *se,
 				      int32_t month, const char *key, const char *cpr,
 				      money_t amount, const char *code, const char *text);
+/* Sets e->note (printf-style), replacing an earlier one. */
+void recon_note(struct exception_row *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* "OK", "EXPLAINED" or "BREAK". */
 const char *recon_status(money_t left, money_t right, money_t explained);
 

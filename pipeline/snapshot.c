@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "landed.h"
 #include "banned.h"
 
 /* coverage key after "store NUL": SE(8) month(6) ~date(8) fileid(8) */
@@ -28,8 +29,62 @@ static void take(struct snapshot *s, const uint8_t *t, int32_t month)
 	memcpy(e->fileid, t + SE_LEN + 14, FILEID_LEN);
 }
 
-int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
-		  int32_t night, int32_t from, int32_t to, struct snapshot *out)
+/* A file's report: its landing name without the date (or month) it carries. */
+static int report_of(struct store *st, MDB_txn *txn, const uint8_t *fileid, int32_t date,
+		     struct strbuf *out)
+{
+	struct strbuf props = STRBUF_INIT, rel = STRBUF_INIT;
+	char d[16];
+	const char *at;
+	int rc = file_props_get(st, txn, fileid, &props);
+	strbuf_reset(out);
+	if (rc == 0 && props_get(&props, "relpath", &rel)) {
+		snprintf(d, sizeof(d), "%08d", (int)date);
+		if (!(at = strstr(rel.buf, d))) {
+			d[6] = '\0';	/* a {month} name: YYYYMM */
+			at = strstr(rel.buf, d);
+		}
+		strbuf_add(out, rel.buf, at ? (size_t)(at - rel.buf) : rel.len);
+		if (at)
+			strbuf_addstr(out, at + strlen(d));
+	}
+	strbuf_release(&props);
+	strbuf_release(&rel);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The reports taken for the current SE and month: entries first.. of the snapshot. */
+struct reports {
+	char **v;		/* per snapshot entry */
+	size_t first;
+	struct strbuf name;
+};
+
+/* 1 a report not yet taken for the SE and month (recorded for entry n), 0 taken, -1 error. */
+static int new_report(struct store *st, MDB_txn *txn, struct reports *r, size_t n,
+		      const uint8_t *fileid, int32_t date)
+{
+	if (report_of(st, txn, fileid, date, &r->name))
+		return -1;
+	for (size_t i = r->first; i < n; i++)
+		if (!strcmp(r->v[i], r->name.buf))
+			return 0;
+	r->v = xrealloc(r->v, (n + 1) * sizeof(*r->v));
+	r->v[n] = xstrdup(r->name.buf);
+	return 1;
+}
+
+static void reports_free(struct reports *r, size_t n)
+{
+	for (size_t i = 0; r->v && i < n; i++)
+		free(r->v[i]);
+	free(r->v);
+	strbuf_release(&r->name);
+}
+
+/* The newest file per SE and month, or (r not NULL) per SE, month and report. */
+static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
+		int32_t night, int32_t from, int32_t to, struct reports *r, struct snapshot *out)
 {
 	size_t pl = strlen(sd->name) + 1;
 	MDB_cursor *c;
@@ -53,16 +108,40 @@ int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 			continue;
 		if (v.mv_size && ((const char *)v.mv_data)[0] == 'l')
 			continue;	/* "loading": rows not all written yet */
-		if (have_last && !memcmp(last, t, sizeof(last)))
+		if (have_last && !memcmp(last, t, sizeof(last)) && !r)
 			continue;	/* an older file for an SE and month already taken */
+		if (r && (!have_last || memcmp(last, t, sizeof(last))))
+			r->first = out->n;
+		if (r && (rc = new_report(st, txn, r, out->n, t + SE_LEN + 14, date)) <= 0) {
+			if (rc < 0)
+				break;
+			continue;	/* an older file of a report already taken */
+		}
 		memcpy(last, t, sizeof(last));
 		have_last = 1;
 		take(out, t, month);
 	}
 	mdb_cursor_close(c);
+	if (rc == -1)
+		return -1;
 	if (rc && rc != MDB_NOTFOUND)
 		return store_fail("coverage", rc);
 	return 0;
+}
+
+int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
+		  int32_t night, int32_t from, int32_t to, struct snapshot *out)
+{
+	return load(st, txn, sd, night, from, to, NULL, out);
+}
+
+int snapshot_load_reports(struct store *st, MDB_txn *txn, const struct store_def *sd,
+			  int32_t night, int32_t from, int32_t to, struct snapshot *out)
+{
+	struct reports r = { .name = STRBUF_INIT };
+	int rc = load(st, txn, sd, night, from, to, &r, out);
+	reports_free(&r, out->n);
+	return rc;
 }
 
 void snapshot_free(struct snapshot *s)
@@ -80,10 +159,10 @@ const uint8_t *snapshot_file(const struct snapshot *s, const char *se, int32_t m
 	return NULL;
 }
 
-int row_iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
-		  const struct snapshot *s, const char *se, int32_t month)
+static int iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
+		     const struct snapshot *s, const char *se, int32_t month,
+		     const uint8_t *id)
 {
-	const uint8_t *id = snapshot_file(s, se, month);
 	char m[8];
 	int rc;
 	memset(it, 0, sizeof(*it));
@@ -100,6 +179,18 @@ int row_iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
 	if ((rc = mdb_cursor_open(txn, store_dbi(st, s->sd), &it->cur)))
 		return store_fail("open cursor", rc);
 	return 0;
+}
+
+int row_iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
+		  const struct snapshot *s, const char *se, int32_t month)
+{
+	return iter_open(it, st, txn, s, se, month, snapshot_file(s, se, month));
+}
+
+int row_iter_open_entry(struct row_iter *it, struct store *st, MDB_txn *txn,
+			const struct snapshot *s, size_t i)
+{
+	return iter_open(it, st, txn, s, s->v[i].se, s->v[i].month, s->v[i].fileid);
 }
 
 int row_iter_next(struct row_iter *it)

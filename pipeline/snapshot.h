@@ -25,6 +25,15 @@ struct snapshot {
 /* Loads the choice for months [from, to] as of night (YYYYMMDD). */
 int snapshot_load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 		  int32_t night, int32_t from, int32_t to, struct snapshot *out);
+/*
+ * The same, but the newest file of each report: files whose landing names
+ * differ other than in their date are different reports, all read (PRISME
+ * exports one account's history per file, Figur 33: two accounts, one
+ * month). Entries of one SE and month are adjacent; read each with
+ * row_iter_open_entry().
+ */
+int snapshot_load_reports(struct store *st, MDB_txn *txn, const struct store_def *sd,
+			  int32_t night, int32_t from, int32_t to, struct snapshot *out);
 void snapshot_free(struct snapshot *s);
 /* The chosen file for se and month, or NULL. */
 const uint8_t *snapshot_file(const struct snapshot *s, const char *se, int32_t month);
@@ -43,6 +52,9 @@ struct row_iter {
 /* An iterator over nothing when the snapshot has no file for se, month. */
 int row_iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
 		  const struct snapshot *s, const char *se, int32_t month);
+/* An iterator over the file of entry i of s. */
+int row_iter_open_entry(struct row_iter *it, struct store *st, MDB_txn *txn,
+			const struct snapshot *s, size_t i);
 /* 1 a row is in it->rec, 0 the end, -1 error (reported). */
 int row_iter_next(struct row_iter *it);
 void row_iter_close(struct row_iter *it);

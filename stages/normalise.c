@@ -564,6 +564,22 @@ static int publish_file(struct normalise *n, struct file_load *f)
 	return has_old ? unload_file(n, old) : 0;
 }
 
+/*
+ * A FIELD={date} word takes the file name's date: a balance export
+ * (PRISME Råbalance) says only in its name which day it shows.
+ */
+static const char *input_value(const struct input_set *set, const struct file_load *f,
+			       enum field_type t, char scratch[VALUE_SCRATCH])
+{
+	if (strcmp(set->value, "{date}"))
+		return set->value;
+	if (!f->nm.date || (t != FT_DAY && t != FT_MONTH))
+		return NULL;
+	snprintf(scratch, VALUE_SCRATCH, "%0*d", t == FT_DAY ? 8 : 6,
+		 (int)(t == FT_DAY ? f->nm.date : f->nm.date / 100));
+	return scratch;
+}
+
 /* The FIELD=VALUE words of the file's input line go into every row. */
 static int set_input_values(const struct stage_ctx *ctx, const struct input_rule *rule,
 			    struct file_load *f)
@@ -571,13 +587,19 @@ static int set_input_values(const struct stage_ctx *ctx, const struct input_rule
 	for (int i = 0; i < rule->nsets; i++) {
 		const struct input_set *set = &rule->sets[i];
 		int fi = catalog_field(&ctx->cat, set->field);
-		const char *why;
+		char from_name[VALUE_SCRATCH];
+		const char *value, *why;
 		if (fi < 0) {
 			log_input(ctx->conf.path, rule->lineno, 0,
 				  "'%s' is not a field of schemas/stores", set->field);
 			return -1;
 		}
-		if (value_parse(ctx->cat.fields[fi].type, 0, set->value, strlen(set->value),
+		if (!(value = input_value(set, f, ctx->cat.fields[fi].type, from_name))) {
+			log_input(ctx->conf.path, rule->lineno, 0, "%s={date}: needs {date} in "
+				  "the pattern and a day or month field", set->field);
+			return -1;
+		}
+		if (value_parse(ctx->cat.fields[fi].type, 0, value, strlen(value),
 				&f->base.v[fi], f->base_scratch[i], &why)) {
 			log_input(ctx->conf.path, rule->lineno, 0, "%s=%s: %s",
 				  set->field, set->value, why);

@@ -1,0 +1,31 @@
+/*
+ * conf/matching.conf: the tuning of the posting-level reconciliations
+ * (nemkonto, debitor, faktura): date windows, group sizes, how far back
+ * they read. Grammar (conffile.h):
+ *
+ *   set RECON SETTING VALUE      VALUE an integer; -1 for "no limit"
+ *                                where the setting says so
+ *
+ * Settings: pair-window (days, -1 no limit), group-window (days),
+ * max-group (2..16), max-steps (subset-search steps per group),
+ * lookback-months (months before the night's that are read, 0..120),
+ * transit-days (an open item this young is in transit, not a break),
+ * balance-rest (0 or 1: whether what is left may settle as a whole).
+ * A setting not given keeps its default (matchconf_defaults()).
+ */
+#ifndef MATCHCONF_H
+#define MATCHCONF_H
+
+#include "groupmatch.h"
+
+struct match_conf {
+	struct gm_limits lim;
+	int lookback_months;
+	int transit_days;
+};
+
+void matchconf_defaults(struct match_conf *m);
+/* Reads every line of path (all are checked) and applies recon's. 0 or -1 (reported). */
+int matchconf_load(const char *path, const char *recon, struct match_conf *m);
+
+#endif

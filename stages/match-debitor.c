@@ -1,0 +1,345 @@
+/*
+ * stage-match-debitor: KY against the debtor system and the ERP ledger
+ * (guide 3.2, Figur 29-33; ../shared/spec/reconciliations.md).
+ *
+ * For each month of the night:
+ *   KY->DEBITOR  claims ACCEPTERET in the month (BehandlingDatoTid),
+ *                whatever month they were created in, paired 1:1 with
+ *                the debits on the KY restance accounts by amount, day
+ *                and person (where the ERP names one); rejected claims
+ *                ('Detaljer - Debitor fejlede') listed with their reason.
+ *   DEBITOR->KY  coverings, write-offs and reductions ('Afstemning af
+ *                fordringer') paired 1:1 with the restance credits.
+ * For each creation month KY reports on, SUM-REGISTRERINGER: 'Sum -
+ * Debitorregistreringer' against the ACCEPTERET detail rows (Figur 32).
+ * MELLEMREGNING: on the night's balance (Råbalance, Figur 33) the
+ * clearing account must be minus the restance accounts; what a debtor
+ * group's own clearing account holds is explained by a transfer to make.
+ * Reads only the store and conf/ (accounts.conf, matching.conf).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "exitcode.h"
+#include "groupmatch.h"
+#include "log.h"
+#include "matchconf.h"
+#include "reconin.h"
+#include "banned.h"
+
+#define RECON "debitor"
+
+enum { CLAIMS, FAILED, SUMS, EVENTS, ERP, BALANCE, NSOURCES };
+
+static const char *const source_store[NSOURCES] = {
+	"ky.debitor", "ky.debitor_failed", "ky.debitor_sum", "ky.fordring_event",
+	"erp.posting", "erp.balance",
+};
+
+/* A claim's day: when it was accepted, else when it was created. */
+static int32_t claim_day(const struct kyrow *q)
+{
+	if (q->processed && !strcmp(q->status, "ACCEPTERET"))
+		return (int32_t)(q->processed / 1000000000);
+	return q->day ? q->day : (int32_t)(q->created / 1000000000);
+}
+
+/* The month a claim was accepted, or 0. */
+static int32_t accepted_month(const struct kyrow *q)
+{
+	return q->processed && !strcmp(q->status, "ACCEPTERET")
+		? (int32_t)(q->processed / 100000000000LL) : 0;
+}
+
+struct debitor {
+	struct stage_ctx *ctx;
+	struct match_conf mc;
+	struct accounts acc;
+	struct reconin in;
+	struct kyrows src[NSOURCES];
+	struct postings p;
+	struct recon_out out;
+	uint64_t paired, unpaired, items;	/* conservation: items = paired + unpaired */
+};
+
+static int is(const struct kyrow *q, const char *status)
+{
+	return !strcmp(q->status, status);
+}
+
+/* One side of a 1:1 matching: KY items and ERP postings of one SE and month. */
+struct side {
+	const char *key;
+	const struct kyrow **ky;
+	size_t nky;
+	const struct posting **erp;
+	size_t nerp;
+};
+
+static void ky_unpaired(struct debitor *d, const struct side *s, const struct kyrow *q,
+			int32_t month)
+{
+	char day[DATE_BUFSZ];
+	struct exception_row *e = recon_exception(&d->out, q->se, month, s->key, q->cpr,
+						  q->amount, "mangler-i-erp",
+						  "KY-beløb uden postering på KY-restancekonto / KY "
+						  "amount without a posting on the restance accounts");
+	snprintf(e->ref, sizeof(e->ref), "%s|%s|%d|%lld", q->ident, q->status, (int)claim_day(q),
+		 (long long)q->amount);
+	recon_note(e, "%s %s af %s", q->ident, q->status, day_format(claim_day(q), day));
+}
+
+static void erp_unpaired(struct debitor *d, const struct side *s, size_t i, int32_t month)
+{
+	const struct posting *p = s->erp[i];
+	char day[DATE_BUFSZ];
+	struct exception_row *e = recon_exception(&d->out, p->se, month, s->key, NULL,
+						  p->amount, "ukendt-postering",
+						  "postering på KY-restancekonto uden KY-beløb / posting "
+						  "on a restance account that KY does not know");
+	postings_ref(&d->p, (size_t)(p - d->p.v), e->ref, sizeof(e->ref));
+	recon_note(e, "bilag %s af %s: %s", p->bilag, day_format(p->day, day), p->text);
+}
+
+/* Pairs the side's KY items with its postings; a summary row and the unpaired. */
+static void pair_side(struct debitor *d, const char *se, int32_t month, const struct side *s)
+{
+	size_t n = s->nky + s->nerp;
+	struct gm_item *v = xcalloc(n + 1, sizeof(*v));
+	struct gm_result r;
+	money_t left = 0, right = 0;
+	for (size_t i = 0; i < s->nky; i++) {
+		money_t a = s->ky[i]->amount < 0 ? -s->ky[i]->amount : s->ky[i]->amount;
+		v[i] = (struct gm_item){ .side = 0, .amount = a, .day = claim_day(s->ky[i]),
+					 .party = s->ky[i]->cpr };
+		left += a;
+	}
+	for (size_t i = 0; i < s->nerp; i++) {
+		money_t a = s->erp[i]->amount < 0 ? -s->erp[i]->amount : s->erp[i]->amount;
+		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = a, .day = s->erp[i]->day,
+						  .party = s->erp[i]->recipient };
+		right += a;
+	}
+	groupmatch(v, n, &d->mc.lim, &r);
+	for (size_t i = 0; i < s->nky; i++)
+		if (!v[i].set)
+			ky_unpaired(d, s, s->ky[i], month);
+	for (size_t i = 0; i < s->nerp; i++)
+		if (!v[s->nky + i].set)
+			erp_unpaired(d, s, i, month);
+	d->items += n;
+	d->unpaired += (uint64_t)r.open;
+	d->paired += n - (size_t)r.open;
+	recon_summary(&d->out, se, month, s->key, left, right, 0);
+	free(v);
+}
+
+/* KY->DEBITOR (debits, claims accepted in the month) or DEBITOR->KY (credits, events). */
+static void flow(struct debitor *d, const char *se, int32_t month, int to_debitor)
+{
+	const struct kyrows *l = &d->src[to_debitor ? CLAIMS : EVENTS];
+	struct side s = { .key = to_debitor ? "KY->DEBITOR" : "DEBITOR->KY" };
+	s.ky = xcalloc(l->n + 1, sizeof(*s.ky));
+	s.erp = xcalloc(d->p.n + 1, sizeof(*s.erp));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct kyrow *q = &l->v[i];
+		if (strcmp(q->se, se))
+			continue;
+		if (to_debitor ? accepted_month(q) == month : q->month == month)
+			s.ky[s.nky++] = q;
+	}
+	for (size_t i = 0; i < d->p.n; i++) {
+		const struct posting *p = &d->p.v[i];
+		if (!strcmp(p->se, se) && p->month == month && (to_debitor ? p->amount > 0
+								 : p->amount < 0))
+			s.erp[s.nerp++] = p;
+	}
+	pair_side(d, se, month, &s);
+	free(s.ky);
+	free(s.erp);
+}
+
+/* Figur 31: every rejected claim of the month, with the debtor system's reason. */
+static void rejected(struct debitor *d, const char *se, int32_t month)
+{
+	const struct kyrows *l = &d->src[FAILED];
+	for (size_t i = 0; i < l->n; i++) {
+		const struct kyrow *q = &l->v[i];
+		struct exception_row *e;
+		int copy = 1;
+		if (strcmp(q->se, se) || q->month != month)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			copy += !strcmp(l->v[j].ident, q->ident) && !strcmp(l->v[j].cpr, q->cpr);
+		e = recon_exception(&d->out, se, month, "KY->DEBITOR", q->cpr, q->amount, "afvist",
+				    "fordringen er afvist af debitorsystemet og ikke sendt / the "
+				    "claim was rejected by the debtor system and not sent");
+		snprintf(e->ref, sizeof(e->ref), "%s|%d", q->ident, copy);
+		recon_note(e, "%s: %s%s%s", q->ident, q->reason[0] ? q->reason : q->status,
+			   q->text[0] ? " - " : "", q->text);
+	}
+}
+
+/* Figur 32: 'Sum - Debitorregistreringer' against the accepted detail rows, per creation month. */
+static void registrations(struct debitor *d, const char *se)
+{
+	const struct kyrows *sums = &d->src[SUMS], *cl = &d->src[CLAIMS];
+	for (size_t i = 0; i < sums->n; i++) {
+		money_t left = 0, right = 0;
+		int32_t m = sums->v[i].month;
+		if (strcmp(sums->v[i].se, se) || (i > 0 && sums->v[i - 1].month == m &&
+						  !strcmp(sums->v[i - 1].se, se)))
+			continue;	/* one row per SE and creation month */
+		for (size_t j = i; j < sums->n && sums->v[j].month == m &&
+		     !strcmp(sums->v[j].se, se); j++)
+			if (is(&sums->v[j], "ACCEPTERET"))
+				left += sums->v[j].amount;
+		for (size_t j = 0; j < cl->n; j++)
+			if (!strcmp(cl->v[j].se, se) && cl->v[j].month == m &&
+			    is(&cl->v[j], "ACCEPTERET"))
+				right += cl->v[j].amount;
+		recon_summary(&d->out, se, m, "SUM-REGISTRERINGER", left, right, 0);
+		if (left != right)
+			recon_exception(&d->out, se, m, "SUM-REGISTRERINGER", NULL, left - right,
+					"sum-ne-detaljer", "'Sum - Debitorregistreringer' stemmer "
+					"ikke med de accepterede fordringer i 'Detaljer - Debitor' / "
+					"the sum report differs from the accepted detail rows");
+	}
+}
+
+static int balance_role(const struct debitor *d, const struct kyrow *b, const char *role)
+{
+	const struct account_role *r = accounts_role(&d->acc, b->se, role);
+	return r && account_role_matches(r, b->account, strlen(b->account));
+}
+
+/* Figur 33: clearing account = minus the restance accounts, on the night's balance. */
+static void clearing(struct debitor *d, const char *se, int32_t month)
+{
+	const struct kyrows *l = &d->src[BALANCE];
+	money_t restance = 0, common = 0, groups = 0;
+	int seen = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct kyrow *b = &l->v[i];
+		struct exception_row *e;
+		if (strcmp(b->se, se) || b->month != month)
+			continue;
+		seen = 1;
+		if (balance_role(d, b, "ky-restance"))
+			restance += b->amount;
+		else if (balance_role(d, b, "mellemregning-debitor-ky"))
+			common += b->amount;
+		else if (balance_role(d, b, "debitorgruppe-mellemregning") && b->amount) {
+			groups += b->amount;
+			e = recon_exception(&d->out, se, month, "MELLEMREGNING", NULL, b->amount,
+					    "debitorgruppe-overfoersel", "overfør debitorgruppens "
+					    "mellemregning til 'Mellemregning Debitor KY' / transfer "
+					    "the debtor group's clearing balance to the common account");
+			xstrlcpy(e->ref, b->account, sizeof(e->ref));
+			xstrlcpy(e->account, b->account, sizeof(e->account));
+			recon_note(e, "%s %s", b->account, b->name);
+		}
+	}
+	if (!seen)
+		return;
+	recon_summary(&d->out, se, month, "MELLEMREGNING", restance, -common, -groups);
+	if (restance + common + groups)
+		recon_exception(&d->out, se, month, "MELLEMREGNING", NULL, restance + common + groups,
+				"unexplained", "'Mellemregning Debitor KY' er ikke minus summen af "
+				"KY-restancekonti / the clearing account is not minus the restance "
+				"accounts");
+}
+
+static void match_all(struct debitor *d)
+{
+	const char **se;
+	size_t nse = reconin_ses(&d->in, &se);
+	int32_t to = d->ctx->night / 100;
+	for (size_t i = 0; i < nse; i++) {
+		for (int32_t m = month_add(to, -d->ctx->conf.months_back); m <= to;
+		     m = month_add(m, 1)) {
+			flow(d, se[i], m, 1);
+			flow(d, se[i], m, 0);
+			rejected(d, se[i], m);
+		}
+		registrations(d, se[i]);
+		clearing(d, se[i], to);
+	}
+	free(se);
+}
+
+static int load(struct debitor *d, MDB_txn *txn)
+{
+	struct strbuf path = STRBUF_INIT;
+	const struct stage_ctx *c = d->ctx;
+	int32_t to = c->night / 100;
+	int rc;
+	conf_sibling(&c->conf, "matching.conf", &path);
+	rc = matchconf_load(path.buf, RECON, &d->mc);
+	conf_sibling(&c->conf, "accounts.conf", &path);
+	if (!rc)
+		rc = accounts_load(path.buf, &d->acc);
+	strbuf_release(&path);
+	if (rc)
+		return EXIT_USAGE;
+	if (reconin_open(&d->in, d->ctx, txn, source_store, NSOURCES,
+			 month_add(to, -d->mc.lookback_months), to) ||
+	    (rc = postings_load(&d->in, ERP, &d->acc, "ky-restance", &d->p)) < 0)
+		return EXIT_INTERNAL;
+	for (int s = 0; s < NSOURCES; s++)
+		if (s != ERP && reconin_rows(&d->in, s, &d->src[s]))
+			return EXIT_INTERNAL;
+	return rc ? EXIT_USAGE : 0;
+}
+
+/* Every KY item and posting of the night's months is paired or an exception. */
+static int conserved(const struct debitor *d)
+{
+	uint64_t excepted = 0;
+	for (size_t i = 0; i < d->out.nexc; i++)
+		excepted += !strcmp(d->out.exc[i].code, "mangler-i-erp") ||
+			    !strcmp(d->out.exc[i].code, "ukendt-postering");
+	if (d->paired + d->unpaired != d->items || excepted != d->unpaired) {
+		log_error("internal: %llu items, %llu paired, %llu unpaired, %llu exceptions",
+			  (unsigned long long)d->items, (unsigned long long)d->paired,
+			  (unsigned long long)d->unpaired, (unsigned long long)excepted);
+		return 0;
+	}
+	return 1;
+}
+
+static int match_night(struct stage_ctx *ctx)
+{
+	struct debitor d = { .ctx = ctx, .out = { .recon = RECON, .with_account = 1 } };
+	MDB_txn *txn;
+	int rc;
+	if (store_begin(&ctx->store, 0, &txn))
+		return EXIT_INTERNAL;
+	if ((rc = load(&d, txn)) != 0 || (match_all(&d), !conserved(&d))) {
+		mdb_txn_abort(txn);
+		rc = rc ? rc : EXIT_INTERNAL;
+	} else {
+		rc = reconin_commit(&d.in, &d.out);
+	}
+	reconin_free(&d.in);
+	postings_free(&d.p);
+	for (int s = 0; s < NSOURCES; s++)
+		free(d.src[s].v);
+	accounts_free(&d.acc);
+	recon_free(&d.out);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct stage_ctx ctx;
+	int rc;
+	log_init("stage-match-debitor");
+	if ((rc = stage_init(&ctx, "match-debitor", argc, argv, 0)))
+		return rc;
+	rc = match_night(&ctx);
+	stage_fini(&ctx);
+	return rc;
+}

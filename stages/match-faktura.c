@@ -1,0 +1,330 @@
+/*
+ * stage-match-faktura: KY's eInvoice decisions against the ERP ledger
+ * (guide 3.3; ../shared/spec/reconciliations.md). For each month of the
+ * night and each SE:
+ *   GODKENDT      approved invoices paired 1:1 (shared group matcher) with
+ *                 an ERP posting of the same amount on the account KY
+ *                 instructed; the cost centre must be in the account
+ *                 string too. An invoice paid on another account, or not
+ *                 at all, is an exception.
+ *   AFVIST, TEKNISK_FEJL  listed (an exception each, explained); a
+ *                 rejected invoice that was paid anyway is flagged.
+ *   per account   KY 'Sum af posteringsgrundlag' (D +, K -) against the
+ *                 ERP postings on that account (not KY's own KY- bilag).
+ * Reads only the store and conf/ (matching.conf).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "exitcode.h"
+#include "groupmatch.h"
+#include "log.h"
+#include "matchconf.h"
+#include "reconin.h"
+#include "banned.h"
+
+#define RECON "faktura"
+
+enum { GODKENDT, AFVIST, FEJL, SUM, ERP, NSOURCES };
+
+static const char *const source_store[NSOURCES] = {
+	"ky.efaktura_godkendt", "ky.efaktura_afvist", "ky.efaktura_fejl", "ky.faktura_sum",
+	"erp.posting",
+};
+
+struct faktura {
+	struct stage_ctx *ctx;
+	struct match_conf mc;
+	struct reconin in;
+	struct kyrows src[SUM + 1];
+	struct postings p;
+	char *used;		/* per posting: paired with an invoice */
+	struct recon_out out;
+	int bad;		/* a conservation check failed */
+};
+
+static int cmp_inv(const void *a, const void *b)
+{
+	const struct kyrow *x = a, *y = b;
+	int c = strcmp(x->se, y->se);
+	if (!c)
+		c = (x->month > y->month) - (x->month < y->month);
+	if (!c)
+		c = strcmp(x->account, y->account);
+	if (!c)
+		c = (x->day > y->day) - (x->day < y->day);
+	return c ? c : strcmp(x->ident, y->ident);
+}
+
+static int cmp_posting(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	int c = strcmp(x->se, y->se);
+	if (!c)
+		c = (x->day > y->day) - (x->day < y->day);
+	if (!c)
+		c = strcmp(x->bilag, y->bilag);
+	if (!c)
+		c = strcmp(x->account, y->account);
+	return c ? c : (x->amount > y->amount) - (x->amount < y->amount);
+}
+
+/* A posting that can pay an invoice: same SE, a debit, not one of KY's own finansbilag. */
+static int payable(const struct posting *p, const char *se)
+{
+	return !strcmp(p->se, se) && p->amount > 0 && strncmp(p->bilag, "KY-", 3);
+}
+
+static int on_account(const char *account, const struct posting *p)
+{
+	return account[0] && account_matches(account, p->account, strlen(p->account));
+}
+
+/* An unpaired posting of the invoice's amount within the window, on (or off) its account. */
+static const struct posting *find_paid(struct faktura *k, const struct kyrow *q, int own_account)
+{
+	for (size_t i = 0; i < k->p.n; i++) {
+		const struct posting *p = &k->p.v[i];
+		int64_t apart = day_number(p->day) - day_number(q->day);
+		if (k->used[i] || !payable(p, q->se) || p->amount != q->amount ||
+		    on_account(q->account, p) != own_account)
+			continue;
+		if (k->mc.lim.pair_window >= 0 && (apart < -k->mc.lim.pair_window ||
+						   apart > k->mc.lim.pair_window))
+			continue;
+		k->used[i] = 1;
+		return p;
+	}
+	return NULL;
+}
+
+static struct exception_row *inv_exception(struct faktura *k, const struct kyrow *q,
+					   const char *key, const char *code, const char *text)
+{
+	char day[DATE_BUFSZ];
+	struct exception_row *e = recon_exception(&k->out, q->se, q->month, key, q->cpr,
+						  q->amount, code, text);
+	snprintf(e->ref, sizeof(e->ref), "%s", q->ident);
+	recon_note(e, "faktura %s, CVR %s, %s, konto %s%s%s", q->invoice,
+		   q->cvr[0] ? q->cvr : "-", day_format(q->day, day),
+		   q->account[0] ? q->account : "-", q->costcentre[0] ? " omk.sted " : "",
+		   q->costcentre);
+	return e;
+}
+
+/* An approved invoice without a posting on its account: paid elsewhere, or not at all. */
+static money_t unpaid(struct faktura *k, const struct kyrow *q)
+{
+	const struct posting *p = find_paid(k, q, 0);
+	struct exception_row *e;
+	if (!p) {
+		inv_exception(k, q, "GODKENDT", "mangler-i-erp", "godkendt eFaktura uden "
+			      "postering i økonomisystemet / approved eInvoice not in the ledger");
+		return q->amount;
+	}
+	e = inv_exception(k, q, "GODKENDT", "forkert-konto", "godkendt eFaktura bogført på en "
+			  "anden konto end KY anviste / approved eInvoice posted on another "
+			  "account than KY instructed");
+	recon_note(e, "faktura %s: bogført på %s, bilag %s", q->invoice, p->account, p->bilag);
+	return q->amount;
+}
+
+/* One account's approved invoices of a month against the payable postings on it. */
+static money_t pair_account(struct faktura *k, const struct kyrow *q, size_t nq, money_t *right)
+{
+	size_t *idx = xcalloc(k->p.n + 1, sizeof(*idx)), np = 0, n;
+	struct gm_item *v = xcalloc(nq + k->p.n + 1, sizeof(*v));
+	struct gm_result r;
+	money_t open = 0;
+	for (size_t i = 0; i < nq; i++)
+		v[i] = (struct gm_item){ .side = 0, .amount = q[i].amount, .day = q[i].day };
+	for (size_t i = 0; i < k->p.n; i++)
+		if (!k->used[i] && payable(&k->p.v[i], q[0].se) && on_account(q[0].account, &k->p.v[i])) {
+			v[nq + np] = (struct gm_item){ .side = 1, .amount = k->p.v[i].amount,
+						       .day = k->p.v[i].day };
+			idx[np++] = i;
+		}
+	n = nq + np;
+	groupmatch(v, n, &k->mc.lim, &r);
+	for (size_t j = 0; j < np; j++)
+		k->used[idx[j]] = v[nq + j].set != 0;
+	for (size_t i = 0; i < nq; i++) {
+		const struct posting *p = NULL;
+		for (size_t j = 0; j < np && !p; j++)
+			if (v[nq + j].set && v[nq + j].set == v[i].set)
+				p = &k->p.v[idx[j]];
+		if (!p) {
+			open += unpaid(k, &q[i]);
+			continue;
+		}
+		*right += p->amount;
+		if (q[i].costcentre[0] && !on_account(q[i].costcentre, p))
+			recon_note(inv_exception(k, &q[i], "GODKENDT", "forkert-omkostningssted",
+						 "betalt på kontoen, men ikke på det omkostningssted "
+						 "KY anviste / paid on the account but not on the cost "
+						 "centre KY instructed"),
+				   "faktura %s: bogført på %s, bilag %s", q[i].invoice, p->account,
+				   p->bilag);
+	}
+	free(idx);
+	free(v);
+	return open;
+}
+
+static void approved(struct faktura *k, const char *se, int32_t month)
+{
+	const struct kyrows *l = &k->src[GODKENDT];
+	money_t left = 0, right = 0, open = 0;
+	for (size_t i = 0, j; i < l->n; i = j) {
+		for (j = i + 1; j < l->n && !strcmp(l->v[j].se, l->v[i].se) &&
+		     l->v[j].month == l->v[i].month &&
+		     !strcmp(l->v[j].account, l->v[i].account); j++)
+			;
+		if (strcmp(l->v[i].se, se) || l->v[i].month != month)
+			continue;
+		for (size_t x = i; x < j; x++)
+			left += l->v[x].amount;
+		open += pair_account(k, &l->v[i], j - i, &right);
+	}
+	recon_summary(&k->out, se, month, "GODKENDT", left, right, 0);
+	if (left - right != open) {
+		log_error("internal: GODKENDT %s %d: difference is not the unpaid invoices", se,
+			  (int)month);
+		k->bad = 1;
+	}
+}
+
+/* Rejected or failed invoices: listed for the clerk; a rejected one paid anyway is flagged. */
+static void listed(struct faktura *k, const char *se, int32_t month, int src)
+{
+	const struct kyrows *l = &k->src[src];
+	const char *key = src == AFVIST ? "AFVIST" : "TEKNISK_FEJL";
+	money_t sum = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct kyrow *q = &l->v[i];
+		const struct posting *p;
+		if (strcmp(q->se, se) || q->month != month)
+			continue;
+		sum += q->amount;
+		if (src == AFVIST)
+			inv_exception(k, q, key, "afvist", "eFaktura afvist i KY / eInvoice "
+				      "rejected in KY");
+		else
+			inv_exception(k, q, key, "teknisk-fejl", "eFaktura med teknisk fejl, "
+				      "behandl den igen / eInvoice with a technical error, handle "
+				      "it again");
+		if (src == AFVIST && (p = find_paid(k, q, 1))) {
+			char day[DATE_BUFSZ];
+			recon_note(inv_exception(k, q, key, "afvist-men-betalt", "afvist eFaktura "
+						 "er betalt alligevel / rejected eInvoice paid anyway"),
+				   "faktura %s: bilag %s af %s", q->invoice, p->bilag,
+				   day_format(p->day, day));
+		}
+	}
+	recon_summary(&k->out, se, month, key, sum, 0, sum);
+}
+
+/* KY's posting basis per account against the ledger's postings on the account. */
+static void per_account(struct faktura *k, const char *se, int32_t month)
+{
+	const struct kyrows *l = &k->src[SUM];
+	for (size_t i = 0, j; i < l->n; i = j) {
+		money_t left = 0, right = 0;
+		for (j = i; j < l->n && !strcmp(l->v[j].se, l->v[i].se) &&
+		     l->v[j].month == l->v[i].month && !strcmp(l->v[j].account, l->v[i].account); j++)
+			left += l->v[j].status[0] == 'K' ? -l->v[j].amount : l->v[j].amount;
+		if (strcmp(l->v[i].se, se) || l->v[i].month != month)
+			continue;
+		for (size_t x = 0; x < k->p.n; x++) {
+			const struct posting *p = &k->p.v[x];
+			if (!strcmp(p->se, se) && p->month == month && strncmp(p->bilag, "KY-", 3) &&
+			    on_account(l->v[i].account, p))
+				right += p->amount;
+		}
+		recon_summary(&k->out, se, month, l->v[i].account, left, right, 0);
+		if (left != right)
+			recon_exception(&k->out, se, month, l->v[i].account, NULL, left - right,
+					"konto-difference", "KY's posteringsgrundlag for kontoen "
+					"stemmer ikke med økonomisystemet / KY's posting basis for the "
+					"account differs from the ledger");
+	}
+}
+
+static void match_all(struct faktura *k)
+{
+	const char **se;
+	size_t nse = reconin_ses(&k->in, &se);
+	int32_t to = k->ctx->night / 100;
+	for (int s = GODKENDT; s <= SUM; s++)
+		if (k->src[s].n)
+			qsort(k->src[s].v, k->src[s].n, sizeof(*k->src[s].v), cmp_inv);
+	if (k->p.n)
+		qsort(k->p.v, k->p.n, sizeof(*k->p.v), cmp_posting);
+	k->used = xcalloc(k->p.n + 1, 1);
+	for (size_t i = 0; i < nse; i++)
+		for (int32_t m = month_add(to, -k->ctx->conf.months_back); m <= to;
+		     m = month_add(m, 1)) {
+			approved(k, se[i], m);
+			listed(k, se[i], m, AFVIST);
+			listed(k, se[i], m, FEJL);
+			per_account(k, se[i], m);
+		}
+	free(se);
+}
+
+static int load(struct faktura *k, MDB_txn *txn)
+{
+	struct strbuf path = STRBUF_INIT;
+	const struct stage_ctx *c = k->ctx;
+	int32_t to = c->night / 100;
+	int rc;
+	conf_sibling(&c->conf, "matching.conf", &path);
+	rc = matchconf_load(path.buf, RECON, &k->mc);
+	strbuf_release(&path);
+	if (rc)
+		return EXIT_USAGE;
+	if (reconin_open(&k->in, k->ctx, txn, source_store, NSOURCES,
+			 month_add(to, -k->mc.lookback_months), to) ||
+	    postings_load(&k->in, ERP, NULL, NULL, &k->p))
+		return EXIT_INTERNAL;
+	for (int s = GODKENDT; s <= SUM; s++)
+		if (reconin_rows(&k->in, s, &k->src[s]))
+			return EXIT_INTERNAL;
+	return 0;
+}
+
+static int match_night(struct stage_ctx *ctx)
+{
+	struct faktura k = { .ctx = ctx, .out = { .recon = RECON } };
+	MDB_txn *txn;
+	int rc;
+	if (store_begin(&ctx->store, 0, &txn))
+		return EXIT_INTERNAL;
+	if ((rc = load(&k, txn)) != 0 || (match_all(&k), k.bad)) {
+		mdb_txn_abort(txn);
+		rc = rc ? rc : EXIT_INTERNAL;
+	} else {
+		rc = reconin_commit(&k.in, &k.out);
+	}
+	reconin_free(&k.in);
+	postings_free(&k.p);
+	for (int s = GODKENDT; s <= SUM; s++)
+		free(k.src[s].v);
+	free(k.used);
+	recon_free(&k.out);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct stage_ctx ctx;
+	int rc;
+	log_init("stage-match-faktura");
+	if ((rc = stage_init(&ctx, "match-faktura", argc, argv, 0)))
+		return rc;
+	rc = match_night(&ctx);
+	stage_fini(&ctx);
+	return rc;
+}

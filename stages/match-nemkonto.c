@@ -1,0 +1,338 @@
+/*
+ * stage-match-nemkonto: the ERP account 'Hensættelse Bankudbetaling'
+ * (mellemregning NemKonto) against KY's payments (guide 3.1, Figur 25-28;
+ * ../shared/spec/reconciliations.md).
+ *
+ * Per recipient (the CPR or the part the ERP keeps) the postings must net
+ * to 0. The shared group matcher pairs them (1:1, N:1 as Figur 27's
+ * recipient 1201, 1:N, the balancing rest), so an exception names each
+ * posting left open and its age; a young open item is a payment in
+ * transit (explained). Returned payments and manual re-postings (OMP-)
+ * are exceptions even when the group nets to 0 (Figur 28). Every KY
+ * payment in 'Detaljer - Udbetalinger' must be a credit on the account,
+ * and they must add up to 'Sum - Udbetalinger' (key SUM-UDBETALINGER).
+ * Reads only the store and conf/ (accounts.conf, matching.conf).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "date.h"
+#include "exitcode.h"
+#include "groupmatch.h"
+#include "log.h"
+#include "matchconf.h"
+#include "reconin.h"
+#include "banned.h"
+
+#define RECON "nemkonto"
+#define ROLE "hensaettelse-bankudbetaling"
+
+enum { ERP, KY_PAY, KY_SUM, NSOURCES };
+
+static const char *const source_store[NSOURCES] = {
+	"erp.posting", "ky.udbetaling", "ky.udbetaling_sum",
+};
+
+struct nemkonto {
+	struct stage_ctx *ctx;
+	struct match_conf mc;
+	struct accounts acc;
+	struct reconin in;
+	struct postings p;
+	struct kyrows pay;	/* KY's payments */
+	struct kyrows sum;	/* KY's 'Sum - Udbetalinger' */
+	char *matched;		/* per payment: found on the account */
+	struct recon_out out;
+	uint64_t settled, transit, open, gave_up;	/* postings, for the conservation check */
+	money_t tot_debit, tot_credit, tot_transit;
+};
+
+/* KY prints payments positive; a reversal may come negative: pair on the size. */
+static money_t payment_amount(const struct kyrow *q)
+{
+	return q->amount < 0 ? -q->amount : q->amount;
+}
+
+static int cmp_posting(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	int c = strcmp(x->se, y->se);
+	if (!c)
+		c = strcmp(x->recipient, y->recipient);
+	if (!c)
+		c = (x->day > y->day) - (x->day < y->day);
+	if (!c)
+		c = strcmp(x->bilag, y->bilag);
+	return c ? c : (x->amount > y->amount) - (x->amount < y->amount);
+}
+
+static int cmp_payment(const void *a, const void *b)
+{
+	const struct kyrow *x = a, *y = b;
+	int c = strcmp(x->se, y->se);
+	if (!c)
+		c = strcmp(x->cpr, y->cpr);
+	if (!c)
+		c = (x->day > y->day) - (x->day < y->day);
+	return c ? c : strcmp(x->ident, y->ident);
+}
+
+static int64_t age(const struct nemkonto *n, int32_t day)
+{
+	return day_number(n->ctx->night) - day_number(day);
+}
+
+static struct exception_row *posting_exception(struct nemkonto *n, const struct posting *g,
+					       size_t i, const char *code, const char *text)
+{
+	struct exception_row *e = recon_exception(&n->out, g[i].se, g[i].month, g[i].recipient,
+						  NULL, g[i].amount, code, text);
+	char d[DATE_BUFSZ];
+	postings_ref(&n->p, (size_t)(g - n->p.v) + i, e->ref, sizeof(e->ref));
+	recon_note(e, "bilag %s af %s, %lld dage: %s", g[i].bilag, day_format(g[i].day, d),
+		   (long long)age(n, g[i].day), g[i].text);
+	return e;
+}
+
+/* Returned payments and manual re-postings need a clerk even when they net to 0. */
+static void flag_manual(struct nemkonto *n, const struct posting *g, size_t ng)
+{
+	for (size_t i = 0; i < ng; i++) {
+		if (strcasestr(g[i].text, "retur"))
+			posting_exception(n, g, i, "retur",
+					  "betaling returneret fra NemKonto, ret manuelt i KY / "
+					  "payment returned by NemKonto, correct by hand");
+		else if (!strncmp(g[i].bilag, "OMP-", 4))
+			posting_exception(n, g, i, "ompostering",
+					  "manuel ompostering på kontoen, kontrollér den / manual "
+					  "re-posting on the account, check it");
+	}
+}
+
+/* Open items: young ones are in transit, older ones are exceptions. */
+static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng,
+			  const struct gm_item *v)
+{
+	money_t transit = 0;
+	for (size_t i = 0; i < ng; i++) {
+		if (v[i].set) {
+			n->settled++;
+			continue;
+		}
+		if (age(n, g[i].day) <= n->mc.transit_days) {
+			n->transit++;
+			transit += g[i].amount;
+			continue;
+		}
+		n->open++;
+		posting_exception(n, g, i, "aaben-post",
+				  "posten er ikke udlignet for modtageren / the item is not settled "
+				  "for the recipient");
+	}
+	return transit;
+}
+
+/* KY payments of the recipient, each paired with one credit on the account. */
+static void match_payments(struct nemkonto *n, const struct posting *g, size_t ng)
+{
+	struct kyrow key = { 0 };
+	size_t lo = 0, hi = n->pay.n, rl = strlen(g[0].recipient), k = 0, np;
+	struct gm_item *v;
+	struct gm_result r;
+	struct gm_limits lim = n->mc.lim;
+	if (!rl)
+		return;
+	memcpy(key.se, g[0].se, sizeof(key.se));
+	xstrlcpy(key.cpr, g[0].recipient, sizeof(key.cpr));
+	while (lo < hi) {	/* the first payment at or after the recipient's prefix */
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_payment(&n->pay.v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (np = lo; np < n->pay.n && !strcmp(n->pay.v[np].se, key.se) &&
+	     !strncmp(n->pay.v[np].cpr, key.cpr, rl); np++)
+		;
+	v = xcalloc(np - lo + ng + 1, sizeof(*v));
+	for (size_t i = lo; i < np; i++)
+		v[k++] = (struct gm_item){ .side = 0, .amount = payment_amount(&n->pay.v[i]),
+					   .day = n->pay.v[i].day, .party = n->pay.v[i].cpr };
+	for (size_t i = 0; i < ng; i++)
+		if (g[i].amount < 0)
+			v[k++] = (struct gm_item){ .side = 1, .amount = -g[i].amount, .day = g[i].day };
+	lim.max_group = 1;
+	lim.balance_rest = 0;
+	groupmatch(v, k, &lim, &r);
+	for (size_t i = lo; i < np; i++)
+		n->matched[i] |= v[i - lo].set != 0;
+	free(v);
+}
+
+static void match_recipient(struct nemkonto *n, const struct posting *g, size_t ng)
+{
+	struct gm_item *v = xcalloc(ng, sizeof(*v));
+	struct gm_result r;
+	money_t debit = 0, credit = 0, transit = 0;
+	for (size_t i = 0; i < ng; i++) {
+		v[i] = (struct gm_item){ .side = g[i].amount < 0,
+					 .amount = g[i].amount < 0 ? -g[i].amount : g[i].amount,
+					 .day = g[i].day };
+		*(g[i].amount < 0 ? &credit : &debit) += v[i].amount;
+	}
+	if (groupmatch(v, ng, &n->mc.lim, &r)) {
+		struct exception_row *e = recon_exception(&n->out, g[0].se, n->ctx->night / 100,
+							  g[0].recipient, NULL, debit - credit,
+							  "opgivet", "for mange poster til at parre dem; "
+							  "afstem modtageren manuelt / too many items to pair; "
+							  "reconcile the recipient by hand");
+		recon_note(e, "%zu poster, %llu søgetrin", ng, (unsigned long long)r.steps);
+		n->gave_up += ng;
+	} else {
+		transit = open_items(n, g, ng, v);
+	}
+	flag_manual(n, g, ng);
+	recon_summary(&n->out, g[0].se, n->ctx->night / 100, g[0].recipient, debit, credit,
+		      transit);
+	n->tot_debit += debit;
+	n->tot_credit += credit;
+	n->tot_transit += transit;
+	match_payments(n, g, ng);
+	free(v);
+}
+
+static void missing_payments(struct nemkonto *n)
+{
+	for (size_t i = 0; i < n->pay.n; i++) {
+		const struct kyrow *q = &n->pay.v[i];
+		struct exception_row *e;
+		char key[5], d[DATE_BUFSZ];
+		if (n->matched[i])
+			continue;
+		memcpy(key, q->cpr, 4);
+		key[4] = '\0';
+		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, payment_amount(q),
+				    "mangler-paa-konto", "KY-udbetaling uden postering på "
+				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
+		xstrlcpy(e->ref, q->ident, sizeof(e->ref));
+		recon_note(e, "udbetaling %s af %s, bilag %s", q->ident, day_format(q->day, d),
+			   q->bilag[0] ? q->bilag : "-");
+	}
+}
+
+/* 'Sum - Udbetalinger' against the detail rows, per SE and month it covers. */
+static void payment_sums(struct nemkonto *n)
+{
+	const struct kyrows *s = &n->sum;
+	for (size_t i = 0, j; i < s->n; i = j) {
+		money_t left = 0, right = 0;
+		for (j = i; j < s->n && !strcmp(s->v[j].se, s->v[i].se) &&
+		     s->v[j].month == s->v[i].month; j++)
+			left += s->v[j].amount;
+		for (size_t k = 0; k < n->pay.n; k++)
+			if (!strcmp(n->pay.v[k].se, s->v[i].se) && n->pay.v[k].month == s->v[i].month)
+				right += n->pay.v[k].amount;
+		recon_summary(&n->out, s->v[i].se, s->v[i].month, "SUM-UDBETALINGER", left, right, 0);
+		if (left != right)
+			recon_exception(&n->out, s->v[i].se, s->v[i].month, "SUM-UDBETALINGER", NULL,
+					left - right, "sum-ne-detaljer", "'Sum - Udbetalinger' "
+					"stemmer ikke med 'Detaljer - Udbetalinger' / the sum report "
+					"differs from the payments in the detail report");
+	}
+}
+
+static void match_all(struct nemkonto *n)
+{
+	const char *se = NULL;
+	if (n->p.n)
+		qsort(n->p.v, n->p.n, sizeof(*n->p.v), cmp_posting);
+	if (n->pay.n)
+		qsort(n->pay.v, n->pay.n, sizeof(*n->pay.v), cmp_payment);
+	n->matched = xcalloc(n->pay.n + 1, 1);
+	for (size_t i = 0, j; i < n->p.n; i = j) {
+		for (j = i + 1; j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se) &&
+		     !strcmp(n->p.v[j].recipient, n->p.v[i].recipient); j++)
+			;
+		match_recipient(n, &n->p.v[i], j - i);
+		if (j == n->p.n || strcmp(n->p.v[j].se, n->p.v[i].se)) {
+			se = n->p.v[i].se;
+			recon_summary(&n->out, se, n->ctx->night / 100, "TOTAL", n->tot_debit,
+				      n->tot_credit, n->tot_transit);
+			n->tot_debit = n->tot_credit = n->tot_transit = 0;
+		}
+	}
+	missing_payments(n);
+	payment_sums(n);
+}
+
+/* Every posting is settled, in transit, an open-item exception or in a given-up group. */
+static int conserved(const struct nemkonto *n)
+{
+	if (n->settled + n->transit + n->open + n->gave_up != n->p.n) {
+		log_error("internal: %zu postings but %llu settled + %llu in transit + %llu open "
+			  "+ %llu unpaired", n->p.n, (unsigned long long)n->settled,
+			  (unsigned long long)n->transit, (unsigned long long)n->open,
+			  (unsigned long long)n->gave_up);
+		return 0;
+	}
+	return 1;
+}
+
+static int load(struct nemkonto *n, MDB_txn *txn)
+{
+	struct strbuf path = STRBUF_INIT;
+	const struct stage_ctx *c = n->ctx;
+	int32_t to = c->night / 100;
+	int rc;
+	conf_sibling(&c->conf, "matching.conf", &path);
+	rc = matchconf_load(path.buf, RECON, &n->mc);
+	conf_sibling(&c->conf, "accounts.conf", &path);
+	if (!rc)
+		rc = accounts_load(path.buf, &n->acc);
+	strbuf_release(&path);
+	if (rc)
+		return EXIT_USAGE;
+	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES,
+			 month_add(to, -n->mc.lookback_months), to) ||
+	    (rc = postings_load(&n->in, ERP, &n->acc, ROLE, &n->p)) < 0 ||
+	    reconin_rows(&n->in, KY_PAY, &n->pay) || reconin_rows(&n->in, KY_SUM, &n->sum))
+		return EXIT_INTERNAL;
+	return rc ? EXIT_USAGE : 0;
+}
+
+static int match_night(struct stage_ctx *ctx)
+{
+	struct nemkonto n = { .ctx = ctx, .out = { .recon = RECON } };
+	MDB_txn *txn;
+	int rc = EXIT_INTERNAL;
+	if (store_begin(&ctx->store, 0, &txn))
+		return EXIT_INTERNAL;
+	if ((rc = load(&n, txn)) != 0 || (match_all(&n), !conserved(&n))) {
+		mdb_txn_abort(txn);
+		rc = rc ? rc : EXIT_INTERNAL;
+	} else {
+		rc = reconin_commit(&n.in, &n.out);
+	}
+	reconin_free(&n.in);
+	postings_free(&n.p);
+	accounts_free(&n.acc);
+	recon_free(&n.out);
+	free(n.pay.v);
+	free(n.sum.v);
+	free(n.matched);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct stage_ctx ctx;
+	int rc;
+	log_init("stage-match-nemkonto");
+	if ((rc = stage_init(&ctx, "match-nemkonto", argc, argv, 0)))
+		return rc;
+	rc = match_night(&ctx);
+	stage_fini(&ctx);
+	return rc;
+}

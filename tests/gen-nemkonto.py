@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Generates a NemKonto night (2021-11-15) with known injected breaks.
+
+usage: gen-nemkonto.py SEED DROPS EXPECTED
+
+Writes DROPS/erp/ERP_PRISME_Posteringer_20211115.csv and
+DROPS/ky/KY_DetaljerUdbetalinger_29757895_20211115.csv (with .done
+markers), and EXPECTED: one line per exception the stage must report,
+'reason;key;amount', sorted. Recipients settle 1:1, N:1 (one NemKonto
+debit for several KY payments), 1:N, or in several settlements; then the
+breaks are injected, each exactly once: a lost NemKonto debit (its KY
+credits stay open), a KY payment missing on the account, a returned
+payment, a manual re-posting, a stray old debit, a payment in transit
+(young, explained: no exception), and 'Sum - Udbetalinger' 100,00 above
+the payments.
+"""
+import os
+import random
+import sys
+
+ACCOUNT = "9000000000-952599065-9900000-60-9-"
+
+
+def money(ore):
+    s = "-" if ore < 0 else ""
+    ore = abs(ore)
+    kr, o = divmod(ore, 100)
+    g = "{:,}".format(kr).replace(",", ".")
+    return "%s%s,%02d" % (s, g, o)
+
+
+def plain(ore):
+    s = "-" if ore < 0 else ""
+    return "%s%d,%02d" % (s, abs(ore) // 100, abs(ore) % 100)
+
+
+def main():
+    seed, drops, expected = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    rnd = random.Random(seed)
+    days = set()
+    while len(days) < 150:
+        days.add((rnd.randint(1, 28), rnd.randint(1, 12)))
+    recipients = sorted("%02d%02d" % d for d in days)
+    postings, payments, exp = [], [], []
+    bilag = [17000]
+
+    def nb(prefix="KY"):
+        bilag[0] += 1
+        return "%s-%09d" % (prefix, bilag[0])
+
+    def pay(rec, ore, day, text="Mellemregning NemKonto"):
+        b = nb()
+        postings.append((b, day, -ore, rec, text))
+        payments.append((rec, ore, day, b))
+        return b
+
+    def debit(rec, ore, day, prefix="KY", text="Mellemregning NemKonto"):
+        postings.append((nb(prefix), day, ore, rec, text))
+
+    def amount():
+        return rnd.randint(100, 2000000)
+
+    breaks = ["lost-debit", "missing", "retur", "omp", "stray", "transit"]
+    for i, rec in enumerate(recipients):
+        day = rnd.randint(1, 10)
+        kind = breaks[i] if i < len(breaks) else rnd.choice(["1:1", "N:1", "1:N", "multi"])
+        if kind in ("1:1", "missing", "transit"):
+            a = amount()
+            d = 14 if kind == "transit" else day
+            pay(rec, a, d)
+            if kind != "transit":
+                debit(rec, a, d)
+            if kind == "missing":
+                m = amount()
+                payments.append((rec, m, day, "KY-999999999"))
+                exp.append(("mangler-paa-konto", rec, plain(m)))
+        elif kind in ("N:1", "lost-debit"):
+            parts = [amount() for _ in range(rnd.randint(2, 4))]
+            for a in parts:
+                pay(rec, a, day)
+            if kind == "N:1":
+                debit(rec, sum(parts), day + rnd.randint(0, 2))
+            else:
+                exp += [("aaben-post", rec, plain(-a)) for a in parts]
+        elif kind == "1:N":
+            a, b = amount(), amount()
+            pay(rec, a + b, day)
+            debit(rec, a, day)
+            debit(rec, b, day + 1)
+        elif kind == "multi":
+            for _ in range(2):
+                a = amount()
+                pay(rec, a, day)
+                debit(rec, a, day + 1)
+                day += 2
+        elif kind == "retur":
+            a = amount()
+            pay(rec, a, day)
+            debit(rec, a, day + 3, "OMP", "Retur ingen nem-konto")
+            exp.append(("retur", rec, plain(a)))
+        elif kind == "omp":
+            a = amount()
+            pay(rec, a, day)
+            debit(rec, a, day + 1, "OMP", "Udlignet Nem-konto")
+            exp.append(("ompostering", rec, plain(a)))
+        elif kind == "stray":
+            a = amount()
+            debit(rec, a, day)
+            exp.append(("aaben-post", rec, plain(a)))
+    rnd.shuffle(postings)
+    os.makedirs(drops + "/erp", exist_ok=True)
+    os.makedirs(drops + "/ky", exist_ok=True)
+    erp = drops + "/erp/ERP_PRISME_Posteringer_20211115.csv"
+    with open(erp, "w", encoding="utf-8") as f:
+        f.write("Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;Beløb;Ydelsesmodtager\n")
+        for b, d, a, rec, text in postings:
+            f.write("DMPMP;%s;%02d-11-2021;%s;%s;DKK;%s;%s\n" % (b, d, ACCOUNT, text, money(a), rec))
+    ky = drops + "/ky/KY_DetaljerUdbetalinger_29757895_20211115.csv"
+    with open(ky, "w", encoding="utf-8") as f:
+        f.write("Udbetaling_Unikidentifikation;CPR;Dispositionsdato;Beløb;Status;"
+                "Straksudbetaling;Bilagsreference\n")
+        for n, (rec, a, d, b) in enumerate(payments):
+            f.write("u-%06d;%s85-%04d;2021-11-%02d;%s;GENNEMFOERT;N;%s\n"
+                    % (n, rec, 1000 + n, d, money(a), b))
+    total = sum(a for _, a, _, _ in payments)
+    ksum = drops + "/ky/KY_SumUdbetalinger_29757895_20211115.csv"
+    with open(ksum, "w", encoding="utf-8") as f:
+        f.write("Dispositionsdato_YYYYMM;Status;Straksudbetaling;Beløb\n")
+        f.write("2021-11;GENNEMFOERT;N;%s\n" % money(total + 10000))
+    exp.append(("sum-ne-detaljer", "SUM-UDBETALINGER", plain(10000)))
+    for p in (erp, ky, ksum):
+        open(p + ".done", "w").close()
+    with open(expected, "w") as f:
+        for line in sorted(";".join(e) for e in exp):
+            f.write(line + "\n")
+
+
+main()

@@ -1,0 +1,116 @@
+#!/bin/sh
+# nemkonto end to end: the guide's Figur 27 and 28 (3.1), a lost NemKonto
+# debit, generated nights with injected breaks, and the bounded search.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/lib-recon.sh"
+G="$TOP/tests/golden/guide-nemkonto"
+D=out/2021-11-15
+S=summary/nemkonto.csv
+E=exceptions/nemkonto.csv
+N=2021-11-15
+
+test_expect_success 'Figur 27/28: summary and exceptions as checked by hand' '
+	run "$TOP/fixtures/guide-nemkonto/drops" g $N &&
+	test_cmp "$G/summary.csv" g/$D/$S &&
+	test_cmp "$G/exceptions.csv" g/$D/$E
+'
+
+test_expect_success 'Figur 27: every recipient nets to 0; 1201 and 3112 settled' '
+	test $(grep -c ";OK$" g/$D/$S) -eq 18 &&
+	grep -q ";2021-11;SUM-UDBETALINGER;115935,01;115935,01;0,00;0,00;0,00;OK$" g/$D/$S &&
+	grep -q "^nemkonto;29757895;2021-11;1201;45068,57;45068,57;0,00;0,00;0,00;OK$" g/$D/$S &&
+	grep -q ";3112;13339,73;13339,73;0,00;0,00;0,00;OK$" g/$D/$S
+'
+
+test_expect_success 'TOTAL is the fixture postings summed independently' '
+	f="$TOP/fixtures/guide-nemkonto/drops/erp" &&
+	{ tail -n +2 $f/ERP_PRISME_Posteringer_20211115.csv | cut -d";" -f7;
+	  tail -n +2 $f/ERP_PRISME_Kontostreng_952599065_20210902.csv | cut -d";" -f10; } |
+	tr -d ".\r" | tr "," "." |
+	awk "{ if (\$1 > 0) d += \$1; else c -= \$1 } END { printf \"%.2f;%.2f\n\", d, c }" |
+	tr "." "," >expect &&
+	grep ";TOTAL;" g/$D/$S | cut -d";" -f5,6 >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'Figur 28: the returned payment and the re-posting flagged though they net to 0' '
+	breaks g/$D/$E >actual &&
+	printf "%s\n" "ompostering;06058;-3700,00" "retur;11067;10344,00" >expect &&
+	test_cmp expect actual &&
+	grep -q ";06058;3700,00;3700,00;0,00;0,00;0,00;OK$" g/$D/$S &&
+	grep "^[^;]*;nemkonto;29757895;2021-09;11067;;10344,00;retur: .*OMP-000021794 af 2021-09-02, 74 dage" g/$D/$E
+'
+
+test_expect_success 'a lost NemKonto debit: the three KY credits of 1201 open, named, with age' '
+	# on 2021-11-16 they are 4 days old: past the 3 days in transit
+	mkdir -p lost/erp lost/ky &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* lost/ky/ &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* lost/erp/ &&
+	grep -v "45.068,57" "$TOP"/fixtures/guide-nemkonto/drops/erp/ERP_PRISME_Posteringer_20211115.csv \
+		>lost/erp/ERP_PRISME_Posteringer_20211115.csv &&
+	run "$TRASH/lost" l 2021-11-16 &&
+	L=l/out/2021-11-16 &&
+	grep ";1201;0,00;45068,57;-45068,57;0,00;-45068,57;BREAK$" $L/$S &&
+	grep "aaben-post" $L/$E | cut -d";" -f5,7 | sort >actual &&
+	printf "%s\n" "1201;-14632,31" "1201;-15218,13" "1201;-15218,13" >expect &&
+	test_cmp expect actual &&
+	for b in KY-000017955 KY-000017960 KY-000017961; do
+		grep -q "aaben-post: .*bilag $b af 2021-11-12, 4 dage" $L/$E || return 1
+	done &&
+	test $(cut -d";" -f1 $L/$E | sort -u | wc -l) -eq 6
+'
+
+for seed in 1 2 3; do
+	test_expect_success "generated night, seed $seed: exactly the injected breaks" "
+		python3 \"\$TOP/tests/gen-nemkonto.py\" $seed gen$seed/drops gen$seed/expected &&
+		run \"\$TRASH/gen$seed/drops\" gen$seed $N &&
+		breaks gen$seed/$D/$E >actual &&
+		test_cmp gen$seed/expected actual &&
+		test \$(grep -c \";EXPLAINED\$\" gen$seed/$D/$S) -eq 1
+	"
+done
+
+test_expect_success 'the next night: same ids, first_seen kept, age counted' '
+	run "$TRASH/gen1/drops" gen1 2021-11-16 &&
+	cut -d";" -f1 gen1/$D/$E >before &&
+	cut -d";" -f1 gen1/out/2021-11-16/$E >after &&
+	test_cmp before after &&
+	tail -n +2 gen1/out/2021-11-16/$E | cut -d";" -f9,10 | sort -u >actual &&
+	echo "2021-11-15;1" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the stage alone for a date gives the same bytes' '
+	sha256sum g/$D/$S g/$D/$E >first &&
+	stage-match-nemkonto --date 2021-11-15 --conf "$TOP/conf/pipeline.conf" \
+		--drops "$TOP/fixtures/guide-nemkonto/drops" --state g/state --out g/out &&
+	sha256sum g/$D/$S g/$D/$E >second &&
+	test_cmp first second
+'
+
+test_expect_success 'a search over its step limit gives up and says so, without hanging' '
+	mkdir conf && cp "$TOP"/conf/*.conf conf/ &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf/pipeline.conf &&
+	echo "set nemkonto max-steps 1" >>conf/matching.conf &&
+	CONF=$TRASH/conf/pipeline.conf run "$TRASH/gen1/drops" up $N &&
+	test $(grep -c "opgivet: .*poster, 2 søgetrin" up/$D/$E) -gt 0
+'
+
+test_expect_success 'a bad matching.conf is a configuration error (64) naming file:line' '
+	echo "set nemkonto max-group 99" >>conf/matching.conf &&
+	CONF=$TRASH/conf/pipeline.conf run "$TRASH/gen1/drops" bad $N 2>err;
+	test $? -eq 64 &&
+	grep -q "matching.conf:[0-9]*: max-group: .99. is not an integer from 1 to 16" err
+'
+
+test_expect_success 'an SE without the account role is a configuration error (64)' '
+	mkdir conf2 && cp "$TOP"/conf/*.conf conf2/ &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf2/pipeline.conf &&
+	sed -i "/^role hensaettelse-bankudbetaling/d" conf2/accounts.conf &&
+	stage-match-nemkonto --date $N --conf "$TRASH/conf2/pipeline.conf" --state g/state \
+		--out g/out 2>err;
+	test $? -eq 64 &&
+	grep -q "accounts.conf: no .role hensaettelse-bankudbetaling. for municipality 29757895" err
+'
+
+test_done

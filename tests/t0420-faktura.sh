@@ -1,0 +1,54 @@
+#!/bin/sh
+# faktura end to end: an example night built on the guide's 3.3 (the guide
+# prints no figures for it) and generated nights with injected breaks.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/lib-recon.sh"
+G="$TOP/tests/golden/faktura-example"
+N=2021-11-30
+D=out/$N
+S=summary/faktura.csv
+E=exceptions/faktura.csv
+
+test_expect_success 'example: summary and exceptions as checked by hand' '
+	run "$TOP/fixtures/faktura-example/drops" x $N &&
+	test_cmp "$G/summary.csv" x/$D/$S &&
+	test_cmp "$G/exceptions.csv" x/$D/$E
+'
+
+test_expect_success 'example: approved, rejected, failed and per-account rows' '
+	grep -q ";2021-11;GODKENDT;20949,95;17700,00;3249,95;0,00;3249,95;BREAK$" x/$D/$S &&
+	grep -q ";2021-11;AFVIST;3660,00;0,00;3660,00;3660,00;0,00;EXPLAINED$" x/$D/$S &&
+	grep -q ";2021-11;TEKNISK_FEJL;10000,00;0,00;10000,00;10000,00;0,00;EXPLAINED$" x/$D/$S &&
+	grep -q ";2021-11;5.57.73.007;17700,00;21699,95;-3999,95;0,00;-3999,95;BREAK$" x/$D/$S
+'
+
+test_expect_success 'example: exactly the breaks built into it' '
+	breaks x/$D/$E >actual &&
+	printf "%s\n" "afvist-men-betalt;AFVIST;3100,00" "afvist;AFVIST;3100,00" \
+		"afvist;AFVIST;560,00" "forkert-konto;GODKENDT;899,95" \
+		"forkert-omkostningssted;GODKENDT;1200,00" "konto-difference;5.57.73.007;-3999,95" \
+		"konto-difference;5.57.73.009;3249,95" "mangler-i-erp;GODKENDT;2350,00" \
+		"teknisk-fejl;TEKNISK_FEJL;10000,00" | LC_ALL=C sort >expect &&
+	test_cmp expect actual &&
+	grep -q "forkert-konto: .*bogført på 5.57.73.007-120, bilag FAK-00600003" x/$D/$E
+'
+
+for seed in 1 2 3; do
+	test_expect_success "generated night, seed $seed: exactly the injected breaks" "
+		python3 \"\$TOP/tests/gen-faktura.py\" $seed gen$seed/drops gen$seed/expected &&
+		run \"\$TRASH/gen$seed/drops\" gen$seed $N &&
+		breaks gen$seed/$D/$E >actual &&
+		test_cmp gen$seed/expected actual
+	"
+done
+
+test_expect_success 'pipeline rerun match-faktura redoes it alone, same bytes' '
+	sha256sum x/$D/$S x/$D/$E >first &&
+	pipeline rerun match-faktura --date $N --conf "$TOP/conf/pipeline.conf" \
+		--drops "$TOP/fixtures/faktura-example/drops" --state x/state --out x/out 2>err &&
+	grep -q "match-faktura" err && ! grep -q "stage-match-debitor" err &&
+	sha256sum x/$D/$S x/$D/$E >second &&
+	test_cmp first second
+'
+
+test_done

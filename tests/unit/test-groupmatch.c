@@ -1,0 +1,289 @@
+/* The shared group matcher (pipeline/groupmatch.h) on the guide's Figur 27 and hard cases. */
+#include <stdio.h>
+#include <string.h>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "groupmatch.h"
+#include "matchconf.h"
+#include "test.h"
+
+static const struct gm_limits lim = GM_LIMITS_DEFAULT;
+
+/* Signed øre (debit > 0) to side and amount, as the nemkonto stage does. */
+static void load(struct gm_item *v, const long long *amt, const int *day, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].side = amt[i] < 0;
+		v[i].amount = amt[i] < 0 ? -amt[i] : amt[i];
+		v[i].day = day[i];
+	}
+}
+
+static void test_figur27_1201(void)
+{
+	/* Three credits on 12-11-2021 settled by one debit of 45.068,57. */
+	long long a[] = { -1521813, -1463231, -1521813, 4506857 };
+	int d[] = { 20211112, 20211112, 20211112, 20211112 };
+	struct gm_item v[4];
+	struct gm_result r;
+	load(v, a, d, 4);
+	CHECK(groupmatch(v, 4, &lim, &r) == 0, "1201: complete");
+	CHECK(r.nsets == 1 && r.open == 0, "1201: one settlement, nothing open (%d, %d)",
+	      r.nsets, r.open);
+	for (int i = 0; i < 4; i++)
+		CHECK(v[i].set == 1 && v[i].kind == GM_N1, "1201: item %d in the N:1 set", i);
+}
+
+static void test_figur27_3112(void)
+{
+	/* Two 1:1 pairs (6.590,97 and 3.265,36) and 760 + 2.723,40 = 3.483,40. */
+	long long a[] = { -659097, -76000, 348340, 326536, 659097, -326536, -272340 };
+	int d[] = { 20211111, 20211112, 20211112, 20211115, 20211115, 20211111, 20211112 };
+	struct gm_item v[7];
+	struct gm_result r;
+	load(v, a, d, 7);
+	groupmatch(v, 7, &lim, &r);
+	CHECK(r.nsets == 3 && r.open == 0, "3112: three settlements (%d)", r.nsets);
+	CHECK(v[0].kind == GM_PAIR && v[0].set == v[4].set, "3112: 6.590,97 paired");
+	CHECK(v[3].kind == GM_PAIR && v[3].set == v[5].set, "3112: 3.265,36 paired");
+	CHECK(v[2].kind == GM_N1 && v[1].set == v[2].set && v[6].set == v[2].set,
+	      "3112: 3.483,40 = 760 + 2.723,40");
+}
+
+static void test_closest_day(void)
+{
+	/* Same amount every month: each debit takes the credit nearest in time. */
+	long long a[] = { -754000, -754000, 754000, 754000 };
+	int d[] = { 20210601, 20210701, 20210703, 20210602 };
+	struct gm_item v[4];
+	struct gm_result r;
+	load(v, a, d, 4);
+	groupmatch(v, 4, &lim, &r);
+	CHECK(v[2].set == v[1].set && v[3].set == v[0].set, "pairs by nearest day");
+}
+
+static void test_window(void)
+{
+	/* Returned payment 94 days later (Figur 28, 11067): outside a 31-day window... */
+	long long a[] = { -1034400, 1034400 };
+	int d[] = { 20210531, 20210902 };
+	struct gm_item v[2];
+	struct gm_result r;
+	struct gm_limits wide = GM_LIMITS_DEFAULT;
+	load(v, a, d, 2);
+	groupmatch(v, 2, &lim, &r);
+	/* ... not a 1:1 pair, but the rest balances: one N:M settlement. */
+	CHECK(v[0].kind == GM_NM && r.open == 0, "outside the window: settled as the rest");
+	wide.pair_window = -1;
+	groupmatch(v, 2, &wide, &r);
+	CHECK(v[0].kind == GM_PAIR, "no window: a pair");
+}
+
+static void test_open_items(void)
+{
+	/* 100 + 50 against 120: nothing balances; all three stay open. */
+	long long a[] = { 10000, 5000, -12000 };
+	int d[] = { 20211101, 20211101, 20211101 };
+	struct gm_item v[3];
+	struct gm_result r;
+	load(v, a, d, 3);
+	groupmatch(v, 3, &lim, &r);
+	CHECK(r.open == 3 && r.nsets == 0 && !r.gave_up, "nothing settles (%d open)", r.open);
+}
+
+static void test_partial_and_backtrack(void)
+{
+	/* 10 = 5 + 5 after a dead end 5 + 2 + 1; the 2 and 1 stay open. */
+	long long a[] = { 1000, -500, -200, -100, -500, 777 };
+	int d[] = { 20211101, 20211101, 20211101, 20211101, 20211101, 20211101 };
+	struct gm_item v[6];
+	struct gm_result r;
+	load(v, a, d, 6);
+	groupmatch(v, 6, &lim, &r);
+	CHECK(v[0].kind == GM_1N || v[0].kind == GM_N1, "10 settled by a group");
+	CHECK(v[1].set == v[0].set && v[4].set == v[0].set, "by the two fives");
+	CHECK(!v[2].set && !v[3].set && !v[5].set, "the 2, the 1 and 7,77 stay open");
+	CHECK(r.open == 3, "three open (%d)", r.open);
+}
+
+static void test_one_to_many_other_way(void)
+{
+	/* One credit settled by several debits (1:N). */
+	long long a[] = { 300, 700, -1000 };
+	int d[] = { 20211101, 20211102, 20211103 };
+	struct gm_item v[3];
+	struct gm_result r;
+	load(v, a, d, 3);
+	groupmatch(v, 3, &lim, &r);
+	CHECK(v[2].kind == GM_1N && v[0].set == v[2].set && v[1].set == v[2].set, "1:N");
+}
+
+static void test_max_group_and_zero(void)
+{
+	/* 7 ones against 7: too many for max_group 6 in the subset pass. */
+	struct gm_item v[9];
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 7; i++)
+		v[i] = (struct gm_item){ .side = 1, .amount = 100, .day = 20211101 };
+	v[7] = (struct gm_item){ .side = 0, .amount = 700, .day = 20211101 };
+	v[8] = (struct gm_item){ .side = 0, .amount = 0, .day = 20211101 };
+	groupmatch(v, 9, &l, &r);
+	CHECK(v[8].kind == GM_ZERO, "a zero amount settles alone");
+	CHECK(v[7].kind == GM_NM, "7 items: beyond max_group, the balancing rest");
+	l.max_group = 8;
+	groupmatch(v, 9, &l, &r);
+	CHECK(v[7].kind == GM_N1, "with max_group 8: N:1");
+}
+
+static void test_gives_up(void)
+{
+	/* 40 even amounts against an odd one: no subset exists; the search must stop. */
+	struct gm_item v[41];
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	for (int i = 0; i < 40; i++)
+		v[i] = (struct gm_item){ .side = 1, .amount = 300 + 2 * i, .day = 20211101 };
+	v[40] = (struct gm_item){ .side = 0, .amount = 2001, .day = 20211101 };
+	l.max_steps = 1000;
+	CHECK(groupmatch(v, 41, &l, &r) == 1 && r.gave_up, "gives up");
+	CHECK(r.steps == 1001, "stops at the step limit (%llu)", (unsigned long long)r.steps);
+	CHECK(r.open == 41, "everything stays open (%d)", r.open);
+}
+
+static void test_no_balance_rest(void)
+{
+	/* Claims 100 + 50 and one posting of 150: each claim needs its own posting. */
+	long long a[] = { 10000, 5000, -15000 };
+	int d[] = { 20210623, 20210623, 20210623 };
+	struct gm_item v[3];
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	l.max_group = 1;
+	l.balance_rest = 0;
+	load(v, a, d, 3);
+	groupmatch(v, 3, &l, &r);
+	CHECK(r.open == 3, "1:1 only: all open (%d)", r.open);
+	l.balance_rest = 1;
+	groupmatch(v, 3, &l, &r);
+	CHECK(r.open == 0 && v[0].kind == GM_NM, "with the rest pass: N:M");
+}
+
+static const char *conf_file(const char *text)
+{
+	static char path[] = "/tmp/test-matchconf-XXXXXX";
+	int fd;
+	memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return NULL;
+	close(fd);
+	return path;
+}
+
+static void test_matchconf(void)
+{
+	struct match_conf m;
+	const char *p = conf_file("# tuning\nset nemkonto pair-window -1\n"
+				  "set nemkonto lookback-months 12\nset debitor max-group 1\n"
+				  "set debitor balance-rest 0\n");
+	CHECK(p && matchconf_load(p, "nemkonto", &m) == 0, "loads");
+	CHECK(m.lim.pair_window == -1 && m.lookback_months == 12, "nemkonto's settings");
+	CHECK(m.lim.max_group == 6 && m.lim.balance_rest == 1, "others keep defaults");
+	CHECK(matchconf_load(p, "debitor", &m) == 0 && m.lim.max_group == 1 &&
+	      m.lim.balance_rest == 0 && m.lookback_months == 1, "debitor's settings");
+	unlink(p);
+	p = conf_file("set nemkonto max-group 17\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "max-group above 16 refused");
+	unlink(p);
+	p = conf_file("set faktura pair-windo 3\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "an unknown setting of another recon refused");
+	unlink(p);
+	p = conf_file("set nemkonto transit-days 3x\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "not an integer refused");
+	unlink(p);
+	p = conf_file("set nemkonto transit-days\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "missing value refused");
+	unlink(p);
+}
+
+static void test_parties(void)
+{
+	/* Two claims of 100,00 (CPR) and two postings naming the DDMM they belong to. */
+	struct gm_item v[5] = {
+		{ .side = 0, .amount = 10000, .day = 20210623, .party = "1507852345" },
+		{ .side = 0, .amount = 10000, .day = 20210623, .party = "0203901234" },
+		{ .side = 1, .amount = 10000, .day = 20210623, .party = "0203" },
+		{ .side = 1, .amount = 10000, .day = 20210623, .party = "1507" },
+		{ .side = 1, .amount = 10000, .day = 20210623, .party = "" },
+	};
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	groupmatch(v, 5, &l, &r);
+	CHECK(v[0].set == v[3].set && v[1].set == v[2].set, "each claim with its own DDMM");
+	CHECK(!v[4].set && r.open == 1, "the third posting stays open");
+	v[3].party = "3112";
+	l.max_group = 1;
+	groupmatch(v, 4, &l, &r);
+	CHECK(!v[0].set && !v[3].set && r.open == 2, "another person's posting does not fit");
+	CHECK(r.nsets == 1, "only 0203 pairs (%d)", r.nsets);
+	/* 50,00 for 0203... against 25,00 (anyone) + 25,00 for 9999: no rest settlement. */
+	v[0] = (struct gm_item){ .side = 0, .amount = 5000, .day = 20210623, .party = "0203901234" };
+	v[3] = (struct gm_item){ .side = 1, .amount = 2500, .day = 20210623 };
+	v[4] = (struct gm_item){ .side = 1, .amount = 2500, .day = 20210623, .party = "9999" };
+	groupmatch(v, 5, &l, &r);
+	CHECK(!v[0].set && !v[3].set && !v[4].set, "the rest holds another person: open");
+	v[4].party = "0203";
+	groupmatch(v, 5, &l, &r);
+	CHECK(v[0].kind == GM_NM && v[4].set == v[0].set, "the same person's rest settles");
+}
+
+static void test_many_pairs(void)
+{
+	/* 20.000 items, amounts repeating every 100: every one paired, by nearest day. */
+	enum { N = 10000 };
+	static struct gm_item v[2 * N];
+	struct gm_result r;
+	int ok = 1;
+	for (int i = 0; i < N; i++) {
+		int32_t day = 20210101 + (i % 28);
+		v[i] = (struct gm_item){ .side = 0, .amount = 100 + i % 100, .day = day };
+		v[N + i] = (struct gm_item){ .side = 1, .amount = 100 + i % 100, .day = day };
+	}
+	groupmatch(v, 2 * N, &lim, &r);
+	for (int i = 0; i < N; i++)
+		ok &= v[i].kind == GM_PAIR && v[i].set == v[N + i].set;
+	CHECK(r.open == 0 && r.nsets == N, "all paired (%d open, %d sets)", r.open, r.nsets);
+	CHECK(ok, "each with its own day's twin");
+}
+
+static void test_empty(void)
+{
+	struct gm_result r;
+	CHECK(groupmatch(NULL, 0, &lim, &r) == 0 && r.nsets == 0 && r.open == 0, "empty");
+	CHECK(!strcmp(gm_kind_name(GM_N1), "N:1") && !strcmp(gm_kind_name(99), "open"),
+	      "kind names");
+}
+
+int main(void)
+{
+	test_figur27_1201();
+	test_figur27_3112();
+	test_closest_day();
+	test_window();
+	test_open_items();
+	test_partial_and_backtrack();
+	test_one_to_many_other_way();
+	test_max_group_and_zero();
+	test_gives_up();
+	test_no_balance_rest();
+	test_matchconf();
+	test_parties();
+	test_many_pairs();
+	test_empty();
+	return test_done();
+}
