@@ -82,8 +82,9 @@ test_expect_success 'every voucher balances: debits = credits per voucher id' '
 '
 
 test_expect_success 'no CPR number in the voucher texts, files 0640' '
-	! grep -q 1710905566 v/out/$D1/vouchers/vouchers.csv &&
-	grep -q "Retur ingen NemKonto 171090-xxxx 2021-05" v/out/$D1/vouchers/vouchers.csv &&
+	cut -d";" -f15 v/out/$D1/vouchers/vouchers.csv >texts &&
+	! grep -qE "[0-9]{10}|[0-9]{6}-[0-9]{4}" texts v/out/$D1/vouchers/*.xml &&
+	grep -q "^Retur ingen NemKonto modtager 11067 2021-09$" texts &&
 	test "$(stat -c %a v/out/$D1/vouchers/vouchers.csv)" = 640
 '
 
@@ -185,8 +186,8 @@ test_expect_success 'pipeline status --date lists the vouchers with their totals
 	pipeline status --date $D1 --state v/state --conf "$TOP/conf/pipeline.conf" >st;
 	sed -n "/VOUCHER/,\$p" st | awk "{ print \$3, \$4, \$5 }" >actual &&
 	printf "%s\n" "KIND DEBIT REFERENCE" "voucher 126,03 rente-skattekonto:5a1d0c2e9b7f3a41" \
-		"voucher 4473,58 debitorgruppe-overfoersel:3b9f6d0e1c2a4e57" \
-		"voucher 10344,00 nemkonto-retur:7c3e11aa00b2c9d4" >expect &&
+		"voucher 10344,00 nemkonto-retur:7c3e11aa00b2c9d4" \
+		"voucher 4473,58 debitorgruppe-overfoersel:3b9f6d0e1c2a4e57" >expect &&
 	test_cmp expect actual
 '
 
@@ -219,6 +220,19 @@ test_expect_success 'the guide night of skat-afregning: its real rente exception
 	grep -q ";6.45.51;D;126,03;126,03;" sa/out/2021-02-10/vouchers/vouchers.csv &&
 	grep -q ";8.52.59.111;K;126,03;-126,03;" sa/out/2021-02-10/vouchers/vouchers.csv &&
 	xmllint --noout --schema "$TOP/schemas/sf1590a-finansbilag.xsd" sa/out/2021-02-10/vouchers/*.xml
+'
+
+test_expect_success 'the guide night of nemkonto: its real retur exception gives the Figur 28 correction' '
+	pipeline run --quiet --date 2021-11-15 --conf "$TOP/conf/pipeline.conf" \
+		--drops "$TOP/fixtures/guide-nemkonto/drops" --state nk/state --out nk/out &&
+	c=nk/out/2021-11-15/vouchers/vouchers.csv &&
+	test "$(grep -c ";nemkonto-retur;" $c)" = 2 &&
+	grep ";nemkonto-retur;" $c | cut -d";" -f11-13,15 >actual &&
+	printf "%s\n" "952599099;D;10344,00;Retur ingen NemKonto modtager 11067 2021-09" \
+		"952599065;K;10344,00;Retur ingen NemKonto modtager 11067 2021-09" >expect &&
+	test_cmp expect actual &&
+	! grep -q ompostering $c &&
+	xmllint --noout --schema "$TOP/schemas/sf1590a-finansbilag.xsd" nk/out/2021-11-15/vouchers/*.xml
 '
 
 test_done
