@@ -15,7 +15,7 @@ void recon_summary(struct recon_out *r, const char *se, int32_t month,
 		   const char *key, money_t left, money_t right, money_t explained)
 {
 	struct summary_row *s;
-	r->sum = xrealloc(r->sum, (r->nsum + 1) * sizeof(*s));
+	r->sum = xgrow(r->sum, &r->asum, r->nsum + 1, sizeof(*s));
 	s = &r->sum[r->nsum++];
 	memset(s, 0, sizeof(*s));
 	xstrlcpy(s->se, se, sizeof(s->se));
@@ -31,7 +31,7 @@ struct exception_row *recon_exception(struct recon_out *r, const char *se,
 				      money_t amount, const char *code, const char *text)
 {
 	struct exception_row *e;
-	r->exc = xrealloc(r->exc, (r->nexc + 1) * sizeof(*e));
+	r->exc = xgrow(r->exc, &r->aexc, r->nexc + 1, sizeof(*e));
 	e = &r->exc[r->nexc++];
 	memset(e, 0, sizeof(*e));
 	xstrlcpy(e->se, se, sizeof(e->se));
@@ -247,5 +247,5 @@ void recon_free(struct recon_out *r)
 	free(r->exc);
 	r->sum = NULL;
 	r->exc = NULL;
-	r->nsum = r->nexc = 0;
+	r->nsum = r->nexc = r->asum = r->aexc = 0;
 }

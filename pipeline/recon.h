@@ -50,6 +50,7 @@ struct recon_out {
 	size_t nexc;
 	uint64_t ok, explained, breaks;	/* summary rows by status */
 	int with_account;	/* exceptions end with an 'account' column */
+	size_t asum, aexc;	/* capacities of sum and exc */
 };
 
 void recon_summary(struct recon_out *r, const char *se, int32_t month,

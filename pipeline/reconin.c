@@ -64,10 +64,10 @@ static int cmp_se(const void *a, const void *b)
 size_t reconin_ses(const struct reconin *in, const char ***out)
 {
 	const char **v = NULL;
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, alloc = 0;
 	for (int s = 0; s < in->n; s++)
 		for (size_t i = 0; i < in->snap[s].n; i++) {
-			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v = xgrow(v, &alloc, n + 1, sizeof(*v));
 			v[n++] = in->snap[s].v[i].se;
 		}
 	if (n)
@@ -142,7 +142,7 @@ static int posting_row(const struct record *r, void *data)
 	}
 	if (role && (!acc->present || !account_role_matches(role, acc->text, acc->len)))
 		return 0;
-	p->out->v = xrealloc(p->out->v, (p->out->n + 1) * sizeof(*q));
+	p->out->v = xgrow(p->out->v, &p->out->alloc, p->out->n + 1, sizeof(*q));
 	q = &p->out->v[p->out->n++];
 	memset(q, 0, sizeof(*q));
 	memcpy(q->se, se, sizeof(se));
@@ -177,7 +177,7 @@ void postings_free(struct postings *p)
 {
 	free(p->v);
 	p->v = NULL;
-	p->n = 0;
+	p->n = p->alloc = 0;
 }
 
 int reconin_commit(struct reconin *in, struct recon_out *out)
@@ -226,7 +226,7 @@ static int kyrow_row(const struct record *r, void *data)
 {
 	struct kload *k = data;
 	struct kyrow *q;
-	k->out->v = xrealloc(k->out->v, (k->out->n + 1) * sizeof(*q));
+	k->out->v = xgrow(k->out->v, &k->out->alloc, k->out->n + 1, sizeof(*q));
 	q = &k->out->v[k->out->n++];
 	reconin_text(r, k->f[K_SE], q->se, sizeof(q->se));
 	reconin_text(r, k->f[K_CPR], q->cpr, sizeof(q->cpr));

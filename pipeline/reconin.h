@@ -67,7 +67,7 @@ struct kyrow {
 
 struct kyrows {
 	struct kyrow *v;
-	size_t n;
+	size_t n, alloc;
 };
 
 /* Appends every row of store i of in. 0 or -1 (reported). */
@@ -83,7 +83,7 @@ struct posting {
 
 struct postings {
 	struct posting *v;
-	size_t n;
+	size_t n, alloc;
 };
 
 /*

@@ -36,6 +36,17 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *xgrow(void *p, size_t *alloc, size_t n, size_t size)
+{
+	size_t a = *alloc ? *alloc : 16;
+	if (n <= *alloc && p)
+		return p;
+	while (a < n)
+		a *= 2;
+	*alloc = a;
+	return xrealloc(p, a * size);
+}
+
 char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;

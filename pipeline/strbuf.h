@@ -39,6 +39,11 @@ size_t xstrlcpy(char *dst, const char *src, size_t size);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/*
+ * Room for n elements of size bytes in p (capacity *alloc, doubled when
+ * short): appending one at a time stays linear, whatever realloc does.
+ */
+void *xgrow(void *p, size_t *alloc, size_t n, size_t size);
 char *xstrdup(const char *s);
 /* The first n bytes of s (fewer if s ends first), NUL-terminated. */
 char *xstrndup(const char *s, size_t n);

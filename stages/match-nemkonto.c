@@ -44,6 +44,7 @@ struct nemkonto {
 	struct kyrows pay;	/* KY's payments */
 	struct kyrows sum;	/* KY's 'Sum - Udbetalinger' */
 	char *matched;		/* per payment: found on the account */
+	const char **group;	/* per payment: the recipient whose postings it was sought in */
 	struct recon_out out;
 	uint64_t settled, transit, open, gave_up;	/* postings, for the conservation check */
 	money_t tot_debit, tot_credit, tot_transit;
@@ -166,8 +167,11 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 	lim.max_group = 1;
 	lim.balance_rest = 0;
 	groupmatch(v, k, &lim, &r);
-	for (size_t i = lo; i < np; i++)
+	for (size_t i = lo; i < np; i++) {
 		n->matched[i] |= v[i - lo].set != 0;
+		if (!n->group[i])
+			n->group[i] = g[0].recipient;
+	}
 	free(v);
 }
 
@@ -208,11 +212,12 @@ static void missing_payments(struct nemkonto *n)
 	for (size_t i = 0; i < n->pay.n; i++) {
 		const struct kyrow *q = &n->pay.v[i];
 		struct exception_row *e;
-		char key[5], d[DATE_BUFSZ];
+		char key[16], d[DATE_BUFSZ];
 		if (n->matched[i])
 			continue;
-		memcpy(key, q->cpr, 4);
-		key[4] = '\0';
+		/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
+		snprintf(key, sizeof(key), "%.*s", n->group[i] ? 15 : 4,
+			 n->group[i] ? n->group[i] : q->cpr);
 		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, payment_amount(q),
 				    "mangler-paa-konto", "KY-udbetaling uden postering på "
 				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
@@ -251,6 +256,7 @@ static void match_all(struct nemkonto *n)
 	if (n->pay.n)
 		qsort(n->pay.v, n->pay.n, sizeof(*n->pay.v), cmp_payment);
 	n->matched = xcalloc(n->pay.n + 1, 1);
+	n->group = xcalloc(n->pay.n + 1, sizeof(*n->group));
 	for (size_t i = 0, j; i < n->p.n; i = j) {
 		for (j = i + 1; j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se) &&
 		     !strcmp(n->p.v[j].recipient, n->p.v[i].recipient); j++)
@@ -322,6 +328,7 @@ static int match_night(struct stage_ctx *ctx)
 	free(n.pay.v);
 	free(n.sum.v);
 	free(n.matched);
+	free(n.group);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a debitor night (2021-08-31) with known injected breaks.
 
-usage: gen-debitor.py SEED DROPS EXPECTED
+usage: gen-debitor.py SEED DROPS EXPECTED [N]  (N claims, default 60)
 
 Claims created May-August, some accepted in July or August and posted on
 the restance account (928148001) that day or the next; coverings and
@@ -31,12 +31,13 @@ def plain(ore):
 
 def main():
     seed, drops, expected = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    size = int(sys.argv[4]) if len(sys.argv) > 4 else 60
     rnd = random.Random(seed)
     amount = lambda: rnd.randint(10000, 1500000)
     claims, debits, credits, events, exp = [], [], [], [], []
-    for i in range(60):
+    for i in range(size):
         created = (rnd.choice([5, 6, 7, 8]), rnd.randint(1, 20))
-        cpr = "%02d%02d8%d-%04d" % (rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(0, 9), i)
+        cpr = "%02d%02d8%d-%04d" % (rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(0, 9), i % 10000)
         c = {"id": "c-%04d" % i, "created": created, "cpr": cpr, "amount": amount(),
              "status": "AFVENTER_FRIGIVELSE", "done": None}
         m = rnd.choice([7, 8])

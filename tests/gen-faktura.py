@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a faktura night (2021-11-30) with known injected breaks.
 
-usage: gen-faktura.py SEED DROPS EXPECTED
+usage: gen-faktura.py SEED DROPS EXPECTED [N]  (N approved invoices, default 40)
 
 Approved eInvoices on a few KY accounts and cost centres, each paid by a
 ledger posting on '<account>-<cost centre>' a few days after KY's
@@ -36,6 +36,7 @@ def cvr(rnd):
 
 def main():
     seed, drops, expected = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    size = int(sys.argv[4]) if len(sys.argv) > 4 else 40
     rnd = random.Random(seed)
     used = set()
 
@@ -47,7 +48,7 @@ def main():
                 return a
 
     inv, posts, exp = [], [], []
-    for i in range(40):
+    for i in range(size):
         acc, cc, day = rnd.choice(ACCOUNTS), rnd.choice(["110", "120"]), rnd.randint(1, 24)
         inv.append(("GODKENDT", "g%04d" % i, acc, cc, day, amount()))
     for n, (_, ident, acc, cc, day, a) in enumerate(inv):

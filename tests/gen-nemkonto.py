@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a NemKonto night (2021-11-15) with known injected breaks.
 
-usage: gen-nemkonto.py SEED DROPS EXPECTED
+usage: gen-nemkonto.py SEED DROPS EXPECTED [N]  (N recipients, default 150)
 
 Writes DROPS/erp/ERP_PRISME_Posteringer_20211115.csv and
 DROPS/ky/KY_DetaljerUdbetalinger_29757895_20211115.csv (with .done
@@ -36,11 +36,12 @@ def plain(ore):
 
 def main():
     seed, drops, expected = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    size = int(sys.argv[4]) if len(sys.argv) > 4 else 150
     rnd = random.Random(seed)
     days = set()
-    while len(days) < 150:
-        days.add((rnd.randint(1, 28), rnd.randint(1, 12)))
-    recipients = sorted("%02d%02d" % d for d in days)
+    while len(days) < size:   # DDMM, or DDMMYY beyond what DDMM can tell apart
+        days.add((rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(0, 99) if size > 300 else -1))
+    recipients = sorted(("%02d%02d" % d[:2]) + ("%02d" % d[2] if d[2] >= 0 else "") for d in days)
     postings, payments, exp = [], [], []
     bilag = [17000]
 
@@ -120,8 +121,8 @@ def main():
         f.write("Udbetaling_Unikidentifikation;CPR;Dispositionsdato;Beløb;Status;"
                 "Straksudbetaling;Bilagsreference\n")
         for n, (rec, a, d, b) in enumerate(payments):
-            f.write("u-%06d;%s85-%04d;2021-11-%02d;%s;GENNEMFOERT;N;%s\n"
-                    % (n, rec, 1000 + n, d, money(a), b))
+            cpr = rec[:4] + (rec[4:] or "85") + "-%04d" % (n % 10000)
+            f.write("u-%06d;%s;2021-11-%02d;%s;GENNEMFOERT;N;%s\n" % (n, cpr, d, money(a), b))
     total = sum(a for _, a, _, _ in payments)
     ksum = drops + "/ky/KY_SumUdbetalinger_29757895_20211115.csv"
     with open(ksum, "w", encoding="utf-8") as f:

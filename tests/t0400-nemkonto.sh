@@ -70,6 +70,13 @@ for seed in 1 2 3; do
 	"
 done
 
+test_expect_success 'a night of 20.000 recipients (65.000 postings): exactly the injected breaks' '
+	python3 "$TOP/tests/gen-nemkonto.py" 9 big/drops big/expected 20000 &&
+	run "$TRASH/big/drops" big $N &&
+	breaks big/$D/$E >actual &&
+	test_cmp big/expected actual
+'
+
 test_expect_success 'the next night: same ids, first_seen kept, age counted' '
 	run "$TRASH/gen1/drops" gen1 2021-11-16 &&
 	cut -d";" -f1 gen1/$D/$E >before &&
