@@ -54,3 +54,14 @@ int write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+int fsync_close(int fd)
+{
+	int rc = fsync(fd), err = errno;
+	if (close(fd) && !rc) {
+		rc = -1;
+		err = errno;
+	}
+	errno = err;
+	return rc ? -1 : 0;
+}

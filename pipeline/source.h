@@ -58,5 +58,7 @@ const struct source_entry *listing_find(const struct source_listing *l, const ch
 
 /* Writes all of buf to fd; 0, or -1 with errno. */
 int write_all(int fd, const void *buf, size_t len);
+/* fsync then close, closed either way; 0, or -1 with the first error's errno. */
+int fsync_close(int fd);
 
 #endif

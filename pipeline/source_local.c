@@ -84,10 +84,13 @@ static int local_after(struct source *s, const char *name)
 		const char *n = i ? name : marker.buf;	/* the marker goes first */
 		path_of(s, NULL, n, &from);
 		path_of(s, s->def->move_to, n, &to);
-		if (s->def->after == AFTER_DELETE ? unlink(from.buf) : rename(from.buf, to.buf)) {
-			log_error("source %s: unable to %s %s: %s", s->def->name,
-				  s->def->after == AFTER_DELETE ? "delete" : "move", from.buf,
-				  strerror(errno));
+		/* A file of that name in the move folder is a clash, never overwritten. */
+		if (s->def->after == AFTER_DELETE ? unlink(from.buf) :
+		    renameat2(AT_FDCWD, from.buf, AT_FDCWD, to.buf, RENAME_NOREPLACE)) {
+			int del = s->def->after == AFTER_DELETE;
+			log_error("source %s: unable to %s %s%s%s: %s", s->def->name,
+				  del ? "delete" : "move", from.buf, del ? "" : " to ",
+				  del ? "" : to.buf, strerror(errno));
 			rc = SRC_FAIL;
 		}
 	}

@@ -16,9 +16,16 @@ int safe_name(const char *name)
 	if (!n || n > 255 || name[0] == '.' || strstr(name, ".."))
 		return 0;
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+		if (*p == '/' || *p == '\\' || *p == '@' || *p < 0x20 || *p == 0x7f)
 			return 0;
 	return 1;
+}
+
+void printable_name(const char *name, struct strbuf *out)
+{
+	strbuf_reset(out);
+	for (; *name && out->len < 200; name++)
+		strbuf_addch(out, (unsigned char)*name < 0x20 || *name == 0x7f ? '?' : *name);
 }
 
 static char *conf_path(const struct conf_line *l, const char *arg)

@@ -26,6 +26,8 @@
 
 #include <stdint.h>
 
+#include "strbuf.h"
+
 enum source_type { SOURCE_LOCAL, SOURCE_SFTP };
 enum after_landing { AFTER_LEAVE, AFTER_DELETE, AFTER_MOVE };
 
@@ -60,7 +62,10 @@ void sources_add_local(struct sources_conf *c, const char *name, const char *dir
 		       const char *into);
 
 /* A name that may become a path component: no '/', no "..", no control
- * characters, not starting with '.', at most 255 bytes. */
+ * characters, not starting with '.', at most 255 bytes; no '@', which
+ * land.h keeps for NAME@FILEID. */
 int safe_name(const char *name);
+/* name as it may be printed: control characters as '?', at most 200 bytes. */
+void printable_name(const char *name, struct strbuf *out);
 
 #endif

@@ -45,21 +45,13 @@ struct unpacking {
 	struct strbuf why;	/* the reason for a refusal */
 };
 
-/* A member name as it may be printed: no control characters. */
-static void printable(const char *s, struct strbuf *out)
-{
-	strbuf_reset(out);
-	for (; *s && out->len < 200; s++)
-		strbuf_addch(out, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
-
 static int refuse(struct unpacking *u, const char *member, const char *reason)
 {
 	struct strbuf p = STRBUF_INIT;
-	printable(member ? member : "", &p);
+	printable_name(member ? member : "", &p);
 	strbuf_reset(&u->why);
 	if (member)
-		strbuf_addf(&u->why, "member '%s': %s", p.buf, reason);
+		strbuf_addf(&u->why, "member '%s': %s", strbuf_str(&p), reason);
 	else
 		strbuf_addstr(&u->why, reason);
 	strbuf_release(&p);
@@ -151,11 +143,17 @@ static int take_member(struct unpacking *u, struct archive *a, const char *path,
 	m = &u->out->v[u->out->n++];
 	*m = (struct unpack_member){ xstrdup(base), strbuf_detach(&tmp), 0 };
 	rc = copy_member(u, a, path, fd, &m->size);
-	if ((fsync(fd) || close(fd)) && !rc) {
+	if (fsync_close(fd) && !rc) {
 		log_error("unable to write %s: %s", m->tmp, strerror(errno));
 		rc = -1;
 	}
 	return rc;
+}
+
+static const char *member_path(struct archive_entry *e)
+{
+	const char *utf8 = archive_entry_pathname_utf8(e);
+	return utf8 ? utf8 : archive_entry_pathname(e);
 }
 
 static int read_all(struct unpacking *u, struct archive *a, enum unpack_kind kind)
@@ -169,8 +167,11 @@ static int read_all(struct unpacking *u, struct archive *a, enum unpack_kind kin
 		b = b ? b + 1 : u->label;
 		strbuf_add(&gzname, b, strlen(b) - 3);
 	}
-	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *path = kind == UNPACK_GZ ? gzname.buf : archive_entry_pathname(e);
+	/* ARCHIVE_WARN: a name libarchive could not convert to the locale; its
+	 * UTF-8 form, if any, is the name (stage-unpack runs in C.UTF-8). */
+	while (rc == 0 && ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+			   r == ARCHIVE_WARN)) {
+		const char *path = kind == UNPACK_GZ ? gzname.buf : member_path(e);
 		const char *base = NULL;
 		/* The raw format would pass plain bytes through as if unpacked. */
 		if ((kind == UNPACK_GZ || kind == UNPACK_TGZ) &&

@@ -167,7 +167,7 @@ static int download(struct source_run *r, const struct source_entry *e,
 		log_info("%s/%s: resuming the download at offset %llu of %llu", r->s->def->into,
 			 e->name, (unsigned long long)offset, (unsigned long long)e->size);
 	rc = r->s->read(r->s, e->name, offset, fd, &got);
-	if (fsync(fd) || close(fd)) {
+	if (fsync_close(fd)) {
 		log_error("unable to write %s: %s", part, strerror(errno));
 		return F_INTERNAL;
 	}
@@ -181,6 +181,15 @@ static int download(struct source_run *r, const struct source_entry *e,
 		rc = SRC_FAIL;
 	}
 	return rc;
+}
+
+/* The partial's size/mtime once it landed; already gone is fine. */
+static int drop_info(const char *info)
+{
+	if (unlink(info) == 0 || errno == ENOENT)
+		return 0;
+	log_error("unable to remove %s: %s", info, strerror(errno));
+	return -1;
 }
 
 static void count(struct fetch *f, const struct land *l)
@@ -256,7 +265,7 @@ static int take_file(struct source_run *r, const struct source_entry *e)
 		}
 		l.tmp = part.buf;
 		if (rc == SRC_OK)
-			rc = land_file(f->ctx, r->txn, &l) || unlink(info.buf) ||
+			rc = land_file(f->ctx, r->txn, &l) || drop_info(info.buf) ||
 			     receipt_of(r, e, &l) ? F_INTERNAL : SRC_OK;
 	} else if (rc < 0) {
 		rc = F_INTERNAL;
@@ -290,10 +299,13 @@ static int take_entry(struct source_run *r, const struct source_listing *l,
 				    e->name);
 		return SRC_OK;
 	}
-	r->f->seen++;
 	if (!safe_name(e->name)) {
-		log_error("source %s: a file name that cannot be a landing name (leading dot, "
-			  "'/', '..' or control characters); not taken", r->s->def->name);
+		struct strbuf p = STRBUF_INIT;
+		printable_name(e->name, &p);
+		log_error("source %s: '%s': a file name that cannot be a landing name (leading "
+			  "dot, '/', '..' or control characters); not taken", r->s->def->name,
+			  p.buf);
+		strbuf_release(&p);
 		r->f->rejected++;
 	} else if ((rc = take_file(r, e)) == SRC_FAIL) {
 		r->f->rejected++;
@@ -301,8 +313,10 @@ static int take_entry(struct source_run *r, const struct source_listing *l,
 	} else if (rc == SRC_OK) {
 		names_add(&r->put_away, e->name);
 	}
-	if (rc == SRC_OK)
+	if (rc == SRC_OK) {	/* counted once settled: a broken try is redone */
+		r->f->seen++;
 		names_add(&r->settled, e->name);
+	}
 	return rc;
 }
 
@@ -328,6 +342,19 @@ static void orphan_markers(struct source_run *r, const struct source_listing *l)
 	}
 }
 
+/* The length of the file name in NAME.part or NAME.part.info, or 0. */
+static size_t part_base(const char *f)
+{
+	static const char *const suffix[] = { ".part", ".part.info" };
+	size_t n = strlen(f);
+	for (int i = 0; i < 2; i++) {
+		size_t k = strlen(suffix[i]);
+		if (n > k && !strcmp(f + n - k, suffix[i]))
+			return n - k;
+	}
+	return 0;
+}
+
 /* Partial downloads of files no longer on the source go. */
 static void drop_stale_partials(struct source_run *r, const struct source_listing *l)
 {
@@ -340,11 +367,11 @@ static void drop_stale_partials(struct source_run *r, const struct source_listin
 		return;
 	}
 	while ((e = readdir(dh))) {
-		const char *dot = strstr(e->d_name, ".part");
-		if (e->d_name[0] == '.' || !dot)
+		size_t len = part_base(e->d_name);
+		if (e->d_name[0] == '.' || !len)
 			continue;
 		strbuf_reset(&p);
-		strbuf_add(&p, e->d_name, (size_t)(dot - e->d_name));
+		strbuf_add(&p, e->d_name, len);
 		if (listing_find(l, p.buf))
 			continue;
 		strbuf_reset(&p);
@@ -378,12 +405,23 @@ static int take_listing(struct source_run *r)
 	return rc;
 }
 
+/* A file left on the source is landed all the same; the next run tries again. */
 static void put_away(struct source_run *r)
 {
+	const char *done = r->s->def->after == AFTER_DELETE ? "deleted" : "moved";
+	unsigned long failed = 0;
+	char num[32];
 	for (size_t i = 0; r->s->def->after != AFTER_LEAVE && i < r->put_away.n; i++)
 		if (r->s->after(r->s, r->put_away.v[i]) == SRC_OK)
 			log_verbose("%s/%s: %s on the source", r->s->def->into, r->put_away.v[i],
-				    r->s->def->after == AFTER_DELETE ? "deleted" : "moved");
+				    done);
+		else
+			failed++;
+	if (!failed)
+		return;
+	snprintf(num, sizeof(num), "%lu", failed);
+	note(r->f, "after-landing failed on source %s for %s file(s)", r->s->def->name, num);
+	r->f->rejected += failed;
 }
 
 /* Tries, with a growing pause, until the listing is done or the tries are up. */
@@ -481,7 +519,11 @@ static int finish(struct fetch *f, int rc)
 	xstrlcpy(e.error, f->note.buf ? f->note.buf : "", sizeof(e.error));
 	if (store_begin(&ctx->store, 0, &txn))
 		return EXIT_INTERNAL;
-	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, &e) || store_commit(txn))
+	if (ledger_put(&ctx->store, txn, ctx->opts.date, ctx->name, &e)) {
+		mdb_txn_abort(txn);
+		return EXIT_INTERNAL;
+	}
+	if (store_commit(txn))
 		return EXIT_INTERNAL;
 	log_info("%s: %lu file(s) landed (%lu corrected), %lu landed on an earlier night, "
 		 "%lu problem(s), %lu source(s) unreachable", ctx->opts.date, f->landed,

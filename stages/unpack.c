@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,8 +146,9 @@ static int finish(struct unpack_night *u)
 	e.rows_rejected = u->refused;
 	if (u->refused)
 		snprintf(e.error, sizeof(e.error), "%lu archive(s) refused", u->refused);
-	if (ledger_put(&ctx->store, u->txn, ctx->opts.date, ctx->name, &e) ||
-	    store_commit(u->txn))
+	if (ledger_put(&ctx->store, u->txn, ctx->opts.date, ctx->name, &e))
+		return EXIT_INTERNAL;	/* the caller aborts u->txn */
+	if (store_commit(u->txn))
 		rc = EXIT_INTERNAL;
 	u->txn = NULL;
 	log_info("%s: %zu archive(s), %lu member(s) landed, %lu archive(s) refused",
@@ -160,6 +162,10 @@ static int unpack_night(struct stage_ctx *ctx)
 	struct strbuf path = STRBUF_INIT;
 	int rc = EXIT_INTERNAL;
 
+	/* libarchive converts member names to the locale's charset: in the C
+	 * locale a zip or pax name with æ, ø or å is lost. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		log_error("no C.UTF-8 locale: archive members named outside ASCII are refused");
 	conf_sibling(&ctx->conf, "sources.conf", &path);
 	if (sources_load(path.buf, &u.sc)) {
 		strbuf_release(&path);

@@ -63,7 +63,7 @@ test_expect_success 'the same drop the next night is not taken again; a lone mar
 	pipeline status --conf c/pipeline.conf --state n/state | grep -q "^2021-02-06  fetch .*marker without its file: eindkomst/EIK_Gone" &&
 	grep -q "0 file(s) landed (0 corrected), 5 landed on an earlier night" log2 &&
 	! test -e n/state/landing/2021-02-06 &&
-	grep -q "source ky: a file name that cannot be a landing name" log2 &&
+	grep -q "source ky: .\.\.evil\.csv.: a file name that cannot be a landing name" log2 &&
 	test "$(receipts n)" = 5 &&
 	rm "$R/eindkomst/EIK_Gone_202102.csv.done" "$R"/ky/..evil*
 '
@@ -91,6 +91,29 @@ test_expect_success 'after-landing delete removes them' '
 	cp "$R"/done/EIK_* "$R/eindkomst/" && sftp_conf cd delete &&
 	sftp_night 2021-02-05 cd d 2>/dev/null &&
 	test -z "$(ls "$R/eindkomst")" && test -f d/state/landing/2021-02-05/eindkomst/EIK_SumPrEnhed_29757895_202102.csv
+'
+
+test_expect_success 'after-landing move onto a file of that name: not overwritten, noted, 65' '
+	cp "$R"/done/EIK_* "$R/eindkomst/" && echo keep >"$R/done/EIK_SumPrEnhed_29757895_202102.csv" &&
+	rm "$R/done/EIK_SumPrEnhed_29757895_202102.csv.done" && sftp_conf cc move "$R/done" &&
+	{ stage-fetch --date 2021-02-05 --conf cc/pipeline.conf --state cc/state 2>log; test $? -eq 65; } &&
+	test "$(cat "$R/done/EIK_SumPrEnhed_29757895_202102.csv")" = keep &&
+	test -f "$R/eindkomst/EIK_SumPrEnhed_29757895_202102.csv" &&
+	grep -q "source eindkomst: unable to move .*EIK_SumPrEnhed_29757895_202102.csv" log &&
+	mdb_dump -p -s ledger cc/state/store >ledger &&
+	grep -q "after-landing failed on source eindkomst for 2 file(s)" ledger &&
+	mv "$R/eindkomst/EIK_SumPrEnhed_29757895_202102.csv" "$R/done/" && rm "$R"/eindkomst/*
+'
+
+test_expect_success 'a local source: after-landing move onto a file of that name is refused too' '
+	mkdir -p ldrop ldone && echo new >ldrop/KY_a.csv && : >ldrop/KY_a.csv.done &&
+	echo old >ldone/KY_a.csv && sftp_conf cl &&
+	printf "source l local\n  dir %s\n  into ky\n  after-landing move %s\n" \
+		"$TRASH/ldrop" "$TRASH/ldone" >cl/sources.conf &&
+	{ stage-fetch --date 2021-02-05 --conf cl/pipeline.conf --state cl/state 2>log; test $? -eq 65; } &&
+	test "$(cat ldone/KY_a.csv)" = old && test "$(cat ldrop/KY_a.csv)" = new &&
+	grep -q "source l: unable to move .*ldrop/KY_a.csv to .*ldone/KY_a.csv: File exists" log &&
+	test "$(cat cl/state/landing/2021-02-05/ky/KY_a.csv)" = new
 '
 
 test_expect_success 'an unknown host key is refused (69), nothing is taken' '
@@ -137,7 +160,8 @@ test_expect_success 'the server killed in the middle of a large file: 69, the pa
 	grep -q "source ky unreachable after the configured tries" klog &&
 	grep -q "source ky: try 1 of 2 failed; trying again in 1 s" klog &&
 	test "$(stat -c %s $part)" -lt 209715200 && test "$(stat -c %s $part)" -gt 0 &&
-	! test -e k/state/landing/2021-02-05/ky/$BIG
+	! test -e k/state/landing/2021-02-05/ky/$BIG &&
+	mdb_dump -p -s ledger k/state/store | grep -q "rows_in=0\\\\0arows_out=0\\\\0a"
 '
 
 test_expect_success 'the next run resumes where it stopped and the hash is right' '
@@ -152,9 +176,12 @@ test_expect_success 'the next run resumes where it stopped and the hash is right
 test_expect_success 'a partial download of a file gone from the server is removed' '
 	echo x >k/state/landing/.partial/ky/KY_Gone.csv.part &&
 	echo x >k/state/landing/.partial/ky/KY_Gone.csv.part.info &&
+	echo x >"$R/ky/KY_a.part1.csv" && echo x >k/state/landing/.partial/ky/KY_a.part1.csv.part &&
 	stage-fetch --date 2021-02-05 --conf ck/pipeline.conf --state k/state &&
 	! test -e k/state/landing/.partial/ky/KY_Gone.csv.part &&
-	! test -e k/state/landing/.partial/ky/KY_Gone.csv.part.info
+	! test -e k/state/landing/.partial/ky/KY_Gone.csv.part.info &&
+	test -e k/state/landing/.partial/ky/KY_a.part1.csv.part &&
+	rm "$R/ky/KY_a.part1.csv"
 '
 
 test_expect_success 'a 200 MB file is fetched with bounded memory (peak RSS < 64 MB)' '

@@ -77,6 +77,18 @@ test_expect_success 'a rerun of unpack lands nothing twice, outputs byte-identic
 	test_cmp sum1 sum2
 '
 
+test_expect_success 'member names with æ, ø and å (zip and pax tar) land under their names' '
+	mkdir -p u/ky && py "
+z = zipfile.ZipFile(\"u/ky/KY_løn_20210205.zip\", \"w\"); z.writestr(\"Lønudbetaling_æøå.csv\", \"a;b\\n\"); z.close()
+t = tarfile.open(\"u/ky/KY_løn_20210205.tar\", \"w\", format=tarfile.PAX_FORMAT)
+i = tarfile.TarInfo(\"mappe/Lønudbetaling_ÆØÅ.csv\"); i.size = 4; t.addfile(i, io.BytesIO(b\"c;d\\n\")); t.close()" &&
+	drop u/ky KY_løn_20210205.zip && drop u/ky KY_løn_20210205.tar &&
+	stage-fetch --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" --drops u --state ur/state &&
+	stage-unpack --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" --drops u --state ur/state &&
+	printf "a;b\n" >expect && test_cmp expect "ur/state/landing/2021-02-05/ky/Lønudbetaling_æøå.csv" &&
+	printf "c;d\n" >expect && test_cmp expect "ur/state/landing/2021-02-05/ky/Lønudbetaling_ÆØÅ.csv"
+'
+
 # hostile NAME PYTHON: a night whose ky drop also holds the archive the
 # python code writes to sys.argv[1]; it must be refused (exit 65), named,
 # nothing of it landed, nothing written outside the landing area, and the

@@ -8,6 +8,8 @@
 #include "test.h"
 #include "unpack.h"
 
+#define SFTP_OK "source a sftp\n host h\n user u\n key k\n known-hosts kh\n dir d\n into i\n"
+
 static char path[] = "/tmp/test-sources-XXXXXX";
 
 static int load(const char *text, struct sources_conf *c)
@@ -24,11 +26,25 @@ static int load(const char *text, struct sources_conf *c)
 	return fd;
 }
 
-/* A text that must be refused, with an error naming the line. */
-static void refused(const char *text, const char *why)
+/* A text that must be refused, with an error naming the file and the line. */
+static void refused(const char *text, int line, const char *why)
 {
 	struct sources_conf c;
+	char err[] = "/tmp/test-sources-err-XXXXXX", msg[1024], want[128];
+	int fd = mkstemp(err), saved = dup(2);
+	ssize_t n;
+	fflush(stderr);
+	dup2(fd, 2);
 	CHECK(load(text, &c) == -1, "refused: %s", why);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, msg, sizeof(msg) - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(err);
+	snprintf(want, sizeof(want), "%s:%d: ", path, line);
+	CHECK(strstr(msg, want) != NULL, "%s: the error names %s: %s", why, want, msg);
 	sources_free(&c);
 }
 
@@ -44,6 +60,7 @@ static void test_safe_name(void)
 	CHECK(!safe_name("a\\b"), "backslash");
 	CHECK(!safe_name("a\nb"), "newline");
 	CHECK(!safe_name("a\x7f"), "DEL");
+	CHECK(!safe_name("a.csv@0123456789abcdef"), "@: kept for NAME@FILEID");
 	char longname[300];
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
@@ -90,28 +107,32 @@ static void test_defaults(void)
 
 static void test_refused(void)
 {
-	refused("source ky ftp\n", "an unknown type");
-	refused("source ../x sftp\n", "a source name with a path");
-	refused("source a local\n dir x\n into y\nsource a local\n dir x\n into y\n",
+	struct sources_conf c;
+	CHECK(load(SFTP_OK, &c) == 0, "the complete sftp block the refusals build on loads");
+	sources_free(&c);
+	refused("source ky ftp\n", 1, "an unknown type");
+	refused("source ../x sftp\n", 1, "a source name with a path");
+	refused("source a local\n dir x\n into y\nsource a local\n dir x\n into y\n", 4,
 		"a name twice");
-	refused("host x\n", "a source line before any source");
-	refused("source a local\n dir x\n", "into missing");
-	refused("source a local\n dir x\n into ../etc\n", "into with ..");
-	refused("source a local\n dir x\n into a/b\n", "into with a slash");
-	refused("source a sftp\n host h\n user u\n key k\n dir d\n into i\n",
+	refused("host x\n", 1, "a source line before any source");
+	refused("source a local\n dir x\n", 1, "into missing");
+	refused("source a local\n dir x\n into ../etc\n", 3, "into with ..");
+	refused("source a local\n dir x\n into a/b\n", 3, "into with a slash");
+	refused("source a local\n dir x\n into a@b\n", 3, "into with an @");
+	refused("source a sftp\n host h\n user u\n key k\n dir d\n into i\n", 1,
 		"known-hosts missing on sftp");
-	refused("source a sftp\n port 0\n", "port 0");
-	refused("source a sftp\n port 65536\n", "port too big");
-	refused("source a sftp\n port 22x\n", "port not a number");
-	refused("source a sftp\n password secret\n", "no passwords");
-	refused("retries -1\n", "negative retries");
-	refused("retries 0\n", "zero retries");
-	refused("timeout\n", "timeout without a value");
-	refused("unpack max-bytes\n", "a limit without a value");
-	refused("unpack max-files 3\n", "an unknown limit");
-	refused("unpack max-ratio 99999999999999999999999\n", "a limit that overflows");
-	refused("source a local\n dir x\n into y\n after-landing move\n", "move without DIR");
-	refused("source a local\n dir x\n into y\n after-landing keep\n", "unknown action");
+	refused(SFTP_OK " port 0\n", 8, "port 0");
+	refused(SFTP_OK " port 65536\n", 8, "port too big");
+	refused(SFTP_OK " port 22x\n", 8, "port not a number");
+	refused(SFTP_OK " password secret\n", 8, "no passwords");
+	refused("retries -1\n", 1, "negative retries");
+	refused("retries 0\n", 1, "zero retries");
+	refused("timeout 5\ntimeout\n", 2, "timeout without a value");
+	refused("unpack max-bytes\n", 1, "a limit without a value");
+	refused("unpack max-files 3\n", 1, "an unknown limit");
+	refused("unpack max-ratio 99999999999999999999999\n", 1, "a limit that overflows");
+	refused("source a local\n dir x\n into y\n after-landing move\n", 4, "move without DIR");
+	refused("source a local\n dir x\n into y\n after-landing keep\n", 4, "unknown action");
 }
 
 static void test_kinds(void)
