@@ -119,6 +119,51 @@ static int key_type(int type)
 	}
 }
 
+/* The host key algorithms of a known_hosts key type, or NULL. */
+static const char *hostkey_methods(int typemask)
+{
+	switch (typemask & LIBSSH2_KNOWNHOST_KEY_MASK) {
+	case LIBSSH2_KNOWNHOST_KEY_SSHRSA: return "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
+	case LIBSSH2_KNOWNHOST_KEY_SSHDSS: return "ssh-dss";
+	case LIBSSH2_KNOWNHOST_KEY_ECDSA_256: return "ecdsa-sha2-nistp256";
+	case LIBSSH2_KNOWNHOST_KEY_ECDSA_384: return "ecdsa-sha2-nistp384";
+	case LIBSSH2_KNOWNHOST_KEY_ECDSA_521: return "ecdsa-sha2-nistp521";
+	case LIBSSH2_KNOWNHOST_KEY_ED25519: return "ssh-ed25519";
+	default: return NULL;
+	}
+}
+
+/*
+ * Asks only for the key types known_hosts holds for the host (a hashed
+ * line counts for any host): a server with an ECDSA and an ED25519 key must
+ * show the one we know. Nothing known: libssh2's choice, which
+ * check_hostkey then refuses.
+ */
+static void prefer_known_types(struct source *s, LIBSSH2_SESSION *session)
+{
+	const struct source_def *d = s->def;
+	LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(session);
+	struct libssh2_knownhost *k = NULL;
+	struct strbuf host = STRBUF_INIT, pref = STRBUF_INIT;
+
+	strbuf_addf(&host, "[%s]:%d", d->host, d->port);
+	if (kh && libssh2_knownhost_readfile(kh, d->known_hosts,
+					     LIBSSH2_KNOWNHOST_FILE_OPENSSH) >= 0)
+		while (libssh2_knownhost_get(kh, &k, k) == 0) {
+			const char *m = hostkey_methods(k->typemask);
+			if (!m || (k->name && strcmp(k->name, host.buf) &&
+				   strcmp(k->name, d->host)) || strstr(strbuf_str(&pref), m))
+				continue;
+			strbuf_addf(&pref, "%s%s", pref.len ? "," : "", m);
+		}
+	if (pref.len)
+		libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, pref.buf);
+	if (kh)
+		libssh2_knownhost_free(kh);
+	strbuf_release(&host);
+	strbuf_release(&pref);
+}
+
 /* The server's key against known_hosts, before anything is sent. */
 static int check_hostkey(struct source *s, LIBSSH2_SESSION *session)
 {
@@ -169,6 +214,10 @@ static int net_error(LIBSSH2_SESSION *session)
 static int fail(struct source *s, struct sftp *c, const char *what, const char *name)
 {
 	int down = net_error(c->session);
+	/* The connection is given up: closing the handle, the SFTP channel and
+	 * the session must fail at once, not each wait for the timeout again. */
+	if (down)
+		shutdown(c->fd, SHUT_RDWR);
 	if (c->sftp && !down && libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_SFTP_PROTOCOL)
 		log_error("source %s: %s %s: SFTP status %lu", s->def->name, what, name,
 			  libssh2_sftp_last_error(c->sftp));
@@ -180,6 +229,7 @@ static int fail(struct source *s, struct sftp *c, const char *what, const char *
 static int login(struct source *s, struct sftp *c)
 {
 	const struct source_def *d = s->def;
+	prefer_known_types(s, c->session);
 	if (libssh2_session_handshake(c->session, c->fd))
 		return fail(s, c, "SSH handshake with", d->host);
 	if (check_hostkey(s, c->session))
@@ -205,7 +255,7 @@ static int sftp_list(struct source *s, struct source_listing *out)
 	LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_opendir(c->sftp, s->def->dir);
 	LIBSSH2_SFTP_ATTRIBUTES a;
 	char name[512];
-	int n;
+	int n, rc;
 	if (!h)
 		return fail(s, c, "unable to open directory", s->def->dir);
 	while ((n = libssh2_sftp_readdir(h, name, sizeof(name), &a)) > 0) {
@@ -216,8 +266,9 @@ static int sftp_list(struct source *s, struct source_listing *out)
 			    (a.flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) &&
 			    LIBSSH2_SFTP_S_ISREG(a.permissions));
 	}
+	rc = n < 0 ? fail(s, c, "unable to list", s->def->dir) : SRC_OK;
 	libssh2_sftp_closedir(h);
-	return n < 0 ? fail(s, c, "unable to list", s->def->dir) : SRC_OK;
+	return rc;
 }
 
 static int sftp_read(struct source *s, const char *name, uint64_t offset, int fd,

@@ -1,6 +1,7 @@
 # A real OpenSSH server for the SFTP tests, sourced after lib.sh:
-#   sshd_setup          host key, user key, authorized_keys, sshd_config,
-#                       known_hosts, a free loopback port in $PORT
+#   sshd_setup          host keys (ECDSA and ED25519), user key, authorized_keys,
+#                       sshd_config, known_hosts with the ED25519 key only (as
+#                       an operator may have it), a free loopback port in $PORT
 #   sshd_start          starts /usr/sbin/sshd -D on 127.0.0.1:$PORT
 #   sshd_stop           kills it and every session it forked
 #   sftp_conf DIR ...   a conf dir copy whose sources.conf points at it
@@ -22,12 +23,14 @@ listening() {
 sshd_setup() {
 	mkdir -p "$SSHD" "$TRASH/remote" && chmod 700 "$SSHD" &&
 	ssh-keygen -q -t ed25519 -N "" -C test-host -f "$SSHD/host_key" &&
+	ssh-keygen -q -t ecdsa -N "" -C test-host -f "$SSHD/host_key_ecdsa" &&
 	ssh-keygen -q -t ed25519 -N "" -C test-user -f "$SSHD/user_key" &&
 	cp "$SSHD/user_key.pub" "$SSHD/authorized_keys" &&
 	PORT=$(free_port) &&
 	cat >"$SSHD/sshd_config" <<-CONF &&
 	ListenAddress 127.0.0.1
 	Port $PORT
+	HostKey $SSHD/host_key_ecdsa
 	HostKey $SSHD/host_key
 	PidFile $SSHD/sshd.pid
 	AuthorizedKeysFile $SSHD/authorized_keys

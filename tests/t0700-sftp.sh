@@ -193,6 +193,20 @@ test_expect_success 'a 200 MB file is fetched with bounded memory (peak RSS < 64
 	echo "peak RSS $rss kB" && test "$rss" -lt 65536
 '
 
+# Two sources, one try each: the download's 2 s and the handshake's 2 s.
+test_expect_success 'a server that hangs in the middle of a download: a try costs the timeout, not more' '
+	TIMEOUT=2 sftp_conf cg && sed -i "s/^retries .*/retries 1/" cg/sources.conf &&
+	part=g/state/landing/.partial/ky/$BIG.part &&
+	{ stage-fetch --date 2021-02-05 --conf cg/pipeline.conf --state g/state 2>glog & } &&
+	i=0 && while [ "$(stat -c %s $part 2>/dev/null || echo 0)" -lt 16000000 ] && [ $i -lt 3000 ]; do
+		sleep 0.01; i=$((i + 1)); done &&
+	pids=$(descendants "$(cat "$SSHD/pid")") && kill -STOP $pids && start=$(date +%s) &&
+	{ wait $!; rc=$?; } && end=$(date +%s) && kill -CONT $pids &&
+	echo "exit $rc after $((end - start)) s" && test $rc -eq 69 && test $((end - start)) -le 6 &&
+	grep -q "source ky: download broke off in .*$BIG" glog &&
+	grep -q "source eindkomst: SSH handshake with 127.0.0.1" glog
+'
+
 test_expect_success 'a server that connects but never answers: each try ends at the timeout' '
 	hp=$(free_port) &&
 	{ python3 -c "import socket, sys, time
