@@ -134,12 +134,12 @@ static const char *hostkey_methods(int typemask)
 }
 
 /*
- * Asks only for the key types known_hosts holds for the host (a hashed
- * line counts for any host): a server with an ECDSA and an ED25519 key must
- * show the one we know. Nothing known: libssh2's choice, which
- * check_hostkey then refuses.
+ * The host key algorithms of the key types known_hosts holds for the host
+ * (a hashed line counts for any host), or NULL: asking only for those, a
+ * server with an ECDSA and an ED25519 key shows the one we know. Nothing
+ * known: libssh2's choice, which check_hostkey then refuses.
  */
-static void prefer_known_types(struct source *s, LIBSSH2_SESSION *session)
+static char *known_types(struct source *s, LIBSSH2_SESSION *session)
 {
 	const struct source_def *d = s->def;
 	LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(session);
@@ -156,12 +156,10 @@ static void prefer_known_types(struct source *s, LIBSSH2_SESSION *session)
 				continue;
 			strbuf_addf(&pref, "%s%s", pref.len ? "," : "", m);
 		}
-	if (pref.len)
-		libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, pref.buf);
 	if (kh)
 		libssh2_knownhost_free(kh);
 	strbuf_release(&host);
-	strbuf_release(&pref);
+	return pref.len ? strbuf_detach(&pref) : NULL;
 }
 
 /* The server's key against known_hosts, before anything is sent. */
@@ -226,12 +224,31 @@ static int fail(struct source *s, struct sftp *c, const char *what, const char *
 	return down ? SRC_DOWN : SRC_FAIL;
 }
 
+static int handshake(struct source *s, struct sftp *c)
+{
+	const struct source_def *d = s->def;
+	char *types = known_types(s, c->session);
+	int rc = SRC_OK;
+	if (types)
+		libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY, types);
+	if (libssh2_session_handshake(c->session, c->fd)) {
+		int kex = libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_KEX_FAILURE;
+		rc = fail(s, c, "SSH handshake with", d->host);
+		if (kex && types)
+			log_error("source %s: %s has only %s for %s; if the server no longer has "
+				  "such a key, check its new fingerprint and add it", d->name,
+				  d->known_hosts, types, d->host);
+	}
+	free(types);
+	return rc;
+}
+
 static int login(struct source *s, struct sftp *c)
 {
 	const struct source_def *d = s->def;
-	prefer_known_types(s, c->session);
-	if (libssh2_session_handshake(c->session, c->fd))
-		return fail(s, c, "SSH handshake with", d->host);
+	int rc = handshake(s, c);
+	if (rc)
+		return rc;
 	if (check_hostkey(s, c->session))
 		return SRC_FAIL;
 	if (libssh2_userauth_publickey_fromfile_ex(c->session, d->user,

@@ -139,6 +139,16 @@ test_expect_success 'a changed host key is refused (69); the night goes on with 
 	test -f x/out/2021-02-05/summary/ky-eindkomst.csv && test -f x/out/2021-02-05/report.html
 '
 
+test_expect_success 'a server with ECDSA and ED25519 keys, known by ED25519 only, is accepted; known by a type it lacks: 69, the log says so' '
+	grep -q "^HostKey .*ecdsa" "$SSHD/sshd_config" && test "$(wc -l <"$SSHD/known_hosts")" = 1 &&
+	grep -q " ssh-ed25519 " "$SSHD/known_hosts" &&
+	ssh-keygen -q -t ecdsa -b 384 -N "" -f p384_key &&
+	echo "[127.0.0.1]:$PORT $(cut -d" " -f1,2 p384_key.pub)" >p384_known_hosts &&
+	KNOWN_HOSTS=$TRASH/p384_known_hosts sftp_conf cp &&
+	{ stage-fetch --date 2021-02-05 --conf cp/pipeline.conf --state p/state 2>log; test $? -eq 69; } &&
+	grep -q "source ky: .*p384_known_hosts has only ecdsa-sha2-nistp384 for 127.0.0.1" log
+'
+
 test_expect_success 'a user key the server does not accept: 69, no retries' '
 	ssh-keygen -q -t ed25519 -N "" -f stranger_key &&
 	USER_KEY=$TRASH/stranger_key sftp_conf cs &&
