@@ -21,6 +21,7 @@
 
 #include "archiveconf.h"
 #include "atomicfile.h"
+#include "cprkey.h"
 #include "csvout.h"
 #include "csvtable.h"
 #include "date.h"
@@ -370,11 +371,13 @@ static void search_table(struct search *s, const struct csvtable *t)
 	static const char *const cols[] = { "id", "recon", "se", "month", "key", "cpr", "amount",
 					    "reason", "first_seen", "age_days" };
 	int cse = csvtable_col(t, "se"), ccpr = csvtable_col(t, "cpr");
+	int ckey = csvtable_col(t, "key");
 	struct strbuf line = STRBUF_INIT;
 	for (size_t r = 0; r < t->nrows; r++) {
 		char mask[CPR_MASKSZ];
 		if (s->o->se ? strcmp(csvtable_get(t, r, cse), s->o->se) :
-		    strcmp(csvtable_get(t, r, ccpr), s->cpr))
+		    strcmp(csvtable_get(t, r, ccpr), s->cpr) &&
+		    strcmp(csvtable_get(t, r, ckey), s->cpr))
 			continue;
 		strbuf_reset(&line);
 		csvout_str(&line, s->night, 0);
@@ -382,6 +385,8 @@ static void search_table(struct search *s, const struct csvtable *t)
 			const char *v = csvtable_get(t, r, csvtable_col(t, cols[k]));
 			if (k == 5 && *v && !s->full_cpr)
 				v = cpr_mask(v, mask);
+			else if (k == 4 && !s->full_cpr)
+				v = key_masked(v, mask);
 			csvout_str(&line, v, k == 9);
 		}
 		fputs(line.buf, stdout);

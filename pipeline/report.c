@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cprkey.h"
 #include "csvtable.h"
 #include "date.h"
 #include "ident.h"
@@ -276,8 +277,9 @@ static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const
 	const char *key = csvtable_get(t, i, csvtable_col(t, "key"));
 	const char *st = csvtable_get(t, i, csvtable_col(t, "status"));
 	int total = !strcmp(key, "TOTAL");
+	char mask[CPR_MASKSZ];
 	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" : "");
-	html_escape(h, total ? "I alt" : key);
+	html_escape(h, total ? "I alt" : key_masked(key, mask));
 	strbuf_addstr(h, "</td>");
 	for (size_t k = 0; k < 5; k++) {
 		money_t v;
@@ -321,14 +323,15 @@ static void text_cell(struct strbuf *h, const char *s, const char *cls)
 
 static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, const char *path)
 {
-	static const char *const cols[] = { "se", "month", "key" };
+	static const char *const cols[] = { "se", "month" };
 	const struct csvtable *t = &r->exc;
 	const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr"));
 	char mask[CPR_MASKSZ];
 	money_t v;
 	strbuf_addstr(h, "<tr>");
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < 2; k++)
 		text_cell(h, csvtable_get(t, i, csvtable_col(t, cols[k])), "nw");
+	text_cell(h, key_masked(csvtable_get(t, i, csvtable_col(t, "key")), mask), "nw");
 	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", "nw");
 	if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
 		return -1;
@@ -390,8 +393,8 @@ static int trend_read(const char *outroot, int32_t night, const char *recon,
 			col = csvtable_col(&t, "amount");
 			for (size_t r = 0; r < t.nrows && !rc; r++) {
 				money_t v;
-				rc = cell_money(&t, r, col, path.buf, &v);
-				p[i].amount += v < 0 ? -v : v;
+				if (!(rc = cell_money(&t, r, col, path.buf, &v)))
+					p[i].amount += v < 0 ? -v : v;
 			}
 			csvtable_free(&t);
 		}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "cprkey.h"
 #include "csvin.h"
 #include "csvout.h"
 #include "date.h"
@@ -64,6 +65,8 @@ static const char *placeholder(const struct voucher_input *in, const char *name,
 		return column(in, name + 1);
 	if (!strcmp(name, "cpr-masked"))
 		return strlen(in->cpr) == CPR_LEN ? cpr_mask(in->cpr, buf) : "";
+	if (!strcmp(name, "key-masked"))
+		return key_masked(in->key, buf);
 	if (!strcmp(name, "amount"))
 		return money_format(in->amount, buf);
 	return !strcmp(name, "cpr") ? in->cpr : !strcmp(name, "key") ? in->key :

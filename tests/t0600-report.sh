@@ -117,6 +117,17 @@ test_expect_success 'generic: a new reconciliation gets a section, labels are es
 	test "$(grep -c "<table class=\"summary\">" dom2.html)" = 2
 '
 
+test_expect_success 'a key that is a CPR (a NemKonto recipient) is masked in the page' '
+	printf "\357\273\277recon;se;month;key;left;right;difference;explained;unexplained;status\nzz-ny;29757895;2021-02;0101011234;10,00;4,00;6,00;0,00;6,00;BREAK\n" \
+		>dd/$D/summary/zz-ny.csv &&
+	printf "\357\273\277id;recon;se;month;key;cpr;amount;reason;first_seen;age_days;left;right\nffffffffffffffff;zz-ny;29757895;2021-02;0101011234;;6,00;test;2021-02-05;0;;\n" \
+		>dd/$D/exceptions/zz-ny.csv &&
+	stage-report --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+		--state dd/state --out dd/out &&
+	test "$(grep -c "<td[^>]*>010101-xxxx</td>" dd/$D/report.html)" = 2 &&
+	! grep -q 0101011234 dd/$D/report.html
+'
+
 test_expect_success 'a bad report.conf is refused with file:line' '
 	echo "recon x colour red" >c/conf/report.conf &&
 	{ stage-report --quiet --date 2021-02-05 --conf c/conf/pipeline.conf \

@@ -74,7 +74,8 @@ test_expect_success 'changed outputs of a sealed night become revision r2, chain
 '
 
 # A year of nights: the drill-down night's outputs copied to every day of
-# 2021 and sealed by stage-archive; 2021-07-15 has one more break.
+# 2021 and sealed by stage-archive; 2021-07-15 has one more break,
+# 2021-07-16 a NemKonto break whose key (the recipient) is the same CPR.
 test_expect_success 'a year of nights is sealed (365 seals)' '
 	t=n/out/2021-02-05 && i=0 &&
 	while [ $i -lt 365 ]; do
@@ -83,6 +84,10 @@ test_expect_success 'a year of nights is sealed (365 seals)' '
 		if [ $d = 2021-07-15 ]; then
 			echo "ffffffffffffffff;ky-eindkomst;29757895;2021-07;0014;0101011234;1,00;cpr-difference: test;2021-07-15;0;1,00;0,00" \
 				>>y/out/$d/exceptions/ky-eindkomst.csv
+		fi &&
+		if [ $d = 2021-07-16 ]; then
+			printf "\357\273\277id;recon;se;month;key;cpr;amount;reason;first_seen;age_days;left;right\neeeeeeeeeeeeeeee;nemkonto;29757895;2021-07;0101011234;;2,00;retur: test;2021-07-16;0;;\n" \
+				>y/out/$d/exceptions/nemkonto.csv
 		fi &&
 		PIPELINE_ARCHIVE_DIR="$TRASH/y/archive" stage-archive --quiet --date $d \
 			--conf "$C" --state y/state --out y/out || return 1
@@ -98,11 +103,12 @@ test_expect_success 'verify --from/--to checks only that range' '
 	pipeline archive verify --conf "$C" --archive y/archive --from 2021-03-01 --to 2021-03-31
 '
 
-test_expect_success 'search by CPR over the year: the one row, with its night, CPR masked' '
+test_expect_success 'search by CPR over the year: the rows with it as CPR or key, CPR masked' '
 	pipeline archive search --conf "$C" --archive y/archive --cpr 010101-1234 \
 		>hits 2>err &&
-	test "$(wc -l <hits)" = 2 &&
+	test "$(wc -l <hits)" = 3 &&
 	grep -q "^2021-07-15;ffffffffffffffff;ky-eindkomst;29757895;2021-07;0014;010101-xxxx;1,00;" hits &&
+	grep -q "^2021-07-16;eeeeeeeeeeeeeeee;nemkonto;29757895;2021-07;010101-xxxx;;2,00;" hits &&
 	! grep -q "0101011234" hits err
 '
 
@@ -111,7 +117,7 @@ test_expect_success 'search --show-cpr shows the CPR only on a terminal' '
 		>hits 2>err && grep -q "010101-xxxx" hits && ! grep -q 0101011234 hits err &&
 	script -qec "pipeline archive search --conf $C --archive y/archive --cpr 0101011234 --show-cpr" \
 		/dev/null >tty.out &&
-	grep -q ";0101011234;" tty.out
+	grep -q ";0101011234;" tty.out && grep -q "^2021-07-16;.*;0101011234;;2,00;" tty.out
 '
 
 test_expect_success 'search by SE in a date range' '
