@@ -152,15 +152,23 @@ static size_t latest_nights(const struct chain *ch, size_t *idx)
 	return n;
 }
 
-static void list_night(const struct aopts *o, const struct seal_rec *r)
+/* Whether a night without a readable manifest was retired by retention
+ * (before the sealed cutoff) rather than damaged. */
+static int retired(const struct seal_rec *r, int32_t cutoff)
+{
+	int32_t d;
+	return day_parse_iso(r->night, &d) == 0 && d < cutoff;
+}
+
+static void list_night(const struct aopts *o, const struct seal_rec *r, int32_t cutoff)
 {
 	struct strbuf p = STRBUF_INIT;
 	struct manifest m;
 	unsigned long long exc = 0;
 	archive_path(o->ac.dir, r->base, ".manifest", &p);
 	if (access(p.buf, F_OK) || manifest_load(p.buf, &m)) {
-		printf("%-10s  %-16s %8s %10s %7s  %.16s\n", r->night, r->base, "-", "retired",
-		       "-", r->seal);
+		printf("%-10s  %-16s %8s %10s %7s  %.16s\n", r->night, r->base, "-",
+		       retired(r, cutoff) ? "retired" : "damaged", "-", r->seal);
 		strbuf_release(&p);
 		return;
 	}
@@ -176,11 +184,12 @@ static void list_night(const struct aopts *o, const struct seal_rec *r)
 static int cmd_list(struct aopts *o, const struct chain *ch)
 {
 	size_t *idx = xcalloc(ch->n + 1, sizeof(*idx)), n = latest_nights(ch, idx);
+	int32_t cutoff = sealed_cutoff(o->ac.dir, ch, NULL);
 	printf("%-10s  %-16s %8s %10s %7s  %s\n", "NIGHT", "SEALED AS", "MEMBERS",
 	       "EXCEPTIONS", "INPUTS", "SEAL");
 	for (size_t i = 0; i < n; i++)
 		if (in_range(o, ch->v[idx[i]].night))
-			list_night(o, &ch->v[idx[i]]);
+			list_night(o, &ch->v[idx[i]], cutoff);
 	if (ch->n)
 		printf("head seal %s (%zu seal record(s))\n", ch->v[ch->n - 1].seal, ch->n);
 	free(idx);
@@ -202,7 +211,9 @@ static int cmd_show(struct aopts *o, const struct chain *ch)
 			       ch->v[i].base, ch->v[i].manifest, ch->v[i].prev, ch->v[i].seal);
 	archive_path(o->ac.dir, r->base, ".manifest", &p);
 	if (access(p.buf, F_OK) || manifest_load(p.buf, &m)) {
-		printf("files retired by retention (or missing: run 'archive verify')\n");
+		fputs(retired(r, sealed_cutoff(o->ac.dir, ch, NULL)) ?
+		      "files retired by retention\n" :
+		      "files missing or damaged: run 'archive verify'\n", stdout);
 		strbuf_release(&p);
 		return EXIT_DONE;
 	}
@@ -225,9 +236,14 @@ static int cmd_show(struct aopts *o, const struct chain *ch)
 static int cmd_verify(struct aopts *o)
 {
 	struct strbuf msg = STRBUF_INIT;
-	int rc = archive_verify(&o->ac, o->from_day, o->to_day, o->anchor, &msg);
+	struct verify_retired ret;
+	int rc = archive_verify(&o->ac, o->from_day, o->to_day, o->anchor, &msg, &ret);
 	if (rc)
 		printf("archive verify: FAILED: %s\n", msg.buf);
+	else if (ret.n)
+		printf("archive verify: ok, every seal links and every file matches (%s); "
+		       "%lu night(s) retired by retention, %s to %s\n", o->ac.dir, ret.n,
+		       ret.first, ret.last);
 	else
 		printf("archive verify: ok, every seal links and every file matches (%s)\n",
 		       o->ac.dir);
