@@ -144,7 +144,8 @@ int voucher_issue(struct store *st, MDB_txn *txn, struct voucher *v, int32_t nig
 		return put_voucher(st, txn, v) || put_event(st, txn, v, 0, night) ? -1 : 0;
 	}
 	voucher_seal(v, e.seq);
-	if (e.seen > night) {
+	/* A later night issued it, or confirmed content this rerun would change. */
+	if (e.night > night || (e.seen > night && strcmp(v->digest, e.digest))) {
 		*res = ISSUE_LATER;
 		return 0;
 	}
