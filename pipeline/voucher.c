@@ -131,7 +131,11 @@ static enum voucher_build_rc line_account(const struct rule_line *rl,
 		const struct account_role *r = accounts_role(accts, in->se, rl->account);
 		if (r && r->naccounts > 0) {
 			*out = r->accounts[0];
-			return account_valid(*out) ? VB_OK : VB_NOROLE;
+			if (account_valid(*out))
+				return VB_OK;
+			strbuf_addf(why, "%s: 'role %s' gives '%s', which is not an account",
+				    accts->path, rl->account, *out);
+			return VB_NOROLE;
 		}
 		strbuf_addf(why, "%s has no 'role %s' for SE %s", accts->path, rl->account,
 			    in->se);

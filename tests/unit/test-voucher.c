@@ -245,6 +245,24 @@ static int issue(struct store *st, MDB_txn *txn, const struct voucher_rules *vr,
 	return (int)res;
 }
 
+static void test_bad_role_account(const struct voucher_rules *vr)
+{
+	struct accounts a;
+	struct strbuf why = STRBUF_INIT;
+	struct voucher_input in = row(-12603, 0, 0);
+	struct voucher v;
+	int rc = accounts_load(write_file("badacc.conf", "role renter x@1\n"
+					  "role afregning-skat 8.52.59.111\n"), &a);
+	CHECK(rc == 0, "accounts load");
+	if (rc)
+		return;
+	rc = voucher_build(&vr->rules[0], &in, &a, vr->sender, 20210205, &v, &why);
+	CHECK(rc == VB_NOROLE && strstr(why.buf, "'role renter' gives 'x@1'"),
+	      "a role's malformed account is named: %d '%s'", rc, why.buf);
+	accounts_free(&a);
+	strbuf_release(&why);
+}
+
 /* A NemKonto key is a full CPR in some dialects: the text gets it masked. */
 static void test_key_masked(const struct accounts *a)
 {
@@ -365,6 +383,7 @@ int main(void)
 	test_loader_errors();
 	test_utf8_cut(&a);
 	test_key_masked(&a);
+	test_bad_role_account(&vr);
 	test_store(&vr, &a);
 	test_xml(&vr, &a);
 	voucher_rules_free(&vr);
