@@ -392,8 +392,8 @@ static void search_table(struct search *s, const struct csvtable *t)
 	for (size_t r = 0; r < t->nrows; r++) {
 		char mask[CPR_MASKSZ];
 		if (s->o->se ? strcmp(csvtable_get(t, r, cse), s->o->se) :
-		    strcmp(csvtable_get(t, r, ccpr), s->cpr) &&
-		    strcmp(csvtable_get(t, r, ckey), s->cpr))
+		    (strcmp(csvtable_get(t, r, ccpr), s->cpr) &&
+		     strcmp(csvtable_get(t, r, ckey), s->cpr)))
 			continue;
 		strbuf_reset(&line);
 		csvout_str(&line, s->night, 0);
