@@ -21,6 +21,7 @@
 
 #include "archiveconf.h"
 #include "atomicfile.h"
+#include "cprkey.h"
 #include "csvout.h"
 #include "csvtable.h"
 #include "date.h"
@@ -151,15 +152,23 @@ static size_t latest_nights(const struct chain *ch, size_t *idx)
 	return n;
 }
 
-static void list_night(const struct aopts *o, const struct seal_rec *r)
+/* Whether a night without a readable manifest was retired by retention
+ * (before the sealed cutoff) rather than damaged. */
+static int retired(const struct seal_rec *r, int32_t cutoff)
+{
+	int32_t d;
+	return day_parse_iso(r->night, &d) == 0 && d < cutoff;
+}
+
+static void list_night(const struct aopts *o, const struct seal_rec *r, int32_t cutoff)
 {
 	struct strbuf p = STRBUF_INIT;
 	struct manifest m;
 	unsigned long long exc = 0;
 	archive_path(o->ac.dir, r->base, ".manifest", &p);
 	if (access(p.buf, F_OK) || manifest_load(p.buf, &m)) {
-		printf("%-10s  %-16s %8s %10s %7s  %.16s\n", r->night, r->base, "-", "retired",
-		       "-", r->seal);
+		printf("%-10s  %-16s %8s %10s %7s  %.16s\n", r->night, r->base, "-",
+		       retired(r, cutoff) ? "retired" : "damaged", "-", r->seal);
 		strbuf_release(&p);
 		return;
 	}
@@ -175,11 +184,12 @@ static void list_night(const struct aopts *o, const struct seal_rec *r)
 static int cmd_list(struct aopts *o, const struct chain *ch)
 {
 	size_t *idx = xcalloc(ch->n + 1, sizeof(*idx)), n = latest_nights(ch, idx);
+	int32_t cutoff = sealed_cutoff(o->ac.dir, ch, NULL);
 	printf("%-10s  %-16s %8s %10s %7s  %s\n", "NIGHT", "SEALED AS", "MEMBERS",
 	       "EXCEPTIONS", "INPUTS", "SEAL");
 	for (size_t i = 0; i < n; i++)
 		if (in_range(o, ch->v[idx[i]].night))
-			list_night(o, &ch->v[idx[i]]);
+			list_night(o, &ch->v[idx[i]], cutoff);
 	if (ch->n)
 		printf("head seal %s (%zu seal record(s))\n", ch->v[ch->n - 1].seal, ch->n);
 	free(idx);
@@ -201,7 +211,9 @@ static int cmd_show(struct aopts *o, const struct chain *ch)
 			       ch->v[i].base, ch->v[i].manifest, ch->v[i].prev, ch->v[i].seal);
 	archive_path(o->ac.dir, r->base, ".manifest", &p);
 	if (access(p.buf, F_OK) || manifest_load(p.buf, &m)) {
-		printf("files retired by retention (or missing: run 'archive verify')\n");
+		fputs(retired(r, sealed_cutoff(o->ac.dir, ch, NULL)) ?
+		      "files retired by retention\n" :
+		      "files missing or damaged: run 'archive verify'\n", stdout);
 		strbuf_release(&p);
 		return EXIT_DONE;
 	}
@@ -224,9 +236,14 @@ static int cmd_show(struct aopts *o, const struct chain *ch)
 static int cmd_verify(struct aopts *o)
 {
 	struct strbuf msg = STRBUF_INIT;
-	int rc = archive_verify(&o->ac, o->from_day, o->to_day, o->anchor, &msg);
+	struct verify_retired ret;
+	int rc = archive_verify(&o->ac, o->from_day, o->to_day, o->anchor, &msg, &ret);
 	if (rc)
 		printf("archive verify: FAILED: %s\n", msg.buf);
+	else if (ret.n)
+		printf("archive verify: ok, every seal links and every file matches (%s); "
+		       "%lu night(s) retired by retention, %s to %s\n", o->ac.dir, ret.n,
+		       ret.first, ret.last);
 	else
 		printf("archive verify: ok, every seal links and every file matches (%s)\n",
 		       o->ac.dir);
@@ -370,11 +387,13 @@ static void search_table(struct search *s, const struct csvtable *t)
 	static const char *const cols[] = { "id", "recon", "se", "month", "key", "cpr", "amount",
 					    "reason", "first_seen", "age_days" };
 	int cse = csvtable_col(t, "se"), ccpr = csvtable_col(t, "cpr");
+	int ckey = csvtable_col(t, "key");
 	struct strbuf line = STRBUF_INIT;
 	for (size_t r = 0; r < t->nrows; r++) {
 		char mask[CPR_MASKSZ];
 		if (s->o->se ? strcmp(csvtable_get(t, r, cse), s->o->se) :
-		    strcmp(csvtable_get(t, r, ccpr), s->cpr))
+		    (strcmp(csvtable_get(t, r, ccpr), s->cpr) &&
+		     strcmp(csvtable_get(t, r, ckey), s->cpr)))
 			continue;
 		strbuf_reset(&line);
 		csvout_str(&line, s->night, 0);
@@ -382,6 +401,8 @@ static void search_table(struct search *s, const struct csvtable *t)
 			const char *v = csvtable_get(t, r, csvtable_col(t, cols[k]));
 			if (k == 5 && *v && !s->full_cpr)
 				v = cpr_mask(v, mask);
+			else if (k == 4 && !s->full_cpr)
+				v = key_masked(v, mask);
 			csvout_str(&line, v, k == 9);
 		}
 		fputs(line.buf, stdout);

@@ -4,7 +4,8 @@
  *
  *   dir DIR              the archive directory (created 0750)
  *   retention-years N    nights older than N years before the newest sealed
- *                        night lose their tar and manifest (their seal
+ *                        night (at most N years before today) lose their
+ *                        tar and manifest (their seal
  *                        records stay, so the chain still verifies); 0 keeps
  *                        everything (the default)
  *

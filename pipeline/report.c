@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cprkey.h"
 #include "csvtable.h"
 #include "date.h"
 #include "ident.h"
@@ -276,8 +277,9 @@ static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const
 	const char *key = csvtable_get(t, i, csvtable_col(t, "key"));
 	const char *st = csvtable_get(t, i, csvtable_col(t, "status"));
 	int total = !strcmp(key, "TOTAL");
+	char mask[CPR_MASKSZ];
 	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" : "");
-	html_escape(h, total ? "I alt" : key);
+	html_escape(h, total ? "I alt" : key_masked(key, mask));
 	strbuf_addstr(h, "</td>");
 	for (size_t k = 0; k < 5; k++) {
 		money_t v;
@@ -321,14 +323,15 @@ static void text_cell(struct strbuf *h, const char *s, const char *cls)
 
 static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, const char *path)
 {
-	static const char *const cols[] = { "se", "month", "key" };
+	static const char *const cols[] = { "se", "month" };
 	const struct csvtable *t = &r->exc;
 	const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr"));
 	char mask[CPR_MASKSZ];
 	money_t v;
 	strbuf_addstr(h, "<tr>");
-	for (size_t k = 0; k < 3; k++)
+	for (size_t k = 0; k < 2; k++)
 		text_cell(h, csvtable_get(t, i, csvtable_col(t, cols[k])), "nw");
+	text_cell(h, key_masked(csvtable_get(t, i, csvtable_col(t, "key")), mask), "nw");
 	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", "nw");
 	if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
 		return -1;
@@ -371,9 +374,10 @@ struct trend_point {
 };
 
 /* Open breaks of recon on each of the last n nights up to night, from
- * OUT/D/exceptions/RECON.csv; a night without the file is a gap. */
+ * OUT/D/exceptions/RECON.csv (each file read goes into the input digest);
+ * a night without the file is a gap. */
 static int trend_read(const char *outroot, int32_t night, const char *recon,
-		      struct trend_point *p, int n)
+		      struct trend_point *p, int n, struct digest_ctx *in)
 {
 	int64_t last = day_number(night);
 	for (int i = 0; i < n; i++) {
@@ -384,14 +388,14 @@ static int trend_read(const char *outroot, int32_t night, const char *recon,
 		memset(&p[i], 0, sizeof(p[i]));
 		p[i].day = day_from_number(last - (n - 1 - i));
 		strbuf_addf(&path, "%s/%s/exceptions/%s.csv", outroot, day_format(p[i].day, d), recon);
-		if (access(path.buf, R_OK) == 0 && (rc = csvtable_read(path.buf, NULL, &t)) == 0) {
+		if (access(path.buf, R_OK) == 0 && (rc = read_table(path.buf, &t, in)) == 0) {
 			p[i].present = 1;
 			p[i].count = t.nrows;
 			col = csvtable_col(&t, "amount");
 			for (size_t r = 0; r < t.nrows && !rc; r++) {
 				money_t v;
-				rc = cell_money(&t, r, col, path.buf, &v);
-				p[i].amount += v < 0 ? -v : v;
+				if (!(rc = cell_money(&t, r, col, path.buf, &v)))
+					p[i].amount += v < 0 ? -v : v;
 			}
 			csvtable_free(&t);
 		}
@@ -466,12 +470,12 @@ static void svg_plot(struct strbuf *h, const struct trend_point *p, int n,
 }
 
 static int render_trend(struct strbuf *h, const char *outroot, int32_t night,
-			const struct recon_data *r, int n)
+			const struct recon_data *r, int n, struct digest_ctx *in)
 {
 	struct trend_point *p = xcalloc((size_t)n, sizeof(*p));
 	unsigned long maxc = 0;
 	money_t maxa = 0;
-	if (trend_read(outroot, night, r->recon, p, n)) {
+	if (trend_read(outroot, night, r->recon, p, n, in)) {
 		free(p);
 		return -1;
 	}
@@ -501,7 +505,7 @@ static void file_link(struct strbuf *h, const char *rel, const char *label)
 }
 
 static int render_recon(struct strbuf *h, const char *outroot, int32_t night,
-			const struct recon_data *r, int trend_nights)
+			const struct recon_data *r, int trend_nights, struct digest_ctx *in)
 {
 	const char *nightdir_fmt = "%s/%s/%s/%s.csv";
 	struct strbuf path = STRBUF_INIT, rel = STRBUF_INIT;
@@ -533,15 +537,16 @@ static int render_recon(struct strbuf *h, const char *outroot, int32_t night,
 	if (!rc)
 		rc = render_breaks(h, r, path.buf);
 	if (!rc)
-		rc = render_trend(h, outroot, night, r, trend_nights);
+		rc = render_trend(h, outroot, night, r, trend_nights, in);
 	strbuf_addstr(h, "</section>\n");
 	strbuf_release(&path);
 	strbuf_release(&rel);
 	return rc;
 }
 
-/* The night's other files a clerk or auditor opens: vouchers, rejected rows. */
-static void render_files(struct strbuf *h, const char *nightdir)
+/* The night's other files a clerk or auditor opens: vouchers, rejected rows.
+ * Their names go into the input digest (the page lists them). */
+static void render_files(struct strbuf *h, const char *nightdir, struct digest_ctx *in)
 {
 	static const char *const dirs[] = { "vouchers", "rejected" };
 	static const char *const titles[] = { "Bilag (vouchers)", "Afviste inputrækker (rejected)" };
@@ -559,6 +564,7 @@ static void render_files(struct strbuf *h, const char *nightdir)
 		for (size_t i = 0; i < n.n; i++) {
 			strbuf_reset(&p);
 			strbuf_addf(&p, "%s/%s", dirs[k], n.v[i]);
+			digest_update(in, p.buf, p.len + 1);	/* with its NUL: a separator */
 			strbuf_addstr(h, "<li>");
 			file_link(h, p.buf, n.v[i]);
 			strbuf_addstr(h, "</li>\n");
@@ -619,16 +625,16 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 		r[i].lab = report_labels(rc, names.v[i]);
 		err = read_recon(nightdir.buf, &r[i], st, in);
 	}
-	digest_finish(in, st->input);
 	st->recons = names.n;
 	if (!err) {
 		render_head(html, d);
 		render_overview(html, r, names.n);
 		for (size_t i = 0; i < names.n && !err; i++)
-			err = render_recon(html, outroot, night, &r[i], rc->trend_nights);
-		render_files(html, nightdir.buf);
+			err = render_recon(html, outroot, night, &r[i], rc->trend_nights, in);
+		render_files(html, nightdir.buf, in);
 		strbuf_addstr(html, "</body>\n</html>\n");
 	}
+	digest_finish(in, st->input);
 	for (size_t i = 0; i < names.n; i++) {
 		if (r[i].has_sum)
 			csvtable_free(&r[i].sum);

@@ -30,11 +30,14 @@ enum { REPORT_MAX_BREAKS = 200 };
 
 struct report_stats {
 	unsigned long recons, rows_read;
-	char input[DIGEST_HEXSZ];	/* of the night's summary and exception files */
+	/* of the night's summary and exception files, the earlier nights'
+	 * exception files the trend reads, and the vouchers/ and rejected/ names */
+	char input[DIGEST_HEXSZ];
 };
 
 /* Renders the report of night (YYYYMMDD) from outroot (OUT) into html.
- * 0, or -1 reported (a file that cannot be read, naming file and line). */
+ * 0, or -1 reported (a night file that cannot be read or has a malformed
+ * amount, naming file and line; stage-report exits 65). */
 int report_render(const char *outroot, int32_t night, const struct report_conf *rc,
 		  struct strbuf *html, struct report_stats *st);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conffile.h"
@@ -102,12 +103,28 @@ const struct seal_rec *chain_latest(const struct chain *ch, const char *night)
 	return NULL;
 }
 
-int32_t retention_cutoff(const struct chain *ch, int years)
+int32_t day_today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+int32_t chain_newest(const struct chain *ch)
 {
 	int32_t newest = 0, d;
 	for (size_t i = 0; i < ch->n; i++)
 		if (day_parse_iso(ch->v[i].night, &d) == 0 && d > newest)
 			newest = d;
+	return newest;
+}
+
+int32_t retention_cutoff(int32_t newest, int years, int32_t today)
+{
+	/* A record dated in the future must not retire the real nights. */
+	if (newest > today)
+		newest = today;
 	return years && newest ? newest - years * 10000 : 0;
 }
 

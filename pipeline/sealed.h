@@ -16,7 +16,8 @@
  *                    retention-years N              (archive.conf when sealed)
  *                    archive BASE.tar.gz SHA256 SIZE
  *                    member SHA256 SIZE ROWS PATH    (every tar member)
- *                    input SHA256 SIZE ROWS RELPATH  (the input files)
+ *                    input SHA256 SIZE ROWS RELPATH  (the input files;
+ *                                 "quoted" when it has a blank or #)
  *   chain          one seal record per sealing, in order:
  *                    seal SEQ NIGHT BASE MANIFEST_SHA256 PREV SEAL
  *                  SEAL = SHA-256 of the 128 hex characters PREV followed
@@ -36,10 +37,13 @@
  * still holds it.
  *
  * Retention: nights older than retention-years before the newest sealed
- * night lose their tar and manifest; their seal records stay, so the links
- * still verify. verify takes the retention from the newest night's manifest
- * (sealed, so it cannot be changed unseen, and no conf is needed) and
- * accepts the files of older nights missing.
+ * night, and never later than retention-years before today, lose their
+ * manifest and then their tar; their seal records stay, so the links
+ * still verify. verify takes the retention from the newest night's
+ * manifest, or with --anchor from the anchored night's (sealed, so it
+ * cannot be changed unseen, and no conf is needed), and accepts older
+ * nights without a manifest. A night after today is never sealed, and a
+ * seal record dated after today fails verify.
  */
 #ifndef SEALED_H
 #define SEALED_H
@@ -74,8 +78,13 @@ extern const char seal_genesis[DIGEST_HEXSZ];
 void seal_compute(const char *prev, const char *manifest, char out[DIGEST_HEXSZ]);
 /* The newest record of night, or NULL. */
 const struct seal_rec *chain_latest(const struct chain *ch, const char *night);
-/* YYYYMMDD before which files may be retired, or 0 (keep all). */
-int32_t retention_cutoff(const struct chain *ch, int years);
+/* Today (YYYYMMDD) by the local clock. */
+int32_t day_today(void);
+/* The newest night of the chain, or 0. */
+int32_t chain_newest(const struct chain *ch);
+/* YYYYMMDD before which files may be retired: years before newest, capped
+ * at years before today; 0 (keep all) for 0 years or no newest. */
+int32_t retention_cutoff(int32_t newest, int years, int32_t today);
 
 struct manifest_entry {
 	char sha[DIGEST_HEXSZ];
@@ -111,13 +120,24 @@ struct seal_result {
 	unsigned long retired;
 };
 
-/* Seals ctx's night into the archive, then applies retention. 0 or -1. */
+/* Seals ctx's night into the archive, then applies retention. 0, 1 the
+ * night is refused (after today, or it never ran: reported), or -1. */
 int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
 		 struct seal_result *res);
 
+/* The nights verify accepted without files (retired by retention). */
+struct verify_retired {
+	unsigned long n;
+	char first[11], last[11];
+};
+
 /* verify: 0 every link holds, 1 broken (msg names the first broken link). */
 int archive_verify(const struct archive_conf *ac, int32_t from, int32_t to,
-		   const char *anchor, struct strbuf *msg);
+		   const char *anchor, struct strbuf *msg, struct verify_retired *ret);
+
+/* The retention cutoff the sealed manifests give: of the anchored record
+ * when anchor is set, else of the newest; 0 when it cannot be read. */
+int32_t sealed_cutoff(const char *dir, const struct chain *ch, const char *anchor);
 
 /* One night's files against its seal record: 0, or 1 with msg set. */
 int archive_verify_night(const char *dir, const struct seal_rec *r, struct strbuf *msg);

@@ -5,9 +5,11 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include "csvtable.h"
 #include "date.h"
 #include "landed.h"
+#include "ledger.h"
 #include "log.h"
 #include "nightstatus.h"
 #include "banned.h"
@@ -128,12 +131,37 @@ struct inputs {
 	struct strbuf *text;
 };
 
+/* An input name goes into the manifest as one conffile word, quoted when
+ * it has blanks or '#' (manifest_word); a quote or a control character
+ * cannot be written there at all. */
+static int input_name_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == '"' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static void manifest_word(struct strbuf *out, const char *s)
+{
+	if (strpbrk(s, " #"))
+		strbuf_addf(out, "\"%s\"", s);
+	else
+		strbuf_addstr(out, s);
+}
+
 static int input_line(const struct landed_file *f, void *data)
 {
 	struct inputs *in = data;
 	struct strbuf props = STRBUF_INIT, v = STRBUF_INIT;
 	static const char *const keys[] = { "size", "rows_read", "schema", "status" };
-	int rc = file_props_get(&in->ctx->store, in->txn, f->fileid, &props);
+	int rc;
+	if (!input_name_ok(f->relpath)) {
+		log_error("%s: an input file name with a quote or a control character "
+			  "cannot be archived; rename the drop and rerun", in->ctx->opts.date);
+		return -1;
+	}
+	rc = file_props_get(&in->ctx->store, in->txn, f->fileid, &props);
 	if (rc < 0)
 		return -1;
 	csvout_str(in->text, f->relpath, 0);
@@ -251,10 +279,13 @@ static void manifest_text(const struct members *m, const char *night, const char
 		FILE *f = fmemopen(in->data.buf, in->data.len, "rb");
 		struct csvtable t;
 		if (f && csvtable_read("inputs.csv", f, &t) == 0) {
-			for (size_t r = 0; r < t.nrows; r++)
-				strbuf_addf(out, "input %s %s %s %s\n", csvtable_get(&t, r, 1),
+			for (size_t r = 0; r < t.nrows; r++) {
+				strbuf_addf(out, "input %s %s %s ", csvtable_get(&t, r, 1),
 					    csvtable_get(&t, r, 2), *csvtable_get(&t, r, 3) ?
-					    csvtable_get(&t, r, 3) : "0", csvtable_get(&t, r, 0));
+					    csvtable_get(&t, r, 3) : "0");
+				manifest_word(out, csvtable_get(&t, r, 0));
+				strbuf_addch(out, '\n');
+			}
 			csvtable_free(&t);
 		}
 		if (f)
@@ -308,10 +339,12 @@ static const struct seal_rec *chain_append(struct chain *ch, const char *night,
 	return r;
 }
 
-/* Removes the files of nights before the cutoff; their records stay. */
+/* Removes the files of nights before the cutoff; their records stay. The
+ * manifest goes first: a night without one is retired to verify, so a crash
+ * between the two leaves no false alarm (the tar goes next time). */
 static int retire(const char *dir, const struct chain *ch, int years, unsigned long *count)
 {
-	int32_t cutoff = retention_cutoff(ch, years), d;
+	int32_t cutoff = retention_cutoff(chain_newest(ch), years, day_today()), d;
 	struct strbuf p = STRBUF_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < ch->n && cutoff; i++) {
@@ -319,7 +352,7 @@ static int retire(const char *dir, const struct chain *ch, int years, unsigned l
 		if (day_parse_iso(ch->v[i].night, &d) || d >= cutoff)
 			continue;
 		for (int k = 0; k < 2; k++) {
-			archive_path(dir, ch->v[i].base, k ? ".manifest" : ".tar.gz", &p);
+			archive_path(dir, ch->v[i].base, k ? ".tar.gz" : ".manifest", &p);
 			if (unlink(p.buf) == 0)
 				removed = 1;
 			else if (errno != ENOENT)
@@ -413,12 +446,57 @@ static int write_readme(const char *dir)
 	return rc;
 }
 
+static int other_stage(const char *night, const char *stage, const struct ledger_entry *e,
+		       void *data)
+{
+	(void)night;
+	(void)e;
+	return strcmp(stage, data) != 0;
+}
+
+/* A mistyped night must not seal an empty night nor, through retention,
+ * retire the real ones: 0, 1 refused (reported), -1. */
+static int night_refused(struct stage_ctx *ctx)
+{
+	MDB_txn *txn;
+	char d[DATE_BUFSZ];
+	int rc;
+	if (ctx->night > day_today()) {
+		log_error("%s: the night is after today (%s): not sealed", ctx->opts.date,
+			  day_format(day_today(), d));
+		return 1;
+	}
+	if (store_begin(&ctx->store, MDB_RDONLY, &txn))
+		return -1;
+	rc = ledger_each(&ctx->store, txn, ctx->opts.date, other_stage, (void *)ctx->name);
+	mdb_txn_abort(txn);
+	if (rc == 0)
+		log_error("%s: no stage has run for this night: not sealed", ctx->opts.date);
+	return rc < 0 ? -1 : !rc;
+}
+
+/* Two runs with different state directories may share the archive: the
+ * directory's flock keeps their chain updates apart. The fd, or -1. */
+static int lock_archive(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		log_error("unable to lock %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
 		 struct seal_result *res)
 {
 	struct members m = { NULL, 0 };
-	int rc;
+	int rc, fd = -1;
 	memset(res, 0, sizeof(*res));
+	if ((rc = night_refused(ctx)))
+		return rc;
 	rc = mkdirs(ac->dir, 0750);
 	if (!rc)
 		rc = write_readme(ac->dir);
@@ -426,11 +504,15 @@ int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
 		rc = collect(ctx->outdir, "", &m);
 	if (!rc)
 		rc = from_store(ctx, &m);
+	if (!rc && (fd = lock_archive(ac->dir)) < 0)
+		rc = -1;
 	if (!rc) {
 		qsort(m.v, m.n, sizeof(*m.v), cmp_member);
 		res->members = m.n;
 		rc = seal_members(ctx, ac, &m, res);
 	}
+	if (fd >= 0)
+		close(fd);
 	members_free(&m);
-	return rc;
+	return rc ? -1 : 0;
 }

@@ -153,49 +153,75 @@ static int verify_no_strays(const char *dir, const struct chain *ch, struct strb
 	return rc;
 }
 
-static int files_present(const char *dir, const struct seal_rec *r)
+static int manifest_present(const char *dir, const struct seal_rec *r)
 {
 	struct strbuf p = STRBUF_INIT;
 	int any;
 	archive_path(dir, r->base, ".manifest", &p);
 	any = access(p.buf, F_OK) == 0;
-	archive_path(dir, r->base, ".tar.gz", &p);
-	any |= access(p.buf, F_OK) == 0;
 	strbuf_release(&p);
 	return any;
 }
 
-/* The retention the newest night was sealed with, when its manifest is
- * intact; 0 (every night must be there) otherwise. */
-static int sealed_retention(const char *dir, const struct chain *ch)
+/* The record whose manifest gives the retention: the anchored one, else
+ * the newest night's (its latest revision). */
+static const struct seal_rec *retention_rec(const struct chain *ch, const char *anchor)
 {
-	const struct seal_rec *newest = NULL;
+	const struct seal_rec *r = NULL;
+	for (size_t i = 0; i < ch->n; i++)
+		if (anchor ? !strcmp(ch->v[i].seal, anchor) :
+		    !r || strcmp(ch->v[i].night, r->night) >= 0)
+			r = &ch->v[i];
+	return r;
+}
+
+int32_t sealed_cutoff(const char *dir, const struct chain *ch, const char *anchor)
+{
+	const struct seal_rec *r = retention_rec(ch, anchor);
 	struct strbuf p = STRBUF_INIT;
 	struct manifest m;
 	char sha[DIGEST_HEXSZ];
 	uint64_t size;
-	int years = 0;
-	for (size_t i = 0; i < ch->n; i++)
-		if (!newest || strcmp(ch->v[i].night, newest->night) >= 0)
-			newest = &ch->v[i];
-	if (!newest)
+	int32_t night, cutoff = 0;
+	if (!r || day_parse_iso(r->night, &night))
 		return 0;
-	archive_path(dir, newest->base, ".manifest", &p);
-	if (digest_file(p.buf, sha, &size) == 0 && !strcmp(sha, newest->manifest) &&
+	archive_path(dir, r->base, ".manifest", &p);
+	if (digest_file(p.buf, sha, &size) == 0 && !strcmp(sha, r->manifest) &&
 	    manifest_load(p.buf, &m) == 0) {
-		years = m.retention_years;
+		cutoff = retention_cutoff(night, m.retention_years, day_today());
 		manifest_free(&m);
 	}
 	strbuf_release(&p);
-	return years;
+	return cutoff;
+}
+
+/* A record dated after today can only be forged (sealing refuses such a
+ * night): it would make every real night look retired. */
+static int verify_dates(const struct chain *ch, struct strbuf *msg)
+{
+	int32_t today = day_today(), d;
+	for (size_t i = 0; i < ch->n; i++)
+		if (day_parse_iso(ch->v[i].night, &d) || d > today)
+			return broken(msg, "chain: seal %lu is for night %s, after today",
+				      ch->v[i].seq, ch->v[i].night);
+	return 0;
+}
+
+static void note_retired(struct verify_retired *ret, const char *night)
+{
+	if (!ret->n++ || strcmp(night, ret->first) < 0)
+		xstrlcpy(ret->first, night, sizeof(ret->first));
+	if (strcmp(night, ret->last) > 0)
+		xstrlcpy(ret->last, night, sizeof(ret->last));
 }
 
 int archive_verify(const struct archive_conf *ac, int32_t from, int32_t to,
-		   const char *anchor, struct strbuf *msg)
+		   const char *anchor, struct strbuf *msg, struct verify_retired *ret)
 {
 	struct chain ch;
 	int32_t cutoff, d;
 	int rc;
+	memset(ret, 0, sizeof(*ret));
 	if (chain_load(ac->dir, &ch))
 		return broken(msg, "%s/chain cannot be read", ac->dir);
 	if (!ch.n && access(ac->dir, F_OK))
@@ -203,14 +229,19 @@ int archive_verify(const struct archive_conf *ac, int32_t from, int32_t to,
 	else
 		rc = verify_links(&ch, anchor, msg);
 	if (!rc)
+		rc = verify_dates(&ch, msg);
+	if (!rc)
 		rc = verify_no_strays(ac->dir, &ch, msg);
-	cutoff = retention_cutoff(&ch, sealed_retention(ac->dir, &ch));
+	cutoff = sealed_cutoff(ac->dir, &ch, anchor);
 	for (size_t i = 0; i < ch.n && !rc; i++) {
 		const struct seal_rec *r = &ch.v[i];
 		if (day_parse_iso(r->night, &d) || d < from || d > to)
 			continue;
-		if (d < cutoff && !files_present(ac->dir, r))
-			continue;	/* retired by retention: the record still links */
+		if (d < cutoff && !manifest_present(ac->dir, r)) {
+			if (chain_latest(&ch, r->night) == r)	/* the record still links */
+				note_retired(ret, r->night);
+			continue;
+		}
 		rc = archive_verify_night(ac->dir, r, msg);
 	}
 	chain_free(&ch);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "cprkey.h"
 #include "csvin.h"
 #include "csvout.h"
 #include "date.h"
@@ -64,6 +65,8 @@ static const char *placeholder(const struct voucher_input *in, const char *name,
 		return column(in, name + 1);
 	if (!strcmp(name, "cpr-masked"))
 		return strlen(in->cpr) == CPR_LEN ? cpr_mask(in->cpr, buf) : "";
+	if (!strcmp(name, "key-masked"))
+		return key_masked(in->key, buf);
 	if (!strcmp(name, "amount"))
 		return money_format(in->amount, buf);
 	return !strcmp(name, "cpr") ? in->cpr : !strcmp(name, "key") ? in->key :
@@ -128,7 +131,11 @@ static enum voucher_build_rc line_account(const struct rule_line *rl,
 		const struct account_role *r = accounts_role(accts, in->se, rl->account);
 		if (r && r->naccounts > 0) {
 			*out = r->accounts[0];
-			return account_valid(*out) ? VB_OK : VB_NOROLE;
+			if (account_valid(*out))
+				return VB_OK;
+			strbuf_addf(why, "%s: 'role %s' gives '%s', which is not an account",
+				    accts->path, rl->account, *out);
+			return VB_NOROLE;
 		}
 		strbuf_addf(why, "%s has no 'role %s' for SE %s", accts->path, rl->account,
 			    in->se);

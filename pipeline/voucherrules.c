@@ -16,7 +16,7 @@ struct loader {
 };
 
 static const char *const placeholders[] = {
-	"cpr", "cpr-masked", "key", "month", "amount", "se", "recon", "code",
+	"cpr", "cpr-masked", "key", "key-masked", "month", "amount", "se", "recon", "code",
 };
 
 int account_valid(const char *s)
@@ -59,7 +59,7 @@ static int template_check(const struct conf_line *l, const char *t)
 			return conf_error(l, "unclosed '{' in text");
 		if (!is_placeholder(t + 1, (size_t)(end - t - 1)))
 			return conf_error(l, "unknown placeholder '{%.*s}' (cpr, cpr-masked, "
-					  "key, month, amount, se, recon, code, @COLUMN)",
+					  "key, key-masked, month, amount, se, recon, code, @COLUMN)",
 					  (int)(end - t - 1), t + 1);
 		t = end + 1;
 	}

@@ -17,8 +17,9 @@
  * column. A negative amount on a debit line is a credit of its absolute
  * value, and the other way round. The debit lines must equal the credit
  * lines for every row; a rule that does not is refused by the stage.
- * TEMPLATE: text with {cpr} {cpr-masked} {key} {month} {amount} {se}
- * {recon} {code} {@COLUMN}; at most VOUCHER_TEXT_MAX bytes once filled.
+ * TEMPLATE: text with {cpr} {cpr-masked} {key} {key-masked} {month} {amount}
+ * {se} {recon} {code} {@COLUMN}; at most VOUCHER_TEXT_MAX bytes once filled.
+ * {key-masked} is the key, masked DDMMYY-xxxx when it is a CPR (cprkey.h).
  */
 #ifndef VOUCHERRULES_H
 #define VOUCHERRULES_H

@@ -9,7 +9,8 @@
 
 struct event {
 	char current[UUID_SZ];
-	int32_t night;
+	int32_t night;		/* the night its voucher in force was issued */
+	int32_t seen;		/* the latest night that issued or confirmed it */
 	char digest[65];
 	unsigned seq;
 };
@@ -39,13 +40,14 @@ static int put_voucher(struct store *st, MDB_txn *txn, const struct voucher *v)
 	return rc;
 }
 
-static int put_event(struct store *st, MDB_txn *txn, const struct voucher *v, unsigned seq)
+static int put_event(struct store *st, MDB_txn *txn, const struct voucher *v, unsigned seq,
+		     int32_t seen)
 {
 	struct strbuf k = STRBUF_INIT, val = STRBUF_INIT;
 	int rc;
 	strbuf_addf(&k, "e/%s", v->event);
-	strbuf_addf(&val, "current=%s\nnight=%08d\ndigest=%s\nseq=%u\n", v->id,
-		    (int)v->night, v->digest, seq);
+	strbuf_addf(&val, "current=%s\nnight=%08d\ndigest=%s\nseq=%u\nseen=%08d\n", v->id,
+		    (int)v->night, v->digest, seq, (int)seen);
 	rc = put(txn, st->vouchers, &k, &val);
 	strbuf_release(&k);
 	strbuf_release(&val);
@@ -68,6 +70,8 @@ static int parse_event(const MDB_val *val, struct event *e)
 	ok = ok && prop_get(val, "seq", &t);
 	if (ok)
 		e->seq = (unsigned)strtoul(t.buf, NULL, 10);
+	/* Records written before 'seen' existed: the issuing night. */
+	e->seen = prop_get(val, "seen", &t) ? (int32_t)strtol(t.buf, NULL, 10) : e->night;
 	strbuf_release(&t);
 	return ok ? 0 : -1;
 }
@@ -123,7 +127,7 @@ static int reissue(struct store *st, MDB_txn *txn, struct voucher *v, const stru
 	voucher_reverse(&old, v->night, &rev);
 	voucher_seal(v, e->seq + 1);
 	return put_voucher(st, txn, &rev) || put_voucher(st, txn, v) ||
-	       put_event(st, txn, v, e->seq + 1) ? -1 : 0;
+	       put_event(st, txn, v, e->seq + 1, v->night) ? -1 : 0;
 }
 
 int voucher_issue(struct store *st, MDB_txn *txn, struct voucher *v, int32_t night,
@@ -137,16 +141,19 @@ int voucher_issue(struct store *st, MDB_txn *txn, struct voucher *v, int32_t nig
 	if (rc == 1) {
 		*res = ISSUE_NEW;
 		voucher_seal(v, 0);
-		return put_voucher(st, txn, v) || put_event(st, txn, v, 0) ? -1 : 0;
+		return put_voucher(st, txn, v) || put_event(st, txn, v, 0, night) ? -1 : 0;
 	}
 	voucher_seal(v, e.seq);
-	if (e.night > night) {
+	/* A later night issued it, or confirmed content this rerun would change. */
+	if (e.night > night || (e.seen > night && strcmp(v->digest, e.digest))) {
 		*res = ISSUE_LATER;
 		return 0;
 	}
 	if (!strcmp(v->digest, e.digest)) {
 		*res = ISSUE_KNOWN;
-		return 0;
+		/* This night confirmed it: a rerun of an older night must not override. */
+		v->night = e.night;
+		return night > e.seen ? put_event(st, txn, v, e.seq, night) : 0;
 	}
 	*res = ISSUE_CHANGED;
 	return reissue(st, txn, v, &e);

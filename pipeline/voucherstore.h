@@ -1,13 +1,15 @@
 /*
  * The store's "vouchers" database remembers every voucher issued, so a
  * business event is never posted twice (keys readable with mdb_dump):
- *   "e/" EVENT            -> "current=ID\nnight=YYYYMMDD\ndigest=HEX\nseq=N\n"
- *                            the event's voucher in force
+ *   "e/" EVENT            -> "current=ID\nnight=YYYYMMDD\ndigest=HEX\nseq=N\nseen=YYYYMMDD\n"
+ *                            the event's voucher in force, the night it was
+ *                            issued, and the latest night that issued or
+ *                            found it already issued (no seen: night)
  *   "n/" YYYYMMDD "/" ID  -> voucher_encode() of a voucher issued that night
  * A night's output is every "n/" record of the night, so a rerun writes the
  * same vouchers, and a voucher issued on an earlier night is not written
- * again. Rerunning an old night never overrides what a later night issued:
- * the later night saw the newer data. Writes go in the caller's transaction (with the ledger entry).
+ * again. Rerunning an old night never overrides what a later night issued
+ * or confirmed: the later night saw the newer data. Writes go in the caller's transaction (with the ledger entry).
  */
 #ifndef VOUCHERSTORE_H
 #define VOUCHERSTORE_H
@@ -24,7 +26,8 @@ enum issue_result {
 
 /*
  * Issues v (built, not sealed) on night unless its event already has a
- * voucher with the same content. Seals v. 0, or -1 reported.
+ * voucher with the same content. Seals v; on ISSUE_KNOWN v->night becomes
+ * the night it was issued. 0, or -1 reported.
  */
 int voucher_issue(struct store *st, MDB_txn *txn, struct voucher *v, int32_t night,
 		  enum issue_result *res);

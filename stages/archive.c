@@ -1,7 +1,8 @@
 /*
  * bin/stage-archive: seals the night's outputs into the archive
  * (pipeline/sealed.h, conf/archive.conf) and applies retention. Logs the
- * night's seal: kept in the scheduler's log, it anchors the chain.
+ * night's seal: kept in the scheduler's log, it anchors the chain. A night
+ * after today, or one no stage ran for, is refused (64).
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +34,8 @@ static int archive_night(struct stage_ctx *ctx)
 	int rc;
 	if (archive_conf_load(&ctx->conf, &ac))
 		return EXIT_USAGE;
-	rc = archive_seal(ctx, &ac, &res) || record(ctx, &res) ? EXIT_INTERNAL : EXIT_DONE;
+	rc = archive_seal(ctx, &ac, &res);
+	rc = rc == 1 ? EXIT_USAGE : rc || record(ctx, &res) ? EXIT_INTERNAL : EXIT_DONE;
 	if (rc == EXIT_DONE)
 		log_info("%s: %s %s, %zu member(s), seal %s%s", ctx->opts.date,
 			 res.sealed ? "sealed as" : "already sealed as", res.base, res.members,

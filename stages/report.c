@@ -37,7 +37,7 @@ static int report_night(struct stage_ctx *ctx)
 		return EXIT_USAGE;
 	}
 	if (report_render(ctx->conf.out, ctx->night, &rc, &html, &st))
-		rc_ = EXIT_INTERNAL;
+		rc_ = EXIT_BADDATA;	/* a night file that cannot be used: reported */
 	stage_out_path(ctx, "report.html", &p);
 	if (rc_ == EXIT_DONE && (atomic_write(p.buf, html.buf, html.len, 0640) ||
 				 record(ctx, &html, &st)))

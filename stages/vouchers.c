@@ -129,8 +129,8 @@ static int parse_row(struct run *r, const struct csv_row *row, struct voucher_in
 		return bad(r, row, C_REASON, "no 'CODE:' at the start");
 	snprintf(code, 65, "%.*s", (int)(colon - reason), reason);
 	in->code = code;
-	if (!*in->id)
-		return bad(r, row, C_ID, "empty");
+	if (strlen(in->id) != 16 || strspn(in->id, "0123456789abcdef") != 16)
+		return bad(r, row, C_ID, "not 16 hex characters");
 	if (strlen(in->se) != 8 || strspn(in->se, "0123456789") != 8)
 		return bad(r, row, C_SE, "not 8 digits");
 	if (month_parse(in->month, strlen(in->month), &month, &why))

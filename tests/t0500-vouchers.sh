@@ -170,6 +170,11 @@ test_expect_success 'a bad exception row stops the night with file:line:column (
 	exceptions b $D1 badrow/skat-afregning.csv &&
 	vouchers b $D1 2>err; test $? -eq 65 &&
 	grep -q "skat-afregning.csv:2:7: amount: " err &&
+	test ! -e b/out/$D1/vouchers &&
+	sed "s/^5a1d0c2e9b7f3a41;/5a1d0c2e9b7f3a4;/" "$X/skat-afregning.csv" >badrow/skat-afregning.csv &&
+	exceptions b $D1 badrow/skat-afregning.csv &&
+	vouchers b $D1 2>err; test $? -eq 65 &&
+	grep -q "skat-afregning.csv:2:1: id: not 16 hex characters" err &&
 	test ! -e b/out/$D1/vouchers
 '
 

@@ -98,6 +98,20 @@ test_expect_success 'the trend chart shows the earlier nights found under OUT' '
 	grep -q "<title>2021-02-03: ingen kørsel</title>" dd/$D/report.html
 '
 
+test_expect_success 'the report input digest covers the trend nights and the file listings' '
+	rerun_report() {
+		pipeline rerun report --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+			--drops "$TOP/fixtures/eindkomst-drilldown/drops" --state dd/state --out dd/out &&
+		grep "^report;done;" dd/$D/status | cut -d";" -f7 >"$1" && test -s "$1"
+	} &&
+	rerun_report i1 && mv dd/out/2021-02-01/exceptions/ky-eindkomst.csv t.csv &&
+	rerun_report i2 && ! cmp -s i1 i2 &&
+	mkdir -p dd/$D/rejected && echo x >dd/$D/rejected/x.csv &&
+	rerun_report i3 && ! cmp -s i2 i3 &&
+	rm -r dd/$D/rejected && mv t.csv dd/out/2021-02-01/exceptions/ky-eindkomst.csv &&
+	rerun_report i4 && test_cmp i1 i4
+'
+
 # A conf directory of our own beside the real schemas.
 test_expect_success 'generic: a new reconciliation gets a section, labels are escaped' '
 	mkdir -p c/conf && ln -s "$TOP/schemas" c/schemas &&
@@ -115,6 +129,25 @@ test_expect_success 'generic: a new reconciliation gets a section, labels are es
 	grep -q "<th>Nøgle</th><th>Venstre</th><th>Højre</th>" $f &&
 	chrome "$TRASH/$f" --dump-dom >dom2.html &&
 	test "$(grep -c "<table class=\"summary\">" dom2.html)" = 2
+'
+
+test_expect_success 'a key that is a CPR (a NemKonto recipient) is masked in the page' '
+	printf "\357\273\277recon;se;month;key;left;right;difference;explained;unexplained;status\nzz-ny;29757895;2021-02;0101011234;10,00;4,00;6,00;0,00;6,00;BREAK\n" \
+		>dd/$D/summary/zz-ny.csv &&
+	printf "\357\273\277id;recon;se;month;key;cpr;amount;reason;first_seen;age_days;left;right\nffffffffffffffff;zz-ny;29757895;2021-02;0101011234;;6,00;test;2021-02-05;0;;\n" \
+		>dd/$D/exceptions/zz-ny.csv &&
+	stage-report --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+		--state dd/state --out dd/out &&
+	test "$(grep -c "<td[^>]*>010101-xxxx</td>" dd/$D/report.html)" = 2 &&
+	! grep -q 0101011234 dd/$D/report.html
+'
+
+test_expect_success 'a malformed amount in a night file exits 65, naming file, line and column' '
+	sed -i "s/;6,00;test;/;6.00x;test;/" dd/$D/exceptions/zz-ny.csv &&
+	{ stage-report --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+		--state dd/state --out dd/out 2>err; test $? -eq 65; } &&
+	grep -q "exceptions/zz-ny.csv:2:7: amount .6.00x.: " err &&
+	rm dd/$D/exceptions/zz-ny.csv dd/$D/summary/zz-ny.csv
 '
 
 test_expect_success 'a bad report.conf is refused with file:line' '

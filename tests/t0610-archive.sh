@@ -74,16 +74,23 @@ test_expect_success 'changed outputs of a sealed night become revision r2, chain
 '
 
 # A year of nights: the drill-down night's outputs copied to every day of
-# 2021 and sealed by stage-archive; 2021-07-15 has one more break.
+# 2021, reported (a stage ran: the night can be sealed) and sealed by
+# stage-archive; 2021-07-15 has one more break,
+# 2021-07-16 a NemKonto break whose key (the recipient) is the same CPR.
 test_expect_success 'a year of nights is sealed (365 seals)' '
 	t=n/out/2021-02-05 && i=0 &&
 	while [ $i -lt 365 ]; do
 		d=$(date -u -d "2021-01-01 +$i day" +%F) &&
-		mkdir -p y/out/$d && cp -r $t/summary $t/exceptions $t/report.html y/out/$d/ &&
+		mkdir -p y/out/$d && cp -r $t/summary $t/exceptions y/out/$d/ &&
 		if [ $d = 2021-07-15 ]; then
 			echo "ffffffffffffffff;ky-eindkomst;29757895;2021-07;0014;0101011234;1,00;cpr-difference: test;2021-07-15;0;1,00;0,00" \
 				>>y/out/$d/exceptions/ky-eindkomst.csv
 		fi &&
+		if [ $d = 2021-07-16 ]; then
+			printf "\357\273\277id;recon;se;month;key;cpr;amount;reason;first_seen;age_days;left;right\neeeeeeeeeeeeeeee;nemkonto;29757895;2021-07;0101011234;;2,00;retur: test;2021-07-16;0;;\n" \
+				>y/out/$d/exceptions/nemkonto.csv
+		fi &&
+		stage-report --quiet --date $d --conf "$C" --state y/state --out y/out &&
 		PIPELINE_ARCHIVE_DIR="$TRASH/y/archive" stage-archive --quiet --date $d \
 			--conf "$C" --state y/state --out y/out || return 1
 		i=$((i + 1))
@@ -98,11 +105,12 @@ test_expect_success 'verify --from/--to checks only that range' '
 	pipeline archive verify --conf "$C" --archive y/archive --from 2021-03-01 --to 2021-03-31
 '
 
-test_expect_success 'search by CPR over the year: the one row, with its night, CPR masked' '
+test_expect_success 'search by CPR over the year: the rows with it as CPR or key, CPR masked' '
 	pipeline archive search --conf "$C" --archive y/archive --cpr 010101-1234 \
 		>hits 2>err &&
-	test "$(wc -l <hits)" = 2 &&
+	test "$(wc -l <hits)" = 3 &&
 	grep -q "^2021-07-15;ffffffffffffffff;ky-eindkomst;29757895;2021-07;0014;010101-xxxx;1,00;" hits &&
+	grep -q "^2021-07-16;eeeeeeeeeeeeeeee;nemkonto;29757895;2021-07;010101-xxxx;;2,00;" hits &&
 	! grep -q "0101011234" hits err
 '
 
@@ -111,7 +119,7 @@ test_expect_success 'search --show-cpr shows the CPR only on a terminal' '
 		>hits 2>err && grep -q "010101-xxxx" hits && ! grep -q 0101011234 hits err &&
 	script -qec "pipeline archive search --conf $C --archive y/archive --cpr 0101011234 --show-cpr" \
 		/dev/null >tty.out &&
-	grep -q ";0101011234;" tty.out
+	grep -q ";0101011234;" tty.out && grep -q "^2021-07-16;.*;0101011234;;2,00;" tty.out
 '
 
 test_expect_success 'search by SE in a date range' '
@@ -189,6 +197,7 @@ test_expect_success 'retention: old nights lose their files; the chain verifies,
 	printf "dir ../archive\nretention-years 1\n" >c/conf/archive.conf &&
 	cp -a y/archive c/archive && chmod -R u+w c/archive &&
 	mkdir -p y/out/2022-06-30 && cp -r n/out/2021-02-05/summary y/out/2022-06-30/ &&
+	stage-report --quiet --date 2022-06-30 --conf "$C" --state y/state --out y/out &&
 	env -u PIPELINE_ARCHIVE_DIR stage-archive --quiet --date 2022-06-30 \
 		--conf c/conf/pipeline.conf --state y/state --out y/out &&
 	test "$(grep -c "^seal " c/archive/chain)" = 366 &&
@@ -196,23 +205,86 @@ test_expect_success 'retention: old nights lose their files; the chain verifies,
 	env -u PIPELINE_ARCHIVE_DIR pipeline archive verify --conf c/conf/pipeline.conf &&
 	env -u PIPELINE_ARCHIVE_DIR pipeline archive list --conf c/conf/pipeline.conf >list &&
 	grep -q "^2021-01-01 .* retired " list &&
+	env -u PIPELINE_ARCHIVE_DIR pipeline archive verify --conf c/conf/pipeline.conf >v.out &&
+	grep -q "ok, .*; 180 night(s) retired by retention, 2021-01-01 to 2021-06-29$" v.out &&
 	mkdir elsewhere && (cd elsewhere && pipeline archive verify --archive ../c/archive) &&
 	(cd elsewhere && env -u PIPELINE_ARCHIVE_DIR pipeline archive verify --archive ../y/archive) &&
 	rm c/archive/2021-07-01.manifest &&
 	{ env -u PIPELINE_ARCHIVE_DIR pipeline archive verify --conf c/conf/pipeline.conf; \
-	  test $? -eq 1; }
+	  test $? -eq 1; } &&
+	env -u PIPELINE_ARCHIVE_DIR pipeline archive list --conf c/conf/pipeline.conf >list &&
+	grep -q "^2021-07-01 .* damaged " list &&
+	env -u PIPELINE_ARCHIVE_DIR pipeline archive show 2021-07-01 --conf c/conf/pipeline.conf |
+		grep -q "files missing or damaged"
 '
 
-test_expect_success 'the archive stage logs no CPR; usage errors exit 64' '
-	PIPELINE_ARCHIVE_DIR="$A" pipeline run --date 2021-02-05 --conf "$C" \
-		--drops "$TOP/fixtures/eindkomst-drilldown/drops" --state n/state --out n/out \
-		>log 2>&1 &&
-	grep -q "stage-archive: 2021-02-05: already sealed as 2021-02-05.r2\|stage-archive: 2021-02-05: sealed as" log &&
-	! grep -Eq "0909721188|2802757788|1511955042" log &&
-	{ pipeline archive search --conf "$C" --archive y/archive 2>err; test $? -eq 64; } &&
-	{ pipeline archive search --conf "$C" --archive y/archive --cpr 9999 2>err; test $? -eq 64; } &&
-	! grep -q 9999 err &&
-	{ pipeline archive frob --conf "$C" 2>err; test $? -eq 64; }
+test_expect_success 'retention: a tar left by a crash after its manifest went is not tampering' '
+	cp y/archive/2021-07-01.manifest c/archive/ &&
+	cp y/archive/2021-06-01.tar.gz c/archive/ &&
+	env -u PIPELINE_ARCHIVE_DIR pipeline archive verify --conf c/conf/pipeline.conf >v.out &&
+	grep -q "ok, .*; 180 night(s) retired" v.out
+'
+
+# forge NIGHT YEARS DIR: a seal record for NIGHT, linked and hashed right,
+# whose manifest says retention-years YEARS (a copy of 2021-02-02's).
+forge() {
+	sed -e "s/^night .*/night $1/" -e "s/^retention-years .*/retention-years $2/" \
+		-e "s/^archive 2021-02-02.tar.gz/archive $1.tar.gz/" $3/2021-02-02.manifest >$3/$1.manifest &&
+	cp $3/2021-02-02.tar.gz $3/$1.tar.gz &&
+	m=$(sha256sum <$3/$1.manifest | cut -d" " -f1) &&
+	prev=$(tail -n 1 $3/chain | cut -d" " -f7) &&
+	n=$(($(grep -c "^seal " $3/chain) + 1)) &&
+	echo "seal $n $1 $1 $m $prev $(printf %s%s $prev $m | sha256sum | cut -d" " -f1)" >>$3/chain
+}
+
+test_expect_success 'tamper: a forged record after today fails verify' '
+	tamper_copy t8 && forge 2102-01-05 1 t8 &&
+	verify_fails t8 "chain: seal 366 is for night 2102-01-05, after today"
+'
+
+test_expect_success 'tamper: a forged record of today cannot retire nights against the anchor' '
+	tamper_copy t9 && head=$(tail -n 1 t9/chain | cut -d" " -f7) &&
+	forge "$(date +%F)" 1 t9 && rm t9/2021-03-03.tar.gz t9/2021-03-03.manifest &&
+	pipeline archive verify --conf "$C" --archive t9 >v.out &&
+	grep -q "1 night(s) retired by retention, 2021-03-03 to 2021-03-03$" v.out &&
+	{ pipeline archive verify --conf "$C" --archive t9 --anchor "$head" >v.out; test $? -eq 1; } &&
+	grep -q "FAILED: night 2021-03-03: 2021-03-03.manifest is missing" v.out
+'
+
+test_expect_success 'a night after today, or one no stage ran for, is not sealed (64)' '
+	tamper_copy t10 && sha256sum t10/* >before &&
+	{ PIPELINE_ARCHIVE_DIR="$TRASH/t10" stage-archive --date 2102-01-05 --conf "$C" \
+		--state y/state --out y/out 2>err; test $? -eq 64; } &&
+	grep -q "2102-01-05: the night is after today" err &&
+	{ PIPELINE_ARCHIVE_DIR="$TRASH/t10" stage-archive --date 2020-06-30 --conf "$C" \
+		--state y/state --out y/out 2>err; test $? -eq 64; } &&
+	grep -q "2020-06-30: no stage has run for this night" err &&
+	sha256sum t10/* >after && test_cmp before after
+'
+
+test_expect_success 'an input file name with blanks or # is quoted in the manifest; verify reads it' '
+	cp -r "$TOP/fixtures/eindkomst-drilldown/drops" d2 && chmod -R u+w d2 &&
+	cp d2/ky/KY_SumEindkomst_29757895_20210205.csv "d2/ky/odd #name file.csv" &&
+	touch "d2/ky/odd #name file.csv.done" &&
+	PIPELINE_ARCHIVE_DIR="$TRASH/a3" pipeline run --quiet --date 2021-02-05 --conf "$C" \
+		--drops d2 --state n4/state --out n4/out 2>err;
+	grep -q "^input [0-9a-f]* [0-9]* [0-9]* \"ky/odd #name file.csv\"$" a3/2021-02-05.manifest &&
+	pipeline archive verify --conf "$C" --archive a3 &&
+	pipeline archive show 2021-02-05 --conf "$C" --archive a3 | grep -q " ky/odd #name file.csv$"
+'
+
+test_expect_success 'runs with different state but one archive do not reuse a sequence number' '
+	for k in 1 2 3 4 5 6 7 8; do
+		stage-report --quiet --date 2021-03-0$k --conf "$C" --state s$k --out y/out || return 1
+	done &&
+	pids= && for k in 1 2 3 4 5 6 7 8; do
+		PIPELINE_ARCHIVE_DIR="$TRASH/a4" stage-archive --quiet --date 2021-03-0$k \
+			--conf "$C" --state s$k --out y/out &
+		pids="$pids $!"
+	done &&
+	for p in $pids; do wait $p || return 1; done &&
+	test "$(grep -c "^seal " a4/chain)" = 8 &&
+	pipeline archive verify --conf "$C" --archive a4
 '
 
 test_done

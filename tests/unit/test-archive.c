@@ -51,7 +51,12 @@ static void test_chain(void)
 	CHECK(chain_text(good, &ch) == 0 && ch.n == 2, "a good chain");
 	CHECK(chain_latest(&ch, "2021-02-05") == &ch.v[1], "the newest revision");
 	CHECK(chain_latest(&ch, "2021-02-06") == NULL, "no such night");
-	CHECK(retention_cutoff(&ch, 10) == 20110205 && retention_cutoff(&ch, 0) == 0, "cutoff");
+	CHECK(chain_newest(&ch) == 20210205, "newest night");
+	CHECK(retention_cutoff(chain_newest(&ch), 10, 20261123) == 20110205 &&
+	      retention_cutoff(20210205, 0, 20261123) == 0 && retention_cutoff(0, 10, 20261123) == 0,
+	      "cutoff");
+	CHECK(retention_cutoff(21020105, 1, 20261123) == 20251123,
+	      "a night after today: the cutoff is years before today");
 	chain_free(&ch);
 	CHECK(chain_load("/nonexistent", &ch) == 0 && ch.n == 0, "no chain file: empty");
 	fprintf(stderr, "(expected errors follow)\n");

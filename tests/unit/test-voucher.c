@@ -183,7 +183,7 @@ static void test_loader_errors(void)
 {
 	fprintf(stderr, "(the next eleven errors are expected)\n");
 	static const char *const bad[] = {
-		"rule r a b\n  text x\n  debit 6.45.51 amount\n",		/* no credit */
+		"sender s\nrule r a b\n  text x\n  debit 6.45.51 amount\n",	/* no credit */
 		"sender s\nrule r a b\n  text \"{cpr-full}\"\n",		/* placeholder */
 		"sender s\nrule r a b\n  text \"{key\"\n",			/* unclosed */
 		"sender s\nrule r a b\n  debit 6.45.51 twice\n",		/* amount */
@@ -245,6 +245,50 @@ static int issue(struct store *st, MDB_txn *txn, const struct voucher_rules *vr,
 	return (int)res;
 }
 
+static void test_bad_role_account(const struct voucher_rules *vr)
+{
+	struct accounts a;
+	struct strbuf why = STRBUF_INIT;
+	struct voucher_input in = row(-12603, 0, 0);
+	struct voucher v;
+	int rc = accounts_load(write_file("badacc.conf", "role renter x@1\n"
+					  "role afregning-skat 8.52.59.111\n"), &a);
+	CHECK(rc == 0, "accounts load");
+	if (rc)
+		return;
+	rc = voucher_build(&vr->rules[0], &in, &a, vr->sender, 20210205, &v, &why);
+	CHECK(rc == VB_NOROLE && strstr(why.buf, "'role renter' gives 'x@1'"),
+	      "a role's malformed account is named: %d '%s'", rc, why.buf);
+	accounts_free(&a);
+	strbuf_release(&why);
+}
+
+/* A NemKonto key is a full CPR in some dialects: the text gets it masked. */
+static void test_key_masked(const struct accounts *a)
+{
+	struct voucher_rules vr;
+	struct strbuf why = STRBUF_INIT;
+	struct voucher_input in = row(-12603, 0, 0);
+	struct voucher v;
+	int rc = voucher_rules_load(write_file("km.conf", "sender s\nrule r skat-afregning rente\n"
+					       "  text \"Retur {key-masked} {key}\"\n"
+					       "  debit renter -amount\n"
+					       "  credit afregning-skat -amount\n"), &vr);
+	CHECK(rc == 0, "{key-masked} is a placeholder");
+	if (rc)
+		return;
+	in.key = "0101011234";
+	voucher_build(&vr.rules[0], &in, a, vr.sender, 20210205, &v, &why);
+	CHECK(!strcmp(v.p[0].text, "Retur 010101-xxxx 0101011234"), "a CPR key masked: '%s'",
+	      v.p[0].text);
+	in.key = "11067";
+	voucher_build(&vr.rules[0], &in, a, vr.sender, 20210205, &v, &why);
+	CHECK(!strcmp(v.p[0].text, "Retur 11067 11067"), "another key as it is: '%s'",
+	      v.p[0].text);
+	voucher_rules_free(&vr);
+	strbuf_release(&why);
+}
+
 static void test_store(const struct voucher_rules *vr, const struct accounts *a)
 {
 	struct catalog cat;
@@ -266,6 +310,11 @@ static void test_store(const struct voucher_rules *vr, const struct accounts *a)
 	      "the next night does not issue it again");
 	CHECK(voucher_each_of_night(&st, txn, 20210206, count, &n) == 0 && n == 0,
 	      "nothing for the next night");
+	CHECK(issue(&st, txn, vr, a, -13000, 20210205, &v2) == ISSUE_LATER,
+	      "the first night rerun with changed content: the next night confirmed it");
+	CHECK(voucher_each_of_night(&st, txn, 20210205, count, &n) == 0 && n == 1,
+	      "no back-dated reversal on the first night: %d", n);
+	n = 0;
 	CHECK(issue(&st, txn, vr, a, -13000, 20210206, &v2) == ISSUE_CHANGED &&
 	      strcmp(v1.id, v2.id), "changed content: reissued");
 	CHECK(voucher_each_of_night(&st, txn, 20210206, count, &n) == 0 && n == 2,
@@ -333,6 +382,8 @@ int main(void)
 	test_reverse_codec(&vr, &a);
 	test_loader_errors();
 	test_utf8_cut(&a);
+	test_key_masked(&a);
+	test_bad_role_account(&vr);
 	test_store(&vr, &a);
 	test_xml(&vr, &a);
 	voucher_rules_free(&vr);
