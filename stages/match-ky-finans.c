@@ -123,9 +123,11 @@ static int on_erp(struct match_run *m, const struct record *r, void *data)
 static void sumfinans_row(struct match_run *m, const struct finans *f, const char *se,
 			  int32_t month)
 {
-	recon_summary(&m->out, se, month, "SUMFINANS", f->drift, -f->clearing, 0);
-	if (f->drift + f->clearing)
-		recon_exception(&m->out, se, month, "SUMFINANS", NULL, f->drift + f->clearing,
+	money_t rest = f->drift;
+	match_add(m, &rest, f->clearing);
+	recon_summary(&m->out, se, month, "SUMFINANS", f->drift, match_sub(m, 0, f->clearing), 0);
+	if (rest)
+		recon_exception(&m->out, se, month, "SUMFINANS", NULL, rest,
 				"sumfinans-ikke-0",
 				"'Sum - Finans' giver ikke 0: drift er ikke minus mellemregningerne "
 				"(opret sag i MinSupport) / KY's sum report does not total 0");
@@ -134,7 +136,7 @@ static void sumfinans_row(struct match_run *m, const struct finans *f, const cha
 static void total_rows(struct match_run *m, const struct finans *f, const char *se,
 		       int32_t month)
 {
-	money_t rest = f->ky_debit - f->erp_debit - f->rejected;
+	money_t rest = match_sub(m, match_sub(m, f->ky_debit, f->erp_debit), f->rejected);
 	recon_summary(&m->out, se, month, "TOTAL", f->ky_debit, f->erp_debit, f->rejected);
 	if (rest)
 		recon_exception(&m->out, se, month, "TOTAL", NULL, rest, "systemfejl",
@@ -149,7 +151,8 @@ static void total_rows(struct match_run *m, const struct finans *f, const char *
 		recon_summary(&m->out, se, month, a->account, a->ky, a->erp, 0);
 		if (a->ky == a->erp)
 			continue;
-		e = recon_exception(&m->out, se, month, a->account, NULL, a->ky - a->erp,
+		e = recon_exception(&m->out, se, month, a->account, NULL,
+				    match_sub(m, a->ky, a->erp),
 				    "konto-difference",
 				    "KY og økonomisystemet er uenige om kontoen / KY and the ERP "
 				    "disagree on this account");
@@ -165,7 +168,7 @@ static void detail_checks(struct match_run *m, const struct finans *f, const cha
 	struct exception_row *e;
 	if (f->detail_afvist != f->rejected) {
 		e = recon_exception(&m->out, se, month, "TOTAL", NULL,
-				    f->detail_afvist - f->rejected, "afviste-ne-fejlede",
+				    match_sub(m, f->detail_afvist, f->rejected), "afviste-ne-fejlede",
 				    "'Detaljer - Finans' afviste stemmer ikke med 'Detaljer - Finans "
 				    "fejlede' / rejected postings differ from the failed-postings report");
 		e->left = f->detail_afvist;
