@@ -34,8 +34,11 @@ static const char *const stores[NSOURCES] = {
 	"ky.sum_yr", "eindkomst.ky_detail", "erp.posting",
 };
 
+/* A summary key holds 63 bytes (recon.h); KY's codes are 36-character UUIDs. */
+enum { CODE_MAX = 63 };
+
 struct code {
-	char *code;
+	char code[CODE_MAX + 1];
 	money_t sum, bekr, afvist;
 };
 
@@ -47,6 +50,7 @@ struct yr {
 	struct code *c;
 	size_t n;
 	money_t andel_ky, andel_erp;
+	const char *too_long;	/* the store of a code longer than CODE_MAX */
 };
 
 /* The contributions are not refunded per benefit: A-skat, AM, ATP, OP. */
@@ -55,16 +59,21 @@ static int is_contribution(int64_t feltnr)
 	return feltnr == 15 || feltnr == 16 || feltnr == 46 || feltnr == 47;
 }
 
-static struct code *code_of(struct yr *y, const struct value *v)
+static struct code *code_of(struct yr *y, const struct value *v, int src)
 {
 	struct code *c;
+	if (v->len > CODE_MAX) {
+		if (!y->too_long)
+			y->too_long = stores[src];
+		return NULL;
+	}
 	for (size_t i = 0; i < y->n; i++)
 		if (strlen(y->c[i].code) == v->len && !memcmp(y->c[i].code, v->text, v->len))
 			return &y->c[i];
 	y->c = xrealloc(y->c, (y->n + 1) * sizeof(*y->c));
 	c = &y->c[y->n++];
 	memset(c, 0, sizeof(*c));
-	c->code = xstrndup(v->text, v->len);
+	memcpy(c->code, v->text, v->len);
 	return c;
 }
 
@@ -72,12 +81,13 @@ static int on_sum(struct match_run *m, const struct record *r, void *data)
 {
 	struct yr *y = data;
 	const struct value *v = &r->v[y->f_code];
+	struct code *c;
 	if (!v->present || !r->v[y->f_amount].present)
 		return 0;
 	if (kyyr_is_andel(&y->conf, v->text, v->len))
 		match_add(m, &y->andel_ky, r->v[y->f_amount].num);
-	else
-		match_add(m, &code_of(y, v)->sum, r->v[y->f_amount].num);
+	else if ((c = code_of(y, v, SUM_YR)))
+		match_add(m, &c->sum, r->v[y->f_amount].num);
 	return 0;
 }
 
@@ -88,9 +98,8 @@ static int on_detail(struct match_run *m, const struct record *r, void *data)
 	struct code *c;
 	if (!v->present || !v->len || !r->v[y->f_amount].present ||
 	    is_contribution(r->v[y->f_feltnr].num) ||
-	    kyyr_is_andel(&y->conf, v->text, v->len))
+	    kyyr_is_andel(&y->conf, v->text, v->len) || !(c = code_of(y, v, KY_DETAIL)))
 		return 0;
-	c = code_of(y, v);
 	if (match_text_is(r, y->f_status, "BEKRAEFTET"))
 		match_add(m, &c->bekr, r->v[y->f_amount].num);
 	else if (match_text_is(r, y->f_status, "AFVIST"))
@@ -146,17 +155,10 @@ static void andel_row(struct match_run *m, const struct yr *y, const char *se, i
 	e->has_sides = 1;
 }
 
-static void free_codes(struct yr *y)
-{
-	for (size_t i = 0; i < y->n; i++)
-		free(y->c[i].code);
-	y->n = 0;
-}
-
 static int per_group(struct match_run *m, const char *se, int32_t month, void *data)
 {
 	struct yr *y = data;
-	free_codes(y);
+	y->n = 0;
 	y->andel_ky = y->andel_erp = 0;
 	y->andel_role = NULL;
 	/* the share's account matters only where ky-yr.conf names its codes */
@@ -167,6 +169,11 @@ static int per_group(struct match_run *m, const char *se, int32_t month, void *d
 	    match_rows(m, KY_DETAIL, se, month, on_detail, y) ||
 	    match_rows(m, ERP, se, month, on_erp, y))
 		return EXIT_INTERNAL;
+	if (y->too_long) {
+		log_error("%s %06d: a YR ydelseskode in %s is longer than %d characters, "
+			  "the most a summary key holds", se, (int)month, y->too_long, CODE_MAX);
+		return EXIT_BADDATA;
+	}
 	if (!match_has(m, SUM_YR, se, month))
 		return 0;	/* YR is compared where KY reported on it */
 	code_rows(m, y, se, month);
@@ -202,7 +209,6 @@ static int yr_night(struct stage_ctx *ctx)
 	if (load_conf(ctx, &y))
 		return EXIT_USAGE;
 	rc = match_run(ctx, RECON, stores, NSOURCES, per_group, &y);
-	free_codes(&y);
 	free(y.c);
 	kyyr_free(&y.conf);
 	accounts_free(&y.acc);
