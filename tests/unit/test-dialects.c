@@ -106,7 +106,7 @@ static const char opus[] =
 	"01-02-2021\tKY-1\t8.52.59.001\tRegulering\t8.540,00\tKY\t\t\r\n"
 	"I alt\t\t8.52.59.001\t\t311.459,00-\t\t\t\r\n"
 	"\r\n"
-	"Bogf.dato\tBilagsnr.\tKontonr.\tTekst\tBel\xf8" "b\tBruger\tCPR/CVR-nr.\tKladde\r\n"
+	"\" Bogf.dato \"\tBilagsnr.\tKontonr.\tTekst\tBel\xf8" "b\tBruger\tCPR/CVR-nr.\tKladde\r\n"
 	"03-02-2021\tAFR-2\t8.52.59.113\tATP\t7.334,00\tbmn\t\t\r\n"
 	"03-02-2021\tAFR-3\t8.52.59.113\tATP\t7.334,00--\tbmn\t\t\r\n"
 	"I alt\t\t8.52.59.113\t\t7.334,00\t\t\t\r\n";
@@ -174,6 +174,25 @@ static void test_sumfinans(const struct catalog *cat)
 	CHECK(g.nrec == 2 && !strcmp(g.text[0], "D") && g.amount[0] == 1291400 &&
 	      !strcmp(g.text[1], "K") && g.amount[1] == 455820700, "Debet is D, Kredit is K");
 	remove(p);
+}
+
+/* A skip-row rule on a column the header lacks: the file does not bind. */
+static void test_skip_column_missing(const struct catalog *cat)
+{
+	char schema[64];
+	const char *p = write_file("store erp.posting\nskip-row Note \"I alt\"\n"
+				   "column Dato day required\n"
+				   "column Dato month required month-of-date\n"
+				   "column Bilag bilag required\ncolumn Konto account required\n"
+				   "amount Bel\xc3\xb8" "b\n");
+	struct got g;
+	snprintf(schema, sizeof(schema), "%s", p);
+	p = write_file("Dato;Bilag;Konto;Bel\xc3\xb8" "b\n01-02-2021;B1;1.2;1,00\n");
+	fprintf(stderr, "(an expected error follows)\n");
+	read_with(cat, schema, p, "bilag", &g);
+	CHECK(g.header_seen && g.bind_failed, "a skip-row column not in the header is an error");
+	remove(p);
+	remove(schema);
 }
 
 static int schema_refused(const struct catalog *cat, const char *text)
@@ -268,6 +287,7 @@ int main(void)
 	test_opus(&cat);
 	test_oesindsigt(&cat);
 	test_skattekonto(&cat);
+	test_skip_column_missing(&cat);
 	test_sumfinans(&cat);
 	test_schema_errors(&cat);
 	test_kyfinans_conf();
