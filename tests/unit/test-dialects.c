@@ -260,6 +260,11 @@ static void test_kyfinans_conf(void)
 	kyfinans_free(&c);
 	remove(p);
 	CHECK(conf_refused(load_finans, "map A * 1\nmap A * 2\n"), "a konto mapped twice");
+	CHECK(conf_refused(load_finans, "map A * 5.57.72\nmap B * 5.57.72.001\n") &&
+	      conf_refused(load_finans, "map A * 5.57.72.001\nmap B * 5.57.72\n"),
+	      "accounts overlapping by segment");
+	CHECK(!conf_refused(load_finans, "map A * 5.57.72.001\nmap B * 5.57.72.0011\n"
+			    "map C * 5.57.72.001\n"), "a shared account or a longer segment is no overlap");
 	CHECK(conf_refused(load_finans, "map A 1\n"), "map needs three words");
 	CHECK(conf_refused(load_finans, "clearing-prefix\n"), "clearing-prefix needs one");
 	CHECK(conf_refused(load_finans, "mapping A * 1\n"), "unknown directive");
