@@ -15,8 +15,9 @@
  * the posting to the 'renter' account (6.45.51) unless the ERP has it:
  * bookings on 'renter' anywhere in the window (the voucher is dated the
  * night after) cover first the charge of their exact amount, the rest
- * charges oldest first; the other postings of their bilag (the voucher's
- * credit on the settlement account) are interest, not settlements.
+ * charges oldest first; a posting of the opposite amount in a booking's
+ * bilag (the voucher's credit on Afregning SKAT) is interest, not a
+ * settlement.
  * A month with KY's sums but no ERP dump, where the ERP has other months
  * of the SE, is an exception 'mangler-erp'.
  * Accounts come from conf/accounts.conf. Reads only the store and conf/.
@@ -71,10 +72,11 @@ struct se_state {
 		money_t amount, unbooked;
 	} *charge;
 	size_t ncharge;
-	money_t *booking;	/* the window's postings on 'renter' */
+	struct booking {	/* the window's postings on 'renter' */
+		char *bilag;	/* NULL: none */
+		money_t amount, left;	/* left: not yet set against a charge */
+	} *booking;
 	size_t nbooking;
-	char **bilag;		/* their bilag */
-	size_t nbilag;
 	int32_t month;		/* the month se_start reads */
 	int erp_months;		/* months the ERP has of the SE */
 };
@@ -109,15 +111,19 @@ static int on_ky(struct match_run *m, const struct record *r, void *data)
 	return 0;
 }
 
-static int is_renter_bilag(const struct se_state *t, const struct value *b)
+/* Whether a posting of v in bilag b is the other side of a booking on 'renter'. */
+static int is_interest(const struct se_state *t, const struct value *b, money_t v)
 {
-	for (size_t i = 0; b->present && i < t->nbilag; i++)
-		if (strlen(t->bilag[i]) == b->len && !memcmp(t->bilag[i], b->text, b->len))
+	for (size_t i = 0; b->present && i < t->nbooking; i++) {
+		const struct booking *k = &t->booking[i];
+		if (k->bilag && k->amount == -v && strlen(k->bilag) == b->len &&
+		    !memcmp(k->bilag, b->text, b->len))
 			return 1;
+	}
 	return 0;
 }
 
-/* The window's bookings on 'renter', and their bilag. */
+/* The window's bookings on 'renter', with their bilag. */
 static int on_renter(struct match_run *m, const struct record *r, void *data)
 {
 	struct afregning *a = data;
@@ -128,11 +134,10 @@ static int on_renter(struct match_run *m, const struct record *r, void *data)
 		return 0;
 	(void)m;
 	t->booking = xrealloc(t->booking, (t->nbooking + 1) * sizeof(*t->booking));
-	t->booking[t->nbooking++] = r->v[a->f_amount].num;
-	if (b->present && b->len && !is_renter_bilag(t, b)) {
-		t->bilag = xrealloc(t->bilag, (t->nbilag + 1) * sizeof(*t->bilag));
-		t->bilag[t->nbilag++] = xstrndup(b->text, b->len);
-	}
+	t->booking[t->nbooking++] = (struct booking){
+		.bilag = b->present && b->len ? xstrndup(b->text, b->len) : NULL,
+		.amount = r->v[a->f_amount].num, .left = r->v[a->f_amount].num,
+	};
 	return 0;
 }
 
@@ -142,7 +147,7 @@ static int on_erp(struct match_run *m, const struct record *r, void *data)
 	const struct value *acc = &r->v[a->f_account];
 	money_t v = r->v[a->f_amount].num;
 	if (!acc->present || !r->v[a->f_amount].present ||
-	    is_renter_bilag(&a->t, &r->v[a->f_bilag]))
+	    is_interest(&a->t, &r->v[a->f_bilag], v))
 		return 0;
 	for (int k = 0; k < NKIND; k++) {
 		if (account_role_matches(a->hens[k], acc->text, acc->len))
@@ -276,12 +281,12 @@ static void book_charges(struct match_run *m, struct se_state *t)
 	money_t pool = 0;
 	for (size_t i = 0; i < t->ncharge; i++)
 		for (size_t b = 0; b < t->nbooking; b++)
-			if (t->charge[i].amount && t->booking[b] == -t->charge[i].amount) {
-				t->charge[i].unbooked = t->booking[b] = 0;
+			if (t->charge[i].amount && t->booking[b].left == -t->charge[i].amount) {
+				t->charge[i].unbooked = t->booking[b].left = 0;
 				break;
 			}
 	for (size_t b = 0; b < t->nbooking; b++)
-		match_add(m, &pool, t->booking[b]);
+		match_add(m, &pool, t->booking[b].left);
 	for (size_t i = 0; i < t->ncharge; i++) {
 		money_t c = interest_part(-t->charge[i].unbooked, pool);
 		pool -= c;
@@ -345,9 +350,8 @@ static void missing_erp(struct match_run *m, const struct afregning *a, const ch
 
 static void se_state_free(struct se_state *t)
 {
-	for (size_t i = 0; i < t->nbilag; i++)
-		free(t->bilag[i]);
-	free(t->bilag);
+	for (size_t i = 0; i < t->nbooking; i++)
+		free(t->booking[i].bilag);
 	free(t->booking);
 	free(t->charge);
 	free(t->unpaid);

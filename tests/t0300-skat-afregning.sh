@@ -75,6 +75,18 @@ test_expect_success 'the proposed voucher booked on the night closes the January
 		v/$D/summary/skat-afregning.csv
 '
 
+test_expect_success 'a settlement paid in one bilag with the interest still counts' '
+	cp -r "$TOP/fixtures/guide-skat-afregning/drops" both &&
+	printf "%s\n" "bmn;BET-1;09-02-2021;6.45.51;Renter skattekonto;DKK;126,03;" \
+		"bmn;BET-1;09-02-2021;8.52.59.111;Afregning SKAT;DKK;100,00;" \
+		"bmn;BET-1;09-02-2021;8.22.05.001;Bank;DKK;-226,03;" \
+		>>both/erp/ERP_PRISME_Posteringer_20210205.csv &&
+	run both bo &&
+	! grep -q ";rente:" bo/$D/exceptions/skat-afregning.csv &&
+	grep -q ";2021-02;SKAT;319999,00;308260,00;11739,00;11839,00;-100,00;BREAK$" \
+		bo/$D/summary/skat-afregning.csv
+'
+
 test_expect_success 'interest already paid does not explain an unpaid payment request' '
 	cp -r "$TOP/fixtures/guide-skat-afregning/drops" paid &&
 	f=paid/eindkomst/EIK_Skattekonto_29757895_202102.csv &&
