@@ -69,6 +69,19 @@ test_expect_success 'a YR ydelseskode longer than a summary key is bad data (65)
 	grep -q "29757895 202102: a YR ydelseskode in ky.sum_yr is longer than 63 characters" err
 '
 
+test_expect_success 'a difference beyond 64 bits is bad data (65), not an internal error' '
+	cp -r "$TOP/fixtures/guide-yr/drops" huge &&
+	sed -i "s/;9.741,00;0,00$/;90.000.000.000.000.000,00;0,00/" \
+		huge/ky/KY_SumYdelsesrefusion_29757895_20210205.csv &&
+	sed -i "s/;4.472,00;$/;-90.000.000.000.000.000,00;/" \
+		huge/erp/ERP_PRISME_Posteringer_20210205.csv &&
+	grep -q "^KY;.*;-90.000.000.000.000.000,00;$" huge/erp/ERP_PRISME_Posteringer_20210205.csv &&
+	pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" --drops huge \
+		--state huge-state --out huge-out 2>err;
+	test $? -eq 65 &&
+	grep -q "stage-match-ky-yr: 29757895 202102: a sum of amounts overflows 64 bits" err
+'
+
 for seed in 1 2 3 4 5 6; do
 	test_expect_success "generated night (seed $seed): exactly the injected breaks" \
 		"generated ky-yr $seed ky-yr 2021-02-05"
