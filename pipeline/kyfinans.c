@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "conffile.h"
 #include "strbuf.h"
 #include "banned.h"
@@ -15,6 +16,21 @@ static int mapped(const struct kyfinans_conf *c, const char *konto, const char *
 		    !strcmp(c->map[i].detalj ? c->map[i].detalj : "*", detalj))
 			return 1;
 	return 0;
+}
+
+/*
+ * A mapped ERP account that holds another as whole segments (5.57.72 and
+ * 5.57.72.001) would count one ERP posting on both; NULL if none does.
+ */
+static const char *overlapping(const struct kyfinans_conf *c, const char *account)
+{
+	for (int i = 0; i < c->nmap; i++) {
+		const char *a = c->map[i].account;
+		if (strcmp(a, account) && (account_matches(a, account, strlen(account)) ||
+					   account_matches(account, a, strlen(a))))
+			return a;
+	}
+	return NULL;
 }
 
 static int line(const struct conf_line *l, void *data)
@@ -31,10 +47,14 @@ static int line(const struct conf_line *l, void *data)
 	}
 	if (!strcmp(l->argv[0], "map")) {
 		struct kyfinans_map *m;
+		const char *other;
 		if (l->argc != 4)
 			return conf_error(l, "usage: map KONTO DETALJERINGSKONTO|* ACCOUNT");
 		if (mapped(c, l->argv[1], l->argv[2]))
 			return conf_error(l, "konto '%s' %s mapped twice", l->argv[1], l->argv[2]);
+		if ((other = overlapping(c, l->argv[3])))
+			return conf_error(l, "ERP account '%s' overlaps '%s' mapped above: a "
+					  "posting would count on both", l->argv[3], other);
 		c->map = xrealloc(c->map, (size_t)(c->nmap + 1) * sizeof(*m));
 		m = &c->map[c->nmap++];
 		m->konto = xstrdup(l->argv[1]);

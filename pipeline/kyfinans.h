@@ -8,7 +8,10 @@
  *   map KONTO DETALJERING ACCOUNT KY konto (+ detaljeringskonto, '*' for
  *                                 any) is booked on this ERP account: the
  *                                 comparison is then also made per ERP
- *                                 account (several KY konti may share one)
+ *                                 account (several KY konti may share one;
+ *                                 two accounts where one holds the other as
+ *                                 whole segments, 5.57.72 and 5.57.72.001,
+ *                                 are refused)
  *
  * Errors are reported as path:line: message.
  */

@@ -24,6 +24,16 @@ void match_add(struct match_run *m, money_t *acc, money_t v)
 		m->overflow = 1;
 }
 
+money_t match_sub(struct match_run *m, money_t a, money_t b)
+{
+	money_t r;
+	if (__builtin_sub_overflow(a, b, &r)) {
+		m->overflow = 1;
+		return 0;
+	}
+	return r;
+}
+
 int match_text_is(const struct record *r, int f, const char *s)
 {
 	const struct value *v = &r->v[f];
@@ -144,22 +154,33 @@ static int conserved(const struct match_run *m)
 	return 1;
 }
 
+/* A callback's status as an exit code: see match_group_fn. */
+static int group_status(int rc)
+{
+	return rc == 0 || rc == EXIT_USAGE || rc == EXIT_BADDATA ? rc : EXIT_INTERNAL;
+}
+
+/* Runs every group; 0 or an exit code (reported). */
 static int run_groups(struct match_run *m, const char *const *stores,
 		      match_group_fn fn, void *data, size_t *ng)
 {
 	struct match_group *g;
 	int rc = 0;
 	if (match_load_snapshots(m->ctx, m->txn, stores, m->nsources, m->snap))
-		return -1;
+		return EXIT_INTERNAL;
 	g = match_groups(m->snap, m->nsources, ng);
-	for (size_t i = 0; i < *ng && !rc; i++)
-		rc = fn(m, g[i].se, g[i].month, data);
-	free(g);
-	if (!rc && m->overflow) {
-		log_error("internal: an amount sum overflowed");
-		rc = -1;
+	for (size_t i = 0; i < *ng && !rc; i++) {
+		rc = group_status(fn(m, g[i].se, g[i].month, data));
+		if (!rc && m->overflow) {
+			log_error("%s %06d: a sum of amounts overflows 64 bits: the input's "
+				  "amounts are not plausible", g[i].se, (int)g[i].month);
+			rc = EXIT_BADDATA;
+		}
 	}
-	return rc || !conserved(m) ? -1 : 0;
+	free(g);
+	if (rc)
+		return rc;
+	return conserved(m) ? 0 : EXIT_INTERNAL;
 }
 
 static int finish(struct match_run *m, size_t ng)
@@ -192,12 +213,13 @@ int match_run(struct stage_ctx *ctx, const char *recon, const char *const *store
 	}
 	if (store_begin(&ctx->store, 0, &m.txn))
 		goto out;
-	if (run_groups(&m, stores, fn, data, &ng) || finish(&m, ng)) {
+	rc = run_groups(&m, stores, fn, data, &ng);
+	if (!rc && finish(&m, ng))
+		rc = EXIT_INTERNAL;
+	if (rc)
 		mdb_txn_abort(m.txn);
-		goto out;
-	}
-	if (store_commit(m.txn) == 0)
-		rc = EXIT_DONE;
+	else if (store_commit(m.txn))
+		rc = EXIT_INTERNAL;
 out:
 	for (int s = 0; s < nstores; s++)
 		snapshot_free(&m.snap[s]);

@@ -26,7 +26,7 @@ struct match_run {
 	struct snapshot snap[MATCH_MAX_SOURCES];
 	struct recon_out out;
 	uint64_t records;	/* rows read, for the ledger */
-	int overflow;		/* a sum overflowed: internal error */
+	int overflow;		/* a sum overflowed: the input's amounts are implausible */
 };
 
 /* One SE and month of a night. */
@@ -44,6 +44,11 @@ void match_input_digest(const struct stage_ctx *ctx, const struct snapshot *snap
 int match_load_snapshots(struct stage_ctx *ctx, MDB_txn *txn, const char *const *stores,
 			 int n, struct snapshot *snap);
 
+/*
+ * A group's callback returns 0, or the stage's exit code with the reason
+ * reported (EXIT_USAGE for configuration, EXIT_BADDATA for input); any
+ * other non-zero value is EXIT_INTERNAL.
+ */
 typedef int (*match_group_fn)(struct match_run *m, const char *se, int32_t month,
 			      void *data);
 /* Runs the night; returns the stage's exit code (reported). */
@@ -59,8 +64,10 @@ int match_has(const struct match_run *m, int src, const char *se, int32_t month)
 
 /* Index of a canonical field, or -1 reported ("schemas/stores has no ..."). */
 int match_field(const struct stage_ctx *ctx, const char *name);
-/* *acc += v; an overflow marks the run failed. */
+/* *acc += v; an overflow marks the run failed (bad data, 65). */
 void match_add(struct match_run *m, money_t *acc, money_t v);
+/* a - b; an overflow marks the run failed as match_add does, and gives 0. */
+money_t match_sub(struct match_run *m, money_t a, money_t b);
 /* Whether text field f of r equals s. */
 int match_text_is(const struct record *r, int f, const char *s);
 /* Whether text field f of r starts with prefix. */

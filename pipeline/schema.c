@@ -510,19 +510,27 @@ void schema_free(struct schema *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Whether cell i of row, without surrounding spaces, is name. */
+static int cell_is(const struct csv_row *row, int i, const char *name)
+{
+	const char *p;
+	size_t len, n = strlen(name);
+	if (i < 0 || (size_t)i >= row->nfields)
+		return 0;
+	p = row->fields[i].ptr;
+	len = row->fields[i].len;
+	while (len && *p == ' ')
+		p++, len--;
+	while (len && p[len - 1] == ' ')
+		len--;
+	return len == n && !memcmp(p, name, n);
+}
+
 static int header_index(const struct csv_row *h, const char *name)
 {
-	size_t n = strlen(name);
-	for (size_t i = 0; i < h->nfields; i++) {
-		const char *p = h->fields[i].ptr;
-		size_t len = h->fields[i].len;
-		while (len && *p == ' ')
-			p++, len--;
-		while (len && p[len - 1] == ' ')
-			len--;
-		if (len == n && !memcmp(p, name, n))
+	for (size_t i = 0; i < h->nfields; i++)
+		if (cell_is(h, (int)i, name))
 			return (int)i;
-	}
 	return -1;
 }
 
@@ -578,8 +586,14 @@ int schema_bind(struct schema *s, const struct csv_row *h, const char *file)
 			rc = -1;
 		}
 	}
-	for (int i = 0; i < s->nskip; i++)
+	for (int i = 0; i < s->nskip; i++) {
 		s->skip[i].index = header_index(h, s->skip[i].column);
+		if (s->skip[i].index < 0) {
+			log_input(file, h->line, 0, "missing column '%s' of a skip-row rule (schema %s)",
+				  s->skip[i].column, s->name);
+			rc = -1;
+		}
+	}
 	for (int i = 0; i < s->nwide && rc == 0; i++)
 		rc = bind_wide(s, &s->wide[i], h, file);
 	return rc;
@@ -590,12 +604,6 @@ int schema_is_header(const struct schema *s, const struct csv_row *row)
 	if (!s->title_lines || s->ncols == 0)
 		return 1;
 	return header_index(row, s->cols[0].column) >= 0;
-}
-
-static int cell_is(const struct csv_row *row, int index, const char *value)
-{
-	return index >= 0 && (size_t)index < row->nfields &&
-	       !strcmp(row->fields[index].ptr, value);
 }
 
 /* A 'skip-row' row, or a list export's header repeated above a block. */

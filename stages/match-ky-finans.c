@@ -16,11 +16,14 @@
  * Where 'Detaljer - Finans' is there, its AFVIST postings must be those of
  * 'Detaljer - Finans fejlede' (afviste-ne-fejlede), and postings still
  * AFSENDT or AFVENTER_SVAR are named (afventer-svar): the ERP may not have
- * them yet. Reads only the store and conf/.
+ * them yet, so the systemfejl text then says they may be part of the rest.
+ * Er_Accepteret_Af_Bogfoering is true or false in any case; another value
+ * is bad data (65). Reads only the store and conf/.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "accounts.h"
 #include "exitcode.h"
@@ -49,6 +52,8 @@ struct finans {
 	money_t detail_afvist, pending;	/* 'Detaljer - Finans', debit side */
 	struct acct *acct;	/* one per distinct mapped ERP account */
 	int nacct;
+	int bad;		/* an Er_Accepteret_Af_Bogfoering neither true nor false: */
+	char bad_status[32];	/* the first such */
 };
 
 static struct acct *acct_of(struct finans *f, const char *account)
@@ -81,12 +86,24 @@ static int on_sum(struct match_run *m, const struct record *r, void *data)
 	return 0;
 }
 
+static int text_is_nocase(const struct value *v, const char *s)
+{
+	return v->present && v->len == strlen(s) && !strncasecmp(v->text, s, v->len);
+}
+
 /* A rejected finansbilag counts once: its debit side. */
 static int on_failed(struct match_run *m, const struct record *r, void *data)
 {
 	struct finans *f = data;
-	if (r->v[f->f_amount].present && match_text_is(r, f->f_side, "D") &&
-	    !match_text_is(r, f->f_status, "true"))
+	const struct value *st = &r->v[f->f_status];
+	int accepted = text_is_nocase(st, "true");
+	if (!accepted && !text_is_nocase(st, "false")) {
+		if (!f->bad++)
+			snprintf(f->bad_status, sizeof(f->bad_status), "%.*s",
+				 st->present ? (int)st->len : 0, st->present ? st->text : "");
+		return 0;
+	}
+	if (r->v[f->f_amount].present && match_text_is(r, f->f_side, "D") && !accepted)
 		match_add(m, &f->rejected, r->v[f->f_amount].num);
 	return 0;
 }
@@ -123,9 +140,11 @@ static int on_erp(struct match_run *m, const struct record *r, void *data)
 static void sumfinans_row(struct match_run *m, const struct finans *f, const char *se,
 			  int32_t month)
 {
-	recon_summary(&m->out, se, month, "SUMFINANS", f->drift, -f->clearing, 0);
-	if (f->drift + f->clearing)
-		recon_exception(&m->out, se, month, "SUMFINANS", NULL, f->drift + f->clearing,
+	money_t rest = f->drift;
+	match_add(m, &rest, f->clearing);
+	recon_summary(&m->out, se, month, "SUMFINANS", f->drift, match_sub(m, 0, f->clearing), 0);
+	if (rest)
+		recon_exception(&m->out, se, month, "SUMFINANS", NULL, rest,
 				"sumfinans-ikke-0",
 				"'Sum - Finans' giver ikke 0: drift er ikke minus mellemregningerne "
 				"(opret sag i MinSupport) / KY's sum report does not total 0");
@@ -134,9 +153,15 @@ static void sumfinans_row(struct match_run *m, const struct finans *f, const cha
 static void total_rows(struct match_run *m, const struct finans *f, const char *se,
 		       int32_t month)
 {
-	money_t rest = f->ky_debit - f->erp_debit - f->rejected;
+	money_t rest = match_sub(m, match_sub(m, f->ky_debit, f->erp_debit), f->rejected);
 	recon_summary(&m->out, se, month, "TOTAL", f->ky_debit, f->erp_debit, f->rejected);
-	if (rest)
+	if (rest && f->pending)
+		recon_exception(&m->out, se, month, "TOTAL", NULL, rest, "systemfejl",
+				"forskel KY - økonomisystem som fejllisten ikke forklarer, og "
+				"posteringer der afventer svar (afventer-svar) kan være en del af "
+				"den / difference not explained by the rejected postings, and "
+				"postings awaiting the ERP's answer (afventer-svar) may be part of it");
+	else if (rest)
 		recon_exception(&m->out, se, month, "TOTAL", NULL, rest, "systemfejl",
 				"forskel KY - økonomisystem som fejllisten ikke forklarer: undersøg "
 				"med ERP-leverandøren eller KOMBIT (MinSupport) / difference not "
@@ -149,7 +174,8 @@ static void total_rows(struct match_run *m, const struct finans *f, const char *
 		recon_summary(&m->out, se, month, a->account, a->ky, a->erp, 0);
 		if (a->ky == a->erp)
 			continue;
-		e = recon_exception(&m->out, se, month, a->account, NULL, a->ky - a->erp,
+		e = recon_exception(&m->out, se, month, a->account, NULL,
+				    match_sub(m, a->ky, a->erp),
 				    "konto-difference",
 				    "KY og økonomisystemet er uenige om kontoen / KY and the ERP "
 				    "disagree on this account");
@@ -165,7 +191,7 @@ static void detail_checks(struct match_run *m, const struct finans *f, const cha
 	struct exception_row *e;
 	if (f->detail_afvist != f->rejected) {
 		e = recon_exception(&m->out, se, month, "TOTAL", NULL,
-				    f->detail_afvist - f->rejected, "afviste-ne-fejlede",
+				    match_sub(m, f->detail_afvist, f->rejected), "afviste-ne-fejlede",
 				    "'Detaljer - Finans' afviste stemmer ikke med 'Detaljer - Finans "
 				    "fejlede' / rejected postings differ from the failed-postings report");
 		e->left = f->detail_afvist;
@@ -190,7 +216,12 @@ static int per_group(struct match_run *m, const char *se, int32_t month, void *d
 	    match_rows(m, FAILED, se, month, on_failed, f) ||
 	    match_rows(m, DETAIL, se, month, on_detail, f) ||
 	    match_rows(m, ERP, se, month, on_erp, f))
-		return -1;
+		return EXIT_INTERNAL;
+	if (f->bad) {
+		log_error("%s %06d: 'Detaljer - Finans fejlede' has Er_Accepteret_Af_Bogfoering "
+			  "'%s', neither true nor false", se, (int)month, f->bad_status);
+		return EXIT_BADDATA;
+	}
 	if (!have_sum)
 		return 0;	/* an ERP month KY has not reported on */
 	sumfinans_row(m, f, se, month);

@@ -9,8 +9,10 @@
  *   explained = the same of the AFVIST lines: YR's return status follows
  *           eIndkomst's
  * The municipality's share of ATP and OP (the codes of conf/ky-yr.conf)
- * has its own key ANDEL-ATP-OP against the ERP account of the role
- * kommunal-andel-atp-op (8.51.52). Reads only the store and conf/.
+ * has its own key ANDEL-ATP-OP against the KY postings (bilag KY-...) on
+ * the ERP account of the role kommunal-andel-atp-op (8.51.52): the refund
+ * is booked on that account too (guide 2.2.2) and is not KY's share.
+ * Reads only the store and conf/.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ static const char *const stores[NSOURCES] = {
 	"ky.sum_yr", "eindkomst.ky_detail", "erp.posting",
 };
 
+/* A summary key holds 63 bytes (recon.h); KY's codes are 36-character UUIDs. */
 enum { CODE_MAX = 63 };
 
 struct code {
@@ -43,11 +46,11 @@ struct yr {
 	struct kyyr_conf conf;
 	struct accounts acc;
 	const struct account_role *andel_role;
-	int f_code, f_amount, f_status, f_feltnr, f_account;
+	int f_code, f_amount, f_status, f_feltnr, f_account, f_bilag;
 	struct code *c;
 	size_t n;
 	money_t andel_ky, andel_erp;
-	int too_long;
+	const char *too_long;	/* the store of a code longer than CODE_MAX */
 };
 
 /* The contributions are not refunded per benefit: A-skat, AM, ATP, OP. */
@@ -56,11 +59,12 @@ static int is_contribution(int64_t feltnr)
 	return feltnr == 15 || feltnr == 16 || feltnr == 46 || feltnr == 47;
 }
 
-static struct code *code_of(struct yr *y, const struct value *v)
+static struct code *code_of(struct yr *y, const struct value *v, int src)
 {
 	struct code *c;
 	if (v->len > CODE_MAX) {
-		y->too_long = 1;
+		if (!y->too_long)
+			y->too_long = stores[src];
 		return NULL;
 	}
 	for (size_t i = 0; i < y->n; i++)
@@ -82,7 +86,7 @@ static int on_sum(struct match_run *m, const struct record *r, void *data)
 		return 0;
 	if (kyyr_is_andel(&y->conf, v->text, v->len))
 		match_add(m, &y->andel_ky, r->v[y->f_amount].num);
-	else if ((c = code_of(y, v)))
+	else if ((c = code_of(y, v, SUM_YR)))
 		match_add(m, &c->sum, r->v[y->f_amount].num);
 	return 0;
 }
@@ -94,7 +98,7 @@ static int on_detail(struct match_run *m, const struct record *r, void *data)
 	struct code *c;
 	if (!v->present || !v->len || !r->v[y->f_amount].present ||
 	    is_contribution(r->v[y->f_feltnr].num) ||
-	    kyyr_is_andel(&y->conf, v->text, v->len) || !(c = code_of(y, v)))
+	    kyyr_is_andel(&y->conf, v->text, v->len) || !(c = code_of(y, v, KY_DETAIL)))
 		return 0;
 	if (match_text_is(r, y->f_status, "BEKRAEFTET"))
 		match_add(m, &c->bekr, r->v[y->f_amount].num);
@@ -107,7 +111,8 @@ static int on_erp(struct match_run *m, const struct record *r, void *data)
 {
 	struct yr *y = data;
 	const struct value *acc = &r->v[y->f_account];
-	if (acc->present && r->v[y->f_amount].present &&
+	if (y->andel_role && acc->present && r->v[y->f_amount].present &&
+	    match_text_starts(r, y->f_bilag, "KY-") &&
 	    account_role_matches(y->andel_role, acc->text, acc->len))
 		match_add(m, &y->andel_erp, r->v[y->f_amount].num);
 	return 0;
@@ -124,7 +129,7 @@ static void code_rows(struct match_run *m, struct yr *y, const char *se, int32_t
 		qsort(y->c, y->n, sizeof(*y->c), cmp_code);
 	for (size_t i = 0; i < y->n; i++) {
 		const struct code *c = &y->c[i];
-		money_t rest = c->sum - c->bekr - c->afvist;
+		money_t rest = match_sub(m, match_sub(m, c->sum, c->bekr), c->afvist);
 		recon_summary(&m->out, se, month, c->code, c->sum, c->bekr, c->afvist);
 		if (rest)
 			recon_exception(&m->out, se, month, c->code, NULL, rest, "unexplained",
@@ -140,7 +145,8 @@ static void andel_row(struct match_run *m, const struct yr *y, const char *se, i
 	recon_summary(&m->out, se, month, ANDEL, y->andel_ky, y->andel_erp, 0);
 	if (y->andel_ky == y->andel_erp)
 		return;
-	e = recon_exception(&m->out, se, month, ANDEL, NULL, y->andel_ky - y->andel_erp,
+	e = recon_exception(&m->out, se, month, ANDEL, NULL,
+			    match_sub(m, y->andel_ky, y->andel_erp),
 			    "andel-difference",
 			    "kommunens andel af ATP og OP i KY stemmer ikke med konto 8.51.52 / the "
 			    "municipality's ATP and OP share differs from its ERP account");
@@ -154,16 +160,19 @@ static int per_group(struct match_run *m, const char *se, int32_t month, void *d
 	struct yr *y = data;
 	y->n = 0;
 	y->andel_ky = y->andel_erp = 0;
-	if (!(y->andel_role = accounts_need(&y->acc, se, "kommunal-andel-atp-op")))
-		return -1;
+	y->andel_role = NULL;
+	/* the share's account matters only where ky-yr.conf names its codes */
+	if (y->conf.nandel &&
+	    !(y->andel_role = accounts_need(&y->acc, se, "kommunal-andel-atp-op")))
+		return EXIT_USAGE;
 	if (match_rows(m, SUM_YR, se, month, on_sum, y) ||
 	    match_rows(m, KY_DETAIL, se, month, on_detail, y) ||
 	    match_rows(m, ERP, se, month, on_erp, y))
-		return -1;
+		return EXIT_INTERNAL;
 	if (y->too_long) {
-		log_error("%s %06d: a YR ydelseskode is longer than %d characters", se,
-			  (int)month, CODE_MAX);
-		return -1;
+		log_error("%s %06d: a YR ydelseskode in %s is longer than %d characters, "
+			  "the most a summary key holds", se, (int)month, y->too_long, CODE_MAX);
+		return EXIT_BADDATA;
 	}
 	if (!match_has(m, SUM_YR, se, month))
 		return 0;	/* YR is compared where KY reported on it */
@@ -194,7 +203,8 @@ static int yr_night(struct stage_ctx *ctx)
 	    (y.f_amount = match_field(ctx, "amount")) < 0 ||
 	    (y.f_status = match_field(ctx, "status")) < 0 ||
 	    (y.f_feltnr = match_field(ctx, "feltnr")) < 0 ||
-	    (y.f_account = match_field(ctx, "account")) < 0)
+	    (y.f_account = match_field(ctx, "account")) < 0 ||
+	    (y.f_bilag = match_field(ctx, "bilag")) < 0)
 		return EXIT_USAGE;
 	if (load_conf(ctx, &y))
 		return EXIT_USAGE;

@@ -9,9 +9,17 @@
  *   right = the settlement on 'afregning-X' (debit: its net)
  *   explained = KY's rejected eIndkomst lines (AFVIST) of the field
  * and the provision must equal KY 'Sum - eIndkomst' for the field.
- * SKATTEKONTO: the tax account's end balance must be 0; unpaid interest
- * (Rente) explains it and is an exception 'rente' proposing the posting
- * to the 'renter' account (6.45.51) unless the ERP already has it.
+ * SKATTEKONTO: the tax account's end balance must be 0; interest (Rente)
+ * not yet paid explains it: a payment (Indbetaling) of exactly a charge's
+ * amount pays that charge. Each charge is an exception 'rente' proposing
+ * the posting to the 'renter' account (6.45.51) unless the ERP has it:
+ * bookings on 'renter' anywhere in the window (the voucher is dated the
+ * night after) cover first the charge of their exact amount, the rest
+ * charges oldest first; a posting of the opposite amount in a booking's
+ * bilag (the voucher's credit on Afregning SKAT) is interest, not a
+ * settlement.
+ * A month with KY's sums but no ERP dump, where the ERP has other months
+ * of the SE, is an exception 'mangler-erp'.
  * Accounts come from conf/accounts.conf. Reads only the store and conf/.
  */
 #include <stdio.h>
@@ -48,20 +56,37 @@ static const struct kind {
 
 struct sums {
 	money_t kysum[NKIND], afvist[NKIND], hens[NKIND], afr[NKIND];
-	money_t renter_booked;			/* ERP net on 'renter' */
-	money_t rente, movement, saldo, jump;	/* tax account, this month */
+	money_t movement, saldo, jump;	/* tax account, this month */
 	int have_saldo;
+};
+
+/* What runs across the months of one SE. */
+struct se_state {
+	char se[SE_LEN + 1];
+	money_t saldo;		/* the tax account's last balance */
+	int have_saldo;
+	money_t *unpaid;	/* interest charges no payment has matched */
+	size_t nunpaid;
+	struct charge {		/* the window's interest charges, oldest first */
+		int32_t month;
+		money_t amount, unbooked;
+	} *charge;
+	size_t ncharge;
+	struct booking {	/* the window's postings on 'renter' */
+		char *bilag;	/* NULL: none */
+		money_t amount, left;	/* left: not yet set against a charge */
+	} *booking;
+	size_t nbooking;
+	int32_t month;		/* the month se_start reads */
+	int erp_months;		/* months the ERP has of the SE */
 };
 
 struct afregning {
 	struct accounts acc;
-	int f_feltnr, f_amount, f_status, f_account, f_kind;
-	const char *se;
+	int f_feltnr, f_amount, f_status, f_account, f_kind, f_bilag;
 	const struct account_role *hens[NKIND], *afr[NKIND], *renter;
 	struct sums s;
-	char tax_se[9];		/* the SE whose tax account runs below */
-	money_t tax_rente, tax_saldo;
-	int tax_have;
+	struct se_state t;
 };
 
 static int kind_of_field(int64_t feltnr)
@@ -86,12 +111,43 @@ static int on_ky(struct match_run *m, const struct record *r, void *data)
 	return 0;
 }
 
+/* Whether a posting of v in bilag b is the other side of a booking on 'renter'. */
+static int is_interest(const struct se_state *t, const struct value *b, money_t v)
+{
+	for (size_t i = 0; b->present && i < t->nbooking; i++) {
+		const struct booking *k = &t->booking[i];
+		if (k->bilag && k->amount == -v && strlen(k->bilag) == b->len &&
+		    !memcmp(k->bilag, b->text, b->len))
+			return 1;
+	}
+	return 0;
+}
+
+/* The window's bookings on 'renter', with their bilag. */
+static int on_renter(struct match_run *m, const struct record *r, void *data)
+{
+	struct afregning *a = data;
+	struct se_state *t = &a->t;
+	const struct value *acc = &r->v[a->f_account], *b = &r->v[a->f_bilag];
+	if (!acc->present || !r->v[a->f_amount].present ||
+	    !account_role_matches(a->renter, acc->text, acc->len))
+		return 0;
+	(void)m;
+	t->booking = xrealloc(t->booking, (t->nbooking + 1) * sizeof(*t->booking));
+	t->booking[t->nbooking++] = (struct booking){
+		.bilag = b->present && b->len ? xstrndup(b->text, b->len) : NULL,
+		.amount = r->v[a->f_amount].num, .left = r->v[a->f_amount].num,
+	};
+	return 0;
+}
+
 static int on_erp(struct match_run *m, const struct record *r, void *data)
 {
 	struct afregning *a = data;
 	const struct value *acc = &r->v[a->f_account];
 	money_t v = r->v[a->f_amount].num;
-	if (!acc->present || !r->v[a->f_amount].present)
+	if (!acc->present || !r->v[a->f_amount].present ||
+	    is_interest(&a->t, &r->v[a->f_bilag], v))
 		return 0;
 	for (int k = 0; k < NKIND; k++) {
 		if (account_role_matches(a->hens[k], acc->text, acc->len))
@@ -99,9 +155,33 @@ static int on_erp(struct match_run *m, const struct record *r, void *data)
 		if (account_role_matches(a->afr[k], acc->text, acc->len))
 			match_add(m, &a->s.afr[k], v);
 	}
-	if (account_role_matches(a->renter, acc->text, acc->len))
-		match_add(m, &a->s.renter_booked, v);
 	return 0;
+}
+
+/* The window's interest charges on the tax account. */
+static int on_charge(struct match_run *m, const struct record *r, void *data)
+{
+	struct afregning *a = data;
+	struct se_state *t = &a->t;
+	money_t v = r->v[a->f_amount].num;
+	(void)m;
+	if (!r->v[a->f_amount].present || !match_text_is(r, a->f_kind, "rente"))
+		return 0;
+	t->charge = xrealloc(t->charge, (t->ncharge + 1) * sizeof(*t->charge));
+	t->charge[t->ncharge++] = (struct charge){ t->month, v, v };
+	return 0;
+}
+
+/* A payment of exactly an unpaid charge's amount pays that charge. */
+static void pay_interest(struct se_state *t, money_t v)
+{
+	for (size_t i = 0; i < t->nunpaid; i++)
+		if (t->unpaid[i] == -v) {
+			memmove(&t->unpaid[i], &t->unpaid[i + 1],
+				(t->nunpaid - i - 1) * sizeof(*t->unpaid));
+			t->nunpaid--;
+			return;
+		}
 }
 
 /*
@@ -116,16 +196,21 @@ static int on_tax(struct match_run *m, const struct record *r, void *data)
 	if (!r->v[a->f_amount].present)
 		return 0;
 	if (match_text_is(r, a->f_kind, "saldo")) {
-		money_t want = s->saldo + s->movement;
+		money_t want = s->saldo;
+		match_add(m, &want, s->movement);
 		if (s->have_saldo && want != v)
-			match_add(m, &s->jump, v - want);
+			match_add(m, &s->jump, match_sub(m, v, want));
 		s->saldo = v;
 		s->have_saldo = 1;
 		s->movement = 0;
 		return 0;
 	}
-	if (match_text_is(r, a->f_kind, "rente"))
-		match_add(m, &s->rente, v);
+	if (match_text_is(r, a->f_kind, "rente")) {
+		a->t.unpaid = xrealloc(a->t.unpaid, (a->t.nunpaid + 1) * sizeof(*a->t.unpaid));
+		a->t.unpaid[a->t.nunpaid++] = v;
+	} else if (match_text_is(r, a->f_kind, "indbetaling")) {
+		pay_interest(&a->t, v);
+	}
 	match_add(m, &s->movement, v);
 	return 0;
 }
@@ -145,7 +230,7 @@ static void kind_rows(struct match_run *m, const struct afregning *a, const char
 {
 	for (int k = 0; k < NKIND; k++) {
 		const struct sums *s = &a->s;
-		money_t rest = s->hens[k] - s->afr[k] - s->afvist[k];
+		money_t rest = match_sub(m, match_sub(m, s->hens[k], s->afr[k]), s->afvist[k]);
 		struct exception_row *e;
 		if (!s->hens[k] && !s->afr[k] && !s->afvist[k] && !s->kysum[k])
 			continue;	/* nothing provided, settled or reported */
@@ -159,7 +244,7 @@ static void kind_rows(struct match_run *m, const struct afregning *a, const char
 		if (!have_ky || s->hens[k] == s->kysum[k])
 			continue;
 		e = recon_exception(&m->out, se, month, kinds[k].key, NULL,
-				    s->hens[k] - s->kysum[k], "hensaettelse-ne-ky",
+				    match_sub(m, s->hens[k], s->kysum[k]), "hensaettelse-ne-ky",
 				    "hensættelsen i økonomisystemet stemmer ikke med KY 'Sum - "
 				    "eIndkomst' / the ERP provision differs from KY's sum report");
 		e->left = s->hens[k];
@@ -187,13 +272,53 @@ static int last_tax_month(const struct match_run *m, const char *se, int32_t mon
 	return 1;
 }
 
+/*
+ * Sets the bookings on 'renter' against the charges: a booking of a
+ * charge's exact amount first, what is left oldest charge first.
+ */
+static void book_charges(struct match_run *m, struct se_state *t)
+{
+	money_t pool = 0;
+	for (size_t i = 0; i < t->ncharge; i++)
+		for (size_t b = 0; b < t->nbooking; b++)
+			if (t->charge[i].amount && t->booking[b].left == -t->charge[i].amount) {
+				t->charge[i].unbooked = t->booking[b].left = 0;
+				break;
+			}
+	for (size_t b = 0; b < t->nbooking; b++)
+		match_add(m, &pool, t->booking[b].left);
+	for (size_t i = 0; i < t->ncharge; i++) {
+		money_t c = interest_part(-t->charge[i].unbooked, pool);
+		pool -= c;
+		t->charge[i].unbooked += c;
+	}
+}
+
+/* The month's interest charges no booking on 'renter' covers. */
+static money_t unbooked(struct match_run *m, const struct se_state *t, int32_t month)
+{
+	money_t sum = 0;
+	for (size_t i = 0; i < t->ncharge; i++)
+		if (t->charge[i].month == month)
+			match_add(m, &sum, t->charge[i].unbooked);
+	return sum;
+}
+
+static money_t unpaid_interest(struct match_run *m, const struct se_state *t)
+{
+	money_t sum = 0;
+	for (size_t i = 0; i < t->nunpaid; i++)
+		match_add(m, &sum, t->unpaid[i]);
+	return sum;
+}
+
 static void tax_rows(struct match_run *m, struct afregning *a, const char *se, int32_t month)
 {
 	struct sums *s = &a->s;
-	money_t left = a->tax_saldo, expl = interest_part(left, a->tax_rente);
-	if (s->rente && s->rente + s->renter_booked)
-		recon_exception(&m->out, se, month, "SKATTEKONTO", NULL,
-				s->rente + s->renter_booked, "rente",
+	money_t left = a->t.saldo, expl = interest_part(left, unpaid_interest(m, &a->t));
+	money_t rente = unbooked(m, &a->t, month);
+	if (rente)
+		recon_exception(&m->out, se, month, "SKATTEKONTO", NULL, rente, "rente",
 				"renter på skattekontoen: bogfør på konto 'renter' (IM-konto 6.45.51) "
 				"/ interest on SKAT's tax account: post it to 6.45.51");
 	if (s->jump)
@@ -210,33 +335,85 @@ static void tax_rows(struct match_run *m, struct afregning *a, const char *se, i
 				"eller betalt forkert / the tax account does not end at 0");
 }
 
+/* KY reported the month, but the ERP dump for it is not there. */
+static void missing_erp(struct match_run *m, const struct afregning *a, const char *se,
+			int32_t month)
+{
+	for (int k = 0; k < NKIND; k++)
+		if (a->s.kysum[k])
+			recon_exception(&m->out, se, month, kinds[k].key, NULL, a->s.kysum[k],
+					"mangler-erp",
+					"ingen posteringer fra økonomisystemet for måneden: "
+					"hensættelsen kan ikke afstemmes / no ERP posting dump for "
+					"the month");
+}
+
+static void se_state_free(struct se_state *t)
+{
+	for (size_t i = 0; i < t->nbooking; i++)
+		free(t->booking[i].bilag);
+	free(t->booking);
+	free(t->charge);
+	free(t->unpaid);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Calls fn for every row of source src for se, month by month. */
+static int se_rows(struct match_run *m, struct afregning *a, int src, const char *se,
+		   match_row_fn fn)
+{
+	size_t n;
+	struct match_group *g = match_groups(&m->snap[src], 1, &n);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!strcmp(g[i].se, se)) {
+			a->t.month = g[i].month;
+			if (src == ERP)
+				a->t.erp_months++;
+			rc = match_rows(m, src, se, g[i].month, fn, a);
+		}
+	free(g);
+	return rc;
+}
+
+/* A new SE: its tax account starts afresh; the window's interest and bookings. */
+static int se_start(struct match_run *m, struct afregning *a, const char *se)
+{
+	uint64_t records = m->records;
+	se_state_free(&a->t);
+	memcpy(a->t.se, se, sizeof(a->t.se));
+	if (se_rows(m, a, ERP, se, on_renter) || se_rows(m, a, SKATTEKONTO, se, on_charge))
+		return -1;
+	book_charges(m, &a->t);
+	m->records = records;	/* read again month by month, counted there */
+	return 0;
+}
+
 static int per_group(struct match_run *m, const char *se, int32_t month, void *data)
 {
 	struct afregning *a = data;
 	int have_erp = match_has(m, ERP, se, month);
 	int have_tax = match_has(m, SKATTEKONTO, se, month);
 	if (need_roles(a, se))
-		return -1;
-	if (strcmp(a->tax_se, se)) {
-		memcpy(a->tax_se, se, sizeof(a->tax_se));
-		a->tax_rente = a->tax_saldo = 0;
-		a->tax_have = 0;
-	}
+		return EXIT_USAGE;
+	if (strcmp(a->t.se, se) && se_start(m, a, se))
+		return EXIT_INTERNAL;
 	memset(&a->s, 0, sizeof(a->s));
-	a->s.saldo = a->tax_saldo;
-	a->s.have_saldo = a->tax_have;
+	a->s.saldo = a->t.saldo;
+	a->s.have_saldo = a->t.have_saldo;
 	if (match_rows(m, KY_SUM, se, month, on_ky, a) ||
 	    match_rows(m, KY_DETAIL, se, month, on_ky, a) ||
 	    match_rows(m, ERP, se, month, on_erp, a) ||
 	    match_rows(m, SKATTEKONTO, se, month, on_tax, a))
-		return -1;
+		return EXIT_INTERNAL;
 	if (have_erp)
 		kind_rows(m, a, se, month, match_has(m, KY_SUM, se, month));
+	else if (match_has(m, KY_SUM, se, month) && a->t.erp_months)
+		missing_erp(m, a, se, month);
 	if (!have_tax)
 		return 0;
-	match_add(m, &a->tax_rente, a->s.rente);
-	a->tax_saldo = a->s.saldo;
-	a->tax_have = a->s.have_saldo;
+	a->t.saldo = a->s.saldo;
+	a->t.have_saldo = a->s.have_saldo;
 	tax_rows(m, a, se, month);
 	return 0;
 }
@@ -250,7 +427,8 @@ static int afregning_night(struct stage_ctx *ctx)
 	    (a.f_amount = match_field(ctx, "amount")) < 0 ||
 	    (a.f_status = match_field(ctx, "status")) < 0 ||
 	    (a.f_account = match_field(ctx, "account")) < 0 ||
-	    (a.f_kind = match_field(ctx, "kind")) < 0)
+	    (a.f_kind = match_field(ctx, "kind")) < 0 ||
+	    (a.f_bilag = match_field(ctx, "bilag")) < 0)
 		return EXIT_USAGE;
 	conf_sibling(&ctx->conf, "accounts.conf", &path);
 	rc = accounts_load(path.buf, &a.acc);
@@ -258,6 +436,7 @@ static int afregning_night(struct stage_ctx *ctx)
 	if (rc)
 		return EXIT_USAGE;
 	rc = match_run(ctx, RECON, stores, NSOURCES, per_group, &a);
+	se_state_free(&a.t);
 	accounts_free(&a.acc);
 	return rc;
 }

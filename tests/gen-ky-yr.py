@@ -11,6 +11,7 @@ sums them, except where a break is injected:
   - a code in eIndkomst that YR lacks: unexplained (minus its lines);
   - the municipality's ATP/OP share differing from account 8.51.52:
     andel-difference.
+Not a break: the refund booked on 8.51.52 too (guide 2.2.2), outside KY.
 EXPECT gets month;key;code;amount per break, sorted.
 """
 import os
@@ -64,6 +65,9 @@ def month_rows(rnd, month, expect):
         expect.append((month, "ANDEL-ATP-OP", "andel-difference", andel - booked))
     erp.append(["KY", f"KY-{month}", f"02-{month[5:]}-2021", "8.51.52.100",
                 "Kommunens andel ATP og OP", "DKK", kr(booked), ""])
+    if rnd.random() < 0.5:
+        erp.append(["bmn", f"REF-{month}", f"04-{month[5:]}-2021", "8.51.52.190",
+                    "Refusion andel ATP og OP", "DKK", kr(-rnd.randint(1, 2000000)), ""])
     return detail, yr, erp
 
 

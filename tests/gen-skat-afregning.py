@@ -10,8 +10,11 @@ Injected, each at random: a settlement that differs by more than the
 rejected lines (unexplained), a provision that differs from KY's sum
 (hensaettelse-ne-ky), interest not booked in the ERP (rente), a jump in
 the tax account's balance (saldo-spring, and the end balance that is
-then not 0: saldo-ikke-0). EXPECT gets one line per break the stage must
-report: month;key;code;amount.
+then not 0: saldo-ikke-0), a payment request left unpaid after interest
+was paid (saldo-ikke-0). Not breaks: interest booked on its day, or by
+the pipeline's voucher on the night (6.45.51 against Afregning SKAT, in
+the following month for January). EXPECT gets one line per break the
+stage must report: month;key;code;amount.
 """
 import os
 import random
@@ -94,9 +97,14 @@ def tax_account(rnd, expect, erp):
             r = rnd.randint(1, 50000)
             saldo -= r
             rows.append(tax_row(f"28-{mm}-{yyyy}", "Rente", rente=kr(-r), saldo=kr(saldo)))
-            if rnd.random() < 0.5:
+            how = rnd.choice(["day", "voucher", "none"])
+            if how == "day":
                 erp.append(["bmn", f"RENTE-{mi}", f"28-{mm}-{yyyy}", "6.45.51",
                             "Renter skattekonto", "DKK", kr(r), ""])
+            elif how == "voucher":
+                for acc, v in (("6.45.51", r), ("8.52.59.111", -r)):
+                    erp.append(["bmn", f"RV-{mi}", "10-02-2021", acc,
+                                f"Renter skattekonto SE {SE} {month}", "DKK", kr(v), ""])
             else:
                 expect.append((month, "SKATTEKONTO", "rente", -r))
             if jumped or rnd.random() < 0.5:
@@ -107,6 +115,11 @@ def tax_account(rnd, expect, erp):
                 unpaid -= r
     if jumped:
         expect.append((MONTHS[-1], "SKATTEKONTO", "saldo-ikke-0", saldo))
+    elif rnd.random() < 0.4:
+        u = rnd.randint(1, 100000)
+        saldo -= u
+        rows.append(tax_row("28-02-2021", "A-skat", askat=kr(-u), saldo=kr(saldo)))
+        expect.append((MONTHS[-1], "SKATTEKONTO", "saldo-ikke-0", -u))
     rows.append(tax_row("Slutsaldo", "", saldo=kr(saldo)))
     return rows
 

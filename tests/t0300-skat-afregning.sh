@@ -54,6 +54,72 @@ test_expect_success 'a balance that is not the last one plus the movement is fla
 	grep -q ";2021-01;SKATTEKONTO;;-100,00;saldo-spring:" j/$D/exceptions/skat-afregning.csv
 '
 
+# erp DROPS NAME ROWS...: an ERP dump of the guide's dialect with ROWS
+erp() {
+	d=$1 && n=$2 && shift 2 &&
+	{ head -n 1 "$TOP/fixtures/guide-skat-afregning/drops/erp/ERP_PRISME_Posteringer_20210205.csv" &&
+	  printf "%s\n" "$@"; } >$d/erp/ERP_PRISME_Posteringer_$n.csv &&
+	touch $d/erp/ERP_PRISME_Posteringer_$n.csv.done
+}
+
+test_expect_success 'the proposed voucher booked on the night closes the January interest' '
+	cp -r "$TOP/fixtures/guide-skat-afregning/drops" voucher &&
+	printf "%s\n" \
+		"bmn;RV-1;10-02-2021;6.45.51;Renter skattekonto SE 29757895 2021-01;DKK;126,03;" \
+		"bmn;RV-1;10-02-2021;8.52.59.111;Renter skattekonto SE 29757895 2021-01;DKK;-126,03;" \
+		>>voucher/erp/ERP_PRISME_Posteringer_20210205.csv &&
+	run voucher v &&
+	! grep -q ";rente:" v/$D/exceptions/skat-afregning.csv &&
+	test $(tail -n +2 v/$D/exceptions/skat-afregning.csv | wc -l) -eq 0 &&
+	grep -q "^skat-afregning;29757895;2021-02;SKAT;319999,00;308160,00;11839,00;11839,00;0,00;EXPLAINED$" \
+		v/$D/summary/skat-afregning.csv
+'
+
+test_expect_success 'a settlement paid in one bilag with the interest still counts' '
+	cp -r "$TOP/fixtures/guide-skat-afregning/drops" both &&
+	printf "%s\n" "bmn;BET-1;09-02-2021;6.45.51;Renter skattekonto;DKK;126,03;" \
+		"bmn;BET-1;09-02-2021;8.52.59.111;Afregning SKAT;DKK;100,00;" \
+		"bmn;BET-1;09-02-2021;8.22.05.001;Bank;DKK;-226,03;" \
+		>>both/erp/ERP_PRISME_Posteringer_20210205.csv &&
+	run both bo &&
+	! grep -q ";rente:" bo/$D/exceptions/skat-afregning.csv &&
+	grep -q ";2021-02;SKAT;319999,00;308260,00;11739,00;11839,00;-100,00;BREAK$" \
+		bo/$D/summary/skat-afregning.csv
+'
+
+test_expect_success 'interest already paid does not explain an unpaid payment request' '
+	cp -r "$TOP/fixtures/guide-skat-afregning/drops" paid &&
+	f=paid/eindkomst/EIK_Skattekonto_29757895_202102.csv &&
+	sed -i "/^Slutsaldo/d" $f &&
+	printf "%s\n" "09-02-2021;Indbetaling;;;;126,03;;;0,00" \
+		"09-02-2021;A-skat;-100,00;;;;;;-100,00" "Slutsaldo;;;;;;;;-100,00" >>$f &&
+	run paid p &&
+	grep -q ";SKATTEKONTO;-100,00;0,00;-100,00;0,00;-100,00;BREAK$" p/$D/summary/skat-afregning.csv &&
+	grep -q ";2021-02;SKATTEKONTO;;-100,00;saldo-ikke-0:" p/$D/exceptions/skat-afregning.csv
+'
+
+test_expect_success 'a month with KY sums but no ERP dump, where the ERP has others: mangler-erp' '
+	cp -r "$TOP/fixtures/guide-skat-afregning/drops" noerp &&
+	rm noerp/erp/* &&
+	erp noerp 20210131 "bmn;RENTE-01;31-01-2021;6.45.51;Renter skattekonto;DKK;126,03;" &&
+	run noerp ne &&
+	e=ne/$D/exceptions/skat-afregning.csv &&
+	grep -q ";2021-02;SKAT;;319999,00;mangler-erp:" $e &&
+	grep -q ";2021-02;AMB;;4079,00;mangler-erp:" $e &&
+	grep -q ";2021-02;ATP;;7904,00;mangler-erp:" $e &&
+	grep -q ";2021-02;OP;;6709,00;mangler-erp:" $e
+'
+
+test_expect_success 'an SE without the renter role is a configuration error (64)' '
+	mkdir conf2 && cp "$TOP"/conf/*.conf conf2/ &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf2/pipeline.conf &&
+	sed -i "/^role renter/d" conf2/accounts.conf &&
+	stage-match-skat-afregning --date 2021-02-10 --conf "$TRASH/conf2/pipeline.conf" \
+		--state g/state --out g/out 2>err;
+	test $? -eq 64 &&
+	grep -q "accounts.conf: no .role renter. for municipality 29757895" err
+'
+
 test_expect_success 'a ledger month without provisions or settlements gives no rows' '
 	night guide-finans nf &&
 	test $(wc -l <nf/out/2021-02-05/summary/skat-afregning.csv) -eq 1

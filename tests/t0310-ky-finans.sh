@@ -24,6 +24,33 @@ test_expect_success 'the rest shows on the account that carries it, and only the
 	test_cmp expect actual
 '
 
+test_expect_success 'Er_Accepteret_Af_Bogfoering: FALSE as false, another value is bad data (65)' '
+	cp -r "$TOP/fixtures/guide-finans/drops" upper &&
+	sed -i "s/;false;/;FALSE;/" upper/ky/KY_DetaljerFinansFejlede_29757895_20210205.csv &&
+	grep -q ";FALSE;" upper/ky/KY_DetaljerFinansFejlede_29757895_20210205.csv &&
+	pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" --drops upper \
+		--state u/state --out u/out &&
+	test_cmp "$G/guide-finans/summary.csv" u/$D/summary/ky-finans.csv &&
+	cp -r "$TOP/fixtures/guide-finans/drops" odd &&
+	sed -i "0,/;false;/s//;nej;/" odd/ky/KY_DetaljerFinansFejlede_29757895_20210205.csv &&
+	pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" --drops odd \
+		--state o/state --out o/out 2>err;
+	test $? -eq 65 &&
+	grep -q "29757895 202101: .Detaljer - Finans fejlede. has Er_Accepteret_Af_Bogfoering .nej., neither true nor false" err
+'
+
+test_expect_success 'postings awaiting an answer are named in the systemfejl text' '
+	cp -r "$TOP/fixtures/guide-finans/drops" wait &&
+	f=wait/ky/KY_DetaljerFinans_29757895_20210205.csv &&
+	grep ";D;.*;ACCEPTERET$" $f | head -n 1 | sed "s/;ACCEPTERET$/;AFVENTER_SVAR/" >row &&
+	grep -q ";D;.*;AFVENTER_SVAR$" row && cat row >>$f &&
+	pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" --drops wait \
+		--state w/state --out w/out &&
+	grep -q ";2021-01;TOTAL;;23309,70;systemfejl: .*afventer-svar.* may be part of it;" \
+		w/$D/exceptions/ky-finans.csv &&
+	! grep -q ";2021-01;TOTAL;;23309,70;systemfejl: .*afventer-svar" g/$D/exceptions/ky-finans.csv
+'
+
 test_expect_success 'Figur 4: drift -208.805.191,34 equals minus the clearing accounts' '
 	night guide-finans-fig4 f4 &&
 	test_cmp "$G/guide-finans-fig4/summary.csv" f4/$D/summary/ky-finans.csv &&

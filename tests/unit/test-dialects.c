@@ -106,7 +106,7 @@ static const char opus[] =
 	"01-02-2021\tKY-1\t8.52.59.001\tRegulering\t8.540,00\tKY\t\t\r\n"
 	"I alt\t\t8.52.59.001\t\t311.459,00-\t\t\t\r\n"
 	"\r\n"
-	"Bogf.dato\tBilagsnr.\tKontonr.\tTekst\tBel\xf8" "b\tBruger\tCPR/CVR-nr.\tKladde\r\n"
+	"\" Bogf.dato \"\tBilagsnr.\tKontonr.\tTekst\tBel\xf8" "b\tBruger\tCPR/CVR-nr.\tKladde\r\n"
 	"03-02-2021\tAFR-2\t8.52.59.113\tATP\t7.334,00\tbmn\t\t\r\n"
 	"03-02-2021\tAFR-3\t8.52.59.113\tATP\t7.334,00--\tbmn\t\t\r\n"
 	"I alt\t\t8.52.59.113\t\t7.334,00\t\t\t\r\n";
@@ -176,6 +176,25 @@ static void test_sumfinans(const struct catalog *cat)
 	remove(p);
 }
 
+/* A skip-row rule on a column the header lacks: the file does not bind. */
+static void test_skip_column_missing(const struct catalog *cat)
+{
+	char schema[64];
+	const char *p = write_file("store erp.posting\nskip-row Note \"I alt\"\n"
+				   "column Dato day required\n"
+				   "column Dato month required month-of-date\n"
+				   "column Bilag bilag required\ncolumn Konto account required\n"
+				   "amount Bel\xc3\xb8" "b\n");
+	struct got g;
+	snprintf(schema, sizeof(schema), "%s", p);
+	p = write_file("Dato;Bilag;Konto;Bel\xc3\xb8" "b\n01-02-2021;B1;1.2;1,00\n");
+	fprintf(stderr, "(an expected error follows)\n");
+	read_with(cat, schema, p, "bilag", &g);
+	CHECK(g.header_seen && g.bind_failed, "a skip-row column not in the header is an error");
+	remove(p);
+	remove(schema);
+}
+
 static int schema_refused(const struct catalog *cat, const char *text)
 {
 	struct schema s;
@@ -241,6 +260,11 @@ static void test_kyfinans_conf(void)
 	kyfinans_free(&c);
 	remove(p);
 	CHECK(conf_refused(load_finans, "map A * 1\nmap A * 2\n"), "a konto mapped twice");
+	CHECK(conf_refused(load_finans, "map A * 5.57.72\nmap B * 5.57.72.001\n") &&
+	      conf_refused(load_finans, "map A * 5.57.72.001\nmap B * 5.57.72\n"),
+	      "accounts overlapping by segment");
+	CHECK(!conf_refused(load_finans, "map A * 5.57.72.001\nmap B * 5.57.72.0011\n"
+			    "map C * 5.57.72.001\n"), "a shared account or a longer segment is no overlap");
 	CHECK(conf_refused(load_finans, "map A 1\n"), "map needs three words");
 	CHECK(conf_refused(load_finans, "clearing-prefix\n"), "clearing-prefix needs one");
 	CHECK(conf_refused(load_finans, "mapping A * 1\n"), "unknown directive");
@@ -268,6 +292,7 @@ int main(void)
 	test_opus(&cat);
 	test_oesindsigt(&cat);
 	test_skattekonto(&cat);
+	test_skip_column_missing(&cat);
 	test_sumfinans(&cat);
 	test_schema_errors(&cat);
 	test_kyfinans_conf();
