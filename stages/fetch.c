@@ -303,8 +303,8 @@ static int take_entry(struct source_run *r, const struct source_listing *l,
 		struct strbuf p = STRBUF_INIT;
 		printable_name(e->name, &p);
 		log_error("source %s: '%s': a file name that cannot be a landing name (leading "
-			  "dot, '/', '..' or control characters); not taken", r->s->def->name,
-			  p.buf);
+			  "dot, '/', '..', '@' or control characters); not taken",
+			  r->s->def->name, p.buf);
 		strbuf_release(&p);
 		r->f->rejected++;
 	} else if ((rc = take_file(r, e)) == SRC_FAIL) {

@@ -61,6 +61,10 @@ static void test_safe_name(void)
 	CHECK(!safe_name("a\nb"), "newline");
 	CHECK(!safe_name("a\x7f"), "DEL");
 	CHECK(!safe_name("a.csv@0123456789abcdef"), "@: kept for NAME@FILEID");
+	struct strbuf p = STRBUF_INIT;
+	printable_name("a\nb\x7f\x1b[2Jø.csv", &p);
+	CHECK(!strcmp(p.buf, "a?b??[2Jø.csv"), "printable: control characters as '?': %s", p.buf);
+	strbuf_release(&p);
 	char longname[300];
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
