@@ -28,4 +28,11 @@ void matchconf_defaults(struct match_conf *m);
 /* Reads every line of path (all are checked) and applies recon's. 0 or -1 (reported). */
 int matchconf_load(const char *path, const char *recon, struct match_conf *m);
 
+/*
+ * How many months before the night's a recon reports on: pipeline.conf's
+ * months-back, but never more than it reads (a month never read would
+ * show 0 = 0 as OK).
+ */
+int matchconf_months_back(const struct match_conf *m, int months_back);
+
 #endif

@@ -138,6 +138,7 @@ static money_t pair_account(struct faktura *k, const struct kyrow *q, size_t nq,
 	struct gm_item *v = xcalloc(nq + k->p.n + 1, sizeof(*v));
 	struct gm_result r;
 	money_t open = 0;
+	struct gm_limits lim = k->mc.lim;
 	for (size_t i = 0; i < nq; i++)
 		v[i] = (struct gm_item){ .side = 0, .amount = q[i].amount, .day = q[i].day };
 	for (size_t i = 0; i < k->p.n; i++)
@@ -147,7 +148,9 @@ static money_t pair_account(struct faktura *k, const struct kyrow *q, size_t nq,
 			idx[np++] = i;
 		}
 	n = nq + np;
-	groupmatch(v, n, &k->mc.lim, &r);
+	lim.max_group = 1;	/* an invoice and its payment: 1:1 only, whatever the conf says */
+	lim.balance_rest = 0;
+	groupmatch(v, n, &lim, &r);
 	for (size_t j = 0; j < np; j++)
 		k->used[idx[j]] = v[nq + j].set != 0;
 	for (size_t i = 0; i < nq; i++) {
@@ -264,7 +267,8 @@ static void match_all(struct faktura *k)
 		qsort(k->p.v, k->p.n, sizeof(*k->p.v), cmp_posting);
 	k->used = xcalloc(k->p.n + 1, 1);
 	for (size_t i = 0; i < nse; i++)
-		for (int32_t m = month_add(to, -k->ctx->conf.months_back); m <= to;
+		for (int32_t m = month_add(to, -matchconf_months_back(&k->mc,
+								      k->ctx->conf.months_back)); m <= to;
 		     m = month_add(m, 1)) {
 			approved(k, se[i], m);
 			listed(k, se[i], m, AFVIST);

@@ -21,6 +21,7 @@
 #include "date.h"
 #include "exitcode.h"
 #include "groupmatch.h"
+#include "ident.h"
 #include "log.h"
 #include "matchconf.h"
 #include "reconin.h"
@@ -46,7 +47,7 @@ struct nemkonto {
 	char *matched;		/* per payment: found on the account */
 	const char **group;	/* per payment: the recipient whose postings it was sought in */
 	struct recon_out out;
-	uint64_t settled, transit, open, gave_up;	/* postings, for the conservation check */
+	uint64_t settled, transit, open, nameless;	/* postings, for the conservation check */
 	money_t tot_debit, tot_credit, tot_transit;
 };
 
@@ -85,11 +86,40 @@ static int64_t age(const struct nemkonto *n, int32_t day)
 	return day_number(n->ctx->night) - day_number(day);
 }
 
+/*
+ * The key of a recipient: a full CPR (ØS Indsigt, Opus) goes in the cpr
+ * column, which the report masks, and the key shows it masked; the part
+ * of a CPR another ERP keeps (DDMM) is the key as it is.
+ */
+static const char *recipient_key(const char *recipient, char buf[CPR_MASKSZ], const char **cpr)
+{
+	char digits[CPR_LEN + 1];
+	const char *why;
+	int mod11;
+	*cpr = NULL;
+	if (strlen(recipient) != CPR_LEN ||
+	    cpr_parse(recipient, CPR_LEN, 0, digits, &mod11, &why))
+		return recipient;
+	*cpr = recipient;
+	return cpr_mask(recipient, buf);
+}
+
+/* An exception or summary key for the recipient: see recipient_key(). */
+static struct exception_row *recipient_exception(struct nemkonto *n, const char *se,
+						 int32_t month, const char *recipient,
+						 money_t amount, const char *code,
+						 const char *text)
+{
+	char buf[CPR_MASKSZ];
+	const char *cpr, *key = recipient_key(recipient, buf, &cpr);
+	return recon_exception(&n->out, se, month, key, cpr, amount, code, text);
+}
+
 static struct exception_row *posting_exception(struct nemkonto *n, const struct posting *g,
 					       size_t i, const char *code, const char *text)
 {
-	struct exception_row *e = recon_exception(&n->out, g[i].se, g[i].month, g[i].recipient,
-						  NULL, g[i].amount, code, text);
+	struct exception_row *e = recipient_exception(n, g[i].se, g[i].month, g[i].recipient,
+						      g[i].amount, code, text);
 	char d[DATE_BUFSZ];
 	postings_ref(&n->p, (size_t)(g - n->p.v) + i, e->ref, sizeof(e->ref));
 	recon_note(e, "bilag %s af %s, %lld dage: %s", g[i].bilag, day_format(g[i].day, d),
@@ -175,31 +205,58 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 	free(v);
 }
 
+/* The items whose search ran out of steps stay open (aaben-post); say why once. */
+static void gave_up(struct nemkonto *n, const struct posting *g, size_t ng,
+		    const struct gm_result *r)
+{
+	struct exception_row *e = recipient_exception(n, g[0].se, n->ctx->night / 100,
+						      g[0].recipient, 0, "opgivet",
+						      "for mange poster til at parre dem alle - "
+						      "afstem de åbne poster manuelt / too many "
+						      "items to pair them all - reconcile the open "
+						      "items by hand");
+	recon_note(e, "%zu poster, %d opgivet, %llu søgetrin", ng, r->gave_up,
+		   (unsigned long long)r->steps);
+}
+
+/* Postings without a recipient cannot be matched to anyone: each is bad data. */
+static void nameless(struct nemkonto *n, const struct posting *g, size_t ng)
+{
+	for (size_t i = 0; i < ng; i++) {
+		posting_exception(n, g, i, "mangler-modtager",
+				  "posteringen har ingen modtager (CPR) i økonomisystemets "
+				  "udtræk - ret udtrækket / the posting names no recipient in "
+				  "the ERP extract - fix the extract");
+		*(g[i].amount < 0 ? &n->tot_credit : &n->tot_debit) +=
+			g[i].amount < 0 ? -g[i].amount : g[i].amount;
+	}
+	n->nameless += ng;
+}
+
 static void match_recipient(struct nemkonto *n, const struct posting *g, size_t ng)
 {
-	struct gm_item *v = xcalloc(ng, sizeof(*v));
+	struct gm_item *v;
 	struct gm_result r;
 	money_t debit = 0, credit = 0, transit = 0;
+	char buf[CPR_MASKSZ];
+	const char *cpr;
+	if (!g[0].recipient[0]) {
+		nameless(n, g, ng);
+		return;
+	}
+	v = xcalloc(ng, sizeof(*v));
 	for (size_t i = 0; i < ng; i++) {
 		v[i] = (struct gm_item){ .side = g[i].amount < 0,
 					 .amount = g[i].amount < 0 ? -g[i].amount : g[i].amount,
 					 .day = g[i].day };
 		*(g[i].amount < 0 ? &credit : &debit) += v[i].amount;
 	}
-	if (groupmatch(v, ng, &n->mc.lim, &r)) {
-		struct exception_row *e = recon_exception(&n->out, g[0].se, n->ctx->night / 100,
-							  g[0].recipient, NULL, debit - credit,
-							  "opgivet", "for mange poster til at parre dem; "
-							  "afstem modtageren manuelt / too many items to pair; "
-							  "reconcile the recipient by hand");
-		recon_note(e, "%zu poster, %llu søgetrin", ng, (unsigned long long)r.steps);
-		n->gave_up += ng;
-	} else {
-		transit = open_items(n, g, ng, v);
-	}
+	if (groupmatch(v, ng, &n->mc.lim, &r))
+		gave_up(n, g, ng, &r);
+	transit = open_items(n, g, ng, v);
 	flag_manual(n, g, ng);
-	recon_summary(&n->out, g[0].se, n->ctx->night / 100, g[0].recipient, debit, credit,
-		      transit);
+	recon_summary(&n->out, g[0].se, n->ctx->night / 100,
+		      recipient_key(g[0].recipient, buf, &cpr), debit, credit, transit);
 	n->tot_debit += debit;
 	n->tot_credit += credit;
 	n->tot_transit += transit;
@@ -212,12 +269,13 @@ static void missing_payments(struct nemkonto *n)
 	for (size_t i = 0; i < n->pay.n; i++) {
 		const struct kyrow *q = &n->pay.v[i];
 		struct exception_row *e;
-		char key[16], d[DATE_BUFSZ];
+		char key[16], buf[CPR_MASKSZ], d[DATE_BUFSZ];
+		const char *cpr;
 		if (n->matched[i])
 			continue;
 		/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
 		snprintf(key, sizeof(key), "%.*s", n->group[i] ? 15 : 4,
-			 n->group[i] ? n->group[i] : q->cpr);
+			 n->group[i] ? recipient_key(n->group[i], buf, &cpr) : q->cpr);
 		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, payment_amount(q),
 				    "mangler-paa-konto", "KY-udbetaling uden postering på "
 				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
@@ -273,14 +331,14 @@ static void match_all(struct nemkonto *n)
 	payment_sums(n);
 }
 
-/* Every posting is settled, in transit, an open-item exception or in a given-up group. */
+/* Every posting is settled, in transit, an open-item exception or without recipient. */
 static int conserved(const struct nemkonto *n)
 {
-	if (n->settled + n->transit + n->open + n->gave_up != n->p.n) {
+	if (n->settled + n->transit + n->open + n->nameless != n->p.n) {
 		log_error("internal: %zu postings but %llu settled + %llu in transit + %llu open "
-			  "+ %llu unpaired", n->p.n, (unsigned long long)n->settled,
+			  "+ %llu without recipient", n->p.n, (unsigned long long)n->settled,
 			  (unsigned long long)n->transit, (unsigned long long)n->open,
-			  (unsigned long long)n->gave_up);
+			  (unsigned long long)n->nameless);
 		return 0;
 	}
 	return 1;
