@@ -91,15 +91,33 @@ static int reported(const struct side *s, int32_t month)
 	return month >= s->from && month <= s->to;
 }
 
-static void ky_unpaired(struct debitor *d, const struct side *s, const struct kyrow *q)
+/* Which copy of identical KY rows (a repeated claim row) the side's i-th is, from 1. */
+static int ky_copy(const struct side *s, size_t i)
 {
+	const struct kyrow *q = s->ky[i];
+	int copy = 1;
+	for (size_t j = 0; j < i; j++)
+		copy += !strcmp(s->ky[j]->ident, q->ident) && !strcmp(s->ky[j]->status, q->status) &&
+			claim_day(s->ky[j]) == claim_day(q) && s->ky[j]->amount == q->amount;
+	return copy;
+}
+
+static void ky_unpaired(struct debitor *d, const struct side *s, size_t i)
+{
+	const struct kyrow *q = s->ky[i];
 	char day[DATE_BUFSZ];
 	struct exception_row *e = recon_exception(&d->out, q->se, ky_month(s, q), s->key, q->cpr,
 						  q->amount, "mangler-i-erp",
 						  "KY-beløb uden postering på KY-restancekonto / KY "
 						  "amount without a posting on the restance accounts");
+	int copy = ky_copy(s, i);
+	size_t len;
 	snprintf(e->ref, sizeof(e->ref), "%s|%s|%d|%lld", q->ident, q->status, (int)claim_day(q),
 		 (long long)q->amount);
+	len = strlen(e->ref);
+	/* a second copy gets its own id; the first keeps the id it always had */
+	if (copy > 1)
+		snprintf(e->ref + len, sizeof(e->ref) - len, "|%d", copy);
 	recon_note(e, "%s %s af %s", q->ident, q->status, day_format(claim_day(q), day));
 }
 
@@ -120,19 +138,51 @@ static money_t size_of(money_t a)
 	return a < 0 ? -a : a;
 }
 
-/* A summary row per reported month: its KY items against its postings. */
-static void side_summaries(struct debitor *d, const char *se, const struct side *s)
+/* The month of item i of the side's matching (KY items first, then postings). */
+static int32_t item_month(const struct side *s, size_t i)
 {
-	for (int32_t m = s->from; m <= s->to; m = month_add(m, 1)) {
-		money_t left = 0, right = 0;
-		for (size_t i = 0; i < s->nky; i++)
-			if (ky_month(s, s->ky[i]) == m)
-				left += size_of(s->ky[i]->amount);
-		for (size_t i = 0; i < s->nerp; i++)
-			if (s->erp[i]->month == m)
-				right += size_of(s->erp[i]->amount);
-		recon_summary(&d->out, se, m, s->key, left, right, 0);
+	return i < s->nky ? ky_month(s, s->ky[i]) : s->erp[i - s->nky]->month;
+}
+
+/*
+ * Per settlement, whether it spans months (a claim accepted 31-07 and
+ * posted 01-08): its items explain their own month's difference.
+ */
+static char *across_months(const struct side *s, const struct gm_item *v, int nsets)
+{
+	int32_t *first = xcalloc((size_t)nsets + 1, sizeof(*first));
+	char *across = xcalloc((size_t)nsets + 1, 1);
+	for (size_t i = 0; i < s->nky + s->nerp; i++) {
+		int32_t m = item_month(s, i);
+		if (!v[i].set)
+			continue;
+		if (!first[v[i].set])
+			first[v[i].set] = m;
+		else if (first[v[i].set] != m)
+			across[v[i].set] = 1;
 	}
+	free(first);
+	return across;
+}
+
+/* A summary row per reported month: its KY items against its postings. */
+static void side_summaries(struct debitor *d, const char *se, const struct side *s,
+			   const struct gm_item *v, int nsets)
+{
+	char *across = across_months(s, v, nsets);
+	for (int32_t m = s->from; m <= s->to; m = month_add(m, 1)) {
+		money_t left = 0, right = 0, explained = 0;
+		for (size_t i = 0; i < s->nky + s->nerp; i++) {
+			money_t a = v[i].amount;
+			if (item_month(s, i) != m)
+				continue;
+			*(i < s->nky ? &left : &right) += a;
+			if (across[v[i].set])
+				explained += i < s->nky ? a : -a;
+		}
+		recon_summary(&d->out, se, m, s->key, left, right, explained);
+	}
+	free(across);
 }
 
 /*
@@ -159,7 +209,7 @@ static void pair_side(struct debitor *d, const char *se, const struct side *s)
 		d->items++;
 		d->paired += v[i].set != 0;
 		if (!v[i].set)
-			ky_unpaired(d, s, s->ky[i]);
+			ky_unpaired(d, s, i);
 	}
 	for (size_t i = 0; i < s->nerp; i++) {
 		if (!reported(s, s->erp[i]->month))
@@ -169,7 +219,7 @@ static void pair_side(struct debitor *d, const char *se, const struct side *s)
 		if (!v[s->nky + i].set)
 			erp_unpaired(d, s, i);
 	}
-	side_summaries(d, se, s);
+	side_summaries(d, se, s, v, r.nsets);
 	free(v);
 }
 
@@ -322,6 +372,7 @@ static int load(struct debitor *d, MDB_txn *txn)
 			 month_add(to, -d->mc.lookback_months), to) ||
 	    (rc = postings_load(&d->in, ERP, &d->acc, "ky-restance", &d->p)) < 0)
 		return EXIT_INTERNAL;
+	postings_sort(&d->p);
 	for (int s = 0; s < NSOURCES; s++)
 		if (s != ERP && reconin_rows(&d->in, s, &d->src[s]))
 			return EXIT_INTERNAL;

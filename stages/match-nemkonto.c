@@ -57,19 +57,6 @@ static money_t payment_amount(const struct kyrow *q)
 	return q->amount < 0 ? -q->amount : q->amount;
 }
 
-static int cmp_posting(const void *a, const void *b)
-{
-	const struct posting *x = a, *y = b;
-	int c = strcmp(x->se, y->se);
-	if (!c)
-		c = strcmp(x->recipient, y->recipient);
-	if (!c)
-		c = (x->day > y->day) - (x->day < y->day);
-	if (!c)
-		c = strcmp(x->bilag, y->bilag);
-	return c ? c : (x->amount > y->amount) - (x->amount < y->amount);
-}
-
 static int cmp_payment(const void *a, const void *b)
 {
 	const struct kyrow *x = a, *y = b;
@@ -309,8 +296,7 @@ static void payment_sums(struct nemkonto *n)
 static void match_all(struct nemkonto *n)
 {
 	const char *se = NULL;
-	if (n->p.n)
-		qsort(n->p.v, n->p.n, sizeof(*n->p.v), cmp_posting);
+	postings_sort(&n->p);
 	if (n->pay.n)
 		qsort(n->pay.v, n->pay.n, sizeof(*n->pay.v), cmp_payment);
 	n->matched = xcalloc(n->pay.n + 1, 1);

@@ -42,6 +42,25 @@ for seed in 1 2 3; do
 	"
 done
 
+test_expect_success 'two invoices paid by one posting: 1:1 only, whatever matching.conf says' '
+	mkdir -p two conf && cp -r "$TOP/fixtures/faktura-example/drops" two/ &&
+	k=two/drops/ky/KY_GodkendteEfakturaer_29757895_20211130.csv &&
+	printf "e9000001;9001;12345607;120385-1111;100,00;GODKENDT;2021-11-03;5.57.73.008;110\r\n" >>$k &&
+	printf "e9000002;9002;12345607;120385-1111;200,00;GODKENDT;2021-11-03;5.57.73.008;110\r\n" >>$k &&
+	printf "FAKTURA;FAK-00609001;05-11-2021;5.57.73.008-110;Faktura 9001+9002;DKK;300,00;\r\n" \
+		>>two/drops/erp/ERP_PRISME_Posteringer_20211130.csv &&
+	run "$TRASH/two/drops" t1 $N &&
+	cp "$TOP"/conf/*.conf conf/ &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf/pipeline.conf &&
+	printf "set faktura max-group 6\nset faktura balance-rest 1\n" >>conf/matching.conf &&
+	CONF=$TRASH/conf/pipeline.conf run "$TRASH/two/drops" t2 $N &&
+	test_cmp t1/$D/$E t2/$D/$E &&
+	breaks t2/$D/$E | grep "mangler-i-erp" >actual &&
+	printf "%s\n" "mangler-i-erp;GODKENDT;100,00" "mangler-i-erp;GODKENDT;200,00" \
+		"mangler-i-erp;GODKENDT;2350,00" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'pipeline rerun match-faktura redoes it alone, same bytes' '
 	sha256sum x/$D/$S x/$D/$E >first &&
 	pipeline rerun match-faktura --date $N --conf "$TOP/conf/pipeline.conf" \
