@@ -47,7 +47,8 @@ struct nemkonto {
 	char *matched;		/* per payment: found on the account */
 	const char **group;	/* per payment: the recipient whose postings it was sought in */
 	struct recon_out out;
-	uint64_t settled, transit, open, nameless;	/* postings, for the conservation check */
+	int32_t from;		/* the first month reported; the one before is read as context */
+	uint64_t settled, transit, open, nameless, context;	/* postings, for conservation */
 	money_t tot_debit, tot_credit, tot_transit;
 };
 
@@ -66,6 +67,12 @@ static int cmp_payment(const void *a, const void *b)
 	if (!c)
 		c = (x->day > y->day) - (x->day < y->day);
 	return c ? c : strcmp(x->ident, y->ident);
+}
+
+/* A posting of the month before the lookback: it may settle one inside, is never reported. */
+static int context(const struct nemkonto *n, const struct posting *p)
+{
+	return p->month < n->from;
 }
 
 static int64_t age(const struct nemkonto *n, int32_t day)
@@ -118,6 +125,8 @@ static struct exception_row *posting_exception(struct nemkonto *n, const struct 
 static void flag_manual(struct nemkonto *n, const struct posting *g, size_t ng)
 {
 	for (size_t i = 0; i < ng; i++) {
+		if (context(n, &g[i]))
+			continue;
 		if (strcasestr(g[i].text, "retur"))
 			posting_exception(n, g, i, "retur",
 					  "betaling returneret fra NemKonto, ret manuelt i KY / "
@@ -137,6 +146,10 @@ static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng
 	for (size_t i = 0; i < ng; i++) {
 		if (v[i].set) {
 			n->settled++;
+			continue;
+		}
+		if (context(n, &g[i])) {
+			n->context++;
 			continue;
 		}
 		if (age(n, g[i].day) <= n->mc.transit_days) {
@@ -232,18 +245,20 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
 		return;
 	}
 	v = xcalloc(ng, sizeof(*v));
-	for (size_t i = 0; i < ng; i++) {
+	for (size_t i = 0; i < ng; i++)
 		v[i] = (struct gm_item){ .side = g[i].amount < 0,
 					 .amount = g[i].amount < 0 ? -g[i].amount : g[i].amount,
 					 .day = g[i].day };
-		*(g[i].amount < 0 ? &credit : &debit) += v[i].amount;
-	}
 	if (groupmatch(v, ng, &n->mc.lim, &r))
 		gave_up(n, g, ng, &r);
+	for (size_t i = 0; i < ng; i++)
+		if (v[i].set || !context(n, &g[i]))
+			*(v[i].side ? &credit : &debit) += v[i].amount;
 	transit = open_items(n, g, ng, v);
 	flag_manual(n, g, ng);
-	recon_summary(&n->out, g[0].se, n->ctx->night / 100,
-		      recipient_key(g[0].recipient, buf, &cpr), debit, credit, transit);
+	if (!context(n, &g[ng - 1]))	/* sorted by day: the last is the newest */
+		recon_summary(&n->out, g[0].se, n->ctx->night / 100,
+			      recipient_key(g[0].recipient, buf, &cpr), debit, credit, transit);
 	n->tot_debit += debit;
 	n->tot_credit += credit;
 	n->tot_transit += transit;
@@ -258,7 +273,7 @@ static void missing_payments(struct nemkonto *n)
 		struct exception_row *e;
 		char key[16], buf[CPR_MASKSZ], d[DATE_BUFSZ];
 		const char *cpr;
-		if (n->matched[i])
+		if (n->matched[i] || q->month < n->from)
 			continue;
 		/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
 		snprintf(key, sizeof(key), "%.*s", n->group[i] ? 15 : 4,
@@ -281,6 +296,8 @@ static void payment_sums(struct nemkonto *n)
 		for (j = i; j < s->n && !strcmp(s->v[j].se, s->v[i].se) &&
 		     s->v[j].month == s->v[i].month; j++)
 			left += s->v[j].amount;
+		if (s->v[i].month < n->from)
+			continue;
 		for (size_t k = 0; k < n->pay.n; k++)
 			if (!strcmp(n->pay.v[k].se, s->v[i].se) && n->pay.v[k].month == s->v[i].month)
 				right += n->pay.v[k].amount;
@@ -317,14 +334,15 @@ static void match_all(struct nemkonto *n)
 	payment_sums(n);
 }
 
-/* Every posting is settled, in transit, an open-item exception or without recipient. */
+/* Every posting is settled, in transit, an open-item exception, without recipient or context. */
 static int conserved(const struct nemkonto *n)
 {
-	if (n->settled + n->transit + n->open + n->nameless != n->p.n) {
+	if (n->settled + n->transit + n->open + n->nameless + n->context != n->p.n) {
 		log_error("internal: %zu postings but %llu settled + %llu in transit + %llu open "
-			  "+ %llu without recipient", n->p.n, (unsigned long long)n->settled,
-			  (unsigned long long)n->transit, (unsigned long long)n->open,
-			  (unsigned long long)n->nameless);
+			  "+ %llu without recipient + %llu context", n->p.n,
+			  (unsigned long long)n->settled, (unsigned long long)n->transit,
+			  (unsigned long long)n->open, (unsigned long long)n->nameless,
+			  (unsigned long long)n->context);
 		return 0;
 	}
 	return 1;
@@ -344,8 +362,8 @@ static int load(struct nemkonto *n, MDB_txn *txn)
 	strbuf_release(&path);
 	if (rc)
 		return EXIT_USAGE;
-	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES,
-			 month_add(to, -n->mc.lookback_months), to) ||
+	n->from = month_add(to, -n->mc.lookback_months);
+	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES, month_add(n->from, -1), to) ||
 	    (rc = postings_load(&n->in, ERP, &n->acc, ROLE, &n->p)) < 0 ||
 	    reconin_rows(&n->in, KY_PAY, &n->pay) || reconin_rows(&n->in, KY_SUM, &n->sum))
 		return EXIT_INTERNAL;

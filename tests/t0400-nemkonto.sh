@@ -120,6 +120,25 @@ test_expect_success 'a posting without recipient is bad data, not a cross-person
 	test_cmp expect actual
 '
 
+test_expect_success 'the month before the lookback is read as context, never reported' '
+	# lookback 12 on 2021-11-15: 2020-11 is reported, 2020-10 only read
+	mkdir -p ctx/erp ctx/ky &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* ctx/ky/ &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* ctx/erp/ &&
+	a="9000000000-952599065-9900000-60-9-;Mellemregning NemKonto;DKK" &&
+	printf "%s\r\n" "DMPMP;KY-000090001;02-11-2020;$a;500,00;0909" \
+		"DMPMP;KY-000090002;30-10-2020;$a;-500,00;0909" \
+		"DMPMP;KY-000090003;15-10-2020;$a;77,00;0909" \
+		"DMPMP;KY-000090004;14-10-2020;$a;66,00;0808" >>ctx/erp/ERP_PRISME_Posteringer_20211115.csv &&
+	run "$TRASH/ctx" ctx $N &&
+	! grep -q ";0909;\|;0808;" ctx/$D/$E &&
+	grep -q ";0909;500,00;500,00;0,00;0,00;0,00;OK$" ctx/$D/$S &&
+	! grep -q ";0808;" ctx/$D/$S &&
+	grep -v ";0909;\|;TOTAL;" ctx/$D/$S >actual &&
+	grep -v ";TOTAL;" "$G/summary.csv" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'the stage alone for a date gives the same bytes' '
 	sha256sum g/$D/$S g/$D/$E >first &&
 	stage-match-nemkonto --date 2021-11-15 --conf "$TOP/conf/pipeline.conf" \
