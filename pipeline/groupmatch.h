@@ -61,6 +61,12 @@ struct gm_result {
 	uint64_t steps;
 };
 
+/* The size of a signed amount (a credit < 0), as an item takes it. */
+static inline money_t gm_amount(money_t signed_amount)
+{
+	return signed_amount < 0 ? -signed_amount : signed_amount;
+}
+
 /* Fills set and kind of every item and res. 1 if any item gave up, else 0. */
 int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
 	       struct gm_result *res);

@@ -133,11 +133,6 @@ static void erp_unpaired(struct debitor *d, const struct side *s, size_t i)
 	recon_note(e, "bilag %s af %s: %s", p->bilag, day_format(p->day, day), p->text);
 }
 
-static money_t size_of(money_t a)
-{
-	return a < 0 ? -a : a;
-}
-
 /* The month of item i of the side's matching (KY items first, then postings). */
 static int32_t item_month(const struct side *s, size_t i)
 {
@@ -196,10 +191,10 @@ static void pair_side(struct debitor *d, const char *se, const struct side *s)
 	struct gm_item *v = xcalloc(n + 1, sizeof(*v));
 	struct gm_result r;
 	for (size_t i = 0; i < s->nky; i++)
-		v[i] = (struct gm_item){ .side = 0, .amount = size_of(s->ky[i]->amount),
+		v[i] = (struct gm_item){ .side = 0, .amount = gm_amount(s->ky[i]->amount),
 					 .day = claim_day(s->ky[i]), .party = s->ky[i]->cpr };
 	for (size_t i = 0; i < s->nerp; i++)
-		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = size_of(s->erp[i]->amount),
+		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = gm_amount(s->erp[i]->amount),
 						  .day = s->erp[i]->day,
 						  .party = s->erp[i]->recipient };
 	groupmatch(v, n, &d->mc.lim, &r);

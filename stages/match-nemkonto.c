@@ -52,12 +52,6 @@ struct nemkonto {
 	money_t tot_debit, tot_credit, tot_transit;
 };
 
-/* KY prints payments positive; a reversal may come negative: pair on the size. */
-static money_t payment_amount(const struct kyrow *q)
-{
-	return q->amount < 0 ? -q->amount : q->amount;
-}
-
 static int cmp_payment(const void *a, const void *b)
 {
 	const struct kyrow *x = a, *y = b;
@@ -189,7 +183,7 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 		;
 	v = xcalloc(np - lo + ng + 1, sizeof(*v));
 	for (size_t i = lo; i < np; i++)
-		v[k++] = (struct gm_item){ .side = 0, .amount = payment_amount(&n->pay.v[i]),
+		v[k++] = (struct gm_item){ .side = 0, .amount = gm_amount(n->pay.v[i].amount),
 					   .day = n->pay.v[i].day, .party = n->pay.v[i].cpr };
 	for (size_t i = 0; i < ng; i++)
 		if (g[i].amount < 0)
@@ -227,8 +221,7 @@ static void nameless(struct nemkonto *n, const struct posting *g, size_t ng)
 				  "posteringen har ingen modtager (CPR) i økonomisystemets "
 				  "udtræk - ret udtrækket / the posting names no recipient in "
 				  "the ERP extract - fix the extract");
-		*(g[i].amount < 0 ? &n->tot_credit : &n->tot_debit) +=
-			g[i].amount < 0 ? -g[i].amount : g[i].amount;
+		*(g[i].amount < 0 ? &n->tot_credit : &n->tot_debit) += gm_amount(g[i].amount);
 	}
 	n->nameless += ng;
 }
@@ -247,7 +240,7 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
 	v = xcalloc(ng, sizeof(*v));
 	for (size_t i = 0; i < ng; i++)
 		v[i] = (struct gm_item){ .side = g[i].amount < 0,
-					 .amount = g[i].amount < 0 ? -g[i].amount : g[i].amount,
+					 .amount = gm_amount(g[i].amount),
 					 .day = g[i].day };
 	if (groupmatch(v, ng, &n->mc.lim, &r))
 		gave_up(n, g, ng, &r);
@@ -278,7 +271,7 @@ static void missing_payments(struct nemkonto *n)
 		/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
 		snprintf(key, sizeof(key), "%.*s", n->group[i] ? 15 : 4,
 			 n->group[i] ? recipient_key(n->group[i], buf, &cpr) : q->cpr);
-		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, payment_amount(q),
+		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, gm_amount(q->amount),
 				    "mangler-paa-konto", "KY-udbetaling uden postering på "
 				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
 		xstrlcpy(e->ref, q->ident, sizeof(e->ref));
