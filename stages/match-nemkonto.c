@@ -45,7 +45,7 @@ struct nemkonto {
 	struct kyrows pay;	/* KY's payments */
 	struct kyrows sum;	/* KY's 'Sum - Udbetalinger' */
 	char *matched;		/* per payment: found on the account */
-	const char **group;	/* per payment: the recipient whose postings it was sought in */
+	const char **group;	/* per payment: the recipient it belongs to (owner()) or NULL */
 	struct recon_out out;
 	int32_t from;		/* the first month reported; the one before is read as context */
 	uint64_t settled, transit, open, nameless, context;	/* postings, for conservation */
@@ -159,16 +159,34 @@ static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng
 	return transit;
 }
 
-/* KY payments of the recipient, each paired with one credit on the account. */
+/* Pairs a KY payment with the credit of its Bilagsreference, if the group has it open. */
+static int by_bilag(const struct kyrow *q, const struct posting *g, size_t ng, char *used)
+{
+	if (!q->bilag[0])
+		return 0;
+	for (size_t i = 0; i < ng; i++)
+		if (!used[i] && g[i].amount < 0 && -g[i].amount == gm_amount(q->amount) &&
+		    !strcmp(g[i].bilag, q->bilag)) {
+			used[i] = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * The KY payments whose recipient this is (see owner()), each paired with
+ * one credit on the account: by Bilagsreference first, then by amount and
+ * the nearest day.
+ */
 static void match_payments(struct nemkonto *n, const struct posting *g, size_t ng)
 {
-	struct kyrow key = { 0 };
-	size_t lo = 0, hi = n->pay.n, rl = strlen(g[0].recipient), k = 0, np;
-	struct gm_item *v;
+	struct gm_item *v = xcalloc(n->pay.n + ng + 1, sizeof(*v));
+	size_t *pi = xcalloc(n->pay.n + 1, sizeof(*pi)), np = 0, k;
+	char *used = xcalloc(ng + 1, 1);
 	struct gm_result r;
 	struct gm_limits lim = n->mc.lim;
-	if (!rl)
-		return;
+	struct kyrow key = { 0 };
+	size_t lo = 0, hi = n->pay.n, rl = strlen(g[0].recipient);
 	memcpy(key.se, g[0].se, sizeof(key.se));
 	xstrlcpy(key.cpr, g[0].recipient, sizeof(key.cpr));
 	while (lo < hi) {	/* the first payment at or after the recipient's prefix */
@@ -178,25 +196,25 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 		else
 			hi = mid;
 	}
-	for (np = lo; np < n->pay.n && !strcmp(n->pay.v[np].se, key.se) &&
-	     !strncmp(n->pay.v[np].cpr, key.cpr, rl); np++)
-		;
-	v = xcalloc(np - lo + ng + 1, sizeof(*v));
-	for (size_t i = lo; i < np; i++)
-		v[k++] = (struct gm_item){ .side = 0, .amount = gm_amount(n->pay.v[i].amount),
-					   .day = n->pay.v[i].day, .party = n->pay.v[i].cpr };
+	for (size_t i = lo; i < n->pay.n && !strcmp(n->pay.v[i].se, key.se) &&
+	     !strncmp(n->pay.v[i].cpr, key.cpr, rl); i++)
+		if (n->group[i] == g[0].recipient &&
+		    !(n->matched[i] = (char)by_bilag(&n->pay.v[i], g, ng, used)))
+			pi[np++] = i;
+	for (k = 0; k < np; k++)
+		v[k] = (struct gm_item){ .side = 0, .amount = gm_amount(n->pay.v[pi[k]].amount),
+					 .day = n->pay.v[pi[k]].day };
 	for (size_t i = 0; i < ng; i++)
-		if (g[i].amount < 0)
+		if (g[i].amount < 0 && !used[i])
 			v[k++] = (struct gm_item){ .side = 1, .amount = -g[i].amount, .day = g[i].day };
 	lim.max_group = 1;
 	lim.balance_rest = 0;
 	groupmatch(v, k, &lim, &r);
-	for (size_t i = lo; i < np; i++) {
-		n->matched[i] |= v[i - lo].set != 0;
-		if (!n->group[i])
-			n->group[i] = g[0].recipient;
-	}
+	for (size_t i = 0; i < np; i++)
+		n->matched[pi[i]] = v[i].set != 0;
 	free(v);
+	free(pi);
+	free(used);
 }
 
 /* The items whose search ran out of steps stay open (aaben-post); say why once. */
@@ -259,6 +277,42 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
 	free(v);
 }
 
+/* The first posting at or after (se, recipient) in the sorted postings. */
+static size_t first_posting(const struct nemkonto *n, const char *se, const char *recipient)
+{
+	size_t lo = 0, hi = n->p.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->p.v[mid].se, se);
+		if (!c)
+			c = strcmp(n->p.v[mid].recipient, recipient);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The recipient a KY payment belongs to: the longest one of its SE on the
+ * account that begins its CPR (Prisme keeps 4 digits, Figur 27, or 5,
+ * Figur 28's 06058), as its group's first posting holds it; NULL if none.
+ */
+static const char *owner(const struct nemkonto *n, const struct kyrow *q)
+{
+	char prefix[sizeof(q->cpr)];
+	for (size_t len = strlen(q->cpr); len > 0; len--) {
+		size_t i;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)len, q->cpr);
+		i = first_posting(n, q->se, prefix);
+		if (i < n->p.n && !strcmp(n->p.v[i].se, q->se) &&
+		    !strcmp(n->p.v[i].recipient, prefix))
+			return n->p.v[i].recipient;
+	}
+	return NULL;
+}
+
 static void missing_payments(struct nemkonto *n)
 {
 	for (size_t i = 0; i < n->pay.n; i++) {
@@ -311,6 +365,8 @@ static void match_all(struct nemkonto *n)
 		qsort(n->pay.v, n->pay.n, sizeof(*n->pay.v), cmp_payment);
 	n->matched = xcalloc(n->pay.n + 1, 1);
 	n->group = xcalloc(n->pay.n + 1, sizeof(*n->group));
+	for (size_t i = 0; i < n->pay.n; i++)
+		n->group[i] = owner(n, &n->pay.v[i]);
 	for (size_t i = 0, j; i < n->p.n; i = j) {
 		for (j = i + 1; j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se) &&
 		     !strcmp(n->p.v[j].recipient, n->p.v[i].recipient); j++)

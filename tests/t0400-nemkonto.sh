@@ -120,6 +120,21 @@ test_expect_success 'a posting without recipient is bad data, not a cross-person
 	test_cmp expect actual
 '
 
+test_expect_success 'a KY payment pairs with the credit of its Bilagsreference first' '
+	# a second 8.277,77 to 0110 the same day, its bilag not on the account:
+	# it, not the one whose bilag KY-000017974 is there, is missing
+	mkdir -p bilag/erp bilag/ky &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* bilag/ky/ &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* bilag/erp/ &&
+	printf "%s\r\n" "a1b2c3d4-0000-4000-8000-000000000000;011085-1013;2021-11-15;8.277,77;GENNEMFOERT;N;KY-000099998" \
+		>>bilag/ky/KY_DetaljerUdbetalinger_29757895_20211115.csv &&
+	run "$TRASH/bilag" b $N &&
+	grep "mangler-paa-konto" b/$D/$E | cut -d";" -f5,7 >actual &&
+	echo "0110;8277,77" >expect &&
+	test_cmp expect actual &&
+	grep -q "mangler-paa-konto: .*udbetaling a1b2c3d4-0000-4000-8000-000000000000 .*bilag KY-000099998" b/$D/$E
+'
+
 test_expect_success 'the month before the lookback is read as context, never reported' '
 	# lookback 12 on 2021-11-15: 2020-11 is reported, 2020-10 only read
 	mkdir -p ctx/erp ctx/ky &&
