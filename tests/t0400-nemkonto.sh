@@ -135,6 +135,24 @@ test_expect_success 'a KY payment pairs with the credit of its Bilagsreference f
 	grep -q "mangler-paa-konto: .*udbetaling a1b2c3d4-0000-4000-8000-000000000000 .*bilag KY-000099998" b/$D/$E
 '
 
+test_expect_success 'recipients 0605 and 06058 side by side: each payment under its longest' '
+	mkdir -p mixed/erp mixed/ky &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* mixed/ky/ &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* mixed/erp/ &&
+	a="9000000000-952599065-9900000-60-9-;Mellemregning NemKonto;DKK" &&
+	printf "%s\r\n" "DMPMP;KY-000088801;10-11-2021;$a;500,00;06058" \
+		"DMPMP;KY-000088801;10-11-2021;$a;-500,00;06058" \
+		"DMPMP;KY-000088802;10-11-2021;$a;500,00;0605" \
+		"DMPMP;KY-000088802;10-11-2021;$a;-500,00;0605" \
+		>>mixed/erp/ERP_PRISME_Posteringer_20211115.csv &&
+	printf "%s\r\n" "a1b2c3d4-0000-4000-8000-000000008801;060585-1234;2021-11-10;500,00;GENNEMFOERT;N;KY-000088801" \
+		"a1b2c3d4-0000-4000-8000-000000008802;060590-9999;2021-11-10;500,00;GENNEMFOERT;N;KY-000088802" \
+		>>mixed/ky/KY_DetaljerUdbetalinger_29757895_20211115.csv &&
+	run "$TRASH/mixed" mx $N &&
+	! grep -q "mangler-paa-konto" mx/$D/$E &&
+	grep -q ";0605;500,00;500,00;0,00;0,00;0,00;OK$" mx/$D/$S
+'
+
 test_expect_success 'the month before the lookback is read as context, never reported' '
 	# lookback 12 on 2021-11-15: 2020-11 is reported, 2020-10 only read
 	mkdir -p ctx/erp ctx/ky &&
