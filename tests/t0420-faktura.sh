@@ -92,6 +92,15 @@ test_expect_success 'another account is searched only after every account took i
 	grep -q "mangler-i-erp: .*faktura 9004" off/$D/$E
 '
 
+test_expect_success 'months-back beyond lookback-months: only the months read are reported' '
+	mkdir conf5 && cp "$TOP"/conf/*.conf conf5/ &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|; s|^months-back .*|months-back 5|" conf5/pipeline.conf &&
+	CONF=$TRASH/conf5/pipeline.conf run "$TOP/fixtures/faktura-example/drops" m5 $N &&
+	tail -n +2 m5/$D/$S | cut -d";" -f3 | sort -u >actual &&
+	printf "%s\n" 2021-09 2021-10 2021-11 >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'pipeline rerun match-faktura redoes it alone, same bytes' '
 	sha256sum x/$D/$S x/$D/$E >first &&
 	pipeline rerun match-faktura --date $N --conf "$TOP/conf/pipeline.conf" \
