@@ -18,6 +18,17 @@ struct setting {
 	long long min, max;
 };
 
+/* The stages that read this file: a line for another name is a typo. */
+static const char *const recons[] = { "nemkonto", "debitor", "faktura" };
+
+static int known_recon(const char *name)
+{
+	for (size_t i = 0; i < sizeof(recons) / sizeof(recons[0]); i++)
+		if (!strcmp(recons[i], name))
+			return 1;
+	return 0;
+}
+
 static const struct setting settings[] = {
 	{ "pair-window", -1, 36600 },
 	{ "group-window", -1, 36600 },
@@ -57,6 +68,9 @@ static int line(const struct conf_line *l, void *data)
 	int which = -1;
 	if (strcmp(l->argv[0], "set") || l->argc != 4)
 		return conf_error(l, "usage: set RECON SETTING VALUE");
+	if (!known_recon(l->argv[1]))
+		return conf_error(l, "unknown reconciliation '%s' (nemkonto, debitor, faktura)",
+				  l->argv[1]);
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
 		if (!strcmp(settings[i].name, l->argv[2]))
 			which = (int)i;
@@ -79,4 +93,9 @@ int matchconf_load(const char *path, const char *recon, struct match_conf *m)
 	struct load ld = { recon, m };
 	matchconf_defaults(m);
 	return conf_read(path, line, &ld) ? -1 : 0;
+}
+
+int matchconf_months_back(const struct match_conf *m, int months_back)
+{
+	return months_back < m->lookback_months ? months_back : m->lookback_months;
 }

@@ -3,11 +3,12 @@
  * (nemkonto, debitor, faktura): date windows, group sizes, how far back
  * they read. Grammar (conffile.h):
  *
- *   set RECON SETTING VALUE      VALUE an integer; -1 for "no limit"
+ *   set RECON SETTING VALUE      RECON nemkonto, debitor or faktura; VALUE
+ *                                an integer, -1 for "no limit"
  *                                where the setting says so
  *
  * Settings: pair-window (days, -1 no limit), group-window (days),
- * max-group (2..16), max-steps (subset-search steps per group),
+ * max-group (1..16), max-steps (search steps per item, groupmatch.h),
  * lookback-months (months before the night's that are read, 0..120),
  * transit-days (an open item this young is in transit, not a break),
  * balance-rest (0 or 1: whether what is left may settle as a whole).
@@ -27,5 +28,12 @@ struct match_conf {
 void matchconf_defaults(struct match_conf *m);
 /* Reads every line of path (all are checked) and applies recon's. 0 or -1 (reported). */
 int matchconf_load(const char *path, const char *recon, struct match_conf *m);
+
+/*
+ * How many months before the night's a recon reports on: pipeline.conf's
+ * months-back, but never more than it reads (a month never read would
+ * show 0 = 0 as OK).
+ */
+int matchconf_months_back(const struct match_conf *m, int months_back);
 
 #endif

@@ -257,14 +257,39 @@ int reconin_rows(struct reconin *in, int i, struct kyrows *out)
 	return reconin_each(in, i, kyrow_row, &k) ? -1 : 0;
 }
 
+/* Identical for the exception id: the same SE, bilag, day, amount and recipient. */
+static int same_posting(const struct posting *a, const struct posting *b)
+{
+	return !strcmp(a->se, b->se) && !strcmp(a->bilag, b->bilag) && a->day == b->day &&
+	       a->amount == b->amount && !strcmp(a->recipient, b->recipient);
+}
+
+static int cmp_posting(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	int c = strcmp(x->se, y->se);
+	if (!c)
+		c = strcmp(x->recipient, y->recipient);
+	if (!c)
+		c = (x->day > y->day) - (x->day < y->day);
+	if (!c)
+		c = strcmp(x->bilag, y->bilag);
+	if (!c)
+		c = (x->amount > y->amount) - (x->amount < y->amount);
+	return c ? c : strcmp(x->account, y->account);
+}
+
+void postings_sort(struct postings *p)
+{
+	if (p->n)
+		qsort(p->v, p->n, sizeof(*p->v), cmp_posting);
+}
+
 void postings_ref(const struct postings *p, size_t i, char *ref, size_t size)
 {
 	const struct posting *a = &p->v[i];
 	int copy = 1;
-	for (size_t j = 0; j < i; j++) {
-		const struct posting *b = &p->v[j];
-		copy += !strcmp(a->se, b->se) && !strcmp(a->bilag, b->bilag) && a->day == b->day &&
-			a->amount == b->amount && !strcmp(a->recipient, b->recipient);
-	}
+	for (size_t j = i; j > 0 && same_posting(&p->v[j - 1], a); j--)
+		copy++;
 	snprintf(ref, size, "%s|%d|%lld|%d", a->bilag, (int)a->day, (long long)a->amount, copy);
 }

@@ -95,9 +95,12 @@ struct postings {
 int postings_load(struct reconin *in, int i, const struct accounts *acc,
 		  const char *role, struct postings *out);
 void postings_free(struct postings *p);
+/* Sorts by SE, recipient, day, bilag, amount, account: identical postings adjacent. */
+void postings_sort(struct postings *p);
 /*
  * A posting's part of an exception id (recon.h's ref): bilag, day, amount,
  * and which copy of identical postings it is, so the id stays stable.
+ * p must be sorted by postings_sort().
  */
 void postings_ref(const struct postings *p, size_t i, char *ref, size_t size);
 

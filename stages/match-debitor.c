@@ -61,7 +61,7 @@ struct debitor {
 	struct kyrows src[NSOURCES];
 	struct postings p;
 	struct recon_out out;
-	uint64_t paired, unpaired, items;	/* conservation: items = paired + unpaired */
+	uint64_t paired, items;	/* conservation: items = paired + exceptions */
 };
 
 static int is(const struct kyrow *q, const char *status)
@@ -69,33 +69,63 @@ static int is(const struct kyrow *q, const char *status)
 	return !strcmp(q->status, status);
 }
 
-/* One side of a 1:1 matching: KY items and ERP postings of one SE and month. */
+/* One side of a 1:1 matching: KY items and ERP postings of one SE, every month read. */
 struct side {
 	const char *key;
+	int to_debitor;
+	int32_t from, to;	/* the months reported; the others read are context */
 	const struct kyrow **ky;
 	size_t nky;
 	const struct posting **erp;
 	size_t nerp;
 };
 
-static void ky_unpaired(struct debitor *d, const struct side *s, const struct kyrow *q,
-			int32_t month)
+/* The month a KY item is filed under: accepted (claims) or its report's (events). */
+static int32_t ky_month(const struct side *s, const struct kyrow *q)
 {
+	return s->to_debitor ? accepted_month(q) : q->month;
+}
+
+static int reported(const struct side *s, int32_t month)
+{
+	return month >= s->from && month <= s->to;
+}
+
+/* Which copy of identical KY rows (a repeated claim row) the side's i-th is, from 1. */
+static int ky_copy(const struct side *s, size_t i)
+{
+	const struct kyrow *q = s->ky[i];
+	int copy = 1;
+	for (size_t j = 0; j < i; j++)
+		copy += !strcmp(s->ky[j]->ident, q->ident) && !strcmp(s->ky[j]->status, q->status) &&
+			claim_day(s->ky[j]) == claim_day(q) && s->ky[j]->amount == q->amount;
+	return copy;
+}
+
+static void ky_unpaired(struct debitor *d, const struct side *s, size_t i)
+{
+	const struct kyrow *q = s->ky[i];
 	char day[DATE_BUFSZ];
-	struct exception_row *e = recon_exception(&d->out, q->se, month, s->key, q->cpr,
+	struct exception_row *e = recon_exception(&d->out, q->se, ky_month(s, q), s->key, q->cpr,
 						  q->amount, "mangler-i-erp",
 						  "KY-beløb uden postering på KY-restancekonto / KY "
 						  "amount without a posting on the restance accounts");
+	int copy = ky_copy(s, i);
+	size_t len;
 	snprintf(e->ref, sizeof(e->ref), "%s|%s|%d|%lld", q->ident, q->status, (int)claim_day(q),
 		 (long long)q->amount);
+	len = strlen(e->ref);
+	/* a second copy gets its own id; the first keeps the id it always had */
+	if (copy > 1)
+		snprintf(e->ref + len, sizeof(e->ref) - len, "|%d", copy);
 	recon_note(e, "%s %s af %s", q->ident, q->status, day_format(claim_day(q), day));
 }
 
-static void erp_unpaired(struct debitor *d, const struct side *s, size_t i, int32_t month)
+static void erp_unpaired(struct debitor *d, const struct side *s, size_t i)
 {
 	const struct posting *p = s->erp[i];
 	char day[DATE_BUFSZ];
-	struct exception_row *e = recon_exception(&d->out, p->se, month, s->key, NULL,
+	struct exception_row *e = recon_exception(&d->out, p->se, p->month, s->key, NULL,
 						  p->amount, "ukendt-postering",
 						  "postering på KY-restancekonto uden KY-beløb / posting "
 						  "on a restance account that KY does not know");
@@ -103,60 +133,110 @@ static void erp_unpaired(struct debitor *d, const struct side *s, size_t i, int3
 	recon_note(e, "bilag %s af %s: %s", p->bilag, day_format(p->day, day), p->text);
 }
 
-/* Pairs the side's KY items with its postings; a summary row and the unpaired. */
-static void pair_side(struct debitor *d, const char *se, int32_t month, const struct side *s)
+/* The month of item i of the side's matching (KY items first, then postings). */
+static int32_t item_month(const struct side *s, size_t i)
+{
+	return i < s->nky ? ky_month(s, s->ky[i]) : s->erp[i - s->nky]->month;
+}
+
+/*
+ * Per settlement, whether it spans months (a claim accepted 31-07 and
+ * posted 01-08): its items explain their own month's difference.
+ */
+static char *across_months(const struct side *s, const struct gm_item *v, int nsets)
+{
+	int32_t *first = xcalloc((size_t)nsets + 1, sizeof(*first));
+	char *across = xcalloc((size_t)nsets + 1, 1);
+	for (size_t i = 0; i < s->nky + s->nerp; i++) {
+		int32_t m = item_month(s, i);
+		if (!v[i].set)
+			continue;
+		if (!first[v[i].set])
+			first[v[i].set] = m;
+		else if (first[v[i].set] != m)
+			across[v[i].set] = 1;
+	}
+	free(first);
+	return across;
+}
+
+/* A summary row per reported month: its KY items against its postings. */
+static void side_summaries(struct debitor *d, const char *se, const struct side *s,
+			   const struct gm_item *v, int nsets)
+{
+	char *across = across_months(s, v, nsets);
+	for (int32_t m = s->from; m <= s->to; m = month_add(m, 1)) {
+		money_t left = 0, right = 0, explained = 0;
+		for (size_t i = 0; i < s->nky + s->nerp; i++) {
+			money_t a = v[i].amount;
+			if (item_month(s, i) != m)
+				continue;
+			*(i < s->nky ? &left : &right) += a;
+			if (across[v[i].set])
+				explained += i < s->nky ? a : -a;
+		}
+		recon_summary(&d->out, se, m, s->key, left, right, explained);
+	}
+	free(across);
+}
+
+/*
+ * Pairs the side's KY items with its postings over every month read, so a
+ * claim accepted 31-07 and posted 01-08 pairs; what is left open is filed
+ * under its own month, for the reported months.
+ */
+static void pair_side(struct debitor *d, const char *se, const struct side *s)
 {
 	size_t n = s->nky + s->nerp;
 	struct gm_item *v = xcalloc(n + 1, sizeof(*v));
 	struct gm_result r;
-	money_t left = 0, right = 0;
+	for (size_t i = 0; i < s->nky; i++)
+		v[i] = (struct gm_item){ .side = 0, .amount = gm_amount(s->ky[i]->amount),
+					 .day = claim_day(s->ky[i]), .party = s->ky[i]->cpr };
+	for (size_t i = 0; i < s->nerp; i++)
+		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = gm_amount(s->erp[i]->amount),
+						  .day = s->erp[i]->day,
+						  .party = s->erp[i]->recipient };
+	groupmatch(v, n, &d->mc.lim, &r);
 	for (size_t i = 0; i < s->nky; i++) {
-		money_t a = s->ky[i]->amount < 0 ? -s->ky[i]->amount : s->ky[i]->amount;
-		v[i] = (struct gm_item){ .side = 0, .amount = a, .day = claim_day(s->ky[i]),
-					 .party = s->ky[i]->cpr };
-		left += a;
+		if (!reported(s, ky_month(s, s->ky[i])))
+			continue;
+		d->items++;
+		d->paired += v[i].set != 0;
+		if (!v[i].set)
+			ky_unpaired(d, s, i);
 	}
 	for (size_t i = 0; i < s->nerp; i++) {
-		money_t a = s->erp[i]->amount < 0 ? -s->erp[i]->amount : s->erp[i]->amount;
-		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = a, .day = s->erp[i]->day,
-						  .party = s->erp[i]->recipient };
-		right += a;
-	}
-	groupmatch(v, n, &d->mc.lim, &r);
-	for (size_t i = 0; i < s->nky; i++)
-		if (!v[i].set)
-			ky_unpaired(d, s, s->ky[i], month);
-	for (size_t i = 0; i < s->nerp; i++)
+		if (!reported(s, s->erp[i]->month))
+			continue;
+		d->items++;
+		d->paired += v[s->nky + i].set != 0;
 		if (!v[s->nky + i].set)
-			erp_unpaired(d, s, i, month);
-	d->items += n;
-	d->unpaired += (uint64_t)r.open;
-	d->paired += n - (size_t)r.open;
-	recon_summary(&d->out, se, month, s->key, left, right, 0);
+			erp_unpaired(d, s, i);
+	}
+	side_summaries(d, se, s, v, r.nsets);
 	free(v);
 }
 
-/* KY->DEBITOR (debits, claims accepted in the month) or DEBITOR->KY (credits, events). */
-static void flow(struct debitor *d, const char *se, int32_t month, int to_debitor)
+/* KY->DEBITOR (debits, accepted claims) or DEBITOR->KY (credits, events), months from..to. */
+static void flow(struct debitor *d, const char *se, int32_t from, int32_t to, int to_debitor)
 {
 	const struct kyrows *l = &d->src[to_debitor ? CLAIMS : EVENTS];
-	struct side s = { .key = to_debitor ? "KY->DEBITOR" : "DEBITOR->KY" };
+	struct side s = { .key = to_debitor ? "KY->DEBITOR" : "DEBITOR->KY",
+			  .to_debitor = to_debitor, .from = from, .to = to };
 	s.ky = xcalloc(l->n + 1, sizeof(*s.ky));
 	s.erp = xcalloc(d->p.n + 1, sizeof(*s.erp));
 	for (size_t i = 0; i < l->n; i++) {
 		const struct kyrow *q = &l->v[i];
-		if (strcmp(q->se, se))
-			continue;
-		if (to_debitor ? accepted_month(q) == month : q->month == month)
+		if (!strcmp(q->se, se) && ky_month(&s, q))
 			s.ky[s.nky++] = q;
 	}
 	for (size_t i = 0; i < d->p.n; i++) {
 		const struct posting *p = &d->p.v[i];
-		if (!strcmp(p->se, se) && p->month == month && (to_debitor ? p->amount > 0
-								 : p->amount < 0))
+		if (!strcmp(p->se, se) && (to_debitor ? p->amount > 0 : p->amount < 0))
 			s.erp[s.nerp++] = p;
 	}
-	pair_side(d, se, month, &s);
+	pair_side(d, se, &s);
 	free(s.ky);
 	free(s.erp);
 }
@@ -257,13 +337,12 @@ static void match_all(struct debitor *d)
 	const char **se;
 	size_t nse = reconin_ses(&d->in, &se);
 	int32_t to = d->ctx->night / 100;
+	int32_t from = month_add(to, -matchconf_months_back(&d->mc, d->ctx->conf.months_back));
 	for (size_t i = 0; i < nse; i++) {
-		for (int32_t m = month_add(to, -d->ctx->conf.months_back); m <= to;
-		     m = month_add(m, 1)) {
-			flow(d, se[i], m, 1);
-			flow(d, se[i], m, 0);
+		flow(d, se[i], from, to, 1);
+		flow(d, se[i], from, to, 0);
+		for (int32_t m = from; m <= to; m = month_add(m, 1))
 			rejected(d, se[i], m);
-		}
 		registrations(d, se[i]);
 		clearing(d, se[i], to);
 	}
@@ -288,6 +367,7 @@ static int load(struct debitor *d, MDB_txn *txn)
 			 month_add(to, -d->mc.lookback_months), to) ||
 	    (rc = postings_load(&d->in, ERP, &d->acc, "ky-restance", &d->p)) < 0)
 		return EXIT_INTERNAL;
+	postings_sort(&d->p);
 	for (int s = 0; s < NSOURCES; s++)
 		if (s != ERP && reconin_rows(&d->in, s, &d->src[s]))
 			return EXIT_INTERNAL;
@@ -301,10 +381,10 @@ static int conserved(const struct debitor *d)
 	for (size_t i = 0; i < d->out.nexc; i++)
 		excepted += !strcmp(d->out.exc[i].code, "mangler-i-erp") ||
 			    !strcmp(d->out.exc[i].code, "ukendt-postering");
-	if (d->paired + d->unpaired != d->items || excepted != d->unpaired) {
-		log_error("internal: %llu items, %llu paired, %llu unpaired, %llu exceptions",
+	if (d->paired + excepted != d->items) {
+		log_error("internal: %llu items, %llu paired, %llu exceptions",
 			  (unsigned long long)d->items, (unsigned long long)d->paired,
-			  (unsigned long long)d->unpaired, (unsigned long long)excepted);
+			  (unsigned long long)excepted);
 		return 0;
 	}
 	return 1;

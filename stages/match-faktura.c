@@ -41,6 +41,8 @@ struct faktura {
 	struct kyrows src[SUM + 1];
 	struct postings p;
 	char *used;		/* per posting: paired with an invoice */
+	const struct kyrow **unpaid;	/* approved invoices not paid on their account */
+	size_t nunpaid;
 	struct recon_out out;
 	int bad;		/* a conservation check failed */
 };
@@ -71,10 +73,14 @@ static int cmp_posting(const void *a, const void *b)
 	return c ? c : (x->amount > y->amount) - (x->amount < y->amount);
 }
 
-/* A posting that can pay an invoice: same SE, a debit, not one of KY's own finansbilag. */
-static int payable(const struct posting *p, const char *se)
+/*
+ * A posting that can pay an invoice: same SE, not one of KY's own
+ * finansbilag, a debit for an invoice or a credit for a credit note.
+ */
+static int payable(const struct posting *p, const char *se, int credit)
 {
-	return !strcmp(p->se, se) && p->amount > 0 && strncmp(p->bilag, "KY-", 3);
+	return !strcmp(p->se, se) && (credit ? p->amount < 0 : p->amount > 0) &&
+	       strncmp(p->bilag, "KY-", 3);
 }
 
 static int on_account(const char *account, const struct posting *p)
@@ -88,7 +94,7 @@ static const struct posting *find_paid(struct faktura *k, const struct kyrow *q,
 	for (size_t i = 0; i < k->p.n; i++) {
 		const struct posting *p = &k->p.v[i];
 		int64_t apart = day_number(p->day) - day_number(q->day);
-		if (k->used[i] || !payable(p, q->se) || p->amount != q->amount ||
+		if (k->used[i] || !payable(p, q->se, q->amount < 0) || p->amount != q->amount ||
 		    on_account(q->account, p) != own_account)
 			continue;
 		if (k->mc.lim.pair_window >= 0 && (apart < -k->mc.lim.pair_window ||
@@ -115,39 +121,53 @@ static struct exception_row *inv_exception(struct faktura *k, const struct kyrow
 }
 
 /* An approved invoice without a posting on its account: paid elsewhere, or not at all. */
-static money_t unpaid(struct faktura *k, const struct kyrow *q)
+static void unpaid(struct faktura *k, const struct kyrow *q)
 {
 	const struct posting *p = find_paid(k, q, 0);
 	struct exception_row *e;
 	if (!p) {
 		inv_exception(k, q, "GODKENDT", "mangler-i-erp", "godkendt eFaktura uden "
 			      "postering i økonomisystemet / approved eInvoice not in the ledger");
-		return q->amount;
+		return;
 	}
 	e = inv_exception(k, q, "GODKENDT", "forkert-konto", "godkendt eFaktura bogført på en "
 			  "anden konto end KY anviste / approved eInvoice posted on another "
 			  "account than KY instructed");
 	recon_note(e, "faktura %s: bogført på %s, bilag %s", q->invoice, p->account, p->bilag);
-	return q->amount;
 }
 
-/* One account's approved invoices of a month against the payable postings on it. */
-static money_t pair_account(struct faktura *k, const struct kyrow *q, size_t nq, money_t *right)
+/*
+ * One account's approved invoices of a month (credit notes when credit)
+ * against the payable postings on it. What is not paid on the account is
+ * left for unpaid(), once every account and month has taken its own.
+ */
+static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t nall, int credit,
+			    money_t *right)
 {
-	size_t *idx = xcalloc(k->p.n + 1, sizeof(*idx)), np = 0, n;
-	struct gm_item *v = xcalloc(nq + k->p.n + 1, sizeof(*v));
+	size_t *idx = xcalloc(k->p.n + 1, sizeof(*idx)), np = 0, n, nq = 0;
+	const struct kyrow **q = xcalloc(nall + 1, sizeof(*q));
+	struct gm_item *v = xcalloc(nall + k->p.n + 1, sizeof(*v));
 	struct gm_result r;
 	money_t open = 0;
+	struct gm_limits lim = k->mc.lim;
+	for (size_t i = 0; i < nall; i++)
+		if ((all[i].amount < 0) == credit)
+			q[nq++] = &all[i];
 	for (size_t i = 0; i < nq; i++)
-		v[i] = (struct gm_item){ .side = 0, .amount = q[i].amount, .day = q[i].day };
+		v[i] = (struct gm_item){ .side = 0, .amount = gm_amount(q[i]->amount),
+					 .day = q[i]->day };
 	for (size_t i = 0; i < k->p.n; i++)
-		if (!k->used[i] && payable(&k->p.v[i], q[0].se) && on_account(q[0].account, &k->p.v[i])) {
-			v[nq + np] = (struct gm_item){ .side = 1, .amount = k->p.v[i].amount,
+		if (!k->used[i] && payable(&k->p.v[i], all[0].se, credit) &&
+		    on_account(all[0].account, &k->p.v[i])) {
+			v[nq + np] = (struct gm_item){ .side = 1,
+						       .amount = gm_amount(k->p.v[i].amount),
 						       .day = k->p.v[i].day };
 			idx[np++] = i;
 		}
 	n = nq + np;
-	groupmatch(v, n, &k->mc.lim, &r);
+	lim.max_group = 1;	/* an invoice and its payment: 1:1 only, whatever the conf says */
+	lim.balance_rest = 0;
+	groupmatch(v, n, &lim, &r);
 	for (size_t j = 0; j < np; j++)
 		k->used[idx[j]] = v[nq + j].set != 0;
 	for (size_t i = 0; i < nq; i++) {
@@ -156,19 +176,21 @@ static money_t pair_account(struct faktura *k, const struct kyrow *q, size_t nq,
 			if (v[nq + j].set && v[nq + j].set == v[i].set)
 				p = &k->p.v[idx[j]];
 		if (!p) {
-			open += unpaid(k, &q[i]);
+			k->unpaid[k->nunpaid++] = q[i];
+			open += q[i]->amount;
 			continue;
 		}
 		*right += p->amount;
-		if (q[i].costcentre[0] && !on_account(q[i].costcentre, p))
-			recon_note(inv_exception(k, &q[i], "GODKENDT", "forkert-omkostningssted",
+		if (q[i]->costcentre[0] && !on_account(q[i]->costcentre, p))
+			recon_note(inv_exception(k, q[i], "GODKENDT", "forkert-omkostningssted",
 						 "betalt på kontoen, men ikke på det omkostningssted "
 						 "KY anviste / paid on the account but not on the cost "
 						 "centre KY instructed"),
-				   "faktura %s: bogført på %s, bilag %s", q[i].invoice, p->account,
+				   "faktura %s: bogført på %s, bilag %s", q[i]->invoice, p->account,
 				   p->bilag);
 	}
 	free(idx);
+	free(q);
 	free(v);
 	return open;
 }
@@ -186,7 +208,8 @@ static void approved(struct faktura *k, const char *se, int32_t month)
 			continue;
 		for (size_t x = i; x < j; x++)
 			left += l->v[x].amount;
-		open += pair_account(k, &l->v[i], j - i, &right);
+		open += pair_account(k, &l->v[i], j - i, 0, &right);
+		open += pair_account(k, &l->v[i], j - i, 1, &right);
 	}
 	recon_summary(&k->out, se, month, "GODKENDT", left, right, 0);
 	if (left - right != open) {
@@ -257,16 +280,22 @@ static void match_all(struct faktura *k)
 	const char **se;
 	size_t nse = reconin_ses(&k->in, &se);
 	int32_t to = k->ctx->night / 100;
+	int32_t from = month_add(to, -matchconf_months_back(&k->mc, k->ctx->conf.months_back));
 	for (int s = GODKENDT; s <= SUM; s++)
 		if (k->src[s].n)
 			qsort(k->src[s].v, k->src[s].n, sizeof(*k->src[s].v), cmp_inv);
 	if (k->p.n)
 		qsort(k->p.v, k->p.n, sizeof(*k->p.v), cmp_posting);
 	k->used = xcalloc(k->p.n + 1, 1);
+	k->unpaid = xcalloc(k->src[GODKENDT].n + 1, sizeof(*k->unpaid));
+	/* every account and month takes its own payments before any is sought elsewhere */
 	for (size_t i = 0; i < nse; i++)
-		for (int32_t m = month_add(to, -k->ctx->conf.months_back); m <= to;
-		     m = month_add(m, 1)) {
+		for (int32_t m = from; m <= to; m = month_add(m, 1))
 			approved(k, se[i], m);
+	for (size_t i = 0; i < k->nunpaid; i++)
+		unpaid(k, k->unpaid[i]);
+	for (size_t i = 0; i < nse; i++)
+		for (int32_t m = from; m <= to; m = month_add(m, 1)) {
 			listed(k, se[i], m, AFVIST);
 			listed(k, se[i], m, FEJL);
 			per_account(k, se[i], m);
@@ -313,6 +342,7 @@ static int match_night(struct stage_ctx *ctx)
 	for (int s = GODKENDT; s <= SUM; s++)
 		free(k.src[s].v);
 	free(k.used);
+	free(k.unpaid);
 	recon_free(&k.out);
 	return rc;
 }

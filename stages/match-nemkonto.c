@@ -21,6 +21,7 @@
 #include "date.h"
 #include "exitcode.h"
 #include "groupmatch.h"
+#include "ident.h"
 #include "log.h"
 #include "matchconf.h"
 #include "reconin.h"
@@ -44,30 +45,12 @@ struct nemkonto {
 	struct kyrows pay;	/* KY's payments */
 	struct kyrows sum;	/* KY's 'Sum - Udbetalinger' */
 	char *matched;		/* per payment: found on the account */
-	const char **group;	/* per payment: the recipient whose postings it was sought in */
+	const char **group;	/* per payment: the recipient it belongs to (owner()) or NULL */
 	struct recon_out out;
-	uint64_t settled, transit, open, gave_up;	/* postings, for the conservation check */
+	int32_t from;		/* the first month reported; the one before is read as context */
+	uint64_t settled, transit, open, nameless, context;	/* postings, for conservation */
 	money_t tot_debit, tot_credit, tot_transit;
 };
-
-/* KY prints payments positive; a reversal may come negative: pair on the size. */
-static money_t payment_amount(const struct kyrow *q)
-{
-	return q->amount < 0 ? -q->amount : q->amount;
-}
-
-static int cmp_posting(const void *a, const void *b)
-{
-	const struct posting *x = a, *y = b;
-	int c = strcmp(x->se, y->se);
-	if (!c)
-		c = strcmp(x->recipient, y->recipient);
-	if (!c)
-		c = (x->day > y->day) - (x->day < y->day);
-	if (!c)
-		c = strcmp(x->bilag, y->bilag);
-	return c ? c : (x->amount > y->amount) - (x->amount < y->amount);
-}
 
 static int cmp_payment(const void *a, const void *b)
 {
@@ -80,16 +63,51 @@ static int cmp_payment(const void *a, const void *b)
 	return c ? c : strcmp(x->ident, y->ident);
 }
 
+/* A posting of the month before the lookback: it may settle one inside, is never reported. */
+static int context(const struct nemkonto *n, const struct posting *p)
+{
+	return p->month < n->from;
+}
+
 static int64_t age(const struct nemkonto *n, int32_t day)
 {
 	return day_number(n->ctx->night) - day_number(day);
 }
 
+/*
+ * The key of a recipient: a full CPR (ØS Indsigt, Opus) goes in the cpr
+ * column, which the report masks, and the key shows it masked; the part
+ * of a CPR another ERP keeps (DDMM) is the key as it is.
+ */
+static const char *recipient_key(const char *recipient, char buf[CPR_MASKSZ], const char **cpr)
+{
+	char digits[CPR_LEN + 1];
+	const char *why;
+	int mod11;
+	*cpr = NULL;
+	if (strlen(recipient) != CPR_LEN ||
+	    cpr_parse(recipient, CPR_LEN, 0, digits, &mod11, &why))
+		return recipient;
+	*cpr = recipient;
+	return cpr_mask(recipient, buf);
+}
+
+/* An exception or summary key for the recipient: see recipient_key(). */
+static struct exception_row *recipient_exception(struct nemkonto *n, const char *se,
+						 int32_t month, const char *recipient,
+						 money_t amount, const char *code,
+						 const char *text)
+{
+	char buf[CPR_MASKSZ];
+	const char *cpr, *key = recipient_key(recipient, buf, &cpr);
+	return recon_exception(&n->out, se, month, key, cpr, amount, code, text);
+}
+
 static struct exception_row *posting_exception(struct nemkonto *n, const struct posting *g,
 					       size_t i, const char *code, const char *text)
 {
-	struct exception_row *e = recon_exception(&n->out, g[i].se, g[i].month, g[i].recipient,
-						  NULL, g[i].amount, code, text);
+	struct exception_row *e = recipient_exception(n, g[i].se, g[i].month, g[i].recipient,
+						      g[i].amount, code, text);
 	char d[DATE_BUFSZ];
 	postings_ref(&n->p, (size_t)(g - n->p.v) + i, e->ref, sizeof(e->ref));
 	recon_note(e, "bilag %s af %s, %lld dage: %s", g[i].bilag, day_format(g[i].day, d),
@@ -101,6 +119,8 @@ static struct exception_row *posting_exception(struct nemkonto *n, const struct 
 static void flag_manual(struct nemkonto *n, const struct posting *g, size_t ng)
 {
 	for (size_t i = 0; i < ng; i++) {
+		if (context(n, &g[i]))
+			continue;
 		if (strcasestr(g[i].text, "retur"))
 			posting_exception(n, g, i, "retur",
 					  "betaling returneret fra NemKonto, ret manuelt i KY / "
@@ -122,6 +142,10 @@ static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng
 			n->settled++;
 			continue;
 		}
+		if (context(n, &g[i])) {
+			n->context++;
+			continue;
+		}
 		if (age(n, g[i].day) <= n->mc.transit_days) {
 			n->transit++;
 			transit += g[i].amount;
@@ -135,16 +159,34 @@ static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng
 	return transit;
 }
 
-/* KY payments of the recipient, each paired with one credit on the account. */
+/* Pairs a KY payment with the credit of its Bilagsreference, if the group has it open. */
+static int by_bilag(const struct kyrow *q, const struct posting *g, size_t ng, char *used)
+{
+	if (!q->bilag[0])
+		return 0;
+	for (size_t i = 0; i < ng; i++)
+		if (!used[i] && g[i].amount < 0 && -g[i].amount == gm_amount(q->amount) &&
+		    !strcmp(g[i].bilag, q->bilag)) {
+			used[i] = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * The KY payments whose recipient this is (see owner()), each paired with
+ * one credit on the account: by Bilagsreference first, then by amount and
+ * the nearest day.
+ */
 static void match_payments(struct nemkonto *n, const struct posting *g, size_t ng)
 {
-	struct kyrow key = { 0 };
-	size_t lo = 0, hi = n->pay.n, rl = strlen(g[0].recipient), k = 0, np;
-	struct gm_item *v;
+	struct gm_item *v = xcalloc(n->pay.n + ng + 1, sizeof(*v));
+	size_t *pi = xcalloc(n->pay.n + 1, sizeof(*pi)), np = 0, k;
+	char *used = xcalloc(ng + 1, 1);
 	struct gm_result r;
 	struct gm_limits lim = n->mc.lim;
-	if (!rl)
-		return;
+	struct kyrow key = { 0 };
+	size_t lo = 0, hi = n->pay.n, rl = strlen(g[0].recipient);
 	memcpy(key.se, g[0].se, sizeof(key.se));
 	xstrlcpy(key.cpr, g[0].recipient, sizeof(key.cpr));
 	while (lo < hi) {	/* the first payment at or after the recipient's prefix */
@@ -154,52 +196,80 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 		else
 			hi = mid;
 	}
-	for (np = lo; np < n->pay.n && !strcmp(n->pay.v[np].se, key.se) &&
-	     !strncmp(n->pay.v[np].cpr, key.cpr, rl); np++)
-		;
-	v = xcalloc(np - lo + ng + 1, sizeof(*v));
-	for (size_t i = lo; i < np; i++)
-		v[k++] = (struct gm_item){ .side = 0, .amount = payment_amount(&n->pay.v[i]),
-					   .day = n->pay.v[i].day, .party = n->pay.v[i].cpr };
+	for (size_t i = lo; i < n->pay.n && !strcmp(n->pay.v[i].se, key.se) &&
+	     !strncmp(n->pay.v[i].cpr, key.cpr, rl); i++)
+		if (n->group[i] == g[0].recipient &&
+		    !(n->matched[i] = (char)by_bilag(&n->pay.v[i], g, ng, used)))
+			pi[np++] = i;
+	for (k = 0; k < np; k++)
+		v[k] = (struct gm_item){ .side = 0, .amount = gm_amount(n->pay.v[pi[k]].amount),
+					 .day = n->pay.v[pi[k]].day };
 	for (size_t i = 0; i < ng; i++)
-		if (g[i].amount < 0)
+		if (g[i].amount < 0 && !used[i])
 			v[k++] = (struct gm_item){ .side = 1, .amount = -g[i].amount, .day = g[i].day };
 	lim.max_group = 1;
 	lim.balance_rest = 0;
 	groupmatch(v, k, &lim, &r);
-	for (size_t i = lo; i < np; i++) {
-		n->matched[i] |= v[i - lo].set != 0;
-		if (!n->group[i])
-			n->group[i] = g[0].recipient;
-	}
+	for (size_t i = 0; i < np; i++)
+		n->matched[pi[i]] = v[i].set != 0;
 	free(v);
+	free(pi);
+	free(used);
+}
+
+/* The items whose search ran out of steps stay open (aaben-post); say why once. */
+static void gave_up(struct nemkonto *n, const struct posting *g, size_t ng,
+		    const struct gm_result *r)
+{
+	struct exception_row *e = recipient_exception(n, g[0].se, n->ctx->night / 100,
+						      g[0].recipient, 0, "opgivet",
+						      "for mange poster til at parre dem alle - "
+						      "afstem de åbne poster manuelt / too many "
+						      "items to pair them all - reconcile the open "
+						      "items by hand");
+	recon_note(e, "%zu poster, %d opgivet, %llu søgetrin", ng, r->gave_up,
+		   (unsigned long long)r->steps);
+}
+
+/* Postings without a recipient cannot be matched to anyone: each is bad data. */
+static void nameless(struct nemkonto *n, const struct posting *g, size_t ng)
+{
+	for (size_t i = 0; i < ng; i++) {
+		posting_exception(n, g, i, "mangler-modtager",
+				  "posteringen har ingen modtager (CPR) i økonomisystemets "
+				  "udtræk - ret udtrækket / the posting names no recipient in "
+				  "the ERP extract - fix the extract");
+		*(g[i].amount < 0 ? &n->tot_credit : &n->tot_debit) += gm_amount(g[i].amount);
+	}
+	n->nameless += ng;
 }
 
 static void match_recipient(struct nemkonto *n, const struct posting *g, size_t ng)
 {
-	struct gm_item *v = xcalloc(ng, sizeof(*v));
+	struct gm_item *v;
 	struct gm_result r;
 	money_t debit = 0, credit = 0, transit = 0;
-	for (size_t i = 0; i < ng; i++) {
+	char buf[CPR_MASKSZ];
+	const char *cpr;
+	if (!g[0].recipient[0]) {
+		nameless(n, g, ng);
+		return;
+	}
+	v = xcalloc(ng, sizeof(*v));
+	for (size_t i = 0; i < ng; i++)
 		v[i] = (struct gm_item){ .side = g[i].amount < 0,
-					 .amount = g[i].amount < 0 ? -g[i].amount : g[i].amount,
+					 .amount = gm_amount(g[i].amount),
 					 .day = g[i].day };
-		*(g[i].amount < 0 ? &credit : &debit) += v[i].amount;
-	}
-	if (groupmatch(v, ng, &n->mc.lim, &r)) {
-		struct exception_row *e = recon_exception(&n->out, g[0].se, n->ctx->night / 100,
-							  g[0].recipient, NULL, debit - credit,
-							  "opgivet", "for mange poster til at parre dem; "
-							  "afstem modtageren manuelt / too many items to pair; "
-							  "reconcile the recipient by hand");
-		recon_note(e, "%zu poster, %llu søgetrin", ng, (unsigned long long)r.steps);
-		n->gave_up += ng;
-	} else {
-		transit = open_items(n, g, ng, v);
-	}
+	if (groupmatch(v, ng, &n->mc.lim, &r))
+		gave_up(n, g, ng, &r);
+	for (size_t i = 0; i < ng; i++)
+		if (v[i].set || !context(n, &g[i]))
+			*(v[i].side ? &credit : &debit) += v[i].amount;
+	transit = open_items(n, g, ng, v);
 	flag_manual(n, g, ng);
-	recon_summary(&n->out, g[0].se, n->ctx->night / 100, g[0].recipient, debit, credit,
-		      transit);
+	if (!context(n, &g[ng - 1]))	/* sorted by day: the last is the newest */
+		recon_summary(&n->out, g[0].se, n->ctx->night / 100,
+			      recipient_key(g[0].recipient, buf, &cpr), debit, credit, transit);
 	n->tot_debit += debit;
 	n->tot_credit += credit;
 	n->tot_transit += transit;
@@ -207,18 +277,55 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
 	free(v);
 }
 
+/* The first posting at or after (se, recipient) in the sorted postings. */
+static size_t first_posting(const struct nemkonto *n, const char *se, const char *recipient)
+{
+	size_t lo = 0, hi = n->p.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->p.v[mid].se, se);
+		if (!c)
+			c = strcmp(n->p.v[mid].recipient, recipient);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The recipient a KY payment belongs to: the longest one of its SE on the
+ * account that begins its CPR (Prisme keeps 4 digits, Figur 27, or 5,
+ * Figur 28's 06058), as its group's first posting holds it; NULL if none.
+ */
+static const char *owner(const struct nemkonto *n, const struct kyrow *q)
+{
+	char prefix[sizeof(q->cpr)];
+	for (size_t len = strlen(q->cpr); len > 0; len--) {
+		size_t i;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)len, q->cpr);
+		i = first_posting(n, q->se, prefix);
+		if (i < n->p.n && !strcmp(n->p.v[i].se, q->se) &&
+		    !strcmp(n->p.v[i].recipient, prefix))
+			return n->p.v[i].recipient;
+	}
+	return NULL;
+}
+
 static void missing_payments(struct nemkonto *n)
 {
 	for (size_t i = 0; i < n->pay.n; i++) {
 		const struct kyrow *q = &n->pay.v[i];
 		struct exception_row *e;
-		char key[16], d[DATE_BUFSZ];
-		if (n->matched[i])
+		char key[16], buf[CPR_MASKSZ], d[DATE_BUFSZ];
+		const char *cpr;
+		if (n->matched[i] || q->month < n->from)
 			continue;
 		/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
 		snprintf(key, sizeof(key), "%.*s", n->group[i] ? 15 : 4,
-			 n->group[i] ? n->group[i] : q->cpr);
-		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, payment_amount(q),
+			 n->group[i] ? recipient_key(n->group[i], buf, &cpr) : q->cpr);
+		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, gm_amount(q->amount),
 				    "mangler-paa-konto", "KY-udbetaling uden postering på "
 				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
 		xstrlcpy(e->ref, q->ident, sizeof(e->ref));
@@ -236,6 +343,8 @@ static void payment_sums(struct nemkonto *n)
 		for (j = i; j < s->n && !strcmp(s->v[j].se, s->v[i].se) &&
 		     s->v[j].month == s->v[i].month; j++)
 			left += s->v[j].amount;
+		if (s->v[i].month < n->from)
+			continue;
 		for (size_t k = 0; k < n->pay.n; k++)
 			if (!strcmp(n->pay.v[k].se, s->v[i].se) && n->pay.v[k].month == s->v[i].month)
 				right += n->pay.v[k].amount;
@@ -251,12 +360,13 @@ static void payment_sums(struct nemkonto *n)
 static void match_all(struct nemkonto *n)
 {
 	const char *se = NULL;
-	if (n->p.n)
-		qsort(n->p.v, n->p.n, sizeof(*n->p.v), cmp_posting);
+	postings_sort(&n->p);
 	if (n->pay.n)
 		qsort(n->pay.v, n->pay.n, sizeof(*n->pay.v), cmp_payment);
 	n->matched = xcalloc(n->pay.n + 1, 1);
 	n->group = xcalloc(n->pay.n + 1, sizeof(*n->group));
+	for (size_t i = 0; i < n->pay.n; i++)
+		n->group[i] = owner(n, &n->pay.v[i]);
 	for (size_t i = 0, j; i < n->p.n; i = j) {
 		for (j = i + 1; j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se) &&
 		     !strcmp(n->p.v[j].recipient, n->p.v[i].recipient); j++)
@@ -273,14 +383,15 @@ static void match_all(struct nemkonto *n)
 	payment_sums(n);
 }
 
-/* Every posting is settled, in transit, an open-item exception or in a given-up group. */
+/* Every posting is settled, in transit, an open-item exception, without recipient or context. */
 static int conserved(const struct nemkonto *n)
 {
-	if (n->settled + n->transit + n->open + n->gave_up != n->p.n) {
+	if (n->settled + n->transit + n->open + n->nameless + n->context != n->p.n) {
 		log_error("internal: %zu postings but %llu settled + %llu in transit + %llu open "
-			  "+ %llu unpaired", n->p.n, (unsigned long long)n->settled,
-			  (unsigned long long)n->transit, (unsigned long long)n->open,
-			  (unsigned long long)n->gave_up);
+			  "+ %llu without recipient + %llu context", n->p.n,
+			  (unsigned long long)n->settled, (unsigned long long)n->transit,
+			  (unsigned long long)n->open, (unsigned long long)n->nameless,
+			  (unsigned long long)n->context);
 		return 0;
 	}
 	return 1;
@@ -300,8 +411,8 @@ static int load(struct nemkonto *n, MDB_txn *txn)
 	strbuf_release(&path);
 	if (rc)
 		return EXIT_USAGE;
-	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES,
-			 month_add(to, -n->mc.lookback_months), to) ||
+	n->from = month_add(to, -n->mc.lookback_months);
+	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES, month_add(n->from, -1), to) ||
 	    (rc = postings_load(&n->in, ERP, &n->acc, ROLE, &n->p)) < 0 ||
 	    reconin_rows(&n->in, KY_PAY, &n->pay) || reconin_rows(&n->in, KY_SUM, &n->sum))
 		return EXIT_INTERNAL;

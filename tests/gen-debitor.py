@@ -4,7 +4,8 @@
 usage: gen-debitor.py SEED DROPS EXPECTED [N]  (N claims, default 60)
 
 Claims created May-August, some accepted in July or August and posted on
-the restance account (928148001) that day or the next; coverings and
+the restance account (928148001) that day or the next (one accepted 31-07
+and posted 01-08: it pairs across the month end); coverings and
 write-offs from the debtor system with their credits; 'Sum -
 Debitorregistreringer' per creation month; the Råbalance of 2021-08-31.
 Postings name the person (Ydelsesmodtager: the CPR's DDMM). Injected,
@@ -42,12 +43,17 @@ def main():
              "status": "AFVENTER_FRIGIVELSE", "done": None}
         m = rnd.choice([7, 8])
         if rnd.random() < 0.6 and m >= created[0]:
-            d = rnd.randint(created[1] if m == created[0] else 1, 27)
+            d = rnd.randint(created[1] if m == created[0] else 1, 31 if m == 7 else 30)
             c["status"], c["done"] = "ACCEPTERET", (m, d)
         claims.append(c)
     accepted = [c for c in claims if c["status"] == "ACCEPTERET"]
+    july = [c for c in accepted[1:] if c["created"][0] <= 7]
+    july[0]["done"] = (7, 31)
     for c in accepted[1:]:
-        debits.append((c["done"][0], c["done"][1] + rnd.randint(0, 1), c["amount"], c["cpr"][:4]))
+        m, d = c["done"][0], c["done"][1] + (1 if c is july[0] else rnd.randint(0, 1))
+        if d > 31:      # the next day is in August
+            m, d = m + 1, 1
+        debits.append((m, d, c["amount"], c["cpr"][:4]))
     lost = accepted[0]
     exp.append(("mangler-i-erp", "KY->DEBITOR", plain(lost["amount"])))
     # the lost claim's amount, the same day, posted for another person

@@ -7,7 +7,8 @@ Approved eInvoices on a few KY accounts and cost centres, each paid by a
 ledger posting on '<account>-<cost centre>' a few days after KY's
 decision; KY's posting basis per account. Injected once each: an approved
 invoice never paid, one paid on another account, one on another cost
-centre, two rejected invoices (one paid anyway) and a technical failure.
+centre (and another invoice of its amount on that account), two rejected
+invoices (one paid anyway) and a technical failure.
 EXPECTED gets 'reason;key;amount' per exception the stage must report
 (including the per-account differences the injections cause), sorted.
 """
@@ -51,6 +52,10 @@ def main():
     for i in range(size):
         acc, cc, day = rnd.choice(ACCOUNTS), rnd.choice(["110", "120"]), rnd.randint(1, 24)
         inv.append(("GODKENDT", "g%04d" % i, acc, cc, day, amount()))
+    # the fourth has the amount of the one paid on another account, on that
+    # account: it keeps its own payment, the other finds the one left
+    other = [x for x in ACCOUNTS if x != inv[1][2]][0]
+    inv[3] = inv[3][:2] + (other,) + inv[3][3:5] + (inv[1][5],)
     for n, (_, ident, acc, cc, day, a) in enumerate(inv):
         pay_acc, pay_cc = acc, cc
         if n == 0:

@@ -88,9 +88,10 @@ def main():
             pay(rec, a + b, day)
             debit(rec, a, day)
             debit(rec, b, day + 1)
-        elif kind == "multi":
+        elif kind == "multi":   # half the time the same amount twice
+            same = amount() if rnd.random() < 0.5 else None
             for _ in range(2):
-                a = amount()
+                a = same or amount()
                 pay(rec, a, day)
                 debit(rec, a, day + 1)
                 day += 2

@@ -87,6 +87,91 @@ test_expect_success 'the next night: same ids, first_seen kept, age counted' '
 	test_cmp expect actual
 '
 
+# fixture FROM TO DIR: the guide night with recipient 0110 (8.277,77 out and
+# back) written as TO, its credit left out
+recipient_0110() {
+	mkdir -p "$2/erp" "$2/ky" &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* "$2/ky/" &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* "$2/erp/" &&
+	grep -v ";-8.277,77;0110" "$TOP"/fixtures/guide-nemkonto/drops/erp/ERP_PRISME_Posteringer_20211115.csv |
+		sed "s/;8.277,77;0110\r*$/;8.277,77;$1\r/" >"$2/erp/ERP_PRISME_Posteringer_20211115.csv"
+}
+
+test_expect_success 'a full CPR as recipient: in the cpr column, masked in the key' '
+	recipient_0110 0110851013 cpr &&
+	run "$TRASH/cpr" c 2021-11-20 &&
+	C=c/out/2021-11-20 &&
+	grep ";aaben-post:" $C/$E | cut -d";" -f5,6,7 >actual &&
+	echo "011085-xxxx;0110851013;8277,77" >expect &&
+	test_cmp expect actual &&
+	grep -q ";011085-xxxx;8277,77;0,00;8277,77;" $C/$S &&
+	! cut -d";" -f5 $C/$E $C/$S | grep -q 0110851013
+'
+
+test_expect_success 'a posting without recipient is bad data, not a cross-person group' '
+	recipient_0110 "" nameless &&
+	sed -i "s/;-911,11;0106/;-911,11;/" nameless/erp/ERP_PRISME_Posteringer_20211115.csv &&
+	run "$TRASH/nameless" nl 2021-11-20 &&
+	NL=nl/out/2021-11-20 &&
+	breaks $NL/$E | grep -v "ompostering\|retur" >actual &&
+	printf "%s\n" "aaben-post;0106;911,11" "mangler-modtager;;-911,11" \
+		"mangler-modtager;;8277,77" "mangler-paa-konto;0106;911,11" \
+		"mangler-paa-konto;0110;8277,77" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a KY payment pairs with the credit of its Bilagsreference first' '
+	# a second 8.277,77 to 0110 the same day, its bilag not on the account:
+	# it, not the one whose bilag KY-000017974 is there, is missing
+	mkdir -p bilag/erp bilag/ky &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* bilag/ky/ &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* bilag/erp/ &&
+	printf "%s\r\n" "a1b2c3d4-0000-4000-8000-000000000000;011085-1013;2021-11-15;8.277,77;GENNEMFOERT;N;KY-000099998" \
+		>>bilag/ky/KY_DetaljerUdbetalinger_29757895_20211115.csv &&
+	run "$TRASH/bilag" b $N &&
+	grep "mangler-paa-konto" b/$D/$E | cut -d";" -f5,7 >actual &&
+	echo "0110;8277,77" >expect &&
+	test_cmp expect actual &&
+	grep -q "mangler-paa-konto: .*udbetaling a1b2c3d4-0000-4000-8000-000000000000 .*bilag KY-000099998" b/$D/$E
+'
+
+test_expect_success 'recipients 0605 and 06058 side by side: each payment under its longest' '
+	mkdir -p mixed/erp mixed/ky &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* mixed/ky/ &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* mixed/erp/ &&
+	a="9000000000-952599065-9900000-60-9-;Mellemregning NemKonto;DKK" &&
+	printf "%s\r\n" "DMPMP;KY-000088801;10-11-2021;$a;500,00;06058" \
+		"DMPMP;KY-000088801;10-11-2021;$a;-500,00;06058" \
+		"DMPMP;KY-000088802;10-11-2021;$a;500,00;0605" \
+		"DMPMP;KY-000088802;10-11-2021;$a;-500,00;0605" \
+		>>mixed/erp/ERP_PRISME_Posteringer_20211115.csv &&
+	printf "%s\r\n" "a1b2c3d4-0000-4000-8000-000000008801;060585-1234;2021-11-10;500,00;GENNEMFOERT;N;KY-000088801" \
+		"a1b2c3d4-0000-4000-8000-000000008802;060590-9999;2021-11-10;500,00;GENNEMFOERT;N;KY-000088802" \
+		>>mixed/ky/KY_DetaljerUdbetalinger_29757895_20211115.csv &&
+	run "$TRASH/mixed" mx $N &&
+	! grep -q "mangler-paa-konto" mx/$D/$E &&
+	grep -q ";0605;500,00;500,00;0,00;0,00;0,00;OK$" mx/$D/$S
+'
+
+test_expect_success 'the month before the lookback is read as context, never reported' '
+	# lookback 12 on 2021-11-15: 2020-11 is reported, 2020-10 only read
+	mkdir -p ctx/erp ctx/ky &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* ctx/ky/ &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* ctx/erp/ &&
+	a="9000000000-952599065-9900000-60-9-;Mellemregning NemKonto;DKK" &&
+	printf "%s\r\n" "DMPMP;KY-000090001;02-11-2020;$a;500,00;0909" \
+		"DMPMP;KY-000090002;30-10-2020;$a;-500,00;0909" \
+		"DMPMP;KY-000090003;15-10-2020;$a;77,00;0909" \
+		"DMPMP;KY-000090004;14-10-2020;$a;66,00;0808" >>ctx/erp/ERP_PRISME_Posteringer_20211115.csv &&
+	run "$TRASH/ctx" ctx $N &&
+	! grep -q ";0909;\|;0808;" ctx/$D/$E &&
+	grep -q ";0909;500,00;500,00;0,00;0,00;0,00;OK$" ctx/$D/$S &&
+	! grep -q ";0808;" ctx/$D/$S &&
+	grep -v ";0909;\|;TOTAL;" ctx/$D/$S >actual &&
+	grep -v ";TOTAL;" "$G/summary.csv" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'the stage alone for a date gives the same bytes' '
 	sha256sum g/$D/$S g/$D/$E >first &&
 	stage-match-nemkonto --date 2021-11-15 --conf "$TOP/conf/pipeline.conf" \
@@ -95,12 +180,27 @@ test_expect_success 'the stage alone for a date gives the same bytes' '
 	test_cmp first second
 '
 
-test_expect_success 'a search over its step limit gives up and says so, without hanging' '
-	mkdir conf && cp "$TOP"/conf/*.conf conf/ &&
+test_expect_success 'a search over its step limit gives up on its items only, and says so' '
+	# 1201 (Figur 27, N:1) with an unrelated old credit of 100,00: over the
+	# limit its N:1 is not found and the rest does not balance
+	mkdir -p steps/erp steps/ky conf &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/ky/* steps/ky/ &&
+	cp "$TOP"/fixtures/guide-nemkonto/drops/erp/* steps/erp/ &&
+	printf "DMPMP;KY-000099999;01-11-2021;9000000000-952599065-9900000-60-9-;Mellemregning NemKonto;DKK;-100,00;1201\r\n" \
+		>>steps/erp/ERP_PRISME_Posteringer_20211115.csv &&
+	run "$TRASH/steps" s1 2021-11-16 &&
+	breaks s1/out/2021-11-16/$E | grep ";1201;" >actual &&
+	echo "aaben-post;1201;-100,00" >expect &&
+	test_cmp expect actual &&
+	cp "$TOP"/conf/*.conf conf/ &&
 	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf/pipeline.conf &&
 	echo "set nemkonto max-steps 1" >>conf/matching.conf &&
-	CONF=$TRASH/conf/pipeline.conf run "$TRASH/gen1/drops" up $N &&
-	test $(grep -c "opgivet: .*poster, 2 søgetrin" up/$D/$E) -gt 0
+	CONF=$TRASH/conf/pipeline.conf run "$TRASH/steps" s2 2021-11-16 &&
+	grep -q ";1201;;0,00;opgivet: .*5 poster, 4 opgivet, [0-9]* søgetrin" s2/out/2021-11-16/$E &&
+	test $(grep -c ";1201;;.*;aaben-post" s2/out/2021-11-16/$E) -eq 5 &&
+	grep -v ";1201;" s1/out/2021-11-16/$E | cut -d";" -f1 >expect &&
+	grep -v ";1201;" s2/out/2021-11-16/$E | cut -d";" -f1 >actual &&
+	test_cmp expect actual
 '
 
 test_expect_success 'a bad matching.conf is a configuration error (64) naming file:line' '

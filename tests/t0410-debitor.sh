@@ -78,6 +78,31 @@ test_expect_success 'a restance posting lost: the claim is named, with its CPR' 
 	test_cmp expect actual
 '
 
+test_expect_success 'a repeated claim row without postings: two breaks, two ids' '
+	copy twice &&
+	k=twice/drops/ky/KY_DetaljerDebitor_29757895_20210630.csv &&
+	grep -a "^f0000000-0000-4000-8000-000000000014;" "$F/ky/${k##*/}" >>$k &&
+	grep -av "FAK-00570125" "$F/erp/ERP_PRISME_Kontostreng_928148001_20210630.csv" \
+		>twice/drops/erp/ERP_PRISME_Kontostreng_928148001_20210630.csv &&
+	run "$TRASH/twice/drops" twice 2021-06-30 &&
+	test $(grep -c "mangler-i-erp: .*000000000014" twice/out/2021-06-30/$E) -eq 2 &&
+	test $(grep "mangler-i-erp" twice/out/2021-06-30/$E | cut -d";" -f1 | sort -u | wc -l) -eq 2
+'
+
+test_expect_success 'a claim accepted 31-07 and posted 01-08 pairs across the month end' '
+	copy monthend &&
+	sed -i "s/;2021-08-24 20:01:18.918;ACCEPTERET;1082,56/;2021-07-31 20:01:18.918;ACCEPTERET;1082,56/" \
+		monthend/drops/ky/KY_DetaljerDebitor_29757895_20210831.csv &&
+	sed -i "s/;24-08-2021 22:01:21;FAK-00583321;24-08-2021;/;01-08-2021 22:01:21;FAK-00583321;01-08-2021;/" \
+		monthend/drops/erp/ERP_PRISME_Kontostreng_928148001_20210831.csv &&
+	grep -aq ";01-08-2021;" monthend/drops/erp/ERP_PRISME_Kontostreng_928148001_20210831.csv &&
+	run "$TRASH/monthend/drops" monthend 2021-08-31 &&
+	M=monthend/out/2021-08-31 &&
+	! grep -q "mangler-i-erp\|ukendt-postering" $M/$E &&
+	grep -q ";2021-07;KY->DEBITOR;1082,56;0,00;1082,56;1082,56;0,00;EXPLAINED$" $M/$S &&
+	grep -q ";2021-08;KY->DEBITOR;0,00;1082,56;-1082,56;-1082,56;0,00;EXPLAINED$" $M/$S
+'
+
 test_expect_success 'the clearing account off: the invariant break is reported' '
 	copy off &&
 	sed -i "s/;-4.473,58\r\$/;-4.373,58\r/" off/drops/erp/ERP_PRISME_Raabalance_20210630.csv &&

@@ -150,9 +150,90 @@ static void test_gives_up(void)
 		v[i] = (struct gm_item){ .side = 1, .amount = 300 + 2 * i, .day = 20211101 };
 	v[40] = (struct gm_item){ .side = 0, .amount = 2001, .day = 20211101 };
 	l.max_steps = 1000;
-	CHECK(groupmatch(v, 41, &l, &r) == 1 && r.gave_up, "gives up");
-	CHECK(r.steps == 1001, "stops at the step limit (%llu)", (unsigned long long)r.steps);
+	CHECK(groupmatch(v, 41, &l, &r) == 1 && r.gave_up == 1, "gives up (%d)", r.gave_up);
+	CHECK(r.steps > 1000 && r.steps < 2 * 1000 + 41 * 41,
+	      "stops at the step limit (%llu)", (unsigned long long)r.steps);
 	CHECK(r.open == 41, "everything stays open (%d)", r.open);
+}
+
+static void test_gives_up_alone(void)
+{
+	/* The hopeless 2001 beside a 1:1 pair: only it gives up, the pair settles... */
+	struct gm_item v[45];
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	for (int i = 0; i < 40; i++)
+		v[i] = (struct gm_item){ .side = 1, .amount = 300 + 2 * i, .day = 20211101 };
+	v[40] = (struct gm_item){ .side = 0, .amount = 2001, .day = 20211101 };
+	v[41] = (struct gm_item){ .side = 0, .amount = 777, .day = 20211102 };
+	v[42] = (struct gm_item){ .side = 1, .amount = 777, .day = 20211102 };
+	v[43] = (struct gm_item){ .side = 0, .amount = 13560, .day = 20211101 };
+	v[44] = (struct gm_item){ .side = 1, .amount = 2001, .day = 20211220 };
+	l.max_steps = 300;
+	l.group_window = 0;
+	l.pair_window = 0;
+	CHECK(groupmatch(v, 43, &l, &r) == 1 && r.gave_up == 1 && !v[40].set,
+	      "one item gives up (%d)", r.gave_up);
+	CHECK(v[41].kind == GM_PAIR && v[41].set == v[42].set, "the pair still settles");
+	/* ... and what balances as a whole still settles as the rest. */
+	CHECK(groupmatch(v, 45, &l, &r) == 0 && r.open == 0 && v[40].kind == GM_NM,
+	      "the rest still balances (%d open)", r.open);
+}
+
+static void test_missing_month(void)
+{
+	/* 11 monthly 7.540,00 debits and credits, May's credit missing: May's debit stays open. */
+	struct gm_item v[22];
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	size_t n = 0, may = 0;
+	l.pair_window = -1;
+	for (int m = 1; m <= 11; m++) {
+		if (m == 5)
+			may = n;
+		v[n++] = (struct gm_item){ .side = 0, .amount = 754000, .day = 20210002 + 100 * m };
+		if (m != 5)
+			v[n++] = (struct gm_item){ .side = 1, .amount = 754000,
+						   .day = 20210003 + 100 * m };
+	}
+	groupmatch(v, n, &l, &r);
+	CHECK(r.open == 1 && !v[may].set, "the May debit is the one open (%d open)", r.open);
+}
+
+static void test_group_parties(void)
+{
+	/* 100,00 for 0203... settled by 60,00 of 0203 and 40,00 of 1507: not one person. */
+	struct gm_item v[3] = {
+		{ .side = 0, .amount = 10000, .day = 20210623 },
+		{ .side = 1, .amount = 6000, .day = 20210623, .party = "0203" },
+		{ .side = 1, .amount = 4000, .day = 20210623, .party = "1507" },
+	};
+	struct gm_result r;
+	struct gm_limits l = GM_LIMITS_DEFAULT;
+	l.balance_rest = 0;
+	groupmatch(v, 3, &l, &r);
+	CHECK(r.open == 3, "two persons do not settle one item (%d open)", r.open);
+	v[2].party = "0203901234";
+	groupmatch(v, 3, &l, &r);
+	CHECK(r.open == 0 && v[0].kind == GM_N1, "one person's do");
+}
+
+static void test_one_crowd(void)
+{
+	/* 100.000 items of one amount and no party, unmatched half: bounded and quick. */
+	enum { N = 50000 };
+	static struct gm_item v[2 * N];
+	struct gm_result r;
+	for (int i = 0; i < N; i++) {
+		v[i] = (struct gm_item){ .side = 0, .amount = 754000, .day = 20210101 + i % 28 };
+		v[N + i] = (struct gm_item){ .side = 1, .amount = 754000 - 100 * (i % 2),
+					     .day = 20210101 + i % 28 };
+	}
+	groupmatch(v, 2 * N, &lim, &r);
+	CHECK(r.steps <= (GM_CALL_ITEMS + 1) * lim.max_steps, "bounded (%llu steps)",
+	      (unsigned long long)r.steps);
+	CHECK(r.nsets == N / 2 && r.open == N, "the equal half pairs (%d sets, %d open)",
+	      r.nsets, r.open);
 }
 
 static void test_no_balance_rest(void)
@@ -202,6 +283,9 @@ static void test_matchconf(void)
 	unlink(p);
 	p = conf_file("set faktura pair-windo 3\n");
 	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "an unknown setting of another recon refused");
+	unlink(p);
+	p = conf_file("set nemkonot transit-days 3\n");
+	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "an unknown reconciliation refused");
 	unlink(p);
 	p = conf_file("set nemkonto transit-days 3x\n");
 	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "not an integer refused");
@@ -280,6 +364,10 @@ int main(void)
 	test_one_to_many_other_way();
 	test_max_group_and_zero();
 	test_gives_up();
+	test_gives_up_alone();
+	test_missing_month();
+	test_group_parties();
+	test_one_crowd();
 	test_no_balance_rest();
 	test_matchconf();
 	test_parties();
