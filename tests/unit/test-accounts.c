@@ -20,23 +20,11 @@ static void test_matches(void)
 	CHECK(!account_matches("", "8.52.59", 7), "empty pattern matches nothing");
 }
 
-static const char *write_conf(const char *text)
-{
-	static char path[] = "/tmp/test-accounts-XXXXXX";
-	FILE *f;
-	int fd;
-	memcpy(path + strlen(path) - 6, "XXXXXX", 6);
-	fd = mkstemp(path);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
 
 static void test_load(void)
 {
 	struct accounts a;
-	const char *p = write_conf("role renter 6.45.51\n"
+	const char *p = test_text_file("role renter 6.45.51\n"
 				   "municipality 29757895 \"Guide kommune\"\n"
 				   "role renter 6.45.52 6.45.53\n");
 	const struct account_role *r;
@@ -51,16 +39,16 @@ static void test_load(void)
 	remove(p);
 
 	fprintf(stderr, "(expected errors follow)\n");
-	p = write_conf("role Renter 6.45.51\n");
+	p = test_text_file("role Renter 6.45.51\n");
 	CHECK(accounts_load(p, &a) == -1, "upper-case role name refused");
 	remove(p);
-	p = write_conf("role renter\n");
+	p = test_text_file("role renter\n");
 	CHECK(accounts_load(p, &a) == -1, "role without account refused");
 	remove(p);
-	p = write_conf("municipality 29757896\n");
+	p = test_text_file("municipality 29757896\n");
 	CHECK(accounts_load(p, &a) == -1, "SE failing modulus 11 refused");
 	remove(p);
-	p = write_conf("role bank 1\nrole bank 2\n");
+	p = test_text_file("role bank 1\nrole bank 2\n");
 	CHECK(accounts_load(p, &a) == -1, "a role given twice refused");
 	remove(p);
 }

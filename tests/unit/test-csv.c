@@ -26,12 +26,9 @@ static int collect(const struct csv_row *r, void *data)
 static int read_bytes(const char *bytes, size_t len, enum csvin_encoding enc,
 		      struct rows *rs, enum csvin_encoding *used)
 {
-	char path[] = "/tmp/test-csv-XXXXXX";
-	int fd = mkstemp(path), rc;
+	const char *path = test_file(bytes, len);
 	struct csvin_opts o = { ';', enc };
-	if (fd < 0 || write(fd, bytes, len) != (ssize_t)len)
-		return -2;
-	close(fd);
+	int rc;
 	strbuf_reset(&rs->text);
 	rc = csvin_read(path, &o, collect, rs, used);
 	unlink(path);

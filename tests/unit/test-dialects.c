@@ -66,16 +66,6 @@ static int on_row(const struct csv_row *row, void *data)
 	return 0;
 }
 
-static const char *write_file(const char *text)
-{
-	static char path[] = "/tmp/test-dialects-XXXXXX";
-	FILE *f;
-	memcpy(path + strlen(path) - 6, "XXXXXX", 6);
-	f = fdopen(mkstemp(path), "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
 
 static void read_with(const struct catalog *cat, const char *schema, const char *file,
 		      const char *field, struct got *g)
@@ -113,7 +103,7 @@ static const char opus[] =
 
 static void test_opus(const struct catalog *cat)
 {
-	const char *p = write_file(opus);
+	const char *p = test_text_file(opus);
 	struct got g;
 	read_with(cat, "schemas/erp-opus-posteringer.schema", p, "text", &g);
 	CHECK(g.header_seen && !g.bind_failed, "the header after the title lines binds");
@@ -130,7 +120,7 @@ static void test_opus(const struct catalog *cat)
 
 static void test_oesindsigt(const struct catalog *cat)
 {
-	const char *p = write_file("Bogf\xc3\xb8ringsdato;Bilagsnummer;Artskonto;Posteringstekst;"
+	const char *p = test_text_file("Bogf\xc3\xb8ringsdato;Bilagsnummer;Artskonto;Posteringstekst;"
 				   "Debet;Kredit;CPR/CVR;Bruger\n"
 				   "29-01-2021;KY-1;5.57.73.001;Kontanthj\xc3\xa6lp;1.000,00;;;KY\n"
 				   "29-01-2021;KY-1;8.52.59.005;Kontanthj\xc3\xa6lp;;-1.000,00;;KY\n"
@@ -149,7 +139,7 @@ static void test_oesindsigt(const struct catalog *cat)
 
 static void test_skattekonto(const struct catalog *cat)
 {
-	const char *p = write_file("Dato;Postering;A-skat mindre virksomheder;A-skat mindre "
+	const char *p = test_text_file("Dato;Postering;A-skat mindre virksomheder;A-skat mindre "
 				   "virksomheder (Efterangivelse);Udbetaling;Indbetaling;"
 				   "Rykkergebyr;Rente;Saldo\n"
 				   "Startsaldo;;;;;;;;56.740,14\n"
@@ -166,7 +156,7 @@ static void test_skattekonto(const struct catalog *cat)
 
 static void test_sumfinans(const struct catalog *cat)
 {
-	const char *p = write_file("Bogf\xc3\xb8ringsdato_Maaned;Konto;Detaljeringskonto;Debet;"
+	const char *p = test_text_file("Bogf\xc3\xb8ringsdato_Maaned;Konto;Detaljeringskonto;Debet;"
 				   "Kredit;Sum\n"
 				   "01-2021;Uddannelseshjaelp;;12.914;4.558.207;-4.545.293\n");
 	struct got g;
@@ -180,14 +170,14 @@ static void test_sumfinans(const struct catalog *cat)
 static void test_skip_column_missing(const struct catalog *cat)
 {
 	char schema[64];
-	const char *p = write_file("store erp.posting\nskip-row Note \"I alt\"\n"
+	const char *p = test_text_file("store erp.posting\nskip-row Note \"I alt\"\n"
 				   "column Dato day required\n"
 				   "column Dato month required month-of-date\n"
 				   "column Bilag bilag required\ncolumn Konto account required\n"
 				   "amount Bel\xc3\xb8" "b\n");
 	struct got g;
 	snprintf(schema, sizeof(schema), "%s", p);
-	p = write_file("Dato;Bilag;Konto;Bel\xc3\xb8" "b\n01-02-2021;B1;1.2;1,00\n");
+	p = test_text_file("Dato;Bilag;Konto;Bel\xc3\xb8" "b\n01-02-2021;B1;1.2;1,00\n");
 	fprintf(stderr, "(an expected error follows)\n");
 	read_with(cat, schema, p, "bilag", &g);
 	CHECK(g.header_seen && g.bind_failed, "a skip-row column not in the header is an error");
@@ -198,7 +188,7 @@ static void test_skip_column_missing(const struct catalog *cat)
 static int schema_refused(const struct catalog *cat, const char *text)
 {
 	struct schema s;
-	const char *p = write_file(text);
+	const char *p = test_text_file(text);
 	int rc = schema_load(cat, p, &s);
 	if (!rc)
 		schema_free(&s);
@@ -217,7 +207,7 @@ static void test_schema_errors(const struct catalog *cat)
 
 static int conf_refused(int (*load)(const char *, void *), const char *text)
 {
-	const char *p = write_file(text);
+	const char *p = test_text_file(text);
 	int rc = load(p, NULL);
 	remove(p);
 	return rc;
@@ -246,7 +236,7 @@ static int load_yr(const char *p, void *unused)
 static void test_kyfinans_conf(void)
 {
 	struct kyfinans_conf c;
-	const char *p = write_file("clearing-prefix Mellemregning_ MR_\n"
+	const char *p = test_text_file("clearing-prefix Mellemregning_ MR_\n"
 				   "map Tabt * 5.28.21.009\n"
 				   "map Tabt Feriepenge 5.28.21.002\n");
 	CHECK(kyfinans_load(p, &c) == 0, "ky-finans.conf loads");
@@ -273,7 +263,7 @@ static void test_kyfinans_conf(void)
 static void test_kyyr_conf(void)
 {
 	struct kyyr_conf c;
-	const char *p = write_file("andel-atp-op abc def\n");
+	const char *p = test_text_file("andel-atp-op abc def\n");
 	CHECK(kyyr_load(p, &c) == 0 && kyyr_is_andel(&c, "def", 3) && !kyyr_is_andel(&c, "de", 2),
 	      "ky-yr.conf loads, codes match whole");
 	kyyr_free(&c);

@@ -254,22 +254,11 @@ static void test_no_balance_rest(void)
 	CHECK(r.open == 0 && v[0].kind == GM_NM, "with the rest pass: N:M");
 }
 
-static const char *conf_file(const char *text)
-{
-	static char path[] = "/tmp/test-matchconf-XXXXXX";
-	int fd;
-	memcpy(path + strlen(path) - 6, "XXXXXX", 6);
-	fd = mkstemp(path);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		return NULL;
-	close(fd);
-	return path;
-}
 
 static void test_matchconf(void)
 {
 	struct match_conf m;
-	const char *p = conf_file("# tuning\nset nemkonto pair-window -1\n"
+	const char *p = test_text_file("# tuning\nset nemkonto pair-window -1\n"
 				  "set nemkonto lookback-months 12\nset debitor max-group 1\n"
 				  "set debitor balance-rest 0\n");
 	CHECK(p && matchconf_load(p, "nemkonto", &m) == 0, "loads");
@@ -278,19 +267,19 @@ static void test_matchconf(void)
 	CHECK(matchconf_load(p, "debitor", &m) == 0 && m.lim.max_group == 1 &&
 	      m.lim.balance_rest == 0 && m.lookback_months == 1, "debitor's settings");
 	unlink(p);
-	p = conf_file("set nemkonto max-group 17\n");
+	p = test_text_file("set nemkonto max-group 17\n");
 	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "max-group above 16 refused");
 	unlink(p);
-	p = conf_file("set faktura pair-windo 3\n");
+	p = test_text_file("set faktura pair-windo 3\n");
 	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "an unknown setting of another recon refused");
 	unlink(p);
-	p = conf_file("set nemkonot transit-days 3\n");
+	p = test_text_file("set nemkonot transit-days 3\n");
 	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "an unknown reconciliation refused");
 	unlink(p);
-	p = conf_file("set nemkonto transit-days 3x\n");
+	p = test_text_file("set nemkonto transit-days 3x\n");
 	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "not an integer refused");
 	unlink(p);
-	p = conf_file("set nemkonto transit-days\n");
+	p = test_text_file("set nemkonto transit-days\n");
 	CHECK(matchconf_load(p, "nemkonto", &m) == -1, "missing value refused");
 	unlink(p);
 }

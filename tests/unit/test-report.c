@@ -12,16 +12,6 @@
 #include "strbuf.h"
 #include "test.h"
 
-static char *temp_file(const char *text)
-{
-	char *path = xstrdup("/tmp/test-report-XXXXXX");
-	int fd = mkstemp(path);
-	size_t len = strlen(text);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		abort();
-	close(fd);
-	return path;
-}
 
 static void test_escape(void)
 {
@@ -36,10 +26,9 @@ static void test_escape(void)
 
 static int conf_text(const char *text, struct report_conf *rc)
 {
-	char *p = temp_file(text);
+	const char *p = test_text_file(text);
 	int r = report_conf_load(p, rc);
 	unlink(p);
-	free(p);
 	return r;
 }
 
@@ -71,7 +60,7 @@ static void test_conf(void)
 static void test_csvtable(void)
 {
 	struct csvtable t;
-	char *p = temp_file("\xEF\xBB\xBF" "a;b;c\n1;\"x;y\";3\n4\n\"multi\nline\";5;6\n");
+	const char *p = test_text_file("\xEF\xBB\xBF" "a;b;c\n1;\"x;y\";3\n4\n\"multi\nline\";5;6\n");
 	CHECK(csvtable_read(p, NULL, &t) == 0, "read");
 	CHECK(t.ncols == 3 && t.nrows == 3, "%zu cols %zu rows", t.ncols, t.nrows);
 	CHECK(!strcmp(csvtable_get(&t, 0, csvtable_col(&t, "b")), "x;y"), "quoted ;");
@@ -82,7 +71,6 @@ static void test_csvtable(void)
 	CHECK(!strcmp(csvtable_get(&t, 0, -1), ""), "a missing column reads empty");
 	csvtable_free(&t);
 	unlink(p);
-	free(p);
 }
 
 static void test_days(void)

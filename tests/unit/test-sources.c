@@ -10,20 +10,12 @@
 
 #define SFTP_OK "source a sftp\n host h\n user u\n key k\n known-hosts kh\n dir d\n into i\n"
 
-static char path[] = "/tmp/test-sources-XXXXXX";
-
 static int load(const char *text, struct sources_conf *c)
 {
-	FILE *f;
-	int fd;
-	memcpy(path + strlen(path) - 6, "XXXXXX", 6);
-	fd = mkstemp(path);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	fd = sources_load(path, c);
+	const char *path = test_text_file(text);
+	int rc = sources_load(path, c);
 	unlink(path);
-	return fd;
+	return rc;
 }
 
 /* A text that must be refused, with an error naming the file and the line. */
@@ -32,10 +24,13 @@ static void refused(const char *text, int line, const char *why)
 	struct sources_conf c;
 	char err[] = "/tmp/test-sources-err-XXXXXX", msg[1024], want[128];
 	int fd = mkstemp(err), saved = dup(2);
+	const char *path = test_text_file(text);
 	ssize_t n;
+	snprintf(want, sizeof(want), "%s:%d: ", path, line);
 	fflush(stderr);
 	dup2(fd, 2);
-	CHECK(load(text, &c) == -1, "refused: %s", why);
+	CHECK(sources_load(path, &c) == -1, "refused: %s", why);
+	unlink(path);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -43,7 +38,6 @@ static void refused(const char *text, int line, const char *why)
 	msg[n > 0 ? n : 0] = '\0';
 	close(fd);
 	unlink(err);
-	snprintf(want, sizeof(want), "%s:%d: ", path, line);
 	CHECK(strstr(msg, want) != NULL, "%s: the error names %s: %s", why, want, msg);
 	sources_free(&c);
 }
