@@ -1,5 +1,6 @@
 #include "atomicfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -154,4 +155,51 @@ int atomic_write(const char *path, const void *data, size_t len, mode_t mode)
 		return -1;
 	}
 	return atomic_commit(&af);
+}
+
+int atomic_is_tmp(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 11 && !memcmp(name + n - 11, ".tmp.", 5);
+}
+
+int atomic_sweep(const char *dir, int depth)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct dirent *e;
+	DIR *dh = opendir(dir);
+	int removed = 0;
+	if (!dh) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		log_error("unable to read %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(dh))) {
+		struct stat sb;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, e->d_name);
+		if (lstat(p.buf, &sb))
+			continue;
+		if (S_ISDIR(sb.st_mode) && depth > 0) {
+			int r = atomic_sweep(p.buf, depth - 1);
+			if (r < 0) {
+				removed = -1;
+				break;
+			}
+			removed += r;
+		} else if (S_ISREG(sb.st_mode) && atomic_is_tmp(e->d_name)) {
+			if (unlink(p.buf) && errno != ENOENT) {
+				log_error("unable to remove %s: %s", p.buf, strerror(errno));
+				removed = -1;
+				break;
+			}
+			removed++;
+		}
+	}
+	closedir(dh);
+	strbuf_release(&p);
+	return removed;
 }

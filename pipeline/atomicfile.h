@@ -33,4 +33,17 @@ int fsync_dir(const char *dir);
 /* Writes a whole buffer atomically. */
 int atomic_write(const char *path, const void *data, size_t len, mode_t mode);
 
+/*
+ * Whether name is one of atomic_open()'s temporaries: NAME.tmp.XXXXXX.
+ */
+int atomic_is_tmp(const char *name);
+/*
+ * Removes the temporaries a killed writer left in dir (and, depth > 0,
+ * in its subdirectories to that depth). Only for a directory whose
+ * writers all hold a lock the caller holds (the state lock for OUT/DATE,
+ * the archive lock for the archive), so every temporary in it is stale.
+ * A missing dir is fine. The number removed, or -1 (reported).
+ */
+int atomic_sweep(const char *dir, int depth);
+
 #endif

@@ -109,12 +109,19 @@ static int conf_line(const struct conf_line *l, void *data)
 		c->months_back = (int)n;
 		return 0;
 	}
+	if (!strcmp(d, "store-map-size")) {
+		if (l->argc != 2 || conf_parse_size(l->argv[1], &c->store_map_size) ||
+		    c->store_map_size < ((size_t)1 << 20))
+			return conf_error(l, "usage: store-map-size SIZE (e.g. 64G, 1G; "
+					  "at least 1M)");
+		return 0;
+	}
 	if (!strcmp(d, "input"))
 		return conf_input(l, c);
 	if (!strcmp(d, "stage"))
 		return conf_stage_line(l, c);
 	return conf_error(l, "unknown directive '%s' (drops, state, out, schemas, "
-			  "months-back, input, stage)", d);
+			  "months-back, store-map-size, input, stage)", d);
 }
 
 int pipeline_conf_load(const char *path, struct pipeline_conf *c)

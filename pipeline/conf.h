@@ -4,6 +4,7 @@
  * relative to the directory of the conf file (options: to the working one).
  *
  *   drops DIR | state DIR | out DIR | schemas DIR | months-back N
+ *   store-map-size SIZE        the LMDB map (store.h): 64G, 1G ...
  *   input DIR/PATTERN SCHEMA [FIELD=VALUE...]
  *                              PATTERN: text with {se} (8 digits),
  *                              {date} (YYYYMMDD), {month} (YYYYMM),
@@ -47,6 +48,7 @@ struct pipeline_conf {
 	char *dir;		/* the conf file's directory: other conf files sit beside it */
 	char *drops, *state, *out, *schemas;
 	int months_back;
+	size_t store_map_size;	/* 0: the default of store.h */
 	struct input_rule *inputs;
 	int ninputs;
 	struct stage_rule *stages;

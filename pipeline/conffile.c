@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,4 +91,25 @@ int conf_error(const struct conf_line *line, const char *fmt, ...)
 	log_input(line->path, line->lineno, 0, "%s", strbuf_str(&sb));
 	strbuf_release(&sb);
 	return -1;
+}
+
+int conf_parse_size(const char *s, size_t *bytes)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	switch (*end) {
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	case 'T': shift = 40; end++; break;
+	}
+	if (errno || *end || v == 0 || v > (SIZE_MAX >> shift))
+		return -1;
+	*bytes = (size_t)v << shift;
+	return 0;
 }

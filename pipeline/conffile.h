@@ -26,6 +26,14 @@ struct conf_line {
 typedef int (*conf_fn)(const struct conf_line *line, void *data);
 int conf_read(const char *path, conf_fn fn, void *data);
 
+/*
+ * Parses a size in bytes: digits with an optional K, M, G or T suffix
+ * (powers of 1024): "64G", "512M", "1073741824". 0, or -1 when s is not
+ * such a size, is 0, or overflows size_t.
+ */
+#include <stddef.h>
+int conf_parse_size(const char *s, size_t *bytes);
+
 /* Reports "path:line: message" for a directive and returns -1. */
 int conf_error(const struct conf_line *line, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

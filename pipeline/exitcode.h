@@ -19,7 +19,8 @@ enum exit_code {
 enum status_code {
 	STATUS_DONE = 0,	/* every stage done and current */
 	STATUS_STALE = 1,	/* some stage's inputs changed since it ran */
-	STATUS_FAILED = 2,	/* some stage failed or never finished */
+	STATUS_FAILED = 2,	/* some stage failed, or was killed */
+	STATUS_RUNNING = 3,	/* a live run holds the lock; nothing failed */
 };
 
 #endif

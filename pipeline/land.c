@@ -131,6 +131,11 @@ int land_file(struct stage_ctx *ctx, MDB_txn *txn, struct land *l)
 		l->outcome = strcmp(night, ctx->opts.date) ? LAND_KNOWN : LAND_AGAIN;
 		xstrlcpy(l->earlier_night, night, sizeof(l->earlier_night));
 		xstrlcpy(l->path, props_get(&props, "path", &val) ? val.buf : "", sizeof(l->path));
+		/* A rerun of the night that landed a correction says so again:
+		 * the night's status must not depend on how often it ran. */
+		if (l->outcome == LAND_AGAIN && props_get(&props, "replaces", &val) &&
+		    val.len == 2 * FILEID_LEN)
+			xstrlcpy(l->replaces, val.buf, sizeof(l->replaces));
 		drop_tmp(l);
 		rc = l->outcome == LAND_AGAIN ?
 		     landed_put(&ctx->store, txn, ctx->opts.date, relpath.buf, id) : 0;

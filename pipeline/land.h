@@ -31,7 +31,8 @@ struct land {
 	/* filled by land_file(): */
 	enum land_outcome outcome;
 	char path[1024];		/* under STATE */
-	char replaces[2 * FILEID_LEN + 1];	/* fileid of the earlier version, or "" */
+	char replaces[2 * FILEID_LEN + 1];	/* fileid of the earlier version, or "";
+						 * also for LAND_AGAIN of a correction */
 	char earlier_night[11];		/* for LAND_KNOWN */
 };
 

@@ -11,5 +11,11 @@
 int lock_state(const char *statedir, int wait);
 /* The descriptor to hand to children, or -1. */
 int lock_fd(void);
+/*
+ * Whether a run holds statedir's lock now, without creating anything:
+ * 1 held (a live run), 0 free or never created, -1 cannot tell.
+ * `pipeline status` tells "running" from "failed" with it.
+ */
+int lock_probe(const char *statedir);
 
 #endif

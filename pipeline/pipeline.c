@@ -43,7 +43,8 @@ static void usage(int code)
 	      "       pipeline archive list|show|verify|extract|search ... (archive --help)\n"
 	      "Exit (run, rerun): 0 done, 64 usage, 65 bad input data, 69 source "
 	      "unreachable,\n  70 internal error, 75 state locked by another run.\n"
-	      "Exit (status): 0 all done, 1 something stale or not run, 2 something failed.\n",
+	      "Exit (status): 0 all done, 1 something stale or not run, 2 something failed,\n"
+	      "  3 a live run is running (nothing failed).\n",
 	      f);
 }
 
@@ -65,7 +66,8 @@ static void add_arg(char **argv, int *argc, const char *a)
 	argv[(*argc)++] = (char *)a;
 }
 
-static int run_stage(const char *name, const struct stage_opts *o)
+/* Runs bin/stage-NAME; its exit code. *sig: the signal that killed it, or 0. */
+static int run_stage(const char *name, const struct stage_opts *o, int *sig)
 {
 	char prog[4200], fdbuf[16];
 	char *argv[20];
@@ -101,12 +103,14 @@ static int run_stage(const char *name, const struct stage_opts *o)
 		log_error("unable to run %s: %s", prog, strerror(errno));
 		_exit(EXIT_INTERNAL);
 	}
+	*sig = 0;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return EXIT_INTERNAL;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	log_error("%s killed by signal %d", prog, WTERMSIG(status));
+	*sig = WTERMSIG(status);
+	log_error("%s killed by signal %d", prog, *sig);
 	return EXIT_INTERNAL;
 }
 
@@ -123,6 +127,7 @@ static int setup_load(struct setup *s, int lock)
 	int rc;
 	if (pipeline_conf_load(s->o.conf, &s->conf))
 		return EXIT_USAGE;
+	store_set_map_size(s->conf.store_map_size);
 	if (s->o.state) {
 		free(s->conf.state);
 		s->conf.state = xstrdup(s->o.state);
@@ -176,12 +181,13 @@ static int write_status_file(struct setup *s)
  */
 static int run_stages(struct setup *s, const int *selected)
 {
-	int worst = EXIT_DONE;
+	int worst = EXIT_DONE, last = -1, last_rc = 0, last_sig = 0;
 	for (int i = 0; i < s->conf.nstages; i++) {
-		int rc;
+		int rc, sig;
 		if (!selected[i])
 			continue;
-		rc = run_stage(s->conf.stages[i].name, &s->o);
+		rc = run_stage(s->conf.stages[i].name, &s->o, &sig);
+		last = i, last_rc = rc, last_sig = sig;
 		if (severity(rc) > severity(worst))
 			worst = rc;
 		if (rc != EXIT_DONE && rc != EXIT_BADDATA && rc != EXIT_UNREACHABLE) {
@@ -190,7 +196,22 @@ static int run_stages(struct setup *s, const int *selected)
 			break;
 		}
 	}
-	if (store_open(&s->store, s->conf.state, &s->cat) || write_status_file(s))
+	if (store_open(&s->store, s->conf.state, &s->cat))
+		return EXIT_INTERNAL;
+	/* A stage killed by a signal could not record that it failed; under
+	 * our lock, its "running" entry is certainly dead. */
+	if (last >= 0 && (last_sig || last_rc)) {
+		char note[64];
+		if (last_sig)
+			snprintf(note, sizeof(note), "killed by signal %d", last_sig);
+		else
+			snprintf(note, sizeof(note), "exit %d before its result was recorded",
+				 last_rc);
+		if (stage_mark_failed(&s->store, s->o.date, s->conf.stages[last].name,
+				      last_rc, note) < 0)
+			return EXIT_INTERNAL;
+	}
+	if (write_status_file(s))
 		return EXIT_INTERNAL;
 	return worst;
 }
@@ -241,7 +262,14 @@ static const struct ledger_entry *find(const struct entries *es, const char *nig
 	return NULL;
 }
 
-/* done, stale (an upstream stage ran after it, or it never ran), failed. */
+/* Whether a live run holds the state's lock (lock_probe()), for judge(). */
+static int live_run;
+
+/*
+ * done; stale (an upstream stage ran after it, or it never ran); running
+ * (its entry says so and a live run holds the lock); failed (it failed,
+ * or says running with no run alive: it was killed).
+ */
 static const char *judge(const struct pipeline_conf *c, const struct entries *es,
 			 const char *night, int i)
 {
@@ -249,6 +277,8 @@ static const char *judge(const struct pipeline_conf *c, const struct entries *es
 	const struct ledger_entry *e = find(es, night, r->name);
 	if (!e)
 		return "not run";
+	if (!strcmp(e->state, "running") && live_run)
+		return "running";
 	if (strcmp(e->state, "done"))
 		return "failed";
 	for (int k = 0; k < r->nafter; k++) {
@@ -263,6 +293,17 @@ static const char *judge(const struct pipeline_conf *c, const struct entries *es
 	return "done";
 }
 
+/* Higher wins: failed over running over stale/not run over done. */
+static int status_rank(int code)
+{
+	switch (code) {
+	case STATUS_DONE: return 0;
+	case STATUS_STALE: return 1;
+	case STATUS_RUNNING: return 2;
+	default: return 3;
+	}
+}
+
 static int print_night(const struct setup *s, const struct entries *es, const char *night)
 {
 	int worst = STATUS_DONE;
@@ -270,8 +311,9 @@ static int print_night(const struct setup *s, const struct entries *es, const ch
 		const char *st = judge(&s->conf, es, night, i);
 		const struct ledger_entry *e = find(es, night, s->conf.stages[i].name);
 		int code = !strcmp(st, "done") ? STATUS_DONE : !strcmp(st, "failed") ?
-			   STATUS_FAILED : STATUS_STALE;
-		if (code > worst)
+			   STATUS_FAILED : !strcmp(st, "running") ? STATUS_RUNNING :
+			   STATUS_STALE;
+		if (status_rank(code) > status_rank(worst))
 			worst = code;
 		printf("%-10s  %-22s %-8s %-20s %9llu %9llu %9llu  %s\n", night,
 		       s->conf.stages[i].name, st, e ? e->finished : "-",
@@ -311,6 +353,7 @@ static int cmd_status(struct setup *s)
 	struct entries es = { NULL, 0 };
 	MDB_txn *txn;
 	int worst = STATUS_DONE;
+	live_run = lock_probe(s->conf.state) == 1;
 	if (store_open(&s->store, s->conf.state, &s->cat) ||
 	    store_begin(&s->store, MDB_RDONLY, &txn))
 		return EXIT_INTERNAL;
@@ -328,7 +371,7 @@ static int cmd_status(struct setup *s)
 		if (i && !strcmp(es.v[i].night, es.v[i - 1].night))
 			continue;
 		w = print_night(s, &es, es.v[i].night);
-		if (w > worst)
+		if (status_rank(w) > status_rank(worst))
 			worst = w;
 	}
 	free(es.v);
@@ -366,6 +409,7 @@ static int cmd_dry_run(struct setup *s, const int *sel, const char *stage)
 	struct entries es = { NULL, 0 };
 	char setup[DIGEST_HEXSZ];
 	MDB_txn *txn;
+	live_run = lock_probe(s->conf.state) == 1;
 	if (stage_setup_digest(&s->conf, setup) ||
 	    store_open(&s->store, s->conf.state, &s->cat) ||
 	    store_begin(&s->store, MDB_RDONLY, &txn))

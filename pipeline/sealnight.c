@@ -498,14 +498,17 @@ int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
 	if ((rc = night_refused(ctx)))
 		return rc;
 	rc = mkdirs(ac->dir, 0750);
+	if (!rc && (fd = lock_archive(ac->dir)) < 0)
+		rc = -1;
+	/* Under the archive's lock, a temporary in it is a killed run's. */
+	if (!rc && atomic_sweep(ac->dir, 0) < 0)
+		rc = -1;
 	if (!rc)
 		rc = write_readme(ac->dir);
 	if (!rc)
 		rc = collect(ctx->outdir, "", &m);
 	if (!rc)
 		rc = from_store(ctx, &m);
-	if (!rc && (fd = lock_archive(ac->dir)) < 0)
-		rc = -1;
 	if (!rc) {
 		qsort(m.v, m.n, sizeof(*m.v), cmp_member);
 		res->members = m.n;

@@ -172,10 +172,10 @@ static int iter_open(struct row_iter *it, struct store *st, MDB_txn *txn,
 		it->done = 1;
 		return 0;
 	}
-	memcpy(it->fileid, id, FILEID_LEN);
-	memcpy(it->prefix, se, SE_LEN);
+	memcpy(it->prefix, id, FILEID_LEN);
+	memcpy(it->prefix + FILEID_LEN, se, SE_LEN);
 	snprintf(m, sizeof(m), "%06d", (int)month);
-	memcpy(it->prefix + SE_LEN, m, 6);
+	memcpy(it->prefix + FILEID_LEN + SE_LEN, m, 6);
 	if ((rc = mdb_cursor_open(txn, store_dbi(st, s->sd), &it->cur)))
 		return store_fail("open cursor", rc);
 	return 0;
@@ -206,8 +206,6 @@ int row_iter_next(struct row_iter *it)
 		}
 		if (rc)
 			return store_fail("read", rc);
-		if (memcmp(store_key_fileid(it->sd, &k), it->fileid, FILEID_LEN))
-			continue;	/* another file's rows for the same SE and month */
 		if (store_decode(it->cat, it->sd, &k, &v, &it->rec))
 			return store_fail("decode", MDB_CORRUPTED);
 		return 1;

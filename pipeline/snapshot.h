@@ -43,8 +43,7 @@ struct row_iter {
 	const struct catalog *cat;
 	const struct store_def *sd;
 	MDB_cursor *cur;
-	uint8_t prefix[SE_LEN + 6];
-	uint8_t fileid[FILEID_LEN];
+	uint8_t prefix[FILEID_LEN + SE_LEN + 6];	/* fileid SE month */
 	int started, done;
 	struct record rec;	/* the current row (valid until the next call) */
 };

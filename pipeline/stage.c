@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "atomicfile.h"
 #include "date.h"
 #include "digest.h"
 #include "exitcode.h"
@@ -193,6 +194,7 @@ static int load_setup(struct stage_ctx *ctx, unsigned flags)
 	if (pipeline_conf_load(ctx->opts.conf, &ctx->conf))
 		return EXIT_USAGE;
 	apply_overrides(ctx);
+	store_set_map_size(ctx->conf.store_map_size);
 	snprintf(ctx->outdir, sizeof(ctx->outdir), "%s/%s", ctx->conf.out, ctx->opts.date);
 	strbuf_addf(&p, "%s/stores", ctx->conf.schemas);
 	if (catalog_load(p.buf, &ctx->cat)) {
@@ -203,6 +205,9 @@ static int load_setup(struct stage_ctx *ctx, unsigned flags)
 	lk = lock_state(ctx->conf.state, ctx->opts.wait);
 	if (lk)
 		return lk == 1 ? EXIT_LOCKED : EXIT_INTERNAL;
+	/* Under the lock, a temporary in the night's outputs is a killed run's. */
+	if (atomic_sweep(ctx->outdir, 3) < 0)
+		return EXIT_INTERNAL;
 	if (!(flags & STAGE_NO_STORE) &&
 	    store_open(&ctx->store, ctx->conf.state, &ctx->cat))
 		return EXIT_INTERNAL;
@@ -241,6 +246,53 @@ void stage_fini(struct stage_ctx *ctx)
 	store_close(&ctx->store);
 	catalog_free(&ctx->cat);
 	pipeline_conf_free(&ctx->conf);
+}
+
+int stage_mark_failed(struct store *st, const char *night, const char *stage,
+		      int exit_code, const char *note)
+{
+	struct ledger_entry e;
+	MDB_txn *txn;
+	int rc, marked = 0;
+	if (store_begin(st, 0, &txn))
+		return -1;
+	rc = ledger_get(st, txn, night, stage, &e);
+	if (rc == 0 && !strcmp(e.state, "running")) {
+		xstrlcpy(e.state, "failed", sizeof(e.state));
+		ledger_now(e.finished);
+		e.exit_code = exit_code;
+		xstrlcpy(e.error, note, sizeof(e.error));
+		rc = ledger_put(st, txn, night, stage, &e);
+		marked = 1;
+	} else if (rc == 1) {
+		rc = 0;
+	}
+	if (rc) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	return store_commit(txn) ? -1 : marked;
+}
+
+int stage_end(struct stage_ctx *ctx, int rc)
+{
+	char note[64];
+	if (ctx->store.env) {
+		int m;
+		if (rc)
+			snprintf(note, sizeof(note), "exit %d before its result was "
+				 "recorded (see the log)", rc);
+		else
+			xstrlcpy(note, "ended without recording its result", sizeof(note));
+		m = stage_mark_failed(&ctx->store, ctx->opts.date, ctx->name,
+				      rc ? rc : EXIT_INTERNAL, note);
+		if (m && !rc) {
+			log_error("%s: %s (a bug)", ctx->opts.date, note);
+			rc = EXIT_INTERNAL;
+		}
+	}
+	stage_fini(ctx);
+	return rc;
 }
 
 void stage_ledger_entry(const struct stage_ctx *ctx, struct ledger_entry *e,

@@ -50,6 +50,22 @@ enum stage_flags {
 int stage_init(struct stage_ctx *ctx, const char *name, int argc, char **argv,
 	       unsigned flags);
 void stage_fini(struct stage_ctx *ctx);
+/*
+ * Ends a stage that stage_init() started: when the stage's ledger entry
+ * still says "running" (it stopped before recording its result, e.g.
+ * exit 65 on a file it could not use), records "failed" with the exit
+ * code, so neither `pipeline status` nor OUT/DATE/status says running
+ * for a stage that is gone. Then stage_fini(). Returns rc.
+ */
+int stage_end(struct stage_ctx *ctx, int rc);
+/*
+ * Records "failed" for stage on night when its entry says "running" (a
+ * stage that ended without its result: killed, or exited early); note
+ * says how it ended. For the holder of the state lock only. 1 marked,
+ * 0 nothing to mark, -1 error (reported).
+ */
+int stage_mark_failed(struct store *st, const char *night, const char *stage,
+		      int exit_code, const char *note);
 
 /* Parses the common options (also used by bin/pipeline); 0, or EXIT_USAGE. */
 int stage_parse_opts(int argc, char **argv, struct stage_opts *o,

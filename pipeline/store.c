@@ -7,11 +7,37 @@
 #include <sys/stat.h>
 
 #include "atomicfile.h"
+#include "conffile.h"
 #include "log.h"
 #include "banned.h"
 
 /* Address space only: LMDB maps lazily; 64 GiB holds 10^8 rows. */
-static const size_t MAP_SIZE = (size_t)64 << 30;
+static size_t map_size = (size_t)64 << 30;
+
+void store_set_map_size(size_t bytes)
+{
+	if (bytes)
+		map_size = bytes;
+}
+
+int store_parse_size(const char *s, size_t *bytes)
+{
+	/* Less than a megabyte cannot hold the catalog. */
+	return conf_parse_size(s, bytes) || *bytes < ((size_t)1 << 20) ? -1 : 0;
+}
+
+/* PIPELINE_STORE_MAP_SIZE, else the conf's setting, else 64G. */
+static int effective_map_size(size_t *out)
+{
+	const char *env = getenv("PIPELINE_STORE_MAP_SIZE");
+	*out = map_size;
+	if (env && *env && store_parse_size(env, out)) {
+		log_error("PIPELINE_STORE_MAP_SIZE='%s' is not a size (e.g. 1G, 512M, "
+			  "at least 1M)", env);
+		return -1;
+	}
+	return 0;
+}
 
 int store_fail(const char *what, int rc)
 {
@@ -25,21 +51,28 @@ static int open_dbi(MDB_txn *txn, const char *name, MDB_dbi *dbi)
 	return rc ? store_fail(name, rc) : 0;
 }
 
-/* The layout of rows follows schemas/stores; refuse a store built on another. */
+/*
+ * The layout of rows follows schemas/stores and STORE_LAYOUT; refuse a
+ * store built on another.
+ */
 static int check_layout(struct store *st, MDB_txn *txn)
 {
 	MDB_val k = { 6, "layout" }, v;
-	int rc = mdb_get(txn, st->meta, &k, &v);
+	struct strbuf want = STRBUF_INIT;
+	int rc = mdb_get(txn, st->meta, &k, &v), same;
+	strbuf_addf(&want, STORE_LAYOUT ":%s", st->cat->digest);
 	if (rc == MDB_NOTFOUND) {
-		v.mv_size = strlen(st->cat->digest);
-		v.mv_data = (void *)st->cat->digest;
+		v.mv_size = want.len;
+		v.mv_data = want.buf;
 		rc = mdb_put(txn, st->meta, &k, &v, 0);
+		strbuf_release(&want);
 		return rc ? store_fail("meta", rc) : 0;
 	}
+	same = rc == 0 && v.mv_size == want.len && !memcmp(v.mv_data, want.buf, want.len);
+	strbuf_release(&want);
 	if (rc)
 		return store_fail("meta", rc);
-	if (v.mv_size != strlen(st->cat->digest) ||
-	    memcmp(v.mv_data, st->cat->digest, v.mv_size)) {
+	if (!same) {
 		log_error("store: built with another schemas/stores; move the state "
 			  "directory aside and run the nights again");
 		return -1;
@@ -54,7 +87,8 @@ static int open_all(struct store *st, MDB_txn *txn)
 	    open_dbi(txn, "landed", &st->landed) ||
 	    open_dbi(txn, "ledger", &st->ledger) || open_dbi(txn, "breaks", &st->breaks) ||
 	    open_dbi(txn, "meta", &st->meta) || open_dbi(txn, "receipts", &st->receipts) ||
-	    open_dbi(txn, "vouchers", &st->vouchers))
+	    open_dbi(txn, "vouchers", &st->vouchers) ||
+	    open_dbi(txn, "filecover", &st->filecover))
 		return -1;
 	st->data = xcalloc((size_t)st->cat->nstores, sizeof(*st->data));
 	for (int i = 0; i < st->cat->nstores; i++)
@@ -67,16 +101,17 @@ int store_open(struct store *st, const char *statedir, const struct catalog *cat
 {
 	struct strbuf dir = STRBUF_INIT;
 	MDB_txn *txn = NULL;
+	size_t size;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	st->cat = cat;
 	strbuf_addf(&dir, "%s/store", statedir);
-	if (mkdirs(dir.buf, 0700))
+	if (effective_map_size(&size) || mkdirs(dir.buf, 0700))
 		goto fail;
 	if ((rc = mdb_env_create(&st->env)) ||
 	    (rc = mdb_env_set_maxdbs(st->env, (MDB_dbi)(cat->nstores + 16))) ||
-	    (rc = mdb_env_set_mapsize(st->env, MAP_SIZE)) ||
+	    (rc = mdb_env_set_mapsize(st->env, size)) ||
 	    (rc = mdb_env_open(st->env, dir.buf, 0, 0600))) {
 		log_error("store: unable to open %s: %s", dir.buf, mdb_strerror(rc));
 		goto fail;
@@ -153,22 +188,19 @@ static size_t put_key_field(const struct field_def *f, const struct value *v,
 	return w;
 }
 
-size_t store_key_prefix(const struct catalog *cat, const struct store_def *sd,
-			const struct record *r, int nfields, uint8_t *out)
+size_t store_key_len(const struct store_def *sd)
 {
-	size_t n = 0;
-	for (int i = 0; i < nfields && i < sd->nkey; i++)
-		n += put_key_field(&cat->fields[sd->key[i]], &r->v[sd->key[i]], out + n);
-	return n;
+	return FILEID_LEN + sd->key_width + 6;
 }
 
 size_t store_key(const struct catalog *cat, const struct store_def *sd,
 		 const struct record *r, const uint8_t fileid[FILEID_LEN],
 		 uint32_t line, uint16_t sub, uint8_t *out)
 {
-	size_t n = store_key_prefix(cat, sd, r, sd->nkey, out);
-	memcpy(out + n, fileid, FILEID_LEN);
-	n += FILEID_LEN;
+	size_t n = FILEID_LEN;
+	memcpy(out, fileid, FILEID_LEN);
+	for (int i = 0; i < sd->nkey; i++)
+		n += put_key_field(&cat->fields[sd->key[i]], &r->v[sd->key[i]], out + n);
 	for (int s = 24; s >= 0; s -= 8)
 		out[n++] = (uint8_t)(line >> s);
 	out[n++] = (uint8_t)(sub >> 8);
@@ -176,9 +208,9 @@ size_t store_key(const struct catalog *cat, const struct store_def *sd,
 	return n;
 }
 
-const uint8_t *store_key_fileid(const struct store_def *sd, const MDB_val *key)
+const uint8_t *store_key_fileid(const MDB_val *key)
 {
-	return (const uint8_t *)key->mv_data + sd->key_width;
+	return key->mv_data;
 }
 
 static void put_u64(struct strbuf *out, uint64_t v)
@@ -242,8 +274,11 @@ static int decode_key(const struct catalog *cat, const struct store_def *sd,
 		} else {
 			v->present = 1;
 			v->num = 0;
-			for (size_t j = 0; j < w; j++)
+			for (size_t j = 0; j < w; j++) {
+				if (k[j] < '0' || k[j] > '9')
+					return -1;
 				v->num = v->num * 10 + (k[j] - '0');
+			}
 		}
 		k += w;
 	}
@@ -257,9 +292,10 @@ int store_decode(const struct catalog *cat, const struct store_def *sd,
 	uint32_t present;
 
 	memset(r, 0, sizeof(*r));
-	if (key->mv_size < sd->key_width + FILEID_LEN + 6 || val->mv_size < 4)
+	if (key->mv_size != store_key_len(sd) || val->mv_size < 4)
 		return -1;
-	decode_key(cat, sd, key->mv_data, r);
+	if (decode_key(cat, sd, (const uint8_t *)key->mv_data + FILEID_LEN, r))
+		return -1;
 	present = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 		  (uint32_t)p[3] << 24;
 	p += 4;
@@ -286,7 +322,7 @@ int store_decode(const struct catalog *cat, const struct store_def *sd,
 			p += 8;
 		}
 	}
-	return 0;
+	return p == end ? 0 : -1;
 }
 
 void fileid_hex(const uint8_t id[FILEID_LEN], char hex[2 * FILEID_LEN + 1])

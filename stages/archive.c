@@ -52,6 +52,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "archive", argc, argv, 0)))
 		return rc;
 	rc = archive_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

@@ -211,6 +211,10 @@ static void count(struct fetch *f, const struct land *l)
 			    (unsigned long long)l->size);
 		break;
 	case LAND_AGAIN:
+		if (l->replaces[0]) {	/* a rerun of the night that landed a correction */
+			note(f, "corrected %s (replaces %s)", l->path, l->replaces);
+			f->corrected++;
+		}
 		break;
 	}
 	f->landed++;
@@ -569,6 +573,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "fetch", argc, argv, 0)))
 		return rc;
 	rc = fetch_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

@@ -420,6 +420,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "match-debitor", argc, argv, 0)))
 		return rc;
 	rc = match_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

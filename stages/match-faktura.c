@@ -355,6 +355,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "match-faktura", argc, argv, 0)))
 		return rc;
 	rc = match_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

@@ -281,6 +281,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "match-ky-finans", argc, argv, 0)))
 		return rc;
 	rc = finans_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

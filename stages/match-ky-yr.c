@@ -223,6 +223,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "match-ky-yr", argc, argv, 0)))
 		return rc;
 	rc = yr_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

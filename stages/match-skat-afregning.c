@@ -449,6 +449,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "match-skat-afregning", argc, argv, 0)))
 		return rc;
 	rc = afregning_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

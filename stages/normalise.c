@@ -273,103 +273,131 @@ static size_t cover_key(const char *store, const char *se, int32_t month,
 	return n + FILEID_LEN;
 }
 
+/*
+ * Puts a coverage entry and its filecover index entry (fileid | coverage
+ * key), so a file's entries are found without reading anyone else's.
+ */
+static int put_cover(struct store *st, MDB_txn *txn, const uint8_t *key, size_t klen,
+		     const char *val, size_t vlen)
+{
+	uint8_t ib[FILEID_LEN + KEY_MAX + 64];
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	MDB_val ik = { FILEID_LEN + klen, ib }, iv = { 0, "" };
+	int rc;
+	memcpy(ib, key + klen - FILEID_LEN, FILEID_LEN);
+	memcpy(ib + FILEID_LEN, key, klen);
+	if ((rc = mdb_put(txn, st->coverage, &k, &v, 0)) ||
+	    (rc = mdb_put(txn, st->filecover, &ik, &iv, 0)))
+		return store_fail("coverage", rc);
+	return 0;
+}
+
 static int mark_pending(struct normalise *n, MDB_txn *txn, struct file_load *f)
 {
 	static const char loading[] = "loading";
 	for (int i = 0; i < f->ncover; i++) {
 		uint8_t kb[KEY_MAX + 64];
-		MDB_val k, v = { sizeof(loading) - 1, (void *)loading };
-		int rc;
+		size_t kl;
 		if (f->cover[i].pending)
 			continue;
-		k.mv_data = kb;
-		k.mv_size = cover_key(f->sd->name, f->cover[i].se, f->cover[i].month,
-				      f->nm.date, f->lf->fileid, kb);
-		if ((rc = mdb_put(txn, n->ctx->store.coverage, &k, &v, 0)))
-			return store_fail("coverage", rc);
+		kl = cover_key(f->sd->name, f->cover[i].se, f->cover[i].month,
+			       f->nm.date, f->lf->fileid, kb);
+		if (put_cover(&n->ctx->store, txn, kb, kl, loading, sizeof(loading) - 1))
+			return -1;
 		f->cover[i].pending = 1;
 	}
 	return 0;
 }
 
-/* A coverage entry of a file: its key, and the store and rows it names. */
+/* A coverage entry of a file: its key (a copy), and the store it names. */
 struct cover_ref {
 	uint8_t key[KEY_MAX + 64];
 	size_t klen;
 	const struct store_def *sd;
-	uint8_t prefix[SE_LEN + 6];
 };
+
+/*
+ * A file's coverage entries, from the filecover index: copied out of the
+ * map before anything is written (store.h: a pointer into LMDB memory is
+ * dead after a write in its transaction).
+ */
+static int file_covers(struct store *st, MDB_txn *txn, const uint8_t id[FILEID_LEN],
+		       struct cover_ref **refs, size_t *nrefs)
+{
+	MDB_cursor *c;
+	MDB_val k = { FILEID_LEN, (void *)id }, v;
+	int rc = mdb_cursor_open(txn, st->filecover, &c);
+	if (rc)
+		return store_fail("filecover", rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *kb = k.mv_data;
+		struct cover_ref *r;
+		if (k.mv_size < FILEID_LEN || memcmp(kb, id, FILEID_LEN))
+			break;
+		if (k.mv_size - FILEID_LEN > sizeof(r->key)) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		*refs = xrealloc(*refs, (*nrefs + 1) * sizeof(**refs));
+		r = &(*refs)[(*nrefs)++];
+		r->klen = k.mv_size - FILEID_LEN;
+		memcpy(r->key, kb + FILEID_LEN, r->klen);
+		r->sd = catalog_store(st->cat, (const char *)r->key);
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_fail("filecover", rc);
+}
 
 /* Marks every coverage entry of a file "loading" (hidden from readers). */
 static int hide_file(struct normalise *n, MDB_txn *txn, const uint8_t id[FILEID_LEN],
 		     struct cover_ref **refs, size_t *nrefs)
 {
 	static const char loading[] = "loading";
-	MDB_cursor *c;
-	MDB_val k, v, lv = { sizeof(loading) - 1, (void *)loading };
-	MDB_cursor_op op = MDB_FIRST;
-	int rc = mdb_cursor_open(txn, n->ctx->store.coverage, &c);
-	if (rc)
-		return store_fail("coverage", rc);
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		const uint8_t *kb = k.mv_data;
-		size_t sl = strnlen((const char *)kb, k.mv_size);
-		struct cover_ref *r;
-		op = MDB_NEXT;
-		if (k.mv_size != sl + 1 + SE_LEN + 14 + FILEID_LEN || k.mv_size > sizeof(r->key) ||
-		    memcmp(kb + k.mv_size - FILEID_LEN, id, FILEID_LEN))
-			continue;
-		*refs = xrealloc(*refs, (*nrefs + 1) * sizeof(**refs));
-		r = &(*refs)[(*nrefs)++];
-		memcpy(r->key, kb, k.mv_size);
-		r->klen = k.mv_size;
-		r->sd = catalog_store(&n->ctx->cat, (const char *)kb);
-		memcpy(r->prefix, kb + sl + 1, sizeof(r->prefix));
-		if ((rc = mdb_cursor_put(c, &k, &lv, MDB_CURRENT)))
-			break;
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : store_fail("coverage", rc);
+	struct store *st = &n->ctx->store;
+	if (file_covers(st, txn, id, refs, nrefs))
+		return -1;
+	for (size_t i = 0; i < *nrefs; i++)
+		if (put_cover(st, txn, (*refs)[i].key, (*refs)[i].klen, loading,
+			      sizeof(loading) - 1))
+			return -1;
+	return 0;
 }
 
 /*
- * Deletes one file's rows under a prefix, BATCH_MAX a transaction, picking
- * up after the last deleted key: bounded memory for any size.
+ * Deletes one file's rows of one store (keys begin with the fileid),
+ * BATCH_MAX a transaction: bounded memory for any size, and the work is
+ * this file's rows only.
  */
-static int unload_range(struct store *st, const struct cover_ref *r,
-			const uint8_t id[FILEID_LEN])
+static int unload_rows(struct store *st, const struct store_def *sd,
+		       const uint8_t id[FILEID_LEN])
 {
-	uint8_t from[KEY_MAX];
-	size_t flen = sizeof(r->prefix);
 	int rc = 0, more = 1;
-	memcpy(from, r->prefix, flen);
 	while (more && rc == 0) {
 		MDB_txn *txn;
 		MDB_cursor *c;
-		MDB_val k = { flen, from }, v;
+		MDB_val k = { FILEID_LEN, (void *)id }, v;
 		size_t n = 0;
 		if (store_begin(st, 0, &txn))
 			return -1;
-		if ((rc = mdb_cursor_open(txn, store_dbi(st, r->sd), &c))) {
+		if ((rc = mdb_cursor_open(txn, store_dbi(st, sd), &c))) {
 			mdb_txn_abort(txn);
 			return store_fail("unload", rc);
 		}
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 		more = 0;
-		while (rc == 0 && k.mv_size >= sizeof(r->prefix) &&
-		       !memcmp(k.mv_data, r->prefix, sizeof(r->prefix))) {
-			if (n == BATCH_MAX && k.mv_size <= sizeof(from)) {
-				memcpy(from, k.mv_data, k.mv_size);
-				flen = k.mv_size;
+		/* After mdb_cursor_del, MDB_NEXT returns the row after the deleted
+		 * one (lmdb.h); k is read afresh, never reused across the del. */
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (k.mv_size < FILEID_LEN || memcmp(k.mv_data, id, FILEID_LEN))
+				break;
+			if (n == BATCH_MAX) {
 				more = 1;
 				break;
 			}
-			if (!memcmp(store_key_fileid(r->sd, &k), id, FILEID_LEN)) {
-				if ((rc = mdb_cursor_del(c, 0)))
-					break;
-				n++;
-			}
-			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			if ((rc = mdb_cursor_del(c, 0)))
+				break;
+			n++;
 		}
 		mdb_cursor_close(c);
 		if (rc && rc != MDB_NOTFOUND) {
@@ -384,8 +412,9 @@ static int unload_range(struct store *st, const struct cover_ref *r,
 /*
  * Removes every row and coverage entry of a file (a rerun, a correction,
  * a file found unusable half-way): hide its coverage, delete its rows in
- * batches, then drop the coverage. A crash in between leaves entries that
- * say "loading", which the next run finds and finishes.
+ * batches, then drop the coverage and its index. A crash in between
+ * leaves entries that say "loading", which the next run finds and
+ * finishes.
  */
 static int unload_file(struct normalise *n, const uint8_t id[FILEID_LEN])
 {
@@ -398,14 +427,23 @@ static int unload_file(struct normalise *n, const uint8_t id[FILEID_LEN])
 		rc = hide_file(n, txn, id, &refs, &nrefs);
 		rc = rc ? (mdb_txn_abort(txn), -1) : store_commit(txn);
 	}
-	for (size_t i = 0; i < nrefs && rc == 0; i++)
-		if (refs[i].sd)
-			rc = unload_range(st, &refs[i], id);
+	for (size_t i = 0; i < nrefs && rc == 0; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < i; j++)
+			seen |= refs[j].sd == refs[i].sd;
+		if (refs[i].sd && !seen)
+			rc = unload_rows(st, refs[i].sd, id);
+	}
 	if (rc == 0 && nrefs && (rc = store_begin(st, 0, &txn)) == 0) {
 		for (size_t i = 0; i < nrefs && rc == 0; i++) {
+			uint8_t ib[FILEID_LEN + sizeof(refs[i].key)];
 			MDB_val k = { refs[i].klen, refs[i].key };
-			int e = mdb_del(txn, st->coverage, &k, NULL);
-			if (e && e != MDB_NOTFOUND)
+			MDB_val ik = { FILEID_LEN + refs[i].klen, ib };
+			int e;
+			memcpy(ib, id, FILEID_LEN);
+			memcpy(ib + FILEID_LEN, refs[i].key, refs[i].klen);
+			if (((e = mdb_del(txn, st->coverage, &k, NULL)) && e != MDB_NOTFOUND) ||
+			    ((e = mdb_del(txn, st->filecover, &ik, NULL)) && e != MDB_NOTFOUND))
 				rc = store_fail("coverage", e);
 		}
 		rc = rc ? (mdb_txn_abort(txn), -1) : store_commit(txn);
@@ -419,13 +457,12 @@ static int write_cover(struct normalise *n, MDB_txn *txn, struct file_load *f)
 	char num[32];
 	for (int i = 0; i < f->ncover; i++) {
 		uint8_t kb[KEY_MAX + 64];
-		MDB_val k = { cover_key(f->sd->name, f->cover[i].se, f->cover[i].month,
-					f->nm.date, f->lf->fileid, kb), kb };
-		MDB_val v = { (size_t)snprintf(num, sizeof(num), "%llu",
-					       (unsigned long long)f->cover[i].records), num };
-		int rc = mdb_put(txn, n->ctx->store.coverage, &k, &v, 0);
-		if (rc)
-			return store_fail("coverage", rc);
+		size_t kl = cover_key(f->sd->name, f->cover[i].se, f->cover[i].month,
+				      f->nm.date, f->lf->fileid, kb);
+		int nl = snprintf(num, sizeof(num), "%llu",
+				  (unsigned long long)f->cover[i].records);
+		if (put_cover(&n->ctx->store, txn, kb, kl, num, (size_t)nl))
+			return -1;
 	}
 	return 0;
 }
@@ -792,6 +829,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "normalise", argc, argv, 0)))
 		return rc;
 	rc = normalise_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

@@ -59,6 +59,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "report", argc, argv, 0)))
 		return rc;
 	rc = report_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

@@ -203,6 +203,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "unpack", argc, argv, 0)))
 		return rc;
 	rc = unpack_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }

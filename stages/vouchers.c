@@ -440,6 +440,5 @@ int main(int argc, char **argv)
 	if ((rc = stage_init(&ctx, "vouchers", argc, argv, 0)))
 		return rc;
 	rc = vouchers_night(&ctx);
-	stage_fini(&ctx);
-	return rc;
+	return stage_end(&ctx, rc);
 }
