@@ -2,6 +2,7 @@
 #   make            build bin/pipeline and bin/stage-*
 #   make check      build and run the whole test suite
 #   make check SAN=1  the same under AddressSanitizer and UBSan
+#   make check VALGRIND=1  the same with every program under valgrind
 #   make deps       install the Debian packages the build and tests need
 #   make demo       run the guide's worked example night into var/demo
 #   make bench      time each stage on a generated night of 10^6 rows
@@ -69,7 +70,7 @@ $(BUILD)/.flavour:
 	@touch $@
 
 check: all
-	BUILD=$(BUILD) tests/run.sh
+	BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run.sh
 
 deps:
 	ops/install-deps.sh

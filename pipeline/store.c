@@ -45,9 +45,17 @@ int store_fail(const char *what, int rc)
 	return -1;
 }
 
+/* MDB_CREATE in a write transaction; 0 (open an existing one) in a read one. */
+static unsigned dbi_flags;
+
 static int open_dbi(MDB_txn *txn, const char *name, MDB_dbi *dbi)
 {
-	int rc = mdb_dbi_open(txn, name, MDB_CREATE, dbi);
+	int rc = mdb_dbi_open(txn, name, dbi_flags, dbi);
+	if (rc == MDB_NOTFOUND) {
+		log_error("store: no database '%s': built by another version; move the "
+			  "state directory aside and run the nights again", name);
+		return -1;
+	}
 	return rc ? store_fail(name, rc) : 0;
 }
 
@@ -61,6 +69,11 @@ static int check_layout(struct store *st, MDB_txn *txn)
 	struct strbuf want = STRBUF_INIT;
 	int rc = mdb_get(txn, st->meta, &k, &v), same;
 	strbuf_addf(&want, STORE_LAYOUT ":%s", st->cat->digest);
+	if (rc == MDB_NOTFOUND && !dbi_flags) {
+		strbuf_release(&want);
+		log_error("store: no layout record: not a finished store");
+		return -1;
+	}
 	if (rc == MDB_NOTFOUND) {
 		v.mv_size = want.len;
 		v.mv_data = want.buf;
@@ -97,27 +110,41 @@ static int open_all(struct store *st, MDB_txn *txn)
 	return check_layout(st, txn);
 }
 
-int store_open(struct store *st, const char *statedir, const struct catalog *cat)
+static int open_env(struct store *st, const char *statedir, const struct catalog *cat,
+		    int readonly)
 {
 	struct strbuf dir = STRBUF_INIT;
 	MDB_txn *txn = NULL;
+	struct stat sb;
 	size_t size;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	st->cat = cat;
 	strbuf_addf(&dir, "%s/store", statedir);
-	if (effective_map_size(&size) || mkdirs(dir.buf, 0700))
+	if (readonly) {
+		struct strbuf data = STRBUF_INIT;
+		strbuf_addf(&data, "%s/data.mdb", dir.buf);
+		rc = stat(data.buf, &sb);
+		strbuf_release(&data);
+		if (rc) {
+			strbuf_release(&dir);
+			return 1;
+		}
+	}
+	if (effective_map_size(&size) || (!readonly && mkdirs(dir.buf, 0700)))
 		goto fail;
 	if ((rc = mdb_env_create(&st->env)) ||
 	    (rc = mdb_env_set_maxdbs(st->env, (MDB_dbi)(cat->nstores + 16))) ||
 	    (rc = mdb_env_set_mapsize(st->env, size)) ||
-	    (rc = mdb_env_open(st->env, dir.buf, 0, 0600))) {
+	    (rc = mdb_env_open(st->env, dir.buf, readonly ? MDB_RDONLY : 0, 0600))) {
 		log_error("store: unable to open %s: %s", dir.buf, mdb_strerror(rc));
 		goto fail;
 	}
-	if (store_begin(st, 0, &txn) || open_all(st, txn))
+	dbi_flags = readonly ? 0 : MDB_CREATE;
+	if (store_begin(st, readonly ? MDB_RDONLY : 0, &txn) || open_all(st, txn))
 		goto fail;
+	/* A read-only transaction is committed too: that keeps its handles. */
 	if (store_commit(txn)) {
 		txn = NULL;
 		goto fail;
@@ -130,6 +157,16 @@ fail:
 	store_close(st);
 	strbuf_release(&dir);
 	return -1;
+}
+
+int store_open(struct store *st, const char *statedir, const struct catalog *cat)
+{
+	return open_env(st, statedir, cat, 0);
+}
+
+int store_open_readonly(struct store *st, const char *statedir, const struct catalog *cat)
+{
+	return open_env(st, statedir, cat, 1);
 }
 
 void store_close(struct store *st)

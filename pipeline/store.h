@@ -65,6 +65,14 @@ struct store {
  */
 int store_open(struct store *st, const char *statedir, const struct catalog *cat);
 /*
+ * Opens an existing store for reading only: no write transaction, so it
+ * never waits for a live run's writer, and nothing is created. 0; 1 when
+ * STATE/store holds no store (nothing reported); -1 reported. Only
+ * MDB_RDONLY transactions may be begun on it.
+ */
+int store_open_readonly(struct store *st, const char *statedir,
+			const struct catalog *cat);
+/*
  * Sets the map size store_open() uses when PIPELINE_STORE_MAP_SIZE is
  * not set (pipeline.conf's 'store-map-size'); 0 keeps the default.
  */

@@ -4,7 +4,8 @@
 # Each script ends with test_done, which prints "N passed, N failed".
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-PATH="$TOP/bin:$PATH"
+# make check VALGRIND=1: tests/run.sh puts wrappers first (tests/valgrind.sh).
+PATH="${PIPELINE_TEST_BIN:-$TOP/bin}:$PATH"
 TRASH="$TOP/tests/trash/$(basename "$0" .sh)"
 rm -rf "$TRASH" && mkdir -p "$TRASH"
 passed=0
