@@ -98,11 +98,12 @@ test_expect_success 'the map size is a setting: env, conf, and a bad value is re
 	grep -q "PIPELINE_STORE_MAP_SIZE=.lots. is not a size" err &&
 	cp -r "$TOP/conf" msc && sed -i "s|^schemas .*|schemas $TOP/schemas|" msc/pipeline.conf &&
 	echo "store-map-size 512M" >>msc/pipeline.conf &&
-	PIPELINE_ARCHIVE_DIR="$TRASH/ms2/archive" pipeline run --quiet \
+	PIPELINE_ARCHIVE_DIR="$TRASH/ms2/archive" env -u PIPELINE_STORE_MAP_SIZE pipeline run --quiet \
 		--date 2021-02-10 --conf msc/pipeline.conf --drops tn-d1 --state ms2/state --out ms2/out &&
 	test "$(mdb_stat -e ms2/state/store | sed -n "s/ *Map size: //p")" = 536870912 &&
 	echo "store-map-size 12Q" >>msc/pipeline.conf &&
-	{ pipeline status --conf msc/pipeline.conf --state ms2/state 2>err; test $? -eq 64; } &&
+	{ env -u PIPELINE_STORE_MAP_SIZE pipeline status --conf msc/pipeline.conf \
+		--state ms2/state 2>err; test $? -eq 64; } &&
 	grep -q "pipeline.conf:[0-9]*: usage: store-map-size SIZE" err
 '
 

@@ -54,10 +54,11 @@ test_expect_success 'the next run after a kill is done, and status exits 0' '
 test_expect_success 'a stage killed by a signal under the driver is recorded as killed' '
 	night guide-eindkomst k >/dev/null 2>&1 &&
 	mkdir -p kbin && for p in "$TOP"/bin/stage-*; do ln -s "$p" kbin/; done &&
-	rm kbin/stage-report && cp "$TOP/bin/pipeline" kbin/ &&
+	rm kbin/stage-report &&
 	printf "#!/bin/sh\nexec strace -f -o /dev/null -e trace=rename,renameat,renameat2 -e inject=rename,renameat,renameat2:signal=KILL:when=1 %s \"\$@\"\n" \
 		"$TOP/bin/stage-report" >kbin/stage-report && chmod +x kbin/stage-report &&
-	{ PIPELINE_ARCHIVE_DIR="$TRASH/k/archive" kbin/pipeline rerun report --date 2021-02-05 \
+	{ PIPELINE_BINDIR="$TRASH/kbin" PIPELINE_ARCHIVE_DIR="$TRASH/k/archive" \
+	  pipeline rerun report --date 2021-02-05 \
 		--conf "$C" --state k/state --out k/out 2>err; test $? -eq 70; } &&
 	grep -q "killed by signal 9" err &&
 	grep -q "^report;failed;70;.*;killed by signal 9$" k/$D/status &&
