@@ -1,0 +1,93 @@
+/*
+ * storepoke: damages a COPY of a store on purpose, for the tests of
+ * `pipeline check-store` (tests/t0170-store-check.sh). Never for a real
+ * store.
+ *
+ *   storepoke STORE put DB KEY VALUE    puts (overwrites) one record
+ *   storepoke STORE del DB KEY          deletes one record (exit 1: none)
+ *
+ * STORE is the LMDB directory (STATE/store). KEY and VALUE are written as
+ * mdb_dump -p prints them: bytes as they are, "\\" a backslash, "\XX" the
+ * byte of two hex digits (so "eindkomst.ky_sum\00..." and "loading").
+ * Exit 0 done, 1 no such record, 64 usage, 70 an LMDB error.
+ */
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes mdb_dump -p notation into a new buffer; -1 when malformed. */
+static int unprint(const char *s, MDB_val *out)
+{
+	size_t n = strlen(s), len = 0;
+	unsigned char *b = malloc(n + 1);
+	if (!b)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			b[len++] = (unsigned char)s[i];
+		} else if (s[i + 1] == '\\') {
+			b[len++] = '\\';
+			i++;
+		} else if (hexval(s[i + 1]) >= 0 && s[i + 2] && hexval(s[i + 2]) >= 0) {
+			b[len++] = (unsigned char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+			i += 2;
+		} else {
+			free(b);
+			return -1;
+		}
+	}
+	out->mv_data = b;
+	out->mv_size = len;
+	return 0;
+}
+
+static int fail(const char *what, int rc)
+{
+	fprintf(stderr, "storepoke: %s: %s\n", what, mdb_strerror(rc));
+	return 70;
+}
+
+int main(int argc, char **argv)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v = { 0, NULL };
+	int put = argc == 6 && !strcmp(argv[2], "put");
+	int del = argc == 5 && !strcmp(argv[2], "del");
+	int rc;
+
+	if ((!put && !del) || unprint(argv[4], &k) || (put && unprint(argv[5], &v))) {
+		fputs("usage: storepoke STORE put DB KEY VALUE | storepoke STORE del DB KEY\n",
+		      stderr);
+		return 64;
+	}
+	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 128)) ||
+	    (rc = mdb_env_open(env, argv[1], 0, 0600)))
+		return fail(argv[1], rc);
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) ||
+	    (rc = mdb_dbi_open(txn, argv[3], 0, &dbi)))
+		return fail(argv[3], rc);
+	rc = put ? mdb_put(txn, dbi, &k, &v, 0) : mdb_del(txn, dbi, &k, NULL);
+	if (rc == MDB_NOTFOUND) {
+		fprintf(stderr, "storepoke: %s: no such record\n", argv[3]);
+		mdb_txn_abort(txn);
+		mdb_env_close(env);
+		return 1;
+	}
+	if (rc || (rc = mdb_txn_commit(txn)))
+		return fail(argv[3], rc);
+	mdb_env_close(env);
+	free(k.mv_data);
+	free(v.mv_data);
+	return 0;
+}
