@@ -6,7 +6,7 @@
  *   pipeline run    --date D [--conf F] [--drops DIR] [--state DIR] [--out DIR] [--wait]
  *   pipeline rerun  STAGE --date D [--dry-run] [same options]
  *   pipeline status [--date D] [--conf F] [--state DIR]
- *   pipeline check-store [--conf F] [--state DIR] [--out DIR] [--hash]
+ *   pipeline check-store [--conf F] [--state DIR] [--out DIR] [--hash] [--quiet|--verbose]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +43,7 @@ static void usage(int code)
 	      "       pipeline rerun  STAGE --date YYYY-MM-DD [--dry-run] [same options]\n"
 	      "       pipeline status [--date YYYY-MM-DD] [--conf FILE] [--state DIR]\n"
 	      "       pipeline check-store [--conf FILE] [--state DIR] [--out DIR] [--hash]\n"
+	      "                            [--quiet|--verbose]\n"
 	      "       pipeline archive list|show|verify|extract|search ... (archive --help)\n"
 	      "Exit (run, rerun): 0 done, 64 usage, 65 bad input data, 69 source "
 	      "unreachable,\n  70 internal error, 75 state locked by another run.\n"

@@ -291,6 +291,17 @@ static int iso_date(const void *p, size_t n)
 	return day_parse_iso(d, &day) == 0;
 }
 
+/* 8-4-4-4-12 lowercase hex, as uuid_from() makes: safe to print as it is. */
+static int uuid_shaped(const char *s, size_t n)
+{
+	if (n != UUID_SZ - 1)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' : !ishex((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
 static int hex64(const char *s)
 {
 	return strlen(s) == 64 && all_of(s, 64, ishex);
@@ -813,7 +824,7 @@ static const char *row_desc(struct ck *k, const struct store_def *sd, const uint
 	}
 	line = (uint32_t)kb[off] << 24 | (uint32_t)kb[off + 1] << 16 |
 	       (uint32_t)kb[off + 2] << 8 | kb[off + 3];
-	strbuf_addf(sb, " line %" PRIu32 ".%u", line, (unsigned)(kb[off + 4] << 8 | kb[off + 5]));
+	strbuf_addf(sb, " line %" PRIu32 " sub %u", line, (unsigned)(kb[off + 4] << 8 | kb[off + 5]));
 	return sb->buf;
 }
 
@@ -849,8 +860,12 @@ static void fn_rows(struct ck *k, void *arg, const MDB_val *key, const MDB_val *
 		return;
 	}
 	if (store_decode(k->cat, sd, key, val, &r)) {
+		static const uint8_t none[4];	/* no value field: the key alone */
+		MDB_val empty = { sizeof(none), (void *)none };
 		problem(k, sd->name, "row %s does not decode", row_desc(k, sd, kb, &k->a));
-		return;
+		if (store_decode(k->cat, sd, key, &empty, &r))
+			return;
+		/* a bad value, a good key: the row is there, counted in its group */
 	}
 	for (int i = 0; i < sd->nkey; i++) {
 		const struct field_def *fd = &k->cat->fields[sd->key[i]];
@@ -1162,7 +1177,9 @@ static void fn_ledger(struct ck *k, void *arg, const MDB_val *key, const MDB_val
 static int seq_cmp(const void *a, const void *b)
 {
 	const struct seqent *x = a, *y = b;
-	return (x->seq > y->seq) - (x->seq < y->seq);
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return strcmp(x->what, y->what);
 }
 
 static void check_seqs(struct ck *k)
@@ -1211,7 +1228,7 @@ static void fn_vouchers(struct ck *k, void *arg, const MDB_val *key, const MDB_v
 		strbuf_addf(&what, "event %.16s...", e.event);
 		if ((why = kv_bad(val)))
 			problem(k, "vouchers", "%s: value %s", what.buf, why);
-		if (!prop_get(val, "current", &t) || t.len != UUID_SZ - 1 ||
+		if (!prop_get(val, "current", &t) || !uuid_shaped(t.buf, t.len) ||
 		    !prop_get(val, "night", &t) || t.len != 8 || !decimal(t.buf, &n) ||
 		    !prop_get(val, "digest", &t) || !hex64(t.buf) ||
 		    !prop_get(val, "seq", &t) || !decimal(t.buf, &n) || n > UINT32_MAX) {
@@ -1237,7 +1254,7 @@ static void fn_vouchers(struct ck *k, void *arg, const MDB_val *key, const MDB_v
 			k->ev[k->ne++] = e;
 		}
 	} else if (key->mv_size == 2 + 8 + 1 + UUID_SZ - 1 && !memcmp(kb, "n/", 2) &&
-		   all_of(kb + 2, 8, isdig) && kb[10] == '/') {
+		   all_of(kb + 2, 8, isdig) && kb[10] == '/' && uuid_shaped(kb + 11, UUID_SZ - 1)) {
 		static struct voucher v;	/* large: not on the stack */
 		struct vsum s;
 		money_t debit, credit;
@@ -1246,13 +1263,17 @@ static void fn_vouchers(struct ck *k, void *arg, const MDB_val *key, const MDB_v
 		memset(&s, 0, sizeof(s));
 		s.night = digits_at((const uint8_t *)kb + 2, 8);
 		memcpy(s.id, kb + 11, UUID_SZ - 1);
-		strbuf_addf(&what, "voucher n/%08d/", (int)s.night);
-		storecheck_escape(s.id, strlen(s.id), &what);
+		strbuf_addf(&what, "voucher n/%08d/%s", (int)s.night, s.id);
 		if ((why = kv_bad(val)))
 			problem(k, "vouchers", "%s: value %s", what.buf, why);
 		if (voucher_decode(val->mv_data, val->mv_size, &v)) {
 			problem(k, "vouchers", "%s: does not decode", what.buf);
 			goto out;
+		}
+		if (v.reverses[0] && !uuid_shaped(v.reverses, strlen(v.reverses))) {
+			problem(k, "vouchers", "%s: reverses \"%s\" is not a voucher id", what.buf,
+				esc(&k->a, v.reverses, strlen(v.reverses)));
+			v.reverses[0] = '\0';
 		}
 		if (strcmp(v.id, s.id) || v.night != s.night)
 			problem(k, "vouchers", "%s: its record says id %s night %08d", what.buf,
@@ -1322,8 +1343,7 @@ static void check_vouchers(struct ck *k)
 		char b[256], id[UUID_SZ];
 		if (!v || v->night != e->night) {
 			problem(k, "vouchers", "event %.16s...: its current voucher n/%08d/%s: no "
-				"such voucher", e->event, (int)e->night,
-				esc(&k->a, e->current, strlen(e->current)));
+				"such voucher", e->event, (int)e->night, e->current);
 			continue;
 		}
 		if (strcmp(v->event, e->event) || strcmp(v->digest, e->digest))
@@ -1344,8 +1364,7 @@ static void check_vouchers(struct ck *k)
 			const struct vsum *o = voucher_by_id(k, v->reverses);
 			if (!o)
 				problem(k, "vouchers", "voucher n/%08d/%s: reverses %s: no such "
-					"voucher", (int)v->night, v->id,
-					esc(&k->a, v->reverses, strlen(v->reverses)));
+					"voucher", (int)v->night, v->id, v->reverses);
 			else if (strcmp(o->event, v->event) || strcmp(o->digest, v->digest) ||
 				 o->night > v->night)
 				problem(k, "vouchers", "voucher n/%08d/%s: reverses n/%08d/%s of "

@@ -3,12 +3,15 @@
  * `pipeline check-store` (tests/t0170-store-check.sh). Never for a real
  * store.
  *
+ *   storepoke STORE list DB             every record: KEY TAB VALUE, a line each
  *   storepoke STORE put DB KEY VALUE    puts (overwrites) one record
  *   storepoke STORE del DB KEY          deletes one record (exit 1: none)
  *
  * STORE is the LMDB directory (STATE/store). KEY and VALUE are written as
- * mdb_dump -p prints them: bytes as they are, "\\" a backslash, "\XX" the
- * byte of two hex digits (so "eindkomst.ky_sum\00..." and "loading").
+ * mdb_dump -p prints them, but unambiguously: printable ASCII as it is,
+ * "\\" a backslash, "\XX" any other byte as two hex digits (so
+ * "eindkomst.ky_sum\00..." and "loading"). (This lmdb-utils' mdb_dump
+ * writes a backslash byte as a lone "\", which cannot be read back.)
  * Exit 0 done, 1 no such record, 64 usage, 70 an LMDB error.
  */
 #include <lmdb.h>
@@ -50,6 +53,18 @@ static int unprint(const char *s, MDB_val *out)
 	return 0;
 }
 
+static void print(const MDB_val *v)
+{
+	const unsigned char *c = v->mv_data;
+	for (size_t i = 0; i < v->mv_size; i++)
+		if (c[i] == '\\')
+			fputs("\\\\", stdout);
+		else if (c[i] > 0x20 && c[i] < 0x7f)
+			putchar(c[i]);
+		else
+			printf("\\%02x", c[i]);
+}
+
 static int fail(const char *what, int rc)
 {
 	fprintf(stderr, "storepoke: %s: %s\n", what, mdb_strerror(rc));
@@ -62,13 +77,16 @@ int main(int argc, char **argv)
 	MDB_txn *txn;
 	MDB_dbi dbi;
 	MDB_val k, v = { 0, NULL };
+	MDB_cursor *cur;
 	int put = argc == 6 && !strcmp(argv[2], "put");
 	int del = argc == 5 && !strcmp(argv[2], "del");
+	int list = argc == 4 && !strcmp(argv[2], "list");
 	int rc;
 
-	if ((!put && !del) || unprint(argv[4], &k) || (put && unprint(argv[5], &v))) {
-		fputs("usage: storepoke STORE put DB KEY VALUE | storepoke STORE del DB KEY\n",
-		      stderr);
+	if ((!put && !del && !list) || (!list && unprint(argv[4], &k)) ||
+	    (put && unprint(argv[5], &v))) {
+		fputs("usage: storepoke STORE list DB | storepoke STORE put DB KEY VALUE |\n"
+		      "       storepoke STORE del DB KEY\n", stderr);
 		return 64;
 	}
 	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 128)) ||
@@ -77,6 +95,20 @@ int main(int argc, char **argv)
 	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) ||
 	    (rc = mdb_dbi_open(txn, argv[3], 0, &dbi)))
 		return fail(argv[3], rc);
+	if (list) {
+		if ((rc = mdb_cursor_open(txn, dbi, &cur)))
+			return fail(argv[3], rc);
+		while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+			print(&k);
+			putchar('\t');
+			print(&v);
+			putchar('\n');
+		}
+		mdb_cursor_close(cur);
+		mdb_txn_abort(txn);
+		mdb_env_close(env);
+		return rc == MDB_NOTFOUND ? 0 : fail(argv[3], rc);
+	}
 	rc = put ? mdb_put(txn, dbi, &k, &v, 0) : mdb_del(txn, dbi, &k, NULL);
 	if (rc == MDB_NOTFOUND) {
 		fprintf(stderr, "storepoke: %s: no such record\n", argv[3]);
