@@ -347,6 +347,19 @@ static int prop_num(const MDB_val *v, const char *key, uint64_t *n, struct strbu
 	return s && decimal(s, n);
 }
 
+/* qsort() and bsearch(), never given a NULL base (no elements yet). */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+static void *find(const void *key, const void *base, size_t n, size_t size,
+		  int (*cmp)(const void *, const void *))
+{
+	return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 /* ---- LMDB ---- */
 
 static int read_fail(const char *db, int rc)
@@ -1017,8 +1030,8 @@ static void fn_cover(struct ck *k, void *arg, const MDB_val *key, const MDB_val 
 
 static void fn_filecover(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
 {
-	MDB_val ck = { key->mv_size - FILEID_LEN, (uint8_t *)key->mv_data + FILEID_LEN }, cv;
 	const uint8_t *kb = key->mv_data;
+	MDB_val ck, cv;
 	struct group g;
 	int rc;
 	(void)arg;
@@ -1027,6 +1040,8 @@ static void fn_filecover(struct ck *k, void *arg, const MDB_val *key, const MDB_
 			esc_val(&k->a, key));
 		return;
 	}
+	ck.mv_size = key->mv_size - FILEID_LEN;
+	ck.mv_data = (void *)(kb + FILEID_LEN);
 	if (parse_cover(k, "filecover", &ck, &g))
 		return;
 	cover_desc(k, &g, &k->b);
@@ -1065,7 +1080,7 @@ static int same_group(const struct group *x, const struct group *y)
 static void match_cover(struct ck *k)
 {
 	size_t i = 0, j = 0, n = 0;
-	qsort(k->gv, k->ng, sizeof(*k->gv), group_cmp);
+	sort(k->gv, k->ng, sizeof(*k->gv), group_cmp);
 	for (size_t m = 0; m < k->ng; m++) {	/* one group per (store, file, SE, month) */
 		if (n && same_group(&k->gv[n - 1], &k->gv[m]))
 			k->gv[n - 1].n += k->gv[m].n;
@@ -1073,7 +1088,7 @@ static void match_cover(struct ck *k)
 			k->gv[n++] = k->gv[m];
 	}
 	k->ng = n;
-	qsort(k->cv, k->nc, sizeof(*k->cv), group_cmp);
+	sort(k->cv, k->nc, sizeof(*k->cv), group_cmp);
 	while (i < k->nc || j < k->ng) {
 		const struct group *c = i < k->nc ? &k->cv[i] : NULL;
 		const struct group *g = j < k->ng ? &k->gv[j] : NULL;
@@ -1185,7 +1200,7 @@ static int seq_cmp(const void *a, const void *b)
 static void check_seqs(struct ck *k)
 {
 	uint64_t max = 0;
-	qsort(k->sv, k->ns, sizeof(*k->sv), seq_cmp);
+	sort(k->sv, k->ns, sizeof(*k->sv), seq_cmp);
 	for (size_t i = 0; i < k->ns; i++) {
 		if (i && k->sv[i].seq == k->sv[i - 1].seq)
 			problem(k, "ledger", "%s: seq %" PRIu64 " is also the seq of %s",
@@ -1330,13 +1345,13 @@ static const struct vsum *voucher_by_id(struct ck *k, const char *id)
 	struct vsum key;
 	memset(&key, 0, sizeof(key));
 	xstrlcpy(key.id, id, sizeof(key.id));
-	return bsearch(&key, k->vv, k->nv, sizeof(*k->vv), vsum_cmp_id);
+	return find(&key, k->vv, k->nv, sizeof(*k->vv), vsum_cmp_id);
 }
 
 static void check_vouchers(struct ck *k)
 {
-	qsort(k->vv, k->nv, sizeof(*k->vv), vsum_cmp_id);
-	qsort(k->ev, k->ne, sizeof(*k->ev), event_cmp);
+	sort(k->vv, k->nv, sizeof(*k->vv), vsum_cmp_id);
+	sort(k->ev, k->ne, sizeof(*k->ev), event_cmp);
 	for (size_t i = 0; i < k->ne; i++) {
 		const struct event *e = &k->ev[i];
 		const struct vsum *v = voucher_by_id(k, e->current);
@@ -1374,7 +1389,7 @@ static void check_vouchers(struct ck *k)
 			struct event key;
 			memset(&key, 0, sizeof(key));
 			xstrlcpy(key.event, v->event, sizeof(key.event));
-			if (!bsearch(&key, k->ev, k->ne, sizeof(*k->ev), event_cmp))
+			if (!find(&key, k->ev, k->ne, sizeof(*k->ev), event_cmp))
 				problem(k, "vouchers", "voucher n/%08d/%s: its event %.16s... has no "
 					"e/ record", (int)v->night, v->id, v->event);
 		}
@@ -1396,7 +1411,7 @@ static int voucher_of_night(struct ck *k, int32_t night, const char *id)
 	memset(&key, 0, sizeof(key));
 	key.night = night;
 	xstrlcpy(key.id, id, sizeof(key.id));
-	return bsearch(&key, k->vv, k->nv, sizeof(*k->vv), vsum_cmp_night) != NULL;
+	return find(&key, k->vv, k->nv, sizeof(*k->vv), vsum_cmp_night) != NULL;
 }
 
 /* Every ID.xml in OUT/DATE/vouchers/ is a voucher of that night. */
@@ -1435,7 +1450,7 @@ static void check_out(struct ck *k)
 	struct dirent *de;
 	struct stat sb;
 	DIR *dir;
-	qsort(k->vv, k->nv, sizeof(*k->vv), vsum_cmp_night);
+	sort(k->vv, k->nv, sizeof(*k->vv), vsum_cmp_night);
 	for (size_t i = 0; i < k->nv;) {
 		int32_t night = k->vv[i].night;
 		char date[DATE_BUFSZ];
