@@ -457,11 +457,12 @@ static int cmd_check_store(struct setup *s, int hash)
 		return EXIT_USAGE;
 	}
 	o.out = s->o.out ? s->o.out : s->o.state ? NULL : s->conf.out;
-	if (storecheck_run(&s->cat, &o, &c))
-		return EXIT_INTERNAL;
 	if (!o.out && s->o.level >= 1)
 		printf("check-store: %s: note: vouchers' XML files not checked (no --out for "
 		       "this --state)\n", s->conf.state);
+	fflush(stdout);
+	if (storecheck_run(&s->cat, &o, &c))
+		return EXIT_INTERNAL;
 	fflush(stdout);
 	return c.problems ? 1 : EXIT_DONE;
 }

@@ -551,6 +551,12 @@ static void fn_files(struct ck *k, void *arg, const MDB_val *key, const MDB_val 
 	strbuf_release(&t);
 }
 
+static int file_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct fileinfo *)a)->id, ((const struct fileinfo *)b)->id,
+		      FILEID_LEN);
+}
+
 static void files_free(struct ck *k)
 {
 	for (size_t i = 0; i < k->nf; i++) {
@@ -1553,6 +1559,7 @@ static int check_all(struct ck *k)
 		problem(k, "meta", "no layout entry");
 	if (k->have[D_FILES] && scan(k, k->dbi[D_FILES], "files", fn_files, NULL, &c->files))
 		return -1;
+	sort(k->fv, k->nf, sizeof(*k->fv), file_cmp);	/* in key order, unless a page broke it */
 	if ((k->have[D_NAMES] && scan(k, k->dbi[D_NAMES], "names", fn_names, NULL, NULL)) ||
 	    (k->have[D_LANDED] && scan(k, k->dbi[D_LANDED], "landed", fn_landed, NULL, NULL)) ||
 	    (k->have[D_RECEIPTS] &&
