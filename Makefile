@@ -35,8 +35,10 @@ STAGE_SRC := $(wildcard stages/*.c)
 STAGES    := $(STAGE_SRC:stages/%.c=bin/stage-%)
 UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Test tools (not run as tests): storepoke damages copies of a store.
+TOOLS     := $(BUILD)/tests/storepoke
 
-all: bin/pipeline $(STAGES) $(UNITS)
+all: bin/pipeline $(STAGES) $(UNITS) $(TOOLS)
 
 $(BUILD)/lib/%.o: pipeline/%.c
 	@mkdir -p $(@D)
@@ -62,6 +64,10 @@ $(BUILD)/stages/%.o: stages/%.c
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+$(BUILD)/tests/storepoke: tests/storepoke.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)
 
 # Relink bin/ when switching between the plain and the sanitizer build.
 $(BUILD)/.flavour:

@@ -6,6 +6,7 @@
  *   pipeline run    --date D [--conf F] [--drops DIR] [--state DIR] [--out DIR] [--wait]
  *   pipeline rerun  STAGE --date D [--dry-run] [same options]
  *   pipeline status [--date D] [--conf F] [--state DIR]
+ *   pipeline check-store [--conf F] [--state DIR] [--out DIR] [--hash] [--quiet|--verbose]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include "nightstatus.h"
 #include "sealed.h"
 #include "stage.h"
+#include "storecheck.h"
 #include "voucherstore.h"
 #include "banned.h"
 
@@ -40,11 +42,15 @@ static void usage(int code)
 	      "[--state DIR] [--out DIR] [--wait]\n"
 	      "       pipeline rerun  STAGE --date YYYY-MM-DD [--dry-run] [same options]\n"
 	      "       pipeline status [--date YYYY-MM-DD] [--conf FILE] [--state DIR]\n"
+	      "       pipeline check-store [--conf FILE] [--state DIR] [--out DIR] [--hash]\n"
+	      "                            [--quiet|--verbose]\n"
 	      "       pipeline archive list|show|verify|extract|search ... (archive --help)\n"
 	      "Exit (run, rerun): 0 done, 64 usage, 65 bad input data, 69 source "
 	      "unreachable,\n  70 internal error, 75 state locked by another run.\n"
 	      "Exit (status): 0 all done, 1 something stale or not run, 2 something failed,\n"
-	      "  3 a live run is running (nothing failed).\n",
+	      "  3 a live run is running (nothing failed).\n"
+	      "Exit (check-store): 0 no problem, 1 problems (one line each), 64 usage,\n"
+	      "  70 the store could not be read.\n",
 	      f);
 }
 
@@ -460,6 +466,32 @@ static int cmd_dry_run(struct setup *s, const int *sel, const char *stage)
 }
 
 /*
+ * Checks the store read-only (storecheck.h). The vouchers' XML files are
+ * checked in --out, else in the conf's out when the state is the conf's
+ * too (an out directory of another state would not match).
+ */
+static int cmd_check_store(struct setup *s, int hash)
+{
+	struct storecheck_opts o = { s->conf.state, NULL, hash || s->o.level >= 2,
+				     s->o.level, stdout };
+	struct storecheck_counts c;
+	if (s->o.date || s->o.drops || s->o.wait) {
+		log_error("check-store takes no --date, --drops or --wait");
+		usage(EXIT_USAGE);
+		return EXIT_USAGE;
+	}
+	o.out = s->o.out ? s->o.out : s->o.state ? NULL : s->conf.out;
+	if (!o.out && s->o.level >= 1)
+		printf("check-store: %s: note: vouchers' XML files not checked (no --out for "
+		       "this --state)\n", s->conf.state);
+	fflush(stdout);
+	if (storecheck_run(&s->cat, &o, &c))
+		return EXIT_INTERNAL;
+	fflush(stdout);
+	return c.problems ? 1 : EXIT_DONE;
+}
+
+/*
  * The stages sit beside bin/pipeline; PIPELINE_BINDIR names another
  * directory (make check VALGRIND=1 runs them through wrappers there).
  */
@@ -528,7 +560,7 @@ int main(int argc, char **argv)
 {
 	struct setup s;
 	const char *cmd = argc > 1 ? argv[1] : NULL, *stage = NULL;
-	int rc, dry_run;
+	int rc, dry_run, hash;
 
 	log_init("pipeline");
 	find_bindir();
@@ -541,6 +573,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "archive"))
 		return cmd_archive(argc - 1, argv + 1);
 	dry_run = take_flag(&argc, argv, "--dry-run");
+	hash = !strcmp(cmd, "check-store") && take_flag(&argc, argv, "--hash");
 	if (!strcmp(cmd, "rerun")) {
 		if (argc < 2 || argv[1][0] == '-') {
 			log_error("rerun needs a STAGE");
@@ -551,7 +584,8 @@ int main(int argc, char **argv)
 		argc--, argv++;
 	}
 	if ((dry_run && !stage) ||
-	    (strcmp(cmd, "run") && strcmp(cmd, "rerun") && strcmp(cmd, "status"))) {
+	    (strcmp(cmd, "run") && strcmp(cmd, "rerun") && strcmp(cmd, "status") &&
+	     strcmp(cmd, "check-store"))) {
 		log_error("unknown command '%s'%s", cmd, dry_run ? " with --dry-run" : "");
 		usage(EXIT_USAGE);
 		return EXIT_USAGE;
@@ -565,6 +599,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "status"))
 		rc = (rc = setup_load(&s, 0)) ? rc : cmd_status(&s);
+	else if (!strcmp(cmd, "check-store"))
+		rc = (rc = setup_load(&s, 0)) ? rc : cmd_check_store(&s, hash);
 	else
 		rc = cmd_run(&s, stage, dry_run);
 	setup_free(&s);
