@@ -127,9 +127,15 @@ int land_file(struct stage_ctx *ctx, MDB_txn *txn, struct land *l)
 	l->replaces[0] = l->earlier_night[0] = '\0';
 	rc = file_props_get(&ctx->store, txn, id, &props);
 	if (rc == 0) {
-		const char *night = props_get(&props, "night", &val) ? val.buf : "";
-		l->outcome = strcmp(night, ctx->opts.date) ? LAND_KNOWN : LAND_AGAIN;
-		xstrlcpy(l->earlier_night, night, sizeof(l->earlier_night));
+		int again;
+		xstrlcpy(l->earlier_night, props_get(&props, "night", &val) ? val.buf : "",
+			 sizeof(l->earlier_night));
+		again = !strcmp(l->earlier_night, ctx->opts.date);
+		/* The same bytes under another name are the file landed before, not
+		 * a second file: one files record cannot serve two names. */
+		if (again && (!props_get(&props, "relpath", &val) || strcmp(val.buf, relpath.buf)))
+			again = 0;
+		l->outcome = again ? LAND_AGAIN : LAND_KNOWN;
 		xstrlcpy(l->path, props_get(&props, "path", &val) ? val.buf : "", sizeof(l->path));
 		/* A rerun of the night that landed a correction says so again:
 		 * the night's status must not depend on how often it ran. */

@@ -5,8 +5,10 @@
  * STATE/landing/DATE/INTO/NAME; NAME and INTO are checked plain names
  * (safe_name, sources.h), so nothing from a remote side decides a path
  * outside it.
- *   - bytes landed on an earlier night (same SHA-256): not taken again;
- *   - bytes landed tonight already (a rerun): recorded again, no copy;
+ *   - bytes landed on an earlier night (same SHA-256), or tonight under
+ *     another name: not taken again (LAND_KNOWN);
+ *   - bytes landed tonight already under this name (a rerun): recorded
+ *     again, no copy;
  *   - same name, new bytes: a corrected file, landed beside the earlier one
  *     as NAME@FILEID, never over it; recorded as replacing it.
  */

@@ -522,8 +522,9 @@ static void fn_files(struct ck *k, void *arg, const MDB_val *key, const MDB_val 
 		problem(k, "files", "%s: size \"%s\" is not a number", d, esc(&k->a, t.buf, t.len));
 	else
 		f.size = (int64_t)n;
-	if (f.status && strcmp(f.status, "loaded") && strcmp(f.status, "rejected"))
-		problem(k, "files", "%s: status \"%s\" is neither loaded nor rejected", d,
+	if (f.status && strcmp(f.status, "loaded") && strcmp(f.status, "rejected") &&
+	    strcmp(f.status, "replaced"))
+		problem(k, "files", "%s: status \"%s\" is not loaded, rejected or replaced", d,
 			esc(&k->a, f.status, strlen(f.status)));
 	if (f.store && *f.store && !catalog_store(k->cat, f.store))
 		problem(k, "files", "%s: store \"%s\" is not a store of schemas/stores", d,
@@ -633,12 +634,12 @@ static int check_files(struct ck *k)
 					problem(k, "files", "%s: records=%" PRIu64 " but its coverage "
 						"entries count %" PRIu64 " row(s)", d.buf,
 						f->records, f->cover_rows);
-			} else if (g == 0 && v.mv_size == FILEID_LEN && f->cover_n) {
+			} else if (g == 0 && v.mv_size == FILEID_LEN) {
 				char hex[2 * FILEID_LEN + 1];
 				fileid_hex(v.mv_data, hex);
-				problem(k, "files", "%s: replaced by file %s (\"names\"), yet its "
-					"rows are visible (%lu coverage entr%s)", d.buf, hex,
-					f->cover_n, f->cover_n == 1 ? "y" : "ies");
+				problem(k, "files", "%s: status=loaded but file %s is its name's "
+					"current version (\"names\"): it should say replaced", d.buf,
+					hex);
 			}
 		} else if (f->cover_n) {
 			problem(k, "files", "%s: %s%s, yet its rows are visible (%lu coverage "

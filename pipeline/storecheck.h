@@ -40,12 +40,12 @@
  *  files      key 8 bytes; value "k=v\n" lines (no key twice) with sha
  *             (64 lowercase hex; the fileid is its first 8 bytes),
  *             relpath, path (relative, no ".."), night (YYYY-MM-DD),
- *             size; status, when present, loaded or rejected, and store
- *             a catalog store. A loaded file that is its name's current
- *             version ("names") has records = the sum of its coverage
+ *             size; status, when present, loaded, rejected or replaced
+ *             (by a corrected version: normalise's mark_replaced), and
+ *             store a catalog store. A loaded file is its name's current
+ *             version ("names") and has records = the sum of its coverage
  *             counts and rows_read = rows_loaded + rows_rejected; a file
- *             replaced by a later version, rejected, or never loaded has
- *             no visible coverage entry; a loaded file has a "names"
+ *             replaced, rejected, or never loaded has no visible coverage
  *             entry. Its entries are all in the store it names.
  *             replaces (land.c) names another file of the same relpath;
  *             from (unpack) names the relpath of a landed file. The

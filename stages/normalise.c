@@ -467,6 +467,23 @@ static int write_cover(struct normalise *n, MDB_txn *txn, struct file_load *f)
 	return 0;
 }
 
+/* The corrected version's record says so: its rows are gone, by design. */
+static int mark_replaced(struct store *st, MDB_txn *txn, const uint8_t old[FILEID_LEN],
+			 const uint8_t by[FILEID_LEN])
+{
+	struct strbuf props = STRBUF_INIT;
+	char hex[2 * FILEID_LEN + 1];
+	int rc = file_props_get(st, txn, old, &props);
+	if (rc == 0) {
+		fileid_hex(by, hex);
+		props_set(&props, "status", "replaced");
+		props_set(&props, "replaced_by", hex);
+		rc = file_props_put(st, txn, old, &props);
+	}
+	strbuf_release(&props);
+	return rc < 0 ? -1 : 0;
+}
+
 /*
  * The version this file corrects (same landing name, other bytes) is
  * hidden in the transaction that shows this one; its rows go after commit.
@@ -490,7 +507,7 @@ static int replace_earlier(struct normalise *n, MDB_txn *txn, struct file_load *
 		log_info("%s: corrected file replaces version %s", f->lf->relpath, hex);
 		rc = hide_file(n, txn, old, &refs, &nrefs);
 		free(refs);
-		if (rc)
+		if (rc || mark_replaced(st, txn, old, f->lf->fileid))
 			return -1;
 	} else if (rc && rc != MDB_NOTFOUND) {
 		return store_fail("names", rc);
@@ -656,10 +673,10 @@ static int load_file(struct normalise *n, struct file_load *f)
 	if (!rule) {
 		log_error("%s: no 'input' in %s names this file; not loaded",
 			  f->lf->relpath, ctx->conf.path);
-		return 1;
+		goto unusable;
 	}
 	if (!(f->schema = schema_for(n, rule->schema)))
-		return 1;
+		goto unusable;
 	f->sd = f->schema->store;
 	f->dbi = store_dbi(&n->ctx->store, f->sd);
 	if (f->nm.se[0]) {
@@ -669,7 +686,7 @@ static int load_file(struct normalise *n, struct file_load *f)
 	if (f->nm.month && strstr(rule->pattern, "{month}"))
 		f->base.v[catalog_field(&ctx->cat, "month")] = (struct value){ 1, f->nm.month, NULL, 0 };
 	if (set_input_values(ctx, rule, f))
-		return 1;
+		goto unusable;
 	digest_update(n->in, f->schema->digest, sizeof(f->schema->digest));
 	strbuf_addf(&path, "%s/%s", ctx->conf.state, f->lf->path);
 	/* What an earlier run (or one killed half-way) left of this file goes. */
@@ -687,6 +704,10 @@ static int load_file(struct normalise *n, struct file_load *f)
 	strbuf_reset(&n->batch.arena);
 	strbuf_release(&path);
 	return rc;
+unusable:
+	/* A file an earlier run loaded (the conf changed since) is not read any
+	 * more: its rows go, so the store never shows rows of a rejected file. */
+	return unload_file(n, f->lf->fileid) ? -1 : 1;
 }
 
 /* The file's record, in a transaction of its own (files not loaded). */
