@@ -81,6 +81,19 @@ test_expect_success 'two runs of one night leave one coverage entry per file, SE
 	test_cmp k1 k2 && test "$(sort -u k2 | wc -l)" -eq "$(wc -l <k2)"
 '
 
+test_expect_success 'a file that no input line reads any more loses its rows on the rerun' '
+	night guide-skat-afregning gone >/dev/null 2>&1 &&
+	coverage_keys gone/state | grep -q "^ skat.skattekonto" &&
+	cp -r "$TOP/conf" gc && sed -i "s|^schemas .*|schemas $TOP/schemas|; /EIK_Skattekonto/d" \
+		gc/pipeline.conf &&
+	stage-normalise --quiet --date 2021-02-05 --conf gc/pipeline.conf --state gone/state \
+		--out gone/out 2>err;
+	grep -q "EIK_Skattekonto_29757895_202102.csv: no .input. in .* names this file" err &&
+	! coverage_keys gone/state | grep -q "^ skat.skattekonto" &&
+	test "$(mdb_stat -s skat.skattekonto gone/state/store | sed -n "s/ *Entries: //p")" = 0 &&
+	pipeline check-store --quiet --conf gc/pipeline.conf --state gone/state
+'
+
 test_expect_success 'a stale temporary from a killed run is removed by the next run' '
 	: >tn/out/2021-02-12/summary/skat-afregning.csv.tmp.Ab3dE9 &&
 	: >tn/out/2021-02-12/report.html.tmp.x1Y2z3 &&
