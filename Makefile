@@ -5,6 +5,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make demo       run the guide's worked example night into var/demo
 #   make bench      time each stage on a generated night of 10^6 rows
+#   make crashtest  kill -9 every stage at random moments (tests/crash/run.sh)
 
 CC      ?= cc
 PKGS    := lmdb libarchive libssh2 libxml-2.0 zlib libcrypto
@@ -35,7 +36,11 @@ STAGES    := $(STAGE_SRC:stages/%.c=bin/stage-%)
 UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: bin/pipeline $(STAGES) $(UNITS)
+# An LD_PRELOAD shim for crash tests that kill at an exact point (never
+# instrumented: it is preloaded into the plain and the sanitizer build).
+KILLPOINT := $(BUILD)/tests/killpoint.so
+
+all: bin/pipeline $(STAGES) $(UNITS) $(KILLPOINT)
 
 $(BUILD)/lib/%.o: pipeline/%.c
 	@mkdir -p $(@D)
@@ -62,6 +67,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
+$(KILLPOINT): tests/crash/killpoint.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
 # Relink bin/ when switching between the plain and the sanitizer build.
 $(BUILD)/.flavour:
 	@mkdir -p $(@D)
@@ -73,6 +82,12 @@ check: all
 
 deps:
 	ops/install-deps.sh
+
+# The crash harness: at least 200 kills over every stage (CRASH_ARGS=...
+# to change the seed or the number, e.g. CRASH_ARGS="--seed 7 --kills 520").
+CRASH_ARGS ?= --seed 1 --kills 260
+crashtest: all
+	tests/crash/run.sh $(CRASH_ARGS)
 
 # PERSONS=N sets the size (about 3 input rows per person).
 bench: all
@@ -87,7 +102,7 @@ demo: all
 clean:
 	rm -rf bin build
 
-.PHONY: all check deps demo bench clean
+.PHONY: all check deps demo bench clean crashtest
 # Keep the stage objects: no "rm" after the test summary line.
 .SECONDARY: $(STAGE_SRC:stages/%.c=$(BUILD)/stages/%.o)
 -include $(LIB_OBJ:.o=.d) $(BUILD)/lib/pipeline.d $(wildcard $(BUILD)/stages/*.d) $(wildcard $(BUILD)/tests/*.d)
