@@ -97,4 +97,14 @@ test_expect_success 'normalise killed after every commit of a correcting night: 
 	echo "$n commit points" && test $n -gt 8 && test $rc = 0
 '
 
+# fetch writes STATE/landing/.partial/SOURCE/NAME.part.info (the remote
+# size and mtime a resumed download must match) with atomic_write(): killed
+# before its rename, the temporary NAME.part.info.tmp.XXXXXX stayed for ever.
+test_expect_success 'fetch killed while writing a partial download'"'"'s info file: no temporary stays' '
+	rm -rf f && test $(killed f 1 fetch before-rename:1) = 137 &&
+	find f/state -name "*.tmp.*" >tmps && test -s tmps &&
+	two f 1 && find f/state f/out -name "*.tmp.*" >tmps && test_cmp /dev/null tmps &&
+	diff -r cref/out/$N1 f/out/$N1
+'
+
 test_done
