@@ -1,5 +1,5 @@
 #!/bin/sh
-# The crash harness in short (make crashtest runs it with 260 kills):
+# The crash harness in short (make crashtest runs it with 390 kills):
 # kill -9 at random moments of every stage of fixtures/crash-two-nights,
 # run again, and the outputs, the archive, the landed files and the store
 # are the uninterrupted run's, with no voucher twice or lost and no

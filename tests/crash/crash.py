@@ -713,9 +713,10 @@ def table(args, ref, results, skipped):
                                         missed))
     if skipped:
         print("check-store: skipped: bin/pipeline does not know 'check-store' yet")
+    print("landed: kills aimed at the stage that hit it while it ran; a failure is counted in "
+          "the row of the stage that ran at the kill")
     if fast:
         print("fewer than 10 kills landed inside (too fast to hit?): %s" % ", ".join(fast))
-    # failures are counted in the row of the stage that ran at the kill
     return nfail
 
 
@@ -723,7 +724,7 @@ def main():
     ap = argparse.ArgumentParser(description="kill -9 the pipeline at random moments of "
                                  "every stage; the rerun must leave no trace")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--kills", type=int, default=len(STAGES) * 2 * 10)
+    ap.add_argument("--kills", type=int, default=len(STAGES) * 2 * 15)
     ap.add_argument("--only", type=int, help="redo kill K alone (same seed)")
     ap.add_argument("--dir", default=os.path.join(TOP, "tests", "trash", "crash"),
                     help="where the runs go (default tests/trash/crash)")
