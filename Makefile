@@ -6,6 +6,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make demo       run the guide's worked example night into var/demo
 #   make bench      time each stage on a generated night of 10^6 rows
+#   make crashtest  kill -9 every stage at random moments (tests/crash/run.sh)
 
 CC      ?= cc
 PKGS    := lmdb libarchive libssh2 libxml-2.0 zlib libcrypto
@@ -38,7 +39,11 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Test tools (not run as tests): storepoke damages copies of a store.
 TOOLS     := $(BUILD)/tests/storepoke
 
-all: bin/pipeline $(STAGES) $(UNITS) $(TOOLS)
+# An LD_PRELOAD shim for crash tests that kill at an exact point (never
+# instrumented: it is preloaded into the plain and the sanitizer build).
+KILLPOINT := $(BUILD)/tests/killpoint.so
+
+all: bin/pipeline $(STAGES) $(UNITS) $(TOOLS) $(KILLPOINT)
 
 $(BUILD)/lib/%.o: pipeline/%.c
 	@mkdir -p $(@D)
@@ -69,6 +74,10 @@ $(BUILD)/tests/storepoke: tests/storepoke.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)
 
+$(KILLPOINT): tests/crash/killpoint.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
 # Relink bin/ when switching between the plain and the sanitizer build.
 $(BUILD)/.flavour:
 	@mkdir -p $(@D)
@@ -80,6 +89,12 @@ check: all
 
 deps:
 	ops/install-deps.sh
+
+# The crash harness: 390 kills, 30 per stage (CRASH_ARGS=...
+# to change the seed or the number, e.g. CRASH_ARGS="--seed 7 --kills 520").
+CRASH_ARGS ?= --seed 1 --kills 390
+crashtest: all
+	tests/crash/run.sh $(CRASH_ARGS)
 
 # PERSONS=N sets the size (about 3 input rows per person).
 bench: all
@@ -94,7 +109,7 @@ demo: all
 clean:
 	rm -rf bin build
 
-.PHONY: all check deps demo bench clean
+.PHONY: all check deps demo bench clean crashtest
 # Keep the stage objects: no "rm" after the test summary line.
 .SECONDARY: $(STAGE_SRC:stages/%.c=$(BUILD)/stages/%.o)
 -include $(LIB_OBJ:.o=.d) $(BUILD)/lib/pipeline.d $(wildcard $(BUILD)/stages/*.d) $(wildcard $(BUILD)/tests/*.d)

@@ -457,11 +457,28 @@ static int try_source(struct source_run *r, const struct source_def *d)
 	}
 }
 
+/*
+ * The info file beside a partial download is written by atomic_write(): a
+ * run killed while writing it leaves NAME.part.info.tmp.XXXXXX. Under the
+ * state lock every such temporary is a killed run's.
+ */
+static int sweep_partials(struct fetch *f, const struct source_def *d)
+{
+	struct strbuf dir = STRBUF_INIT;
+	int rc;
+	strbuf_addf(&dir, "%s/landing/.partial/%s", f->ctx->conf.state, d->name);
+	rc = atomic_sweep(dir.buf, 0);
+	if (rc > 0)
+		log_verbose("%s: %d temporary file(s) of a killed run removed", dir.buf, rc);
+	strbuf_release(&dir);
+	return rc < 0 ? -1 : 0;
+}
+
 static int fetch_source(struct fetch *f, const struct source_def *d)
 {
 	struct source_run r = { .f = f };
 	int rc;
-	if (store_begin(&f->ctx->store, 0, &r.txn))
+	if (sweep_partials(f, d) || store_begin(&f->ctx->store, 0, &r.txn))
 		return F_INTERNAL;
 	rc = try_source(&r, d);
 	if (r.txn && store_commit(r.txn))	/* what landed before the source went away */

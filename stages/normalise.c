@@ -798,6 +798,62 @@ static int night_files(struct stage_ctx *ctx, struct landed_list *l)
 	return rc ? -1 : 0;
 }
 
+/*
+ * Only a run of this stage, under the state lock, writes coverage entries,
+ * and a run that finishes leaves none saying "loading". So every file with
+ * such an entry now is a killed run's: a file it was loading, or the
+ * version a correction replaced, whose rows it was deleting after the
+ * correction was shown (publish_file). Their rows all go: the files of the
+ * night are loaded again from the start, and a replaced version is no
+ * longer named by anything, so nothing else would ever remove it.
+ */
+static int sweep_killed_loads(struct normalise *n)
+{
+	static const char loading[] = "loading";
+	struct store *st = &n->ctx->store;
+	uint8_t (*ids)[FILEID_LEN] = NULL;
+	size_t nids = 0;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+	if (store_begin(st, MDB_RDONLY, &txn))
+		return -1;
+	if ((rc = mdb_cursor_open(txn, st->coverage, &c))) {
+		mdb_txn_abort(txn);
+		return store_fail("coverage", rc);
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *id = (const uint8_t *)k.mv_data + k.mv_size - FILEID_LEN;
+		int seen = 0;
+		if (k.mv_size < FILEID_LEN || v.mv_size != sizeof(loading) - 1 ||
+		    memcmp(v.mv_data, loading, v.mv_size))
+			continue;
+		for (size_t i = 0; i < nids && !seen; i++)
+			seen = !memcmp(ids[i], id, FILEID_LEN);
+		if (!seen) {
+			ids = xrealloc(ids, (nids + 1) * sizeof(*ids));
+			memcpy(ids[nids++], id, FILEID_LEN);
+		}
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	if (rc != MDB_NOTFOUND) {
+		free(ids);
+		return store_fail("coverage", rc);
+	}
+	rc = 0;
+	for (size_t i = 0; i < nids && rc == 0; i++) {
+		char hex[2 * FILEID_LEN + 1];
+		fileid_hex(ids[i], hex);
+		log_verbose("file version %s: removing the hidden rows a killed run left", hex);
+		rc = unload_file(n, ids[i]);
+	}
+	free(ids);
+	return rc;
+}
+
 /* The ledger entry, after the data it describes is committed. */
 static int night_ledger(struct stage_ctx *ctx, struct normalise *n, int rc)
 {
@@ -818,7 +874,7 @@ static int normalise_night(struct stage_ctx *ctx)
 {
 	struct normalise n = { .ctx = ctx };
 	struct landed_list files = { NULL, 0 };
-	int rc = night_files(ctx, &files) ? -1 : 0;
+	int rc = night_files(ctx, &files) || sweep_killed_loads(&n) ? -1 : 0;
 
 	n.in = digest_new();
 	n.out = digest_new();
