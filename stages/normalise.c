@@ -73,7 +73,7 @@ struct normalise {
 	struct schema *schemas;
 	int nschemas;
 	struct batch batch;
-	unsigned long rows_read, rows_loaded, rows_rejected, files_bad;
+	unsigned long rows_read, rows_loaded, rows_rejected, files_bad, files_superseded;
 	struct digest_ctx *in, *out;
 };
 
@@ -663,6 +663,67 @@ static int set_input_values(const struct stage_ctx *ctx, const struct input_rule
 	return 0;
 }
 
+/*
+ * Whether a later correction replaced this file (a rerun of an old night
+ * after a later night landed a corrected version): the current version of
+ * its name has it in its chain of 'replaces'. Such a file is not loaded
+ * again: loading it would hide the correction that later nights read.
+ * 1 superseded (its rows are gone; its record says replaced), 0 not, -1.
+ */
+static int superseded(struct normalise *n, struct file_load *f)
+{
+	struct store *st = &n->ctx->store;
+	struct strbuf props = STRBUF_INIT, val = STRBUF_INIT;
+	uint8_t cur[FILEID_LEN], top[FILEID_LEN];
+	char hex[2 * FILEID_LEN + 1], curhex[2 * FILEID_LEN + 1];
+	MDB_txn *txn;
+	MDB_val k = { strlen(f->lf->relpath), (void *)f->lf->relpath }, v;
+	int rc, found = 0;
+	if (store_begin(st, 0, &txn))
+		return -1;
+	rc = mdb_get(txn, st->names, &k, &v);
+	if (rc == MDB_NOTFOUND || (rc == 0 && (v.mv_size != FILEID_LEN ||
+					       !memcmp(v.mv_data, f->lf->fileid, FILEID_LEN)))) {
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	if (rc) {
+		mdb_txn_abort(txn);
+		return store_fail("names", rc);
+	}
+	memcpy(cur, v.mv_data, FILEID_LEN);
+	memcpy(top, cur, FILEID_LEN);
+	fileid_hex(cur, curhex);
+	fileid_hex(f->lf->fileid, hex);
+	/* Walk back from the current version; a chain is as long as the
+	 * corrections of one name, bounded so a damaged store cannot loop. */
+	for (int step = 0; step < 1000 && !found; step++) {
+		uint8_t prev[FILEID_LEN];
+		if ((rc = file_props_get(st, txn, cur, &props)) < 0)
+			break;
+		if (rc == 1 || !props_get(&props, "replaces", &val) ||
+		    fileid_from_hex(val.buf, prev))
+			break;
+		found = !memcmp(prev, f->lf->fileid, FILEID_LEN);
+		memcpy(cur, prev, FILEID_LEN);
+	}
+	strbuf_release(&props);
+	strbuf_release(&val);
+	if (rc < 0 || (found && mark_replaced(st, txn, f->lf->fileid, top))) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	if (!found) {
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	if (store_commit(txn))
+		return -1;
+	log_info("%s: version %s was corrected on a later night (now %s); not loaded again",
+		 f->lf->relpath, hex, curhex);
+	return unload_file(n, f->lf->fileid) ? -1 : 1;
+}
+
 static int load_file(struct normalise *n, struct file_load *f)
 {
 	const struct stage_ctx *ctx = n->ctx;
@@ -688,6 +749,8 @@ static int load_file(struct normalise *n, struct file_load *f)
 	if (set_input_values(ctx, rule, f))
 		goto unusable;
 	digest_update(n->in, f->schema->digest, sizeof(f->schema->digest));
+	if ((rc = superseded(n, f)) != 0)
+		return rc < 0 ? -1 : 2;
 	strbuf_addf(&path, "%s/%s", ctx->conf.state, f->lf->path);
 	/* What an earlier run (or one killed half-way) left of this file goes. */
 	rc = unload_file(n, f->lf->fileid) ? -1 : read_file(n, f, path.buf);
@@ -748,6 +811,7 @@ static int on_landed(const struct landed_file *lf, void *data)
 		n->rows_loaded += f.rows_loaded;
 		n->rows_rejected += f.rows_rejected;
 		n->files_bad += rc == 1;
+		n->files_superseded += rc == 2;
 		snprintf(num, sizeof(num), "%lu;%lu;%lu;%d", f.rows_read, f.rows_loaded,
 			 f.rows_rejected, rc);
 		digest_update(n->out, lf->relpath, strlen(lf->relpath) + 1);
@@ -865,8 +929,14 @@ static int night_ledger(struct stage_ctx *ctx, struct normalise *n, int rc)
 	e.rows_in = n->rows_read;
 	e.rows_out = n->rows_loaded;
 	e.rows_rejected = n->rows_rejected;
-	if (n->files_bad)
+	if (n->files_bad && n->files_superseded)
+		snprintf(e.error, sizeof(e.error), "%lu file(s) could not be loaded; %lu "
+			 "superseded by a later correction", n->files_bad, n->files_superseded);
+	else if (n->files_bad)
 		snprintf(e.error, sizeof(e.error), "%lu file(s) could not be loaded", n->files_bad);
+	else if (n->files_superseded)
+		snprintf(e.error, sizeof(e.error), "%lu file(s) superseded by a later correction",
+			 n->files_superseded);
 	return stage_ledger_commit(ctx, &e);
 }
 

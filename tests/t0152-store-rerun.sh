@@ -75,6 +75,22 @@ test_expect_success 'a rerun of the night gives the bytes of its first run; not 
 		tn/out/2021-02-12/status
 '
 
+test_expect_success 'a rerun of the old night after a later correction keeps the correction' '
+	two_nights old &&
+	results() { (cd old/out/2021-02-12 && find summary exceptions vouchers -type f |
+		     sort | xargs sha256sum); } &&
+	results >before &&
+	PIPELINE_ARCHIVE_DIR="$TRASH/old/archive" pipeline rerun normalise --date 2021-02-10 \
+		--conf "$C" --drops old-d1 --state old/state --out old/out 2>err &&
+	grep -q "EIK_Skattekonto_29757895_202102.csv: version 373828d1881d7368 was corrected on a later night" err &&
+	grep -q "^normalise;done;0;.*;1 file(s) superseded by a later correction$" \
+		old/out/2021-02-10/status &&
+	grep -q ";2021-02;SKATTEKONTO;-130,00;" old/out/2021-02-10/summary/skat-afregning.csv &&
+	cut -d";" -f3,11-13 old/out/2021-02-10/vouchers/vouchers.csv | grep -qx "voucher;6.45.51;D;126,03" &&
+	rerun old rerun match-skat-afregning &&
+	results >after && test_cmp before after
+'
+
 test_expect_success 'two runs of one night leave one coverage entry per file, SE and month' '
 	night guide-skat-afregning once && coverage_keys once/state | sort >k1 &&
 	night guide-skat-afregning once && coverage_keys once/state | sort >k2 &&
