@@ -27,25 +27,54 @@ else
 BUILD   := build/opt
 endif
 
-LIB_SRC := $(wildcard pipeline/*.c)
-LIB_SRC := $(filter-out pipeline/pipeline.c,$(LIB_SRC))
-LIB_OBJ := $(LIB_SRC:pipeline/%.c=$(BUILD)/lib/%.o)
+# The layout (ARCHITECTURE.md): the library is pipeline/GROUP/*.c; a stage
+# is stages/NAME.c, or a folder stages/NAME/ with main.c and the stage's own
+# modules; the driver bin/pipeline is driver/*.c.
+LIB_SRC := $(wildcard pipeline/*/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libpipeline.a
 
-STAGE_SRC := $(wildcard stages/*.c)
-STAGES    := $(STAGE_SRC:stages/%.c=bin/stage-%)
+STAGE_ONE  := $(wildcard stages/*.c)
+STAGE_DIRS := $(patsubst stages/%/main.c,%,$(wildcard stages/*/main.c))
+STAGES     := $(STAGE_ONE:stages/%.c=bin/stage-%) $(STAGE_DIRS:%=bin/stage-%)
+# The objects of stage folder NAME: all, and its modules (all but main.o).
+stage_obj  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard stages/$(1)/*.c))
+stage_mods = $(filter-out %/main.o,$(call stage_obj,$(1)))
+STAGE_OBJ  := $(STAGE_ONE:%.c=$(BUILD)/%.o) $(foreach d,$(STAGE_DIRS),$(call stage_obj,$(d)))
+DRIVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard driver/*.c))
+
 UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# A unit test of a stage's own module links that stage folder's modules
+# (UNIT_STAGES_test-NAME := STAGE...) and includes "stages/STAGE/x.h"; of
+# the driver's own module (STAGE 'driver'), the driver's modules but its
+# main, and includes "driver/x.h".
+UNIT_STAGES_test-accounts := normalise
+UNIT_STAGES_test-dialects := match-ky-finans match-ky-yr normalise
+UNIT_STAGES_test-report := report
+UNIT_STAGES_test-storecheck := driver
+UNIT_STAGES_test-voucher := vouchers
+
+unit_mods  = $(if $(filter driver,$(1)),$(filter-out %/driver/pipeline.o,$(DRIVER_OBJ)),$(call stage_mods,$(1)))
 # Test tools (not run as tests): storepoke damages copies of a store.
 TOOLS     := $(BUILD)/tests/storepoke
-
 # An LD_PRELOAD shim for crash tests that kill at an exact point (never
 # instrumented: it is preloaded into the plain and the sanitizer build).
 KILLPOINT := $(BUILD)/tests/killpoint.so
 
-all: bin/pipeline $(STAGES) $(UNITS) $(TOOLS) $(KILLPOINT)
+all: $(BUILD)/.layers bin/pipeline $(STAGES) $(UNITS) $(TOOLS) $(KILLPOINT)
 
-$(BUILD)/lib/%.o: pipeline/%.c
+# The include rule of ARCHITECTURE.md (groups in the order of
+# pipeline/LAYERS), checked before anything compiles: an upward include
+# fails make here, with FILE:LINE and the rule it breaks.
+$(BUILD)/.layers: pipeline/LAYERS pipeline/layers.sh \
+		$(wildcard pipeline/*/*.[ch] stages/*.c stages/*/*.[ch] driver/*.[ch])
+	@mkdir -p $(@D)
+	sh pipeline/layers.sh
+	@touch $@
+
+# Every object of the library, the stages and the driver.
+$(BUILD)/%.o: %.c | $(BUILD)/.layers
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -54,21 +83,29 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # bin/ holds the build of the last make: a SAN build replaces it.
-bin/pipeline: $(BUILD)/lib/pipeline.o $(LIB) $(BUILD)/.flavour
+bin/pipeline: $(DRIVER_OBJ) $(LIB) $(BUILD)/.flavour
 	@mkdir -p bin
-	$(CC) $(LDFLAGS) -o $@ $(BUILD)/lib/pipeline.o $(LIB) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(DRIVER_OBJ) $(LIB) $(LIBS)
 
 bin/stage-%: $(BUILD)/stages/%.o $(LIB) $(BUILD)/.flavour
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
-$(BUILD)/stages/%.o: stages/%.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+# A stage folder: main.o and the stage's modules.
+define stage_dir
+bin/stage-$(1): $(call stage_obj,$(1)) $$(LIB) $$(BUILD)/.flavour
+	@mkdir -p bin
+	$$(CC) $$(LDFLAGS) -o $$@ $(call stage_obj,$(1)) $$(LIB) $$(LIBS)
+endef
+$(foreach d,$(STAGE_DIRS),$(eval $(call stage_dir,$(d))))
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+# A unit test: the library and the modules of the stages it names.
+define unit_test
+$$(BUILD)/tests/$(1): tests/unit/$(1).c $(foreach s,$(UNIT_STAGES_$(1)),$(call unit_mods,$(s))) $$(LIB) | $$(BUILD)/.layers
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) -MMD -MP -I. -Itests/unit $$(LDFLAGS) -o $$@ $$< $(foreach s,$(UNIT_STAGES_$(1)),$(call unit_mods,$(s))) $$(LIB) $$(LIBS)
+endef
+$(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_test,$(t))))
 
 $(BUILD)/tests/storepoke: tests/storepoke.c
 	@mkdir -p $(@D)
@@ -111,5 +148,5 @@ clean:
 
 .PHONY: all check deps demo bench clean crashtest
 # Keep the stage objects: no "rm" after the test summary line.
-.SECONDARY: $(STAGE_SRC:stages/%.c=$(BUILD)/stages/%.o)
--include $(LIB_OBJ:.o=.d) $(BUILD)/lib/pipeline.d $(wildcard $(BUILD)/stages/*.d) $(wildcard $(BUILD)/tests/*.d)
+.SECONDARY: $(STAGE_OBJ)
+-include $(LIB_OBJ:.o=.d) $(STAGE_OBJ:.o=.d) $(DRIVER_OBJ:.o=.d) $(wildcard $(BUILD)/tests/*.d)

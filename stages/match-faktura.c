@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "exitcode.h"
-#include "groupmatch.h"
-#include "log.h"
-#include "matchconf.h"
-#include "reconin.h"
-#include "banned.h"
+#include "core/date.h"
+#include "core/exitcode.h"
+#include "core/log.h"
+#include "match/groupmatch.h"
+#include "match/matchconf.h"
+#include "match/reconin.h"
+#include "core/banned.h"
 
 #define RECON "faktura"
 

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exitcode.h"
-#include "log.h"
-#include "matchrun.h"
-#include "banned.h"
+#include "core/exitcode.h"
+#include "core/log.h"
+#include "match/matchrun.h"
+#include "core/banned.h"
 
 #define RECON "ky-eindkomst"
 

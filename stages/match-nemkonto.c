@@ -18,14 +18,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "date.h"
-#include "exitcode.h"
-#include "groupmatch.h"
-#include "ident.h"
-#include "log.h"
-#include "matchconf.h"
-#include "reconin.h"
-#include "banned.h"
+#include "core/date.h"
+#include "core/exitcode.h"
+#include "core/ident.h"
+#include "core/log.h"
+#include "match/groupmatch.h"
+#include "match/matchconf.h"
+#include "match/reconin.h"
+#include "core/banned.h"
 
 #define RECON "nemkonto"
 #define ROLE "hensaettelse-bankudbetaling"

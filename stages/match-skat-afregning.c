@@ -26,11 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts.h"
-#include "exitcode.h"
-#include "log.h"
-#include "matchrun.h"
-#include "banned.h"
+#include "core/exitcode.h"
+#include "core/log.h"
+#include "match/accounts.h"
+#include "match/matchrun.h"
+#include "core/banned.h"
 
 #define RECON "skat-afregning"
 

@@ -1,8 +1,8 @@
 /*
  * stage-unpack: opens the archives fetch landed tonight (.gz, .zip, .tar,
- * .tar.gz, .tgz; see unpack.h for what is refused) and lands their members
+ * .tar.gz, .tgz; see ingest/unpack.h for what is refused) and lands their members
  * beside them, STATE/landing/DATE/DIR/MEMBER, recorded as landed files of
- * the night (land.h: a member seen before is not taken again; same name,
+ * the night (ingest/land.h: a member seen before is not taken again; same name,
  * new bytes lands beside). normalise then reads them by the 'input'
  * patterns like any other file. Limits: 'unpack' lines of
  * conf/sources.conf. A refused or corrupt archive is reported with its
@@ -16,14 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "exitcode.h"
-#include "land.h"
-#include "landed.h"
-#include "log.h"
-#include "stage.h"
-#include "unpack.h"
-#include "banned.h"
+#include "ingest/unpack.h"
+#include "core/atomicfile.h"
+#include "core/exitcode.h"
+#include "core/log.h"
+#include "store/landed.h"
+#include "run/stage.h"
+#include "ingest/land.h"
+#include "core/banned.h"
 
 struct unpack_night {
 	struct stage_ctx *ctx;

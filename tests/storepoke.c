@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
+#include "core/banned.h"
 
 static int hexval(char c)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts.h"
-#include "schema.h"
+#include "match/accounts.h"
+#include "stages/normalise/schema.h"
 #include "test.h"
 
 static void test_matches(void)

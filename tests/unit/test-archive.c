@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archiveconf.h"
-#include "log.h"
-#include "sealed.h"
-#include "strbuf.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "archive/archiveconf.h"
+#include "archive/sealed.h"
 #include "test.h"
 
 #define H(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \

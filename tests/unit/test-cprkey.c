@@ -1,7 +1,7 @@
 /* Keys that are CPR numbers: recognised and masked; other keys untouched. */
 #include <string.h>
 
-#include "cprkey.h"
+#include "core/cprkey.h"
 #include "test.h"
 
 int main(void)

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csvin.h"
-#include "log.h"
-#include "strbuf.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "ingest/csvin.h"
 #include "test.h"
 
 struct rows {

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kyfinans.h"
-#include "kyyr.h"
-#include "schema.h"
+#include "stages/match-ky-finans/kyfinans.h"
+#include "stages/match-ky-yr/kyyr.h"
+#include "stages/normalise/schema.h"
 #include "test.h"
 
 enum { MAXREC = 64 };

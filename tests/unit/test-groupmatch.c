@@ -1,12 +1,12 @@
-/* The shared group matcher (pipeline/groupmatch.h) on the guide's Figur 27 and hard cases. */
+/* The shared group matcher (pipeline/match/groupmatch.h) on the guide's Figur 27 and hard cases. */
 #include <stdio.h>
 #include <string.h>
 
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "groupmatch.h"
-#include "matchconf.h"
+#include "match/groupmatch.h"
+#include "match/matchconf.h"
 #include "test.h"
 
 static const struct gm_limits lim = GM_LIMITS_DEFAULT;

@@ -2,9 +2,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "date.h"
-#include "ident.h"
-#include "money.h"
+#include "core/date.h"
+#include "core/ident.h"
+#include "core/money.h"
 #include "test.h"
 
 static void money_ok(const char *s, unsigned flags, money_t want)

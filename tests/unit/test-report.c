@@ -4,12 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csvtable.h"
-#include "date.h"
-#include "log.h"
-#include "report.h"
-#include "reportconf.h"
-#include "strbuf.h"
+#include "core/date.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "ingest/csvtable.h"
+#include "stages/report/report.h"
+#include "stages/report/reportconf.h"
 #include "test.h"
 
 

@@ -1,12 +1,12 @@
-/* conf/sources.conf (sources.h), safe_name, and the archive kinds of unpack.h. */
+/* conf/sources.conf (ingest/sources.h), safe_name, and the archive kinds of ingest/unpack.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "sources.h"
+#include "ingest/sources.h"
+#include "ingest/unpack.h"
 #include "test.h"
-#include "unpack.h"
 
 #define SFTP_OK "source a sftp\n host h\n user u\n key k\n known-hosts kh\n dir d\n into i\n"
 

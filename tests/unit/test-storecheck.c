@@ -5,14 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "digest.h"
-#include "landed.h"
-#include "ledger.h"
-#include "lock.h"
-#include "log.h"
-#include "storecheck.h"
-#include "voucherstore.h"
+#include "core/atomicfile.h"
+#include "core/digest.h"
+#include "core/log.h"
+#include "store/landed.h"
+#include "store/ledger.h"
+#include "run/lock.h"
+#include "post/voucherstore.h"
+#include "driver/storecheck.h"
 #include "test.h"
 
 static char tmpdir[] = "/tmp/test-storecheck-XXXXXX";

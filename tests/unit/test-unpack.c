@@ -1,4 +1,4 @@
-/* unpack_archive (unpack.h) on archives written here with libarchive:
+/* unpack_archive (ingest/unpack.h) on archives written here with libarchive:
  * names, boundaries of the limits, duplicates, empty archives. */
 #include <archive.h>
 #include <archive_entry.h>
@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ingest/unpack.h"
 #include "test.h"
-#include "unpack.h"
 
 static char dir[] = "/tmp/test-unpack-XXXXXX";
 static char path[512];

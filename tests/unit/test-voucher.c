@@ -4,11 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accounts.h"
-#include "finansbilag.h"
-#include "log.h"
-#include "schema.h"
-#include "voucherstore.h"
+#include "core/log.h"
+#include "match/accounts.h"
+#include "post/voucherstore.h"
+#include "stages/vouchers/finansbilag.h"
 #include "test.h"
 
 static char tmpdir[] = "/tmp/test-voucher-XXXXXX";

@@ -1,0 +1,76 @@
+#include "archive/archiveconf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/conffile.h"
+#include "core/strbuf.h"
+#include "core/banned.h"
+
+struct loading {
+	const struct pipeline_conf *c;
+	struct archive_conf *ac;
+};
+
+static void set_dir(struct loading *l, const char *dir)
+{
+	struct strbuf p = STRBUF_INIT;
+	if (dir[0] == '/')
+		strbuf_addstr(&p, dir);
+	else
+		strbuf_addf(&p, "%s/%s", l->c->dir, dir);
+	free(l->ac->dir);
+	l->ac->dir = strbuf_detach(&p);
+}
+
+static int on_line(const struct conf_line *line, void *data)
+{
+	struct loading *l = data;
+	const char *d = line->argv[0];
+	if (!strcmp(d, "dir")) {
+		if (line->argc != 2)
+			return conf_error(line, "dir takes one directory");
+		set_dir(l, line->argv[1]);
+		return 0;
+	}
+	if (!strcmp(d, "retention-years")) {
+		char *end;
+		long v = line->argc == 2 ? strtol(line->argv[1], &end, 10) : -1;
+		if (line->argc != 2 || *end || v < 0 || v > 100)
+			return conf_error(line, "retention-years takes a number from 0 to 100");
+		l->ac->retention_years = (int)v;
+		return 0;
+	}
+	return conf_error(line, "unknown directive '%s'", d);
+}
+
+int archive_conf_load(const struct pipeline_conf *c, struct archive_conf *ac)
+{
+	struct loading l = { c, ac };
+	struct strbuf path = STRBUF_INIT;
+	const char *env = getenv("PIPELINE_ARCHIVE_DIR");
+	int rc = 0;
+	memset(ac, 0, sizeof(*ac));
+	set_dir(&l, "../var/archive");
+	conf_sibling(c, "archive.conf", &path);
+	if (!(access(path.buf, F_OK) && errno == ENOENT))
+		rc = conf_read(path.buf, on_line, &l);
+	strbuf_release(&path);
+	if (rc) {
+		archive_conf_free(ac);
+		return -1;
+	}
+	if (env && *env) {
+		free(ac->dir);
+		ac->dir = xstrdup(env);
+	}
+	return 0;
+}
+
+void archive_conf_free(struct archive_conf *ac)
+{
+	free(ac->dir);
+	ac->dir = NULL;
+}

@@ -1,0 +1,134 @@
+#include "core/money.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int fail(const char **why, const char *reason)
+{
+	*why = reason;
+	return -1;
+}
+
+/* Accumulates the integer part, checking that dots group by three. */
+static int parse_integer(const char *s, size_t len, int64_t *kroner,
+			 const char **why)
+{
+	int64_t v = 0;
+	size_t group = 0, i;
+	int grouped = 0;
+
+	if (len == 0)
+		return fail(why, "amount has no digits before the comma");
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '.') {
+			if (group == 0 || (grouped && group != 3) || group > 3)
+				return fail(why, "thousands dot in the wrong place");
+			grouped = 1;
+			group = 0;
+			continue;
+		}
+		if (!is_digit(c))
+			return fail(why, "amount has a character that is not a digit");
+		if (v > (INT64_MAX / 100 - 9) / 10)
+			return fail(why, "amount out of range");
+		v = v * 10 + (c - '0');
+		group++;
+	}
+	if (grouped && group != 3)
+		return fail(why, "thousands dot in the wrong place");
+	*kroner = v;
+	return 0;
+}
+
+static int parse_decimals(const char *s, size_t len, int64_t *ore,
+			  const char **why)
+{
+	if (len == 0 || len > 2)
+		return fail(why, len ? "amount has more than two decimals"
+				     : "amount has a comma but no decimals");
+	if (!is_digit(s[0]) || (len == 2 && !is_digit(s[1])))
+		return fail(why, "amount has a character that is not a digit");
+	*ore = (s[0] - '0') * 10 + (len == 2 ? s[1] - '0' : 0);
+	return 0;
+}
+
+int money_parse(const char *s, size_t len, unsigned flags, money_t *out,
+		const char **why)
+{
+	int neg = 0;
+	int64_t kroner, ore = 0;
+	const char *comma;
+
+	while (len && s[0] == ' ')
+		s++, len--;
+	while (len && s[len - 1] == ' ')
+		len--;
+	if (len == 0)
+		return fail(why, "amount is empty");
+	if (s[0] == '-') {
+		neg = 1;
+		s++, len--;
+	} else if (len && s[len - 1] == '-') {
+		if (!(flags & MONEY_TRAILING_MINUS))
+			return fail(why, "trailing minus is not allowed in this file");
+		neg = 1;
+		len--;
+	}
+	if (len == 0)
+		return fail(why, "amount has no digits");
+	comma = memchr(s, ',', len);
+	if (comma && memchr(comma + 1, ',', len - (size_t)(comma + 1 - s)))
+		return fail(why, "amount has more than one comma");
+	if (parse_integer(s, comma ? (size_t)(comma - s) : len, &kroner, why))
+		return -1;
+	if (comma && parse_decimals(comma + 1, len - (size_t)(comma + 1 - s),
+				    &ore, why))
+		return -1;
+	*out = neg ? -(kroner * 100 + ore) : kroner * 100 + ore;
+	return 0;
+}
+
+char *money_format(money_t v, char buf[MONEY_BUFSZ])
+{
+	/* Negate in unsigned space: -INT64_MIN would overflow. */
+	uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	snprintf(buf, MONEY_BUFSZ, "%s%llu,%02llu", v < 0 ? "-" : "",
+		 (unsigned long long)(a / 100), (unsigned long long)(a % 100));
+	return buf;
+}
+
+char *money_format_grouped(money_t v, char buf[MONEY_BUFSZ])
+{
+	uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	char digits[24], grouped[32];
+	size_t n, i, o = 0;
+
+	n = (size_t)snprintf(digits, sizeof(digits), "%llu",
+			     (unsigned long long)(a / 100));
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			grouped[o++] = '.';
+		grouped[o++] = digits[i];
+	}
+	grouped[o] = '\0';
+	snprintf(buf, MONEY_BUFSZ, "%s%s,%02llu", v < 0 ? "-" : "", grouped,
+		 (unsigned long long)(a % 100));
+	return buf;
+}
+
+int money_add(money_t *acc, money_t v)
+{
+	money_t r;
+	if (__builtin_add_overflow(*acc, v, &r))
+		return -1;
+	*acc = r;
+	return 0;
+}

@@ -1,0 +1,157 @@
+#include "ingest/land.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/atomicfile.h"
+#include "core/log.h"
+#include "store/landed.h"
+#include "core/banned.h"
+
+int land_dir(const struct stage_ctx *ctx, const char *into, struct strbuf *out)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/landing/%s/%s", ctx->conf.state, ctx->opts.date, into);
+	return mkdirs(out->buf, 0750);
+}
+
+static int regular(const char *path)
+{
+	struct stat s;
+	return lstat(path, &s) == 0 && S_ISREG(s.st_mode);
+}
+
+static void drop_tmp(const struct land *l)
+{
+	if (l->tmp && unlink(l->tmp) && errno != ENOENT)
+		log_error("unable to remove %s: %s", l->tmp, strerror(errno));
+}
+
+/* The earlier version under this name: landed tonight, or the current one
+ * normalise knows. */
+static void find_earlier(struct stage_ctx *ctx, MDB_txn *txn, const char *relpath,
+			 const uint8_t id[FILEID_LEN], struct land *l)
+{
+	struct strbuf k = STRBUF_INIT;
+	MDB_val kv, v;
+	int rc;
+	strbuf_addf(&k, "%s", ctx->opts.date);
+	strbuf_addch(&k, '\0');
+	strbuf_addstr(&k, relpath);
+	kv = (MDB_val){ k.len, k.buf };
+	rc = mdb_get(txn, ctx->store.landed, &kv, &v);
+	if (rc) {
+		kv = (MDB_val){ strlen(relpath), (void *)relpath };
+		rc = mdb_get(txn, ctx->store.names, &kv, &v);
+	}
+	if (rc == 0 && v.mv_size == FILEID_LEN && memcmp(v.mv_data, id, FILEID_LEN))
+		fileid_hex(v.mv_data, l->replaces);
+	strbuf_release(&k);
+}
+
+/* Where the bytes go: NAME, or NAME@FILEID beside other bytes of that name. */
+static int place(struct stage_ctx *ctx, struct land *l, const char *idhex,
+		 struct strbuf *full)
+{
+	char sha[DIGEST_HEXSZ];
+	uint64_t size;
+	if (land_dir(ctx, l->into, full))
+		return -1;
+	strbuf_addf(full, "/%s", l->name);
+	snprintf(l->path, sizeof(l->path), "landing/%s/%s/%s", ctx->opts.date, l->into, l->name);
+	if (!regular(full->buf))
+		return 0;
+	/* The same bytes already there: a run that stopped before its commit. */
+	if (digest_file(full->buf, sha, &size) == 0 && !strcmp(sha, l->sha))
+		return 1;
+	strbuf_addf(full, "@%s", idhex);
+	snprintf(l->path, sizeof(l->path), "landing/%s/%s/%s@%s", ctx->opts.date, l->into,
+		 l->name, idhex);
+	return 0;
+}
+
+static int move_in(struct stage_ctx *ctx, struct land *l, const char *idhex)
+{
+	struct strbuf full = STRBUF_INIT;
+	int rc = place(ctx, l, idhex, &full);
+	if (rc == 0) {
+		struct strbuf dir = STRBUF_INIT;
+		land_dir(ctx, l->into, &dir);
+		if (rename(l->tmp, full.buf) || fsync_dir(dir.buf)) {
+			log_error("unable to land %s: %s", full.buf, strerror(errno));
+			rc = -1;
+		}
+		strbuf_release(&dir);
+	} else if (rc == 1) {
+		drop_tmp(l);
+		rc = 0;
+	}
+	strbuf_release(&full);
+	return rc;
+}
+
+static int record(struct stage_ctx *ctx, MDB_txn *txn, struct land *l,
+		  const uint8_t id[FILEID_LEN], const char *relpath)
+{
+	struct strbuf props = STRBUF_INIT;
+	char num[32];
+	int rc;
+	props_set(&props, "sha", l->sha);
+	props_set(&props, "relpath", relpath);
+	props_set(&props, "path", l->path);
+	props_set(&props, "night", ctx->opts.date);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)l->size);
+	props_set(&props, "size", num);
+	if (l->origin)
+		props_set(&props, "from", l->origin);
+	if (l->replaces[0])
+		props_set(&props, "replaces", l->replaces);
+	rc = file_props_put(&ctx->store, txn, id, &props);
+	strbuf_release(&props);
+	return rc ? -1 : landed_put(&ctx->store, txn, ctx->opts.date, relpath, id);
+}
+
+int land_file(struct stage_ctx *ctx, MDB_txn *txn, struct land *l)
+{
+	struct strbuf props = STRBUF_INIT, val = STRBUF_INIT, relpath = STRBUF_INIT;
+	char idhex[2 * FILEID_LEN + 1];
+	uint8_t id[FILEID_LEN];
+	int rc;
+
+	strbuf_addf(&relpath, "%s/%s", l->into, l->name);
+	fileid_from_hex(l->sha, id);
+	fileid_hex(id, idhex);
+	l->replaces[0] = l->earlier_night[0] = '\0';
+	rc = file_props_get(&ctx->store, txn, id, &props);
+	if (rc == 0) {
+		int again;
+		xstrlcpy(l->earlier_night, props_get(&props, "night", &val) ? val.buf : "",
+			 sizeof(l->earlier_night));
+		again = !strcmp(l->earlier_night, ctx->opts.date);
+		/* The same bytes under another name are the file landed before, not
+		 * a second file: one files record cannot serve two names. */
+		if (again && (!props_get(&props, "relpath", &val) || strcmp(val.buf, relpath.buf)))
+			again = 0;
+		l->outcome = again ? LAND_AGAIN : LAND_KNOWN;
+		xstrlcpy(l->path, props_get(&props, "path", &val) ? val.buf : "", sizeof(l->path));
+		/* A rerun of the night that landed a correction says so again:
+		 * the night's status must not depend on how often it ran. */
+		if (l->outcome == LAND_AGAIN && props_get(&props, "replaces", &val) &&
+		    val.len == 2 * FILEID_LEN)
+			xstrlcpy(l->replaces, val.buf, sizeof(l->replaces));
+		drop_tmp(l);
+		rc = l->outcome == LAND_AGAIN ?
+		     landed_put(&ctx->store, txn, ctx->opts.date, relpath.buf, id) : 0;
+	} else if (rc == 1 && l->tmp) {
+		find_earlier(ctx, txn, relpath.buf, id, l);
+		l->outcome = l->replaces[0] ? LAND_CORRECTED : LAND_NEW;
+		rc = move_in(ctx, l, idhex) ? -1 : record(ctx, txn, l, id, relpath.buf);
+	}
+	strbuf_release(&props);
+	strbuf_release(&val);
+	strbuf_release(&relpath);
+	return rc;
+}

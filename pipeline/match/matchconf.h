@@ -1,0 +1,39 @@
+/*
+ * conf/matching.conf: the tuning of the posting-level reconciliations
+ * (nemkonto, debitor, faktura): date windows, group sizes, how far back
+ * they read. Grammar (core/conffile.h):
+ *
+ *   set RECON SETTING VALUE      RECON nemkonto, debitor or faktura; VALUE
+ *                                an integer, -1 for "no limit"
+ *                                where the setting says so
+ *
+ * Settings: pair-window (days, -1 no limit), group-window (days),
+ * max-group (1..16), max-steps (search steps per item, match/groupmatch.h),
+ * lookback-months (months before the night's that are read, 0..120),
+ * transit-days (an open item this young is in transit, not a break),
+ * balance-rest (0 or 1: whether what is left may settle as a whole).
+ * A setting not given keeps its default (matchconf_defaults()).
+ */
+#ifndef MATCHCONF_H
+#define MATCHCONF_H
+
+#include "match/groupmatch.h"
+
+struct match_conf {
+	struct gm_limits lim;
+	int lookback_months;
+	int transit_days;
+};
+
+void matchconf_defaults(struct match_conf *m);
+/* Reads every line of path (all are checked) and applies recon's. 0 or -1 (reported). */
+int matchconf_load(const char *path, const char *recon, struct match_conf *m);
+
+/*
+ * How many months before the night's a recon reports on: pipeline.conf's
+ * months-back, but never more than it reads (a month never read would
+ * show 0 = 0 as OK).
+ */
+int matchconf_months_back(const struct match_conf *m, int months_back);
+
+#endif

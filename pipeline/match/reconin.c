@@ -1,0 +1,295 @@
+#include "match/reconin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/digest.h"
+#include "core/exitcode.h"
+#include "core/log.h"
+#include "core/banned.h"
+
+int reconin_field(const struct stage_ctx *ctx, const char *name, int *out)
+{
+	*out = catalog_field(&ctx->cat, name);
+	if (*out < 0) {
+		log_error("schemas/stores has no field '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+void reconin_text(const struct record *r, int f, char *buf, size_t size)
+{
+	const struct value *v = &r->v[f];
+	size_t n = v->present && v->text ? v->len : 0;
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(buf, v->text, n);
+	buf[n] = '\0';
+}
+
+int reconin_open(struct reconin *in, struct stage_ctx *ctx, MDB_txn *txn,
+		 const char *const *stores, int n, int32_t from, int32_t to)
+{
+	memset(in, 0, sizeof(*in));
+	in->ctx = ctx;
+	in->txn = txn;
+	for (int i = 0; i < n && i < RECONIN_MAX; i++) {
+		const struct store_def *sd = catalog_store(&ctx->cat, stores[i]);
+		if (!sd) {
+			log_error("schemas/stores has no store '%s'", stores[i]);
+			return -1;
+		}
+		in->n++;
+		if (snapshot_load_reports(&ctx->store, txn, sd, ctx->night, from, to, &in->snap[i]))
+			return -1;
+	}
+	return 0;
+}
+
+void reconin_free(struct reconin *in)
+{
+	for (int i = 0; i < in->n; i++)
+		snapshot_free(&in->snap[i]);
+	in->n = 0;
+}
+
+static int cmp_se(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t reconin_ses(const struct reconin *in, const char ***out)
+{
+	const char **v = NULL;
+	size_t n = 0, k = 0, alloc = 0;
+	for (int s = 0; s < in->n; s++)
+		for (size_t i = 0; i < in->snap[s].n; i++) {
+			v = xgrow(v, &alloc, n + 1, sizeof(*v));
+			v[n++] = in->snap[s].v[i].se;
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_se);
+	for (size_t i = 0; i < n; i++)
+		if (!k || strcmp(v[k - 1], v[i]))
+			v[k++] = v[i];
+	*out = v;
+	return k;
+}
+
+int reconin_each(struct reconin *in, int i, reconin_fn fn, void *data)
+{
+	const struct snapshot *s = &in->snap[i];
+	for (size_t e = 0; e < s->n; e++) {
+		struct row_iter it;
+		int rc;
+		if (row_iter_open_entry(&it, &in->ctx->store, in->txn, s, e))
+			return -1;
+		while ((rc = row_iter_next(&it)) == 1) {
+			in->records++;
+			if ((rc = fn(&it.rec, data)))
+				break;
+		}
+		row_iter_close(&it);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void reconin_digest(const struct reconin *in, char out[65])
+{
+	struct digest_ctx *d = digest_new();
+	digest_update(d, in->ctx->conf.digest, sizeof(in->ctx->conf.digest));
+	for (int s = 0; s < in->n; s++)
+		for (size_t i = 0; i < in->snap[s].n; i++) {
+			const struct snapshot_entry *e = &in->snap[s].v[i];
+			char b[64];
+			int n = snprintf(b, sizeof(b), "%d;%s;%06d;", s, e->se, (int)e->month);
+			digest_update(d, b, (size_t)n);
+			digest_update(d, e->fileid, FILEID_LEN);
+		}
+	digest_finish(d, out);
+}
+
+struct pload {
+	const struct accounts *acc;
+	const char *role;
+	struct postings *out;
+	int f_se, f_month, f_day, f_amount, f_account, f_bilag, f_text, f_recipient, f_journal;
+	char missing[9];	/* the last SE reported without the role */
+	int nmissing;
+};
+
+static int posting_row(const struct record *r, void *data)
+{
+	struct pload *p = data;
+	const struct account_role *role;
+	struct posting *q;
+	char se[9];
+	const struct value *acc = &r->v[p->f_account];
+	reconin_text(r, p->f_se, se, sizeof(se));
+	role = p->role ? accounts_role(p->acc, se, p->role) : NULL;
+	if (p->role && !role) {
+		if (strcmp(p->missing, se)) {
+			accounts_need(p->acc, se, p->role);
+			p->nmissing++;
+		}
+		xstrlcpy(p->missing, se, sizeof(p->missing));
+		return 0;
+	}
+	if (role && (!acc->present || !account_role_matches(role, acc->text, acc->len)))
+		return 0;
+	p->out->v = xgrow(p->out->v, &p->out->alloc, p->out->n + 1, sizeof(*q));
+	q = &p->out->v[p->out->n++];
+	memset(q, 0, sizeof(*q));
+	memcpy(q->se, se, sizeof(se));
+	q->month = (int32_t)r->v[p->f_month].num;
+	q->day = (int32_t)r->v[p->f_day].num;
+	q->amount = r->v[p->f_amount].present ? r->v[p->f_amount].num : 0;
+	reconin_text(r, p->f_account, q->account, sizeof(q->account));
+	reconin_text(r, p->f_bilag, q->bilag, sizeof(q->bilag));
+	reconin_text(r, p->f_text, q->text, sizeof(q->text));
+	reconin_text(r, p->f_recipient, q->recipient, sizeof(q->recipient));
+	reconin_text(r, p->f_journal, q->journal, sizeof(q->journal));
+	return 0;
+}
+
+int postings_load(struct reconin *in, int i, const struct accounts *acc,
+		  const char *role, struct postings *out)
+{
+	struct pload p = { .acc = acc, .role = role, .out = out };
+	const struct stage_ctx *c = in->ctx;
+	if (reconin_field(c, "se", &p.f_se) || reconin_field(c, "month", &p.f_month) ||
+	    reconin_field(c, "day", &p.f_day) || reconin_field(c, "amount", &p.f_amount) ||
+	    reconin_field(c, "account", &p.f_account) || reconin_field(c, "bilag", &p.f_bilag) ||
+	    reconin_field(c, "text", &p.f_text) || reconin_field(c, "recipient", &p.f_recipient) ||
+	    reconin_field(c, "journal", &p.f_journal))
+		return -1;
+	if (reconin_each(in, i, posting_row, &p))
+		return -1;
+	return p.nmissing ? 1 : 0;
+}
+
+void postings_free(struct postings *p)
+{
+	free(p->v);
+	p->v = NULL;
+	p->n = p->alloc = 0;
+}
+
+int reconin_commit(struct reconin *in, struct recon_out *out)
+{
+	struct stage_ctx *ctx = in->ctx;
+	struct ledger_entry e;
+	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
+	reconin_digest(in, e.input);
+	if (recon_write(out, ctx, in->txn, e.output))
+		goto abort;
+	e.rows_in = in->records;
+	e.rows_out = out->nsum;
+	snprintf(e.error, sizeof(e.error), "%llu OK, %llu EXPLAINED, %llu BREAK, %zu exceptions",
+		 (unsigned long long)out->ok, (unsigned long long)out->explained,
+		 (unsigned long long)out->breaks, out->nexc);
+	if (ledger_put(&ctx->store, in->txn, ctx->opts.date, ctx->name, &e))
+		goto abort;
+	if (store_commit(in->txn))
+		return EXIT_INTERNAL;
+	log_info("%s: %s", ctx->opts.date, e.error);
+	return EXIT_DONE;
+abort:
+	mdb_txn_abort(in->txn);
+	return EXIT_INTERNAL;
+}
+
+enum { K_SE, K_CPR, K_IDENT, K_STATUS, K_BILAG, K_ACCOUNT, K_COSTCENTRE, K_INVOICE, K_CVR,
+       K_REASON, K_TEXT, K_NAME, K_MONTH, K_DAY, K_CREATED, K_PROCESSED, K_AMOUNT, NK };
+
+static const char *const kyrow_fields[NK] = {
+	"se", "cpr", "ident", "status", "bilag", "account", "costcentre", "invoice", "cvr",
+	"reason", "text", "name", "month", "day", "created", "processed", "amount",
+};
+
+struct kload {
+	int f[NK];
+	struct kyrows *out;
+};
+
+static int64_t num(const struct record *r, int f)
+{
+	return r->v[f].present ? r->v[f].num : 0;
+}
+
+static int kyrow_row(const struct record *r, void *data)
+{
+	struct kload *k = data;
+	struct kyrow *q;
+	k->out->v = xgrow(k->out->v, &k->out->alloc, k->out->n + 1, sizeof(*q));
+	q = &k->out->v[k->out->n++];
+	reconin_text(r, k->f[K_SE], q->se, sizeof(q->se));
+	reconin_text(r, k->f[K_CPR], q->cpr, sizeof(q->cpr));
+	reconin_text(r, k->f[K_IDENT], q->ident, sizeof(q->ident));
+	reconin_text(r, k->f[K_STATUS], q->status, sizeof(q->status));
+	reconin_text(r, k->f[K_BILAG], q->bilag, sizeof(q->bilag));
+	reconin_text(r, k->f[K_ACCOUNT], q->account, sizeof(q->account));
+	reconin_text(r, k->f[K_COSTCENTRE], q->costcentre, sizeof(q->costcentre));
+	reconin_text(r, k->f[K_INVOICE], q->invoice, sizeof(q->invoice));
+	reconin_text(r, k->f[K_CVR], q->cvr, sizeof(q->cvr));
+	reconin_text(r, k->f[K_REASON], q->reason, sizeof(q->reason));
+	reconin_text(r, k->f[K_TEXT], q->text, sizeof(q->text));
+	reconin_text(r, k->f[K_NAME], q->name, sizeof(q->name));
+	q->month = (int32_t)num(r, k->f[K_MONTH]);
+	q->day = (int32_t)num(r, k->f[K_DAY]);
+	q->created = num(r, k->f[K_CREATED]);
+	q->processed = num(r, k->f[K_PROCESSED]);
+	q->amount = num(r, k->f[K_AMOUNT]);
+	return 0;
+}
+
+int reconin_rows(struct reconin *in, int i, struct kyrows *out)
+{
+	struct kload k = { .out = out };
+	for (int f = 0; f < NK; f++)
+		if (reconin_field(in->ctx, kyrow_fields[f], &k.f[f]))
+			return -1;
+	return reconin_each(in, i, kyrow_row, &k) ? -1 : 0;
+}
+
+/* Identical for the exception id: the same SE, bilag, day, amount and recipient. */
+static int same_posting(const struct posting *a, const struct posting *b)
+{
+	return !strcmp(a->se, b->se) && !strcmp(a->bilag, b->bilag) && a->day == b->day &&
+	       a->amount == b->amount && !strcmp(a->recipient, b->recipient);
+}
+
+static int cmp_posting(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	int c = strcmp(x->se, y->se);
+	if (!c)
+		c = strcmp(x->recipient, y->recipient);
+	if (!c)
+		c = (x->day > y->day) - (x->day < y->day);
+	if (!c)
+		c = strcmp(x->bilag, y->bilag);
+	if (!c)
+		c = (x->amount > y->amount) - (x->amount < y->amount);
+	return c ? c : strcmp(x->account, y->account);
+}
+
+void postings_sort(struct postings *p)
+{
+	if (p->n)
+		qsort(p->v, p->n, sizeof(*p->v), cmp_posting);
+}
+
+void postings_ref(const struct postings *p, size_t i, char *ref, size_t size)
+{
+	const struct posting *a = &p->v[i];
+	int copy = 1;
+	for (size_t j = i; j > 0 && same_posting(&p->v[j - 1], a); j--)
+		copy++;
+	snprintf(ref, size, "%s|%d|%lld|%d", a->bilag, (int)a->day, (long long)a->amount, copy);
+}

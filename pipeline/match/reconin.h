@@ -1,0 +1,107 @@
+/*
+ * What a posting-level reconciliation (nemkonto, debitor, faktura) reads:
+ * the snapshots of a few stores over a range of months (the newest file of
+ * each report: snapshot_load_reports()), every row of them through one
+ * callback, the ERP postings on an account role as an
+ * array, and the digest of what was read for the run ledger.
+ */
+#ifndef RECONIN_H
+#define RECONIN_H
+
+#include "core/money.h"
+#include "store/snapshot.h"
+#include "run/stage.h"
+#include "match/accounts.h"
+#include "match/recon.h"
+
+enum { RECONIN_MAX = 8 };
+
+struct reconin {
+	struct stage_ctx *ctx;
+	MDB_txn *txn;
+	int n;
+	struct snapshot snap[RECONIN_MAX];
+	uint64_t records;	/* rows read */
+};
+
+/* Loads the snapshots of stores[0..n) for months [from, to] as of the night. */
+int reconin_open(struct reconin *in, struct stage_ctx *ctx, MDB_txn *txn,
+		 const char *const *stores, int n, int32_t from, int32_t to);
+void reconin_free(struct reconin *in);
+
+/* Every SE any store has for the night, once, sorted (pointers into in; free the array). */
+size_t reconin_ses(const struct reconin *in, const char ***out);
+
+/* Calls fn for every row of store i (SE, then month order). 0, or fn's / -1. */
+typedef int (*reconin_fn)(const struct record *r, void *data);
+int reconin_each(struct reconin *in, int i, reconin_fn fn, void *data);
+
+/* The chosen file of every store, SE and month, and the conf: the ledger's input. */
+void reconin_digest(const struct reconin *in, char out[65]);
+
+/*
+ * Ends a run: writes out's files, the ledger entry (rows read, summary
+ * rows, statuses) in txn, and commits. EXIT_DONE, or EXIT_INTERNAL
+ * (reported; txn aborted).
+ */
+int reconin_commit(struct reconin *in, struct recon_out *out);
+
+/* A field index by name, reported when schemas/stores lacks it. */
+int reconin_field(const struct stage_ctx *ctx, const char *name, int *out);
+/* Copies a text value (or "") into buf. */
+void reconin_text(const struct record *r, int f, char *buf, size_t size);
+
+/*
+ * A row of a KY report (or a balance), copied out of the store: the
+ * fields the posting-level recons use, "" or 0 where the store has none.
+ * Timestamps are YYYYMMDDhhmmssmmm.
+ */
+struct kyrow {
+	char se[9], cpr[11], ident[48], status[24], bilag[32];
+	char account[64], costcentre[32], invoice[32], cvr[9];
+	char reason[96], text[96], name[96];
+	int32_t month, day;
+	int64_t created, processed;
+	money_t amount;
+};
+
+struct kyrows {
+	struct kyrow *v;
+	size_t n, alloc;
+};
+
+/* Appends every row of store i of in. 0 or -1 (reported). */
+int reconin_rows(struct reconin *in, int i, struct kyrows *out);
+
+/* An ERP posting, copied out of the store. */
+struct posting {
+	char se[9];
+	int32_t month, day;
+	money_t amount;		/* debit > 0, credit < 0 */
+	char account[64], bilag[32], text[80], recipient[16], journal[32];
+};
+
+struct postings {
+	struct posting *v;
+	size_t n, alloc;
+};
+
+/*
+ * Appends the rows of the erp.posting store (index i of in) whose account
+ * plays role for their SE (conf/accounts.conf), or every row when role
+ * is NULL. 0; 1 when an SE has no such role (reported, its postings
+ * left out: a configuration error); -1 on a store error.
+ */
+int postings_load(struct reconin *in, int i, const struct accounts *acc,
+		  const char *role, struct postings *out);
+void postings_free(struct postings *p);
+/* Sorts by SE, recipient, day, bilag, amount, account: identical postings adjacent. */
+void postings_sort(struct postings *p);
+/*
+ * A posting's part of an exception id (match/recon.h's ref): bilag, day, amount,
+ * and which copy of identical postings it is, so the id stays stable.
+ * p must be sorted by postings_sort().
+ */
+void postings_ref(const struct postings *p, size_t i, char *ref, size_t size);
+
+#endif

@@ -1,0 +1,406 @@
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/atomicfile.h"
+#include "core/conffile.h"
+#include "core/log.h"
+#include "core/banned.h"
+
+/* Address space only: LMDB maps lazily; 64 GiB holds 10^8 rows. */
+static size_t map_size = (size_t)64 << 30;
+
+void store_set_map_size(size_t bytes)
+{
+	if (bytes)
+		map_size = bytes;
+}
+
+int store_parse_size(const char *s, size_t *bytes)
+{
+	/* Less than a megabyte cannot hold the catalog. */
+	return conf_parse_size(s, bytes) || *bytes < ((size_t)1 << 20) ? -1 : 0;
+}
+
+/* PIPELINE_STORE_MAP_SIZE, else the conf's setting, else 64G. */
+static int effective_map_size(size_t *out)
+{
+	const char *env = getenv("PIPELINE_STORE_MAP_SIZE");
+	*out = map_size;
+	if (env && *env && store_parse_size(env, out)) {
+		log_error("PIPELINE_STORE_MAP_SIZE='%s' is not a size (e.g. 1G, 512M, "
+			  "at least 1M)", env);
+		return -1;
+	}
+	return 0;
+}
+
+int store_fail(const char *what, int rc)
+{
+	log_error("store: %s: %s", what, mdb_strerror(rc));
+	return -1;
+}
+
+/* MDB_CREATE in a write transaction; 0 (open an existing one) in a read one. */
+static unsigned dbi_flags;
+
+static int open_dbi(MDB_txn *txn, const char *name, MDB_dbi *dbi)
+{
+	int rc = mdb_dbi_open(txn, name, dbi_flags, dbi);
+	if (rc == MDB_NOTFOUND) {
+		log_error("store: no database '%s': built by another version; move the "
+			  "state directory aside and run the nights again", name);
+		return -1;
+	}
+	return rc ? store_fail(name, rc) : 0;
+}
+
+/*
+ * The layout of rows follows schemas/stores and STORE_LAYOUT; refuse a
+ * store built on another.
+ */
+static int check_layout(struct store *st, MDB_txn *txn)
+{
+	MDB_val k = { 6, "layout" }, v;
+	struct strbuf want = STRBUF_INIT;
+	int rc = mdb_get(txn, st->meta, &k, &v), same;
+	strbuf_addf(&want, STORE_LAYOUT ":%s", st->cat->digest);
+	if (rc == MDB_NOTFOUND && !dbi_flags) {
+		strbuf_release(&want);
+		log_error("store: no layout record: not a finished store");
+		return -1;
+	}
+	if (rc == MDB_NOTFOUND) {
+		v.mv_size = want.len;
+		v.mv_data = want.buf;
+		rc = mdb_put(txn, st->meta, &k, &v, 0);
+		strbuf_release(&want);
+		return rc ? store_fail("meta", rc) : 0;
+	}
+	same = rc == 0 && v.mv_size == want.len && !memcmp(v.mv_data, want.buf, want.len);
+	strbuf_release(&want);
+	if (rc)
+		return store_fail("meta", rc);
+	if (!same) {
+		log_error("store: built with another schemas/stores; move the state "
+			  "directory aside and run the nights again");
+		return -1;
+	}
+	return 0;
+}
+
+static int open_all(struct store *st, MDB_txn *txn)
+{
+	if (open_dbi(txn, "files", &st->files) || open_dbi(txn, "names", &st->names) ||
+	    open_dbi(txn, "coverage", &st->coverage) ||
+	    open_dbi(txn, "landed", &st->landed) ||
+	    open_dbi(txn, "ledger", &st->ledger) || open_dbi(txn, "breaks", &st->breaks) ||
+	    open_dbi(txn, "meta", &st->meta) || open_dbi(txn, "receipts", &st->receipts) ||
+	    open_dbi(txn, "vouchers", &st->vouchers) ||
+	    open_dbi(txn, "filecover", &st->filecover))
+		return -1;
+	st->data = xcalloc((size_t)st->cat->nstores, sizeof(*st->data));
+	for (int i = 0; i < st->cat->nstores; i++)
+		if (open_dbi(txn, st->cat->stores[i].name, &st->data[i]))
+			return -1;
+	return check_layout(st, txn);
+}
+
+static int open_env(struct store *st, const char *statedir, const struct catalog *cat,
+		    int readonly)
+{
+	struct strbuf dir = STRBUF_INIT;
+	MDB_txn *txn = NULL;
+	struct stat sb;
+	size_t size;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->cat = cat;
+	strbuf_addf(&dir, "%s/store", statedir);
+	if (readonly) {
+		struct strbuf data = STRBUF_INIT;
+		strbuf_addf(&data, "%s/data.mdb", dir.buf);
+		rc = stat(data.buf, &sb);
+		strbuf_release(&data);
+		if (rc) {
+			strbuf_release(&dir);
+			return 1;
+		}
+	}
+	if (effective_map_size(&size) || (!readonly && mkdirs(dir.buf, 0700)))
+		goto fail;
+	if ((rc = mdb_env_create(&st->env)) ||
+	    (rc = mdb_env_set_maxdbs(st->env, (MDB_dbi)(cat->nstores + 16))) ||
+	    (rc = mdb_env_set_mapsize(st->env, size)) ||
+	    (rc = mdb_env_open(st->env, dir.buf, readonly ? MDB_RDONLY : 0, 0600))) {
+		log_error("store: unable to open %s: %s", dir.buf, mdb_strerror(rc));
+		goto fail;
+	}
+	dbi_flags = readonly ? 0 : MDB_CREATE;
+	if (store_begin(st, readonly ? MDB_RDONLY : 0, &txn) || open_all(st, txn))
+		goto fail;
+	/* A read-only transaction is committed too: that keeps its handles. */
+	if (store_commit(txn)) {
+		txn = NULL;
+		goto fail;
+	}
+	strbuf_release(&dir);
+	return 0;
+fail:
+	if (txn)
+		mdb_txn_abort(txn);
+	store_close(st);
+	strbuf_release(&dir);
+	return -1;
+}
+
+int store_open(struct store *st, const char *statedir, const struct catalog *cat)
+{
+	return open_env(st, statedir, cat, 0);
+}
+
+int store_open_readonly(struct store *st, const char *statedir, const struct catalog *cat)
+{
+	return open_env(st, statedir, cat, 1);
+}
+
+void store_close(struct store *st)
+{
+	if (st->env)
+		mdb_env_close(st->env);
+	free(st->data);
+	st->env = NULL;
+	st->data = NULL;
+}
+
+int store_begin(struct store *st, unsigned flags, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(st->env, NULL, flags, txn);
+	return rc ? store_fail("begin transaction", rc) : 0;
+}
+
+int store_commit(MDB_txn *txn)
+{
+	int rc = mdb_txn_commit(txn);
+	return rc ? store_fail("commit", rc) : 0;
+}
+
+MDB_dbi store_dbi(const struct store *st, const struct store_def *sd)
+{
+	return st->data[sd - st->cat->stores];
+}
+
+static size_t put_key_field(const struct field_def *f, const struct value *v,
+			    uint8_t *out)
+{
+	char buf[16];
+	size_t w;
+	switch (f->type) {
+	case FT_SE:
+	case FT_CPR:
+		w = f->type == FT_SE ? 8 : 10;
+		memset(out, ' ', w);	/* absent sorts first */
+		if (v->present)
+			memcpy(out, v->text, v->len < w ? v->len : w);
+		return w;
+	case FT_MONTH:
+		w = 6;
+		break;
+	case FT_DAY:
+		w = 8;
+		break;
+	case FT_FELTNR:
+		w = 4;
+		break;
+	default:
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%0*lld", (int)w, v->present ? (long long)v->num : 0LL);
+	memcpy(out, buf, w);
+	return w;
+}
+
+size_t store_key_len(const struct store_def *sd)
+{
+	return FILEID_LEN + sd->key_width + 6;
+}
+
+size_t store_key(const struct catalog *cat, const struct store_def *sd,
+		 const struct record *r, const uint8_t fileid[FILEID_LEN],
+		 uint32_t line, uint16_t sub, uint8_t *out)
+{
+	size_t n = FILEID_LEN;
+	memcpy(out, fileid, FILEID_LEN);
+	for (int i = 0; i < sd->nkey; i++)
+		n += put_key_field(&cat->fields[sd->key[i]], &r->v[sd->key[i]], out + n);
+	for (int s = 24; s >= 0; s -= 8)
+		out[n++] = (uint8_t)(line >> s);
+	out[n++] = (uint8_t)(sub >> 8);
+	out[n++] = (uint8_t)sub;
+	return n;
+}
+
+const uint8_t *store_key_fileid(const MDB_val *key)
+{
+	return key->mv_data;
+}
+
+static void put_u64(struct strbuf *out, uint64_t v)
+{
+	uint8_t b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	strbuf_add(out, b, 8);
+}
+
+static uint64_t get_u64(const uint8_t *b)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | b[i];
+	return v;
+}
+
+static int is_text(enum field_type t)
+{
+	return t == FT_TEXT || t == FT_CPR || t == FT_SE;
+}
+
+/* Value: u32 presence bitmap, then per present field int64 LE or u16 len + bytes. */
+void store_encode(const struct catalog *cat, const struct store_def *sd,
+		  const struct record *r, struct strbuf *out)
+{
+	uint32_t present = 0;
+	strbuf_reset(out);
+	for (int i = 0; i < sd->nvalue; i++)
+		if (r->v[sd->value[i]].present)
+			present |= 1u << i;
+	strbuf_add(out, &(uint8_t[4]){ (uint8_t)present, (uint8_t)(present >> 8),
+		   (uint8_t)(present >> 16), (uint8_t)(present >> 24) }, 4);
+	for (int i = 0; i < sd->nvalue; i++) {
+		const struct value *v = &r->v[sd->value[i]];
+		if (!v->present)
+			continue;
+		if (is_text(cat->fields[sd->value[i]].type)) {
+			size_t len = v->len > 65535 ? 65535 : v->len;
+			strbuf_add(out, &(uint8_t[2]){ (uint8_t)len, (uint8_t)(len >> 8) }, 2);
+			strbuf_add(out, v->text, len);
+		} else {
+			put_u64(out, (uint64_t)v->num);
+		}
+	}
+}
+
+static int decode_key(const struct catalog *cat, const struct store_def *sd,
+		      const uint8_t *k, struct record *r)
+{
+	for (int i = 0; i < sd->nkey; i++) {
+		const struct field_def *f = &cat->fields[sd->key[i]];
+		struct value *v = &r->v[sd->key[i]];
+		size_t w = f->type == FT_SE ? 8 : f->type == FT_CPR ? 10 :
+			   f->type == FT_MONTH ? 6 : f->type == FT_DAY ? 8 : 4;
+		if (f->type == FT_SE || f->type == FT_CPR) {
+			v->present = k[0] != ' ';
+			v->text = (const char *)k;
+			v->len = w;
+		} else {
+			v->present = 1;
+			v->num = 0;
+			for (size_t j = 0; j < w; j++) {
+				if (k[j] < '0' || k[j] > '9')
+					return -1;
+				v->num = v->num * 10 + (k[j] - '0');
+			}
+		}
+		k += w;
+	}
+	return 0;
+}
+
+int store_decode(const struct catalog *cat, const struct store_def *sd,
+		 const MDB_val *key, const MDB_val *val, struct record *r)
+{
+	const uint8_t *p = val->mv_data, *end = p + val->mv_size;
+	uint32_t present;
+
+	memset(r, 0, sizeof(*r));
+	if (key->mv_size != store_key_len(sd) || val->mv_size < 4)
+		return -1;
+	if (decode_key(cat, sd, (const uint8_t *)key->mv_data + FILEID_LEN, r))
+		return -1;
+	present = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		  (uint32_t)p[3] << 24;
+	p += 4;
+	for (int i = 0; i < sd->nvalue; i++) {
+		struct value *v = &r->v[sd->value[i]];
+		if (!(present & (1u << i)))
+			continue;
+		v->present = 1;
+		if (is_text(cat->fields[sd->value[i]].type)) {
+			size_t len;
+			if (end - p < 2)
+				return -1;
+			len = (size_t)p[0] | (size_t)p[1] << 8;
+			p += 2;
+			if ((size_t)(end - p) < len)
+				return -1;
+			v->text = (const char *)p;
+			v->len = len;
+			p += len;
+		} else {
+			if (end - p < 8)
+				return -1;
+			v->num = (int64_t)get_u64(p);
+			p += 8;
+		}
+	}
+	return p == end ? 0 : -1;
+}
+
+void fileid_hex(const uint8_t id[FILEID_LEN], char hex[2 * FILEID_LEN + 1])
+{
+	static const char x[] = "0123456789abcdef";
+	for (int i = 0; i < FILEID_LEN; i++) {
+		hex[2 * i] = x[id[i] >> 4];
+		hex[2 * i + 1] = x[id[i] & 15];
+	}
+	hex[2 * FILEID_LEN] = '\0';
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int fileid_from_hex(const char *hex, uint8_t id[FILEID_LEN])
+{
+	for (int i = 0; i < FILEID_LEN; i++) {
+		int hi = hexval(hex[2 * i]), lo = hi < 0 ? -1 : hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		id[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+const char *prop_get(const MDB_val *val, const char *key, struct strbuf *out)
+{
+	const char *p = val->mv_data, *end = p + val->mv_size;
+	size_t kl = strlen(key);
+	strbuf_reset(out);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		if ((size_t)(e - p) > kl && !memcmp(p, key, kl) && p[kl] == '=') {
+			strbuf_add(out, p + kl + 1, (size_t)(e - p - kl - 1));
+			return out->buf;
+		}
+		p = e + 1;
+	}
+	return NULL;
+}

@@ -1,0 +1,112 @@
+/*
+ * The store: one LMDB environment in STATE/store holding
+ *   one database per store of schemas/stores   rows, keyed
+ *       fileid (8) | KEYFIELDS (fixed width ASCII) | line (4, BE) | sub (2, BE)
+ *       so one file's rows for an SE and month are adjacent and a cursor
+ *       reads them by SE, then month, then CPR, as the matchers do; the
+ *       work of loading, reading or removing a file is that file's rows;
+ *   "files"     fileid -> what normalise learnt of a landed file
+ *   "names"     landing name -> fileid of its current version
+ *   "coverage"  store NUL SE month ~namedate fileid -> record count:
+ *               which file holds a store's rows for an SE and month, the
+ *               newest file date first (the snapshot a night reads);
+ *               "loading" instead of a count hides rows being written
+ *   "filecover" fileid | coverage key -> "": the coverage entries of one
+ *               file, so hiding or removing a file reads only its own
+ *   "landed"    night NUL relpath -> fileid, what fetch landed that night
+ *   "receipts"  source NUL remote path NUL sha -> "k=v\n" lines: how a
+ *               landed file came (see stages/fetch/receipt.h)
+ *   "ledger"    see store/ledger.h
+ *   "breaks"    exception id -> night it was first seen (YYYY-MM-DD)
+ *   "vouchers"  every GL posting voucher issued (see post/voucherstore.h)
+ *   "meta"      layout -> STORE_LAYOUT ":" digest of schemas/stores
+ * Errors from LMDB are reported here and returned as -1.
+ *
+ * The rule every user of the store keeps (lmdb.h, "MDB_val"): the
+ * mv_data of a key or value that mdb_get() or mdb_cursor_get() returned
+ * points into the map and is dead after any write (put, del) in the same
+ * transaction, and after the transaction ends. Copy what is needed
+ * before writing, and never pass such a pointer back to a write call
+ * (mdb_cursor_put(MDB_CURRENT) with the key the cursor returned moves
+ * the node and reads freed memory). bin/pipeline check-store finds what
+ * a break of this rule left behind (driver/storecheck.h).
+ *
+ * The map size (the largest the store may grow; address space, not
+ * memory) is PIPELINE_STORE_MAP_SIZE when set (bytes, or with a K, M, G
+ * or T suffix), else 'store-map-size' of pipeline.conf, else 64G;
+ * valgrind needs a small one (make check VALGRIND=1 sets 1G).
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <lmdb.h>
+#include <stdint.h>
+
+#include "core/strbuf.h"
+#include "store/catalog.h"
+
+enum { FILEID_LEN = 8, KEY_MAX = 128 };
+
+/* The version of the row key layout above; a store of another refuses to open. */
+#define STORE_LAYOUT "2"
+
+struct store {
+	MDB_env *env;
+	const struct catalog *cat;
+	MDB_dbi files, names, coverage, landed, ledger, breaks, meta, receipts;
+	MDB_dbi vouchers, filecover;
+	MDB_dbi *data;		/* one per cat->stores[i] */
+};
+
+/*
+ * Opens (creating) STATE/store with the map size described above; 0, or
+ * -1 reported (a bad PIPELINE_STORE_MAP_SIZE, an LMDB error, a store of
+ * another layout).
+ */
+int store_open(struct store *st, const char *statedir, const struct catalog *cat);
+/*
+ * Opens an existing store for reading only: no write transaction, so it
+ * never waits for a live run's writer, and nothing is created. 0; 1 when
+ * STATE/store holds no store (nothing reported); -1 reported. Only
+ * MDB_RDONLY transactions may be begun on it.
+ */
+int store_open_readonly(struct store *st, const char *statedir,
+			const struct catalog *cat);
+/*
+ * Sets the map size store_open() uses when PIPELINE_STORE_MAP_SIZE is
+ * not set (pipeline.conf's 'store-map-size'); 0 keeps the default.
+ */
+void store_set_map_size(size_t bytes);
+/* Parses "64G", "512M", "1073741824": 0, or -1 when it is not a size. */
+int store_parse_size(const char *s, size_t *bytes);
+void store_close(struct store *st);
+
+int store_begin(struct store *st, unsigned flags, MDB_txn **txn);
+int store_commit(MDB_txn *txn);
+/* Reports an LMDB error as "store: what: reason"; returns -1. */
+int store_fail(const char *what, int rc);
+
+MDB_dbi store_dbi(const struct store *st, const struct store_def *sd);
+
+/* Builds a row key (fileid, key fields, line, sub); returns its length. */
+size_t store_key(const struct catalog *cat, const struct store_def *sd,
+		 const struct record *r, const uint8_t fileid[FILEID_LEN],
+		 uint32_t line, uint16_t sub, uint8_t *out);
+/* The length of every row key of sd. */
+size_t store_key_len(const struct store_def *sd);
+void store_encode(const struct catalog *cat, const struct store_def *sd,
+		  const struct record *r, struct strbuf *out);
+/* Decodes a row; text values point into the LMDB pages (valid in txn,
+ * until its next write). 0, or -1 when the key or value is malformed. */
+int store_decode(const struct catalog *cat, const struct store_def *sd,
+		 const MDB_val *key, const MDB_val *val, struct record *r);
+/* The fileid inside a row key (its first FILEID_LEN bytes). */
+const uint8_t *store_key_fileid(const MDB_val *key);
+
+void fileid_hex(const uint8_t id[FILEID_LEN], char hex[2 * FILEID_LEN + 1]);
+int fileid_from_hex(const char *hex, uint8_t id[FILEID_LEN]);
+
+/* Simple "k=v\n" property lists for the files and ledger values. */
+const char *prop_get(const MDB_val *val, const char *key, struct strbuf *out);
+
+#endif

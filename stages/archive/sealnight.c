@@ -1,0 +1,522 @@
+/* Sealing one night into the archive (format: archive/sealed.h). */
+#include "sealnight.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/atomicfile.h"
+#include "core/csvout.h"
+#include "core/date.h"
+#include "core/log.h"
+#include "store/landed.h"
+#include "store/ledger.h"
+#include "run/nightstatus.h"
+#include "ingest/csvtable.h"
+#include "archive/sealed.h"
+#include "core/banned.h"
+
+struct member {
+	char *path;
+	struct strbuf data;
+};
+
+struct members {
+	struct member *v;
+	size_t n;
+};
+
+static struct strbuf *member_add(struct members *m, const char *path)
+{
+	m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+	m->v[m->n].path = xstrdup(path);
+	strbuf_init(&m->v[m->n].data);
+	return &m->v[m->n++].data;
+}
+
+static void members_free(struct members *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].path);
+		strbuf_release(&m->v[i].data);
+	}
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+static int read_whole(const char *path, struct strbuf *out)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+	if (!f) {
+		log_error("unable to open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(out, buf, n);
+	n = (size_t)ferror(f);
+	fclose(f);
+	if (n)
+		log_error("unable to read %s", path);
+	return n ? -1 : 0;
+}
+
+/* A member name goes into the manifest as one conffile word. */
+static int name_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == '"' || *s == '#' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+/* Every file under root/rel, recursively; root's own "status" is left
+ * out (the driver rewrites it after the archive: the sealed one comes
+ * from the ledger). */
+static int collect(const char *root, const char *rel, struct members *m)
+{
+	struct strbuf dir = STRBUF_INIT, sub = STRBUF_INIT, full = STRBUF_INIT;
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+	strbuf_addf(&dir, "%s%s%s", root, *rel ? "/" : "", rel);
+	if (!(d = opendir(dir.buf))) {
+		if (errno != ENOENT) {
+			log_error("unable to read %s: %s", dir.buf, strerror(errno));
+			rc = -1;
+		}
+		strbuf_release(&dir);
+		return rc;
+	}
+	while (!rc && (e = readdir(d))) {
+		struct stat sb;
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp.") ||
+		    (!*rel && !strcmp(e->d_name, "status")))
+			continue;
+		strbuf_reset(&sub);
+		strbuf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		strbuf_reset(&full);
+		strbuf_addf(&full, "%s/%s", dir.buf, e->d_name);
+		if (!name_ok(sub.buf)) {
+			log_error("%s: a file name with blanks or quotes cannot be archived", sub.buf);
+			rc = -1;
+		} else if (lstat(full.buf, &sb)) {
+			log_error("unable to read %s: %s", full.buf, strerror(errno));
+			rc = -1;
+		} else if (S_ISDIR(sb.st_mode)) {
+			rc = collect(root, sub.buf, m);
+		} else if (S_ISREG(sb.st_mode)) {
+			rc = read_whole(full.buf, member_add(m, sub.buf));
+		}
+	}
+	closedir(d);
+	strbuf_release(&dir);
+	strbuf_release(&sub);
+	strbuf_release(&full);
+	return rc;
+}
+
+struct inputs {
+	struct stage_ctx *ctx;
+	MDB_txn *txn;
+	struct strbuf *text;
+};
+
+/* An input name goes into the manifest as one conffile word, quoted when
+ * it has blanks or '#' (manifest_word); a quote or a control character
+ * cannot be written there at all. */
+static int input_name_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == '"' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static void manifest_word(struct strbuf *out, const char *s)
+{
+	if (strpbrk(s, " #"))
+		strbuf_addf(out, "\"%s\"", s);
+	else
+		strbuf_addstr(out, s);
+}
+
+static int input_line(const struct landed_file *f, void *data)
+{
+	struct inputs *in = data;
+	struct strbuf props = STRBUF_INIT, v = STRBUF_INIT;
+	static const char *const keys[] = { "size", "rows_read", "schema", "status" };
+	int rc;
+	if (!input_name_ok(f->relpath)) {
+		log_error("%s: an input file name with a quote or a control character "
+			  "cannot be archived; rename the drop and rerun", in->ctx->opts.date);
+		return -1;
+	}
+	rc = file_props_get(&in->ctx->store, in->txn, f->fileid, &props);
+	if (rc < 0)
+		return -1;
+	csvout_str(in->text, f->relpath, 0);
+	csvout_str(in->text, f->sha, 0);
+	for (size_t i = 0; i < 4; i++)
+		csvout_str(in->text, props_get(&props, keys[i], &v) ? v.buf : "", i == 3);
+	strbuf_release(&props);
+	strbuf_release(&v);
+	return 0;
+}
+
+/* inputs.csv and status, from the store. */
+static int from_store(struct stage_ctx *ctx, struct members *m)
+{
+	struct inputs in = { ctx, NULL, member_add(m, "inputs.csv") };
+	int rc;
+	if (store_begin(&ctx->store, MDB_RDONLY, &in.txn))
+		return -1;
+	strbuf_addstr(in.text, CSV_BOM "relpath;sha256;size;rows;schema;status\n");
+	rc = landed_each(&ctx->store, in.txn, ctx->opts.date, input_line, &in);
+	if (!rc)
+		rc = night_status_text(&ctx->store, in.txn, &ctx->conf, ctx->opts.date,
+				       ctx->name, member_add(m, "status"));
+	mdb_txn_abort(in.txn);
+	return rc ? -1 : 0;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	return strcmp(((const struct member *)a)->path, ((const struct member *)b)->path);
+}
+
+static la_ssize_t to_strbuf(struct archive *a, void *data, const void *buf, size_t n)
+{
+	(void)a;
+	strbuf_add(data, buf, n);
+	return (la_ssize_t)n;
+}
+
+/* Fixed metadata and order, gzip without a timestamp: reproducible bytes. */
+static int build_tar(const struct members *m, int32_t night, struct strbuf *out)
+{
+	struct archive *a = archive_write_new();
+	time_t mtime = (time_t)(day_number(night) * 86400);
+	int rc = 0;
+	if (archive_write_set_format_ustar(a) || archive_write_add_filter_gzip(a) ||
+	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) ||
+	    archive_write_set_bytes_in_last_block(a, 1) ||
+	    archive_write_open(a, out, NULL, to_strbuf, NULL)) {
+		log_error("archive: %s", archive_error_string(a));
+		archive_write_free(a);
+		return -1;
+	}
+	for (size_t i = 0; i < m->n && !rc; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, m->v[i].path);
+		archive_entry_set_size(e, (la_int64_t)m->v[i].data.len);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0440);
+		archive_entry_set_mtime(e, mtime, 0);
+		archive_entry_set_uid(e, 0);
+		archive_entry_set_gid(e, 0);
+		if (archive_write_header(a, e) != ARCHIVE_OK ||
+		    archive_write_data(a, m->v[i].data.buf, m->v[i].data.len) !=
+		    (la_ssize_t)m->v[i].data.len) {
+			log_error("archive: %s: %s", m->v[i].path, archive_error_string(a));
+			rc = -1;
+		}
+		archive_entry_free(e);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK && !rc) {
+		log_error("archive: %s", archive_error_string(a));
+		rc = -1;
+	}
+	archive_write_free(a);
+	return rc;
+}
+
+/* Data rows of a CSV member (its header not counted), 0 for others. */
+static uint64_t csv_rows(const struct member *m)
+{
+	size_t len = strlen(m->path);
+	struct csvtable t;
+	uint64_t n = 0;
+	FILE *f;
+	if (len < 4 || strcmp(m->path + len - 4, ".csv") || !m->data.len)
+		return 0;
+	if (!(f = fmemopen(m->data.buf, m->data.len, "rb")))
+		return 0;
+	if (csvtable_read(m->path, f, &t) == 0) {
+		n = t.nrows;
+		csvtable_free(&t);
+	}
+	fclose(f);
+	return n;
+}
+
+static void manifest_text(const struct members *m, const char *night, const char *base,
+			  const struct strbuf *tar, int years, struct strbuf *out)
+{
+	char sha[DIGEST_HEXSZ];
+	const struct member *in = NULL;
+	digest_buf(tar->buf, tar->len, sha);
+	strbuf_addf(out, "# Archive manifest (format: pipeline/sealed.h)\nnight %s\n"
+		    "retention-years %d\narchive %s.tar.gz %s %zu\n", night, years, base, sha,
+		    tar->len);
+	for (size_t i = 0; i < m->n; i++) {
+		digest_buf(m->v[i].data.buf, m->v[i].data.len, sha);
+		strbuf_addf(out, "member %s %zu %llu %s\n", sha, m->v[i].data.len,
+			    (unsigned long long)csv_rows(&m->v[i]), m->v[i].path);
+		if (!strcmp(m->v[i].path, "inputs.csv"))
+			in = &m->v[i];
+	}
+	if (in) {
+		FILE *f = fmemopen(in->data.buf, in->data.len, "rb");
+		struct csvtable t;
+		if (f && csvtable_read("inputs.csv", f, &t) == 0) {
+			for (size_t r = 0; r < t.nrows; r++) {
+				strbuf_addf(out, "input %s %s %s ", csvtable_get(&t, r, 1),
+					    csvtable_get(&t, r, 2), *csvtable_get(&t, r, 3) ?
+					    csvtable_get(&t, r, 3) : "0");
+				manifest_word(out, csvtable_get(&t, r, 0));
+				strbuf_addch(out, '\n');
+			}
+			csvtable_free(&t);
+		}
+		if (f)
+			fclose(f);
+	}
+}
+
+static int chain_save(const char *dir, const struct chain *ch)
+{
+	struct strbuf t = STRBUF_INIT, p = STRBUF_INIT;
+	int rc;
+	strbuf_addstr(&t, "# Seal records, oldest first (format: pipeline/sealed.h)\n");
+	for (size_t i = 0; i < ch->n; i++) {
+		const struct seal_rec *r = &ch->v[i];
+		strbuf_addf(&t, "seal %lu %s %s %s %s %s\n", r->seq, r->night, r->base,
+			    r->manifest, r->prev, r->seal);
+	}
+	archive_path(dir, "chain", "", &p);
+	rc = atomic_write(p.buf, t.buf, t.len, 0440);
+	strbuf_release(&t);
+	strbuf_release(&p);
+	return rc;
+}
+
+/* The file base of night's next revision: the night, then NIGHT.rN. */
+static void revision_base(const struct chain *ch, const char *night, char base[32])
+{
+	unsigned revs = 0;
+	for (size_t i = 0; i < ch->n; i++)
+		revs += !strcmp(ch->v[i].night, night);
+	if (revs)
+		snprintf(base, 32, "%s.r%u", night, revs + 1);
+	else
+		xstrlcpy(base, night, 32);
+}
+
+static const struct seal_rec *chain_append(struct chain *ch, const char *night,
+					   const char *base, const char *mani)
+{
+	struct seal_rec *r;
+	ch->v = xrealloc(ch->v, (ch->n + 1) * sizeof(*ch->v));
+	r = &ch->v[ch->n];
+	memset(r, 0, sizeof(*r));
+	r->seq = ch->n + 1;
+	xstrlcpy(r->night, night, sizeof(r->night));
+	xstrlcpy(r->base, base, sizeof(r->base));
+	xstrlcpy(r->manifest, mani, sizeof(r->manifest));
+	xstrlcpy(r->prev, ch->n ? ch->v[ch->n - 1].seal : seal_genesis, sizeof(r->prev));
+	seal_compute(r->prev, r->manifest, r->seal);
+	ch->n++;
+	return r;
+}
+
+/* Removes the files of nights before the cutoff; their records stay. The
+ * manifest goes first: a night without one is retired to verify, so a crash
+ * between the two leaves no false alarm (the tar goes next time). */
+static int retire(const char *dir, const struct chain *ch, int years, unsigned long *count)
+{
+	int32_t cutoff = retention_cutoff(chain_newest(ch), years, day_today()), d;
+	struct strbuf p = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < ch->n && cutoff; i++) {
+		int removed = 0;
+		if (day_parse_iso(ch->v[i].night, &d) || d >= cutoff)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			archive_path(dir, ch->v[i].base, k ? ".tar.gz" : ".manifest", &p);
+			if (unlink(p.buf) == 0)
+				removed = 1;
+			else if (errno != ENOENT)
+				rc = -1, log_error("unable to remove %s: %s", p.buf, strerror(errno));
+		}
+		*count += removed;
+	}
+	if (*count)
+		fsync_dir(dir);
+	strbuf_release(&p);
+	return rc;
+}
+
+static int write_sealed(const char *dir, const struct seal_rec *r, const struct strbuf *tar,
+			const struct strbuf *mani)
+{
+	struct strbuf p = STRBUF_INIT;
+	int rc;
+	archive_path(dir, r->base, ".tar.gz", &p);
+	rc = atomic_write(p.buf, tar->buf, tar->len, 0440);
+	archive_path(dir, r->base, ".manifest", &p);
+	if (!rc)
+		rc = atomic_write(p.buf, mani->buf, mani->len, 0440);
+	strbuf_release(&p);
+	return rc;
+}
+
+static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
+			struct members *m, struct seal_result *res)
+{
+	struct strbuf tar = STRBUF_INIT, mani = STRBUF_INIT;
+	struct chain ch;
+	const struct seal_rec *last;
+	char msha[DIGEST_HEXSZ], base[32];
+	int rc;
+	if (chain_load(ac->dir, &ch))
+		return -1;
+	last = chain_latest(&ch, ctx->opts.date);
+	revision_base(&ch, ctx->opts.date, base);
+	rc = build_tar(m, ctx->night, &tar);
+	if (!rc) {
+		manifest_text(m, ctx->opts.date, last ? last->base : base, &tar,
+			      ac->retention_years, &mani);
+		digest_buf(mani.buf, mani.len, msha);
+		if (last && !strcmp(last->manifest, msha)) {
+			xstrlcpy(res->base, last->base, sizeof(res->base));
+			xstrlcpy(res->seal, last->seal, sizeof(res->seal));
+		} else {
+			strbuf_reset(&mani);
+			manifest_text(m, ctx->opts.date, base, &tar, ac->retention_years, &mani);
+			digest_buf(mani.buf, mani.len, msha);
+			const struct seal_rec *r = chain_append(&ch, ctx->opts.date, base, msha);
+			rc = write_sealed(ac->dir, r, &tar, &mani) || chain_save(ac->dir, &ch);
+			res->sealed = 1;
+			xstrlcpy(res->base, r->base, sizeof(res->base));
+			xstrlcpy(res->seal, r->seal, sizeof(res->seal));
+		}
+	}
+	if (!rc)
+		rc = retire(ac->dir, &ch, ac->retention_years, &res->retired);
+	chain_free(&ch);
+	strbuf_release(&tar);
+	strbuf_release(&mani);
+	return rc ? -1 : 0;
+}
+
+/* For an auditor without this program: how to check the archive by hand. */
+static const char readme[] =
+	"This directory is a sealed archive of the nightly reconciliation.\n"
+	"Every night: NIGHT.tar.gz (its outputs), NIGHT.manifest (SHA-256 of the\n"
+	"tar and of every member) and one line in 'chain':\n"
+	"  seal SEQ NIGHT BASE MANIFEST_SHA256 PREV SEAL\n"
+	"Check a night with standard tools:\n"
+	"  sha256sum BASE.manifest                  = MANIFEST_SHA256 of its seal line\n"
+	"  printf %s%s PREV MANIFEST_SHA256 | sha256sum   = SEAL\n"
+	"  PREV = SEAL of the line before (64 zeros for the first), SEQ = 1, 2, 3 ...\n"
+	"  sha256sum BASE.tar.gz                    = the manifest's 'archive' line\n"
+	"  tar xzf BASE.tar.gz; sha256sum MEMBER    = the manifest's 'member' lines\n"
+	"Nights older than the retention period have no tar and manifest; their\n"
+	"seal lines stay, so the chain still checks. Or run:\n"
+	"  bin/pipeline archive verify --archive THIS_DIRECTORY\n";
+
+static int write_readme(const char *dir)
+{
+	struct strbuf p = STRBUF_INIT;
+	int rc = 0;
+	archive_path(dir, "README", ".txt", &p);
+	if (access(p.buf, F_OK))
+		rc = atomic_write(p.buf, readme, sizeof(readme) - 1, 0440);
+	strbuf_release(&p);
+	return rc;
+}
+
+static int other_stage(const char *night, const char *stage, const struct ledger_entry *e,
+		       void *data)
+{
+	(void)night;
+	(void)e;
+	return strcmp(stage, data) != 0;
+}
+
+/* A mistyped night must not seal an empty night nor, through retention,
+ * retire the real ones: 0, 1 refused (reported), -1. */
+static int night_refused(struct stage_ctx *ctx)
+{
+	MDB_txn *txn;
+	char d[DATE_BUFSZ];
+	int rc;
+	if (ctx->night > day_today()) {
+		log_error("%s: the night is after today (%s): not sealed", ctx->opts.date,
+			  day_format(day_today(), d));
+		return 1;
+	}
+	if (store_begin(&ctx->store, MDB_RDONLY, &txn))
+		return -1;
+	rc = ledger_each(&ctx->store, txn, ctx->opts.date, other_stage, (void *)ctx->name);
+	mdb_txn_abort(txn);
+	if (rc == 0)
+		log_error("%s: no stage has run for this night: not sealed", ctx->opts.date);
+	return rc < 0 ? -1 : !rc;
+}
+
+/* Two runs with different state directories may share the archive: the
+ * directory's flock keeps their chain updates apart. The fd, or -1. */
+static int lock_archive(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		log_error("unable to lock %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
+		 struct seal_result *res)
+{
+	struct members m = { NULL, 0 };
+	int rc, fd = -1;
+	memset(res, 0, sizeof(*res));
+	if ((rc = night_refused(ctx)))
+		return rc;
+	rc = mkdirs(ac->dir, 0750);
+	if (!rc && (fd = lock_archive(ac->dir)) < 0)
+		rc = -1;
+	/* Under the archive's lock, a temporary in it is a killed run's. */
+	if (!rc && atomic_sweep(ac->dir, 0) < 0)
+		rc = -1;
+	if (!rc)
+		rc = write_readme(ac->dir);
+	if (!rc)
+		rc = collect(ctx->outdir, "", &m);
+	if (!rc)
+		rc = from_store(ctx, &m);
+	if (!rc) {
+		qsort(m.v, m.n, sizeof(*m.v), cmp_member);
+		res->members = m.n;
+		rc = seal_members(ctx, ac, &m, res);
+	}
+	if (fd >= 0)
+		close(fd);
+	members_free(&m);
+	return rc ? -1 : 0;
+}

@@ -1,0 +1,405 @@
+/*
+ * An SFTP source (libssh2). The host key must be in the source's
+ * known_hosts file; public-key authentication only. Every blocking call
+ * has the source's timeout as deadline, and keepalives go out while a file
+ * downloads, so a hung server costs at most the timeout per try.
+ */
+#include "source_sftp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+#include <netdb.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "core/banned.h"
+
+/* A large read lets libssh2 keep many requests in flight (throughput). */
+enum { KEEPALIVE_SECONDS = 10, READ_SIZE = 1 << 20 };
+
+struct sftp {
+	int fd;
+	LIBSSH2_SESSION *session;
+	LIBSSH2_SFTP *sftp;
+};
+
+static const char *ssh_error(LIBSSH2_SESSION *session)
+{
+	char *msg = NULL;
+	libssh2_session_last_error(session, &msg, NULL, 0);
+	return msg && *msg ? msg : "unknown error";
+}
+
+/* A connect with a deadline: non-blocking, then poll. */
+static int connect_by(int fd, const struct addrinfo *ai, int timeout)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+	int err = 0, flags = fcntl(fd, F_GETFL);
+	socklen_t len = sizeof(err);
+	if (fcntl(fd, F_SETFL, flags | O_NONBLOCK))
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS)
+		return -1;
+	if (poll(&p, 1, timeout * 1000) != 1) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
+		errno = err ? err : errno;
+		return -1;
+	}
+	return fcntl(fd, F_SETFL, flags);
+}
+
+static int dial(struct source *s)
+{
+	const struct source_def *d = s->def;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char port[16];
+	int fd = -1, rc;
+
+	snprintf(port, sizeof(port), "%d", d->port);
+	if ((rc = getaddrinfo(d->host, port, &hints, &res))) {
+		log_error("source %s: %s: %s", d->name, d->host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd >= 0 && connect_by(fd, ai, s->timeout)) {
+			rc = errno;
+			close(fd);
+			fd = -1;
+			errno = rc;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		log_error("source %s: unable to connect to %s port %d: %s", d->name, d->host,
+			  d->port, strerror(errno));
+	return fd;
+}
+
+/* "SHA256:<base64>" as ssh-keygen -lf prints it. */
+static void fingerprint(LIBSSH2_SESSION *session, char out[64])
+{
+	const unsigned char *h = (const unsigned char *)libssh2_hostkey_hash(session,
+				  LIBSSH2_HOSTKEY_HASH_SHA256);
+	unsigned char b64[48];
+	int n;
+	if (!h) {
+		xstrlcpy(out, "SHA256:?", 64);
+		return;
+	}
+	n = EVP_EncodeBlock(b64, h, 32);
+	while (n > 0 && b64[n - 1] == '=')
+		n--;
+	snprintf(out, 64, "SHA256:%.*s", n, (const char *)b64);
+}
+
+static int key_type(int type)
+{
+	switch (type) {
+	case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+	case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+	case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
+	default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
+	}
+}
+
+/* The host key algorithms of a known_hosts key type, or NULL. */
+static const char *hostkey_methods(int typemask)
+{
+	switch (typemask & LIBSSH2_KNOWNHOST_KEY_MASK) {
+	case LIBSSH2_KNOWNHOST_KEY_SSHRSA: return "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
+	case LIBSSH2_KNOWNHOST_KEY_SSHDSS: return "ssh-dss";
+	case LIBSSH2_KNOWNHOST_KEY_ECDSA_256: return "ecdsa-sha2-nistp256";
+	case LIBSSH2_KNOWNHOST_KEY_ECDSA_384: return "ecdsa-sha2-nistp384";
+	case LIBSSH2_KNOWNHOST_KEY_ECDSA_521: return "ecdsa-sha2-nistp521";
+	case LIBSSH2_KNOWNHOST_KEY_ED25519: return "ssh-ed25519";
+	default: return NULL;
+	}
+}
+
+/*
+ * The host key algorithms of the key types known_hosts holds for the host
+ * (a hashed line counts for any host), or NULL: asking only for those, a
+ * server with an ECDSA and an ED25519 key shows the one we know. Nothing
+ * known: libssh2's choice, which check_hostkey then refuses.
+ */
+static char *known_types(struct source *s, LIBSSH2_SESSION *session)
+{
+	const struct source_def *d = s->def;
+	LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(session);
+	struct libssh2_knownhost *k = NULL;
+	struct strbuf host = STRBUF_INIT, pref = STRBUF_INIT;
+
+	strbuf_addf(&host, "[%s]:%d", d->host, d->port);
+	if (kh && libssh2_knownhost_readfile(kh, d->known_hosts,
+					     LIBSSH2_KNOWNHOST_FILE_OPENSSH) >= 0)
+		while (libssh2_knownhost_get(kh, &k, k) == 0) {
+			const char *m = hostkey_methods(k->typemask);
+			if (!m || (k->name && strcmp(k->name, host.buf) &&
+				   strcmp(k->name, d->host)) || strstr(strbuf_str(&pref), m))
+				continue;
+			strbuf_addf(&pref, "%s%s", pref.len ? "," : "", m);
+		}
+	if (kh)
+		libssh2_knownhost_free(kh);
+	strbuf_release(&host);
+	return pref.len ? strbuf_detach(&pref) : NULL;
+}
+
+/* The server's key against known_hosts, before anything is sent. */
+static int check_hostkey(struct source *s, LIBSSH2_SESSION *session)
+{
+	const struct source_def *d = s->def;
+	LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(session);
+	size_t len;
+	int type, rc = SRC_FAIL;
+	const char *key = libssh2_session_hostkey(session, &len, &type);
+
+	fingerprint(session, s->hostkey);
+	if (!kh || !key)
+		log_error("source %s: no host key from %s", d->name, d->host);
+	else if (libssh2_knownhost_readfile(kh, d->known_hosts,
+					    LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0)
+		log_error("source %s: unable to read known_hosts %s", d->name, d->known_hosts);
+	else
+		switch (libssh2_knownhost_checkp(kh, d->host, d->port, key, len,
+				LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
+				key_type(type), NULL)) {
+		case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+			rc = SRC_OK;
+			break;
+		case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+			log_error("source %s: host key of %s CHANGED (now %s); refused. If the "
+				  "server's key really changed, update %s", d->name, d->host,
+				  s->hostkey, d->known_hosts);
+			break;
+		default:
+			log_error("source %s: host key of %s (%s) is not in %s; refused",
+				  d->name, d->host, s->hostkey, d->known_hosts);
+		}
+	if (kh)
+		libssh2_knownhost_free(kh);
+	return rc;
+}
+
+/* A network error is worth another try; anything else is not. */
+static int net_error(LIBSSH2_SESSION *session)
+{
+	int e = libssh2_session_last_errno(session);
+	return e == LIBSSH2_ERROR_TIMEOUT || e == LIBSSH2_ERROR_SOCKET_RECV ||
+	       e == LIBSSH2_ERROR_SOCKET_SEND || e == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
+	       e == LIBSSH2_ERROR_SOCKET_TIMEOUT || e == LIBSSH2_ERROR_BANNER_RECV ||
+	       e == LIBSSH2_ERROR_KEX_FAILURE || e == LIBSSH2_ERROR_CHANNEL_CLOSED ||
+	       e == LIBSSH2_ERROR_CHANNEL_EOF_SENT || e == LIBSSH2_ERROR_EAGAIN;
+}
+
+static int fail(struct source *s, struct sftp *c, const char *what, const char *name)
+{
+	int down = net_error(c->session);
+	/* The connection is given up: closing the handle, the SFTP channel and
+	 * the session must fail at once, not each wait for the timeout again. */
+	if (down)
+		shutdown(c->fd, SHUT_RDWR);
+	if (c->sftp && !down && libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_SFTP_PROTOCOL)
+		log_error("source %s: %s %s: SFTP status %lu", s->def->name, what, name,
+			  libssh2_sftp_last_error(c->sftp));
+	else
+		log_error("source %s: %s %s: %s", s->def->name, what, name, ssh_error(c->session));
+	return down ? SRC_DOWN : SRC_FAIL;
+}
+
+static int handshake(struct source *s, struct sftp *c)
+{
+	const struct source_def *d = s->def;
+	char *types = known_types(s, c->session);
+	int rc = SRC_OK;
+	if (types)
+		libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY, types);
+	if (libssh2_session_handshake(c->session, c->fd)) {
+		int kex = libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_KEX_FAILURE;
+		rc = fail(s, c, "SSH handshake with", d->host);
+		if (kex && types)
+			log_error("source %s: %s has only %s for %s; if the server no longer has "
+				  "such a key, check its new fingerprint and add it", d->name,
+				  d->known_hosts, types, d->host);
+	}
+	free(types);
+	return rc;
+}
+
+static int login(struct source *s, struct sftp *c)
+{
+	const struct source_def *d = s->def;
+	int rc = handshake(s, c);
+	if (rc)
+		return rc;
+	if (check_hostkey(s, c->session))
+		return SRC_FAIL;
+	if (libssh2_userauth_publickey_fromfile_ex(c->session, d->user,
+			(unsigned)strlen(d->user), NULL, d->key, NULL))
+		return fail(s, c, "public-key login refused for user", d->user);
+	if (!(c->sftp = libssh2_sftp_init(c->session)))
+		return fail(s, c, "no SFTP subsystem on", d->host);
+	return SRC_OK;
+}
+
+static void remote_path(const char *dir, const char *name,
+			struct strbuf *out)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/%s", dir, name);
+}
+
+static int sftp_list(struct source *s, struct source_listing *out)
+{
+	struct sftp *c = s->impl;
+	LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_opendir(c->sftp, s->def->dir);
+	LIBSSH2_SFTP_ATTRIBUTES a;
+	char name[512];
+	int n, rc;
+	if (!h)
+		return fail(s, c, "unable to open directory", s->def->dir);
+	while ((n = libssh2_sftp_readdir(h, name, sizeof(name), &a)) > 0) {
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		listing_add(out, name, a.flags & LIBSSH2_SFTP_ATTR_SIZE ? a.filesize : 0,
+			    a.flags & LIBSSH2_SFTP_ATTR_ACMODTIME ? (int64_t)a.mtime : 0,
+			    (a.flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) &&
+			    LIBSSH2_SFTP_S_ISREG(a.permissions));
+	}
+	rc = n < 0 ? fail(s, c, "unable to list", s->def->dir) : SRC_OK;
+	libssh2_sftp_closedir(h);
+	return rc;
+}
+
+static int sftp_read(struct source *s, const char *name, uint64_t offset, int fd,
+		     uint64_t *got)
+{
+	struct sftp *c = s->impl;
+	struct strbuf p = STRBUF_INIT;
+	LIBSSH2_SFTP_HANDLE *h;
+	char *buf = xmalloc(READ_SIZE);
+	ssize_t n;
+	int rc = SRC_OK, next;
+
+	remote_path(s->def->dir, name, &p);
+	if (!(h = libssh2_sftp_open(c->sftp, p.buf, LIBSSH2_FXF_READ, 0))) {
+		rc = fail(s, c, "unable to open", p.buf);
+		goto out;
+	}
+	libssh2_sftp_seek64(h, offset);
+	while ((n = libssh2_sftp_read(h, buf, READ_SIZE)) > 0) {
+		if (write_all(fd, buf, (size_t)n)) {
+			log_error("unable to write the download of %s: %s", p.buf, strerror(errno));
+			rc = SRC_FAIL;
+			break;
+		}
+		*got += (uint64_t)n;
+		libssh2_keepalive_send(c->session, &next);
+	}
+	if (n < 0)
+		rc = fail(s, c, "download broke off in", p.buf);
+	libssh2_sftp_close(h);
+out:
+	free(buf);
+	strbuf_release(&p);
+	return rc;
+}
+
+static int sftp_after(struct source *s, const char *name)
+{
+	struct sftp *c = s->impl;
+	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT, marker = STRBUF_INIT;
+	int rc = SRC_OK;
+
+	strbuf_addf(&marker, "%s.done", name);
+	for (int i = 0; i < 2 && rc == SRC_OK; i++) {
+		const char *n = i ? name : marker.buf;	/* the marker goes first */
+		remote_path(s->def->dir, n, &from);
+		if (s->def->after == AFTER_DELETE ?
+		    libssh2_sftp_unlink(c->sftp, from.buf) :
+		    (remote_path(s->def->move_to, n, &to),
+		     libssh2_sftp_rename_ex(c->sftp, from.buf, (unsigned)from.len, to.buf,
+					    (unsigned)to.len, LIBSSH2_SFTP_RENAME_ATOMIC |
+					    LIBSSH2_SFTP_RENAME_NATIVE)))
+			rc = fail(s, c, s->def->after == AFTER_DELETE ? "unable to delete" :
+				  "unable to move", from.buf);
+	}
+	strbuf_release(&from);
+	strbuf_release(&to);
+	strbuf_release(&marker);
+	return rc;
+}
+
+static void sftp_close(struct source *s)
+{
+	struct sftp *c = s->impl;
+	if (!c)
+		return;
+	if (c->sftp)
+		libssh2_sftp_shutdown(c->sftp);
+	if (c->session) {
+		libssh2_session_disconnect(c->session, "done");
+		libssh2_session_free(c->session);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+	s->impl = NULL;
+}
+
+static int sftp_open(struct source *s)
+{
+	struct sftp *c = xcalloc(1, sizeof(*c));
+	int rc;
+	static int initialised;
+	/* A server gone away must give an error, not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	if (!initialised++ && libssh2_init(0)) {
+		log_error("libssh2 would not initialise");
+		free(c);
+		return SRC_FAIL;
+	}
+	s->impl = c;
+	s->list = sftp_list;
+	s->read = sftp_read;
+	s->after = sftp_after;
+	s->close = sftp_close;
+	xstrlcpy(s->hostkey, "?", sizeof(s->hostkey));
+	if ((c->fd = dial(s)) < 0) {
+		sftp_close(s);
+		return SRC_DOWN;
+	}
+	if (!(c->session = libssh2_session_init())) {
+		log_error("source %s: libssh2 session: out of memory", s->def->name);
+		sftp_close(s);
+		return SRC_FAIL;
+	}
+	libssh2_session_set_blocking(c->session, 1);
+	libssh2_session_set_timeout(c->session, (long)s->timeout * 1000);
+	rc = login(s, c);
+	/* Only once logged in: a keepalive during the key exchange breaks it. */
+	if (rc == SRC_OK)
+		libssh2_keepalive_config(c->session, 1, KEEPALIVE_SECONDS);
+	if (rc)
+		sftp_close(s);
+	return rc;
+}
+
+const struct source_kind source_kind_sftp = { "sftp", SOURCE_SFTP, sftp_open };

@@ -1,0 +1,648 @@
+#include "report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/cprkey.h"
+#include "core/date.h"
+#include "core/ident.h"
+#include "core/log.h"
+#include "core/money.h"
+#include "ingest/csvtable.h"
+#include "core/banned.h"
+
+struct names {
+	char **v;
+	size_t n;
+};
+
+struct recon_data {
+	const char *recon;
+	const struct recon_labels *lab;
+	struct csvtable sum, exc;
+	int has_sum, has_exc;
+	unsigned long ok, explained, breaks;
+	money_t open_amount;
+	const char *status;	/* OK, EXPLAINED, BREAK, or MANGLER (no summary) */
+};
+
+void html_escape(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': strbuf_addstr(sb, "&amp;"); break;
+		case '<': strbuf_addstr(sb, "&lt;"); break;
+		case '>': strbuf_addstr(sb, "&gt;"); break;
+		case '"': strbuf_addstr(sb, "&quot;"); break;
+		case '\'': strbuf_addstr(sb, "&#39;"); break;
+		default: strbuf_addch(sb, *s);
+		}
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_add(struct names *n, const char *s)
+{
+	for (size_t i = 0; i < n->n; i++)
+		if (!strcmp(n->v[i], s))
+			return;
+	n->v = xrealloc(n->v, (n->n + 1) * sizeof(*n->v));
+	n->v[n->n++] = xstrdup(s);
+}
+
+static void names_free(struct names *n)
+{
+	for (size_t i = 0; i < n->n; i++)
+		free(n->v[i]);
+	free(n->v);
+	n->v = NULL;
+	n->n = 0;
+}
+
+/* Regular files of dir (suffix kept or, with strip, ".csv" files without
+ * it), sorted; a missing dir lists nothing. */
+static void list_dir(const char *dir, int strip_csv, struct names *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp."))
+			continue;
+		if (strip_csv) {
+			if (len <= 4 || strcmp(e->d_name + len - 4, ".csv"))
+				continue;
+			e->d_name[len - 4] = '\0';
+		}
+		names_add(out, e->d_name);
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+}
+
+static int cell_money(const struct csvtable *t, size_t r, int col, const char *path,
+		      money_t *v)
+{
+	const char *s = csvtable_get(t, r, col), *why;
+	if (money_parse(s, strlen(s), 0, v, &why)) {
+		log_input(path, t->lines[r], (unsigned)col + 1, "amount '%s': %s", s, why);
+		return -1;
+	}
+	return 0;
+}
+
+static void money_cell(struct strbuf *h, money_t v)
+{
+	char b[MONEY_BUFSZ];
+	strbuf_addf(h, "<td class=\"num%s\">%s</td>", v < 0 ? " neg" : "",
+		    money_format_grouped(v, b));
+}
+
+static const char *status_class(const char *st)
+{
+	if (!strcmp(st, "OK"))
+		return "st-ok";
+	if (!strcmp(st, "EXPLAINED"))
+		return "st-explained";
+	if (!strcmp(st, "BREAK"))
+		return "st-break";
+	return "st-missing";
+}
+
+static const char *status_text(const char *st)
+{
+	if (!strcmp(st, "OK"))
+		return "OK – stemmer";
+	if (!strcmp(st, "EXPLAINED"))
+		return "Forklaret";
+	if (!strcmp(st, "BREAK"))
+		return "Afvigelse";
+	return "Mangler";
+}
+
+/* Reads a night file into t and adds its SHA-256 to the input digest. */
+static int read_table(const char *path, struct csvtable *t, struct digest_ctx *in)
+{
+	char hex[DIGEST_HEXSZ];
+	uint64_t size;
+	if (csvtable_read(path, NULL, t))
+		return -1;
+	if (digest_file(path, hex, &size) == 0)
+		digest_update(in, hex, 64);
+	return 0;
+}
+
+static int read_recon(const char *nightdir, struct recon_data *r, struct report_stats *st,
+		      struct digest_ctx *in)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct stat sb;
+	int rc = 0, col;
+	strbuf_addf(&p, "%s/summary/%s.csv", nightdir, r->recon);
+	if (stat(p.buf, &sb) == 0) {
+		if ((rc = read_table(p.buf, &r->sum, in)) == 0)
+			r->has_sum = 1;
+	}
+	col = r->has_sum ? csvtable_col(&r->sum, "status") : -1;
+	for (size_t i = 0; r->has_sum && i < r->sum.nrows; i++) {
+		const char *s = csvtable_get(&r->sum, i, col);
+		r->ok += !strcmp(s, "OK");
+		r->explained += !strcmp(s, "EXPLAINED");
+		r->breaks += !strcmp(s, "BREAK");
+	}
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/exceptions/%s.csv", nightdir, r->recon);
+	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->exc, in)) == 0)
+		r->has_exc = 1;
+	col = r->has_exc ? csvtable_col(&r->exc, "amount") : -1;
+	for (size_t i = 0; !rc && r->has_exc && i < r->exc.nrows; i++) {
+		money_t v;
+		if ((rc = cell_money(&r->exc, i, col, p.buf, &v)) == 0)
+			r->open_amount += v < 0 ? -v : v;
+	}
+	st->rows_read += (r->has_sum ? r->sum.nrows : 0) + (r->has_exc ? r->exc.nrows : 0);
+	r->status = !r->has_sum ? "MANGLER" : r->breaks || (r->has_exc && r->exc.nrows) ?
+		    "BREAK" : r->explained ? "EXPLAINED" : "OK";
+	strbuf_release(&p);
+	return rc;
+}
+
+static const char css[] =
+	"body{font:15px/1.45 system-ui,'Segoe UI',Arial,sans-serif;color:#1b1b1b;"
+	"margin:0 auto;max-width:1100px;padding:1.2em}"
+	"h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.25em;margin:1.6em 0 .4em;"
+	"border-bottom:2px solid #ccc;padding-bottom:.2em}h3{font-size:1.05em;margin:1em 0 .3em}"
+	"table{border-collapse:collapse;margin:.4em 0 1em;font-variant-numeric:tabular-nums}"
+	"caption{text-align:left;font-weight:600;padding:.2em 0}"
+	"th,td{border:1px solid #bbb;padding:.25em .6em;vertical-align:top}"
+	"th{background:#eef1f4;text-align:left}td.num{text-align:right;white-space:nowrap}"
+	"td.neg{color:#a00}td.nw{white-space:nowrap}svg{max-width:100%;height:auto}tr.total td{font-weight:700;border-top:2px solid #555}"
+	".badge{display:inline-block;padding:.1em .6em;border-radius:.8em;font-size:.85em;"
+	"font-weight:600;border:1px solid}"
+	".st-ok{background:#e3f4e1}.badge.st-ok{color:#1d6b1a;border-color:#1d6b1a}"
+	".st-explained{background:#fff4d6}.badge.st-explained{color:#7a5800;border-color:#7a5800}"
+	".st-break{background:#fbe0e0}.badge.st-break{color:#9b1111;border-color:#9b1111}"
+	".st-missing{background:#eee}.badge.st-missing{color:#555;border-color:#555}"
+	"td.st{font-weight:600;white-space:nowrap}.files a{margin-right:1em}"
+	"figure{margin:.5em 0 1.5em}figcaption{font-size:.9em;color:#444}"
+	".note{color:#444;font-size:.92em}"
+	"td.reason{min-width:18em}"
+	"@page{size:A4 landscape;margin:12mm}"
+	"@media print{body{max-width:none;padding:0;font-size:9pt}th,td{padding:.1em .35em}"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+	"section.recon{break-before:page}section.recon:first-of-type{break-before:auto}"
+	"table,figure,tr{break-inside:avoid}h2,h3{break-after:avoid}"
+	"a{color:inherit;text-decoration:none}"
+	".files a::after{content:' (' attr(href) ')';font-size:.85em}}";
+
+static void render_head(struct strbuf *h, const char *day)
+{
+	strbuf_addstr(h, "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
+		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+	strbuf_addf(h, "<title>Afstemning %s</title>\n<style>", day);
+	strbuf_addstr(h, css);
+	strbuf_addstr(h, "</style>\n</head>\n<body>\n<header>\n");
+	strbuf_addf(h, "<h1>Nattens afstemning %s</h1>\n", day);
+	strbuf_addstr(h, "<p class=\"note\">Beløb i kr. Status: <span class=\"badge st-ok\">OK – "
+		      "stemmer</span> <span class=\"badge st-explained\">Forklaret</span> forskel "
+		      "forklaret af afviste linjer, <span class=\"badge st-break\">Afvigelse</span> "
+		      "uforklaret forskel eller åbne afvigelser. CPR-numre er maskeret; de fulde "
+		      "rækker står i afvigelsesfilerne.</p>\n</header>\n");
+}
+
+static const char *title_of(const struct recon_data *r)
+{
+	return *r->lab->title ? r->lab->title : r->recon;
+}
+
+static void render_overview(struct strbuf *h, const struct recon_data *r, size_t n)
+{
+	char b[MONEY_BUFSZ];
+	strbuf_addstr(h, "<nav>\n<table id=\"overview\">\n<caption>Overblik</caption>\n"
+		      "<thead><tr><th>Afstemning</th><th>Status</th><th>OK</th><th>Forklaret</th>"
+		      "<th>Afvigelse</th><th>Åbne afvigelser</th><th>Beløb åbne (numerisk)</th>"
+		      "</tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(h, "<tr><td><a href=\"#recon-%s\">", r[i].recon);
+		html_escape(h, title_of(&r[i]));
+		strbuf_addf(h, "</a></td><td class=\"st %s\">%s</td>", status_class(r[i].status),
+			    status_text(r[i].status));
+		strbuf_addf(h, "<td class=\"num\">%lu</td><td class=\"num\">%lu</td>"
+			    "<td class=\"num\">%lu</td><td class=\"num\">%zu</td>",
+			    r[i].ok, r[i].explained, r[i].breaks, r[i].has_exc ? r[i].exc.nrows : 0);
+		strbuf_addf(h, "<td class=\"num\">%s</td></tr>\n",
+			    money_format_grouped(r[i].open_amount, b));
+	}
+	if (!n)
+		strbuf_addstr(h, "<tr><td colspan=\"7\">Ingen afstemninger denne nat.</td></tr>\n");
+	strbuf_addstr(h, "</tbody>\n</table>\n</nav>\n");
+}
+
+static void sum_header(struct strbuf *h, const struct recon_data *r, const char *se,
+		       const char *month)
+{
+	const struct recon_labels *l = r->lab;
+	strbuf_addstr(h, "<table class=\"summary\">\n<caption>SE ");
+	html_escape(h, se);
+	strbuf_addstr(h, ", ");
+	html_escape(h, month);
+	strbuf_addstr(h, "</caption>\n<thead><tr><th>");
+	html_escape(h, l->key);
+	strbuf_addstr(h, "</th><th>");
+	html_escape(h, l->left);
+	strbuf_addstr(h, "</th><th>");
+	html_escape(h, l->right);
+	strbuf_addstr(h, "</th><th>Forskel</th><th>");
+	html_escape(h, l->explained);
+	strbuf_addstr(h, "</th><th>Uforklaret</th><th>Status</th></tr></thead>\n<tbody>\n");
+}
+
+static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const char *path)
+{
+	static const char *const amounts[] = { "left", "right", "difference", "explained",
+					       "unexplained" };
+	const struct csvtable *t = &r->sum;
+	const char *key = csvtable_get(t, i, csvtable_col(t, "key"));
+	const char *st = csvtable_get(t, i, csvtable_col(t, "status"));
+	int total = !strcmp(key, "TOTAL");
+	char mask[CPR_MASKSZ];
+	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" : "");
+	html_escape(h, total ? "I alt" : key_masked(key, mask));
+	strbuf_addstr(h, "</td>");
+	for (size_t k = 0; k < 5; k++) {
+		money_t v;
+		if (cell_money(t, i, csvtable_col(t, amounts[k]), path, &v))
+			return -1;
+		money_cell(h, v);
+	}
+	strbuf_addf(h, "<td class=\"st %s\">%s</td></tr>\n", status_class(st), status_text(st));
+	return 0;
+}
+
+/* One table per SE and month, in the file's (sorted) order. */
+static int render_summary(struct strbuf *h, const struct recon_data *r, const char *path)
+{
+	const struct csvtable *t = &r->sum;
+	int cse = csvtable_col(t, "se"), cmo = csvtable_col(t, "month");
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *se = csvtable_get(t, i, cse), *mo = csvtable_get(t, i, cmo);
+		if (i == 0 || strcmp(se, csvtable_get(t, i - 1, cse)) ||
+		    strcmp(mo, csvtable_get(t, i - 1, cmo))) {
+			if (i)
+				strbuf_addstr(h, "</tbody>\n</table>\n");
+			sum_header(h, r, se, mo);
+		}
+		if (sum_row(h, r, i, path))
+			return -1;
+	}
+	if (t->nrows)
+		strbuf_addstr(h, "</tbody>\n</table>\n");
+	else
+		strbuf_addstr(h, "<p>Ingen summer denne nat.</p>\n");
+	return 0;
+}
+
+static void text_cell(struct strbuf *h, const char *s, const char *cls)
+{
+	strbuf_addf(h, "<td class=\"%s\">", cls);
+	html_escape(h, s);
+	strbuf_addstr(h, "</td>");
+}
+
+static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, const char *path)
+{
+	static const char *const cols[] = { "se", "month" };
+	const struct csvtable *t = &r->exc;
+	const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr"));
+	char mask[CPR_MASKSZ];
+	money_t v;
+	strbuf_addstr(h, "<tr>");
+	for (size_t k = 0; k < 2; k++)
+		text_cell(h, csvtable_get(t, i, csvtable_col(t, cols[k])), "nw");
+	text_cell(h, key_masked(csvtable_get(t, i, csvtable_col(t, "key")), mask), "nw");
+	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", "nw");
+	if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
+		return -1;
+	money_cell(h, v);
+	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), "reason");
+	text_cell(h, csvtable_get(t, i, csvtable_col(t, "first_seen")), "nw");
+	strbuf_addstr(h, "<td class=\"num\">");
+	html_escape(h, csvtable_get(t, i, csvtable_col(t, "age_days")));
+	strbuf_addstr(h, "</td></tr>\n");
+	return 0;
+}
+
+static int render_breaks(struct strbuf *h, const struct recon_data *r, const char *path)
+{
+	size_t n = r->has_exc ? r->exc.nrows : 0;
+	strbuf_addf(h, "<h3>Åbne afvigelser: %zu</h3>\n", n);
+	if (!n) {
+		strbuf_addstr(h, "<p>Ingen åbne afvigelser.</p>\n");
+		return 0;
+	}
+	strbuf_addstr(h, "<table class=\"breaks\">\n<thead><tr><th>SE</th><th>Måned</th><th>");
+	html_escape(h, r->lab->key);
+	strbuf_addstr(h, "</th><th>CPR</th><th>Beløb</th><th>Årsag</th><th>Først set</th>"
+		      "<th>Alder (dage)</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < n && i < REPORT_MAX_BREAKS; i++)
+		if (break_row(h, r, i, path))
+			return -1;
+	strbuf_addstr(h, "</tbody>\n</table>\n");
+	if (n > REPORT_MAX_BREAKS)
+		strbuf_addf(h, "<p class=\"note\">Viser de første %d af %zu; alle står i "
+			    "afvigelsesfilen.</p>\n", REPORT_MAX_BREAKS, n);
+	return 0;
+}
+
+struct trend_point {
+	int32_t day;
+	int present;
+	unsigned long count;
+	money_t amount;
+};
+
+/* Open breaks of recon on each of the last n nights up to night, from
+ * OUT/D/exceptions/RECON.csv (each file read goes into the input digest);
+ * a night without the file is a gap. */
+static int trend_read(const char *outroot, int32_t night, const char *recon,
+		      struct trend_point *p, int n, struct digest_ctx *in)
+{
+	int64_t last = day_number(night);
+	for (int i = 0; i < n; i++) {
+		struct strbuf path = STRBUF_INIT;
+		struct csvtable t;
+		char d[DATE_BUFSZ];
+		int col, rc = 0;
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].day = day_from_number(last - (n - 1 - i));
+		strbuf_addf(&path, "%s/%s/exceptions/%s.csv", outroot, day_format(p[i].day, d), recon);
+		if (access(path.buf, R_OK) == 0 && (rc = read_table(path.buf, &t, in)) == 0) {
+			p[i].present = 1;
+			p[i].count = t.nrows;
+			col = csvtable_col(&t, "amount");
+			for (size_t r = 0; r < t.nrows && !rc; r++) {
+				money_t v;
+				if (!(rc = cell_money(&t, r, col, path.buf, &v)))
+					p[i].amount += v < 0 ? -v : v;
+			}
+			csvtable_free(&t);
+		}
+		strbuf_release(&path);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+enum { SVG_W = 760, SVG_H = 180, PLOT_X = 44, PLOT_Y = 14, PLOT_W = 690, PLOT_H = 120 };
+
+static void svg_axes(struct strbuf *h, const struct trend_point *p, int n,
+		     unsigned long maxc, money_t maxa)
+{
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], b[MONEY_BUFSZ];
+	strbuf_addf(h, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>\n",
+		    PLOT_X, PLOT_Y + PLOT_H, PLOT_X + PLOT_W, PLOT_Y + PLOT_H);
+	if (maxc)
+		strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">"
+			    "%lu</text>\n", PLOT_X - 4, PLOT_Y + 8, maxc);
+	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
+		    PLOT_X - 4, PLOT_Y + PLOT_H);
+	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n", PLOT_X,
+		    PLOT_Y + PLOT_H + 16, day_format(p[0].day, d1));
+	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
+		    PLOT_X + PLOT_W, PLOT_Y + PLOT_H + 16, day_format(p[n - 1].day, d2));
+	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\"><tspan fill=\"#c0392b\">"
+		    "&#9632;</tspan> antal åbne afvigelser (maks %lu)   <tspan fill=\"#1f4e8c\">"
+		    "&#9473;</tspan> beløb, numerisk (maks %s kr.)</text>\n", PLOT_X,
+		    PLOT_Y + PLOT_H + 34, maxc, money_format_grouped(maxa, b));
+}
+
+/* One night's mark: a bar of its open breaks, or a flat tick (green: none
+ * open, grey: no run that night). */
+static void svg_mark(struct strbuf *h, const struct trend_point *p, int x, int bw,
+		     unsigned long maxc)
+{
+	char d[DATE_BUFSZ], b[MONEY_BUFSZ];
+	int bh = (int)((p->count * PLOT_H) / maxc);
+	day_format(p->day, d);
+	if (!p->present || !p->count) {
+		strbuf_addf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"3\" fill=\"%s\">"
+			    "<title>%s: %s</title></rect>\n", x, PLOT_Y + PLOT_H - 3, bw,
+			    p->present ? "#2e7d32" : "#bbb", d,
+			    p->present ? "ingen åbne" : "ingen kørsel");
+		return;
+	}
+	strbuf_addf(h, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+		    "fill=\"#c0392b\"><title>%s: %lu åbne, %s kr.</title></rect>\n", x,
+		    PLOT_Y + PLOT_H - bh, bw, bh, d, p->count, money_format_grouped(p->amount, b));
+}
+
+/* Bars: the number of open breaks; line: their numeric amount. Integer
+ * coordinates only, so the bytes never depend on float rounding. */
+static void svg_plot(struct strbuf *h, const struct trend_point *p, int n,
+		     unsigned long maxc, money_t maxa)
+{
+	int slot = PLOT_W / n, bw = slot > 3 ? slot - 2 : 1;
+	struct strbuf line = STRBUF_INIT;
+	for (int i = 0; i < n; i++) {
+		int x = PLOT_X + i * slot + (slot - bw) / 2;
+		int y = PLOT_Y + PLOT_H - (maxa ? (int)((p[i].amount * PLOT_H) / maxa) : 0);
+		svg_mark(h, &p[i], x, bw, maxc ? maxc : 1);
+		if (p[i].present)
+			strbuf_addf(&line, "%s%d,%d", line.len ? " " : "", x + bw / 2, y);
+	}
+	if (line.len)
+		strbuf_addf(h, "<polyline points=\"%s\" fill=\"none\" stroke=\"#1f4e8c\" "
+			    "stroke-width=\"2\"/>\n", line.buf);
+	strbuf_release(&line);
+}
+
+static int render_trend(struct strbuf *h, const char *outroot, int32_t night,
+			const struct recon_data *r, int n, struct digest_ctx *in)
+{
+	struct trend_point *p = xcalloc((size_t)n, sizeof(*p));
+	unsigned long maxc = 0;
+	money_t maxa = 0;
+	if (trend_read(outroot, night, r->recon, p, n, in)) {
+		free(p);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		maxc = p[i].count > maxc ? p[i].count : maxc;
+		maxa = p[i].amount > maxa ? p[i].amount : maxa;
+	}
+	strbuf_addf(h, "<figure class=\"trend\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+		    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+		    "aria-label=\"Åbne afvigelser de sidste %d nætter\">\n", SVG_W, SVG_H, SVG_W,
+		    SVG_H, n);
+	svg_axes(h, p, n, maxc, maxa);
+	svg_plot(h, p, n, maxc, maxa);
+	strbuf_addf(h, "</svg>\n<figcaption>Åbne afvigelser og deres beløb de sidste %d "
+		    "nætter (grøn: ingen åbne, grå: ingen kørsel).</figcaption>\n</figure>\n", n);
+	free(p);
+	return 0;
+}
+
+static void file_link(struct strbuf *h, const char *rel, const char *label)
+{
+	strbuf_addstr(h, "<a href=\"");
+	html_escape(h, rel);
+	strbuf_addstr(h, "\">");
+	html_escape(h, label);
+	strbuf_addstr(h, "</a>");
+}
+
+static int render_recon(struct strbuf *h, const char *outroot, int32_t night,
+			const struct recon_data *r, int trend_nights, struct digest_ctx *in)
+{
+	const char *nightdir_fmt = "%s/%s/%s/%s.csv";
+	struct strbuf path = STRBUF_INIT, rel = STRBUF_INIT;
+	char d[DATE_BUFSZ];
+	int rc = 0;
+	day_format(night, d);
+	strbuf_addf(h, "<section class=\"recon\" id=\"recon-%s\">\n<h2>", r->recon);
+	html_escape(h, title_of(r));
+	if (*r->lab->figure) {
+		strbuf_addstr(h, " <small>(som vejledningens ");
+		html_escape(h, r->lab->figure);
+		strbuf_addstr(h, ")</small>");
+	}
+	strbuf_addf(h, " <span class=\"badge %s\">%s</span></h2>\n<p class=\"files\">",
+		    status_class(r->status), status_text(r->status));
+	strbuf_addf(&rel, "summary/%s.csv", r->recon);
+	file_link(h, rel.buf, "Summer (CSV)");
+	strbuf_reset(&rel);
+	strbuf_addf(&rel, "exceptions/%s.csv", r->recon);
+	file_link(h, rel.buf, "Afvigelser (CSV)");
+	strbuf_addstr(h, "</p>\n");
+	strbuf_addf(&path, nightdir_fmt, outroot, d, "summary", r->recon);
+	if (r->has_sum)
+		rc = render_summary(h, r, path.buf);
+	else
+		strbuf_addstr(h, "<p>Ingen summary-fil denne nat.</p>\n");
+	strbuf_reset(&path);
+	strbuf_addf(&path, nightdir_fmt, outroot, d, "exceptions", r->recon);
+	if (!rc)
+		rc = render_breaks(h, r, path.buf);
+	if (!rc)
+		rc = render_trend(h, outroot, night, r, trend_nights, in);
+	strbuf_addstr(h, "</section>\n");
+	strbuf_release(&path);
+	strbuf_release(&rel);
+	return rc;
+}
+
+/* The night's other files a clerk or auditor opens: vouchers, rejected rows.
+ * Their names go into the input digest (the page lists them). */
+static void render_files(struct strbuf *h, const char *nightdir, struct digest_ctx *in)
+{
+	static const char *const dirs[] = { "vouchers", "rejected" };
+	static const char *const titles[] = { "Bilag (vouchers)", "Afviste inputrækker (rejected)" };
+	strbuf_addstr(h, "<section id=\"files\">\n<h2>Nattens øvrige filer</h2>\n");
+	for (size_t k = 0; k < 2; k++) {
+		struct strbuf p = STRBUF_INIT;
+		struct names n = { NULL, 0 };
+		strbuf_addf(&p, "%s/%s", nightdir, dirs[k]);
+		list_dir(p.buf, 0, &n);
+		strbuf_addf(h, "<h3>%s</h3>\n", titles[k]);
+		if (!n.n)
+			strbuf_addstr(h, "<p>Ingen.</p>\n");
+		else
+			strbuf_addstr(h, "<ul class=\"files\">\n");
+		for (size_t i = 0; i < n.n; i++) {
+			strbuf_reset(&p);
+			strbuf_addf(&p, "%s/%s", dirs[k], n.v[i]);
+			digest_update(in, p.buf, p.len + 1);	/* with its NUL: a separator */
+			strbuf_addstr(h, "<li>");
+			file_link(h, p.buf, n.v[i]);
+			strbuf_addstr(h, "</li>\n");
+		}
+		if (n.n)
+			strbuf_addstr(h, "</ul>\n");
+		names_free(&n);
+		strbuf_release(&p);
+	}
+	strbuf_addstr(h, "</section>\n");
+}
+
+/* Recon names make HTML ids and file names: letters, digits, '-' and '_'. */
+static int recon_name_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void collect_recons(const char *nightdir, struct names *n)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct names all = { NULL, 0 };
+	strbuf_addf(&p, "%s/summary", nightdir);
+	list_dir(p.buf, 1, &all);
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/exceptions", nightdir);
+	list_dir(p.buf, 1, &all);
+	if (all.n)
+		qsort(all.v, all.n, sizeof(*all.v), cmp_str);
+	for (size_t i = 0; i < all.n; i++)
+		if (recon_name_ok(all.v[i]))
+			names_add(n, all.v[i]);
+	names_free(&all);
+	strbuf_release(&p);
+}
+
+int report_render(const char *outroot, int32_t night, const struct report_conf *rc,
+		  struct strbuf *html, struct report_stats *st)
+{
+	struct strbuf nightdir = STRBUF_INIT;
+	struct names names = { NULL, 0 };
+	struct recon_data *r;
+	char d[DATE_BUFSZ];
+	int err = 0;
+	memset(st, 0, sizeof(*st));
+	strbuf_addf(&nightdir, "%s/%s", outroot, day_format(night, d));
+	collect_recons(nightdir.buf, &names);
+	r = xcalloc(names.n ? names.n : 1, sizeof(*r));
+	struct digest_ctx *in = digest_new();
+	for (size_t i = 0; i < names.n && !err; i++) {
+		r[i].recon = names.v[i];
+		r[i].lab = report_labels(rc, names.v[i]);
+		err = read_recon(nightdir.buf, &r[i], st, in);
+	}
+	st->recons = names.n;
+	if (!err) {
+		render_head(html, d);
+		render_overview(html, r, names.n);
+		for (size_t i = 0; i < names.n && !err; i++)
+			err = render_recon(html, outroot, night, &r[i], rc->trend_nights, in);
+		render_files(html, nightdir.buf, in);
+		strbuf_addstr(html, "</body>\n</html>\n");
+	}
+	digest_finish(in, st->input);
+	for (size_t i = 0; i < names.n; i++) {
+		if (r[i].has_sum)
+			csvtable_free(&r[i].sum);
+		if (r[i].has_exc)
+			csvtable_free(&r[i].exc);
+	}
+	free(r);
+	names_free(&names);
+	strbuf_release(&nightdir);
+	return err ? -1 : 0;
+}
