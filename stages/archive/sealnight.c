@@ -266,7 +266,7 @@ static void manifest_text(const struct members *m, const char *night, const char
 	char sha[DIGEST_HEXSZ];
 	const struct member *in = NULL;
 	digest_buf(tar->buf, tar->len, sha);
-	strbuf_addf(out, "# Archive manifest (format: pipeline/sealed.h)\nnight %s\n"
+	strbuf_addf(out, "# Archive manifest (format: pipeline/archive/sealed.h)\nnight %s\n"
 		    "retention-years %d\narchive %s.tar.gz %s %zu\n", night, years, base, sha,
 		    tar->len);
 	for (size_t i = 0; i < m->n; i++) {
@@ -298,7 +298,7 @@ static int chain_save(const char *dir, const struct chain *ch)
 {
 	struct strbuf t = STRBUF_INIT, p = STRBUF_INIT;
 	int rc;
-	strbuf_addstr(&t, "# Seal records, oldest first (format: pipeline/sealed.h)\n");
+	strbuf_addstr(&t, "# Seal records, oldest first (format: pipeline/archive/sealed.h)\n");
 	for (size_t i = 0; i < ch->n; i++) {
 		const struct seal_rec *r = &ch->v[i];
 		strbuf_addf(&t, "seal %lu %s %s %s %s %s\n", r->seq, r->night, r->base,
