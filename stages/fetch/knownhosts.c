@@ -172,13 +172,28 @@ struct reading {
 	unsigned long lineno;
 };
 
-/* One line naming the host: its key into kh. 0, or -1 reported. */
+/*
+ * One line naming the host: its key into kh. 0, or -1 reported. A line
+ * for the host without the port (KH_PORTLESS) is only a hint: one that
+ * cannot be read is skipped, quietly.
+ */
 static int keep(struct reading *r, enum kh_marker marker, char **rest)
 {
 	struct knownhosts *kh = r->kh;
 	char *type = word(rest), *b64 = word(rest), named[64];
 	unsigned char *blob;
 	size_t len = 0;
+	if (marker == KH_PORTLESS) {
+		if (!type || !b64 || !is_supported(type) ||
+		    !(blob = base64_decode(b64, strlen(b64), &len)))
+			return 0;
+		blob_type(blob, len, named);
+		if (strcmp(named, type)) {
+			free(blob);
+			return 0;
+		}
+		goto add;
+	}
 	if (!type || !b64) {
 		log_input(kh->path, r->lineno, 0, "a line for %s without a key", kh->name);
 		return -1;
@@ -200,6 +215,7 @@ static int keep(struct reading *r, enum kh_marker marker, char **rest)
 		free(blob);
 		return -1;
 	}
+add:
 	kh->v = xrealloc(kh->v, (kh->n + 1) * sizeof(*kh->v));
 	kh->v[kh->n++] = (struct kh_entry){ marker, xstrdup(type), blob, len, r->lineno };
 	return 0;
@@ -236,6 +252,9 @@ static int read_line(struct reading *r, char *line)
 			  "(ssh-keygen -H writes |1|SALT|HASH)");
 		return -1;
 	}
+	if (!m && kh->portless && marker == KH_PLAIN && !unknown &&
+	    knownhosts_field_matches(field, kh->portless) == 1)
+		return keep(r, KH_PORTLESS, &rest);
 	if (!m)
 		return 0;
 	if (unknown) {
@@ -281,6 +300,8 @@ int knownhosts_load(struct knownhosts *kh, const char *path, const char *host, i
 	memset(kh, 0, sizeof(*kh));
 	kh->path = xstrdup(path);
 	kh->name = knownhosts_name(host, port);
+	if (port != 22)
+		kh->portless = knownhosts_name(host, 22);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || !(f = fdopen(fd, "r"))) {
 		log_error("unable to read known_hosts %s: %s", path, strerror(errno));
 		if (fd >= 0)
@@ -314,6 +335,7 @@ void knownhosts_free(struct knownhosts *kh)
 	free(kh->v);
 	free(kh->path);
 	free(kh->name);
+	free(kh->portless);
 	memset(kh, 0, sizeof(*kh));
 }
 
@@ -321,11 +343,12 @@ const char **knownhosts_types(const struct knownhosts *kh)
 {
 	const char **t = xcalloc(kh->n + 1, sizeof(*t));
 	size_t n = 0;
-	for (int pass = 0; pass < 2; pass++)
+	static const enum kh_marker order[] = { KH_PLAIN, KH_REVOKED_LINE, KH_PORTLESS };
+	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = 0; i < kh->n; i++) {
 			const struct kh_entry *e = &kh->v[i];
 			size_t k;
-			if (e->marker != (pass ? KH_REVOKED_LINE : KH_PLAIN))
+			if (e->marker != order[pass])
 				continue;
 			for (k = 0; k < n && strcmp(t[k], e->type); k++)
 				;
@@ -361,6 +384,11 @@ enum kh_verdict knownhosts_check(const struct knownhosts *kh, const unsigned cha
 		if (kh->v[i].marker == KH_PLAIN && !strcmp(kh->v[i].type, type)) {
 			*line = kh->v[i].line;
 			return KH_CHANGED;
+		}
+	for (size_t i = 0; i < kh->n; i++)
+		if (kh->v[i].marker == KH_PORTLESS && same_key(&kh->v[i], key, len)) {
+			*line = kh->v[i].line;
+			return KH_PORTLESS_ONLY;
 		}
 	for (size_t i = 0; i < kh->n; i++)
 		if (kh->v[i].marker == KH_CA_LINE) {

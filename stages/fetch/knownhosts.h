@@ -5,10 +5,15 @@
  *   [@revoked|@cert-authority] PATTERNS KEYTYPE BASE64-KEY [COMMENT]
  *
  *   - the name looked up is the source's host, lowercased, for port 22, and
- *     "[host]:port" for any other port: a line for "127.0.0.1" is NOT a line
- *     for a server on 127.0.0.1 port 2222 (OpenSSH's put_host_port();
- *     libssh2's check falls back to the plain host, which is why this
- *     module exists);
+ *     "[host]:port" for any other port (OpenSSH's put_host_port()). A line
+ *     for "127.0.0.1" is NOT a line for a server on 127.0.0.1 port 2222:
+ *     here we are stricter than OpenSSH, which, finding no "[host]:port"
+ *     line at all, tries the plain host ("checking without port
+ *     identifier" in ssh -v); another port is often another server (a
+ *     chrooted SFTP service beside the host's own sshd), so a key must be
+ *     listed for the port it serves. Such a line is kept as a hint only,
+ *     so the refusal can say what to add. libssh2's check falls back even
+ *     when "[host]:port" lists another key, which OpenSSH calls changed;
  *   - PATTERNS is a comma-separated list; '*' and '?' are wildcards, a
  *     pattern starting with '!' excludes (a line whose negated pattern
  *     matches is not for the host, whatever else it lists); compared
@@ -40,7 +45,10 @@
 
 #include <stddef.h>
 
-enum kh_marker { KH_PLAIN, KH_REVOKED_LINE, KH_CA_LINE };
+enum kh_marker {
+	KH_PLAIN, KH_REVOKED_LINE, KH_CA_LINE,
+	KH_PORTLESS,	/* a plain line for the host without the port: a hint, never trusted */
+};
 
 /* One line that names the host. */
 struct kh_entry {
@@ -54,6 +62,7 @@ struct kh_entry {
 struct knownhosts {
 	char *path;
 	char *name;			/* "host" or "[host]:port", lowercased */
+	char *portless;			/* "host" when the port is not 22, else NULL */
 	struct kh_entry *v;		/* the lines naming it, in file order */
 	size_t n;
 };
@@ -64,6 +73,7 @@ enum kh_verdict {
 	KH_CHANGED,	/* the host is listed with another key of this type */
 	KH_REVOKED,	/* a @revoked line names this key for the host */
 	KH_CA_ONLY,	/* unknown, and only @cert-authority lines name the host */
+	KH_PORTLESS_ONLY, /* unknown, but listed for the host without the port */
 };
 
 /* The name OpenSSH looks up: "host" for port 22, else "[host]:port"; lowercased. */
@@ -80,7 +90,9 @@ void knownhosts_free(struct knownhosts *kh);
 /*
  * The distinct key types listed for the host, in file order: those of
  * plain lines first, then those only @revoked lines list (so a server
- * with a revoked key is asked for it and refused by name). NULL-terminated
+ * with a revoked key is asked for it and refused by name), then those
+ * listed for the host without the port (so the refusal can point at that
+ * line). NULL-terminated
  * array of pointers into kh; the caller frees the array only.
  */
 const char **knownhosts_types(const struct knownhosts *kh);
@@ -88,8 +100,9 @@ const char **knownhosts_types(const struct knownhosts *kh);
 /*
  * The server's key (its SSH wire blob, as libssh2_session_hostkey() gives
  * it) against the lines. *line is the line that decided (the revoked or
- * listed key, the first listed key of that type for KH_CHANGED, the
- * first @cert-authority line for KH_CA_ONLY), 0 for KH_UNKNOWN.
+ * listed key, the first listed key of that type for KH_CHANGED, the line
+ * without the port for KH_PORTLESS_ONLY, the first @cert-authority line
+ * for KH_CA_ONLY), 0 for KH_UNKNOWN.
  */
 enum kh_verdict knownhosts_check(const struct knownhosts *kh, const unsigned char *key,
 				 size_t len, unsigned long *line);

@@ -193,6 +193,12 @@ static int check_hostkey(struct source *s, struct sftp *c)
 			  "supported: list the server's own key", d->name, c->kh.name,
 			  s->hostkey, d->known_hosts, d->known_hosts, line);
 		break;
+	case KH_PORTLESS_ONLY:
+		log_error("source %s: host key of %s (%s) is listed in %s:%lu for %s, the "
+			  "host on port 22, only; refused (OpenSSH would take it): if this is "
+			  "the same server, add a line for %s", d->name, c->kh.name, s->hostkey,
+			  d->known_hosts, line, c->kh.portless, c->kh.name);
+		break;
 	case KH_UNKNOWN:
 		log_error("source %s: host key of %s (%s) is not in %s; refused", d->name,
 			  c->kh.name, s->hostkey, d->known_hosts);
@@ -239,8 +245,13 @@ static int handshake(struct source *s, struct sftp *c)
 		rc = fail(s, c, "SSH handshake with", d->host);
 		if (kex && types)
 			log_error("source %s: %s has only %s for %s; if the server no longer has "
-				  "such a key, check its new fingerprint and add it", d->name,
-				  d->known_hosts, types, c->kh.name);
+				  "such a key, check its new fingerprint and add it%s", d->name,
+				  d->known_hosts, types, c->kh.name,
+				  /* 1.10 signs RSA host keys with SHA-1 only, which
+				   * OpenSSH 8.8 and later servers no longer offer */
+				  strstr(types, "ssh-rsa") && !libssh2_version(0x010b00) ?
+				  " (this libssh2 checks an RSA host key with ssh-rsa, SHA-1, "
+				  "only: list the server's ED25519 or ECDSA key)" : "");
 	}
 	free(types);
 	return rc;

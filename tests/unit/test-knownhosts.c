@@ -164,8 +164,19 @@ static void test_verdicts(void)
 
 	CHECK(verdict("[127.0.0.1]:2222 " ED1 "\n", h, 2222, ED1, &line) == KH_MATCH && line == 1,
 	      "listed for host and port");
-	CHECK(verdict("127.0.0.1 " ED1 "\n", h, 2222, ED1, &line) == KH_UNKNOWN && line == 0,
-	      "listed for port 22 only: unknown on 2222");
+	CHECK(verdict("127.0.0.1 " ED1 "\n", h, 2222, ED1, &line) == KH_PORTLESS_ONLY && line == 1,
+	      "listed for port 22 only: not trusted on 2222 (OpenSSH would), the line named");
+	CHECK(verdict("127.0.0.1 " ED2 "\n", h, 2222, ED1, &line) == KH_UNKNOWN && line == 0,
+	      "another key listed for port 22 only: unknown on 2222");
+	CHECK(verdict("[127.0.0.1]:2222 " ED2 "\n127.0.0.1 " ED1 "\n", h, 2222, ED1, &line) ==
+	      KH_CHANGED && line == 1,
+	      "[host]:port lists another key, the plain host this one: changed (libssh2 would "
+	      "take it)");
+	CHECK(verdict("127.0.0.1 ssh-ed25519 !!!\n@frob 127.0.0.1 " ED1 "\n127.0.0.1 " ED1 "\n", h,
+		      2222, ED1, &line) == KH_PORTLESS_ONLY && line == 3,
+	      "unreadable lines for the port-22 host are hints not taken, not errors");
+	CHECK(verdict("@revoked 127.0.0.1 " ED1 "\n[127.0.0.1]:2222 " ED1 "\n", h, 2222, ED1,
+		      &line) == KH_MATCH, "a @revoked line for port 22 is not for 2222");
 	CHECK(verdict("127.0.0.1 " ED1 "\n", h, 22, ED1, &line) == KH_MATCH, "port 22: plain host");
 	CHECK(verdict("[127.0.0.1]:22 " ED1 "\n", h, 22, ED1, &line) == KH_UNKNOWN,
 	      "port 22 is never written [host]:22 (OpenSSH does not look it up)");
@@ -205,8 +216,9 @@ static void test_verdicts(void)
 	CHECK(verdict("@cert-authority [127.0.0.1]:2222 " ED2 "\n[127.0.0.1]:2222 " ED1 "\n", h,
 		      2222, ED1, &line) == KH_MATCH, "a CA line beside the listed key");
 	CHECK(verdict("[127.0.0.*]:2222 " ED1 "\n", h, 2222, ED1, &line) == KH_MATCH, "wildcard");
-	CHECK(verdict("*,![127.0.0.1]:2222 " ED1 "\n", h, 2222, ED1, &line) == KH_UNKNOWN,
-	      "negated");
+	CHECK(verdict("*,![127.0.0.1]:2222 " ED1 "\n", h, 2222, ED1, &line) == KH_PORTLESS_ONLY,
+	      "negated: not trusted (its '*' names the host on port 22: a hint)");
+	CHECK(verdict("*,!127.0.0.1 " ED1 "\n", h, 22, ED1, &line) == KH_UNKNOWN, "negated, port 22");
 	CHECK(verdict("[127.0.0.1]:2222 sk-ssh-ed25519@openssh.com AAAA\n[127.0.0.1]:2222 " ED1
 		      "\n", h, 2222, ED1, &line) == KH_MATCH && line == 2,
 	      "a key type this client cannot use is skipped");
@@ -244,6 +256,14 @@ static void test_types(void)
 	t = knownhosts_types(&kh);
 	CHECK(t[0] && !strcmp(t[0], "ssh-ed25519") && !t[1],
 	      "a type only a @revoked line lists is asked for (to refuse it by name)");
+	free(t);
+	knownhosts_free(&kh);
+	unlink(path);
+	CHECK(load(&kh, "127.0.0.1 " ED1 "\n@revoked * " EC1 "\n[127.0.0.1]:2222 " ED2 "\n",
+		   "127.0.0.1", 2222, path) == 0, "loads");
+	t = knownhosts_types(&kh);
+	CHECK(t[0] && !strcmp(t[0], "ssh-ed25519") && t[1] && !strcmp(t[1], "ecdsa-sha2-nistp256") &&
+	      !t[2], "listed, then revoked, then the port-22 host's types");
 	free(t);
 	knownhosts_free(&kh);
 	unlink(path);
