@@ -62,8 +62,10 @@ TOOLS     := $(BUILD)/tests/storepoke
 # An LD_PRELOAD shim for crash tests that kill at an exact point (never
 # instrumented: it is preloaded into the plain and the sanitizer build).
 KILLPOINT := $(BUILD)/tests/killpoint.so
+# An LD_PRELOAD shim that logs every connect() (tests/netwatch.c).
+NETWATCH := $(BUILD)/tests/netwatch.so
 
-all: $(BUILD)/.layers bin/pipeline $(STAGES) $(UNITS) $(TOOLS) $(KILLPOINT)
+all: $(BUILD)/.layers bin/pipeline $(STAGES) $(UNITS) $(TOOLS) $(KILLPOINT) $(NETWATCH)
 
 # The include rule of ARCHITECTURE.md (groups in the order of
 # pipeline/LAYERS), checked before anything compiles: an upward include
@@ -113,6 +115,10 @@ $(BUILD)/tests/storepoke: tests/storepoke.c
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)
 
 $(KILLPOINT): tests/crash/killpoint.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
+$(NETWATCH): tests/netwatch.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
