@@ -27,6 +27,7 @@
 #include "run/conf.h"
 #include "run/lock.h"
 #include "run/nightstatus.h"
+#include "run/paths.h"
 #include "run/stage.h"
 #include "post/voucherstore.h"
 #include "archive.h"
@@ -146,6 +147,8 @@ static int setup_load(struct setup *s, int lock)
 	rc = catalog_load(p.buf, &s->cat);
 	strbuf_release(&p);
 	if (rc)
+		return EXIT_USAGE;
+	if (lock && paths_setup(&s->conf))	/* before OUT/DATE/status is written */
 		return EXIT_USAGE;
 	if (lock && (rc = lock_state(s->conf.state, s->o.wait)))
 		return rc == 1 ? EXIT_LOCKED : EXIT_INTERNAL;

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "run/lock.h"
+#include "run/paths.h"
 #include "core/banned.h"
 
 static void stage_usage(int code)
@@ -194,6 +195,8 @@ static int load_setup(struct stage_ctx *ctx, unsigned flags)
 	if (pipeline_conf_load(ctx->opts.conf, &ctx->conf))
 		return EXIT_USAGE;
 	apply_overrides(ctx);
+	if (paths_setup(&ctx->conf))	/* resolved once, checked: run/paths.h */
+		return EXIT_USAGE;
 	store_set_map_size(ctx->conf.store_map_size);
 	snprintf(ctx->outdir, sizeof(ctx->outdir), "%s/%s", ctx->conf.out, ctx->opts.date);
 	strbuf_addf(&p, "%s/stores", ctx->conf.schemas);

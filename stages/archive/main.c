@@ -6,10 +6,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/digest.h"
 #include "core/exitcode.h"
 #include "core/log.h"
+#include "run/paths.h"
 #include "run/stage.h"
 #include "archive/archiveconf.h"
 #include "sealnight.h"
@@ -34,6 +36,11 @@ static int archive_night(struct stage_ctx *ctx)
 	int rc;
 	if (archive_conf_load(&ctx->conf, &ac))
 		return EXIT_USAGE;
+	/* One that is not there yet is created ours, 0750, by archive_seal(). */
+	if (access(ac.dir, F_OK) == 0 && paths_own_dir("archive directory", &ac.dir, 0750)) {
+		archive_conf_free(&ac);
+		return EXIT_USAGE;
+	}
 	rc = archive_seal(ctx, &ac, &res);
 	rc = rc == 1 ? EXIT_USAGE : rc || record(ctx, &res) ? EXIT_INTERNAL : EXIT_DONE;
 	if (rc == EXIT_DONE)
