@@ -62,7 +62,16 @@ test_expect_success 'the same night again changes nothing; a fresh run gives the
 	sha256sum "$A"/* >after && test_cmp before after &&
 	PIPELINE_ARCHIVE_DIR="$TRASH/a2" pipeline run --quiet --date 2021-02-05 --conf "$C" \
 		--drops "$TOP/fixtures/eindkomst-drilldown/drops" --state n2/state --out n2/out &&
-	cmp "$A"/2021-02-05.tar.gz a2/2021-02-05.tar.gz && cmp "$A"/chain a2/chain
+	cmp "$A"/2021-02-05.tar.gz a2/2021-02-05.tar.gz &&
+	grep -v "^sealed " "$A"/2021-02-05.manifest >m1 && grep -v "^sealed " a2/2021-02-05.manifest >m2 &&
+	test_cmp m1 m2 &&
+	for k in 3 4; do
+		SOURCE_DATE_EPOCH=1612569600 PIPELINE_ARCHIVE_DIR="$TRASH/a$k" pipeline run --quiet \
+			--date 2021-02-05 --conf "$C" --drops "$TOP/fixtures/eindkomst-drilldown/drops" \
+			--state n$k/state --out n$k/out || return 1
+	done &&
+	cmp a3/chain a4/chain && cmp a3/2021-02-05.manifest a4/2021-02-05.manifest &&
+	grep -q "^sealed 2021-02-06T00:00:00Z$" a3/2021-02-05.manifest
 '
 
 test_expect_success 'changed outputs of a sealed night become revision r2, chained' '

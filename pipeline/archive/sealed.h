@@ -14,6 +14,12 @@
  *   BASE.manifest  conffile grammar:
  *                    night YYYY-MM-DD
  *                    retention-years N              (archive.conf when sealed)
+ *                    sealed YYYY-MM-DDTHH:MM:SSZ    when it was sealed (UTC;
+ *                                 SOURCE_DATE_EPOCH when set, for tests)
+ *                    why "TEXT"                     why: "first seal of the
+ *                                 night", or for a revision what differs
+ *                                 from the one before (members changed,
+ *                                 added, removed; new input files)
  *                    archive BASE.tar.gz SHA256 SIZE
  *                    member SHA256 SIZE ROWS PATH    (every tar member)
  *                    input SHA256 SIZE ROWS RELPATH  (the input files;
@@ -25,7 +31,9 @@
  * BASE is the night (2021-02-05); a night sealed again with different
  * outputs (a rerun after a corrected drop) gets a new record and BASE
  * 2021-02-05.r2, the earlier revision stays. Sealing the same outputs again
- * changes nothing.
+ * changes nothing (the manifest without its sealed and why lines is the
+ * same). Manifests sealed before the sealed and why lines existed have
+ * neither and verify as they always did: both lines are optional.
  *
  * What verify detects: a changed byte in a tar (its SHA-256 is in the
  * manifest) or in a manifest (its SHA-256 is in the seal record); a removed
@@ -95,6 +103,8 @@ struct manifest {
 	char archive[64], archive_sha[DIGEST_HEXSZ];
 	uint64_t archive_size;
 	int retention_years;
+	char sealed[24];	/* "" in manifests older than the line */
+	char *why;		/* NULL in manifests older than the line */
 	struct manifest_entry *members, *inputs;
 	size_t nmembers, ninputs;
 };
@@ -106,6 +116,16 @@ const struct manifest_entry *manifest_member(const struct manifest *m, const cha
 /* Calls fn with every member of a tar.gz, whole in memory, in tar order. */
 typedef int (*member_fn)(const char *path, const void *data, size_t len, void *arg);
 int tar_each(const char *tarpath, member_fn fn, void *arg);
+
+/*
+ * A revision of a night by name: "2021-02-05" (its newest revision), or
+ * "2021-02-05.r2" / "2021-02-05.r1" (that revision; r1 is the night's
+ * first seal, BASE "2021-02-05"). The record, or NULL when the chain has
+ * none; *exact says whether a revision was named.
+ */
+const struct seal_rec *chain_revision(const struct chain *ch, const char *name, int *exact);
+/* The revision number of a record: 1 for BASE == NIGHT, N for NIGHT.rN. */
+unsigned seal_revision(const struct seal_rec *r);
 
 /* "DIR/BASE.ext" into out. */
 void archive_path(const char *dir, const char *base, const char *ext, struct strbuf *out);
