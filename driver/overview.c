@@ -47,9 +47,10 @@ static void overview_usage(int code)
 	      "                  (default conf/municipalities)\n"
 	      "  --out DIR       where the page and the CSV go (default .)\n"
 	      "  --quiet         no table on stdout; --help this text\n"
-	      "Exit: 0 every night done and nothing missing, 1 a night not run, incomplete\n"
-	      "      or with missing inputs, 2 a night failed (or its conf is unreadable),\n"
-	      "      64 usage, 70 the page or CSV could not be written.\n",
+	      "Exit: 0 every night done with exit 0 and nothing missing, 1 a night not run,\n"
+	      "      incomplete, with missing inputs or a non-zero exit (65), 2 a night\n"
+	      "      failed (or its conf is unreadable), 64 usage, 70 the page or CSV could\n"
+	      "      not be written.\n",
 	      code ? stderr : stdout);
 }
 
@@ -294,7 +295,7 @@ static const char css[] =
 static const char *state_class(const struct muni *m)
 {
 	if (!strcmp(m->state, "done"))
-		return m->missing ? "st-missing" : "st-done";
+		return m->missing || m->exit ? "st-missing" : "st-done";
 	if (!strcmp(m->state, "not run"))
 		return "st-not";
 	if (!strcmp(m->state, "conf error"))
@@ -306,7 +307,7 @@ static void write_html(const struct muni *v, size_t n, const char *date, struct 
 {
 	size_t done = 0, failed = 0, other = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(v[i].state, "done") && !v[i].missing)
+		if (!strcmp(v[i].state, "done") && !v[i].missing && !v[i].exit)
 			done++;
 		else if (!strcmp(v[i].state, "failed") || !strcmp(v[i].state, "conf error"))
 			failed++;
@@ -316,10 +317,12 @@ static void write_html(const struct muni *v, size_t n, const char *date, struct 
 	strbuf_addf(h, "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<title>Oversigt %s</title>\n<style>%s</style>\n</head>\n<body>\n"
 		    "<h1>Nattens afstemning %s: alle kommuner</h1>\n", date, css, date);
-	strbuf_addf(h, "<p>%zu kommune(r): %zu færdige uden mangler, %zu fejlede, %zu ikke "
-		    "færdige eller med manglende data.</p>\n", n, done, failed, other);
+	strbuf_addf(h, "<p>%zu kommune(r): %zu færdige uden fejl og mangler, %zu fejlede, %zu "
+		    "ikke færdige, med manglende data eller med exit-kode over 0.</p>\n", n, done,
+		    failed, other);
 	strbuf_addstr(h, "<p class=\"note\">Status: done = alle trin kørt; failed = et trin "
-		      "fejlede (exit-kode i parentes); incomplete = et trin forældet, i gang eller "
+		      "fejlede (exit-kode i parentes); done med exit 65: alle trin kørt, men en "
+		      "inputfil kunne ikke bruges (se afviste rækker og loggen); incomplete = et trin forældet, i gang eller "
 		      "ikke kørt; not run = natten er ikke kørt. Mangler data: rækker i summary/ "
 		      "hvis status ikke er OK, EXPLAINED eller BREAK. Undtagelser tælles, ikke "
 		      "summeres: samme krone kan stå på en felt- og en personrække. Ingen "
@@ -362,7 +365,7 @@ static int overview_exit(const struct muni *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(v[i].state, "failed") || !strcmp(v[i].state, "conf error"))
 			return 2;
-		if (strcmp(v[i].state, "done") || v[i].missing)
+		if (strcmp(v[i].state, "done") || v[i].missing || v[i].exit)
 			rc = 1;
 	}
 	return rc;

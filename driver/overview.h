@@ -24,9 +24,10 @@
  *   missing_inputs;breaks;exceptions;rejected;report
  * and prints one line per municipality. It reads only: no lock, no store.
  *
- * Exit: 0 every municipality's night done, nothing missing; 1 a night not
- * run, incomplete or with missing inputs; 2 a night failed (or its conf
- * cannot be read); 64 usage; 70 the files could not be written.
+ * Exit: 0 every municipality's night done with exit 0, nothing missing; 1 a
+ * night not run, incomplete, with missing inputs or done with a non-zero
+ * exit (65: an input file could not be used); 2 a night failed (or its
+ * conf cannot be read); 64 usage; 70 the files could not be written.
  */
 #ifndef OVERVIEW_H
 #define OVERVIEW_H
