@@ -74,6 +74,7 @@ static void archive_usage(int code)
 	      "  --recon R       extract only summary/R.csv and exceptions/R.csv\n"
 	      "  --se SE, --cpr CPR  search exception rows by SE or CPR number\n"
 	      "  --show-cpr      print CPR numbers in full (only on a terminal)\n"
+	      "  --help          this text\n"
 	      "Exit: 0 done / verified, 1 a broken link or damaged night (named),\n"
 	      "      2 no such night, revision or reconciliation in the archive,\n"
 	      "      64 usage, 70 internal error.\n", code ? stderr : stdout);
