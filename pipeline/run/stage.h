@@ -78,7 +78,7 @@ int stage_mark_failed(struct store *st, const char *night, const char *stage,
  *     };
  *
  * --help prints the synopsis, `about`, the common options and `exits`;
- * README's "Every program's --help" holds each program's text, and
+ * README's "Each program's --help" holds each program's text, and
  * tests/t0020-help.sh compares them. A program without one (weak symbol)
  * prints the common text only.
  */
