@@ -217,22 +217,21 @@ static void list_night(const struct aopts *o, const struct seal_rec *r, int32_t 
 	strbuf_release(&p);
 }
 
-/* When and why a revision was sealed, from its manifest; "-" for a
- * manifest sealed before they were kept, or one that is not there. */
+/* When (BASE.sealed) and why (its manifest) a revision was sealed; "-"
+ * and a note for one sealed before they were kept, or not there. */
 static void sealed_why(const struct aopts *o, const struct seal_rec *r, int32_t cutoff,
 		       char when[24], struct strbuf *why)
 {
 	struct strbuf p = STRBUF_INIT;
 	struct manifest m;
 	strbuf_reset(why);
-	xstrlcpy(when, "-", 24);
+	if (sealed_when(o->ac.dir, r->base, when))
+		xstrlcpy(when, "-", 24);
 	archive_path(o->ac.dir, r->base, ".manifest", &p);
 	if (access(p.buf, F_OK) || manifest_load(p.buf, &m)) {
 		strbuf_addstr(why, retired(r, cutoff) ? "(files retired by retention)" :
 			      "(files missing or damaged: run 'archive verify')");
 	} else {
-		if (m.sealed[0])
-			xstrlcpy(when, m.sealed, 24);
 		strbuf_addstr(why, m.why ? m.why : "(not recorded: sealed before the "
 			      "archive kept why)");
 		manifest_free(&m);
@@ -337,6 +336,8 @@ static int cmd_show(struct aopts *o, const struct chain *ch)
 			       ch->v[i].seal, when, why.buf);
 		}
 	strbuf_release(&why);
+	if (sealed_when(o->ac.dir, r->base, when))
+		xstrlcpy(when, "-", 24);
 	archive_path(o->ac.dir, r->base, ".manifest", &p);
 	if (access(p.buf, F_OK) || manifest_load(p.buf, &m)) {
 		fputs(retired(r, cutoff) ? "files retired by retention\n" :

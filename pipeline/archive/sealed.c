@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -199,8 +200,6 @@ static int manifest_line(const struct conf_line *l, void *data)
 		m->retention_years = (int)v;
 		return 0;
 	}
-	if (!strcmp(d, "sealed") && l->argc == 2)
-		return copy_word(l, 1, m->sealed, sizeof(m->sealed));
 	if (!strcmp(d, "why") && l->argc == 2) {
 		free(m->why);
 		m->why = xstrdup(l->argv[1]);
@@ -286,5 +285,27 @@ int tar_each(const char *tarpath, member_fn fn, void *arg)
 	}
 	archive_read_free(a);
 	strbuf_release(&data);
+	return rc;
+}
+
+int sealed_when(const char *dir, const char *base, char when[24])
+{
+	struct strbuf p = STRBUF_INIT;
+	char line[64];
+	FILE *f;
+	int rc = -1;
+	archive_path(dir, base, ".sealed", &p);
+	f = fopen(p.buf, "r");
+	/* "sealed 2021-02-06T00:00:00Z\n": 7 + 20 + 1 bytes, nothing after */
+	if (f && fgets(line, sizeof(line), f) && strlen(line) == 28 &&
+	    !strncmp(line, "sealed ", 7) && line[26] == 'Z' && line[27] == '\n' &&
+	    fgetc(f) == EOF) {
+		memcpy(when, line + 7, 20);
+		when[20] = 0;
+		rc = 0;
+	}
+	if (f)
+		fclose(f);
+	strbuf_release(&p);
 	return rc;
 }

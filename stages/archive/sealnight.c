@@ -261,19 +261,19 @@ static uint64_t csv_rows(const struct member *m)
 	return n;
 }
 
-/* when and why go after retention-years; NULL leaves them out (the body a
- * revision is compared by). */
+/* why goes after retention-years; NULL leaves it out (the body a revision
+ * is compared by). When it was sealed is not in the manifest: BASE.sealed. */
 static void manifest_text(const struct members *m, const char *night, const char *base,
-			  const struct strbuf *tar, int years, const char *when,
-			  const char *why, struct strbuf *out)
+			  const struct strbuf *tar, int years, const char *why,
+			  struct strbuf *out)
 {
 	char sha[DIGEST_HEXSZ];
 	const struct member *in = NULL;
 	digest_buf(tar->buf, tar->len, sha);
 	strbuf_addf(out, "# Archive manifest (format: pipeline/archive/sealed.h)\nnight %s\n"
 		    "retention-years %d\n", night, years);
-	if (when)
-		strbuf_addf(out, "sealed %s\nwhy \"%s\"\n", when, why);
+	if (why)
+		strbuf_addf(out, "why \"%s\"\n", why);
 	strbuf_addf(out, "archive %s.tar.gz %s %zu\n", base, sha, tar->len);
 	for (size_t i = 0; i < m->n; i++) {
 		digest_buf(m->v[i].data.buf, m->v[i].data.len, sha);
@@ -373,17 +373,23 @@ static int retire(const char *dir, const struct chain *ch, int years, unsigned l
 	return rc;
 }
 
+/* The tar, the manifest and BASE.sealed (when), before the chain names them. */
 static int write_sealed(const char *dir, const struct seal_rec *r, const struct strbuf *tar,
-			const struct strbuf *mani)
+			const struct strbuf *mani, const char *when)
 {
-	struct strbuf p = STRBUF_INIT;
+	struct strbuf p = STRBUF_INIT, w = STRBUF_INIT;
 	int rc;
 	archive_path(dir, r->base, ".tar.gz", &p);
 	rc = atomic_write(p.buf, tar->buf, tar->len, 0440);
 	archive_path(dir, r->base, ".manifest", &p);
 	if (!rc)
 		rc = atomic_write(p.buf, mani->buf, mani->len, 0440);
+	archive_path(dir, r->base, ".sealed", &p);
+	strbuf_addf(&w, "sealed %s\n", when);
+	if (!rc)
+		rc = atomic_write(p.buf, w.buf, w.len, 0440);
 	strbuf_release(&p);
+	strbuf_release(&w);
 	return rc;
 }
 
@@ -473,8 +479,8 @@ out:
 	strbuf_release(&p);
 }
 
-/* Whether the body (no sealed/why lines) is the last revision's: its
- * manifest without those lines, or, for one sealed before they existed
+/* Whether the body (no why line) is the last revision's: its manifest
+ * without that line, or, for one sealed before they existed
  * (or retired), the manifest digest the chain holds. */
 static int same_as_last(const char *dir, const struct seal_rec *last, const struct strbuf *body)
 {
@@ -489,7 +495,7 @@ static int same_as_last(const char *dir, const struct seal_rec *last, const stru
 	for (char *l = old.buf; same && l && *l;) {
 		char *nl = strchr(l, '\n');
 		size_t n = nl ? (size_t)(nl - l) + 1 : strlen(l);
-		if (strncmp(l, "sealed ", 7) && strncmp(l, "why ", 4))
+		if (strncmp(l, "why ", 4))
 			strbuf_add(&kept, l, n);
 		l += n;
 	}
@@ -515,7 +521,7 @@ static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 	rc = build_tar(m, ctx->night, &tar);
 	if (!rc && last)
 		manifest_text(m, ctx->opts.date, last->base, &tar, ac->retention_years, NULL,
-			      NULL, &mani);
+			      &mani);
 	if (!rc && last && same_as_last(ac->dir, last, &mani)) {
 		xstrlcpy(res->base, last->base, sizeof(res->base));
 		xstrlcpy(res->seal, last->seal, sizeof(res->seal));
@@ -526,11 +532,11 @@ static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 		else
 			strbuf_addstr(&why, "first seal of the night");
 		strbuf_reset(&mani);
-		manifest_text(m, ctx->opts.date, base, &tar, ac->retention_years, when, why.buf,
+		manifest_text(m, ctx->opts.date, base, &tar, ac->retention_years, why.buf,
 			      &mani);
 		digest_buf(mani.buf, mani.len, msha);
 		const struct seal_rec *r = chain_append(&ch, ctx->opts.date, base, msha);
-		rc = write_sealed(ac->dir, r, &tar, &mani) || chain_save(ac->dir, &ch);
+		rc = write_sealed(ac->dir, r, &tar, &mani, when) || chain_save(ac->dir, &ch);
 		res->sealed = 1;
 		xstrlcpy(res->base, r->base, sizeof(res->base));
 		xstrlcpy(res->seal, r->seal, sizeof(res->seal));
@@ -548,7 +554,8 @@ static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 static const char readme[] =
 	"This directory is a sealed archive of the nightly reconciliation.\n"
 	"Every night: NIGHT.tar.gz (its outputs), NIGHT.manifest (SHA-256 of the\n"
-	"tar and of every member) and one line in 'chain':\n"
+	"tar and of every member, and why it was sealed), NIGHT.sealed (when; not\n"
+	"covered by the seal) and one line in 'chain':\n"
 	"  seal SEQ NIGHT BASE MANIFEST_SHA256 PREV SEAL\n"
 	"Check a night with standard tools:\n"
 	"  sha256sum BASE.manifest                  = MANIFEST_SHA256 of its seal line\n"
