@@ -51,6 +51,16 @@ static int archive_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Seals the night's outputs into the archive (STATE/archive, or archive.conf's\n"
+	"dir, or PIPELINE_ARCHIVE_DIR): DATE.tar.gz, DATE.manifest and a seal record\n"
+	"in 'chain' (DATE.rN when the outputs changed), then applies retention. Logs\n"
+	"the seal: keep it, it anchors the chain ('pipeline archive verify --anchor').\n",
+	"Exit: 0 done, 64 usage or configuration, or a night after today or one no\n"
+	"      stage ran for (not sealed), 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -586,6 +586,17 @@ static int fetch_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Lands the night's files under STATE/landing/DATE/: from the drops directory\n"
+	"(a file counts when NAME.done sits beside it) or the SFTP sources of\n"
+	"conf/sources.conf; each file once by SHA-256, a corrected file beside the\n"
+	"earlier one, with a receipt in the store.\n",
+	"Exit: 0 done, 64 usage or configuration, 65 a marker without its file or a\n"
+	"      failed after-landing move (the rest landed), 69 a source could not be\n"
+	"      reached (the others were fetched), 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;
