@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Names an input may carry that must decide nothing outside the landing
-area (tests/t0810-hostile-names.sh):
+area (tests/t0730-hostile-names.sh):
 
     hostile-names.py listing OUTSIDE       the listing of tests/hostile-sftp.py (JSON)
     hostile-names.py archives DIR OUTSIDE  one zip and one tar per bad name in DIR,
