@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """One-change variants of the worked example (fixtures/easy-a, night
 2025-03-15) and what each must give, computed by the reference model
-(gen-opkraevning.py). TESTS.md section 3 is this script's output.
+(gen-opkraevning.py); --markdown prints them as a table.
 
 usage: opkraevning-cases.py [--markdown] [CASE...]
+       opkraevning-cases.py --list
        opkraevning-cases.py --write CASE DROPS
+       opkraevning-cases.py --write-all DIR
   without --markdown: for each case, the exception rows that differ from the
   worked example ('+' added, '-' gone) and the summary rows that differ.
+  --list: the cases' names, one a line.
+  --write-all: for every case, its drops in DIR/vCASE and the reference
+  model's output of night 2025-03-15 in DIR/mCASE (one process, because
+  starting Python 73 times costs minutes on a loaded machine).
   --write: writes the variant's drops (easya/ with .done markers) into DROPS,
   for an end-to-end test that runs the pipeline and the reference model
   ('gen-opkraevning.py model') on the same drops and compares the files.
@@ -661,6 +667,15 @@ def write_case(name, drops):
 def main(argv):
     if argv[:1] == ["--write"]:
         write_case(argv[1], argv[2])
+        return
+    if argv[:1] == ["--write-all"]:
+        for c in CASES:
+            v = os.path.join(argv[1], "v" + c[0])
+            write_case(c[0], v)
+            gen.cmd_model([v, "2025-03-15", os.path.join(argv[1], "m" + c[0])])
+        return
+    if argv[:1] == ["--list"]:
+        print("\n".join(c[0] for c in CASES))
         return
     md = "--markdown" in argv
     names = [a for a in argv if not a.startswith("--")]
