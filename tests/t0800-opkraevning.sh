@@ -195,6 +195,14 @@ test_expect_success 'status: no exception OK, a warning EXPLAINED, a 0,00 break 
 	grep -q ";6503054011;0,00;ikke-bogfoert-i-ns:.*;break;$" rstatus-zero-break/out/$N/$E
 '
 
+# tests/golden/easy-a/variants.txt is the reviewed table of TESTS.md's
+# section 3: per variant, the exception rows that differ from the worked
+# example and the summary rows that change. The model must still give it;
+# the stage must give the model's bytes (below), so it gives these values.
+test_expect_success 'the reference model gives every variant its reviewed result' '
+	$CASES >variants.txt 2>/dev/null && test_cmp "$G/variants.txt" variants.txt
+'
+
 # --- every one-change variant of the worked example: the stage and the
 # reference model on the same drops, byte for byte, and the sum rule
 for c in $($CASES --list); do
