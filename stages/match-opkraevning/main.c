@@ -438,6 +438,15 @@ static int opkraevning_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Checks a school's EASY-A student-fee charges against the guide's fee rules\n"
+	"(seed 003): OUT/DATE/summary/opkraevning.csv and OUT/DATE/exceptions/opkraevning.csv.\n",
+	"Exit: 0 done (breaks found are still 0), 64 usage or configuration\n"
+	"      (conf/opkraevning.conf), 65 an SE's EASY-A export incomplete (the\n"
+	"      others are checked), 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;
