@@ -3,7 +3,7 @@
 (seed 003, EASY-A student-fee charges; stages/match-opkraevning/ is the C
 implementation, README.md "Opkrævning" the rules). The model is a second,
 independent implementation of the same rules: the end-to-end test
-(tests/t0800-opkraevning.sh) runs both on the same drops.
+(tests/t0430-opkraevning.sh) runs both on the same drops.
 
 usage:
   gen-opkraevning.py SEED DROPS EXPECT [GROUPS [STUDENTS]]
