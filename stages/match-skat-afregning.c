@@ -246,14 +246,15 @@ static int kind_rows(struct match_run *m, const struct afregning *a, const char 
 		rows = 1;
 		recon_summary(&m->out, se, month, kinds[k].key, s->hens[k], s->afr[k],
 			      s->afvist[k]);
-		if (!have_erp)
+		/* a required report missing: the row is MANGLER and its rest unknown */
+		if (!have_erp || !have_ky || !have_detail)
 			continue;
-		if (rest && have_detail)
+		if (rest)
 			recon_exception(&m->out, se, month, kinds[k].key, NULL, rest, "unexplained",
 					"forskel mellem hensættelse og afregning som afviste "
 					"eIndkomst-linjer ikke forklarer / provision - settlement not "
 					"explained by rejected eIndkomst lines");
-		if (!have_ky || s->hens[k] == s->kysum[k])
+		if (s->hens[k] == s->kysum[k])
 			continue;
 		e = recon_exception(&m->out, se, month, kinds[k].key, NULL,
 				    match_sub(m, s->hens[k], s->kysum[k]), "hensaettelse-ne-ky",

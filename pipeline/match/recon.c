@@ -322,7 +322,7 @@ static void summary_text(const struct recon_out *r, struct strbuf *out)
 		money_field(out, s->right, s->blank_right || none, 0);
 		money_field(out, diff, blank || none, 0);
 		money_field(out, s->explained, none, 0);
-		money_field(out, diff - s->explained, blank || none, 0);
+		money_field(out, diff - s->explained, blank || none || s->missing, 0);
 		csvout_str(out, s->status, 1);
 	}
 }

@@ -23,7 +23,8 @@
  * match/reconconf.h):
  *   MANGLER    a report the row needs (conf 'required', for its key) is
  *              missing for its SE and month: we do not know. The missing
- *              side's amounts (and difference, unexplained) are empty.
+ *              side's amounts (and difference) are empty, and so is
+ *              unexplained on every MANGLER row.
  *   BREAK      an open break (or a detail) stands under it, or an
  *              unexplained rest remains (which an open break must list:
  *              a break never goes unlisted).

@@ -31,6 +31,9 @@
  *          of the same SE and month, under key KEY (default: its own
  *          key): the row stays BREAK, and the overview counts the krone
  *          in the parent only, or in the detail where no such parent is.
+ *          PARENT and KEY may be '*': any open break of the SE and month,
+ *          under any key (the detail is another breakdown of the same
+ *          money, e.g. per account beside per invoice).
  * total    the row of KEY adds up the other rows of its SE and month: an
  *          unexplained rest of it is listed by the exceptions under them.
  * Every other exception code is an open break (match/recon.h has the rule).

@@ -42,7 +42,8 @@ static int match_missing(const char *night, const char *stage, const struct ledg
 {
 	struct expect *x = data;
 	if (!strcmp(night, x->night) && !strncmp(stage, "match-", 6) &&
-	    !strcmp(e->state, "done") && e->exit_code == EXIT_NOINPUT)
+	    !strcmp(e->state, "done") && e->exit_code == EXIT_NOINPUT &&
+	    !strncmp(e->error, "ingen data", 10))
 		x->missing = 1;
 	return 0;
 }

@@ -196,10 +196,13 @@ static int count_open(const struct csvtable *t, const struct recon_def *def, con
 			int parent = 0;
 			for (size_t q = 0; q < t->nrows && !parent; q++) {
 				reason_code(csvtable_get(t, q, creason), other, sizeof(other));
-				parent = !strcmp(other, det->parent) &&
+				/* '*': any open break of another breakdown (reconconf.h) */
+				parent = (!strcmp(det->parent, "*") ?
+					  recon_code_role(def, other, NULL) == EXC_BREAK :
+					  !strcmp(other, det->parent)) &&
 					 !strcmp(csvtable_get(t, q, cse), csvtable_get(t, r, cse)) &&
 					 !strcmp(csvtable_get(t, q, cmo), csvtable_get(t, r, cmo)) &&
-					 !strcmp(csvtable_get(t, q, ckey), key);
+					 (!strcmp(key, "*") || !strcmp(csvtable_get(t, q, ckey), key));
 			}
 			if (parent)
 				continue;
