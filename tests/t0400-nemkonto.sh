@@ -169,7 +169,7 @@ test_expect_success 'the month before the lookback is read as context, never rep
 		"DMPMP;KY-000090004;14-10-2020;$a;66,00;0808" >>ctx/erp/ERP_PRISME_Posteringer_20211115.csv &&
 	run "$TRASH/ctx" ctx $N &&
 	! grep -q ";0909;\|;0808;" ctx/$D/$E &&
-	# its debit settles the context month's credit: explained by a posting of another month
+	# its debit settles the credit of the context month: explained by another month
 	grep -q ";2020-11;0909;500,00;0,00;500,00;500,00;0,00;EXPLAINED$" ctx/$D/$S &&
 	! grep -q ";2020-10;" ctx/$D/$S &&
 	! grep -q ";0808;" ctx/$D/$S &&
