@@ -1,7 +1,8 @@
 /*
  * Messages to stderr in err(3) style: "prog: message". Input errors name
- * the place: "prog: FILE:LINE:COL: message". Never pass a CPR number to
- * these functions unmasked (see core/ident.h cpr_mask()).
+ * the place: "prog: FILE:LINE:COL: message". Every message is printed with
+ * its CPR-shaped runs masked DDMMYY-xxxx (core/cprkey.h cpr_mask_text()):
+ * input text (a cell, a file name) may be passed as it is.
  */
 #ifndef LOG_H
 #define LOG_H
