@@ -16,10 +16,15 @@ enum cpr_flags {
  * Parses DDMMYY-SSSS or DDMMYYSSSS into 10 digits (out[10], NUL-terminated
  * in out[CPR_LEN]). The date part must be a real date in the century the
  * 7th digit gives. Modulus 11 is not required (not issued since 2007):
- * *mod11_ok tells whether it holds. Returns 0 or -1 with *why.
+ * *mod11_ok tells whether it holds. With CPR_PAD_LEADING_ZERO a 9-digit
+ * number (SKAT drops the 0 of days 01-09) gets its 0 back. A number
+ * Excel wrote in exponent notation (1.20391E+09) is refused with that
+ * reason. Returns 0 or -1 with *why.
  */
 int cpr_parse(const char *s, size_t len, unsigned flags, char out[CPR_LEN + 1],
 	      int *mod11_ok, const char **why);
+/* Whether a 10-digit CPR holds modulus 11 (not required: noted only). */
+int cpr_mod11_ok(const char cpr[CPR_LEN]);
 /* Full birth date YYYYMMDD of a valid 10-digit CPR. */
 int cpr_birth_date(const char cpr[CPR_LEN], int *yyyymmdd);
 /* "DDMMYY-xxxx": the only form a CPR may take in a log or on a terminal. */
