@@ -232,16 +232,14 @@ size_t store_key_len(const struct store_def *sd)
 
 size_t store_key(const struct catalog *cat, const struct store_def *sd,
 		 const struct record *r, const uint8_t fileid[FILEID_LEN],
-		 uint32_t line, uint16_t sub, uint8_t *out)
+		 uint64_t record, uint8_t *out)
 {
 	size_t n = FILEID_LEN;
 	memcpy(out, fileid, FILEID_LEN);
 	for (int i = 0; i < sd->nkey; i++)
 		n += put_key_field(&cat->fields[sd->key[i]], &r->v[sd->key[i]], out + n);
-	for (int s = 24; s >= 0; s -= 8)
-		out[n++] = (uint8_t)(line >> s);
-	out[n++] = (uint8_t)(sub >> 8);
-	out[n++] = (uint8_t)sub;
+	for (int s = 40; s >= 0; s -= 8)
+		out[n++] = (uint8_t)(record >> s);
 	return n;
 }
 

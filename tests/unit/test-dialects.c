@@ -73,6 +73,7 @@ static void read_with(const struct catalog *cat, const char *schema, const char 
 	static struct schema s;
 	struct csvin_opts o;
 	memset(g, 0, sizeof(*g));
+	memset(&o, 0, sizeof(o));
 	schema_free(&s);
 	if (schema_load(cat, schema, &s)) {
 		CHECK(0, "%s loads", schema);
@@ -82,6 +83,8 @@ static void read_with(const struct catalog *cat, const char *schema, const char 
 	g->want = catalog_field(cat, field);
 	o.delimiter = s.delimiter;
 	o.encoding = s.encoding;
+	o.quotes_are_text = s.quotes_are_text;
+	o.error_rows = 1;
 	csvin_read(file, &o, on_row, g, NULL);
 }
 
@@ -96,8 +99,8 @@ static const char opus[] =
 	"01-02-2021\tKY-1\t8.52.59.001\tRegulering\t8.540,00\tKY\t\t\r\n"
 	"I alt\t\t8.52.59.001\t\t311.459,00-\t\t\t\r\n"
 	"\r\n"
-	"\" Bogf.dato \"\tBilagsnr.\tKontonr.\tTekst\tBel\xf8" "b\tBruger\tCPR/CVR-nr.\tKladde\r\n"
-	"03-02-2021\tAFR-2\t8.52.59.113\tATP\t7.334,00\tbmn\t\t\r\n"
+	" Bogf.dato \tBilagsnr.\tKontonr.\tTekst\tBel\xf8" "b\tBruger\tCPR/CVR-nr.\tKladde\r\n"
+	"03-02-2021\tAFR-2\t8.52.59.113\tAfregning OP-bidrag 4. kvt \"rettet\"\t7.334,00\tbmn\t\t\r\n"
 	"03-02-2021\tAFR-3\t8.52.59.113\tATP\t7.334,00--\tbmn\t\t\r\n"
 	"I alt\t\t8.52.59.113\t\t7.334,00\t\t\t\r\n";
 
@@ -112,6 +115,8 @@ static void test_opus(const struct catalog *cat)
 	CHECK(g.amount[1] == 854000 && g.amount[2] == 733400, "plain amounts");
 	CHECK(!strcmp(g.text[0], "Hens\xc3\xa6ttelse Skat"), "Windows-1252 text is UTF-8 ('%s')",
 	      g.text[0]);
+	CHECK(!strcmp(g.text[2], "Afregning OP-bidrag 4. kvt \"rettet\""),
+	      "Opus never quotes: a '\"' in a text is a character ('%s')", g.text[2]);
 	CHECK(g.nbad == 1 && g.badline[0] == 12 && g.badcol[0] == 5,
 	      "7.334,00-- rejected at line 12 column 5 (got %d at %lu:%u)", g.nbad,
 	      g.nbad ? g.badline[0] : 0, g.nbad ? g.badcol[0] : 0);
