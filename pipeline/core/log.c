@@ -8,6 +8,7 @@
 #include "core/banned.h"
 
 static const char *prog = "pipeline";
+static int input_muted;
 static int level = 1;
 
 void log_init(const char *name)
@@ -84,6 +85,8 @@ void log_input(const char *file, unsigned long line, unsigned col,
 {
 	va_list ap;
 	struct strbuf head = STRBUF_INIT;
+	if (input_muted)
+		return;
 	strbuf_addstr(&head, file);
 	if (line)
 		strbuf_addf(&head, ":%lu", line);
@@ -94,4 +97,11 @@ void log_input(const char *file, unsigned long line, unsigned col,
 	emit(head.buf, fmt, ap);
 	va_end(ap);
 	strbuf_release(&head);
+}
+
+int log_input_mute(int on)
+{
+	int was = input_muted;
+	input_muted = on;
+	return was;
 }

@@ -19,5 +19,11 @@ void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* file:line:col: message; line or col 0 are left out */
 void log_input(const char *file, unsigned long line, unsigned col,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * While on, log_input() prints nothing: a second pass over a file whose
+ * problems the first pass reported (each message once). Returns the
+ * previous setting.
+ */
+int log_input_mute(int on);
 
 #endif

@@ -184,8 +184,14 @@ static int gunzip(struct unpacking *u, const char *path, const char *name, int f
 		zr = inflate(&z, Z_NO_FLUSH);
 		if (zr != Z_OK && zr != Z_STREAM_END) {
 			/* "incorrect data check" is the CRC-32, "incorrect length check" ISIZE */
-			rc = refuse(u, name, zr == Z_DATA_ERROR && z.msg ? z.msg :
-				    zr == Z_MEM_ERROR ? "out of memory" : "corrupt gzip data");
+			const char *why = zr == Z_MEM_ERROR ? "out of memory" : "corrupt gzip data";
+			if (zr == Z_DATA_ERROR && z.msg && !strcmp(z.msg, "incorrect data check"))
+				why = "its CRC-32 does not match its data (changed or damaged bytes)";
+			else if (zr == Z_DATA_ERROR && z.msg && !strcmp(z.msg, "incorrect length check"))
+				why = "its length does not match its data (damaged bytes)";
+			else if (zr == Z_DATA_ERROR && z.msg)
+				why = z.msg;
+			rc = refuse(u, name, why);
 			break;
 		}
 		if (sizeof(out) - z.avail_out) {

@@ -857,7 +857,7 @@ static void check_trailer(struct file_load *f)
  */
 static int read_file(struct normalise *n, struct file_load *f)
 {
-	int rc;
+	int rc, muted;
 	for (int again = 0; ; again++) {
 		rc = f->refuse.len ? STOP_REFUSE : read_parts(n, f);
 		if (rc == 0) {
@@ -878,9 +878,11 @@ static int read_file(struct normalise *n, struct file_load *f)
 	if (forget_read(n, f))
 		return -1;
 	f->refusing = 1;
+	muted = log_input_mute(1);	/* the first pass reported the file's problems */
 	for (int again = 0; (rc = read_parts(n, f)) == READ_AGAIN && again < 2 * (int)f->nparts;
 	     again++)
 		forget_read(n, f);
+	log_input_mute(muted);
 	return rc ? -1 : 1;
 }
 
