@@ -340,13 +340,14 @@ static int file_line(struct reader *r, int *long_line)
 /* The next line given back by row_error(), or 1 when there is none. */
 static int replay_line(struct reader *r, const char **s, size_t *len)
 {
-	const char *p = r->replay.buf + r->replay_pos;
+	const char *p;
 	size_t n = r->replay.len - r->replay_pos, k = 0;
 	if (!n) {
 		strbuf_reset(&r->replay);	/* the last line given is used no more */
 		r->replay_pos = 0;
 		return 1;
 	}
+	p = r->replay.buf + r->replay_pos;	/* not before: an empty buf may be NULL */
 	while (k < n && p[k] != '\n' && p[k] != '\r')
 		k++;
 	if (k < n)
