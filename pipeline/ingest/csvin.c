@@ -204,7 +204,9 @@ static void row_error(struct reader *r, const char *why)
 		/* Give back the later lines, before what was already given back. */
 		struct strbuf again = STRBUF_INIT;
 		strbuf_add(&again, r->rowraw.buf + first, r->rowraw.len - first);
-		strbuf_add(&again, r->replay.buf + r->replay_pos, r->replay.len - r->replay_pos);
+		if (r->replay.len > r->replay_pos)	/* an empty buf may be NULL */
+			strbuf_add(&again, r->replay.buf + r->replay_pos,
+				   r->replay.len - r->replay_pos);
 		strbuf_release(&r->replay);
 		r->replay = again;
 		r->replay_pos = 0;
