@@ -171,6 +171,40 @@ static void test_sumfinans(const struct catalog *cat)
 	remove(p);
 }
 
+/* An ERP recipient written DDMMYY-SSSS is the 10 digits (cpr-digits); a
+ * CVR number or a name stays as written. */
+static void test_recipient_cpr(const struct catalog *cat)
+{
+	const char *p = test_text_file("Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;"
+				   "Bel\xc3\xb8" "b;Ydelsesmodtager\n"
+				   "KY;B-1;03-02-2021;952599065;x;DKK;1,00;010185-4321\n"
+				   "KY;B-2;03-02-2021;952599065;x;DKK;1,00;0101854321\n"
+				   "KY;B-3;03-02-2021;952599065;x;DKK;1,00;12345678\n");
+	struct got g;
+	read_with(cat, "schemas/erp-prisme-posteringer.schema", p, "recipient", &g);
+	CHECK(g.nrec == 3 && g.nbad == 0, "three postings (got %d, %d bad)", g.nrec, g.nbad);
+	CHECK(!strcmp(g.text[0], "0101854321") && !strcmp(g.text[1], "0101854321"),
+	      "both CPR forms are one recipient ('%s', '%s')", g.text[0], g.text[1]);
+	CHECK(!strcmp(g.text[2], "12345678"), "a CVR number stays ('%s')", g.text[2]);
+	remove(p);
+}
+
+/* SKAT's PERSUM: a 9-digit CPR gets its 0 back, ',00' and '1278002,64' read. */
+static void test_persum(const struct catalog *cat)
+{
+	const char *p = test_text_file("0000000;I-SE-nr;P-SE-nr;CPR-nr;Navn;Per-start;Per-slut;"
+				   "Feltnr 0014;Feltnr 0015\r\n"
+				   "0000001;29757895;29757895;101854321;S\xf8ren;202102;202102;"
+				   ",64;1278002,64\r\n");	/* the trailer: t0800 */
+	struct got g;
+	read_with(cat, "schemas/skat-persum.schema", p, "cpr", &g);
+	CHECK(g.nrec == 2 && g.nbad == 0, "two amounts (got %d, %d bad)", g.nrec, g.nbad);
+	CHECK(!strcmp(g.text[0], "0101854321"), "the 9-digit CPR is padded ('%s')", g.text[0]);
+	CHECK(g.amount[0] == 64 && g.amount[1] == 127800264, ",64 and 1278002,64 (%lld, %lld)",
+	      g.amount[0], g.amount[1]);
+	remove(p);
+}
+
 /* A skip-row rule on a column the header lacks: the file does not bind. */
 static void test_skip_column_missing(const struct catalog *cat)
 {
@@ -289,6 +323,8 @@ int main(void)
 	test_skattekonto(&cat);
 	test_skip_column_missing(&cat);
 	test_sumfinans(&cat);
+	test_recipient_cpr(&cat);
+	test_persum(&cat);
 	test_schema_errors(&cat);
 	test_kyfinans_conf();
 	test_kyyr_conf();
