@@ -187,6 +187,8 @@ static int gunzip(struct unpacking *u, const char *path, const char *name, int f
 			const char *why = zr == Z_MEM_ERROR ? "out of memory" : "corrupt gzip data";
 			if (zr == Z_DATA_ERROR && z.msg && !strcmp(z.msg, "incorrect data check"))
 				why = "its CRC-32 does not match its data (changed or damaged bytes)";
+			else if (zr == Z_DATA_ERROR && z.msg && !strcmp(z.msg, "incorrect header check"))
+				why = "not gzip-compressed (no gzip header)";
 			else if (zr == Z_DATA_ERROR && z.msg && !strcmp(z.msg, "incorrect length check"))
 				why = "its length does not match its data (damaged bytes)";
 			else if (zr == Z_DATA_ERROR && z.msg)

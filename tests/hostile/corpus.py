@@ -361,7 +361,7 @@ case("gz-stored-ok", {PRISME_NAME + ".gz": gz_stored(P)}, counts=(10, 10, 0))
 g = bytearray(gz_stored(P))
 i = g.index(b"100,00")
 g[i] = ord("9")
-case("gz-digit-changed", {PRISME_NAME + ".gz": bytes(g)}, exit=65, msg="CRC")
+case("gz-digit-changed", {PRISME_NAME + ".gz": bytes(g)}, exit=65, msg="CRC-32 does not match")
 g = bytearray(gz_stored(P))
 g[-1] ^= 1
 case("gz-length-changed", {PRISME_NAME + ".gz": bytes(g)}, exit=65, msg="ERP_PRISME_Posteringer_20210205.csv.gz")
@@ -370,7 +370,7 @@ case("gz-truncated", {PRISME_NAME + ".gz": gz(P)[:-12]}, exit=65,
 case("gz-trailing-bytes", {PRISME_NAME + ".gz": gz(P) + b"garbage"}, exit=65,
      msg="ERP_PRISME_Posteringer_20210205.csv.gz")
 case("gz-two-members", {PRISME_NAME + ".gz": gz(P[:200]) + gz(P[200:])}, counts=(10, 10, 0))
-case("gz-not-gzip", {PRISME_NAME + ".gz": P}, exit=65, msg="ERP_PRISME_Posteringer_20210205.csv.gz")
+case("gz-not-gzip", {PRISME_NAME + ".gz": P}, exit=65, msg="not gzip-compressed")
 case("zip-ok", {"erp/drop.zip": zipped([(PB, P)])}, counts=(10, 10, 0))
 z = bytearray(zipped([(PB, P)], stored=True))
 i = z.index(b"100,00")
