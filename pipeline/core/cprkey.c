@@ -44,14 +44,16 @@ static size_t cpr_run(const char *s, size_t len, size_t i, char cpr[CPR_LEN + 1]
 	while (j < len && is_digit(s[j]))
 		j++;
 	n = j - i;
-	/* DDMMYY-SSSS, DMMYY-SSSS: four digits after the dash, then no digit */
-	if ((n == 6 || n == 5) && j + 5 <= len && s[j] == '-' && is_digit(s[j + 1]) &&
+	/* DDMMYY-SSSS: four digits after the dash, then no digit. Nine digits
+	 * (SKAT's CPR without its 0) are not masked: every byte count of
+	 * 100-999 MB would be. */
+	if (n == 6 && j + 5 <= len && s[j] == '-' && is_digit(s[j + 1]) &&
 	    is_digit(s[j + 2]) && is_digit(s[j + 3]) && is_digit(s[j + 4]) &&
 	    (j + 5 == len || !is_digit(s[j + 5])))
 		n += 5;
-	else if (n != 10 && n != 9)
+	else if (n != 10)
 		return 0;
-	if (cpr_parse(s + i, n, CPR_PAD_LEADING_ZERO, cpr, &mod11, &why))
+	if (cpr_parse(s + i, n, 0, cpr, &mod11, &why))
 		return 0;
 	return n;
 }

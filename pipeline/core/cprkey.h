@@ -18,8 +18,8 @@ const char *key_masked(const char *key, char buf[CPR_MASKSZ]);
 
 /*
  * Appends text to out with every CPR-shaped run masked DDMMYY-xxxx: ten
- * digits (DDMMYYSSSS), DDMMYY-SSSS, or the nine digits SKAT writes for a
- * day 01-09 (and DMMYY-SSSS), standing alone (no digit next to them),
+ * digits (DDMMYYSSSS) or DDMMYY-SSSS, standing alone (no digit next to
+ * them; nine digits are not masked: a byte count of 209715200 would be),
  * whose date part is a CPR date (cpr_parse(): what it takes as a CPR is
  * masked). A run inside a word of 16 or more hex digits with a letter
  * (a SHA-256, a file id) is left alone. Every message that may hold input
