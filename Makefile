@@ -7,6 +7,7 @@
 #   make demo       run the guide's worked example night into var/demo
 #   make bench      time each stage on a generated night of 10^6 rows
 #   make crashtest  kill -9 every stage at random moments (tests/crash/run.sh)
+#   make fuzz       run each libFuzzer target FUZZ_TIME seconds (clang)
 
 CC      ?= cc
 PKGS    := lmdb libarchive libssh2 libxml-2.0 zlib libcrypto
@@ -25,6 +26,14 @@ CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS += -fsanitize=address,undefined
 else
 BUILD   := build/opt
+endif
+# make fuzz builds the libFuzzer targets with clang in build/fuzz (FUZZ=1).
+ifeq ($(FUZZ),1)
+CC      := clang
+BUILD   := build/fuzz
+CFLAGS  += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=fuzzer,address,undefined
 endif
 
 # The layout (ARCHITECTURE.md): the library is pipeline/GROUP/*.c; a stage
@@ -156,10 +165,24 @@ demo: all
 		--state var/demo/state --out var/demo/out
 	@echo; cat var/demo/out/2021-02-05/summary/ky-eindkomst.csv
 
+# libFuzzer targets (tests/fuzz/fuzz-*.c; clang, ASan, UBSan): money, dates,
+# CPR/SE/EAN and CPR masking, the CSV-through-schema path, SKAT's VIRSUM and
+# PERSUM files, archives. make fuzz runs each FUZZ_TIME seconds (default 60)
+# on seeds made from fixtures/ (tests/fuzz/run.sh); CI runs FUZZ_TIME=10.
+FUZZ_TIME ?= 60
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+$(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(call stage_mods,normalise) $(LIB) | $(BUILD)/.layers
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -I. -Itests/fuzz $(LDFLAGS) -o $@ $< $(call stage_mods,normalise) $(LIB) $(LIBS)
+fuzzers: $(FUZZERS)
+fuzz:
+	$(MAKE) FUZZ=1 fuzzers
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh build/fuzz/fuzz/fuzz
+
 clean:
 	rm -rf bin build
 
-.PHONY: all check deps demo bench clean crashtest
+.PHONY: all check deps demo bench clean crashtest fuzz fuzzers
 # Keep the stage objects: no "rm" after the test summary line.
 .SECONDARY: $(STAGE_OBJ)
 -include $(LIB_OBJ:.o=.d) $(STAGE_OBJ:.o=.d) $(DRIVER_OBJ:.o=.d) $(wildcard $(BUILD)/tests/*.d)

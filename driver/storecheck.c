@@ -851,7 +851,7 @@ static const char *row_desc(struct ck *k, const struct store_def *sd, const uint
 			    struct strbuf *sb)
 {
 	size_t off = FILEID_LEN;
-	uint32_t line;
+	uint64_t record = 0;
 	file_desc(sb, kb, file_of(k, kb));
 	for (int i = 0; i < sd->nkey; i++) {
 		const struct field_def *fd = &k->cat->fields[sd->key[i]];
@@ -869,9 +869,9 @@ static const char *row_desc(struct ck *k, const struct store_def *sd, const uint
 		}
 		off += w;
 	}
-	line = (uint32_t)kb[off] << 24 | (uint32_t)kb[off + 1] << 16 |
-	       (uint32_t)kb[off + 2] << 8 | kb[off + 3];
-	strbuf_addf(sb, " line %" PRIu32 " sub %u", line, (unsigned)(kb[off + 4] << 8 | kb[off + 5]));
+	for (int i = 0; i < 6; i++)
+		record = record << 8 | kb[off + i];
+	strbuf_addf(sb, " record %" PRIu64, record);	/* then its line: not identity */
 	return sb->buf;
 }
 

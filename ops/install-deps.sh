@@ -5,6 +5,8 @@ set -e
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libcsv-dev libssh2-1-dev
 libarchive-dev zlib1g-dev libxml2-dev libxml2-utils libssl-dev util-linux
 openssh-server openssh-client time python3 procps strace valgrind"
+# make fuzz builds libFuzzer targets with clang (its compiler runtime holds libFuzzer).
+PKGS="$PKGS clang libclang-rt-dev"
 # tests/t0600-report.sh renders the night's report in headless Chromium.
 PKGS="$PKGS chromium"
 # tests/t0800-systemd.sh: systemd-analyze verify of ops/systemd/ (the

@@ -28,7 +28,7 @@ static const char *const source_store[NSOURCES] = {
 	"eindkomst.skat_sum", "eindkomst.skat_person",
 };
 
-enum { NFELT = 10000, MAX_PERSON_FIELDS = 64 };
+enum { NFELT = 10000 };
 
 struct fieldsum {
 	money_t left, right, afvist, bekr, fejlede;
@@ -36,10 +36,11 @@ struct fieldsum {
 	int seen;
 };
 
+/* One person's amounts per field, on each side; any number of fields. */
 struct person {
 	char cpr[CPR_LEN + 1];
-	int n;
-	struct { int feltnr; money_t a, b; } f[MAX_PERSON_FIELDS];
+	size_t n, cap;
+	struct { int feltnr; money_t a, b; } *f;
 };
 
 struct matcher {
@@ -50,8 +51,8 @@ struct matcher {
 	struct fieldsum *sum;		/* indexed by field number */
 	int seen[NFELT], nseen;
 	struct recon_out out;
-	uint64_t records, pairs_equal, pairs_diff;
-	int bad;			/* a sum overflowed: internal error */
+	uint64_t records, pairs_equal, pairs_diff, unexplained_rows;
+	int bad;			/* a sum overflowed (normalise bounds amounts: never) */
 };
 
 static int field_index(struct matcher *m, const char *name, int *out)
@@ -143,16 +144,14 @@ static const char *side_cpr(const struct matcher *m, const struct side *s)
 
 static void person_add(struct matcher *m, struct person *p, const struct record *r, int b)
 {
-	int felt = (int)r->v[m->f_feltnr].num, i;
+	int felt = (int)r->v[m->f_feltnr].num;
 	money_t a = r->v[m->f_amount].present ? r->v[m->f_amount].num : 0;
+	size_t i;
 	for (i = 0; i < p->n; i++)
 		if (p->f[i].feltnr == felt)
 			break;
 	if (i == p->n) {
-		if (p->n == MAX_PERSON_FIELDS) {
-			m->bad = 1;
-			return;
-		}
+		p->f = xgrow(p->f, &p->cap, p->n + 1, sizeof(*p->f));
 		p->f[p->n].feltnr = felt;
 		p->f[p->n].a = p->f[p->n].b = 0;
 		p->n++;
@@ -180,24 +179,26 @@ static int merge_persons(struct matcher *m, const struct match_group *g, enum so
 			 const char *sa, enum source b, const char *sb, person_fn fn)
 {
 	struct side x = { .status = sa }, y = { .status = sb };
+	struct person p = { .n = 0 };
 	int rc = -1;
 	if (row_iter_open(&x.it, &m->ctx->store, m->txn, &m->snap[a], g->se, g->month) ||
 	    row_iter_open(&y.it, &m->ctx->store, m->txn, &m->snap[b], g->se, g->month) ||
 	    side_next(m, &x) || side_next(m, &y))
 		goto out;
 	while (x.have || y.have) {
-		struct person p = { .n = 0 };
 		const char *cx = x.have ? side_cpr(m, &x) : NULL;
 		const char *cy = y.have ? side_cpr(m, &y) : NULL;
 		const char *c = !cx ? cy : !cy ? cx : memcmp(cx, cy, CPR_LEN) <= 0 ? cx : cy;
 		memcpy(p.cpr, c, CPR_LEN);
 		p.cpr[CPR_LEN] = '\0';
+		p.n = 0;
 		if (side_take(m, &x, p.cpr, &p, 0) || side_take(m, &y, p.cpr, &p, 1))
 			goto out;
 		fn(m, g, &p);
 	}
 	rc = 0;
 out:
+	free(p.f);
 	row_iter_close(&x.it);
 	row_iter_close(&y.it);
 	return rc;
@@ -211,7 +212,7 @@ static void feltnr_key(int feltnr, char key[8])
 /* The guide's Excel step: a person's confirmed KY lines against SKAT's. */
 static void person_vs_skat(struct matcher *m, const struct match_group *g, const struct person *p)
 {
-	for (int i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < p->n; i++) {
 		char key[8];
 		struct exception_row *e;
 		if (p->f[i].a == p->f[i].b) {
@@ -233,7 +234,7 @@ static void person_vs_skat(struct matcher *m, const struct match_group *g, const
 /* 'Detaljer - eIndkomst' AFVIST must be 'Detaljer - eIndkomst fejlede'. */
 static void afvist_vs_fejlede(struct matcher *m, const struct match_group *g, const struct person *p)
 {
-	for (int i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < p->n; i++) {
 		char key[8];
 		struct exception_row *e;
 		if (p->f[i].a == p->f[i].b)
@@ -365,8 +366,7 @@ static int match_night(struct stage_ctx *ctx)
 		if (match_group(&m, &g[i]))
 			goto abort;
 	if (m.bad) {
-		log_error("internal: an amount sum overflowed or a person has more than %d fields",
-			  MAX_PERSON_FIELDS);
+		log_error("internal: an amount sum overflowed");
 		goto abort;
 	}
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);

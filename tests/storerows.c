@@ -7,7 +7,7 @@
  *   storerows --conf FILE --state DIR --date YYYY-MM-DD [--from YYYY-MM]
  *             [--to YYYY-MM] [--reports] [--show-cpr] STORE
  *
- * One line per row: FILE:LINE.SUB;field=value;... (every field of the
+ * One line per row: FILE:LINE#RECORD;field=value;... (every field of the
  * store, in its order; money 1234,56, days YYYY-MM-DD, a CPR masked
  * DDMMYY-xxxx unless --show-cpr). Months default to all.
  *
@@ -188,7 +188,8 @@ int main(int argc, char **argv)
 		}
 		while ((r = row_iter_next(&it)) == 1) {
 			strbuf_reset(&line);
-			strbuf_addf(&line, "%s:%u.%u", rel.buf, (unsigned)it.line, (unsigned)it.sub);
+			strbuf_addf(&line, "%s:%u#%llu", rel.buf, (unsigned)it.line,
+				    (unsigned long long)it.record);
 			for (int k = 0; k < sd->nkey; k++)
 				field(&cat, sd->key[k], &it.rec, show_cpr, &line);
 			for (int k = 0; k < sd->nvalue; k++)

@@ -76,7 +76,8 @@ test_expect_success 'outputs and state are not readable by others' '
 
 test_expect_success 'no CPR number in the log, even verbose and with rejected rows' '
 	{ night eindkomst-badrows v --verbose 2>log; test $? -eq 65; } &&
-	! grep -E "[0-3][0-9][01][0-9][0-9]{2}-?[0-9]{4}" log
+	# a SHA-256 in hex (the seal) may hold ten digits in a row: not a CPR
+	! sed -E "s/[0-9a-f]{64}//g" log | grep -E "[0-3][0-9][01][0-9][0-9]{2}-?[0-9]{4}"
 '
 
 test_expect_success 'unknown options and missing dates are usage errors (64)' '

@@ -26,7 +26,7 @@ test_expect_success 'the same bytes dropped again are landed once and count once
 
 test_expect_success 'a corrected list (same name, other bytes) replaces its predecessor' '
 	grep -c "^aftenskoler/AFS_MUSIK_20250618.xml:" rows >n && test $(cat n) -eq 3 &&
-	grep -q "^aftenskoler/AFS_MUSIK_20250618.xml:5.0;.*;cpr=0103851234;" rows &&
+	grep -q "^aftenskoler/AFS_MUSIK_20250618.xml:5#2;.*;cpr=0103851234;" rows &&
 	! grep -q "cpr=0000000000" rows
 '
 
@@ -54,8 +54,8 @@ test_expect_success 'an input without accumulate still reads the newest file: th
 test_expect_success 'the months read are a window: --from/--to as a stage reads them' '
 	"$ROWS" --conf "$SPC" --state a/state --date $N2 --from 2025-04 --to 2025-06 \
 		demo.deltager | cut -d";" -f1,3 >w &&
-	printf "%s\n" "aftenskoler/AFS_MUSIK_20250618.xml:8.0;month=2025-04" \
-		"aftenskoler/AFS_NORD_20250625.csv:2.0;month=2025-04" >expect && test_cmp expect w
+	printf "%s\n" "aftenskoler/AFS_MUSIK_20250618.xml:8#3;month=2025-04" \
+		"aftenskoler/AFS_NORD_20250625.csv:2#1;month=2025-04" >expect && test_cmp expect w
 '
 
 test_expect_success 'accumulate is per input line: without it the newest file per SE and month replaces' '

@@ -69,7 +69,7 @@ test_expect_success 'a YR ydelseskode longer than a summary key is bad data (65)
 	grep -q "29757895 202102: a YR ydelseskode in ky.sum_yr is longer than 63 characters" err
 '
 
-test_expect_success 'a difference beyond 64 bits is bad data (65), not an internal error' '
+test_expect_success 'an amount beyond 64-bit sums is a rejected row (file:line:col), then a BREAK, never 70' '
 	cp -r "$TOP/fixtures/guide-yr/drops" huge &&
 	sed -i "s/;9.741,00;0,00$/;90.000.000.000.000.000,00;0,00/" \
 		huge/ky/KY_SumYdelsesrefusion_29757895_20210205.csv &&
@@ -79,7 +79,10 @@ test_expect_success 'a difference beyond 64 bits is bad data (65), not an intern
 	partial pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" --drops huge \
 		--state huge-state --out huge-out 2>err;
 	test $? -eq 65 &&
-	grep -q "stage-match-ky-yr: 29757895 202102: a sum of amounts overflows 64 bits" err
+	grep -q "KY_SumYdelsesrefusion_29757895_20210205.csv:4:4: BeløbPositive: amount beyond 100.000.000.000.000,00" err &&
+	grep -q "ERP_PRISME_Posteringer_20210205.csv:2:7: Beløb: amount beyond" err &&
+	grep -q "^normalise;done;[0-9]*;38;36;2;" huge-out/2021-02-05/status &&
+	grep -q "stage-match-ky-yr: 2021-02-05: .*1 BREAK" err
 '
 
 for seed in 1 2 3 4 5 6; do

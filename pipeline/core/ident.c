@@ -44,7 +44,7 @@ int cpr_birth_date(const char c[CPR_LEN], int *out)
 	return 0;
 }
 
-static int cpr_mod11(const char c[CPR_LEN])
+int cpr_mod11_ok(const char c[CPR_LEN])
 {
 	static const int w[CPR_LEN] = { 4, 3, 2, 7, 6, 5, 4, 3, 2, 1 };
 	int sum = 0;
@@ -80,13 +80,20 @@ int cpr_parse(const char *s, size_t len, unsigned flags, char out[CPR_LEN + 1],
 		d[0] = '0';
 		n++;
 	}
+	if (n != CPR_LEN && (memchr(s, 'E', len) || memchr(s, 'e', len)) &&
+	    (memchr(s, '+', len) || memchr(s, '.', len) || memchr(s, ',', len)))
+		return fail(why, "CPR in exponent notation (Excel made the number of it and "
+			    "lost digits; export the column as text)");
+	if (n == CPR_LEN - 1)
+		return fail(why, "CPR has 9 digits (a leading 0 lost? the schema says "
+			    "pad-cpr where the sender drops it)");
 	if (n != CPR_LEN)
 		return fail(why, "CPR is not DDMMYY-SSSS or DDMMYYSSSS");
 	if (cpr_birth_date(d, &birth))
 		return fail(why, "CPR date part is not a real date");
 	memcpy(out, d, CPR_LEN);
 	out[CPR_LEN] = '\0';
-	*mod11_ok = cpr_mod11(d);
+	*mod11_ok = cpr_mod11_ok(d);
 	return 0;
 }
 

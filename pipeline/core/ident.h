@@ -16,13 +16,18 @@ enum cpr_flags {
  * Parses DDMMYY-SSSS or DDMMYYSSSS into 10 digits (out[10], NUL-terminated
  * in out[CPR_LEN]). The date part must be a real date in the century the
  * 7th digit gives. Modulus 11 is not required (not issued since 2007):
- * *mod11_ok tells whether it holds. Returns 0 or -1 with *why.
- * A substitute number (erstatningspersonnummer: the day raised by 60, days
- * 61-91, as CPR-kontoret and SKAT prescribe for persons without a CPR) is
- * valid and kept as given (../shared/spec/inputs.md).
+ * *mod11_ok tells whether it holds. With CPR_PAD_LEADING_ZERO a 9-digit
+ * number (SKAT drops the 0 of days 01-09) gets its 0 back. A number
+ * Excel wrote in exponent notation (1.20391E+09) is refused with that
+ * reason. A substitute number (erstatningspersonnummer: the day raised by
+ * 60, days 61-91, as CPR-kontoret and SKAT prescribe for persons without a
+ * CPR) is valid and kept as given (../shared/spec/inputs.md). Returns 0 or
+ * -1 with *why.
  */
 int cpr_parse(const char *s, size_t len, unsigned flags, char out[CPR_LEN + 1],
 	      int *mod11_ok, const char **why);
+/* Whether a 10-digit CPR holds modulus 11 (not required: noted only). */
+int cpr_mod11_ok(const char cpr[CPR_LEN]);
 /*
  * Full birth date YYYYMMDD of a valid 10-digit CPR; of a substitute
  * number, the day given less 60 (650305-4011: 2005-03-05). -1 when the

@@ -1,7 +1,8 @@
 /*
  * Messages to stderr in err(3) style: "prog: message". Input errors name
- * the place: "prog: FILE:LINE:COL: message". Never pass a CPR number to
- * these functions unmasked (see core/ident.h cpr_mask()).
+ * the place: "prog: FILE:LINE:COL: message". Every message is printed with
+ * its CPR-shaped runs masked DDMMYY-xxxx (core/cprkey.h cpr_mask_text()):
+ * input text (a cell, a file name) may be passed as it is.
  */
 #ifndef LOG_H
 #define LOG_H
@@ -18,5 +19,11 @@ void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* file:line:col: message; line or col 0 are left out */
 void log_input(const char *file, unsigned long line, unsigned col,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * While on, log_input() prints nothing: a second pass over a file whose
+ * problems the first pass reported (each message once). Returns the
+ * previous setting.
+ */
+int log_input_mute(int on);
 
 #endif

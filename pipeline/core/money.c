@@ -84,10 +84,14 @@ int money_parse(const char *s, size_t len, unsigned flags, money_t *out,
 	}
 	if (len == 0)
 		return fail(why, "amount has no digits");
+	if (memchr(s, 'E', len) || memchr(s, 'e', len))
+		return fail(why, "amount in exponent notation (Excel lost its digits)");
 	comma = memchr(s, ',', len);
 	if (comma && memchr(comma + 1, ',', len - (size_t)(comma + 1 - s)))
 		return fail(why, "amount has more than one comma");
-	if (parse_integer(s, comma ? (size_t)(comma - s) : len, &kroner, why))
+	if (comma == s && (flags & MONEY_NO_LEADING_ZERO))
+		kroner = 0;
+	else if (parse_integer(s, comma ? (size_t)(comma - s) : len, &kroner, why))
 		return -1;
 	if (comma && parse_decimals(comma + 1, len - (size_t)(comma + 1 - s),
 				    &ore, why))

@@ -10,7 +10,7 @@
 #include "core/strbuf.h"
 #include "core/banned.h"
 
-enum { DETECT_BYTES = 65536 };
+enum { READ_BLOCK = 65536 };
 
 /* Windows-1252 0x80..0x9F; the five holes become U+FFFD. */
 static const unsigned short cp1252_c1[32] = {
@@ -80,30 +80,77 @@ static void cp1252_to_utf8(const char *in, size_t len, struct strbuf *out)
 	}
 }
 
+static int has_high_byte(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+/*
+ * What is known of the encoding under CSVIN_AUTO: nothing while every
+ * line was ASCII; "UTF-8 so far" once a valid non-ASCII line was read.
+ */
+enum enc_state { ENC_ASCII, ENC_UTF8_SEEN, ENC_UTF8, ENC_CP1252 };
+
 struct reader {
+	FILE *f;
+	const char *path;
+	const struct csvin_opts *o;
 	csvin_row_fn fn;
 	void *data;
 	int stop;			/* nonzero return of fn */
-	unsigned long line;		/* line being fed */
-	unsigned long row_line;		/* line where the current row began */
-	int in_row;
+	int fail;			/* -1: reported, end the read */
+	enum enc_state enc;
+
+	/* physical lines from the file */
+	char *buf;
+	size_t blen, bpos;
+	int eof;
+	unsigned long lineno;		/* lines taken from the file */
+	struct strbuf raw, dec;		/* a line as read; decoded */
+
+	/* lines given back after an error row (decoded, consecutive) */
+	struct strbuf replay;
+	size_t replay_pos;
+	unsigned long replay_line;	/* number of the next replayed line */
+
+	/* the row being parsed */
+	struct csv_parser p;
+	int parser_live;
+	int row_open;			/* a line of it was fed, no row end yet */
+	unsigned long row_line;
+	struct strbuf rowraw;		/* its lines, decoded, line ends kept */
+	size_t *line_off;		/* where each of its lines starts in rowraw */
+	size_t nlines, line_cap;
 	struct csv_field *fields;
 	size_t nfields, cap;
 	struct strbuf text;		/* all field bytes of the row, NUL-separated */
 	size_t *offsets;
 };
 
+static void parser_start(struct reader *r)
+{
+	if (r->parser_live)
+		csv_free(&r->p);
+	csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI);
+	csv_set_delim(&r->p, (unsigned char)(r->o->delimiter ? r->o->delimiter : ';'));
+	/* Quotes are text: '\0' never reaches the parser (a NUL byte makes
+	 * its row an error first), so no character opens a quoted field. */
+	csv_set_quote(&r->p, r->o->quotes_are_text ? '\0' : '"');
+	csv_set_blk_size(&r->p, 4096);
+	r->parser_live = 1;
+	r->row_open = 0;
+	r->nfields = 0;
+	strbuf_reset(&r->text);
+}
+
 static void on_field(void *f, size_t len, void *data)
 {
 	struct reader *r = data;
-	if (r->stop)
+	if (r->stop || r->fail)
 		return;
-	if (!r->in_row) {
-		r->in_row = 1;
-		r->row_line = r->line;
-		r->nfields = 0;
-		strbuf_reset(&r->text);
-	}
 	if (r->nfields == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 32;
 		r->fields = xrealloc(r->fields, r->cap * sizeof(*r->fields));
@@ -116,52 +163,305 @@ static void on_field(void *f, size_t len, void *data)
 	r->nfields++;
 }
 
+/* The length of a line's text without its line end. */
+static size_t without_eol(const char *s, size_t len)
+{
+	if (len && s[len - 1] == '\n')
+		len--;
+	if (len && s[len - 1] == '\r')
+		len--;
+	return len;
+}
+
 static void on_row(int c, void *data)
 {
 	struct reader *r = data;
+	struct csv_row row;
 	(void)c;
-	if (r->stop)
+	if (r->stop || r->fail)
 		return;
-	if (!r->in_row) {	/* a row of one empty field: treat as one field */
-		on_field(NULL, 0, data);
-	}
 	for (size_t i = 0; i < r->nfields; i++)
 		r->fields[i].ptr = r->text.buf + r->offsets[i];
-	struct csv_row row = { r->row_line, r->nfields, r->fields };
-	r->in_row = 0;
+	row = (struct csv_row){ r->row_line, r->nfields, r->fields, NULL, r->rowraw.buf,
+				without_eol(r->rowraw.buf, r->rowraw.len) };
+	r->row_open = 0;
+	r->stop = r->fn(&row, r->data);
+	r->nfields = 0;
+	strbuf_reset(&r->text);
+}
+
+/*
+ * The row begun at r->row_line cannot be split: it is passed on as an
+ * error row made of its first physical line, the parser starts afresh,
+ * and the lines after that first one are read again, so a stray '"' costs
+ * its own line only.
+ */
+static void row_error(struct reader *r, const char *why)
+{
+	struct csv_row row;
+	size_t first = r->nlines > 1 ? r->line_off[1] : r->rowraw.len;
+	if (r->nlines > 1) {
+		/* Give back the later lines, before what was already given back. */
+		struct strbuf again = STRBUF_INIT;
+		strbuf_add(&again, r->rowraw.buf + first, r->rowraw.len - first);
+		if (r->replay.len > r->replay_pos)	/* an empty buf may be NULL */
+			strbuf_add(&again, r->replay.buf + r->replay_pos,
+				   r->replay.len - r->replay_pos);
+		strbuf_release(&r->replay);
+		r->replay = again;
+		r->replay_pos = 0;
+		r->replay_line = r->row_line + 1;
+	}
+	if (!r->o->error_rows) {
+		log_input(r->path, r->row_line, 0, "CSV syntax error: %s", why);
+		r->fail = -1;
+		return;
+	}
+	row = (struct csv_row){ r->row_line, 0, r->fields, why, r->rowraw.buf,
+				without_eol(r->rowraw.buf, first) };
+	parser_start(r);
+	r->nlines = 0;
 	r->stop = r->fn(&row, r->data);
 }
 
-static enum csvin_encoding detect(FILE *f, int *bom)
+/* Whether a line holds nothing but blanks (libcsv begins no row on it). */
+static int line_blank(const struct reader *r, const char *s, size_t len)
 {
-	char *buf = xmalloc(DETECT_BYTES);
-	size_t n = fread(buf, 1, DETECT_BYTES, f);
-	enum csvin_encoding e;
-	*bom = n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
-	/* A multibyte sequence cut at the end of the sample is not an error. */
-	size_t check = n;
-	if (n == DETECT_BYTES) {
-		size_t k = n;
-		while (k > 0 && n - k < 3 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80)
-			k--;
-		if (k > 0 && (unsigned char)buf[k - 1] >= 0xC0)
-			check = k - 1;
-	}
-	e = *bom || utf8_valid(buf, check) ? CSVIN_UTF8 : CSVIN_CP1252;
-	free(buf);
-	rewind(f);
-	return e;
+	char delim = r->o->delimiter ? r->o->delimiter : ';';
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\r' || s[i] == '\n' ||
+		    ((s[i] == ' ' || s[i] == '\t') && s[i] != delim))
+			continue;
+		else
+			return 0;
+	return 1;
 }
 
-static int feed(struct csv_parser *p, struct reader *r, const char *s, size_t n,
-		const char *path)
+/* Feeds one physical line (its line end included) to the parser. */
+static void feed_line(struct reader *r, const char *s, size_t len, unsigned long line,
+		      const char *bad)
 {
-	if (csv_parse(p, s, n, on_field, on_row, r) != n) {
-		log_input(path, r->line, 0, "CSV syntax error: %s",
-			  csv_strerror(csv_error(p)));
+	size_t used;
+	if (!r->row_open) {
+		if (!bad && line_blank(r, s, len))
+			return;
+		r->row_open = 1;
+		r->row_line = line;
+		r->nlines = 0;
+		strbuf_reset(&r->rowraw);
+	}
+	r->line_off = xgrow(r->line_off, &r->line_cap, r->nlines + 1, sizeof(*r->line_off));
+	r->line_off[r->nlines++] = r->rowraw.len;
+	strbuf_add(&r->rowraw, s, len);
+	if (bad && r->nlines > 1) {
+		/* An open quoted field ran into a line that cannot be read: the
+		 * row is its first line; this one comes again and is its own. */
+		row_error(r, "a quoted field is never closed (a stray '\"'?)");
+		return;
+	}
+	if (bad) {
+		row_error(r, bad);
+		return;
+	}
+	if (r->rowraw.len > CSVIN_MAX_ROW) {
+		row_error(r, "the row is longer than 1 MiB (a '\"' never closed?)");
+		return;
+	}
+	used = csv_parse(&r->p, s, len, on_field, on_row, r);
+	if (used != len && !r->stop && !r->fail)
+		row_error(r, csv_error(&r->p) != CSV_EPARSE ? "out of memory" :
+			  r->p.quoted ? "text after the closing '\"' of a quoted field "
+					"(a '\"' inside it not doubled?)"
+				      : "a '\"' inside a field that does not start with one");
+}
+
+/* Why a line's row cannot be read, or NULL. */
+static const char *line_bad(const char *s, size_t len, int long_line)
+{
+	if (long_line || len > CSVIN_MAX_ROW + 2)
+		return "a line longer than 1 MiB";
+	if (memchr(s, '\0', len))
+		return "a NUL byte (a binary or UTF-16 file?)";
+	return NULL;
+}
+
+/* Refills the read buffer; 0, or -1 at the end of the file (or an error). */
+static int refill(struct reader *r)
+{
+	if (r->eof)
+		return -1;
+	r->blen = fread(r->buf, 1, READ_BLOCK, r->f);
+	r->bpos = 0;
+	if (r->blen == 0) {
+		r->eof = 1;
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The next physical line of the file into r->raw, its line end included
+ * (LF, CRLF or CR). *long_line: it passed CSVIN_MAX_ROW and only its
+ * start is kept. 1 when there is none left.
+ */
+static int file_line(struct reader *r, int *long_line)
+{
+	strbuf_reset(&r->raw);
+	*long_line = 0;
+	for (;;) {
+		const char *s;
+		size_t n, k = 0;
+		if (r->bpos == r->blen && refill(r))
+			return r->raw.len ? 0 : 1;
+		s = r->buf + r->bpos;
+		n = r->blen - r->bpos;
+		while (k < n && s[k] != '\n' && s[k] != '\r')
+			k++;
+		if (k < n)
+			k++;	/* the line end */
+		if (r->raw.len + k <= CSVIN_MAX_ROW + 2)
+			strbuf_add(&r->raw, s, k);
+		else
+			*long_line = 1;
+		r->bpos += k;
+		if (!k || (s[k - 1] != '\n' && s[k - 1] != '\r'))
+			continue;	/* the block ended inside the line */
+		if (s[k - 1] == '\r') {	/* CRLF is one line end, even across blocks */
+			if (r->bpos == r->blen && refill(r))
+				return 0;
+			if (r->buf[r->bpos] == '\n') {
+				if (!*long_line)
+					strbuf_addch(&r->raw, '\n');
+				r->bpos++;
+			}
+		}
+		return 0;
+	}
+}
+
+/* The next line given back by row_error(), or 1 when there is none. */
+static int replay_line(struct reader *r, const char **s, size_t *len)
+{
+	const char *p;
+	size_t n = r->replay.len - r->replay_pos, k = 0;
+	if (!n) {
+		strbuf_reset(&r->replay);	/* the last line given is used no more */
+		r->replay_pos = 0;
+		return 1;
+	}
+	p = r->replay.buf + r->replay_pos;	/* not before: an empty buf may be NULL */
+	while (k < n && p[k] != '\n' && p[k] != '\r')
+		k++;
+	if (k < n)
+		k += (p[k] == '\r' && k + 1 < n && p[k + 1] == '\n') ? 2 : 1;
+	*s = p;
+	*len = k;
+	r->replay_pos += k;
+	return 0;
+}
+
+/* Starts the whole read over as Windows-1252 (see csvin.h). */
+static int restart(struct reader *r)
+{
+	int rc = r->o->restart(r->data);
+	if (rc) {
+		r->stop = rc;
+		return -1;
+	}
+	if (fseeko(r->f, 0, SEEK_SET)) {
+		log_error("unable to read %s again: %s", r->path, strerror(errno));
+		r->fail = -1;
+		return -1;
+	}
+	r->enc = ENC_CP1252;
+	r->eof = 0;
+	r->blen = r->bpos = 0;
+	r->lineno = 0;
+	strbuf_reset(&r->replay);
+	r->replay_pos = 0;
+	parser_start(r);
+	return 0;
+}
+
+/* What a byte-order mark at the start of line 1 says; 0 none, -1 refused. */
+static int byte_order_mark(struct reader *r)
+{
+	const unsigned char *s = (const unsigned char *)r->raw.buf;
+	size_t n = r->raw.len;
+	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
+		log_input(r->path, 0, 0, "UTF-16 text (byte-order mark %02X %02X): save it as "
+			  "UTF-8 or Windows-1252", s[0], s[1]);
+		r->fail = -1;
+		return -1;
+	}
+	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
+		memmove(r->raw.buf, r->raw.buf + 3, n - 3);
+		strbuf_grow(&r->raw, 0);
+		r->raw.len = n - 3;
+		r->raw.buf[r->raw.len] = '\0';
+		if (r->enc == ENC_ASCII)
+			r->enc = ENC_UTF8;	/* the mark decides: no guessing */
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The next line from the file, decoded: *s, *len, *bad (why its row
+ * cannot be read: a NUL byte, a line too long). 1 at the end, -1 to stop.
+ */
+static int next_file_line(struct reader *r, const char **s, size_t *len, const char **bad)
+{
+	int long_line;
+	for (;;) {
+		if (file_line(r, &long_line))
+			return 1;
+		r->lineno++;
+		*bad = NULL;
+		if (r->lineno == 1 && byte_order_mark(r) < 0)
+			return -1;
+		*bad = line_bad(r->raw.buf, r->raw.len, long_line);
+		if (r->enc == ENC_ASCII || r->enc == ENC_UTF8_SEEN) {
+			if (has_high_byte(r->raw.buf, r->raw.len)) {
+				if (utf8_valid(r->raw.buf, r->raw.len))
+					r->enc = ENC_UTF8_SEEN;
+				else if (r->enc == ENC_ASCII)
+					r->enc = ENC_CP1252;	/* all before was ASCII: nothing to redo */
+				else if (r->o->restart) {
+					if (restart(r))
+						return -1;
+					continue;
+				} else {
+					log_input(r->path, r->lineno, 0, "not valid UTF-8, but lines "
+						  "before it are: the file mixes encodings");
+					r->fail = -1;
+					return -1;
+				}
+			}
+		}
+		if (r->enc == ENC_CP1252) {
+			cp1252_to_utf8(r->raw.buf, r->raw.len, &r->dec);
+			*s = r->dec.buf, *len = r->dec.len;
+		} else {
+			*s = r->raw.buf, *len = r->raw.len;
+		}
+		return 0;
+	}
+}
+
+static void reader_free(struct reader *r)
+{
+	if (r->parser_live)
+		csv_free(&r->p);
+	free(r->buf);
+	free(r->fields);
+	free(r->offsets);
+	free(r->line_off);
+	strbuf_release(&r->raw);
+	strbuf_release(&r->dec);
+	strbuf_release(&r->replay);
+	strbuf_release(&r->rowraw);
+	strbuf_release(&r->text);
 }
 
 int csvin_read(const char *path, const struct csvin_opts *opts,
@@ -181,53 +481,48 @@ int csvin_read(const char *path, const struct csvin_opts *opts,
 int csvin_read_fp(FILE *f, const char *path, const struct csvin_opts *opts,
 		  csvin_row_fn fn, void *data, enum csvin_encoding *used)
 {
-	struct csv_parser p;
-	struct reader r = { .fn = fn, .data = data };
-	struct strbuf conv = STRBUF_INIT;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int bom = 0, rc = 0;
-	enum csvin_encoding enc;
+	struct reader r;
+	int rc = 0;
 
-	enc = detect(f, &bom);
-	if (opts->encoding != CSVIN_AUTO)
-		enc = opts->encoding;
-	if (used)
-		*used = enc;
-	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
-	csv_set_delim(&p, (unsigned char)(opts->delimiter ? opts->delimiter : ';'));
-	while (!r.stop && (n = getline(&line, &cap, f)) >= 0) {
-		const char *s = line;
-		size_t len = (size_t)n;
-		r.line++;
-		if (r.line == 1 && bom) {
-			s += 3;
-			len -= 3;
+	memset(&r, 0, sizeof(r));
+	r.f = f;
+	r.path = path;
+	r.o = opts;
+	r.fn = fn;
+	r.data = data;
+	r.enc = opts->encoding == CSVIN_UTF8 ? ENC_UTF8 :
+		opts->encoding == CSVIN_CP1252 ? ENC_CP1252 : ENC_ASCII;
+	r.buf = xmalloc(READ_BLOCK);
+	parser_start(&r);
+	while (!r.stop && !r.fail) {
+		const char *s, *bad = NULL;
+		size_t len;
+		unsigned long line;
+		if (replay_line(&r, &s, &len) == 0) {
+			line = r.replay_line++;
+			bad = line_bad(s, len, 0);
+		} else {
+			int e = next_file_line(&r, &s, &len, &bad);
+			if (e < 0)
+				break;
+			if (e == 1) {
+				/* The end: a last row without a line end, or a quote never closed. */
+				if (csv_fini(&r.p, on_field, on_row, &r) == 0)
+					break;
+				row_error(&r, "a quoted field is never closed (a stray '\"'?)");
+				continue;
+			}
+			line = r.lineno;
 		}
-		if (enc == CSVIN_CP1252) {
-			cp1252_to_utf8(s, len, &conv);
-			s = conv.buf, len = conv.len;
-		}
-		if ((rc = feed(&p, &r, s, len, path)))
-			break;
+		feed_line(&r, s, len, line, bad);
 	}
-	if (!rc && !r.stop && ferror(f)) {
+	if (!r.stop && !r.fail && ferror(f)) {
 		log_error("unable to read %s: %s", path, strerror(errno));
-		rc = -1;
+		r.fail = -1;
 	}
-	if (!rc && !r.stop && csv_fini(&p, on_field, on_row, &r)) {
-		log_input(path, r.line, 0, "CSV syntax error: %s",
-			  csv_strerror(csv_error(&p)));
-		rc = -1;
-	}
-	if (!rc && r.stop)
-		rc = r.stop;
-	csv_free(&p);
-	free(line);
-	free(r.fields);
-	free(r.offsets);
-	strbuf_release(&r.text);
-	strbuf_release(&conv);
+	rc = r.fail ? -1 : r.stop;
+	if (used)
+		*used = r.enc == ENC_CP1252 ? CSVIN_CP1252 : CSVIN_UTF8;
+	reader_free(&r);
 	return rc;
 }

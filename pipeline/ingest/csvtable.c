@@ -32,7 +32,7 @@ static int on_row(const struct csv_row *row, void *data)
 
 int csvtable_read(const char *path, FILE *fp, struct csvtable *t)
 {
-	struct csvin_opts o = { ';', CSVIN_UTF8 };
+	struct csvin_opts o = { .delimiter = ';', .encoding = CSVIN_UTF8 };
 	int rc;
 	memset(t, 0, sizeof(*t));
 	rc = fp ? csvin_read_fp(fp, path, &o, on_row, t, NULL)

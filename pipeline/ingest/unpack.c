@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/log.h"
 #include "core/strbuf.h"
@@ -43,6 +44,7 @@ struct unpacking {
 	uint64_t packed, total, entries;
 	struct unpack_members *out;
 	struct strbuf why;	/* the reason for a refusal */
+	unsigned long ntmp;	/* temporary files made */
 };
 
 static int refuse(struct unpacking *u, const char *member, const char *reason)
@@ -56,20 +58,6 @@ static int refuse(struct unpacking *u, const char *member, const char *reason)
 		strbuf_addstr(&u->why, reason);
 	strbuf_release(&p);
 	return 1;
-}
-
-static struct archive *open_kind(enum unpack_kind kind)
-{
-	struct archive *a = archive_read_new();
-	if (kind == UNPACK_GZ || kind == UNPACK_TGZ)
-		archive_read_support_filter_gzip(a);
-	if (kind == UNPACK_GZ)
-		archive_read_support_format_raw(a);
-	else if (kind == UNPACK_ZIP)
-		archive_read_support_format_zip(a);
-	else
-		archive_read_support_format_tar(a);
-	return a;
 }
 
 /* The checks on an entry's header; the base name in *base. */
@@ -102,27 +90,135 @@ static int check_entry(struct unpacking *u, struct archive_entry *e, const char 
 	return 0;
 }
 
+/* n more bytes expanded (of which *total is the count): within the limits? */
+static int within(struct unpacking *u, const char *path, uint64_t *total, uint64_t n)
+{
+	*total += n;
+	if (*total > u->lim->max_bytes)
+		return refuse(u, path, "expands beyond unpack max-bytes");
+	if (*total > RATIO_FLOOR && *total / u->lim->max_ratio > u->packed)
+		return refuse(u, path, "expands beyond unpack max-ratio");
+	return 0;
+}
+
+static int write_out(struct unpacking *u, int fd, const void *buf, size_t n)
+{
+	if (write_all(fd, buf, n)) {
+		log_error("%s: unable to write a member to %s: %s", u->label, u->tmpdir,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The member's bytes into a temporary file, within the limits. */
 static int copy_member(struct unpacking *u, struct archive *a, const char *path, int fd,
 		       uint64_t *size)
 {
 	char buf[65536];
 	la_ssize_t n;
+	int rc;
 	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
 		*size += (uint64_t)n;
-		u->total += (uint64_t)n;
-		if (u->total > u->lim->max_bytes)
-			return refuse(u, path, "expands beyond unpack max-bytes");
-		if (u->total > RATIO_FLOOR && u->total / u->lim->max_ratio > u->packed)
-			return refuse(u, path, "expands beyond unpack max-ratio");
-		if (write_all(fd, buf, (size_t)n)) {
-			log_error("%s: unable to write a member to %s: %s", u->label, u->tmpdir,
-				  strerror(errno));
-			return -1;
-		}
+		if ((rc = within(u, path, &u->total, (uint64_t)n)) ||
+		    (rc = write_out(u, fd, buf, (size_t)n)))
+			return rc;
 	}
+	/* ARCHIVE_WARN too: a zip member whose CRC-32 does not match. */
 	return n < 0 ? refuse(u, path, archive_error_string(a) ? archive_error_string(a) :
 			      "corrupt or truncated") : 0;
+}
+
+/*
+ * Inflates the gzip file at path into fd with zlib, which checks every
+ * member's CRC-32 and length. Members may follow one another (RFC 1952);
+ * any other byte after the last one refuses the file. *total counts the
+ * bytes against the limits. 0, 1 refused, -1.
+ */
+static int gunzip(struct unpacking *u, const char *path, const char *name, int fd,
+		  uint64_t *total, uint64_t *size)
+{
+	unsigned char in[65536], out[65536];
+	z_stream z;
+	FILE *f = fopen(path, "rb");
+	int rc = 0, zr = Z_OK, ended = 0;
+	if (!f) {
+		log_error("unable to open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {	/* gzip only */
+		fclose(f);
+		log_error("%s: zlib: out of memory", u->label);
+		return -1;
+	}
+	while (rc == 0) {
+		if (z.avail_in == 0) {
+			z.avail_in = (uInt)fread(in, 1, sizeof(in), f);
+			z.next_in = in;
+			if (z.avail_in == 0) {
+				if (ferror(f)) {
+					log_error("unable to read %s: %s", path, strerror(errno));
+					rc = -1;
+				} else if (!ended) {
+					rc = refuse(u, name, "the gzip data ends early (truncated)");
+				}
+				break;
+			}
+		}
+		if (ended) {	/* more bytes: another gzip member, or not gzip */
+			if (z.avail_in < 2 && !feof(f)) {
+				memmove(in, z.next_in, z.avail_in);
+				z.next_in = in;
+				z.avail_in += (uInt)fread(in + z.avail_in, 1, sizeof(in) - z.avail_in, f);
+			}
+			if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b) {
+				rc = refuse(u, name, "bytes after the end of the gzip data");
+				break;
+			}
+			inflateReset(&z);
+			ended = 0;
+		}
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END) {
+			/* "incorrect data check" is the CRC-32, "incorrect length check" ISIZE */
+			const char *why = zr == Z_MEM_ERROR ? "out of memory" : "corrupt gzip data";
+			if (zr == Z_DATA_ERROR && z.msg && !strcmp(z.msg, "incorrect data check"))
+				why = "its CRC-32 does not match its data (changed or damaged bytes)";
+			else if (zr == Z_DATA_ERROR && z.msg && !strcmp(z.msg, "incorrect header check"))
+				why = "not gzip-compressed (no gzip header)";
+			else if (zr == Z_DATA_ERROR && z.msg && !strcmp(z.msg, "incorrect length check"))
+				why = "its length does not match its data (damaged bytes)";
+			else if (zr == Z_DATA_ERROR && z.msg)
+				why = z.msg;
+			rc = refuse(u, name, why);
+			break;
+		}
+		if (sizeof(out) - z.avail_out) {
+			size_t n = sizeof(out) - z.avail_out;
+			*size += n;
+			if ((rc = within(u, name, total, n)) || (rc = write_out(u, fd, out, n)))
+				break;
+		}
+		ended = zr == Z_STREAM_END;
+	}
+	inflateEnd(&z);
+	fclose(f);
+	return rc;
+}
+
+/* A temporary file in tmpdir for a member (or an inner tar), its name in *tmp. */
+static int make_tmp(struct unpacking *u, struct strbuf *tmp)
+{
+	int fd;
+	strbuf_reset(tmp);
+	strbuf_addf(tmp, "%s/member-%lu", u->tmpdir, u->ntmp++);
+	fd = open(tmp->buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		log_error("unable to create %s: %s", tmp->buf, strerror(errno));
+	return fd;
 }
 
 static int take_member(struct unpacking *u, struct archive *a, const char *path,
@@ -132,10 +228,7 @@ static int take_member(struct unpacking *u, struct archive *a, const char *path,
 	struct unpack_member *m;
 	int fd, rc;
 
-	strbuf_addf(&tmp, "%s/member-%zu", u->tmpdir, u->out->n);
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0) {
-		log_error("unable to create %s: %s", tmp.buf, strerror(errno));
+	if ((fd = make_tmp(u, &tmp)) < 0) {
 		strbuf_release(&tmp);
 		return -1;
 	}
@@ -156,28 +249,18 @@ static const char *member_path(struct archive_entry *e)
 	return utf8 ? utf8 : archive_entry_pathname(e);
 }
 
-static int read_all(struct unpacking *u, struct archive *a, enum unpack_kind kind)
+static int read_all(struct unpacking *u, struct archive *a)
 {
 	struct archive_entry *e;
-	struct strbuf gzname = STRBUF_INIT;
 	int rc = 0, r;
 
-	if (kind == UNPACK_GZ) {	/* a raw .gz member has no name of its own */
-		const char *b = strrchr(u->label, '/');
-		b = b ? b + 1 : u->label;
-		strbuf_add(&gzname, b, strlen(b) - 3);
-	}
 	/* ARCHIVE_WARN: a name libarchive could not convert to the locale; its
 	 * UTF-8 form, if any, is the name (stage-unpack runs in C.UTF-8). */
 	while (rc == 0 && ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
 			   r == ARCHIVE_WARN)) {
-		const char *path = kind == UNPACK_GZ ? gzname.buf : member_path(e);
+		const char *path = member_path(e);
 		const char *base = NULL;
-		/* The raw format would pass plain bytes through as if unpacked. */
-		if ((kind == UNPACK_GZ || kind == UNPACK_TGZ) &&
-		    archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP)
-			rc = refuse(u, NULL, "not gzip-compressed");
-		else if (!path || !*path)
+		if (!path || !*path)
 			rc = refuse(u, "", "a member without a name");
 		else if ((rc = check_entry(u, e, path, &base)) == 0 &&
 			 archive_entry_filetype(e) == AE_IFREG)
@@ -186,7 +269,130 @@ static int read_all(struct unpacking *u, struct archive *a, enum unpack_kind kin
 	if (rc == 0 && r != ARCHIVE_EOF)
 		rc = refuse(u, NULL, archive_error_string(a) ? archive_error_string(a) :
 			    "corrupt or truncated");
-	strbuf_release(&gzname);
+	return rc;
+}
+
+/* A zip or a tar at path, read by libarchive. 0, 1 refused, -1. */
+static int read_archive(struct unpacking *u, const char *path, int zip)
+{
+	struct archive *a = archive_read_new();
+	int rc;
+	if (zip)
+		archive_read_support_format_zip(a);
+	else
+		archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
+		rc = refuse(u, NULL, archive_error_string(a) ? archive_error_string(a) :
+			    "not an archive");
+	else
+		rc = read_all(u, a);
+	archive_read_free(a);
+	return rc;
+}
+
+/* The name a .gz member gets: the archive's own name without ".gz". */
+static void gz_member_name(const char *name, struct strbuf *out)
+{
+	const char *b = strrchr(name, '/');
+	b = b ? b + 1 : name;
+	strbuf_reset(out);
+	strbuf_add(out, b, strlen(b) - 3);
+}
+
+/* A .gz: its one member, inflated by zlib. 0, 1 refused, -1. */
+static int read_gz(struct unpacking *u, const char *path, const char *name)
+{
+	struct strbuf base = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct unpack_member *m;
+	int fd, rc = 0;
+	gz_member_name(name, &base);
+	if (++u->entries > u->lim->max_entries)
+		rc = refuse(u, NULL, "more members than unpack max-entries");
+	else if (!safe_name(base.buf))
+		rc = refuse(u, base.buf, "its name cannot be a landing name");
+	for (size_t i = 0; rc == 0 && i < u->out->n; i++)
+		if (!strcmp(u->out->v[i].name, base.buf))
+			rc = refuse(u, base.buf, "a second member of that name");
+	if (rc == 0 && (fd = make_tmp(u, &tmp)) < 0)
+		rc = -1;
+	if (rc == 0) {
+		u->out->v = xrealloc(u->out->v, (u->out->n + 1) * sizeof(*u->out->v));
+		m = &u->out->v[u->out->n++];
+		*m = (struct unpack_member){ strbuf_detach(&base), strbuf_detach(&tmp), 0 };
+		rc = gunzip(u, path, name, fd, &u->total, &m->size);
+		if (fsync_close(fd) && !rc) {
+			log_error("unable to write %s: %s", m->tmp, strerror(errno));
+			rc = -1;
+		}
+	}
+	strbuf_release(&base);
+	strbuf_release(&tmp);
+	return rc;
+}
+
+/* A .tar.gz: inflated by zlib into a temporary tar, then read. */
+static int read_tgz(struct unpacking *u, const char *path, const char *name)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	uint64_t inner = 0, size = 0;
+	int fd = make_tmp(u, &tmp), rc;
+	if (fd < 0) {
+		strbuf_release(&tmp);
+		return -1;
+	}
+	/* The tar itself counts against the limits (a bomb is stopped while
+	 * inflating), but not into the total: its members are counted. */
+	rc = gunzip(u, path, name, fd, &inner, &size);
+	if (fsync_close(fd) && !rc) {
+		log_error("unable to write %s: %s", tmp.buf, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = read_archive(u, tmp.buf, 0);
+	if (unlink(tmp.buf) && errno != ENOENT)
+		log_error("unable to remove %s: %s", tmp.buf, strerror(errno));
+	strbuf_release(&tmp);
+	return rc;
+}
+
+/*
+ * Opens the archive at path (named name) into u->out, then, in turn, each
+ * member that is itself an archive, one level deeper. 0, 1 refused, -1.
+ */
+static int open_into(struct unpacking *u, const char *path, const char *name,
+		     enum unpack_kind kind, int depth)
+{
+	size_t from = u->out->n;
+	int rc;
+	if (depth > UNPACK_MAX_DEPTH) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addf(&why, "an archive inside archives deeper than %d levels: not "
+			    "opened", UNPACK_MAX_DEPTH);
+		rc = refuse(u, name, why.buf);
+		strbuf_release(&why);
+		return rc;
+	}
+	rc = kind == UNPACK_GZ ? read_gz(u, path, name) :
+	     kind == UNPACK_TGZ ? read_tgz(u, path, name) :
+	     read_archive(u, path, kind == UNPACK_ZIP);
+	for (size_t i = from; rc == 0 && i < u->out->n; ) {
+		struct unpack_member m = u->out->v[i];
+		enum unpack_kind k = unpack_kind(m.name);
+		if (k == UNPACK_NONE) {
+			i++;
+			continue;
+		}
+		/* The inner archive gives way to its members. */
+		memmove(&u->out->v[i], &u->out->v[i + 1], (u->out->n - i - 1) * sizeof(m));
+		u->out->n--;
+		u->total -= m.size;
+		log_verbose("%s: member %s is an archive: opened", u->label, m.name);
+		rc = open_into(u, m.tmp, m.name, k, depth + 1);
+		if (unlink(m.tmp) && errno != ENOENT)
+			log_error("unable to remove %s: %s", m.tmp, strerror(errno));
+		free(m.name);
+		free(m.tmp);
+	}
 	return rc;
 }
 
@@ -200,8 +406,7 @@ int unpack_archive(const char *path, const char *label, enum unpack_kind kind,
 		   const struct unpack_limits *lim, const char *tmpdir,
 		   struct unpack_members *out)
 {
-	struct unpacking u = { label, tmpdir, lim, 0, 0, 0, out, STRBUF_INIT };
-	struct archive *a = open_kind(kind);
+	struct unpacking u = { label, tmpdir, lim, 0, 0, 0, out, STRBUF_INIT, 0 };
 	struct stat st;
 	int rc;
 
@@ -209,12 +414,7 @@ int unpack_archive(const char *path, const char *label, enum unpack_kind kind,
 	out->n = 0;
 	if (stat(path, &st) == 0)
 		u.packed = (uint64_t)st.st_size;
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
-		rc = refuse(&u, NULL, archive_error_string(a) ? archive_error_string(a) :
-			    "not an archive");
-	else
-		rc = read_all(&u, a, kind);
-	archive_read_free(a);
+	rc = open_into(&u, path, label, kind, 1);
 	if (rc == 1)
 		log_error("%s: archive refused: %s; nothing of it is taken", label, u.why.buf);
 	if (rc)

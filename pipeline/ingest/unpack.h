@@ -1,13 +1,20 @@
 /*
- * Opening a landed archive (libarchive): .gz (one file), .zip, .tar,
- * .tar.gz / .tgz. Every member is checked before anything lands:
+ * Opening a landed archive: .gz (one file), .zip, .tar, .tar.gz / .tgz
+ * (zlib inflates gzip, libarchive reads zip and tar). Every member is
+ * checked before anything lands:
  *   refused: an absolute path or "..", a symlink, a hard link, a device or
  *   other special file, a member base name that is not plain (safe_name),
  *   two members of the same base name, more than max-entries members,
  *   more than max-bytes in all, or more than max-ratio times the archive's
- *   own size once past 1 MiB (zip bombs); a corrupt or truncated archive.
+ *   own size once past 1 MiB (zip bombs); a corrupt or truncated archive:
+ *   a gzip stream whose CRC-32 or length does not match what it holds
+ *   (zlib checks both; libarchive's gzip reader does not), bytes after a
+ *   gzip stream that are not another gzip member, a zip member whose
+ *   CRC-32 does not match (libarchive).
  * Directories are skipped; members land under their base name. An archive
- * inside an archive lands as a file and is not opened (normalise skips it).
+ * inside an archive (a zip in a zip, a .csv.gz in a tar) is opened in
+ * turn, within the same limits (counted together), at most
+ * UNPACK_MAX_DEPTH deep: deeper, the whole archive is refused, named.
  */
 #ifndef UNPACK_H
 #define UNPACK_H
@@ -18,6 +25,9 @@
 #include "ingest/sources.h"
 
 enum unpack_kind { UNPACK_NONE, UNPACK_GZ, UNPACK_TAR, UNPACK_TGZ, UNPACK_ZIP };
+
+/* Archives inside archives are opened to this depth (the drop is 1). */
+enum { UNPACK_MAX_DEPTH = 3 };
 
 /* By the name's ending (case-insensitive). */
 enum unpack_kind unpack_kind(const char *name);

@@ -29,7 +29,7 @@ static int set_path(const struct conf_line *l, char **dst)
 
 static int pattern_check(const char *p)
 {
-	static const char *parts[] = { "{se}", "{date}", "{month}", "{word}" };
+	static const char *parts[] = { "{se}", "{date}", "{month}", "{word}", "{part}" };
 	while ((p = strchr(p, '{'))) {
 		size_t i, n = sizeof(parts) / sizeof(parts[0]);
 		for (i = 0; i < n; i++)
@@ -64,7 +64,7 @@ static int conf_input(const struct conf_line *l, struct pipeline_conf *c)
 	}
 	if (pattern_check(l->argv[1]))
 		return conf_error(l, "pattern '%s' has an unknown or unclosed {part} "
-				  "(se, date, month, word)", l->argv[1]);
+				  "(se, date, month, word, part)", l->argv[1]);
 	c->inputs = xrealloc(c->inputs, (size_t)(c->ninputs + 1) * sizeof(*r));
 	r = &c->inputs[c->ninputs++];
 	r->pattern = xstrdup(l->argv[1]);
@@ -268,6 +268,19 @@ static long match_part(const char *part, size_t plen, const char *name,
 		m->date = v * 100 + 1;
 		return 6;
 	}
+	if (plen == 4 && !memcmp(part, "part", 4)) {
+		size_t n = count_digits(name, 7);
+		int32_t k = 0;
+		if (n == 0 || n > 6)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			k = k * 10 + (name[i] - '0');
+		if (k == 0)
+			return -1;
+		m->part = k;
+		m->part_len = (int)n;
+		return (long)n;
+	}
 	if (plen == 4 && !memcmp(part, "word", 4)) {
 		long n = 0;
 		while (name[n] && name[n] != stop && name[n] != '/' &&
@@ -281,6 +294,7 @@ static long match_part(const char *part, size_t plen, const char *name,
 
 int pattern_match(const char *p, const char *name, struct name_match *m)
 {
+	const char *start = name;
 	memset(m, 0, sizeof(*m));
 	while (*p) {
 		if (*p == '{') {
@@ -291,6 +305,8 @@ int pattern_match(const char *p, const char *name, struct name_match *m)
 			n = match_part(p + 1, (size_t)(close - p - 1), name, close[1], m);
 			if (n == -2 || n < 0)
 				return (int)n;
+			if (close - p == 5 && !memcmp(p + 1, "part", 4))
+				m->part_off = (int)(name - start);
 			name += n;
 			p = close + 1;
 			continue;

@@ -14,7 +14,10 @@
  *   input DIR/PATTERN SCHEMA[,SCHEMA...] [accumulate] [FIELD=VALUE...]
  *                              PATTERN: text with {se} (8 digits),
  *                              {date} (YYYYMMDD), {month} (YYYYMM),
- *                              {word} (letters, digits, - and _);
+ *                              {word} (letters, digits, - and _, up to
+ *                              the character after it), {part} (1-6
+ *                              digits: the number of a part of a set of
+ *                              files, see schemas' 'parts');
  *                              FIELD=VALUE gives a canonical field to every
  *                              row of such a file (an ERP dump has no SE:
  *                              se=29757895); FIELD={date} takes the file
@@ -87,6 +90,8 @@ struct name_match {
 	char se[9];
 	int32_t date;		/* YYYYMMDD; a {month} gives its first day */
 	int32_t month;		/* YYYYMM from {month} or {date} */
+	int32_t part;		/* {part}, 0 when the pattern has none */
+	int part_off, part_len;	/* where its digits are in the name */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/cprkey.h"
 #include "core/banned.h"
 
 void ledger_now(char buf[32])
@@ -48,13 +49,15 @@ int ledger_put(struct store *st, MDB_txn *txn, const char *night,
 	       const char *stage, const struct ledger_entry *e)
 {
 	char kb[128];
-	struct strbuf v = STRBUF_INIT;
+	struct strbuf v = STRBUF_INIT, note = STRBUF_INIT;
 	MDB_val k, val;
 	uint64_t seq;
 	int rc;
 
 	if (next_seq(st, txn, &seq))
 		return -1;
+	/* A note may name a file: no CPR number in it (status shows it). */
+	cpr_mask_text(e->error, strlen(e->error), &note);
 	k.mv_size = ledger_key(night, stage, kb, sizeof(kb));
 	k.mv_data = kb;
 	strbuf_addf(&v, "state=%s\nstarted=%s\nfinished=%s\nversion=%s\n"
@@ -63,11 +66,12 @@ int ledger_put(struct store *st, MDB_txn *txn, const char *night,
 		    "\nupstream=%s\nsetup=%s\n",
 		    e->state, e->started, e->finished, e->version, e->input,
 		    e->output, e->rows_in, e->rows_out, e->rows_rejected,
-		    e->exit_code, e->error, seq, e->upstream, e->setup);
+		    e->exit_code, strbuf_str(&note), seq, e->upstream, e->setup);
 	val.mv_size = v.len;
 	val.mv_data = v.buf;
 	rc = mdb_put(txn, st->ledger, &k, &val, 0);
 	strbuf_release(&v);
+	strbuf_release(&note);
 	return rc ? store_fail("ledger", rc) : 0;
 }
 

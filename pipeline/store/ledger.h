@@ -26,7 +26,7 @@ struct ledger_entry {
 	char output[65];	/* digest of everything it wrote */
 	uint64_t rows_in, rows_out, rows_rejected;
 	int exit_code;
-	char error[256];	/* no CPR numbers: masked by the stage */
+	char error[256];	/* a note; ledger_put() masks CPR numbers in it */
 	uint64_t seq;		/* set by ledger_put(); 0 in entries made before it */
 	char upstream[65];	/* digest of the outputs of the stages it runs after */
 	char setup[65];		/* digest of conf/ and schemas/ when it ran */

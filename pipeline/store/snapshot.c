@@ -355,13 +355,15 @@ int row_iter_next(struct row_iter *it)
 		}
 		if (rc)
 			return store_fail("read", rc);
-		if (store_decode(it->cat, it->sd, &k, &v, &it->rec) || k.mv_size < 6)
+		if (store_decode(it->cat, it->sd, &k, &v, &it->rec) || k.mv_size < 10)
 			return store_fail("decode", MDB_CORRUPTED);
-		{	/* the key ends with line (4, big-endian) and sub (2) */
-			const uint8_t *e = (const uint8_t *)k.mv_data + k.mv_size - 6;
-			it->line = (uint32_t)e[0] << 24 | (uint32_t)e[1] << 16 |
-				   (uint32_t)e[2] << 8 | e[3];
-			it->sub = (uint16_t)(e[4] << 8 | e[5]);
+		{	/* the key ends with record (6, big-endian) and line (4) */
+			const uint8_t *e = (const uint8_t *)k.mv_data + k.mv_size - 10;
+			it->record = 0;
+			for (int i = 0; i < 6; i++)
+				it->record = it->record << 8 | e[i];
+			it->line = (uint32_t)e[6] << 24 | (uint32_t)e[7] << 16 |
+				   (uint32_t)e[8] << 8 | e[9];
 		}
 		return 1;
 	}

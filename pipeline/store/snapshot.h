@@ -26,7 +26,7 @@
  *
  * Entries of one SE and month are adjacent; accumulated ones in
  * canonical order: file-name date, then landing name (bytewise). Rows of
- * a file come in key order (the store's key fields, then line, sub).
+ * a file come in key order (the store's key fields, then record number).
  */
 #ifndef SNAPSHOT_H
 #define SNAPSHOT_H
@@ -88,7 +88,7 @@ struct row_iter {
 	struct record rec;	/* the current row (valid until the next call) */
 	size_t entry;		/* the current row's snapshot entry */
 	uint32_t line;		/* the current row's line in its file (XML: the row element's) */
-	uint16_t sub;		/* which record of that line (0, 1 ...) */
+	uint64_t record;	/* its record number in its file (store/store.h) */
 };
 
 /* An iterator over every file the snapshot has for se and month (none: nothing). */

@@ -228,21 +228,21 @@ static size_t put_key_field(const struct field_def *f, const struct value *v,
 
 size_t store_key_len(const struct store_def *sd)
 {
-	return FILEID_LEN + sd->key_width + 6;
+	return FILEID_LEN + sd->key_width + 6 + 4;
 }
 
 size_t store_key(const struct catalog *cat, const struct store_def *sd,
 		 const struct record *r, const uint8_t fileid[FILEID_LEN],
-		 uint32_t line, uint16_t sub, uint8_t *out)
+		 uint64_t record, uint32_t line, uint8_t *out)
 {
 	size_t n = FILEID_LEN;
 	memcpy(out, fileid, FILEID_LEN);
 	for (int i = 0; i < sd->nkey; i++)
 		n += put_key_field(&cat->fields[sd->key[i]], &r->v[sd->key[i]], out + n);
+	for (int s = 40; s >= 0; s -= 8)
+		out[n++] = (uint8_t)(record >> s);
 	for (int s = 24; s >= 0; s -= 8)
 		out[n++] = (uint8_t)(line >> s);
-	out[n++] = (uint8_t)(sub >> 8);
-	out[n++] = (uint8_t)sub;
 	return n;
 }
 

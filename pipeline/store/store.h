@@ -1,10 +1,17 @@
 /*
  * The store: one LMDB environment in STATE/store holding
  *   one database per store of schemas/stores   rows, keyed
- *       fileid (8) | KEYFIELDS (fixed width ASCII) | line (4, BE) | sub (2, BE)
+ *       fileid (8) | KEYFIELDS (fixed width ASCII) | record (6, BE) | line (4, BE)
  *       so one file's rows for an SE and month are adjacent and a cursor
  *       reads them by SE, then month, then CPR, as the matchers do; the
- *       work of loading, reading or removing a file is that file's rows;
+ *       work of loading, reading or removing a file is that file's rows.
+ *       record numbers a file's records 1, 2, ... in the order they were
+ *       read (the parts of a multi-part file are one file; an XML file's
+ *       rows, of every store it fills, are one count): no two rows of a
+ *       file ever share a key, whatever its lines look like (an XML file
+ *       may hold many rows on one line). line is the physical line the
+ *       record was read from (an XML row: its row element's), for
+ *       messages only: it never decides order or identity;
  *   "files"     fileid -> what normalise learnt of a landed file
  *   "names"     landing name -> fileid of its current version
  *   "coverage"  store NUL SE month ~namedate fileid -> record count:
@@ -49,7 +56,7 @@
 enum { FILEID_LEN = 8, KEY_MAX = 128 };
 
 /* The version of the row key layout above; a store of another refuses to open. */
-#define STORE_LAYOUT "2"
+#define STORE_LAYOUT "3"
 
 struct store {
 	MDB_env *env;
@@ -97,10 +104,16 @@ int store_fail(const char *what, int rc);
 
 MDB_dbi store_dbi(const struct store *st, const struct store_def *sd);
 
-/* Builds a row key (fileid, key fields, line, sub); returns its length. */
+/* The largest record number a row key holds (48 bits). */
+#define STORE_RECORD_MAX (((uint64_t)1 << 48) - 1)
+/*
+ * Builds a row key (fileid, key fields, record number 1..STORE_RECORD_MAX
+ * of the record in its file, the line it was read from); returns its
+ * length, store_key_len(sd).
+ */
 size_t store_key(const struct catalog *cat, const struct store_def *sd,
 		 const struct record *r, const uint8_t fileid[FILEID_LEN],
-		 uint32_t line, uint16_t sub, uint8_t *out);
+		 uint64_t record, uint32_t line, uint8_t *out);
 /* The length of every row key of sd. */
 size_t store_key_len(const struct store_def *sd);
 void store_encode(const struct catalog *cat, const struct store_def *sd,

@@ -2,23 +2,40 @@
  * stage-normalise: loads the files landed on a night into the store.
  *
  * Each landed file is matched to a schema by conf 'input' patterns, read
- * as CSV (streaming, libcsv) and every data row is either loaded (one or
- * more records) or written to OUT/DATE/rejected/DIR-NAME.csv with
- * file:line:column and the reason. Rows read = loaded + rejected, checked
- * before a file is shown. A file's earlier rows (a rerun) are removed
- * first; the version it corrects (same name, other bytes) is hidden in the
+ * as CSV (streaming, libcsv; ingest/csvin.h) and every data row is either
+ * loaded (one or more records) or written to OUT/DATE/rejected/DIR-NAME.csv
+ * with file:line:column and the reason. Rows read = loaded + rejected for
+ * every file, checked before a file is shown. A file that cannot be used
+ * at all (its header does not fit the schema, no header, a trailer whose
+ * count the rows do not match, a part of a set missing, amounts past
+ * MONEY_FILE_MAX in all) is refused whole: every row of it is listed in
+ * rejected/ with the reason, and the night goes on (exit 65). A file
+ * whose schema says 'parts' is read with the other parts of its set as one
+ * file (fileset.h). A file's earlier rows (a rerun) are removed first; the
+ * version it corrects (same name, other bytes) is hidden in the
  * transaction that shows the new one, and its rows removed after.
  *
  * Memory stays bounded whatever the file size: rows are written in sorted
  * batches, each committed, under coverage entries that say "loading" and
  * so are invisible to readers (store/snapshot.h); one last transaction per file
- * writes the counts that make them visible. A file that cannot be used, or
- * a run killed half-way, leaves only hidden rows, which the next run
- * removes. The ledger entry is committed after the data it describes.
- * Exit 65 when some file could not be used at all; rejected rows alone
- * are reported, not a failure.
+ * writes the counts that make them visible; rejected/ is written as the
+ * rows come (rejects.h). A file that cannot be used, or a run killed
+ * half-way, leaves only hidden rows, which the next run removes. A file
+ * is read a second time only when it is refused after rows were read (to
+ * list them all), or when it turns out not to be UTF-8 after rows with
+ * UTF-8 text were read (csvin.h). The ledger entry is committed after the
+ * data it describes. Exit 65 when some file could not be used at all;
+ * rejected rows alone are reported, not a failure.
+ *
+ * An XML file (a schema that says 'format xml'; an input line may name
+ * several XML schemas, each reading the documents whose element is its
+ * root) is parsed once (ingest/xmlin.h) and each row element is a row
+ * read; its records may go to several stores, numbered in one count per
+ * file, and its coverage is per store, SE and month. An XML file refused
+ * whole has one line in rejected/, at the line where it was refused.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +46,22 @@
 #include "core/exitcode.h"
 #include "core/ident.h"
 #include "core/log.h"
+#include "core/money.h"
 #include "store/landed.h"
 #include "run/stage.h"
 #include "ingest/unpack.h"
+#include "fileset.h"
+#include "rejects.h"
 #include "schema.h"
 #include "schemaxml.h"
 #include "ingest/xmlin.h"
 #include "core/banned.h"
 
 /* Rows per sorted batch; rejected rows logged per file (all are in rejected/). */
-enum { BATCH_MAX = 65536, MAX_COVER = 256, LOG_REJECTS = 10 };
+enum { BATCH_MAX = 65536, LOG_REJECTS = 10 };
+
+/* What reading a file's rows may end in, besides 0 and the fatal 2. */
+enum { READ_AGAIN = 3, STOP_REFUSE = 4 };
 /* Schemas one input line may name (XML: each whose root is the document's reads it). */
 enum { MAX_FILE_SCHEMAS = 8 };
 
@@ -50,6 +73,14 @@ struct cover {
 	int pending;		/* its coverage entry says "loading" */
 };
 
+/* The store/SE/month triples of a file, any number of them (a hash for speed). */
+struct covers {
+	struct cover *v;
+	size_t n, cap;
+	uint32_t *slot;		/* index + 1 into v, 0 empty */
+	size_t nslot;
+};
+
 struct batch {
 	struct strbuf arena;	/* key bytes then value bytes, per record */
 	size_t *off;
@@ -58,27 +89,48 @@ struct batch {
 	size_t n;
 };
 
+/* One landed file of a load: a file alone, or a part of a set. */
+struct part {
+	struct set_part sp;
+	int force_cp1252;	/* not UTF-8 after all: read as Windows-1252 */
+	int read;		/* the first pass read it to its end */
+	int has_header;		/* and found its header */
+	int trailer_seen, has_count;
+	uint64_t count;
+	unsigned long trailer_line;
+	unsigned long rows_read, rows_loaded, rows_rejected;
+	struct rejects rej;
+	char rejhex[DIGEST_HEXSZ];	/* its rejected/ file's SHA-256, or "" */
+};
+
 struct file_load {
-	const struct landed_file *lf;
+	struct part *parts;	/* in order; one for a file alone */
+	size_t nparts;
+	struct part *cur;	/* the part being read */
+	const uint8_t *id;	/* rows are kept under the last part's file id */
+	const struct input_rule *rule;
 	struct schema *schema;	/* the schema reading now (CSV: the only one) */
 	const struct store_def *sd;	/* its store */
 	MDB_dbi dbi;
 	struct schema *schemas[MAX_FILE_SCHEMAS];	/* every schema the input line names */
 	int nschemas;
-	struct strbuf refused;	/* XML: why the file was refused, and where */
-	unsigned long refused_line;
+	unsigned long refused_line;	/* XML: where the file was refused (f->refuse: why) */
 	struct strbuf first_reject;	/* XML: the first rejected row's reason, and line */
 	unsigned long first_reject_line;
 	struct record base;
 	char base_scratch[MAX_INPUT_SETS][VALUE_SCRATCH];
 	struct name_match nm;
-	int header_seen, failed;
-	unsigned long rows_read, rows_loaded, rows_rejected;
-	uint64_t records;
-	struct cover cover[MAX_COVER];
-	int ncover;
-	struct strbuf rejected;	/* the rejected/ file's lines */
-	struct strbuf why, keybuf, valbuf;
+	struct schema_reader rd;
+	int money[MAX_VALUE];	/* the store's money fields */
+	int nmoney, f_cpr;
+	struct strbuf refuse;	/* why the file is refused whole, or "" */
+	int refusing;		/* the pass that lists every row as rejected */
+	uint64_t records;	/* the number of the last record (store_key) */
+	uint64_t abs_total;	/* of its amounts, øre */
+	unsigned long mod11;	/* CPR numbers failing modulus 11 (noted only) */
+	unsigned long logged;	/* rejected rows logged */
+	struct covers cover;
+	struct strbuf why, valbuf, rowtext;
 };
 
 struct normalise {
@@ -88,6 +140,8 @@ struct normalise {
 	struct batch batch;
 	unsigned long rows_read, rows_loaded, rows_rejected, files_bad, files_superseded;
 	struct digest_ctx *in, *out;
+	char **sets;		/* the sets of files loaded this run (fileset_key) */
+	size_t nsets;
 };
 
 static struct schema *schema_for(struct normalise *n, const char *name)
@@ -118,7 +172,7 @@ static int cmp_batch_idx(const void *a, const void *b, void *arg)
 	if (bt->dbi[i] != bt->dbi[j])
 		return bt->dbi[i] < bt->dbi[j] ? -1 : 1;
 	c = memcmp(bt->arena.buf + bt->off[i], bt->arena.buf + bt->off[j],
-		       li < lj ? li : lj);
+		   li < lj ? li : lj);
 	return c ? c : (li > lj) - (li < lj);
 }
 
@@ -133,7 +187,7 @@ static int mark_pending(struct normalise *n, MDB_txn *txn, struct file_load *f);
 static int batch_flush(struct normalise *n, struct file_load *f)
 {
 	struct batch *b = &n->batch;
-	size_t *idx = xmalloc(b->n * sizeof(*idx));
+	size_t *idx = xmalloc((b->n ? b->n : 1) * sizeof(*idx));
 	MDB_txn *txn;
 	int rc = store_begin(&n->ctx->store, 0, &txn);
 	for (size_t i = 0; i < b->n; i++)
@@ -175,109 +229,219 @@ static void batch_add(struct batch *b, MDB_dbi dbi, const uint8_t *k, size_t kl,
 	b->n++;
 }
 
-static void cover_count(struct file_load *f, const struct record *r, const struct catalog *cat)
+static uint32_t cover_hash(const struct store_def *sd, const char *se, int32_t month)
 {
-	int se = catalog_field(cat, "se"), mo = catalog_field(cat, "month");
-	const char *s = r->v[se].present ? r->v[se].text : "        ";
-	int32_t m = r->v[mo].present ? (int32_t)r->v[mo].num : 0;
-	for (int i = 0; i < f->ncover; i++)
-		if (f->cover[i].month == m && !memcmp(f->cover[i].se, s, SE_LEN) &&
-		    f->cover[i].sd == f->sd) {
-			f->cover[i].records++;
+	uint32_t h = 2166136261u;
+	for (const char *s = sd->name; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	for (int i = 0; i < SE_LEN; i++)
+		h = (h ^ (unsigned char)se[i]) * 16777619u;
+	return (h ^ (uint32_t)month) * 16777619u;
+}
+
+static void covers_rehash(struct covers *c)
+{
+	c->nslot = c->nslot ? 2 * c->nslot : 64;
+	free(c->slot);
+	c->slot = xcalloc(c->nslot, sizeof(*c->slot));
+	for (size_t i = 0; i < c->n; i++) {
+		size_t h = cover_hash(c->v[i].sd, c->v[i].se, c->v[i].month) & (c->nslot - 1);
+		while (c->slot[h])
+			h = (h + 1) & (c->nslot - 1);
+		c->slot[h] = (uint32_t)(i + 1);
+	}
+}
+
+/* Counts a record under its store, SE and month (a new triple: a new entry). */
+static void cover_count(struct covers *c, const struct store_def *sd, const char *se,
+			int32_t month)
+{
+	size_t h;
+	if (2 * (c->n + 1) > c->nslot)
+		covers_rehash(c);
+	h = cover_hash(sd, se, month) & (c->nslot - 1);
+	while (c->slot[h]) {
+		struct cover *e = &c->v[c->slot[h] - 1];
+		if (e->month == month && e->sd == sd && !memcmp(e->se, se, SE_LEN)) {
+			e->records++;
 			return;
 		}
-	if (f->ncover < MAX_COVER) {
-		f->cover[f->ncover].sd = f->sd;
-		memcpy(f->cover[f->ncover].se, s, SE_LEN);
-		f->cover[f->ncover].month = m;
-		f->cover[f->ncover++].records = 1;
+		h = (h + 1) & (c->nslot - 1);
 	}
+	c->v = xgrow(c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	memset(&c->v[c->n], 0, sizeof(c->v[0]));
+	c->v[c->n].sd = sd;
+	memcpy(c->v[c->n].se, se, SE_LEN);
+	c->v[c->n].month = month;
+	c->v[c->n].records = 1;
+	c->slot[h] = (uint32_t)++c->n;
+}
+
+static void covers_reset(struct covers *c)
+{
+	c->n = 0;
+	if (c->slot)
+		memset(c->slot, 0, c->nslot * sizeof(*c->slot));
+}
+
+static void covers_free(struct covers *c)
+{
+	free(c->v);
+	free(c->slot);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * The file is refused whole, for why (the first reason found wins):
+ * logged once, named by the part being read, and every row of it goes
+ * to rejected/ with the reason (refuse_pass()).
+ */
+static void refuse_file(struct file_load *f, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void refuse_file(struct file_load *f, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+	if (f->refuse.len)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&f->refuse, fmt, ap);
+	va_end(ap);
+	f->refused_line = line;
+	if (f->schema && f->schema->format == SCHEMA_XML)
+		log_input(f->parts[0].sp.lf.relpath, line, 0, "%s; not loaded", f->refuse.buf);
+	else
+		log_input(f->cur ? f->cur->sp.lf.relpath : f->parts[0].sp.lf.relpath, line, 0,
+			  "file not loaded: %s; every row of it is in rejected/", f->refuse.buf);
 }
 
 struct emit_ctx {
 	struct normalise *n;
 	struct file_load *f;
-	uint32_t line;
-	unsigned sub_base;	/* XML: records of earlier rows that start on this line */
-	unsigned emitted;	/* records of the current row */
+	unsigned long line;	/* of the row being read */
 };
+
+/* The amounts a file adds up to stay within MONEY_FILE_MAX (money.h). */
+static int amounts_fit(struct file_load *f, const struct record *r, unsigned long line)
+{
+	for (int i = 0; i < f->nmoney; i++) {
+		const struct value *v = &r->v[f->money[i]];
+		if (!v->present)
+			continue;
+		f->abs_total += v->num < 0 ? (uint64_t)0 - (uint64_t)v->num : (uint64_t)v->num;
+		if (f->abs_total > (uint64_t)MONEY_FILE_MAX) {
+			refuse_file(f, line, "its amounts add up to more than "
+				    "100.000.000.000.000,00 (no real file does; a sum of them "
+				    "could overflow)");
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int emit_record(const struct record *r, unsigned sub, void *data)
 {
 	struct emit_ctx *e = data;
 	struct file_load *f = e->f;
 	const struct catalog *cat = &e->n->ctx->cat;
+	const struct value *cpr = f->f_cpr >= 0 ? &r->v[f->f_cpr] : NULL;
 	uint8_t key[KEY_MAX];
-	size_t kl = store_key(cat, f->sd, r, f->lf->fileid, e->line,
-			      (uint16_t)(e->sub_base + sub), key);
+	size_t kl;
+	int se = catalog_field(cat, "se"), mo = catalog_field(cat, "month");
+	(void)sub;
 
-	if (f->ncover == MAX_COVER) {
-		log_input(f->lf->relpath, e->line, 0, "more than %d SE/month pairs in one file",
-			  MAX_COVER);
-		return 2;
+	if (amounts_fit(f, r, e->line))
+		return STOP_REFUSE;
+	if (f->records == STORE_RECORD_MAX) {
+		refuse_file(f, 0, "more than %llu records", (unsigned long long)STORE_RECORD_MAX);
+		return STOP_REFUSE;
 	}
+	kl = store_key(cat, f->sd, r, f->id, ++f->records,
+		       e->line > UINT32_MAX ? UINT32_MAX : (uint32_t)e->line, key);
+	if (cpr && cpr->present && cpr->len == CPR_LEN && !cpr_mod11_ok(cpr->text))
+		f->mod11++;
 	store_encode(cat, f->sd, r, &f->valbuf);
 	batch_add(&e->n->batch, f->dbi, key, kl, &f->valbuf);
-	cover_count(f, r, cat);
-	f->records++;
-	e->emitted++;
+	cover_count(&f->cover, f->sd, r->v[se].present ? r->v[se].text : "        ",
+		    r->v[mo].present ? (int32_t)r->v[mo].num : 0);
 	if (e->n->batch.n == BATCH_MAX && batch_flush(e->n, f))
 		return 2;
 	return 0;
 }
 
-static void reject_row(struct file_load *f, const struct csv_row *row,
-		       unsigned col, const char *why)
+/* A row into rejected/: an error row as read, else its cells as CSV. */
+static int reject_row(struct file_load *f, const struct csv_row *row, unsigned col,
+		      const char *why)
 {
-	char num[32];
-	struct strbuf raw = STRBUF_INIT;
-	csvout_str(&f->rejected, f->lf->relpath, 0);
-	snprintf(num, sizeof(num), "%lu", row ? row->line : 0UL);
-	csvout_str(&f->rejected, num, 0);
-	snprintf(num, sizeof(num), "%u", col);
-	csvout_str(&f->rejected, col ? num : "", 0);
-	csvout_str(&f->rejected, why, 0);
-	for (size_t i = 0; row && i < row->nfields; i++)
-		csvout_field(&raw, row->fields[i].ptr, row->fields[i].len,
-			     i + 1 == row->nfields);
-	if (raw.len)
-		raw.len--;	/* the row's own newline */
-	csvout_field(&f->rejected, strbuf_str(&raw), raw.len, 1);
-	strbuf_release(&raw);
-	f->rows_rejected++;
+	struct part *p = f->cur;
+	struct strbuf *raw = &f->rowtext;
+	strbuf_reset(raw);
+	if (row->error || !row->nfields) {
+		strbuf_add(raw, row->raw ? row->raw : "", row->raw ? row->rawlen : 0);
+	} else {
+		for (size_t i = 0; i < row->nfields; i++)
+			csvout_field(raw, row->fields[i].ptr, row->fields[i].len,
+				     i + 1 == row->nfields);
+		if (raw->len)
+			raw->len--;	/* the row's own newline */
+	}
+	p->rows_read++;
+	p->rows_rejected++;
+	return rejects_add(&p->rej, row->line, col, why, raw->buf ? raw->buf : "", raw->len)
+		? 2 : 0;
+}
+
+/* Forget the rows read so far: the file is read again (csvin.h). */
+static int on_restart(void *data)
+{
+	struct emit_ctx *e = data;
+	e->f->cur->force_cp1252 = 1;
+	return READ_AGAIN;
 }
 
 static int on_row(const struct csv_row *row, void *data)
 {
 	struct emit_ctx *e = data;
 	struct file_load *f = e->f;
+	struct part *p = f->cur;
+	enum row_kind kind;
 	unsigned col = 0;
 	int rc;
 
-	if (!f->header_seen) {
-		if (!schema_is_header(f->schema, row))
-			return 0;	/* a list export's title line */
-		f->header_seen = 1;
-		if (schema_bind(f->schema, row, f->lf->relpath))
-			f->failed = 1;
-		return 0;
+	if (f->refusing) {
+		schema_read_row(&f->rd, row, NULL, NULL, NULL, &kind, &col, &f->why);
+		if (kind == ROW_TITLE || kind == ROW_HEADER || kind == ROW_TRAILER)
+			return 0;
+		strbuf_reset(&f->why);
+		strbuf_addf(&f->why, "file not loaded: %s", f->refuse.buf);
+		return reject_row(f, row, 0, f->why.buf);
 	}
-	f->rows_read++;
-	if (f->failed) {
-		reject_row(f, row, 0, "file not loaded: its header lacks columns");
-		return 0;
-	}
-	e->line = (uint32_t)row->line;
-	rc = schema_row(f->schema, row, &f->base, emit_record, e, &col, &f->why);
-	if (rc == -1) {
-		if (f->rows_rejected < LOG_REJECTS)
-			log_input(f->lf->relpath, row->line, col, "%s", f->why.buf);
-		reject_row(f, row, col, f->why.buf);
-		return 0;
-	}
+	e->line = row->line;
+	rc = schema_read_row(&f->rd, row, &f->base, emit_record, e, &kind, &col, &f->why);
 	if (rc)
 		return rc;
-	f->rows_loaded++;
+	switch (kind) {
+	case ROW_TITLE:
+	case ROW_HEADER:
+		return 0;
+	case ROW_TRAILER:
+		p->trailer_seen = 1;
+		p->trailer_line = row->line;
+		p->has_count = f->rd.has_count;
+		p->count = f->rd.count;
+		return 0;
+	case ROW_REFUSE:
+		refuse_file(f, row->line, "%s", f->why.buf);
+		return STOP_REFUSE;
+	case ROW_DATA:
+		p->rows_read++;
+		p->rows_loaded++;
+		return 0;
+	case ROW_BAD:
+		if (f->logged++ < LOG_REJECTS)
+			log_input(p->sp.lf.relpath, row->line, col, "%s", f->why.buf);
+		return reject_row(f, row, col, f->why.buf);
+	}
 	return 0;
 }
 
@@ -320,16 +484,16 @@ static int put_cover(struct store *st, MDB_txn *txn, const uint8_t *key, size_t 
 static int mark_pending(struct normalise *n, MDB_txn *txn, struct file_load *f)
 {
 	static const char loading[] = "loading";
-	for (int i = 0; i < f->ncover; i++) {
+	for (size_t i = 0; i < f->cover.n; i++) {
+		struct cover *c = &f->cover.v[i];
 		uint8_t kb[KEY_MAX + 64];
 		size_t kl;
-		if (f->cover[i].pending)
+		if (c->pending)
 			continue;
-		kl = cover_key(f->cover[i].sd->name, f->cover[i].se, f->cover[i].month,
-			       f->nm.date, f->lf->fileid, kb);
+		kl = cover_key(c->sd->name, c->se, c->month, f->nm.date, f->id, kb);
 		if (put_cover(&n->ctx->store, txn, kb, kl, loading, sizeof(loading) - 1))
 			return -1;
-		f->cover[i].pending = 1;
+		c->pending = 1;
 	}
 	return 0;
 }
@@ -477,21 +641,6 @@ static int unload_file(struct normalise *n, const uint8_t id[FILEID_LEN])
 	return rc;
 }
 
-static int write_cover(struct normalise *n, MDB_txn *txn, struct file_load *f)
-{
-	char num[32];
-	for (int i = 0; i < f->ncover; i++) {
-		uint8_t kb[KEY_MAX + 64];
-		size_t kl = cover_key(f->cover[i].sd->name, f->cover[i].se, f->cover[i].month,
-				      f->nm.date, f->lf->fileid, kb);
-		int nl = snprintf(num, sizeof(num), "%llu",
-				  (unsigned long long)f->cover[i].records);
-		if (put_cover(&n->ctx->store, txn, kb, kl, num, (size_t)nl))
-			return -1;
-	}
-	return 0;
-}
-
 /* The corrected version's record says so: its rows are gone, by design. */
 static int mark_replaced(struct store *st, MDB_txn *txn, const uint8_t old[FILEID_LEN],
 			 const uint8_t by[FILEID_LEN])
@@ -514,369 +663,31 @@ static int mark_replaced(struct store *st, MDB_txn *txn, const uint8_t old[FILEI
  * hidden in the transaction that shows this one; its rows go after commit.
  * *old is set when there is such a version.
  */
-static int replace_earlier(struct normalise *n, MDB_txn *txn, struct file_load *f,
+static int replace_earlier(struct normalise *n, MDB_txn *txn, const struct landed_file *lf,
 			   uint8_t old[FILEID_LEN], int *has_old)
 {
 	struct store *st = &n->ctx->store;
-	MDB_val k = { strlen(f->lf->relpath), (void *)f->lf->relpath }, v;
-	MDB_val nv = { FILEID_LEN, (void *)f->lf->fileid };
+	MDB_val k = { strlen(lf->relpath), (void *)lf->relpath }, v;
+	MDB_val nv = { FILEID_LEN, (void *)lf->fileid };
 	int rc = mdb_get(txn, st->names, &k, &v);
 	*has_old = 0;
-	if (rc == 0 && v.mv_size == FILEID_LEN && memcmp(v.mv_data, f->lf->fileid, FILEID_LEN)) {
+	if (rc == 0 && v.mv_size == FILEID_LEN && memcmp(v.mv_data, lf->fileid, FILEID_LEN)) {
 		struct cover_ref *refs = NULL;
 		size_t nrefs = 0;
 		char hex[2 * FILEID_LEN + 1];
 		memcpy(old, v.mv_data, FILEID_LEN);
 		*has_old = 1;
 		fileid_hex(old, hex);
-		log_info("%s: corrected file replaces version %s", f->lf->relpath, hex);
+		log_info("%s: corrected file replaces version %s", lf->relpath, hex);
 		rc = hide_file(n, txn, old, &refs, &nrefs);
 		free(refs);
-		if (rc || mark_replaced(st, txn, old, f->lf->fileid))
+		if (rc || mark_replaced(st, txn, old, lf->fileid))
 			return -1;
 	} else if (rc && rc != MDB_NOTFOUND) {
 		return store_fail("names", rc);
 	}
 	rc = mdb_put(txn, st->names, &k, &nv, 0);
 	return rc ? store_fail("names", rc) : 0;
-}
-
-static void rejected_path(struct normalise *n, const char *relpath, struct strbuf *p)
-{
-	struct strbuf rel = STRBUF_INIT;
-	strbuf_addstr(&rel, "rejected/");
-	for (const char *s = relpath; *s; s++)
-		strbuf_addch(&rel, *s == '/' ? '-' : *s);
-	if (rel.len < 4 || strcmp(rel.buf + rel.len - 4, ".csv"))
-		strbuf_addstr(&rel, ".csv");
-	stage_out_path(n->ctx, rel.buf, p);
-	strbuf_release(&rel);
-}
-
-/* rejected/DIR-NAME.csv when the file had rejected rows; none otherwise. */
-static int write_rejected(struct normalise *n, struct file_load *f)
-{
-	struct strbuf path = STRBUF_INIT, all = STRBUF_INIT;
-	char hex[DIGEST_HEXSZ];
-	int rc = 0;
-	rejected_path(n, f->lf->relpath, &path);
-	if (f->rejected.len) {
-		strbuf_addstr(&all, CSV_BOM "file;line;column;reason;row\n");
-		strbuf_add(&all, f->rejected.buf, f->rejected.len);
-		rc = atomic_write(path.buf, all.buf, all.len, 0640);
-		digest_buf(all.buf, all.len, hex);
-		digest_update(n->out, hex, sizeof(hex));
-	} else if (unlink(path.buf) && errno != ENOENT) {
-		log_error("unable to remove %s: %s", path.buf, strerror(errno));
-		rc = -1;
-	}
-	strbuf_release(&path);
-	strbuf_release(&all);
-	return rc;
-}
-
-/* ---- XML files: the reader dispatch's other half (schemaxml.h, xmlin.h) ---- */
-
-/*
- * The schemas an input line names: one, or (XML files) several, comma-
- * separated, each reading the documents whose element is its root. Two of
- * them that read the same document element into one store would give the
- * same row keys: refused.
- */
-static int input_schemas(struct normalise *n, const struct input_rule *rule,
-			 struct file_load *f)
-{
-	const char *conf = n->ctx->conf.path, *p = rule->schema;
-	int idx[MAX_FILE_SCHEMAS];
-	f->nschemas = 0;
-	while (*p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		char *name = xstrndup(p, len);
-		struct schema *s;
-		if (!len || f->nschemas == MAX_FILE_SCHEMAS) {
-			log_input(conf, rule->lineno, 0, "'%s': one to %d schemas, comma-separated",
-				  rule->schema, MAX_FILE_SCHEMAS);
-			free(name);
-			return -1;
-		}
-		s = schema_for(n, name);
-		free(name);
-		if (!s)
-			return -1;
-		idx[f->nschemas++] = (int)(s - n->schemas);	/* schema_for() may move the array */
-		p = comma ? comma + 1 : p + len;
-	}
-	for (int i = 0; i < f->nschemas; i++)
-		f->schemas[i] = &n->schemas[idx[i]];
-	for (int i = 0; f->nschemas > 1 && i < f->nschemas; i++) {
-		const struct schema *a = f->schemas[i];
-		if (a->format != SCHEMA_XML) {
-			log_input(conf, rule->lineno, 0, "schema %s is CSV: only XML schemas "
-				  "share an input line", a->name);
-			return -1;
-		}
-		for (int k = 0; k < i; k++) {
-			const struct schema *b = f->schemas[k];
-			if (a->store != b->store)
-				continue;
-			for (int r = 0; r < a->xml->nroots; r++)
-				for (int q = 0; q < b->xml->nroots; q++)
-					if (!strcmp(a->xml->roots[r].uri, b->xml->roots[q].uri) &&
-					    !strcmp(a->xml->roots[r].local, b->xml->roots[q].local)) {
-						log_input(conf, rule->lineno, 0, "schemas %s and %s both "
-							  "read %s into store %s", b->name, a->name,
-							  a->xml->roots[r].name, a->store->name);
-						return -1;
-					}
-		}
-	}
-	return 0;
-}
-
-/* An XML file's record: every schema and store it names, why it was refused. */
-static void xml_props(const struct file_load *f, struct strbuf *props)
-{
-	struct strbuf names = STRBUF_INIT, stores = STRBUF_INIT;
-	char num[32];
-	for (int i = 0; i < f->nschemas; i++) {
-		int seen = 0;
-		strbuf_addf(&names, "%s%s", i ? "," : "", f->schemas[i]->name);
-		for (int k = 0; k < i; k++)
-			seen |= f->schemas[k]->store == f->schemas[i]->store;
-		if (!seen)
-			strbuf_addf(&stores, "%s%s", stores.len ? "," : "", f->schemas[i]->store->name);
-	}
-	props_set(props, "schema", names.buf);
-	props_set(props, "store", stores.buf);
-	snprintf(num, sizeof(num), "%lu", f->refused_line);
-	props_set(props, "refused_line", f->refused.len ? num : "");
-	props_set(props, "refused_why", strbuf_str(&f->refused));
-	snprintf(num, sizeof(num), "%lu", f->first_reject_line);
-	props_set(props, "rejected_line", f->first_reject.len ? num : "");
-	props_set(props, "rejected_why", strbuf_str(&f->first_reject));
-	strbuf_release(&names);
-	strbuf_release(&stores);
-}
-
-/* A rejected XML row: rejected/ gets the column's XPath and the row's node path. */
-static void reject_xml(struct file_load *f, unsigned long line, const char *column,
-		       const char *why, const char *row)
-{
-	char num[32];
-	csvout_str(&f->rejected, f->lf->relpath, 0);
-	snprintf(num, sizeof(num), "%lu", line);
-	csvout_str(&f->rejected, num, 0);
-	csvout_str(&f->rejected, column ? column : "", 0);
-	csvout_str(&f->rejected, why, 0);
-	csvout_str(&f->rejected, row ? row : "", 1);
-	f->rows_rejected++;
-	if (!f->first_reject.len) {
-		strbuf_addstr(&f->first_reject, why);
-		f->first_reject_line = line;
-	}
-}
-
-/* The whole file is refused: nothing of it is loaded; the night goes on. */
-static int refuse_xml(struct file_load *f, unsigned long line, const char *why)
-{
-	struct strbuf r = STRBUF_INIT;
-	log_input(f->lf->relpath, line, 0, "%s; not loaded", why);
-	strbuf_reset(&f->rejected);
-	strbuf_addf(&r, "file not loaded: %s", why);
-	reject_xml(f, line, NULL, r.buf, NULL);
-	f->rows_read = f->rows_loaded = f->rows_rejected = 0;
-	strbuf_reset(&f->first_reject);
-	f->first_reject_line = 0;
-	strbuf_reset(&f->refused);
-	strbuf_addstr(&f->refused, why);
-	f->refused_line = line;
-	strbuf_release(&r);
-	return 1;
-}
-
-/* One schema's rows of a parsed document into the batch. 0, or -1 fatal. */
-static int xml_rows(struct normalise *n, struct file_load *f, struct xmlin_doc *d,
-		    const struct xml_row *rows, size_t nrows, size_t max_value)
-{
-	struct emit_ctx e = { n, f, 0, 0, 0 };
-	struct strbuf npath = STRBUF_INIT;
-	unsigned per_row = f->schema->xml->namounts ? (unsigned)f->schema->xml->namounts : 1;
-	unsigned long last = 0;
-	unsigned next = 0;
-	int rc = 0;
-	for (size_t i = 0; i < nrows && rc == 0; i++) {
-		const char *column = NULL;
-		f->rows_read++;
-		e.line = (uint32_t)rows[i].line;
-		e.sub_base = i && rows[i].line == last ? next : 0;
-		e.emitted = 0;
-		/* Row keys are (line, sub): a minified file puts every row on line 1. */
-		if (e.sub_base + per_row > 65536) {
-			strbuf_reset(&f->why);
-			strbuf_addf(&f->why, "more than 65535 records start on line %lu",
-				    rows[i].line);
-			rc = -1;
-		} else {
-			rc = schema_xml_row(f->schema, d, &rows[i], max_value, &f->base, emit_record,
-					    &e, &column, &f->why);
-		}
-		if (rc == -1) {
-			if (f->rows_rejected < LOG_REJECTS)
-				log_input(f->lf->relpath, rows[i].line, 0, "%s", f->why.buf);
-			xmlin_node_path(rows[i].node, &npath);
-			reject_xml(f, rows[i].line, column, f->why.buf, npath.buf);
-			rc = 0;
-		} else if (rc) {
-			rc = -1;
-		} else {
-			f->rows_loaded++;
-		}
-		last = rows[i].line;
-		next = e.sub_base + e.emitted;
-	}
-	strbuf_release(&npath);
-	return rc;
-}
-
-/*
- * Reads an XML file (format xml): parsed once under the limits of
- * pipeline.conf, then every schema of the input line whose root is the
- * document element reads its rows. Each row node is one row read: loaded
- * or in rejected/ with its line, the column's XPath and the row's node
- * path. 0 loaded, 1 the file is refused (nothing of it stays), -1 fatal.
- */
-static int read_xml(struct normalise *n, struct file_load *f, const char *path)
-{
-	const struct pipeline_conf *c = &n->ctx->conf;
-	struct xmlin_limits lim;
-	struct xmlin_doc d;
-	struct xml_row *rows[MAX_FILE_SCHEMAS] = { NULL };
-	size_t nrows[MAX_FILE_SCHEMAS] = { 0 };
-	int reads[MAX_FILE_SCHEMAS] = { 0 };
-	struct strbuf why = STRBUF_INIT;
-	unsigned long line = 0;
-	int rc, taken = 0;
-
-	xmlin_limits_default(&lim);
-	if (c->xml_max_bytes)
-		lim.max_bytes = c->xml_max_bytes;
-	if (c->xml_max_depth)
-		lim.max_depth = c->xml_max_depth;
-	if (c->xml_max_value)
-		lim.max_value = c->xml_max_value;
-	rc = xmlin_parse_file(&d, path, f->lf->relpath, &lim, &line, &why);
-	if (rc) {
-		rc = refuse_xml(f, line, rc < 0 ? "the file cannot be read" : why.buf);
-		goto out;
-	}
-	/* Every schema's rows and 'require's first: a refusal loads nothing. */
-	for (int i = 0; i < f->nschemas && rc == 0; i++) {
-		if (!(reads[i] = schema_xml_takes(f->schemas[i], &d)))
-			continue;
-		taken++;
-		rc = schema_xml_rows(f->schemas[i], &d, &rows[i], &nrows[i], &line, &why);
-		if (rc)
-			rc = refuse_xml(f, rc == 1 ? line : xmlin_root_line(&d), why.buf);
-	}
-	if (rc == 0 && !taken) {
-		struct strbuf roots = STRBUF_INIT;
-		for (int i = 0; i < f->nschemas; i++)
-			schema_xml_roots(f->schemas[i], &roots);
-		strbuf_reset(&why);
-		strbuf_addf(&why, "document element is not %s", roots.buf);
-		strbuf_release(&roots);
-		rc = refuse_xml(f, xmlin_root_line(&d), why.buf);
-	}
-	for (int i = 0; i < f->nschemas && rc == 0; i++) {
-		if (!reads[i])
-			continue;
-		f->schema = f->schemas[i];
-		f->sd = f->schema->store;
-		f->dbi = store_dbi(&n->ctx->store, f->sd);
-		rc = xml_rows(n, f, &d, rows[i], nrows[i], lim.max_value);
-	}
-	if (rc == 0 && n->batch.n)
-		rc = batch_flush(n, f) ? -1 : 0;
-out:
-	for (int i = 0; i < f->nschemas; i++)
-		free(rows[i]);
-	xmlin_close(&d);
-	strbuf_release(&why);
-	return rc;
-}
-
-static int record_file(struct normalise *n, MDB_txn *txn, struct file_load *f,
-		       const char *status)
-{
-	struct strbuf props = STRBUF_INIT;
-	char num[32];
-	int rc = file_props_get(&n->ctx->store, txn, f->lf->fileid, &props);
-	if (rc < 0)
-		return -1;
-	props_set(&props, "status", status);
-	props_set(&props, "schema", f->schema ? f->schema->name : "");
-	props_set(&props, "store", f->sd ? f->sd->name : "");
-	if (f->schema && f->schema->format == SCHEMA_XML)
-		xml_props(f, &props);
-#define NUM(k, v) snprintf(num, sizeof(num), "%llu", (unsigned long long)(v)), props_set(&props, k, num)
-	NUM("rows_read", f->rows_read);
-	NUM("rows_loaded", f->rows_loaded);
-	NUM("rows_rejected", f->rows_rejected);
-	NUM("records", f->records);
-#undef NUM
-	rc = file_props_put(&n->ctx->store, txn, f->lf->fileid, &props);
-	strbuf_release(&props);
-	return rc;
-}
-
-/* Reads one file into the store, hidden; 0 loaded, 1 file unusable, -1 fatal. */
-static int read_file(struct normalise *n, struct file_load *f, const char *path)
-{
-	struct emit_ctx e = { n, f, 0, 0, 0 };
-	struct csvin_opts o = { f->schema->delimiter, f->schema->encoding };
-	int rc;
-	if (f->schema->format == SCHEMA_XML)
-		return read_xml(n, f, path);
-	rc = csvin_read(path, &o, on_row, &e, NULL);
-	if (rc == 0 && !f->header_seen) {
-		log_input(f->lf->relpath, 0, 0, "file is empty (no header row)");
-		return 1;
-	}
-	if (rc == 0 && n->batch.n)
-		rc = batch_flush(n, f) ? 2 : 0;
-	if (rc == -1) {		/* unreadable or a CSV syntax error: nothing of it stays */
-		strbuf_reset(&f->rejected);
-		reject_row(f, NULL, 0, "file not loaded: CSV syntax error (see the log)");
-		f->rows_rejected = f->rows_read;
-		f->rows_loaded = 0;
-		return 1;
-	}
-	if (rc)
-		return -1;
-	return f->failed;
-}
-
-/*
- * Shows a loaded file in one transaction: its coverage counts replace
- * "loading", the version it corrects is hidden, its record written. The
- * corrected version's rows are deleted after the commit.
- */
-static int publish_file(struct normalise *n, struct file_load *f)
-{
-	uint8_t old[FILEID_LEN];
-	int has_old;
-	MDB_txn *txn;
-	if (store_begin(&n->ctx->store, 0, &txn))
-		return -1;
-	if (replace_earlier(n, txn, f, old, &has_old) || write_cover(n, txn, f) ||
-	    record_file(n, txn, f, "loaded")) {
-		mdb_txn_abort(txn);
-		return -1;
-	}
-	if (store_commit(txn))
-		return -1;
-	return has_old ? unload_file(n, old) : 0;
 }
 
 /*
@@ -924,38 +735,245 @@ static int set_input_values(const struct stage_ctx *ctx, const struct input_rule
 	return 0;
 }
 
+static int write_cover(struct normalise *n, MDB_txn *txn, struct file_load *f)
+{
+	char num[32];
+	for (size_t i = 0; i < f->cover.n; i++) {
+		const struct cover *c = &f->cover.v[i];
+		uint8_t kb[KEY_MAX + 64];
+		size_t kl = cover_key(c->sd->name, c->se, c->month, f->nm.date, f->id, kb);
+		int nl = snprintf(num, sizeof(num), "%llu", (unsigned long long)c->records);
+		if (put_cover(&n->ctx->store, txn, kb, kl, num, (size_t)nl))
+			return -1;
+	}
+	return 0;
+}
+
+static void xml_props(const struct file_load *f, struct strbuf *props);
+
+/*
+ * A part's record: what normalise learnt of it. The records of a set are
+ * all kept under its last part (records=N there, 0 in the others; each
+ * names the set's file id and its part number).
+ */
+static int record_part(struct normalise *n, MDB_txn *txn, struct file_load *f,
+		       const struct part *p, const char *status)
+{
+	struct strbuf props = STRBUF_INIT;
+	char num[32], hex[2 * FILEID_LEN + 1];
+	int last = p == &f->parts[f->nparts - 1];
+	int rc = file_props_get(&n->ctx->store, txn, p->sp.lf.fileid, &props);
+	if (rc < 0)
+		return -1;
+	props_set(&props, "status", status);
+	props_set(&props, "schema", f->schema ? f->schema->name : "");
+	props_set(&props, "store", f->sd ? f->sd->name : "");
+	if (f->schema && f->schema->format == SCHEMA_XML)
+		xml_props(f, &props);
+#define NUM(k, v) snprintf(num, sizeof(num), "%llu", (unsigned long long)(v)), props_set(&props, k, num)
+	NUM("rows_read", p->rows_read);
+	NUM("rows_loaded", p->rows_loaded);
+	NUM("rows_rejected", p->rows_rejected);
+	NUM("records", last && !strcmp(status, "loaded") ? f->records : 0);
+	if (p->sp.part) {
+		NUM("part", p->sp.part);
+		fileid_hex(f->id, hex);
+		props_set(&props, "set", hex);
+	}
+	if (last && f->mod11)
+		NUM("cpr_mod11_failures", f->mod11);
+#undef NUM
+	rc = file_props_put(&n->ctx->store, txn, p->sp.lf.fileid, &props);
+	strbuf_release(&props);
+	return rc;
+}
+
+/* Everything read so far is forgotten: hidden rows, counts, rejected rows. */
+static int forget_read(struct normalise *n, struct file_load *f)
+{
+	n->batch.n = 0;
+	strbuf_reset(&n->batch.arena);
+	covers_reset(&f->cover);
+	f->records = f->abs_total = 0;
+	f->mod11 = 0;
+	f->logged = 0;
+	for (size_t i = 0; i < f->nparts; i++) {
+		struct part *p = &f->parts[i];
+		p->rows_read = p->rows_loaded = p->rows_rejected = 0;
+		p->trailer_seen = p->has_count = 0;
+		p->count = 0;
+		rejects_discard(&p->rej);
+	}
+	return unload_file(n, f->id);
+}
+
+/*
+ * Reads every part once: loading (the first pass), or, refusing, listing
+ * every row as rejected. 0, READ_AGAIN (a part was not UTF-8 after all),
+ * STOP_REFUSE (f->refuse says why), or -1.
+ */
+static int read_parts(struct normalise *n, struct file_load *f)
+{
+	struct emit_ctx e = { n, f, 0 };
+	struct strbuf path = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < f->nparts && rc == 0; i++) {
+		struct part *p = &f->parts[i];
+		struct csvin_opts o = { f->schema->delimiter, f->schema->encoding, 1,
+					f->schema->quotes_are_text, on_restart };
+		if (p->force_cp1252)
+			o.encoding = CSVIN_CP1252;
+		f->cur = p;
+		memset(&f->rd, 0, sizeof(f->rd));
+		f->rd.s = f->schema;
+		f->rd.file = p->sp.lf.relpath;
+		f->rd.count_titles = f->refusing && p->read && !p->has_header;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", n->ctx->conf.state, p->sp.lf.path);
+		rc = csvin_read(path.buf, &o, on_row, &e, NULL);
+		if (rc == -1) {		/* unreadable, or UTF-16: reported */
+			refuse_file(f, 0, "it cannot be read as text (see the log)");
+			rc = f->refusing ? 0 : STOP_REFUSE;
+		}
+		if (rc == 0 && !f->refusing) {
+			p->read = 1;
+			p->has_header = f->rd.header_seen;
+			if (!f->rd.header_seen) {
+				if (f->schema->title_lines && f->schema->ncols)
+					refuse_file(f, 0, "no header row (a row naming column '%s')",
+						    f->schema->cols[0].column);
+				else
+					refuse_file(f, 0, "the file is empty (no header row)");
+				rc = STOP_REFUSE;
+			}
+		}
+		if (rc == 0 && rejects_finish(&p->rej, p->rejhex))
+			rc = -1;
+	}
+	if (rc == 0 && !f->refusing && n->batch.n)
+		rc = batch_flush(n, f) ? -1 : 0;
+	strbuf_release(&path);
+	return rc == 2 ? -1 : rc;
+}
+
+/* After the rows: the trailer's count against them (schemas' 'trailer'). */
+static void check_trailer(struct file_load *f)
+{
+	const struct schema *s = f->schema;
+	struct part *last = &f->parts[f->nparts - 1];
+	unsigned long total = 0;
+	if (!s->trailer_marker)
+		return;
+	f->cur = last;
+	for (size_t i = 0; i < f->nparts; i++) {
+		total += f->parts[i].rows_read;
+		if (i + 1 < f->nparts && f->parts[i].has_count) {
+			f->cur = &f->parts[i];
+			refuse_file(f, f->parts[i].trailer_line, "part %d carries the total count "
+				    "of a set, but part %d follows", (int)f->parts[i].sp.part,
+				    (int)f->parts[i + 1].sp.part);
+			return;
+		}
+	}
+	if (!last->trailer_seen)
+		refuse_file(f, 0, "no trailer row %s: the file is cut short%s", s->trailer_marker,
+			    f->nparts > 1 || s->parts ? ", or its last part is missing" : "");
+	else if (!last->has_count)
+		refuse_file(f, last->trailer_line, "the trailer row %s carries no count in %s%s",
+			    s->trailer_marker, s->trailer_count,
+			    s->parts ? ": the last part of the set is missing" : "");
+	else if (last->count != total)
+		refuse_file(f, last->trailer_line, "the trailer says %llu line(s), the file%s "
+			    "%lu: cut short?", (unsigned long long)last->count,
+			    f->nparts > 1 ? "s of the set hold" : " holds", total);
+}
+
+/*
+ * Reads the file (its parts) into the store, hidden: 0 loaded, 1 refused
+ * (every row in rejected/), -1 fatal.
+ */
+static int read_file(struct normalise *n, struct file_load *f)
+{
+	int rc, muted;
+	for (int again = 0; ; again++) {
+		rc = f->refuse.len ? STOP_REFUSE : read_parts(n, f);
+		if (rc == 0) {
+			check_trailer(f);
+			if (f->refuse.len)
+				rc = STOP_REFUSE;
+		}
+		if (rc != READ_AGAIN || again == 2 * (int)f->nparts + 1)
+			break;
+		if (forget_read(n, f))	/* Windows-1252 after all: from the start */
+			return -1;
+	}
+	if (rc == READ_AGAIN)
+		rc = -1;
+	if (rc != STOP_REFUSE)
+		return rc;
+	/* Refused: nothing of it stays, and every row of it is counted. */
+	if (forget_read(n, f))
+		return -1;
+	f->refusing = 1;
+	muted = log_input_mute(1);	/* the first pass reported the file's problems */
+	for (int again = 0; (rc = read_parts(n, f)) == READ_AGAIN && again < 2 * (int)f->nparts;
+	     again++)
+		forget_read(n, f);
+	log_input_mute(muted);
+	return rc ? -1 : 1;
+}
+
+/*
+ * Shows a loaded file in one transaction: its coverage counts replace
+ * "loading", the versions it corrects (of each part) are hidden, the
+ * records written. The corrected versions' rows are deleted after the
+ * commit.
+ */
+static int publish_file(struct normalise *n, struct file_load *f)
+{
+	uint8_t (*old)[FILEID_LEN] = xcalloc(f->nparts, FILEID_LEN);
+	int *has_old = xcalloc(f->nparts, sizeof(*has_old));
+	MDB_txn *txn;
+	int rc = store_begin(&n->ctx->store, 0, &txn);
+	for (size_t i = 0; i < f->nparts && rc == 0; i++)
+		rc = replace_earlier(n, txn, &f->parts[i].sp.lf, old[i], &has_old[i]);
+	if (rc == 0)
+		rc = write_cover(n, txn, f);
+	for (size_t i = 0; i < f->nparts && rc == 0; i++)
+		rc = record_part(n, txn, f, &f->parts[i], "loaded");
+	if (rc)
+		mdb_txn_abort(txn);
+	else
+		rc = store_commit(txn);
+	for (size_t i = 0; i < f->nparts && rc == 0; i++)
+		if (has_old[i])
+			rc = unload_file(n, old[i]);
+	free(old);
+	free(has_old);
+	return rc;
+}
+
 /*
  * Whether a later correction replaced this file (a rerun of an old night
  * after a later night landed a corrected version): the current version of
- * its name has it in its chain of 'replaces'. Such a file is not loaded
- * again: loading it would hide the correction that later nights read.
- * 1 superseded (its rows are gone; its record says replaced), 0 not, -1.
+ * its name has it in its chain of 'replaces'. 1 superseded (*top: the
+ * current version), 0 not, -1.
  */
-static int superseded(struct normalise *n, struct file_load *f)
+static int is_superseded(struct normalise *n, MDB_txn *txn, const struct landed_file *lf,
+			 uint8_t top[FILEID_LEN])
 {
 	struct store *st = &n->ctx->store;
 	struct strbuf props = STRBUF_INIT, val = STRBUF_INIT;
-	uint8_t cur[FILEID_LEN], top[FILEID_LEN];
-	char hex[2 * FILEID_LEN + 1], curhex[2 * FILEID_LEN + 1];
-	MDB_txn *txn;
-	MDB_val k = { strlen(f->lf->relpath), (void *)f->lf->relpath }, v;
-	int rc, found = 0;
-	if (store_begin(st, 0, &txn))
-		return -1;
-	rc = mdb_get(txn, st->names, &k, &v);
+	uint8_t cur[FILEID_LEN];
+	MDB_val k = { strlen(lf->relpath), (void *)lf->relpath }, v;
+	int rc = mdb_get(txn, st->names, &k, &v), found = 0;
 	if (rc == MDB_NOTFOUND || (rc == 0 && (v.mv_size != FILEID_LEN ||
-					       !memcmp(v.mv_data, f->lf->fileid, FILEID_LEN)))) {
-		mdb_txn_abort(txn);
+					       !memcmp(v.mv_data, lf->fileid, FILEID_LEN))))
 		return 0;
-	}
-	if (rc) {
-		mdb_txn_abort(txn);
+	if (rc)
 		return store_fail("names", rc);
-	}
 	memcpy(cur, v.mv_data, FILEID_LEN);
 	memcpy(top, cur, FILEID_LEN);
-	fileid_hex(cur, curhex);
-	fileid_hex(f->lf->fileid, hex);
 	/* Walk back from the current version; a chain is as long as the
 	 * corrections of one name, bounded so a damaged store cannot loop. */
 	for (int step = 0; step < 1000 && !found; step++) {
@@ -965,88 +983,445 @@ static int superseded(struct normalise *n, struct file_load *f)
 		if (rc == 1 || !props_get(&props, "replaces", &val) ||
 		    fileid_from_hex(val.buf, prev))
 			break;
-		found = !memcmp(prev, f->lf->fileid, FILEID_LEN);
+		found = !memcmp(prev, lf->fileid, FILEID_LEN);
 		memcpy(cur, prev, FILEID_LEN);
 	}
 	strbuf_release(&props);
 	strbuf_release(&val);
-	if (rc < 0 || (found && mark_replaced(st, txn, f->lf->fileid, top))) {
+	return rc < 0 ? -1 : found;
+}
+
+/*
+ * A file (a set) a later night corrected is not loaded again: loading it
+ * would hide the correction that later nights read. A file alone is
+ * marked replaced and its rows go; a set stays as the later night left
+ * it. 1 superseded, 0 not, -1.
+ */
+static int superseded(struct normalise *n, struct file_load *f)
+{
+	struct store *st = &n->ctx->store;
+	uint8_t top[FILEID_LEN];
+	char hex[2 * FILEID_LEN + 1], curhex[2 * FILEID_LEN + 1];
+	MDB_txn *txn;
+	int rc = 0;
+	size_t i;
+	if (store_begin(st, 0, &txn))
+		return -1;
+	for (i = 0; i < f->nparts && rc == 0; i++)
+		rc = is_superseded(n, txn, &f->parts[i].sp.lf, top);
+	if (rc <= 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	i--;
+	fileid_hex(top, curhex);
+	fileid_hex(f->parts[i].sp.lf.fileid, hex);
+	if (f->nparts > 1 || f->parts[0].sp.part) {
+		mdb_txn_abort(txn);
+		log_info("%s: version %s was corrected on a later night (now %s); its set is "
+			 "not loaded again", f->parts[i].sp.lf.relpath, hex, curhex);
+		return 1;
+	}
+	if (mark_replaced(st, txn, f->parts[0].sp.lf.fileid, top)) {
 		mdb_txn_abort(txn);
 		return -1;
-	}
-	if (!found) {
-		mdb_txn_abort(txn);
-		return 0;
 	}
 	if (store_commit(txn))
 		return -1;
 	log_info("%s: version %s was corrected on a later night (now %s); not loaded again",
-		 f->lf->relpath, hex, curhex);
-	return unload_file(n, f->lf->fileid) ? -1 : 1;
+		 f->parts[0].sp.lf.relpath, hex, curhex);
+	return unload_file(n, f->parts[0].sp.lf.fileid) ? -1 : 1;
 }
 
+/* The store's money fields, and its cpr field (for the modulus 11 note). */
+static void store_fields(const struct catalog *cat, struct file_load *f)
+{
+	f->nmoney = 0;
+	for (int i = 0; i < f->sd->nvalue; i++)
+		if (cat->fields[f->sd->value[i]].type == FT_MONEY)
+			f->money[f->nmoney++] = f->sd->value[i];
+	f->f_cpr = catalog_field(cat, "cpr");
+}
+
+/* ---- XML files: the reader dispatch's other half (schemaxml.h, xmlin.h) ---- */
+
+/*
+ * The schemas an input line names: one, or (XML files) several, comma-
+ * separated, each reading the documents whose element is its root. Two of
+ * them that read the same document element into one store would read the
+ * same rows twice: refused.
+ */
+static int input_schemas(struct normalise *n, const struct input_rule *rule,
+			 struct file_load *f)
+{
+	const char *conf = n->ctx->conf.path, *p = rule->schema;
+	int idx[MAX_FILE_SCHEMAS];
+	f->nschemas = 0;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char *name = xstrndup(p, len);
+		struct schema *s;
+		if (!len || f->nschemas == MAX_FILE_SCHEMAS) {
+			log_input(conf, rule->lineno, 0, "'%s': one to %d schemas, comma-separated",
+				  rule->schema, MAX_FILE_SCHEMAS);
+			free(name);
+			return -1;
+		}
+		s = schema_for(n, name);
+		free(name);
+		if (!s)
+			return -1;
+		idx[f->nschemas++] = (int)(s - n->schemas);	/* schema_for() may move the array */
+		p = comma ? comma + 1 : p + len;
+	}
+	if (!f->nschemas) {
+		log_input(conf, rule->lineno, 0, "no schema");
+		return -1;
+	}
+	for (int i = 0; i < f->nschemas; i++)
+		f->schemas[i] = &n->schemas[idx[i]];
+	for (int i = 0; f->nschemas > 1 && i < f->nschemas; i++) {
+		const struct schema *a = f->schemas[i];
+		if (a->format != SCHEMA_XML) {
+			log_input(conf, rule->lineno, 0, "schema %s is CSV: only XML schemas "
+				  "share an input line", a->name);
+			return -1;
+		}
+		for (int k = 0; k < i; k++) {
+			const struct schema *b = f->schemas[k];
+			if (a->store != b->store)
+				continue;
+			for (int r = 0; r < a->xml->nroots; r++)
+				for (int q = 0; q < b->xml->nroots; q++)
+					if (!strcmp(a->xml->roots[r].uri, b->xml->roots[q].uri) &&
+					    !strcmp(a->xml->roots[r].local, b->xml->roots[q].local)) {
+						log_input(conf, rule->lineno, 0, "schemas %s and %s both "
+							  "read %s into store %s", b->name, a->name,
+							  a->xml->roots[r].name, a->store->name);
+						return -1;
+					}
+		}
+	}
+	return 0;
+}
+
+/* An XML file's record: every schema and store it names, why it was refused. */
+static void xml_props(const struct file_load *f, struct strbuf *props)
+{
+	struct strbuf names = STRBUF_INIT, stores = STRBUF_INIT;
+	char num[32];
+	for (int i = 0; i < f->nschemas; i++) {
+		int seen = 0;
+		strbuf_addf(&names, "%s%s", i ? "," : "", f->schemas[i]->name);
+		for (int k = 0; k < i; k++)
+			seen |= f->schemas[k]->store == f->schemas[i]->store;
+		if (!seen)
+			strbuf_addf(&stores, "%s%s", stores.len ? "," : "", f->schemas[i]->store->name);
+	}
+	props_set(props, "schema", names.buf);
+	props_set(props, "store", stores.buf);
+	snprintf(num, sizeof(num), "%lu", f->refused_line);
+	props_set(props, "refused_line", f->refuse.len ? num : "");
+	props_set(props, "refused_why", strbuf_str(&f->refuse));
+	snprintf(num, sizeof(num), "%lu", f->first_reject_line);
+	props_set(props, "rejected_line", f->first_reject.len ? num : "");
+	props_set(props, "rejected_why", strbuf_str(&f->first_reject));
+	strbuf_release(&names);
+	strbuf_release(&stores);
+}
+
+/* A rejected XML row: rejected/ gets the column's XPath and the row's node path. */
+static int reject_xml(struct file_load *f, unsigned long line, const char *column,
+		      const char *why, const char *row)
+{
+	struct part *p = &f->parts[0];
+	p->rows_read++;
+	p->rows_rejected++;
+	if (!f->first_reject.len) {
+		strbuf_addstr(&f->first_reject, why);
+		f->first_reject_line = line;
+	}
+	return rejects_add_text(&p->rej, line, column ? column : "", why, row ? row : "",
+				row ? strlen(row) : 0) ? -1 : 0;
+}
+
+/*
+ * The whole file is refused (as a CSV file that cannot be used): nothing
+ * of it is loaded, the night goes on. An XML file may not even parse, so
+ * it has no rows to list: rejected/ gets one line, where and why, and no
+ * row of it counts as read. Returns 1, or -1 fatal.
+ */
+static int refuse_xml(struct normalise *n, struct file_load *f, unsigned long line,
+		      const char *why)
+{
+	struct part *p = &f->parts[0];
+	struct strbuf r = STRBUF_INIT;
+	int rc;
+	refuse_file(f, line, "%s", why);	/* logs; the first reason wins */
+	n->batch.n = 0;
+	strbuf_reset(&n->batch.arena);
+	rejects_discard(&p->rej);
+	strbuf_addf(&r, "file not loaded: %s", f->refuse.buf);
+	rc = rejects_add_text(&p->rej, f->refused_line, "", r.buf, "", 0);
+	p->rows_read = p->rows_loaded = p->rows_rejected = 0;
+	strbuf_reset(&f->first_reject);
+	f->first_reject_line = 0;
+	strbuf_release(&r);
+	return rc ? -1 : 1;
+}
+
+/* One schema's rows of a parsed document into the batch. 0, STOP_REFUSE, or -1. */
+static int xml_rows(struct normalise *n, struct file_load *f, struct xmlin_doc *d,
+		    const struct xml_row *rows, size_t nrows, size_t max_value)
+{
+	struct emit_ctx e = { n, f, 0 };
+	struct strbuf npath = STRBUF_INIT;
+	struct part *p = &f->parts[0];
+	int rc = 0;
+	for (size_t i = 0; i < nrows && rc == 0; i++) {
+		const char *column = NULL;
+		e.line = rows[i].line;
+		rc = schema_xml_row(f->schema, d, &rows[i], max_value, &f->base, emit_record,
+				    &e, &column, &f->why);
+		if (rc == -1) {
+			if (f->logged++ < LOG_REJECTS)
+				log_input(p->sp.lf.relpath, rows[i].line, 0, "%s", f->why.buf);
+			xmlin_node_path(rows[i].node, &npath);
+			rc = reject_xml(f, rows[i].line, column, f->why.buf, npath.buf);
+		} else if (rc == 0) {
+			p->rows_read++;
+			p->rows_loaded++;
+		} else if (rc != STOP_REFUSE) {
+			rc = -1;
+		}
+	}
+	strbuf_release(&npath);
+	return rc;
+}
+
+/*
+ * Reads an XML file (format xml): parsed once under the limits of
+ * pipeline.conf, then every schema of the input line whose root is the
+ * document element reads its rows, each into its own store. Each row
+ * element is one row read: loaded, or in rejected/ with its line, the
+ * column's XPath and the row's node path. 0 loaded (hidden, as a CSV
+ * file), 1 the file is refused (refuse_xml()), -1 fatal.
+ */
+static int read_xml(struct normalise *n, struct file_load *f)
+{
+	const struct pipeline_conf *c = &n->ctx->conf;
+	struct xmlin_limits lim;
+	struct xmlin_doc d;
+	struct xml_row *rows[MAX_FILE_SCHEMAS] = { NULL };
+	size_t nrows[MAX_FILE_SCHEMAS] = { 0 };
+	int reads[MAX_FILE_SCHEMAS] = { 0 };
+	struct strbuf why = STRBUF_INIT, path = STRBUF_INIT;
+	unsigned long line = 0;
+	int rc, taken = 0;
+
+	f->cur = &f->parts[0];
+	strbuf_addf(&path, "%s/%s", c->state, f->parts[0].sp.lf.path);
+	xmlin_limits_default(&lim);
+	if (c->xml_max_bytes)
+		lim.max_bytes = c->xml_max_bytes;
+	if (c->xml_max_depth)
+		lim.max_depth = c->xml_max_depth;
+	if (c->xml_max_value)
+		lim.max_value = c->xml_max_value;
+	rc = xmlin_parse_file(&d, path.buf, f->parts[0].sp.lf.relpath, &lim, &line, &why);
+	if (rc) {
+		rc = refuse_xml(n, f, line, rc < 0 ? "the file cannot be read" : why.buf);
+		goto out;
+	}
+	/* Every schema's rows and 'require's first: a refusal loads nothing. */
+	for (int i = 0; i < f->nschemas && rc == 0; i++) {
+		if (!(reads[i] = schema_xml_takes(f->schemas[i], &d)))
+			continue;
+		taken++;
+		rc = schema_xml_rows(f->schemas[i], &d, &rows[i], &nrows[i], &line, &why);
+		if (rc)
+			rc = refuse_xml(n, f, rc == 1 ? line : xmlin_root_line(&d), why.buf);
+	}
+	if (rc == 0 && !taken) {
+		struct strbuf roots = STRBUF_INIT;
+		for (int i = 0; i < f->nschemas; i++)
+			schema_xml_roots(f->schemas[i], &roots);
+		strbuf_reset(&why);
+		strbuf_addf(&why, "document element is not %s", roots.buf);
+		strbuf_release(&roots);
+		rc = refuse_xml(n, f, xmlin_root_line(&d), why.buf);
+	}
+	for (int i = 0; i < f->nschemas && rc == 0; i++) {
+		if (!reads[i])
+			continue;
+		f->schema = f->schemas[i];
+		f->sd = f->schema->store;
+		f->dbi = store_dbi(&n->ctx->store, f->sd);
+		store_fields(&n->ctx->cat, f);
+		rc = xml_rows(n, f, &d, rows[i], nrows[i], lim.max_value);
+	}
+	if (rc == STOP_REFUSE)	/* f->refuse says why (emit_record) */
+		rc = refuse_xml(n, f, f->refused_line, f->refuse.buf);
+	if (rc == 0 && n->batch.n)
+		rc = batch_flush(n, f) ? -1 : 0;
+out:
+	for (int i = 0; i < f->nschemas; i++)
+		free(rows[i]);
+	xmlin_close(&d);
+	strbuf_release(&why);
+	strbuf_release(&path);
+	return rc;
+}
+
+/* 0 loaded, 1 the file could not be used, 2 superseded, -1 fatal. */
 static int load_file(struct normalise *n, struct file_load *f)
 {
 	const struct stage_ctx *ctx = n->ctx;
-	const struct input_rule *rule = conf_match_input(&ctx->conf, f->lf->relpath, &f->nm);
-	struct strbuf path = STRBUF_INIT;
 	int rc;
 
-	if (!rule) {
-		log_error("%s: no 'input' in %s names this file; not loaded",
-			  f->lf->relpath, ctx->conf.path);
-		goto unusable;
-	}
-	if (input_schemas(n, rule, f))
+	if (input_schemas(n, f->rule, f))
 		goto unusable;
 	f->schema = f->schemas[0];
+	if (!f->schema->parts != !f->nm.part) {
+		log_input(ctx->conf.path, f->rule->lineno, 0, f->nm.part ? "the pattern has "
+			  "{part}, but schema %s does not say 'parts'" : "schema %s says 'parts', "
+			  "but the pattern has no {part}", f->schema->name);
+		goto unusable;
+	}
 	f->sd = f->schema->store;
 	f->dbi = store_dbi(&n->ctx->store, f->sd);
+	store_fields(&ctx->cat, f);
 	if (f->nm.se[0]) {
 		int se = catalog_field(&ctx->cat, "se");
 		f->base.v[se] = (struct value){ 1, 0, f->nm.se, SE_LEN };
 	}
-	if (f->nm.month && strstr(rule->pattern, "{month}"))
+	if (f->nm.month && strstr(f->rule->pattern, "{month}"))
 		f->base.v[catalog_field(&ctx->cat, "month")] = (struct value){ 1, f->nm.month, NULL, 0 };
-	if (set_input_values(ctx, rule, f))
+	if (set_input_values(ctx, f->rule, f))
 		goto unusable;
 	for (int i = 0; i < f->nschemas; i++)
 		digest_update(n->in, f->schemas[i]->digest, sizeof(f->schemas[i]->digest));
 	if ((rc = superseded(n, f)) != 0)
 		return rc < 0 ? -1 : 2;
-	strbuf_addf(&path, "%s/%s", ctx->conf.state, f->lf->path);
-	/* What an earlier run (or one killed half-way) left of this file goes. */
-	rc = unload_file(n, f->lf->fileid) ? -1 : read_file(n, f, path.buf);
-	if (rc == 0 && f->rows_read != f->rows_loaded + f->rows_rejected) {
-		log_error("%s: %lu rows read but %lu loaded + %lu rejected; not loaded",
-			  f->lf->relpath, f->rows_read, f->rows_loaded, f->rows_rejected);
-		rc = -1;
+	if (f->nm.part) {
+		struct set_part *sp = xcalloc(f->nparts, sizeof(*sp));
+		for (size_t i = 0; i < f->nparts; i++)
+			sp[i] = f->parts[i].sp;
+		f->cur = &f->parts[f->nparts - 1];
+		if (fileset_check(sp, f->nparts, &f->why))
+			refuse_file(f, 0, "%s", f->why.buf);
+		free(sp);
 	}
+	/* What an earlier run (or one killed half-way) left of this file goes. */
+	if (unload_file(n, f->id))
+		return -1;
+	rc = f->schema->format == SCHEMA_XML ? read_xml(n, f) : read_file(n, f);
+	for (size_t i = 0; rc == 0 && i < f->nparts; i++) {
+		const struct part *p = &f->parts[i];
+		if (p->rows_read != p->rows_loaded + p->rows_rejected) {
+			log_error("%s: %lu rows read but %lu loaded + %lu rejected; not loaded",
+				  p->sp.lf.relpath, p->rows_read, p->rows_loaded, p->rows_rejected);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && f->mod11)
+		log_info("%s: %lu CPR number(s) fail modulus 11 (allowed: numbers without it "
+			 "are issued since 2007)", f->parts[f->nparts - 1].sp.lf.relpath, f->mod11);
 	if (rc == 0)
 		rc = publish_file(n, f);
-	else if (rc == 1 && unload_file(n, f->lf->fileid))
+	else if (rc == 1 && unload_file(n, f->id))
 		rc = -1;	/* an unusable file leaves the store as it was */
 	n->batch.n = 0;
 	strbuf_reset(&n->batch.arena);
-	strbuf_release(&path);
 	return rc;
 unusable:
 	/* A file an earlier run loaded (the conf changed since) is not read any
 	 * more: its rows go, so the store never shows rows of a rejected file. */
-	return unload_file(n, f->lf->fileid) ? -1 : 1;
+	return unload_file(n, f->id) ? -1 : 1;
 }
 
-/* The file's record, in a transaction of its own (files not loaded). */
+/* The parts' records, in a transaction of their own (files not loaded). */
 static int record_unusable(struct normalise *n, struct file_load *f)
 {
 	MDB_txn *txn;
+	int rc = 0;
 	if (store_begin(&n->ctx->store, 0, &txn))
 		return -1;
-	if (record_file(n, txn, f, "rejected")) {
+	for (size_t i = 0; i < f->nparts && rc == 0; i++)
+		rc = record_part(n, txn, f, &f->parts[i], "rejected");
+	if (rc) {
 		mdb_txn_abort(txn);
 		return -1;
 	}
 	return store_commit(txn);
+}
+
+/* Whether this run loaded the set already (from another of its parts). */
+static int set_seen(struct normalise *n, const char *key)
+{
+	for (size_t i = 0; i < n->nsets; i++)
+		if (!strcmp(n->sets[i], key))
+			return 1;
+	n->sets = xrealloc(n->sets, (n->nsets + 1) * sizeof(*n->sets));
+	n->sets[n->nsets++] = xstrdup(key);
+	return 0;
+}
+
+/* The parts of the load: the file alone, or its set. 0, 1 seen already, -1. */
+static int gather(struct normalise *n, struct file_load *f, const struct landed_file *lf)
+{
+	struct set_part *sp = NULL;
+	size_t nsp = 0;
+	struct strbuf key = STRBUF_INIT;
+	MDB_txn *txn;
+	int rc = 0;
+	if (f->rule && f->nm.part) {
+		fileset_key(lf->relpath, &f->nm, &key);
+		if (set_seen(n, key.buf)) {
+			strbuf_release(&key);
+			return 1;
+		}
+		if (store_begin(&n->ctx->store, MDB_RDONLY, &txn))
+			rc = -1;
+		else {
+			rc = fileset_gather(&n->ctx->store, txn, n->ctx->opts.date, f->rule,
+					    lf->relpath, &f->nm, &sp, &nsp, &key);
+			mdb_txn_abort(txn);
+		}
+	}
+	if (rc == 0 && !nsp) {
+		sp = xcalloc(1, sizeof(*sp));
+		sp[0].lf = *lf;
+		sp[0].part = f->nm.part;
+		nsp = 1;
+	}
+	f->parts = xcalloc(nsp, sizeof(*f->parts));
+	f->nparts = nsp;
+	for (size_t i = 0; i < nsp; i++) {
+		struct strbuf p = STRBUF_INIT;
+		f->parts[i].sp = sp[i];
+		rejects_path(n->ctx->outdir, sp[i].lf.relpath, &p);
+		rejects_init(&f->parts[i].rej, p.buf, sp[i].lf.relpath);
+		strbuf_release(&p);
+	}
+	f->id = f->parts[nsp - 1].sp.lf.fileid;
+	free(sp);
+	strbuf_release(&key);
+	return rc;
+}
+
+static void file_load_free(struct file_load *f)
+{
+	for (size_t i = 0; i < f->nparts; i++)
+		rejects_free(&f->parts[i].rej);
+	free(f->parts);
+	covers_free(&f->cover);
+	strbuf_release(&f->refuse);
+	strbuf_release(&f->first_reject);
+	strbuf_release(&f->why);
+	strbuf_release(&f->valbuf);
+	strbuf_release(&f->rowtext);
 }
 
 static int on_landed(const struct landed_file *lf, void *data)
@@ -1061,33 +1436,46 @@ static int on_landed(const struct landed_file *lf, void *data)
 		return 0;
 	}
 	memset(&f, 0, sizeof(f));
-	f.lf = lf;
-	digest_update(n->in, lf->relpath, strlen(lf->relpath) + 1);
-	digest_update(n->in, lf->sha, sizeof(lf->sha));
-	rc = load_file(n, &f);
+	f.rule = conf_match_input(&n->ctx->conf, lf->relpath, &f.nm);
+	if ((rc = gather(n, &f, lf)) != 0) {
+		file_load_free(&f);
+		return rc < 0 ? -1 : 0;
+	}
+	for (size_t i = 0; i < f.nparts; i++) {
+		digest_update(n->in, f.parts[i].sp.lf.relpath, strlen(f.parts[i].sp.lf.relpath) + 1);
+		digest_update(n->in, f.parts[i].sp.lf.sha, sizeof(f.parts[i].sp.lf.sha));
+	}
+	if (!f.rule) {
+		log_error("%s: no 'input' in %s names this file; not loaded",
+			  lf->relpath, n->ctx->conf.path);
+		rc = unload_file(n, f.id) ? -1 : 1;
+	} else {
+		rc = load_file(n, &f);
+	}
 	if (rc == 1 && record_unusable(n, &f))
 		rc = -1;
-	if (rc >= 0 && write_rejected(n, &f))
-		rc = -1;
-	if (rc >= 0) {
-		n->rows_read += f.rows_read;
-		n->rows_loaded += f.rows_loaded;
-		n->rows_rejected += f.rows_rejected;
+	for (size_t i = 0; rc >= 0 && i < f.nparts; i++) {
+		struct part *p = &f.parts[i];
+		if (!p->rejhex[0] && rejects_finish(&p->rej, p->rejhex))
+			rc = -1;
+	}
+	for (size_t i = 0; rc >= 0 && i < f.nparts; i++) {
+		struct part *p = &f.parts[i];
+		n->rows_read += p->rows_read;
+		n->rows_loaded += p->rows_loaded;
+		n->rows_rejected += p->rows_rejected;
 		n->files_bad += rc == 1;
 		n->files_superseded += rc == 2;
-		snprintf(num, sizeof(num), "%lu;%lu;%lu;%d", f.rows_read, f.rows_loaded,
-			 f.rows_rejected, rc);
-		digest_update(n->out, lf->relpath, strlen(lf->relpath) + 1);
+		if (p->rejhex[0])
+			digest_update(n->out, p->rejhex, sizeof(p->rejhex));
+		snprintf(num, sizeof(num), "%lu;%lu;%lu;%d", p->rows_read, p->rows_loaded,
+			 p->rows_rejected, rc);
+		digest_update(n->out, p->sp.lf.relpath, strlen(p->sp.lf.relpath) + 1);
 		digest_update(n->out, num, strlen(num));
-		log_verbose("%s: %lu rows read, %lu loaded, %lu rejected", lf->relpath,
-			    f.rows_read, f.rows_loaded, f.rows_rejected);
+		log_verbose("%s: %lu rows read, %lu loaded, %lu rejected", p->sp.lf.relpath,
+			    p->rows_read, p->rows_loaded, p->rows_rejected);
 	}
-	strbuf_release(&f.rejected);
-	strbuf_release(&f.refused);
-	strbuf_release(&f.first_reject);
-	strbuf_release(&f.why);
-	strbuf_release(&f.keybuf);
-	strbuf_release(&f.valbuf);
+	file_load_free(&f);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -1096,6 +1484,9 @@ static void normalise_free(struct normalise *n)
 	for (int i = 0; i < n->nschemas; i++)
 		schema_free(&n->schemas[i]);
 	free(n->schemas);
+	for (size_t i = 0; i < n->nsets; i++)
+		free(n->sets[i]);
+	free(n->sets);
 	free(n->batch.off);
 	free(n->batch.klen);
 	free(n->batch.vlen);

@@ -1,5 +1,6 @@
 #include "schema.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,21 @@
 #include "schemaxml.h"
 #include "core/banned.h"
 
+/* An amount cell: the column's notation, within MONEY_FILE_MAX. */
+static int amount_parse(const char *s, size_t len, unsigned flags, money_t *out,
+			const char **why)
+{
+	unsigned mf = ((flags & COL_TRAILING_MINUS) ? MONEY_TRAILING_MINUS : 0) |
+		      ((flags & COL_NO_LEADING_ZERO) ? MONEY_NO_LEADING_ZERO : 0);
+	if (money_parse(s, len, mf, out, why))
+		return -1;
+	if (*out > MONEY_FILE_MAX || *out < -MONEY_FILE_MAX) {
+		*why = "amount beyond 100.000.000.000.000,00 (larger than any real amount)";
+		return -1;
+	}
+	return 0;
+}
+
 int value_parse(enum field_type t, unsigned flags, const char *s, size_t len,
 		struct value *v, char *scratch, const char **why)
 {
@@ -23,15 +39,22 @@ int value_parse(enum field_type t, unsigned flags, const char *s, size_t len,
 	v->len = 0;
 	switch (t) {
 	case FT_TEXT:
+		if (len > SCHEMA_TEXT_MAX) {
+			*why = "text longer than 65.535 bytes";
+			return -1;
+		}
 		if (!utf8_valid(s, len)) {
 			*why = "text is not valid UTF-8";
 			return -1;
 		}
 		v->text = s, v->len = len;
+		/* A CPR in either form is one person (DDMMYY-SSSS = DDMMYYSSSS). */
+		if ((flags & COL_CPR_DIGITS) && (len == CPR_LEN || len == CPR_LEN + 1) &&
+		    cpr_parse(s, len, 0, scratch, &ok, why) == 0)
+			v->text = scratch, v->len = CPR_LEN;
 		return 0;
 	case FT_MONEY:
-		return money_parse(s, len, (flags & COL_TRAILING_MINUS) ?
-				   MONEY_TRAILING_MINUS : 0, &v->num, why);
+		return amount_parse(s, len, flags, &v->num, why);
 	case FT_INT:
 	case FT_FELTNR:
 		if (len == 0 || len > (t == FT_FELTNR ? 4 : 18)) {
@@ -90,7 +113,8 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 		{ "required", COL_REQUIRED }, { "optional", COL_OPTIONAL },
 		{ "pad-cpr", COL_PAD_CPR }, { "trailing-minus", COL_TRAILING_MINUS },
 		{ "month-of-date", COL_MONTH_OF_DATE }, { "debit", COL_DEBIT },
-		{ "credit", COL_CREDIT },
+		{ "credit", COL_CREDIT }, { "cpr-digits", COL_CPR_DIGITS },
+		{ "no-leading-zero", COL_NO_LEADING_ZERO },
 	};
 	*flags = 0;
 	for (int i = from; i < l->argc; i++) {
@@ -100,8 +124,8 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 				break;
 		if (k == sizeof(names) / sizeof(names[0]))
 			return conf_error(l, "unknown flag '%s' (required, optional, "
-					  "pad-cpr, trailing-minus, month-of-date, debit, credit)",
-					  l->argv[i]);
+					  "pad-cpr, cpr-digits, trailing-minus, no-leading-zero, "
+					  "month-of-date, debit, credit)", l->argv[i]);
 		*flags |= names[k].flag;
 	}
 	if ((*flags & COL_REQUIRED) && (*flags & COL_OPTIONAL))
@@ -238,20 +262,23 @@ static int directive_amounts(const struct conf_line *l, struct schema *s)
 	struct wide_amounts *w;
 	struct strbuf name = STRBUF_INIT;
 	int f;
-	if (l->argc != 2)
-		return conf_error(l, "usage: amounts \"PREFIX{FIELD}SUFFIX\"");
+	unsigned flags = 0;
+	if (l->argc < 2)
+		return conf_error(l, "usage: amounts \"PREFIX{FIELD}SUFFIX\" [FLAGS]");
+	if (parse_flags(l, 2, &flags))
+		return -1;
 	open = strchr(l->argv[1], '{');
 	close = open ? strchr(open, '}') : NULL;
 	if (!close || close == open + 1)
 		return conf_error(l, "amounts pattern needs {FIELD}");
-	if (s->nwide == 4)
-		return conf_error(l, "more than 4 'amounts' patterns");
 	strbuf_add(&name, open + 1, (size_t)(close - open - 1));
 	f = schema_field(l, s, name.buf);
 	strbuf_release(&name);
 	if (f < 0)
 		return -1;
+	s->wide = xrealloc(s->wide, (size_t)(s->nwide + 1) * sizeof(*s->wide));
 	w = &s->wide[s->nwide++];
+	w->flags = flags;
 	w->prefix = xmalloc((size_t)(open - l->argv[1]) + 1);
 	memcpy(w->prefix, l->argv[1], (size_t)(open - l->argv[1]));
 	w->prefix[open - l->argv[1]] = '\0';
@@ -265,8 +292,7 @@ static int directive_skip(const struct conf_line *l, struct schema *s)
 	struct skip_rule *k;
 	if (l->argc != 3)
 		return conf_error(l, "usage: skip-row COLUMN VALUE");
-	if (s->nskip == MAX_SKIP_RULES)
-		return conf_error(l, "more than %d 'skip-row' rules", MAX_SKIP_RULES);
+	s->skip = xrealloc(s->skip, (size_t)(s->nskip + 1) * sizeof(*s->skip));
 	k = &s->skip[s->nskip++];
 	k->column = xstrdup(l->argv[1]);
 	k->value = xstrdup(l->argv[2]);
@@ -320,6 +346,35 @@ static int schema_line(const struct conf_line *l, void *data)
 	}
 	if (!strcmp(d, "skip-row"))
 		return directive_skip(l, s);
+	if (!strcmp(d, "quotes")) {
+		if (l->argc != 2 || strcmp(l->argv[1], "text"))
+			return conf_error(l, "usage: quotes text");
+		s->quotes_are_text = 1;
+		return 0;
+	}
+	if (!strcmp(d, "header-marker")) {
+		if (l->argc != 2 || !*l->argv[1])
+			return conf_error(l, "usage: header-marker TEXT");
+		if (s->header_marker)
+			return conf_error(l, "'header-marker' given twice");
+		s->header_marker = xstrdup(l->argv[1]);
+		return 0;
+	}
+	if (!strcmp(d, "trailer")) {
+		if (l->argc != 4 || !*l->argv[1] || strcmp(l->argv[2], "count"))
+			return conf_error(l, "usage: trailer TEXT count COLUMN");
+		if (s->trailer_marker)
+			return conf_error(l, "'trailer' given twice");
+		s->trailer_marker = xstrdup(l->argv[1]);
+		s->trailer_count = xstrdup(l->argv[3]);
+		return 0;
+	}
+	if (!strcmp(d, "parts")) {
+		if (l->argc != 1)
+			return conf_error(l, "usage: parts");
+		s->parts = 1;
+		return 0;
+	}
 	if (!strcmp(d, "title-lines")) {
 		if (l->argc != 1)
 			return conf_error(l, "usage: title-lines");
@@ -332,8 +387,9 @@ static int schema_line(const struct conf_line *l, void *data)
 		return directive_amount(l, s);
 	if (!strcmp(d, "amounts"))
 		return directive_amounts(l, s);
-	return conf_error(l, "unknown directive '%s' (store, encoding, delimiter, "
-			  "title-lines, skip-row, column, amount, amounts)", d);
+	return conf_error(l, "unknown directive '%s' (store, encoding, delimiter, quotes, "
+			  "title-lines, header-marker, trailer, parts, skip-row, column, "
+			  "amount, amounts)", d);
 }
 
 static const char *base_name(const char *path)
@@ -368,6 +424,15 @@ int schema_load(const struct catalog *cat, const char *path, struct schema *s)
 		log_input(path, 0, 0, "'amount' needs a field named amount in the store");
 		goto fail;
 	}
+	if (s->parts && !s->trailer_marker) {
+		log_input(path, 0, 0, "'parts' needs a 'trailer' with the count (how else is "
+			  "the last part known?)");
+		goto fail;
+	}
+	if (s->title_lines && s->header_marker) {
+		log_input(path, 0, 0, "'title-lines' and 'header-marker' exclude each other");
+		goto fail;
+	}
 	s->ndeclared = s->namounts;
 	if (digest_file(path, s->digest, &size))
 		goto fail;
@@ -396,6 +461,11 @@ void schema_free(struct schema *s)
 		free(s->skip[i].column);
 		free(s->skip[i].value);
 	}
+	free(s->skip);
+	free(s->wide);
+	free(s->header_marker);
+	free(s->trailer_marker);
+	free(s->trailer_count);
 	free(s->cols);
 	free(s->amounts);
 	free(s->name);
@@ -427,28 +497,67 @@ static int header_index(const struct csv_row *h, const char *name)
 	return -1;
 }
 
+/*
+ * The header cell of a column the schema reads: missing (-1, reported
+ * unless optional) or named twice (-2, reported: which would be read?).
+ */
+static int bind_column(const struct schema *s, const struct csv_row *h, const char *file,
+		       const char *name, const char *what, int optional)
+{
+	int i = header_index(h, name);
+	if (i < 0) {
+		if (!optional)
+			log_input(file, h->line, 0, "missing column '%s'%s (schema %s)", name,
+				  what, s->name);
+		return -1;
+	}
+	for (size_t k = (size_t)i + 1; k < h->nfields; k++)
+		if (cell_is(h, (int)k, name)) {
+			log_input(file, h->line, (unsigned)k + 1, "column '%s' is in the header "
+				  "twice (cells %d and %zu): which one is meant? (schema %s)",
+				  name, i + 1, k + 1, s->name);
+			return -2;
+		}
+	return i;
+}
+
 /* Adds an amount for each header cell PREFIX<value>SUFFIX of a wide pattern. */
 static int bind_wide(struct schema *s, const struct wide_amounts *w,
 		     const struct csv_row *h, const char *file)
 {
 	size_t pl = strlen(w->prefix), sl = strlen(w->suffix);
+	int first = s->namounts;
 	for (size_t i = 0; i < h->nfields; i++) {
 		const char *p = h->fields[i].ptr, *why;
 		size_t len = h->fields[i].len;
 		struct strbuf v = STRBUF_INIT;
+		struct amount_map *a;
 		if (len <= pl + sl || memcmp(p, w->prefix, pl) ||
 		    memcmp(p + len - sl, w->suffix, sl))
 			continue;
 		strbuf_add(&v, p + pl, len - pl - sl);
-		amount_add(s, p, w->field, v.buf, 0);
+		amount_add(s, p, w->field, v.buf, w->flags);
 		strbuf_release(&v);
-		s->amounts[s->namounts - 1].index = (int)i;
-		if (amount_set(s, &s->amounts[s->namounts - 1], &why)) {
+		a = &s->amounts[s->namounts - 1];
+		a->index = (int)i;
+		if (amount_set(s, a, &why)) {
 			log_input(file, h->line, (unsigned)i + 1,
 				  "column '%s' does not name a %s: %s", p,
 				  s->cat->fields[w->field].name, why);
 			return -1;
 		}
+		/* 'Feltnr 14' and 'Feltnr 0014' are one field: named twice. */
+		for (int k = first; k < s->namounts - 1; k++)
+			if (s->amounts[k].set.num == a->set.num &&
+			    s->amounts[k].set.len == a->set.len &&
+			    (!a->set.text || !memcmp(s->amounts[k].set.text, a->set.text,
+						     a->set.len))) {
+				log_input(file, h->line, (unsigned)i + 1, "column '%s' names the "
+					  "same %s as cell %d: which one is meant? (schema %s)", p,
+					  s->cat->fields[w->field].name, s->amounts[k].index + 1,
+					  s->name);
+				return -1;
+			}
 	}
 	return 0;
 }
@@ -461,42 +570,70 @@ int schema_bind(struct schema *s, const struct csv_row *h, const char *file)
 		free(a->column);
 		free(a->set_text);
 	}
+	s->header_cells = h->nfields;
 	for (int i = 0; i < s->ncols; i++) {
 		struct column_map *c = &s->cols[i];
-		c->index = header_index(h, c->column);
-		if (c->index < 0 && !(c->flags & COL_OPTIONAL)) {
-			log_input(file, h->line, 0, "missing column '%s' (schema %s)",
-				  c->column, s->name);
-			rc = -1;
+		int k;
+		/* A column read into two fields (a day and its month) is one cell. */
+		for (k = 0; k < i && strcmp(s->cols[k].column, c->column); k++)
+			;
+		if (k < i) {
+			c->index = s->cols[k].index;
+			continue;
 		}
+		c->index = bind_column(s, h, file, c->column, "", c->flags & COL_OPTIONAL);
+		if (c->index == -2 || (c->index < 0 && !(c->flags & COL_OPTIONAL)))
+			rc = -1;
+		if (c->index < 0)
+			c->index = -1;
 	}
 	for (int i = 0; i < s->ndeclared; i++) {
 		struct amount_map *a = &s->amounts[i];
-		a->index = header_index(h, a->column);
-		if (a->index < 0) {
-			log_input(file, h->line, 0, "missing column '%s' (schema %s)",
-				  a->column, s->name);
+		a->index = bind_column(s, h, file, a->column, "", 0);
+		if (a->index < 0)
 			rc = -1;
-		}
 	}
 	for (int i = 0; i < s->nskip; i++) {
-		s->skip[i].index = header_index(h, s->skip[i].column);
-		if (s->skip[i].index < 0) {
-			log_input(file, h->line, 0, "missing column '%s' of a skip-row rule (schema %s)",
-				  s->skip[i].column, s->name);
+		s->skip[i].index = bind_column(s, h, file, s->skip[i].column,
+					       " of a skip-row rule", 0);
+		if (s->skip[i].index < 0)
 			rc = -1;
-		}
+	}
+	s->trailer_count_index = -1;
+	if (s->trailer_count) {
+		s->trailer_count_index = bind_column(s, h, file, s->trailer_count,
+						     " of the trailer's count", 0);
+		if (s->trailer_count_index < 0)
+			rc = -1;
 	}
 	for (int i = 0; i < s->nwide && rc == 0; i++)
 		rc = bind_wide(s, &s->wide[i], h, file);
 	return rc;
 }
 
+/* The first cell of a row, without surrounding spaces, is text. */
+static int first_cell_is(const struct csv_row *row, const char *text)
+{
+	return text && cell_is(row, 0, text);
+}
+
 int schema_is_header(const struct schema *s, const struct csv_row *row)
 {
+	if (s->header_marker)
+		return first_cell_is(row, s->header_marker);
 	if (!s->title_lines || s->ncols == 0)
 		return 1;
 	return header_index(row, s->cols[0].column) >= 0;
+}
+
+/* Every cell of the row is empty (or blank): no data, whatever its width. */
+static int row_empty(const struct csv_row *row)
+{
+	for (size_t i = 0; i < row->nfields; i++)
+		for (size_t k = 0; k < row->fields[i].len; k++)
+			if (row->fields[i].ptr[k] != ' ')
+				return 0;
+	return 1;
 }
 
 /* A 'skip-row' row, or a list export's header repeated above a block. */
@@ -512,8 +649,8 @@ static int row_skipped(const struct schema *s, const struct csv_row *row)
 struct row_state {
 	struct record rec;
 	char scratch[MAX_FIELDS][VALUE_SCRATCH];
-	money_t amount[256];
-	unsigned char has_amount[256];
+	money_t *amount;
+	unsigned char *has_amount;
 };
 
 static int row_fail(unsigned *col, struct strbuf *why, unsigned c,
@@ -562,17 +699,13 @@ static int row_columns(const struct schema *s, const struct csv_row *row,
 static int row_amounts(const struct schema *s, const struct csv_row *row,
 		       struct row_state *st, unsigned *col, struct strbuf *why)
 {
-	if (s->namounts > 256)
-		return row_fail(col, why, 0, NULL, "more than 256 amount columns");
 	for (int i = 0; i < s->namounts; i++) {
 		const struct amount_map *a = &s->amounts[i];
 		const struct csv_field *cell = &row->fields[a->index];
 		const char *reason;
 		st->has_amount[i] = cell->len > 0;
-		if (cell->len && money_parse(cell->ptr, cell->len,
-					     (a->flags & COL_TRAILING_MINUS) ?
-					     MONEY_TRAILING_MINUS : 0,
-					     &st->amount[i], &reason))
+		if (cell->len && amount_parse(cell->ptr, cell->len, a->flags, &st->amount[i],
+					      &reason))
 			return row_fail(col, why, (unsigned)a->index + 1, a->column, reason);
 		/* A debit column holding a credit is an export error, not a guess. */
 		if (cell->len && (((a->flags & COL_DEBIT) && st->amount[i] < 0) ||
@@ -604,29 +737,27 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 	       unsigned *col, struct strbuf *why)
 {
 	struct row_state *st;
-	size_t want = 0;
 	int rc = 0;
 	unsigned sub = 0;
 
-	if (row_skipped(s, row))
+	if (row->error)
+		return row_fail(col, why, 0, NULL, row->error);
+	if (row_empty(row) || row_skipped(s, row))
 		return 0;
-	st = xmalloc(sizeof(*st));
-	for (int i = 0; i < s->ncols; i++)
-		if (s->cols[i].index >= 0 && (size_t)s->cols[i].index >= want)
-			want = (size_t)s->cols[i].index + 1;
-	for (int i = 0; i < s->namounts; i++)
-		if ((size_t)s->amounts[i].index >= want)
-			want = (size_t)s->amounts[i].index + 1;
-	st->rec = *base;
-	if (row->nfields < want) {
+	if (row->nfields != s->header_cells) {
 		struct strbuf m = STRBUF_INIT;
-		strbuf_addf(&m, "row has %zu columns, the schema needs %zu",
-			    row->nfields, want);
-		rc = row_fail(col, why, 0, NULL, m.buf);
+		strbuf_addf(&m, "the row has %zu cells, the header %zu (%s)", row->nfields,
+			    s->header_cells, row->nfields > s->header_cells ?
+			    "a text with an unquoted delimiter?" : "cells missing");
+		row_fail(col, why, 0, NULL, m.buf);
 		strbuf_release(&m);
+		return -1;
 	}
-	if (!rc)
-		rc = row_columns(s, row, st, col, why);
+	st = xmalloc(sizeof(*st));
+	st->amount = xmalloc((size_t)(s->namounts ? s->namounts : 1) * sizeof(*st->amount));
+	st->has_amount = xmalloc((size_t)(s->namounts ? s->namounts : 1));
+	st->rec = *base;
+	rc = row_columns(s, row, st, col, why);
 	if (!rc)
 		rc = row_amounts(s, row, st, col, why);
 	if (!rc)
@@ -643,6 +774,111 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 	}
 	if (!rc && s->namounts == 0 && s->nwide == 0)
 		rc = emit(&st->rec, 0, data);
+	free(st->amount);
+	free(st->has_amount);
 	free(st);
 	return rc;
+}
+
+/* The trailer's count of data rows: digits (SKAT drops leading zeros). */
+static int trailer_count(struct schema_reader *rd, const struct csv_row *row)
+{
+	const struct schema *s = rd->s;
+	const char *p;
+	size_t len;
+	rd->has_count = 0;
+	rd->count = 0;
+	if (s->trailer_count_index < 0 || (size_t)s->trailer_count_index >= row->nfields)
+		return 0;
+	p = row->fields[s->trailer_count_index].ptr;
+	len = row->fields[s->trailer_count_index].len;
+	while (len && *p == ' ')
+		p++, len--;
+	while (len && p[len - 1] == ' ')
+		len--;
+	if (!len)
+		return 0;
+	if (len > 15 || strspn(p, "0123456789") < len) {
+		log_input(rd->file, row->line, (unsigned)s->trailer_count_index + 1,
+			  "the trailer's count '%.*s' is not a number", (int)(len > 20 ? 20 : len), p);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++)
+		rd->count = rd->count * 10 + (uint64_t)(p[i] - '0');
+	rd->has_count = 1;
+	return 0;
+}
+
+static int refuse(struct strbuf *why, enum row_kind *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(struct strbuf *why, enum row_kind *kind, const char *fmt, ...)
+{
+	va_list ap;
+	strbuf_reset(why);
+	va_start(ap, fmt);
+	strbuf_vaddf(why, fmt, ap);
+	va_end(ap);
+	*kind = ROW_REFUSE;
+	return 0;
+}
+
+int schema_read_row(struct schema_reader *rd, const struct csv_row *row,
+		    const struct record *base, record_fn emit, void *data,
+		    enum row_kind *kind, unsigned *col, struct strbuf *why)
+{
+	struct schema *s = rd->s;
+	*col = 0;
+	if (!rd->header_seen && !rd->count_titles) {
+		if (s->title_lines && !schema_is_header(s, row)) {
+			*kind = ROW_TITLE;	/* a title, readable or not */
+			return 0;
+		}
+		rd->header_seen = 1;
+		if (row->error) {
+			log_input(rd->file, row->line, 0, "the header row cannot be read: %s",
+				  row->error);
+			rd->refused = 1;
+			return refuse(why, kind, "the header row (line %lu) cannot be read: %s",
+				      row->line, row->error);
+		}
+		if (s->header_marker && !schema_is_header(s, row)) {
+			log_input(rd->file, row->line, 1, "the first row is not the header: its "
+				  "first cell is not %s (schema %s)", s->header_marker, s->name);
+			rd->refused = 1;
+			return refuse(why, kind, "no header row (a first cell %s) at line %lu",
+				      s->header_marker, row->line);
+		}
+		if (schema_bind(s, row, rd->file)) {
+			rd->refused = 1;
+			return refuse(why, kind, "its header (line %lu) does not fit schema %s "
+				      "(see the log)", row->line, s->name);
+		}
+		*kind = ROW_HEADER;
+		return 0;
+	}
+	if (rd->trailer_seen) {
+		log_input(rd->file, row->line, 0, "a row after the trailer row (line %lu): the "
+			  "file is not what SKAT sends", rd->trailer_line);
+		return refuse(why, kind, "a row (line %lu) after the trailer row (line %lu)",
+			      row->line, rd->trailer_line);
+	}
+	if (!row->error && !rd->refused && first_cell_is(row, s->trailer_marker)) {
+		rd->trailer_seen = 1;
+		rd->trailer_line = row->line;
+		*kind = ROW_TRAILER;
+		if (trailer_count(rd, row))
+			return refuse(why, kind, "the trailer's count (line %lu) is not a number",
+				      row->line);
+		return 0;
+	}
+	if (!emit || rd->refused || rd->count_titles) {
+		*kind = ROW_DATA;
+		return 0;
+	}
+	{
+		int rc = schema_row(s, row, base, emit, data, col, why);
+		*kind = rc == -1 ? ROW_BAD : ROW_DATA;
+		return rc == -1 ? 0 : rc;
+	}
 }

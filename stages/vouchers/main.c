@@ -230,7 +230,7 @@ static int row_fn(const struct csv_row *row, void *data)
 static int read_recon(struct run *r, const char *recon, enum rule_source source,
 		      struct digest_ctx *d)
 {
-	struct csvin_opts o = { ';', CSVIN_UTF8 };
+	struct csvin_opts o = { .delimiter = ';', .encoding = CSVIN_UTF8 };
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
 	char hex[DIGEST_HEXSZ];
 	uint64_t size;

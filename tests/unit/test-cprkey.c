@@ -2,7 +2,32 @@
 #include <string.h>
 
 #include "core/cprkey.h"
+#include "core/strbuf.h"
 #include "test.h"
+
+/* cpr_mask_text() of text, as a string (static buffer). */
+static const char *masked(const char *text)
+{
+	static struct strbuf out;
+	strbuf_reset(&out);
+	cpr_mask_text(text, strlen(text), &out);
+	return strbuf_str(&out);
+}
+
+static void test_mask_text(void)
+{
+	CHECK(!strcmp(masked("Er_Accepteret '0101854321', neither"),
+		      "Er_Accepteret '010185-xxxx', neither"), "a cell in a message");
+	CHECK(!strcmp(masked("KY_Udbetaling_0101854321.csv"), "KY_Udbetaling_010185-xxxx.csv"),
+	      "a file name");
+	CHECK(!strcmp(masked("til 010185-4321."), "til 010185-xxxx."), "DDMMYY-SSSS");
+	CHECK(!strcmp(masked("offset 37260000 of 209715200"), "offset 37260000 of 209715200"),
+	      "nine digits (a byte count) are left");
+	CHECK(!strcmp(masked("01018543210 3002011234"), "01018543210 3002011234"),
+	      "eleven digits, and ten that are no date, are left");
+	CHECK(!strcmp(masked("seal ab527189906787dd6af9a86f388175bcd6"),
+		      "seal ab527189906787dd6af9a86f388175bcd6"), "a hex digest is left");
+}
 
 int main(void)
 {
@@ -16,5 +41,6 @@ int main(void)
 	CHECK(!strcmp(key_masked("0101011234", buf), "010101-xxxx"), "a CPR key is masked");
 	CHECK(!strcmp(key_masked("11067", buf), "11067"), "another key is left as it is");
 	CHECK(!strcmp(key_masked("TOTAL", buf), "TOTAL"), "TOTAL");
+	test_mask_text();
 	return test_done();
 }

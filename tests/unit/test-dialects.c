@@ -73,6 +73,7 @@ static void read_with(const struct catalog *cat, const char *schema, const char 
 	static struct schema s;
 	struct csvin_opts o;
 	memset(g, 0, sizeof(*g));
+	memset(&o, 0, sizeof(o));
 	schema_free(&s);
 	if (schema_load(cat, schema, &s)) {
 		CHECK(0, "%s loads", schema);
@@ -82,6 +83,8 @@ static void read_with(const struct catalog *cat, const char *schema, const char 
 	g->want = catalog_field(cat, field);
 	o.delimiter = s.delimiter;
 	o.encoding = s.encoding;
+	o.quotes_are_text = s.quotes_are_text;
+	o.error_rows = 1;
 	csvin_read(file, &o, on_row, g, NULL);
 }
 
@@ -96,8 +99,8 @@ static const char opus[] =
 	"01-02-2021\tKY-1\t8.52.59.001\tRegulering\t8.540,00\tKY\t\t\r\n"
 	"I alt\t\t8.52.59.001\t\t311.459,00-\t\t\t\r\n"
 	"\r\n"
-	"\" Bogf.dato \"\tBilagsnr.\tKontonr.\tTekst\tBel\xf8" "b\tBruger\tCPR/CVR-nr.\tKladde\r\n"
-	"03-02-2021\tAFR-2\t8.52.59.113\tATP\t7.334,00\tbmn\t\t\r\n"
+	" Bogf.dato \tBilagsnr.\tKontonr.\tTekst\tBel\xf8" "b\tBruger\tCPR/CVR-nr.\tKladde\r\n"
+	"03-02-2021\tAFR-2\t8.52.59.113\tAfregning OP-bidrag 4. kvt \"rettet\"\t7.334,00\tbmn\t\t\r\n"
 	"03-02-2021\tAFR-3\t8.52.59.113\tATP\t7.334,00--\tbmn\t\t\r\n"
 	"I alt\t\t8.52.59.113\t\t7.334,00\t\t\t\r\n";
 
@@ -112,6 +115,8 @@ static void test_opus(const struct catalog *cat)
 	CHECK(g.amount[1] == 854000 && g.amount[2] == 733400, "plain amounts");
 	CHECK(!strcmp(g.text[0], "Hens\xc3\xa6ttelse Skat"), "Windows-1252 text is UTF-8 ('%s')",
 	      g.text[0]);
+	CHECK(!strcmp(g.text[2], "Afregning OP-bidrag 4. kvt \"rettet\""),
+	      "Opus never quotes: a '\"' in a text is a character ('%s')", g.text[2]);
 	CHECK(g.nbad == 1 && g.badline[0] == 12 && g.badcol[0] == 5,
 	      "7.334,00-- rejected at line 12 column 5 (got %d at %lu:%u)", g.nbad,
 	      g.nbad ? g.badline[0] : 0, g.nbad ? g.badcol[0] : 0);
@@ -163,6 +168,40 @@ static void test_sumfinans(const struct catalog *cat)
 	read_with(cat, "schemas/ky-sumfinans.schema", p, "side", &g);
 	CHECK(g.nrec == 2 && !strcmp(g.text[0], "D") && g.amount[0] == 1291400 &&
 	      !strcmp(g.text[1], "K") && g.amount[1] == 455820700, "Debet is D, Kredit is K");
+	remove(p);
+}
+
+/* An ERP recipient written DDMMYY-SSSS is the 10 digits (cpr-digits); a
+ * CVR number or a name stays as written. */
+static void test_recipient_cpr(const struct catalog *cat)
+{
+	const char *p = test_text_file("Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;"
+				   "Bel\xc3\xb8" "b;Ydelsesmodtager\n"
+				   "KY;B-1;03-02-2021;952599065;x;DKK;1,00;010185-4321\n"
+				   "KY;B-2;03-02-2021;952599065;x;DKK;1,00;0101854321\n"
+				   "KY;B-3;03-02-2021;952599065;x;DKK;1,00;12345678\n");
+	struct got g;
+	read_with(cat, "schemas/erp-prisme-posteringer.schema", p, "recipient", &g);
+	CHECK(g.nrec == 3 && g.nbad == 0, "three postings (got %d, %d bad)", g.nrec, g.nbad);
+	CHECK(!strcmp(g.text[0], "0101854321") && !strcmp(g.text[1], "0101854321"),
+	      "both CPR forms are one recipient ('%s', '%s')", g.text[0], g.text[1]);
+	CHECK(!strcmp(g.text[2], "12345678"), "a CVR number stays ('%s')", g.text[2]);
+	remove(p);
+}
+
+/* SKAT's PERSUM: a 9-digit CPR gets its 0 back, ',00' and '1278002,64' read. */
+static void test_persum(const struct catalog *cat)
+{
+	const char *p = test_text_file("0000000;I-SE-nr;P-SE-nr;CPR-nr;Navn;Per-start;Per-slut;"
+				   "Feltnr 0014;Feltnr 0015\r\n"
+				   "0000001;29757895;29757895;101854321;S\xf8ren;202102;202102;"
+				   ",64;1278002,64\r\n");	/* the trailer: t0280 */
+	struct got g;
+	read_with(cat, "schemas/skat-persum.schema", p, "cpr", &g);
+	CHECK(g.nrec == 2 && g.nbad == 0, "two amounts (got %d, %d bad)", g.nrec, g.nbad);
+	CHECK(!strcmp(g.text[0], "0101854321"), "the 9-digit CPR is padded ('%s')", g.text[0]);
+	CHECK(g.amount[0] == 64 && g.amount[1] == 127800264, ",64 and 1278002,64 (%lld, %lld)",
+	      g.amount[0], g.amount[1]);
 	remove(p);
 }
 
@@ -284,6 +323,8 @@ int main(void)
 	test_skattekonto(&cat);
 	test_skip_column_missing(&cat);
 	test_sumfinans(&cat);
+	test_recipient_cpr(&cat);
+	test_persum(&cat);
 	test_schema_errors(&cat);
 	test_kyfinans_conf();
 	test_kyyr_conf();

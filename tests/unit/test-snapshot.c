@@ -76,7 +76,7 @@ static void file(MDB_txn *txn, int id, const char *relpath, int32_t namedate,
 		r.v[f_month] = (struct value){ 1, month, NULL, 0 };
 		r.v[f_cpr] = (struct value){ 1, 0, cpr, 10 };
 		r.v[f_amount] = (struct value){ 1, id * 100 + i, NULL, 0 };
-		n = store_key(&cat, sd, &r, fid, (uint32_t)(2 + i), 0, key);
+		n = store_key(&cat, sd, &r, fid, (uint64_t)(1 + i), (uint32_t)(2 + i), key);
 		store_encode(&cat, sd, &r, &val);
 		put(txn, store_dbi(&st, sd), key, n, val.buf, val.len);
 	}
@@ -179,12 +179,13 @@ int main(void)
 	got[0] = '\0';
 	while (row_iter_next(&it) == 1) {
 		size_t l = strlen(got);
-		snprintf(got + l, sizeof(got) - l, "%s%lld:%u.%u", l ? "," : "",
-			 (long long)it.rec.v[f_amount].num, (unsigned)it.line, (unsigned)it.sub);
+		snprintf(got + l, sizeof(got) - l, "%s%lld:%u#%llu", l ? "," : "",
+			 (long long)it.rec.v[f_amount].num, (unsigned)it.line,
+			 (unsigned long long)it.record);
 		n++;
 	}
 	row_iter_close(&it);
-	CHECK(!strcmp(got, "200:2.0,1500:2.0,1100:2.0,1000:2.0,1001:3.0"),
+	CHECK(!strcmp(got, "200:2#1,1500:2#1,1100:2#1,1000:2#1,1001:3#2"),
 	      "row_iter_open reads every file of the SE and month, each row's line (%s)", got);
 	CHECK(snapshot_file(&s, "29757895", 202506)[7] == 2 &&
 	      !snapshot_file(&s, "29757895", 202505), "snapshot_file: the first chosen file");

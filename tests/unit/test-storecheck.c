@@ -164,7 +164,7 @@ static int build(struct fixture *fx)
 		return -1;
 	store_encode(&fx->cat, sd, &r, &val);
 	rc |= put(txn, store_dbi(&fx->st, sd), key,
-		  store_key(&fx->cat, sd, &r, fx->id, 2, 0, key), val.buf, val.len);
+		  store_key(&fx->cat, sd, &r, fx->id, 1, 2, key), val.buf, val.len);
 	rc |= put(txn, fx->st.coverage, fx->ckey, fx->cklen, "1", 1);
 	rc |= put(txn, fx->st.filecover, fc, FILEID_LEN + fx->cklen, "", 0);
 	rc |= file_props_put(&fx->st, txn, fx->id, &props);
