@@ -516,7 +516,9 @@ static int render_rejected(struct strbuf *h, const char *nightdir, struct digest
  * The night's verdict on its inputs, the exit code of README's rule:
  * 69 a source could not be reached, 65 input rows were rejected, 66
  * reports are missing (a summary row MANGLER) or nothing came at all
- * (every reconciliation has no data: an empty night), else 0.
+ * (every reconciliation has no data: an empty night), else 0. A conf
+ * that runs no reconciliation (reconciliations.conf names none, as a
+ * partition that only loads files) has no empty night to report.
  */
 static int verdict(const struct recon_data *r, size_t n, struct report_stats *st)
 {
@@ -525,7 +527,7 @@ static int verdict(const struct recon_data *r, size_t n, struct report_stats *st
 		nodata += r[i].no_data || !r[i].has_sum;
 		st->missing_rows += r[i].no_data ? 0 : r[i].missing;
 	}
-	st->empty = nodata == n;
+	st->empty = n && nodata == n;
 	if (st->unreachable)
 		return 69;
 	if (st->rejected)
