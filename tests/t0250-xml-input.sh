@@ -32,6 +32,21 @@ test_expect_success 'the files record which schemas and stores read them' '
 	grep -q "store=demo.faktura,demo.fakturalinje" files.dump
 '
 
+test_expect_success 'a minified document (every row on line 1): each record its own key' '
+	mkdir -p mini/faktura &&
+	python3 - "$SP/night1/drops/faktura/INV-1001.xml" mini/faktura/INV-1001.xml <<-\EOF &&
+	import re, sys
+	x = open(sys.argv[1]).read()
+	open(sys.argv[2], "w").write(re.sub(r">\s*\n\s*<", "><", x).strip() + "\n")
+	EOF
+	test $(wc -l <mini/faktura/INV-1001.xml) -eq 1 &&
+	touch mini/faktura/INV-1001.xml.done &&
+	sp_night mn $N1 mini &&
+	grep -q "^normalise;done;0;3;3;0;" mn/out/$N1/status &&
+	{ sp_rows mn $N1 demo.faktura && sp_rows mn $N1 demo.fakturalinje; } | cut -d";" -f1 >ids &&
+	printf "faktura/INV-1001.xml:1#%s\n" 1 2 3 >expect && test_cmp expect ids
+'
+
 # The hostile night: the fixture's hostile drops plus two made here, a
 # 10.000.001-byte text node and an invoice carrying a 3 MB PDF.
 hostile_drops() {

@@ -5,7 +5,7 @@
  * rows and fields are is the schema's (stages/normalise/schemaxml.h);
  * this module knows only XML.
  *
- * Safety (each has a test in tests/unit/test-xmlin.c and t0800):
+ * Safety (each has a test in tests/unit/test-xmlin.c and t0250):
  *   - the file's size is checked before a byte is parsed (max_bytes);
  *   - the bytes are read here and handed to libxml2 as memory: libxml2
  *     opens no file and, with XML_PARSE_NONET, no socket;
