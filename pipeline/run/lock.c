@@ -48,7 +48,7 @@ static int inherited(const char *path)
  * another user, nor create one inside a directory another user owns (the
  * nearest existing one up the path). 0 fine, 1 refused (reported).
  */
-static int root_on_foreign_state(const char *statedir)
+int lock_root_on_foreign(const char *statedir)
 {
 	struct strbuf p = STRBUF_INIT;
 	struct stat sb;
@@ -108,7 +108,7 @@ int lock_state(const char *statedir, int wait)
 	struct strbuf path = STRBUF_INIT;
 	int fd, rc = -1;
 
-	if (root_on_foreign_state(statedir))
+	if (lock_root_on_foreign(statedir))
 		return 2;
 	if (mkdirs(statedir, 0700))
 		return -1;

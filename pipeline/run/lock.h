@@ -14,6 +14,14 @@
  * naming the owner and runuser/sudo -u; a usage error, 64), -1 error.
  */
 int lock_state(const char *statedir, int wait);
+/*
+ * Run as root, on dir (or, when it does not exist yet, the nearest existing
+ * directory up its path) owned by another user: reported, naming runuser,
+ * and 1; files root left there the owner could not open (its next run
+ * would exit 70). 0 when not root or root's own. paths_own_dir() asks it
+ * before creating anything; lock_state() again.
+ */
+int lock_root_on_foreign(const char *dir);
 /* The descriptor to hand to children, or -1. */
 int lock_fd(void);
 /*

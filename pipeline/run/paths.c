@@ -11,6 +11,7 @@
 #include "core/atomicfile.h"
 #include "core/log.h"
 #include "core/strbuf.h"
+#include "run/lock.h"
 #include "core/banned.h"
 
 /* "DIR" or "DIR (resolved to REAL)" for messages. */
@@ -29,7 +30,7 @@ int paths_own_dir(const char *what, char **dir, mode_t mode)
 	char *real = NULL;
 	int rc = -1;
 
-	if (mkdirs(*dir, mode))
+	if (lock_root_on_foreign(*dir) || mkdirs(*dir, mode))
 		return -1;
 	if (!(real = realpath(*dir, NULL)) || stat(real, &st)) {
 		log_error("%s %s: %s", what, *dir, strerror(errno));
