@@ -2,9 +2,10 @@
  * stage-match-faktura: KY's eInvoice decisions against the ERP ledger
  * (guide 3.3; ../shared/spec/reconciliations.md). For each month of the
  * night and each SE:
- *   GODKENDT      approved invoices paired 1:1 (shared group matcher) with
- *                 an ERP posting of the same amount on the account KY
- *                 instructed; the cost centre must be in the account
+ *   GODKENDT      approved invoices paired 1:1 with an ERP posting of the
+ *                 same amount on the account KY instructed, within
+ *                 pair-window: one naming the invoice number first, then
+ *                 the nearest day (shared group matcher); the cost centre must be in the account
  *                 string too. An invoice paid on another account, or not
  *                 at all, is an exception.
  *   AFVIST, TEKNISK_FEJL  listed (an exception each, explained); a
@@ -13,6 +14,7 @@
  *                 ERP postings on that account (not KY's own KY- bilag).
  * Reads only the store and conf/ (matching.conf).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,17 +90,21 @@ static int on_account(const char *account, const struct posting *p)
 	return account[0] && account_matches(account, p->account, strlen(p->account));
 }
 
+/* Whether a posting lies within pair-window days of the invoice (-1: any day). */
+static int within(const struct faktura *k, const struct kyrow *q, const struct posting *p)
+{
+	int64_t apart = day_number(p->day) - day_number(q->day);
+	return k->mc.lim.pair_window < 0 ||
+	       (apart >= -k->mc.lim.pair_window && apart <= k->mc.lim.pair_window);
+}
+
 /* An unpaired posting of the invoice's amount within the window, on (or off) its account. */
 static const struct posting *find_paid(struct faktura *k, const struct kyrow *q, int own_account)
 {
 	for (size_t i = 0; i < k->p.n; i++) {
 		const struct posting *p = &k->p.v[i];
-		int64_t apart = day_number(p->day) - day_number(q->day);
 		if (k->used[i] || !payable(p, q->se, q->amount < 0) || p->amount != q->amount ||
-		    on_account(q->account, p) != own_account)
-			continue;
-		if (k->mc.lim.pair_window >= 0 && (apart < -k->mc.lim.pair_window ||
-						   apart > k->mc.lim.pair_window))
+		    on_account(q->account, p) != own_account || !within(k, q, p))
 			continue;
 		k->used[i] = 1;
 		return p;
@@ -136,16 +142,35 @@ static void unpaid(struct faktura *k, const struct kyrow *q)
 	recon_note(e, "faktura %s: bogført på %s, bilag %s", q->invoice, p->account, p->bilag);
 }
 
+/* Whether text names the invoice number as a word of its own ('Faktura 9104', not 91040). */
+static int names_invoice(const char *text, const char *invoice)
+{
+	size_t len = strlen(invoice);
+	if (!len)
+		return 0;
+	for (const char *t = text; (t = strstr(t, invoice)); t++)
+		if ((t == text || !isalnum((unsigned char)t[-1])) &&
+		    !isalnum((unsigned char)t[len]))
+			return 1;
+	return 0;
+}
+
 /*
  * One account's approved invoices of a month (credit notes when credit)
- * against the payable postings on it. What is not paid on the account is
- * left for unpaid(), once every account and month has taken its own.
+ * against the payable postings on it: first a posting of the amount whose
+ * text names the invoice number, within pair-window; then the rest 1:1 by
+ * amount and nearest day (groupmatch), so among many equal invoices of one
+ * supplier the one never paid is the one named. What is not paid on the
+ * account is left for unpaid(), once every account and month has taken
+ * its own.
  */
 static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t nall, int credit,
 			    money_t *right)
 {
-	size_t *idx = xcalloc(k->p.n + 1, sizeof(*idx)), np = 0, n, nq = 0;
+	size_t *idx = xcalloc(k->p.n + 1, sizeof(*idx)), np = 0, nq = 0, n = 0;
 	const struct kyrow **q = xcalloc(nall + 1, sizeof(*q));
+	const struct posting **paid = xcalloc(nall + 1, sizeof(*paid));
+	size_t *item = xcalloc(nall + k->p.n + 1, sizeof(*item));	/* v[i]: invoice or posting */
 	struct gm_item *v = xcalloc(nall + k->p.n + 1, sizeof(*v));
 	struct gm_result r;
 	money_t open = 0;
@@ -153,28 +178,43 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 	for (size_t i = 0; i < nall; i++)
 		if ((all[i].amount < 0) == credit)
 			q[nq++] = &all[i];
-	for (size_t i = 0; i < nq; i++)
-		v[i] = (struct gm_item){ .side = 0, .amount = gm_amount(q[i]->amount),
-					 .day = q[i]->day };
 	for (size_t i = 0; i < k->p.n; i++)
 		if (!k->used[i] && payable(&k->p.v[i], all[0].se, credit) &&
-		    on_account(all[0].account, &k->p.v[i])) {
-			v[nq + np] = (struct gm_item){ .side = 1,
-						       .amount = gm_amount(k->p.v[i].amount),
-						       .day = k->p.v[i].day };
+		    on_account(all[0].account, &k->p.v[i]))
 			idx[np++] = i;
+	for (size_t i = 0; i < nq; i++)
+		for (size_t j = 0; j < np && !paid[i]; j++) {
+			const struct posting *p = &k->p.v[idx[j]];
+			if (!k->used[idx[j]] && p->amount == q[i]->amount && within(k, q[i], p) &&
+			    names_invoice(p->text, q[i]->invoice)) {
+				k->used[idx[j]] = 1;
+				paid[i] = p;
+			}
 		}
-	n = nq + np;
+	for (size_t i = 0; i < nq; i++)
+		if (!paid[i]) {
+			item[n] = i;
+			v[n++] = (struct gm_item){ .side = 0, .amount = gm_amount(q[i]->amount),
+						   .day = q[i]->day };
+		}
+	for (size_t j = 0; j < np; j++)
+		if (!k->used[idx[j]]) {
+			item[n] = idx[j];
+			v[n++] = (struct gm_item){ .side = 1,
+						   .amount = gm_amount(k->p.v[idx[j]].amount),
+						   .day = k->p.v[idx[j]].day };
+		}
 	lim.max_group = 1;	/* an invoice and its payment: 1:1 only, whatever the conf says */
 	lim.balance_rest = 0;
 	groupmatch(v, n, &lim, &r);
-	for (size_t j = 0; j < np; j++)
-		k->used[idx[j]] = v[nq + j].set != 0;
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = 0; v[a].side == 0 && v[a].set && b < n; b++)
+			if (v[b].side == 1 && v[b].set == v[a].set) {
+				paid[item[a]] = &k->p.v[item[b]];
+				k->used[item[b]] = 1;
+			}
 	for (size_t i = 0; i < nq; i++) {
-		const struct posting *p = NULL;
-		for (size_t j = 0; j < np && !p; j++)
-			if (v[nq + j].set && v[nq + j].set == v[i].set)
-				p = &k->p.v[idx[j]];
+		const struct posting *p = paid[i];
 		if (!p) {
 			k->unpaid[k->nunpaid++] = q[i];
 			open += q[i]->amount;
@@ -191,6 +231,8 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 	}
 	free(idx);
 	free(q);
+	free(paid);
+	free(item);
 	free(v);
 	return open;
 }

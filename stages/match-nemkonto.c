@@ -5,7 +5,9 @@
  *
  * Per recipient (the CPR or the part the ERP keeps) the postings must net
  * to 0. The shared group matcher pairs them (1:1, N:1 as Figur 27's
- * recipient 1201, 1:N, the balancing rest), so an exception names each
+ * recipient 1201, 1:N, the balancing rest), each within its window of
+ * conf/matching.conf, and a 'Retur' posting with the payment it returns
+ * (up to return-window days back), so an exception names each
  * posting left open and its age; a young open item is a payment in
  * transit (explained). Returned payments and manual re-postings (OMP-)
  * are exceptions even when the group nets to 0 (Figur 28). Every KY
@@ -127,13 +129,19 @@ static struct exception_row *posting_exception(struct nemkonto *n, const struct 
 	return e;
 }
 
+/* Whether the posting says it is a returned payment (Figur 28: 'Retur ingen nem-konto'). */
+static int is_return(const struct posting *p)
+{
+	return strcasestr(p->text, "retur") != NULL;
+}
+
 /* Returned payments and manual re-postings need a clerk even when they net to 0. */
 static void flag_manual(struct nemkonto *n, const struct posting *g, size_t ng)
 {
 	for (size_t i = 0; i < ng; i++) {
 		if (context(n, &g[i]))
 			continue;
-		if (strcasestr(g[i].text, "retur"))
+		if (is_return(&g[i]))
 			posting_exception(n, g, i, "retur",
 					  "betaling returneret fra NemKonto, ret manuelt i KY / "
 					  "payment returned by NemKonto, correct by hand");
@@ -304,6 +312,35 @@ static void nameless(struct nemkonto *n, const struct posting *g, size_t ng)
 	free(v);
 }
 
+/*
+ * A return left open after matching settles the nearest earlier open credit
+ * of its amount up to return-window days before it (Figur 28: 31-05 paid,
+ * 02-09 returned): the posting names what it is, so it is not a guess on
+ * the amount alone, and flag_manual() still asks a clerk to correct it.
+ */
+static void returns(struct nemkonto *n, const struct posting *g, size_t ng,
+		    struct gm_item *v, struct gm_result *r)
+{
+	int64_t w = n->mc.return_window;
+	for (size_t i = 0; i < ng; i++) {
+		size_t best = ng;
+		if (v[i].set || g[i].amount <= 0 || !is_return(&g[i]))
+			continue;
+		for (size_t j = 0; j < ng; j++) {
+			int64_t d = day_number(g[i].day) - day_number(g[j].day);
+			if (!v[j].set && g[j].amount == -g[i].amount && d >= 0 && d <= w &&
+			    (best == ng || g[j].day > g[best].day))
+				best = j;
+		}
+		if (best == ng)
+			continue;
+		r->nsets++;
+		v[i].set = v[best].set = r->nsets;
+		v[i].kind = v[best].kind = GM_PAIR;
+		r->open -= 2;
+	}
+}
+
 static void match_recipient(struct nemkonto *n, const struct posting *g, size_t ng)
 {
 	struct gm_item *v;
@@ -321,6 +358,7 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
 					 .day = g[i].day };
 	if (groupmatch(v, ng, &n->mc.lim, &r) && !context(n, &g[ng - 1]))
 		gave_up(n, g, ng, &r);
+	returns(n, g, ng, v, &r);
 	open_items(n, g, ng, v);
 	flag_manual(n, g, ng);
 	month_rows(n, g, ng, v, r.nsets, recipient_key(g[0].recipient, buf, &cpr), 1);

@@ -295,17 +295,29 @@ static int open_fit(const struct gm_item *v, size_t n)
 	return 1;
 }
 
-/* What is left, if it balances as a whole and its parties fit, is one settlement. */
-static void rest_pass(struct gm_item *v, size_t n, struct gm_result *res)
+/*
+ * What is left, if it balances as a whole, its parties fit and its days lie
+ * within pair_window of each other, is one settlement: the same bound as a
+ * pair, so two equal amounts months apart never settle as a "rest".
+ */
+static void rest_pass(const struct search *s)
 {
+	struct gm_item *v = s->v;
+	struct gm_result *res = s->res;
+	size_t n = s->n;
 	money_t bal = 0;
 	size_t open = 0;
+	int64_t first = 0, last = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!v[i].set) {
 			bal += v[i].side ? -v[i].amount : v[i].amount;
-			open++;
+			if (!open++ || s->dn[i] < first)
+				first = s->dn[i];
+			if (open == 1 || s->dn[i] > last)
+				last = s->dn[i];
 		}
-	if (open < 2 || bal != 0 || !open_fit(v, n))
+	if (open < 2 || bal != 0 || !open_fit(v, n) ||
+	    (s->lim->pair_window >= 0 && last - first > s->lim->pair_window))
 		return;
 	res->nsets++;
 	for (size_t i = 0; i < n; i++)
@@ -341,7 +353,7 @@ int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
 		group_pass(&s, 1);
 	}
 	if (l.balance_rest)
-		rest_pass(v, n, res);
+		rest_pass(&s);
 	for (size_t i = 0; i < n; i++) {
 		res->open += !v[i].set;
 		res->gave_up += s.gave[i] && !v[i].set;

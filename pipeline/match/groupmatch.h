@@ -11,9 +11,12 @@
  *   2. N:1 - one side-0 item settled by 2..max_group side-1 items whose
  *      days are within group_window of it (bounded subset sum), then 1:N
  *      the other way round; the many items must fit each other's party;
- *   3. whatever is left, if it balances as a whole, is one N:M settlement
- *      (unless balance_rest is 0: where each item must find its own
- *      counterpart, e.g. a claim and its posting).
+ *   3. whatever is left, if it balances as a whole and its days lie within
+ *      pair_window of each other, is one N:M settlement (unless
+ *      balance_rest is 0: where each item must find its own counterpart,
+ *      e.g. a claim and its posting).
+ * No pass settles items further apart than its window: an equal amount
+ * months away is not a counterpart (issue 12), it leaves both open.
  * Each item's search (the pair scan over unfitting parties, the window's
  * candidates, the subset search) counts its steps and stops at max_steps:
  * that item stays open and is counted in gave_up, the others go on and the
@@ -44,7 +47,8 @@ struct gm_item {
 enum gm_kind { GM_OPEN, GM_ZERO, GM_PAIR, GM_N1, GM_1N, GM_NM };
 
 struct gm_limits {
-	int pair_window;	/* days between paired items; -1 no limit */
+	int pair_window;	/* days between paired items, and the span of the
+				   balancing rest; -1 no limit (never a default) */
 	int group_window;	/* days between a group's one item and each of its many */
 	int max_group;		/* most items on the many side, 2..GM_MAX_GROUP */
 	uint64_t max_steps;	/* search steps per item */

@@ -37,6 +37,7 @@ static const struct setting settings[] = {
 	{ "lookback-months", 0, 120 },
 	{ "transit-days", 0, 365 },
 	{ "balance-rest", 0, 1 },
+	{ "return-window", 0, 36600 },
 };
 
 void matchconf_defaults(struct match_conf *m)
@@ -45,6 +46,7 @@ void matchconf_defaults(struct match_conf *m)
 	m->lim = lim;
 	m->lookback_months = 1;
 	m->transit_days = 0;
+	m->return_window = 0;
 }
 
 static void apply(struct match_conf *m, int which, long long v)
@@ -56,7 +58,8 @@ static void apply(struct match_conf *m, int which, long long v)
 	case 3: m->lim.max_steps = (uint64_t)v; break;
 	case 4: m->lookback_months = (int)v; break;
 	case 5: m->transit_days = (int)v; break;
-	default: m->lim.balance_rest = (int)v; break;
+	case 6: m->lim.balance_rest = (int)v; break;
+	default: m->return_window = (int)v; break;
 	}
 }
 
@@ -76,7 +79,7 @@ static int line(const struct conf_line *l, void *data)
 			which = (int)i;
 	if (which < 0)
 		return conf_error(l, "unknown setting '%s' (pair-window, group-window, max-group, "
-				  "max-steps, lookback-months, transit-days, balance-rest)", l->argv[2]);
+				  "max-steps, lookback-months, transit-days, balance-rest, return-window)", l->argv[2]);
 	errno = 0;
 	v = strtoll(l->argv[3], &end, 10);
 	if (errno || end == l->argv[3] || *end || v < settings[which].min ||

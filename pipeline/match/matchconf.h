@@ -11,7 +11,10 @@
  * max-group (1..16), max-steps (search steps per item, match/groupmatch.h),
  * lookback-months (months before the night's that are read, 0..120),
  * transit-days (an open item this young is in transit, not a break),
- * balance-rest (0 or 1: whether what is left may settle as a whole).
+ * balance-rest (0 or 1: whether what is left may settle as a whole, its
+ * days within pair-window of each other), return-window (days: how long
+ * after a payment a posting that says it is its return, 'Retur ...',
+ * may settle it; nemkonto, Figur 28; 0 none).
  * A setting not given keeps its default (matchconf_defaults()).
  */
 #ifndef MATCHCONF_H
@@ -23,6 +26,7 @@ struct match_conf {
 	struct gm_limits lim;
 	int lookback_months;
 	int transit_days;
+	int return_window;	/* days; 0: a return settles only within pair-window */
 };
 
 void matchconf_defaults(struct match_conf *m);

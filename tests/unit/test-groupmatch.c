@@ -75,8 +75,8 @@ static void test_window(void)
 	struct gm_limits wide = GM_LIMITS_DEFAULT;
 	load(v, a, d, 2);
 	groupmatch(v, 2, &lim, &r);
-	/* ... not a 1:1 pair, but the rest balances: one N:M settlement. */
-	CHECK(v[0].kind == GM_NM && r.open == 0, "outside the window: settled as the rest");
+	/* ... not a 1:1 pair, and the rest is bounded by the same window: both open. */
+	CHECK(!v[0].set && !v[1].set && r.open == 2, "outside the window: both open (%d)", r.open);
 	wide.pair_window = -1;
 	groupmatch(v, 2, &wide, &r);
 	CHECK(v[0].kind == GM_PAIR, "no window: a pair");
@@ -159,7 +159,7 @@ static void test_gives_up(void)
 static void test_gives_up_alone(void)
 {
 	/* The hopeless 2001 beside a 1:1 pair: only it gives up, the pair settles... */
-	struct gm_item v[45];
+	struct gm_item v[46];
 	struct gm_result r;
 	struct gm_limits l = GM_LIMITS_DEFAULT;
 	for (int i = 0; i < 40; i++)
@@ -168,16 +168,82 @@ static void test_gives_up_alone(void)
 	v[41] = (struct gm_item){ .side = 0, .amount = 777, .day = 20211102 };
 	v[42] = (struct gm_item){ .side = 1, .amount = 777, .day = 20211102 };
 	v[43] = (struct gm_item){ .side = 0, .amount = 13560, .day = 20211101 };
-	v[44] = (struct gm_item){ .side = 1, .amount = 2001, .day = 20211220 };
+	/* 1500 + 501 the same day: no 1:1 partner of the 2001, the rest balances */
+	v[44] = (struct gm_item){ .side = 1, .amount = 1500, .day = 20211101 };
+	v[45] = (struct gm_item){ .side = 1, .amount = 501, .day = 20211101 };
 	l.max_steps = 300;
 	l.group_window = 0;
-	l.pair_window = 0;
+	l.pair_window = 1;
 	CHECK(groupmatch(v, 43, &l, &r) == 1 && r.gave_up == 1 && !v[40].set,
 	      "one item gives up (%d)", r.gave_up);
 	CHECK(v[41].kind == GM_PAIR && v[41].set == v[42].set, "the pair still settles");
 	/* ... and what balances as a whole still settles as the rest. */
-	CHECK(groupmatch(v, 45, &l, &r) == 0 && r.open == 0 && v[40].kind == GM_NM,
+	CHECK(groupmatch(v, 46, &l, &r) == 0 && r.open == 0 && v[40].kind == GM_NM,
 	      "the rest still balances (%d open)", r.open);
+	/* ... but not when one of it lies outside the window (2 days, not 1) */
+	v[45].day = 20211103;
+	CHECK(groupmatch(v, 46, &l, &r) == 1 && r.open == 44 && !v[45].set,
+	      "a rest wider than pair_window stays open (%d open)", r.open);
+}
+
+static void test_rest_bounded(void)
+{
+	/* 1210 (Figur 27) with its debit moved to 12-07: the equal credit of 10-11
+	 * is four months away, neither a pair nor a balancing rest; both open. */
+	long long a[] = { 34300, -34300 };
+	int d[] = { 20210712, 20211110 };
+	struct gm_item v[2];
+	struct gm_result r;
+	load(v, a, d, 2);
+	groupmatch(v, 2, &lim, &r);
+	CHECK(r.open == 2 && r.nsets == 0, "months apart: both open (%d open)", r.open);
+	/* within the window the same two are a pair */
+	v[0].day = 20211108;
+	groupmatch(v, 2, &lim, &r);
+	CHECK(r.open == 0 && v[0].kind == GM_PAIR, "days apart: a pair");
+	/* the rest passes the window check on its own span: 3 items, 31 days */
+	{
+		long long b[] = { 10000, 5000, -15000 };
+		int e[] = { 20211001, 20211101, 20211015 };
+		struct gm_item w[3];
+		struct gm_limits one = GM_LIMITS_DEFAULT;
+		one.max_group = 1;
+		load(w, b, e, 3);
+		groupmatch(w, 3, &one, &r);
+		CHECK(r.open == 0 && w[0].kind == GM_NM, "a rest spanning 31 days settles");
+		w[1].day = 20211102;
+		groupmatch(w, 3, &one, &r);
+		CHECK(r.open == 3, "a rest spanning 32 days stays open (%d open)", r.open);
+	}
+}
+
+static void test_covering_in_parts(void)
+{
+	/* A covering KY reports in two parts (600 + 400, 10-08) booked as one
+	 * posting of 1.000 (11-08); the same person has an unrelated 600 and
+	 * 400 booked months away. The parts settle with the one posting. */
+	struct gm_item v[5] = {
+		{ .side = 0, .amount = 60000, .day = 20210810, .party = "0203901234" },
+		{ .side = 0, .amount = 40000, .day = 20210810, .party = "0203901234" },
+		{ .side = 1, .amount = 100000, .day = 20210811, .party = "0203" },
+		{ .side = 1, .amount = 60000, .day = 20211210, .party = "0203" },
+		{ .side = 1, .amount = 40000, .day = 20210402, .party = "0203" },
+	};
+	struct gm_result r;
+	struct gm_limits deb = { 5, 5, 6, 200000, 0 };	/* conf/matching.conf's debitor */
+	const struct gm_limits *each[] = { &deb, &lim };
+	for (int k = 0; k < 2; k++) {
+		groupmatch(v, 5, each[k], &r);
+		CHECK(v[2].kind == GM_1N && v[0].set == v[2].set && v[1].set == v[2].set,
+		      "limits %d: 600 + 400 settle the posting of 1.000 (1:N)", k);
+		CHECK(!v[3].set && !v[4].set && r.open == 2,
+		      "limits %d: the equal amounts months away stay open (%d open)", k, r.open);
+	}
+	/* with no window at all the parts would pair with the equal amounts */
+	deb.pair_window = -1;
+	groupmatch(v, 5, &deb, &r);
+	CHECK(v[0].set == v[3].set && v[1].set == v[4].set && !v[2].set,
+	      "unbounded: paired by amount alone, the posting of 1.000 open");
 }
 
 static void test_missing_month(void)
@@ -263,7 +329,8 @@ static void test_matchconf(void)
 				  "set debitor balance-rest 0\n");
 	CHECK(p && matchconf_load(p, "nemkonto", &m) == 0, "loads");
 	CHECK(m.lim.pair_window == -1 && m.lookback_months == 12, "nemkonto's settings");
-	CHECK(m.lim.max_group == 6 && m.lim.balance_rest == 1, "others keep defaults");
+	CHECK(m.lim.max_group == 6 && m.lim.balance_rest == 1 && m.return_window == 0,
+	      "others keep defaults");
 	CHECK(matchconf_load(p, "debitor", &m) == 0 && m.lim.max_group == 1 &&
 	      m.lim.balance_rest == 0 && m.lookback_months == 1, "debitor's settings");
 	unlink(p);
@@ -354,6 +421,8 @@ int main(void)
 	test_max_group_and_zero();
 	test_gives_up();
 	test_gives_up_alone();
+	test_rest_bounded();
+	test_covering_in_parts();
 	test_missing_month();
 	test_group_parties();
 	test_one_crowd();
