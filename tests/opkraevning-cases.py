@@ -580,9 +580,9 @@ def _(n):
              Kreditnota="N")
 
 
-@case("cpr-invalid-rejected", "12 (seed)", "a line with CPR 991399-9999, neither a CPR nor "
-      "a substitute number, uncharged 2.475,00 rate 2: normalise rejects the row (file:line:"
-      "column in rejected/), so there is no line to judge")
+@case("cpr-ugyldig", "12 (seed)", "a line with CPR 991399-9999, neither a CPR nor a "
+      "substitute number, uncharged 2.475,00 rate 2: the schema reads the CPR as text, so the "
+      "line reaches the stage and is one cpr-ugyldig exception of its amount")
 def _(n):
     line(n, "991399-9999", Rate="2", Beloeb="2475,00", EASYA_ident="650305-4011")
 
