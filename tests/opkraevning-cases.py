@@ -601,6 +601,13 @@ def _(n):
     n.set("L", "Skal_arve", "X", CPR=S["S1"], **L1)
 
 
+@case("rejected-amount", "schema", "S5's rate 2 Beloeb is 2.475,0O (a letter O for the last "
+      "zero; file line 10): the row is rejected (EASYA_Opkraevningslinjer_20250315.csv;10;10;"
+      "Beloeb: ...), so S5's rate 2 counts as missing")
+def _(n):
+    n.set("L", "Beloeb", "2.475,0O", CPR=S["S5"], **L2)
+
+
 @case("rejected-student", "schema", "S8's student row has CPR 991399-4088 (not even a "
       "substitute number): rejected (EASYA_Elever_20250315.csv;9;1;CPR: ...), so S8 is not "
       "expected at all")

@@ -139,6 +139,16 @@ test_expect_success 'archive: the night is sealed with the two files and the fiv
 	grep -q ";d9131a6582403fe6;opkraevning;29594104;2025-02;GF2-SMED-25F;620306-xxxx;-2079,00;n-debitor-uden-nummer" found
 '
 
+# The overview counts only breaks: a row whose only exception is a warning
+# (code 'explains' in conf/reconciliations.conf) is EXPLAINED, not BREAK.
+test_expect_success 'report: warnings are not breaks (the status-explained night)' '
+	run vstatus-explained rse $N &&
+	f=rse/out/$N/report.html &&
+	grep -q "<a href=\"#recon-opkraevning\">Opkrævning af elevbetalinger (EASY-A) mod gebyrreglerne</a></td><td class=\"st st-explained\">Forklaret</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">0</td>" $f &&
+	sed -n "/<section class=\"recon\" id=\"recon-opkraevning\">/,/<\/section>/p" $f >sec &&
+	grep -q "badge st-explained" sec && ! grep -q "st-break" sec
+'
+
 # --- the two things the guide allows (seed l.615-617), and the contrast
 test_expect_success 'allowed: a charge after the departure date is not flagged' '
 	variant allowed-charged-after-departure &&
@@ -219,6 +229,15 @@ test_expect_success 'rejected rows: a flag outside J/N and a student CPR that is
 		rrejected-line/out/$N/rejected/easya-EASYA_Opkraevningslinjer_20250315.csv &&
 	grep -q "^easya/EASYA_Elever_20250315.csv;9;1;CPR: " \
 		rrejected-student/out/$N/rejected/easya-EASYA_Elever_20250315.csv
+'
+
+test_expect_success 'a bad amount (2.475,0O) is rejected with file:line:column and counts as missing' '
+	grep -q "^easya/EASYA_Opkraevningslinjer_20250315.csv;10;10;Beloeb: " \
+		rrejected-amount/out/$N/rejected/easya-EASYA_Opkraevningslinjer_20250315.csv &&
+	test $(cat rrejected-amount/out/$N/rejected/*.csv | grep -c "^easya/") -eq 1 &&
+	f=rrejected-amount/out/$N &&
+	grep -q ";2025-04;GF2-SMED-25F;6901064055;-2475,00;elev-uden-gebyr:" $f/$E &&
+	grep -qx "opkraevning;29594104;2025-04;GF2-SMED-25F;5049,00;15048,00;-9999,00;0,00;-9999,00;BREAK" $f/$S
 '
 
 # A line whose CPR is not even a substitute number reaches the stage (the
