@@ -6,19 +6,21 @@ independent implementation of the same rules: the end-to-end test
 (tests/t0430-opkraevning.sh) runs both on the same drops.
 
 usage:
-  gen-opkraevning.py SEED DROPS EXPECT [GROUPS [STUDENTS]]
+  gen-opkraevning.py SEED DROPS EXPECT [GROUPS [STUDENTS]] [--invalid-cpr]
         writes a generated night (2025-03-15) into DROPS with every rule
         injected, and EXPECT: 'reason;key;amount' per exception, sorted
         bytewise (what tests/lib-recon.sh's breaks() prints).
         GROUPS course groups (default 4, at least 2), STUDENTS clean
-        students per group (default 8).
+        students per group (default 8). --invalid-cpr adds a line whose CPR
+        is neither a CPR nor a substitute number (cpr-ugyldig, +G3 on the
+        first group); without it the night is the same as before.
   gen-opkraevning.py model DROPS DATE OUT [CONF]
         the reference model: reads DROPS/easya/ as the pipeline would for
         night DATE (YYYY-MM-DD) and writes OUT/DATE/summary/opkraevning.csv
         and OUT/DATE/exceptions/opkraevning.csv byte for byte as the stage
         must (a fresh store: first_seen = the night, age 0).
         CONF defaults to ../conf/opkraevning.conf beside this script.
-  gen-opkraevning.py check SEED [GROUPS [STUDENTS]]
+  gen-opkraevning.py check SEED [GROUPS [STUDENTS]] [--invalid-cpr]
         generates into a temporary directory, runs the model and compares
         its breaks with the answer key; exit 0 when equal.
   gen-opkraevning.py fixture DROPS
@@ -305,11 +307,13 @@ def load_conf(path):
 YN = ("J", "N")
 SCHEMAS = {
     # column: (field, kind, presence, allowed values)
-    #   kind: text day money int cpr;  presence: req (column and value),
+    #   kind: text day money int cpr cprtext (a line's CPR: read as text, the stage
+    #   parses it; not even a substitute number gives 0000000000 and the cell in
+    #   "raw", rule cpr-ugyldig);  presence: req (column and value),
     #   col (column must exist, value may be empty), opt (column may be missing)
     "lines": ("EASYA_Opkraevningslinjer", {
         "Forloebsgruppe": ("group", "text", "req", None),
-        "CPR": ("cpr", "cpr", "req", None),
+        "CPR": ("cpr", "cprtext", "req", None),
         "Gebyrtype": ("gebyrtype", "text", "req", None),
         "Central_gebyrtype": ("central", "text", "col", None),
         "Rate": ("rate", "int", "req", None),
@@ -441,6 +445,9 @@ def load_kind(drops, kind, night, rejected):
                     if not v.isdigit() or len(v) > 18:
                         raise ValueError("number has a character that is not a digit")
                     rec[field] = int(v)
+                elif typ == "cprtext":
+                    p = cpr_parse(v)
+                    rec[field], rec["raw"] = (p[0], "") if p else ("0000000000", v)
                 elif typ == "cpr":
                     p = cpr_parse(v)
                     if p is None:    # normalise rejects the row
@@ -466,6 +473,8 @@ def load_kind(drops, kind, night, rejected):
 # --------------------------------------------------------------------------
 
 REASONS = [
+    ("cpr-ugyldig", "CPR-nummeret er hverken et gyldigt CPR-nummer eller et "
+     "erstatningspersonnummer / the CPR is neither a valid CPR number nor a substitute number"),
     ("skolehjemsgebyr-paa-hold", "skolehjemsgebyr på et hold, kun tilladt på forløbsgruppe "
      "eller bookinggruppe / boarding fee on a hold, allowed only on a course or booking group"),
     ("uden-central-gebyrtype", "lokal gebyrtype uden central gebyrtype / local fee type not "
@@ -632,6 +641,8 @@ class Model:
     def line_reasons(self, L, facts, date, slot_date_from_fee):
         """Reasons that belong to a line whatever its expectation."""
         r = []
+        if L["raw"]:
+            r.append("cpr-ugyldig")
         if not L["central"]:
             r.append("uden-central-gebyrtype")
         if L["unit"] == "HOLD" and self.boarding(L["central"]):
@@ -697,21 +708,24 @@ class Model:
                     exc.append(self.group_exc(g, min(ds), "rate-forskellige-forfald", f"{r}",
                                               None))
 
-        # slots: (group, cpr, rate, class, kind)
+        # slots: (group, cpr, rate, class, raw CPR cell): a line whose CPR is no
+        # CPR (0000000000) keys its slot by the cell too, so two never merge
         slots = {}
 
         def slot(k):
             return slots.setdefault(k, {"base": [], "diff": []})
 
         for L in self.lines:
-            k = (L["group"], L["cpr"], L["rate"], self.cls(L["central"], L["gebyrtype"]))
+            k = (L["group"], L["cpr"], L["rate"], self.cls(L["central"], L["gebyrtype"]),
+                 L["raw"])
             slot(k)["diff" if L["diff"] else "base"].append(L)
         for s in self.students:
             if group_unit(s["group"]) in LINE_ONLY:
                 continue
             for f in groups.get(s["group"], []):
                 if f["central"] and f["rate"] >= (s["arv"] or 1):
-                    slot((s["group"], s["cpr"], f["rate"], self.cls(f["central"], f["gebyrtype"])))
+                    slot((s["group"], s["cpr"], f["rate"], self.cls(f["central"], f["gebyrtype"]),
+                          ""))
 
         for k in sorted(slots):
             self.do_slot(k, slots[k], slots_out, exc)
@@ -778,7 +792,7 @@ class Model:
                    "provider": "forsoerger-opkraevet", "under18": "under-18-opkraevet"}
 
     def do_slot(self, k, sl, out, exc):
-        g, cpr, rate, klass = k
+        g, cpr, rate, klass, raw = k
         B = sorted(sl["base"], key=lambda L: (0 if L["status"] != "IKKE_OPKRAEVET" else 1,
                                               L["opkr"], L["line"]))
         D = sorted(sl["diff"], key=lambda L: L["line"])
@@ -823,7 +837,9 @@ class Model:
             reasons += self.line_reasons(L, facts, bdate, from_fee)
             e_l, why = 0, None
             charged = L["status"] != "IKKE_OPKRAEVET"
-            if not L["central"]:
+            if L["raw"]:
+                pass    # nobody to charge: e = 0
+            elif not L["central"]:
                 e_l = c_l
             elif line_only:
                 if unit == "HOLD" and self.boarding(L["central"]):
@@ -898,7 +914,7 @@ class Model:
         else:
             L0 = live[0] if live else None
         if B or C or E:
-            self.emit(out, exc, g, cpr, rate, klass, False, bdate, C, E, reasons, B, Gx)
+            self.emit(out, exc, g, cpr, rate, klass, False, bdate, C, E, reasons, B, Gx, raw)
 
         # --- DIFF (difference lines for the same rate; rule 9 / seed rule 14)
         exp_d = 0
@@ -925,6 +941,8 @@ class Model:
             if line_only:
                 if C != E:
                     reasons.append("bookingdifference-mangler")
+            elif raw:
+                E = 0
             elif D and mode != "J-charged":
                 E = 0
                 if ent == "deleted":
@@ -939,9 +957,9 @@ class Model:
                     reasons.append("difference-uden-grundlag")
             elif C != E:
                 reasons.append("difference-mangler")
-        self.emit(out, exc, g, cpr, rate, klass, True, ddate, C, E, reasons, D or B, Gx)
+        self.emit(out, exc, g, cpr, rate, klass, True, ddate, C, E, reasons, D or B, Gx, raw)
 
-    def emit(self, out, exc, g, cpr, rate, klass, diff, date, C, E, reasons, lines, Gx):
+    def emit(self, out, exc, g, cpr, rate, klass, diff, date, C, E, reasons, lines, Gx, raw):
         if not self.in_window(date):
             return
         out.append((g, date // 100, C, E))
@@ -958,10 +976,14 @@ class Model:
         note = f"rate {rate}{', difference' if diff else ''}, forfald {iso(date)}"
         if opkr:
             note += f", opkr.nr. {opkr}"
+        if raw:     # CPR-shaped: masked DDMMYY-xxxx, as the report shows notes
+            d = "".join(c for c in raw if c.isdigit())
+            shaped = len(d) == 10 and all(c.isdigit() or c in "- " for c in raw)
+            note += f", CPR i filen: {d[:6] + '-xxxx' if shaped else raw}"
         exc.append({
             "month": date // 100, "key": g, "cpr": cpr, "amount": amount, "code": rs[0],
             "note": note, "left": C, "right": E, "sides": True,
-            "ref": f"{rate}/{klass}" + ("/D" if diff else ""),
+            "ref": f"{rate}/{klass}" + ("/D" if diff else "") + (f"/{raw}" if raw else ""),
             "rate": str(rate), "difference": "J" if diff else "N",
             "gebyrtype": first["gebyrtype"] if first else (Gx["gebyrtype"] if Gx else ""),
             "opkr": opkr,
@@ -1199,7 +1221,8 @@ def sub_cpr(rnd, birth, used):
 
 
 class Gen:
-    def __init__(self, seed, ngroups, nstud):
+    def __init__(self, seed, ngroups, nstud, invalid_cpr=False):
+        self.invalid_cpr = invalid_cpr
         self.rnd = random.Random(seed)
         self.ngroups, self.nstud = max(2, ngroups), nstud
         self.lines, self.fees, self.students = [], [], []
@@ -1681,6 +1704,14 @@ class Gen:
         self.booking_group(0)
         self.hold_cases()
         self.guest_cases()
+        if self.invalid_cpr:
+            # month 13: not even a substitute number; the debtor is a valid P
+            # ident, so only the CPR is wrong. No random draw: the rest of the
+            # night is as without the flag.
+            gi = groups[0]
+            self.line(gi, "991399-9999", "SKHBER-LOK", "Skhber", 3, gi["ber"][3], RATE_DUE[3],
+                      ident="650305-4011")
+            self.exp("cpr-ugyldig", gi["id"], gi["ber"][3])
 
     def write(self, drops, expect):
         e = os.path.join(drops, "easya")
@@ -1700,24 +1731,25 @@ class Gen:
 
 
 def cmd_gen(argv):
-    pos = argv
+    pos = [a for a in argv if a != "--invalid-cpr"]
     seed, drops, expect = int(pos[0]), pos[1], pos[2]
     ng = int(pos[3]) if len(pos) > 3 else 4
     ns = int(pos[4]) if len(pos) > 4 else 8
-    g = Gen(seed, ng, ns)
+    g = Gen(seed, ng, ns, "--invalid-cpr" in argv)
     g.build()
     g.write(drops, expect)
 
 
 def cmd_check(argv):
-    pos = argv
+    pos = [a for a in argv if a != "--invalid-cpr"]
     seed = int(pos[0])
     ng = int(pos[1]) if len(pos) > 1 else 4
     ns = int(pos[2]) if len(pos) > 2 else 8
     tmp = tempfile.mkdtemp(prefix="opk")
     try:
         drops, expect = os.path.join(tmp, "drops"), os.path.join(tmp, "expect")
-        cmd_gen([str(seed), drops, expect, str(ng), str(ns)])
+        cmd_gen([str(seed), drops, expect, str(ng), str(ns)] +
+                ["--invalid-cpr"] * ("--invalid-cpr" in argv))
         summary, exc = run_model(drops, NIGHT, default_conf())
         got = [b.decode() for b in breaks(exc)]
         want = open(expect, encoding="utf-8").read().splitlines()

@@ -580,9 +580,9 @@ def _(n):
              Kreditnota="N")
 
 
-@case("cpr-invalid-rejected", "12 (seed)", "a line with CPR 991399-9999, neither a CPR nor "
-      "a substitute number, uncharged 2.475,00 rate 2: normalise rejects the row (file:line:"
-      "column in rejected/), so there is no line to judge")
+@case("cpr-ugyldig", "12 (seed)", "a line with CPR 991399-9999, neither a CPR nor a "
+      "substitute number, uncharged 2.475,00 rate 2: the schema reads the CPR as text, so the "
+      "line reaches the stage and is one cpr-ugyldig exception of its amount")
 def _(n):
     line(n, "991399-9999", Rate="2", Beloeb="2475,00", EASYA_ident="650305-4011")
 
@@ -599,6 +599,13 @@ def _(n):
       "rejected (EASYA_Opkraevningslinjer_20250315.csv;2;17;Skal_arve: value is not one of J,N)")
 def _(n):
     n.set("L", "Skal_arve", "X", CPR=S["S1"], **L1)
+
+
+@case("rejected-amount", "schema", "S5's rate 2 Beloeb is 2.475,0O (a letter O for the last "
+      "zero; file line 10): the row is rejected (EASYA_Opkraevningslinjer_20250315.csv;10;10;"
+      "Beloeb: ...), so S5's rate 2 counts as missing")
+def _(n):
+    n.set("L", "Beloeb", "2.475,0O", CPR=S["S5"], **L2)
 
 
 @case("rejected-student", "schema", "S8's student row has CPR 991399-4088 (not even a "

@@ -139,6 +139,16 @@ test_expect_success 'archive: the night is sealed with the two files and the fiv
 	grep -q ";d9131a6582403fe6;opkraevning;29594104;2025-02;GF2-SMED-25F;620306-xxxx;-2079,00;n-debitor-uden-nummer" found
 '
 
+# The overview counts only breaks: a row whose only exception is a warning
+# (code 'explains' in conf/reconciliations.conf) is EXPLAINED, not BREAK.
+test_expect_success 'report: warnings are not breaks (the status-explained night)' '
+	run vstatus-explained rse $N &&
+	f=rse/out/$N/report.html &&
+	grep -q "<a href=\"#recon-opkraevning\">Opkrævning af elevbetalinger (EASY-A) mod gebyrreglerne</a></td><td class=\"st st-explained\">Forklaret</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">0</td>" $f &&
+	sed -n "/<section class=\"recon\" id=\"recon-opkraevning\">/,/<\/section>/p" $f >sec &&
+	grep -q "badge st-explained" sec && ! grep -q "st-break" sec
+'
+
 # --- the two things the guide allows (seed l.615-617), and the contrast
 test_expect_success 'allowed: a charge after the departure date is not flagged' '
 	variant allowed-charged-after-departure &&
@@ -214,13 +224,50 @@ for c in $($CASES --list); do
 	"
 done
 
-test_expect_success 'rejected rows: a flag outside J/N and a CPR that is not even a substitute' '
+test_expect_success 'rejected rows: a flag outside J/N and a student CPR that is not even a substitute' '
 	grep -q "^easya/EASYA_Opkraevningslinjer_20250315.csv;2;17;Skal_arve: value is not one of J,N;" \
 		rrejected-line/out/$N/rejected/easya-EASYA_Opkraevningslinjer_20250315.csv &&
 	grep -q "^easya/EASYA_Elever_20250315.csv;9;1;CPR: " \
-		rrejected-student/out/$N/rejected/easya-EASYA_Elever_20250315.csv &&
-	grep -q "^easya/EASYA_Opkraevningslinjer_20250315.csv;15;3;CPR: " \
-		rcpr-invalid-rejected/out/$N/rejected/easya-EASYA_Opkraevningslinjer_20250315.csv
+		rrejected-student/out/$N/rejected/easya-EASYA_Elever_20250315.csv
+'
+
+test_expect_success 'a bad amount (2.475,0O) is rejected with file:line:column and counts as missing' '
+	grep -q "^easya/EASYA_Opkraevningslinjer_20250315.csv;10;10;Beloeb: " \
+		rrejected-amount/out/$N/rejected/easya-EASYA_Opkraevningslinjer_20250315.csv &&
+	test $(cat rrejected-amount/out/$N/rejected/*.csv | grep -c "^easya/") -eq 1 &&
+	f=rrejected-amount/out/$N &&
+	grep -q ";2025-04;GF2-SMED-25F;6901064055;-2475,00;elev-uden-gebyr:" $f/$E &&
+	grep -qx "opkraevning;29594104;2025-04;GF2-SMED-25F;5049,00;15048,00;-9999,00;0,00;-9999,00;BREAK" $f/$S
+'
+
+# A line whose CPR is not even a substitute number reaches the stage (the
+# schema reads it as text) and is one exception of its amount; the same
+# cell is in the line's exception note, never in the log.
+test_expect_success 'cpr-ugyldig: a line whose CPR is no CPR is one exception of its amount, not a rejected row' '
+	run vcpr-ugyldig rcpr $N 2>cpr.err &&
+	f=rcpr/out/$N &&
+	! grep -q "^easya/" $f/rejected/*.csv &&
+	grep ";cpr-ugyldig:" $f/$E >rows && test $(wc -l <rows) -eq 1 &&
+	grep -q ";2025-04;GF2-SMED-25F;0000000000;2475,00;cpr-ugyldig: .*(rate 2, forfald 2025-04-01, CPR i filen: 991399-xxxx);2025-03-15;0;2475,00;0,00;2;N;SKHBER-LOK;;P;break;$" rows &&
+	grep -qx "opkraevning;29594104;2025-04;GF2-SMED-25F;9999,00;15048,00;-5049,00;0,00;-5049,00;BREAK" $f/$S &&
+	tail -n +2 $f/$E | grep -v ";cpr-ugyldig:" >others && tail -n +2 "$G/exceptions.csv" >g &&
+	test_cmp g others &&
+	! grep -e 991399 -e 9913999999 cpr.err &&
+	pipeline status --date $N --conf "$TOP/conf/pipeline.conf" --state rcpr/state >st &&
+	! grep -e 991399 st &&
+	grep -q "991399-xxxx" $f/report.html && ! grep -e 991399-9999 -e 9913999999 $f/report.html
+'
+
+test_expect_success 'cpr-ugyldig: two different bad CPRs on one rate are two exceptions, each its own id' '
+	cp -r vcpr-ugyldig v2bad &&
+	l=v2bad/easya/EASYA_Opkraevningslinjer_20250315.csv &&
+	grep "991399-9999" $l | sed "s/991399-9999/001399-1234/g" >>$l &&
+	lite v2bad r2bad $N &&
+	grep ";cpr-ugyldig:" r2bad/out/$N/$E >rows2 && test $(wc -l <rows2) -eq 2 &&
+	grep -q "CPR i filen: 001399-xxxx)" rows2 && grep -q "CPR i filen: 991399-xxxx)" rows2 && ! grep -e 991399-9999 -e 9913999999 -e 001399-1234 -e 0013991234 rows2 &&
+	test $(cut -d";" -f1 rows2 | sort -u | wc -l) -eq 2 &&
+	grep -q ";2025-04;GF2-SMED-25F;12474,00;15048,00;-2574,00;0,00;-2574,00;BREAK$" r2bad/out/$N/$S ||
+	{ cat rows2 r2bad/out/$N/$S; false; }
 '
 
 test_expect_success 'without the NS files their checks are skipped and the status note says so' '
@@ -243,7 +290,19 @@ done
 test_expect_success 'generated night, seed 1: every reason code the rules have' '
 	cut -d";" -f1 expect1 | sort -u >codes &&
 	test $(wc -l <codes) -eq 35 &&
-	! grep -q uforklaret codes
+	! grep -q uforklaret codes && ! grep -q cpr-ugyldig codes
+'
+
+test_expect_success 'generated night with --invalid-cpr: 40 breaks, one cpr-ugyldig of the rate 3 fee' '
+	python3 "$TOP/tests/gen-opkraevning.py" 14 gcpr expect-cpr 2 1 --invalid-cpr &&
+	test $(wc -l <expect-cpr) -eq 40 &&
+	test $(grep -c "^cpr-ugyldig;" expect-cpr) -eq 1 &&
+	lite gcpr ncpr $N 2>ncpr.err &&
+	breaks ncpr/out/$N/$E >actual-cpr && test_cmp expect-cpr actual-cpr &&
+	sums ncpr/out/$N &&
+	$MODEL model gcpr $N mcpr && test_cmp mcpr/$N/$E ncpr/out/$N/$E &&
+	test_cmp mcpr/$N/$S ncpr/out/$N/$S &&
+	! grep -e 991399 ncpr.err
 '
 
 test_expect_success 'generated night of 12 groups: the breaks, and the bytes of the model' '

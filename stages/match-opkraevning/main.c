@@ -53,7 +53,7 @@ enum field {
 	F_OPKR_NR, F_STATUS, F_UNIT, F_JOB, F_CHARGED_DAY, F_EAN, F_ORIGIN, F_FROM, F_TO,
 	F_BOARDING, F_AARSELEV, F_PROVIDER, F_AGREEMENT_FROM, F_AGREEMENT_TO, F_LAERESTED,
 	F_INHERIT_FROM, F_DELETED, F_MOVED_FROM, F_MOVED_DAY, F_INACTIVE_FROM, F_BOOKED,
-	F_CREDIT_NOTE, NFIELDS
+	F_CREDIT_NOTE, F_CPR_RAW, NFIELDS
 };
 
 static const char *const field_name[NFIELDS] = {
@@ -62,7 +62,7 @@ static const char *const field_name[NFIELDS] = {
 	"aut_arv", "opkr_nr", "status", "unit", "job", "charged_day", "ean", "origin_group",
 	"period_from", "period_to", "boarding", "aarselev", "provider", "agreement_from",
 	"agreement_to", "laerested", "inherit_from", "deleted", "moved_from", "moved_day",
-	"inactive_from", "booked", "credit_note",
+	"inactive_from", "booked", "credit_note", "cpr_raw",
 };
 
 /* Text copied out of LMDB for one school; freed whole. */
@@ -92,15 +92,12 @@ struct opk {
 	int incomplete;		/* an SE was left out: exit 65 */
 };
 
-static const char *copy_text(struct opk *o, const struct record *r, enum field f)
+static const char *copy_bytes(struct opk *o, const char *text, size_t len)
 {
-	const struct value *v = &r->v[o->f[f]];
 	struct chunk *c = o->text;
 	char *s;
-	if (!v->present || !v->text || !v->len)
-		return "";
-	if (!c || c->size - c->used < v->len + 1) {
-		size_t size = v->len + 1 > 65536 ? v->len + 1 : 65536;
+	if (!c || c->size - c->used < len + 1) {
+		size_t size = len + 1 > 65536 ? len + 1 : 65536;
 		c = xmalloc(sizeof(*c) + size);
 		c->next = o->text;
 		c->used = 0;
@@ -108,10 +105,38 @@ static const char *copy_text(struct opk *o, const struct record *r, enum field f
 		o->text = c;
 	}
 	s = c->data + c->used;
-	memcpy(s, v->text, v->len);
-	s[v->len] = '\0';
-	c->used += v->len + 1;
+	memcpy(s, text, len);
+	s[len] = '\0';
+	c->used += len + 1;
 	return s;
+}
+
+static const char *copy_text(struct opk *o, const struct record *r, enum field f)
+{
+	const struct value *v = &r->v[o->f[f]];
+	if (!v->present || !v->text || !v->len)
+		return "";
+	return copy_bytes(o, v->text, v->len);
+}
+
+/*
+ * A line's CPR: the schema stores the cell as text (cpr_raw) so that a line
+ * whose CPR is not even a substitute number reaches the checks (cpr-ugyldig)
+ * instead of rejected/. A CPR or substitute number gives its 10 digits and
+ * raw ""; anything else "0000000000" and raw the cell.
+ */
+static void line_cpr(struct opk *o, const struct record *r, struct opk_line *l)
+{
+	const char *raw = copy_text(o, r, F_CPR_RAW), *why;
+	char cpr[CPR_LEN + 1];
+	int mod11;
+	if (*raw && !cpr_parse(raw, strlen(raw), 0, cpr, &mod11, &why)) {
+		l->cpr = copy_bytes(o, cpr, CPR_LEN);
+		l->cpr_raw = "";
+	} else {
+		l->cpr = "0000000000";
+		l->cpr_raw = *raw ? raw : "(tom)";
+	}
 }
 
 static void free_text(struct opk *o)
@@ -142,7 +167,7 @@ static int on_line(struct opk *o, const struct record *r)
 	o->line = xgrow(o->line, &o->aline, o->nline + 1, sizeof(*l));
 	l = &o->line[o->nline++];
 	l->gruppe = copy_text(o, r, F_GRUPPE);
-	l->cpr = copy_text(o, r, F_CPR);
+	line_cpr(o, r, l);
 	l->gebyrtype = copy_text(o, r, F_GEBYRTYPE);
 	l->central = copy_text(o, r, F_CENTRAL);
 	l->account = copy_text(o, r, F_ACCOUNT);

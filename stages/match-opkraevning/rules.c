@@ -19,7 +19,7 @@ const char *const opk_extra_columns[OPK_NEXTRA] = {
 
 /* Reason codes in precedence order: an exception's reason is its first. */
 enum reason {
-	R_HOLD, R_UDEN_CENTRAL, R_IKKE_PLACERET, R_KREDITNOTA_MANGLER, R_SLETTET,
+	R_CPR_UGYLDIG, R_HOLD, R_UDEN_CENTRAL, R_IKKE_PLACERET, R_KREDITNOTA_MANGLER, R_SLETTET,
 	R_IKKE_SLETTET_FLYTNING, R_FLYTNING, R_UDEN_SKOLEHJEM, R_FORKERT_TYPE,
 	R_FORSOERGER, R_UNDER_18, R_EFTER_SLUT, R_DOBBELT, R_FORFALD_MANGLER,
 	R_DEBITORTYPE_MANGLER, R_DEBITOR_MANGLER, R_N_UDEN_NUMMER, R_KONTOSTRENG,
@@ -34,6 +34,10 @@ static const struct {
 	const char *code, *text;
 	int warning;
 } reasons[NREASONS] = {
+	/* seed l.656-658: a CPR "evt. ... kunstigt"; the line names no one */
+	[R_CPR_UGYLDIG] = { "cpr-ugyldig", "CPR-nummeret er hverken et gyldigt CPR-nummer "
+			    "eller et erstatningspersonnummer / the CPR is neither a valid CPR "
+			    "number nor a substitute number", 0 },
 	[R_HOLD] = { "skolehjemsgebyr-paa-hold", "skolehjemsgebyr på et hold, kun tilladt "
 		     "på forløbsgruppe eller bookinggruppe / boarding fee on a hold, allowed "
 		     "only on a course or booking group", 0 },
@@ -534,6 +538,8 @@ static reasons_t line_reasons(const struct check *x, size_t li,
 {
 	const struct opk_line *l = &x->s->line[li];
 	reasons_t r = 0;
+	if (*l->cpr_raw)
+		r |= BIT(R_CPR_UGYLDIG);
 	if (!*l->central)
 		r |= BIT(R_UDEN_CENTRAL);
 	if (!strcmp(x->unit[li], "HOLD") && boarding(x, l->central))
@@ -633,7 +639,7 @@ static void other_codes(reasons_t r, enum reason first, struct strbuf *out)
 }
 
 struct slot_out {
-	const char *g, *cpr, *k;
+	const char *g, *cpr, *raw, *k;
 	int64_t rate;
 	int diff;
 	int32_t date;
@@ -644,6 +650,31 @@ struct slot_out {
 	const struct opk_fee *gx;
 };
 
+/*
+ * The CPR cell of a cpr-ugyldig line as the note shows it: CPR-shaped (10
+ * digits among '-' and spaces only) masked DDMMYY-xxxx, as everywhere a
+ * CPR is shown (the report prints the note), else the cell as written.
+ */
+static const char *raw_shown(const char *raw, char *buf, size_t size)
+{
+	char d[CPR_LEN];
+	size_t n = 0;
+	const char *p;
+	for (p = raw; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n == CPR_LEN)
+				return raw;
+			d[n++] = *p;
+		} else if (*p != '-' && *p != ' ') {
+			return raw;
+		}
+	}
+	if (n != CPR_LEN)
+		return raw;
+	snprintf(buf, size, "%.6s-xxxx", d);
+	return buf;
+}
+
 /* A slot in the window counts in its month; with a reason or C != E it is
  * one exception of C - E. */
 static void emit(struct check *x, const struct slot_out *o)
@@ -651,7 +682,7 @@ static void emit(struct check *x, const struct slot_out *o)
 	struct cell *cell;
 	struct exception_row *e;
 	struct strbuf note = STRBUF_INIT, other = STRBUF_INIT;
-	char day[DATE_BUFSZ], ratebuf[24], ref[96];
+	char day[DATE_BUFSZ], ratebuf[24], ref[96], shown[CPR_MASKSZ];
 	const struct opk_line *first = o->nlines ? &x->s->line[o->lines[0]] : NULL;
 	const char *opkr = "";
 	reasons_t r = o->r;
@@ -683,7 +714,10 @@ static void emit(struct check *x, const struct slot_out *o)
 		    day_format(o->date, day));
 	if (*opkr)
 		strbuf_addf(&note, ", opkr.nr. %s", opkr);
-	snprintf(ref, sizeof(ref), "%s/%s%s", ratebuf, o->k, o->diff ? "/D" : "");
+	if (*o->raw)	/* how the clerk finds the line; never logged */
+		strbuf_addf(&note, ", CPR i filen: %s", raw_shown(o->raw, shown, sizeof(shown)));
+	snprintf(ref, sizeof(ref), "%s/%s%s%s%s", ratebuf, o->k, o->diff ? "/D" : "",
+		 *o->raw ? "/" : "", o->raw);
 	e = recon_exception(x->out, x->s->se, o->date / 100, o->g, o->cpr, amount,
 			    reasons[code].code, reasons[code].text);
 	e->left = o->C;
@@ -813,8 +847,8 @@ static int moved_in_unmatched(const struct check *x, const struct opk_line *l, c
  * One slot: the lines lines[0..n) of student cpr on group g, rate and
  * class k (base and difference lines; n may be 0: a fee only expected).
  */
-static void do_slot(struct check *x, const char *g, const char *cpr, int64_t rate,
-		    const char *k, const size_t *lines, size_t n)
+static void do_slot(struct check *x, const char *g, const char *cpr, const char *raw,
+		    int64_t rate, const char *k, const size_t *lines, size_t n)
 {
 	const struct opk_school *s = x->s;
 	size_t *B = xmalloc((n ? n : 1) * sizeof(*B)), *D = xmalloc((n ? n : 1) * sizeof(*D));
@@ -871,7 +905,9 @@ static void do_slot(struct check *x, const char *g, const char *cpr, int64_t rat
 			int why = -1;
 			C = add(x, C, c);
 			r |= line_reasons(x, B[i], facts, bdate, from_fee);
-			if (!*l->central) {
+			if (*l->cpr_raw) {
+				e = 0;	/* names no one: nobody is to be charged */
+			} else if (!*l->central) {
 				e = c;	/* cannot be judged: amount-neutral, flagged */
 			} else if (lonly) {
 				if ((!strcmp(unit, "HOLD") && boarding(x, l->central)) ||
@@ -956,7 +992,7 @@ static void do_slot(struct check *x, const char *g, const char *cpr, int64_t rat
 		free(live);
 	}
 	if (nb || C || E) {
-		o = (struct slot_out){ g, cpr, k, rate, 0, bdate, C, E, r, B, nb, gx };
+		o = (struct slot_out){ g, cpr, raw, k, rate, 0, bdate, C, E, r, B, nb, gx };
 		emit(x, &o);
 	}
 
@@ -986,6 +1022,8 @@ static void do_slot(struct check *x, const char *g, const char *cpr, int64_t rat
 			E = exp_d;
 			if (C != E)
 				r |= BIT(R_BOOKINGDIFF);
+		} else if (*raw) {
+			E = 0;
 		} else if (nd && mode != MODE_J_CHARGED) {
 			/* a difference is owed only for a fee charged and still owed */
 			E = 0;
@@ -1007,7 +1045,7 @@ static void do_slot(struct check *x, const char *g, const char *cpr, int64_t rat
 			if (C != E)
 				r |= BIT(R_DIFF_MANGLER);
 		}
-		o = (struct slot_out){ g, cpr, k, rate, 1, ddate, C, E, r, nd ? D : B,
+		o = (struct slot_out){ g, cpr, raw, k, rate, 1, ddate, C, E, r, nd ? D : B,
 				       nd ? nd : nb, gx };
 		emit(x, &o);
 	}
@@ -1017,7 +1055,7 @@ static void do_slot(struct check *x, const char *g, const char *cpr, int64_t rat
 
 /* A line or an expected fee of a slot. */
 struct member {
-	const char *g, *cpr, *k;
+	const char *g, *cpr, *raw, *k;	/* raw: a line's CPR cell that is no CPR, else "" */
 	int64_t rate;
 	size_t line;		/* SIZE_MAX: a fee only expected */
 };
@@ -1028,6 +1066,8 @@ static int cmp_member(const void *a, const void *b)
 	int c = strcmp(p->g, q->g);
 	if (!c)
 		c = strcmp(p->cpr, q->cpr);
+	if (!c)
+		c = strcmp(p->raw, q->raw);
 	if (!c)
 		c = (p->rate > q->rate) - (p->rate < q->rate);
 	if (!c)
@@ -1043,7 +1083,8 @@ static void slots(struct check *x)
 	for (size_t i = 0; i < s->nline; i++) {
 		const struct opk_line *l = &s->line[i];
 		m = xgrow(m, &alloc, n + 1, sizeof(*m));
-		m[n++] = (struct member){ l->gruppe, l->cpr, klass(x, l->central, l->gebyrtype),
+		m[n++] = (struct member){ l->gruppe, l->cpr, l->cpr_raw,
+					  klass(x, l->central, l->gebyrtype),
 					  l->rate, i };
 	}
 	/* every placement expects its group's fees from Arv_fra_rate on (rule 8) */
@@ -1059,7 +1100,7 @@ static void slots(struct check *x)
 			if (!*f->central || f->rate < arv)
 				continue;
 			m = xgrow(m, &alloc, n + 1, sizeof(*m));
-			m[n++] = (struct member){ st->gruppe, st->cpr,
+			m[n++] = (struct member){ st->gruppe, st->cpr, "",
 						  klass(x, f->central, f->gebyrtype), f->rate,
 						  SIZE_MAX };
 		}
@@ -1070,10 +1111,11 @@ static void slots(struct check *x)
 	for (size_t i = 0; i < n;) {
 		size_t j = i, nl = 0;
 		for (; j < n && !strcmp(m[j].g, m[i].g) && !strcmp(m[j].cpr, m[i].cpr) &&
+		       !strcmp(m[j].raw, m[i].raw) &&
 		       m[j].rate == m[i].rate && !strcmp(m[j].k, m[i].k); j++)
 			if (m[j].line != SIZE_MAX)
 				lines[nl++] = m[j].line;
-		do_slot(x, m[i].g, m[i].cpr, m[i].rate, m[i].k, lines, nl);
+		do_slot(x, m[i].g, m[i].cpr, m[i].raw, m[i].rate, m[i].k, lines, nl);
 		i = j;
 	}
 	free(lines);

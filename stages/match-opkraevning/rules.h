@@ -13,7 +13,9 @@
  *     ikke-berettiget), else the local fee type; kind BASE, or DIFF for
  *     the difference lines (Difference J) of the rate. A slot exists for
  *     every line and for every placement x group fee with a central type
- *     and a rate from Arv_fra_rate on.
+ *     and a rate from Arv_fra_rate on. A line whose CPR is no CPR (not even
+ *     a substitute number) has student 0000000000 and its slot is keyed by
+ *     the cell as well: nobody can be charged, so E = 0 (cpr-ugyldig).
  *   - C (left, "kan opkræves") is what the slot's lines can charge: an
  *     uncharged line's Beloeb unless a data rule (10-12) stops it, a
  *     charged line's Opkraevet_beloeb unless credited. E (right, "skal
@@ -44,7 +46,9 @@ enum opk_status { OPK_IKKE_OPKRAEVET, OPK_OPKRAEVET, OPK_KREDITERET };
 
 /* Texts are "" when the cell was empty, never NULL; days 0 when empty. */
 struct opk_line {		/* a row of EASYA_Opkraevningslinjer */
-	const char *gruppe, *cpr, *gebyrtype, *central, *account, *debtortype;
+	/* cpr: 10 digits; "0000000000" when the cell is neither a CPR nor a
+	 * substitute number (rule cpr-ugyldig), and then cpr_raw is the cell */
+	const char *gruppe, *cpr, *cpr_raw, *gebyrtype, *central, *account, *debtortype;
 	const char *ident, *ns_debtor, *opkr_nr, *unit, *job, *ean, *origin;
 	int64_t rate;
 	int diff, skal_arve, aut_arv;	/* J */
