@@ -267,6 +267,13 @@ sumpr_case("cpr-not-mod11", "0101854322", 1)
 sumpr_case("cpr-excel", "1.20391E+09", 0, "exponent")
 sumpr_case("cpr-day-32", "320185-4321", 0, "not a real date")
 sumpr_case("cpr-day-92", "920185-4321", 0, "not a real date")
+# substitute numbers (erstatningspersonnumre, day + 60: case 6) are CPRs;
+# their date part less 60 must still be a real date
+sumpr_case("cpr-substitute", "780877-4210", 1)
+sumpr_case("cpr-substitute-bare", "7808774210", 1)
+sumpr_case("cpr-substitute-day-91", "910185-4321", 1)
+sumpr_case("cpr-substitute-30-feb", "900285-4321", 0, "not a real date")
+sumpr_case("cpr-substitute-29-feb-common", "890221-4321", 0, "not a real date")
 sumpr_case("cpr-letters", "01018A4321", 0, ":2:1:")
 sumpr_case("cpr-11-digits", "01018543210", 0, ":2:1:")
 sumpr_case("cpr-8-digits", "10185432", 0, ":2:1:")
