@@ -51,6 +51,7 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # main, and includes "driver/x.h".
 UNIT_STAGES_test-accounts := normalise
 UNIT_STAGES_test-dialects := match-ky-finans match-ky-yr normalise
+UNIT_STAGES_test-refusion := match-refusion
 UNIT_STAGES_test-report := report
 UNIT_STAGES_test-storecheck := driver
 UNIT_STAGES_test-voucher := vouchers
