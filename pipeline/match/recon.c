@@ -44,6 +44,12 @@ struct exception_row *recon_exception(struct recon_out *r, const char *se,
 	return e;
 }
 
+void recon_extra(struct exception_row *e, int i, const char *value)
+{
+	free(e->extra[i]);
+	e->extra[i] = value ? xstrdup(value) : NULL;
+}
+
 void recon_note(struct exception_row *e, const char *fmt, ...)
 {
 	struct strbuf s = STRBUF_INIT;
@@ -159,9 +165,14 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 	char m[DATE_BUFSZ], num[32];
 	strbuf_addstr(out, CSV_BOM "id;recon;se;month;key;cpr;amount;reason;"
 		      "first_seen;age_days;left;right");
-	strbuf_addstr(out, r->with_account ? ";account\n" : "\n");
+	if (r->with_account)
+		strbuf_addstr(out, ";account");
+	for (int x = 0; x < r->nextra; x++)
+		strbuf_addf(out, ";%s", r->extra[x]);
+	strbuf_addch(out, '\n');
 	for (size_t i = 0; i < r->nexc; i++) {
 		const struct exception_row *e = &r->exc[i];
+		int last_std = !r->with_account && !r->nextra;
 		struct strbuf reason = STRBUF_INIT;
 		strbuf_addf(&reason, "%s: %s", e->code, e->text);
 		if (e->note)
@@ -180,13 +191,15 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 		csvout_str(out, num, 0);
 		if (e->has_sides) {
 			money_field(out, e->left, 0);
-			money_field(out, e->right, !r->with_account);
+			money_field(out, e->right, last_std);
 		} else {
 			csvout_str(out, "", 0);
-			csvout_str(out, "", !r->with_account);
+			csvout_str(out, "", last_std);
 		}
 		if (r->with_account)
-			csvout_str(out, e->account, 1);
+			csvout_str(out, e->account, !r->nextra);
+		for (int x = 0; x < r->nextra; x++)
+			csvout_str(out, e->extra[x] ? e->extra[x] : "", x == r->nextra - 1);
 		strbuf_release(&reason);
 	}
 }
@@ -241,8 +254,11 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 
 void recon_free(struct recon_out *r)
 {
-	for (size_t i = 0; i < r->nexc; i++)
+	for (size_t i = 0; i < r->nexc; i++) {
 		free(r->exc[i].note);
+		for (int x = 0; x < RECON_MAX_EXTRA; x++)
+			free(r->exc[i].extra[x]);
+	}
 	free(r->sum);
 	free(r->exc);
 	r->sum = NULL;

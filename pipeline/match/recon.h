@@ -12,12 +12,17 @@
  * ref (e.g. the bilag) that joins the id when several breaks share a key,
  * a note appended to the reason text, and a trailing 'account' column
  * (recon_out.with_account). Rows without them print as before.
+ * A recon may add its own columns after all these (recon_out.extra, e.g.
+ * mellemkommunal-refusion's skole;holdnr;fil;linje;cpr_raw, so a clerk can
+ * send each school its own rows); each row's values in exception_row.extra.
  */
 #ifndef RECON_H
 #define RECON_H
 
 #include "core/money.h"
 #include "run/stage.h"
+
+enum { RECON_MAX_EXTRA = 8 };
 
 struct summary_row {
 	char se[9];
@@ -40,6 +45,7 @@ struct exception_row {
 	char ref[96];		/* "" or part of the id: tells same-key breaks apart */
 	char *note;		/* NULL or owned: " (note)" after the text */
 	char account[64];	/* the 'account' column when with_account */
+	char *extra[RECON_MAX_EXTRA];	/* NULL or owned: recon_out.extra's values */
 };
 
 struct recon_out {
@@ -50,6 +56,9 @@ struct recon_out {
 	size_t nexc;
 	uint64_t ok, explained, breaks;	/* summary rows by status */
 	int with_account;	/* exceptions end with an 'account' column */
+	const char *const *extra;	/* NULL, or the names of the recon's own
+					   last columns (not copied) */
+	int nextra;		/* at most RECON_MAX_EXTRA */
 	size_t asum, aexc;	/* capacities of sum and exc */
 };
 
@@ -59,6 +68,8 @@ void recon_summary(struct recon_out *r, const char *se, int32_t month,
 struct exception_row *recon_exception(struct recon_out *r, const char *se,
 				      int32_t month, const char *key, const char *cpr,
 				      money_t amount, const char *code, const char *text);
+/* Sets e's value of extra column i (copied); NULL is empty. */
+void recon_extra(struct exception_row *e, int i, const char *value);
 /* Sets e->note (printf-style), replacing an earlier one. */
 void recon_note(struct exception_row *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

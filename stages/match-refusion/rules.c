@@ -260,11 +260,22 @@ int in_post(const struct refusion_conf *c, const struct residence *res,
 	enum refusion_form f = refusion_form(c, l->form, l->form_len);
 	money_t rate, at_ours, at_theirs;
 
+	char d[DATE_BUFSZ];
+	int ncover = 0;
+	enum residence_rc rc;
+
 	r->accepted = 0;
 	r->disputed = l->beloeb;
-	if (residence_at(res, r->cpr, l->start, p, &row, NULL) != RES_OK ||
-	    (strcmp(row->kommune, c->own) && strcmp(row->betaling, c->own))) {
+	rc = residence_at(res, r->cpr, l->start, p, &row, &ncover);
+	day_format(l->start, d);
+	if (rc != RES_OK || (strcmp(row->kommune, c->own) && strcmp(row->betaling, c->own))) {
 		r->code = IN_IKKE_BOPAEL;
+		if (rc == RES_UNKNOWN_CPR)
+			snprintf(r->note, sizeof(r->note), "ikke i bopælsudtrækket");
+		else if (rc != RES_OK)
+			snprintf(r->note, sizeof(r->note), "%d bopæle den %s", ncover, d);
+		else
+			snprintf(r->note, sizeof(r->note), "bopæl %s den %s", row->kommune, d);
 		return 0;
 	}
 	rate = f == FORM_UNKNOWN ? -1 : refusion_rate(c, l->periode / 10, f);
@@ -285,11 +296,17 @@ int in_post(const struct refusion_conf *c, const struct residence *res,
 	if (at_ours < 0 || at_theirs < 0)
 		return -1;
 	if (l->takst > rate) {
+		char a[MONEY_BUFSZ], b[MONEY_BUFSZ];
 		r->code = IN_TAKST_AFVIGER;
 		r->accepted = l->beloeb < at_ours ? l->beloeb : at_ours;
+		snprintf(r->note, sizeof(r->note), "takst %s, årets takst %s",
+			 money_format(l->takst, a), money_format(rate, b));
 	} else if (l->beloeb > at_theirs) {
+		char a[MONEY_BUFSZ];
 		r->code = IN_BELOEB_AFVIGER;
 		r->accepted = at_theirs;
+		snprintf(r->note, sizeof(r->note), "timer gange takst er %s",
+			 money_format(at_theirs, a));
 	}
 	r->disputed = l->beloeb - r->accepted;
 	return 0;
