@@ -175,6 +175,41 @@ int chargestore_put_charge(MDB_txn *txn, MDB_dbi dbi, const char *own,
 	return rc;
 }
 
+int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, unsigned line,
+			unsigned sub, int32_t night, int32_t *first)
+{
+	struct strbuf k = STRBUF_INIT, v = STRBUF_INIT;
+	MDB_val key, val;
+	int rc;
+	strbuf_add(&k, "i", 2);
+	strbuf_addstr(&k, fileid);
+	strbuf_addch(&k, '\0');
+	strbuf_addf(&k, "%u.%u", line, sub);
+	key.mv_size = k.len;
+	key.mv_data = k.buf;
+	rc = mdb_get(txn, dbi, &key, &val);
+	if (rc == 0) {
+		*first = (int32_t)num(val.mv_data, val.mv_size, "night");
+		/* a rerun of an earlier night than the one recorded decides it there */
+		if (*first <= night)
+			goto out;
+	} else if (rc != MDB_NOTFOUND) {
+		rc = store_fail(DB, rc);
+		goto out;
+	}
+	*first = night;
+	strbuf_addf(&v, "night=%08d\n", (int)night);
+	val.mv_size = v.len;
+	val.mv_data = v.buf;
+	rc = mdb_put(txn, dbi, &key, &val, 0);
+	if (rc)
+		rc = store_fail(DB, rc);
+out:
+	strbuf_release(&k);
+	strbuf_release(&v);
+	return rc ? -1 : 0;
+}
+
 /* Calls each(key, val) for every record whose key starts with the byte tag, NUL. */
 static int scan(MDB_txn *txn, MDB_dbi dbi, char tag,
 		int (*each)(const MDB_val *k, const MDB_val *v, void *d), void *data)

@@ -9,6 +9,9 @@
  *                         -> night= charge= kommune= period= nr= amount= sort= row=
  *   "c" NUL OWN|K|PERIOD NUL NR(6 digits)
  *                         a charge -> id= night= lines= amount=
+ *   "i" NUL FILEID(hex) NUL LINE.SUB
+ *                         a line of a charge received -> night= (the night
+ *                         it was first decided: its dispute was sent then)
  * row is the line's row in its charge file (CSV, to the end of the value),
  * sort its place there: a night's charge files are written again, byte for
  * byte, from the store. Charged lines are frozen: a later conf or extract
@@ -59,6 +62,12 @@ int chargestore_put_line(MDB_txn *txn, MDB_dbi dbi, const char *linekey,
 /* Records a charge. 0 or -1 (reported). */
 int chargestore_put_charge(MDB_txn *txn, MDB_dbi dbi, const char *own,
 			   const struct charge_rec *c);
+/*
+ * The night a received line (file id in hex, line, sub) was first decided:
+ * the stored one, or night (recorded now). 0 or -1 (reported).
+ */
+int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, unsigned line,
+			unsigned sub, int32_t night, int32_t *first);
 /* Every charge issued on night, in (kommune, period, nr) order. */
 typedef int (*charge_fn)(const struct charge_rec *c, void *data);
 int chargestore_each_charge(MDB_txn *txn, MDB_dbi dbi, int32_t night, charge_fn fn, void *data);

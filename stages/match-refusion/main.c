@@ -67,6 +67,7 @@ struct origin {
 	char *relpath;		/* landing name */
 	const char *file;	/* its base name (points into relpath) */
 	int32_t namedate, since;
+	char fileid[2 * FILEID_LEN + 1];	/* hex */
 	uint32_t line;
 	uint16_t sub;
 	char se[SE_LEN + 1];
@@ -94,6 +95,7 @@ struct iline {
 	int64_t timer;
 	money_t takst, beloeb;
 	char c[8];		/* the charging municipality, 4 digits (or as written) */
+	int32_t decided;	/* the night it was first decided (its dispute sent) */
 	struct in_result r;
 };
 
@@ -149,6 +151,8 @@ static void origin_of(struct origin *o, const struct snapshot_entry *e, const st
 	o->file = slash ? slash + 1 : o->relpath;
 	o->namedate = e->namedate;
 	o->since = e->since;
+	for (int i = 0; i < FILEID_LEN; i++)
+		snprintf(o->fileid + 2 * i, 3, "%02x", e->fileid[i]);
 	o->line = it->line;
 	o->sub = it->sub;
 	memcpy(o->se, e->se, sizeof(o->se));
@@ -475,7 +479,7 @@ static void out_exception(struct run *R, struct pline *l, const char *note)
 			    l->r.cpr[0] ? l->r.cpr : NULL, l->r.code == OUT_FOREDRAG ? 0 : l->r.value,
 			    out_code_name(l->r.code), out_code_text(l->r.code));
 	origin_ref(&l->o, ref, sizeof(ref));
-	snprintf(e->ref, sizeof(e->ref), "%s", ref);
+	xstrlcpy(e->ref, ref, sizeof(e->ref));
 	if (note && *note)
 		recon_note(e, "%s", note);
 	origin_line(&l->o, ln, sizeof(ln));
@@ -519,7 +523,8 @@ static int decide_out(struct run *R)
 			out_key_only(&R->kom, &R->res, &o, &l->r);
 			l->r.code = OUT_DUBLET;
 			origin_ref(&R->p[first].o, ref, sizeof(ref));
-			snprintf(l->r.note, sizeof(l->r.note), "af %s", ref);
+			memcpy(l->r.note, "af ", 3);
+			xstrlcpy(l->r.note + 3, ref, sizeof(l->r.note) - 3);
 			continue;
 		}
 		switch (chargestore_line_get(R->txn, R->db, key, &l->c)) {
@@ -842,6 +847,11 @@ static int decide_in(struct run *R)
 		struct iline *l = &R->in[i];
 		struct in_line o = in_line_of(l);
 		R->nin_read++;
+		if (chargestore_decided(R->txn, R->db, l->o.fileid, l->o.line, l->o.sub,
+					R->ctx->night, &l->decided)) {
+			seen_free(&seen);
+			return EXIT_INTERNAL;
+		}
 		in_pre(&R->conf, &o, &l->r);
 		if (l->r.code != IN_ACCEPT)
 			continue;
@@ -902,7 +912,7 @@ static int write_in(struct run *R)
 				l->r.cpr[0] ? l->r.cpr : NULL, l->r.disputed,
 				in_code_name(l->r.code), in_code_text(l->r.code));
 			origin_ref(&l->o, ref, sizeof(ref));
-			snprintf(e->ref, sizeof(e->ref), "%s", ref);
+			xstrlcpy(e->ref, ref, sizeof(e->ref));
 			if (l->r.note[0])
 				recon_note(e, "%s", l->r.note);
 			origin_line(&l->o, ln, sizeof(ln));
@@ -919,7 +929,7 @@ static int write_in(struct run *R)
 	for (size_t i = 0; i < R->nin; i++) {
 		struct iline *l = &R->in[i];
 		size_t k;
-		if (l->o.since != R->ctx->night)
+		if (l->decided != R->ctx->night)
 			continue;
 		for (k = 0; k < nps; k++)
 			if (!strcmp(ps[k].c, l->c) && !strcmp(ps[k].ident, l->ident) &&
@@ -949,7 +959,7 @@ static int write_in(struct run *R)
 		/* C's lines in canonical order: (file, line) */
 		for (size_t j = i; j < R->nin; j++) {
 			struct iline *l = &R->in[j];
-			if (strcmp(l->c, c) || l->o.since != R->ctx->night || l->r.code == IN_ACCEPT)
+			if (strcmp(l->c, c) || l->decided != R->ctx->night || l->r.code == IN_ACCEPT)
 				continue;
 			any = 1;
 			hours_text(l->timer, h, sizeof(h));
