@@ -1056,7 +1056,7 @@ static int finish(struct run *R)
 	e.rows_in = R->nread + R->nin_read;
 	e.rows_out = R->out.nsum + R->inn.nsum;
 	snprintf(e.error, sizeof(e.error),
-		 "%lu charges (%s) issued, %zu exceptions, %llu lines wait for their period end; "
+		 "%lu charges (%s) issued, %zu exceptions, %llu lines wait for their period end, "
 		 "%llu lines received, %zu disputed", R->issued, money_format(R->issued_amount, m),
 		 R->out.nexc, (unsigned long long)R->nwait, (unsigned long long)R->nin_read,
 		 R->inn.nexc);
