@@ -1044,6 +1044,17 @@ static int finish(struct run *R)
 	char m[MONEY_BUFSZ];
 	stage_ledger_entry(R->ctx, &e, "done", EXIT_DONE);
 	match_input_digest(R->ctx, R->snap, 3, e.input);
+	if (!R->np && !R->nin && !R->issued) {
+		/* no list and no charge received: the municipality does not use
+		 * the refund (yet); its nights get no refusion files */
+		snprintf(e.error, sizeof(e.error), "no evening school lists and no charges received");
+		digest_finish(R->outd, e.output);
+		R->outd = NULL;
+		if (ledger_put(&R->ctx->store, R->txn, R->ctx->opts.date, R->ctx->name, &e))
+			return EXIT_INTERNAL;
+		log_info("%s: %s", R->ctx->opts.date, e.error);
+		return 0;
+	}
 	if (recon_write(&R->out, R->ctx, R->txn, d1) || recon_write(&R->inn, R->ctx, R->txn, d2) ||
 	    postfile_write(&R->post_out, R->ctx, d3) || postfile_write(&R->post_in, R->ctx, d4))
 		return EXIT_INTERNAL;
@@ -1080,7 +1091,9 @@ static int night(struct run *R)
 	if (!R->se[0])	/* nothing to read: empty files under the first SE of the conf */
 		snprintf(R->se, sizeof(R->se), "%s", "");
 	if ((rc = decide_out(R)) || (rc = issue(R)) || (rc = summarise_out(R)) ||
-	    (rc = write_charges(R)) || (rc = decide_in(R)) || (rc = write_in(R)))
+	    (rc = decide_in(R)))
+		return rc;
+	if ((R->np || R->nin) && ((rc = write_charges(R)) || (rc = write_in(R))))
 		return rc;
 	if (R->overflow) {
 		log_error("a sum of amounts overflows 64 bits: the input's amounts are not "
