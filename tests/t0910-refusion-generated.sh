@@ -10,6 +10,7 @@
 R=mellemkommunal-refusion
 I=mellemkommunal-refusion-ind
 
+# (The archive refuses to seal a night after today: 2027-01-15 may be one.)
 # The shipped conf, with the invented 0751 layout read before the generic one.
 mkdir -p "$TRASH/conf" && cp "$TOP"/conf/*.conf "$TRASH/conf/" &&
 awk -v s="$TOP/schemas" '
@@ -23,7 +24,8 @@ for seed in 1 2; do
 	test_expect_success "seed $seed: every night's exceptions and charges are exactly the injected ones" "
 		python3 \"\$TOP/tests/gen-refusion.py\" $seed g$seed/drops g$seed/expected &&
 		for n in 2025-06-30 2025-07-10 2027-01-15; do
-			run \"\$TRASH/g$seed/drops\" g$seed \$n >/dev/null 2>&1 || { echo \"night \$n: exit \$?\"; return 1; }
+			run \"\$TRASH/g$seed/drops\" g$seed \$n >/dev/null 2>&1 ||
+			grep -q '^archive;failed;64;' g$seed/out/\$n/status || { echo \"night \$n failed\"; return 1; }
 		done &&
 		breaks g$seed/out/2025-06-30/exceptions/$R.csv >actual && test_cmp g$seed/expected actual &&
 		breaks g$seed/out/2025-07-10/exceptions/$R.csv >actual && test_cmp g$seed/expected.2 actual &&
@@ -41,10 +43,10 @@ for seed in 1 2; do
 done
 
 test_expect_success 'seed 1 injects every reason of both directions' '
-	cut -d";" -f1 g1/expected.3 g1/expected g1/expected.2 | LC_ALL=C sort -u | tr "\n" " " >codes &&
+	cut -d";" -f1 g1/expected.3 g1/expected g1/expected.2 | LC_ALL=C sort -u | tr "\n" " " >codes && echo >>codes &&
 	echo "aftalekommune bopael-ukendt-ved-start bor-i-egen-kommune cpr-ugyldig dublet for-sent-indberettet foredrag-ikke-refusion takst-mangler uden-for-periode ukendt-i-cpr " >expect &&
 	test_cmp expect codes &&
-	cut -d";" -f1 g1/expected.ind | LC_ALL=C sort -u | tr "\n" " " >codes &&
+	cut -d";" -f1 g1/expected.ind | LC_ALL=C sort -u | tr "\n" " " >codes && echo >>codes &&
 	echo "aftalekommune beloeb-afviger cpr-ugyldig dublet foredrag forkert-modtager ikke-bopael-ved-start sum-afviger takst-afviger takst-mangler " >expect &&
 	test_cmp expect codes
 '
