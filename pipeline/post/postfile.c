@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/atomicfile.h"
 #include "core/csvout.h"
 #include "core/date.h"
 #include "core/digest.h"
 #include "core/log.h"
+#include "run/outfile.h"
 #include "core/banned.h"
 
 void postfile_init(struct postfile *p, const char *recon, const char *const *extra,
@@ -79,9 +79,9 @@ static int cmp_row(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
-int postfile_write(struct postfile *p, struct stage_ctx *ctx, char digest[65])
+int postfile_write(struct postfile *p, struct stage_ctx *ctx, MDB_txn *txn, char digest[65])
 {
-	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, rel = STRBUF_INIT;
 	char b[MONEY_BUFSZ], night[DATE_BUFSZ], month[DATE_BUFSZ];
 	int rc;
 	/* by id first: two rows of one event are a stage's bug, whatever their keys */
@@ -125,11 +125,8 @@ int postfile_write(struct postfile *p, struct stage_ctx *ctx, char digest[65])
 		strbuf_release(&reason);
 	}
 	strbuf_addf(&rel, "postings/%s.csv", p->recon);
-	stage_out_path(ctx, rel.buf, &path);
-	rc = atomic_write(path.buf, out.buf, out.len, 0640);
-	digest_buf(out.buf, out.len, digest);
+	rc = outfile_write(ctx, txn, rel.buf, out.buf, out.len, p->n, digest, NULL);
 	strbuf_release(&out);
-	strbuf_release(&path);
 	strbuf_release(&rel);
 	return rc;
 }

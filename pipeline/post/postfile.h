@@ -22,8 +22,9 @@
  * the same id with another amount is reversed and posted anew
  * (ISSUE_CHANGED). A stage writes the file every night, header only when
  * nothing moved, and a row on the night the movement happens.
- * UTF-8 with BOM, ';', LF, rows sorted by (se, month, key, id), written
- * atomically 0640 (postings may name persons).
+ * UTF-8 with BOM, ';', LF, rows sorted by (se, month, key, id), an
+ * outgoing file (run/outfile.h: atomic, 0640 as postings may name
+ * persons, remembered in the store, listed by status, archived).
  */
 #ifndef POSTFILE_H
 #define POSTFILE_H
@@ -69,10 +70,12 @@ void postfile_id(char id[17], const char *fmt, ...) __attribute__((format(printf
 
 /*
  * Sorts and writes OUT/DATE/postings/RECON.csv (ctx's night is first_seen)
- * and its SHA-256 into digest (for the stage's output digest). 0, or -1
- * reported. Two rows with one id: -1 (a stage's bug; nothing written).
+ * with outfile_write() in txn (the stage's write transaction: the record
+ * commits with its ledger entry), and its SHA-256 into digest (for the
+ * stage's output digest). 0, or -1 reported. Two rows with one id: -1 (a
+ * stage's bug; nothing written).
  */
-int postfile_write(struct postfile *p, struct stage_ctx *ctx, char digest[65]);
+int postfile_write(struct postfile *p, struct stage_ctx *ctx, MDB_txn *txn, char digest[65]);
 void postfile_free(struct postfile *p);
 
 #endif

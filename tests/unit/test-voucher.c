@@ -3,11 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "core/log.h"
 #include "match/accounts.h"
-#include "post/postfile.h"
 #include "post/voucherstore.h"
 #include "stages/vouchers/finansbilag.h"
 #include "test.h"
@@ -462,50 +460,6 @@ static void test_postings(void)
 	strbuf_release(&why);
 }
 
-/* The postings writer: the exception row's shape, own columns, sorted, 0640, one id once. */
-static void test_postfile(void)
-{
-	static const char *const extra[] = { "opkraevnings_id", "periode" };
-	static struct stage_ctx ctx;	/* only outdir and night are read */
-	struct postfile p;
-	struct postfile_row *r;
-	char id[17], digest[65], path[4200], buf[2048];
-	struct stat st;
-	FILE *f;
-	size_t n;
-	snprintf(ctx.outdir, sizeof(ctx.outdir), "%s/out/2025-06-30", tmpdir);
-	ctx.night = 20250630;
-	postfile_id(id, "mellemkommunal-refusion|%s|%s", "0101", "2025-H1");
-	CHECK(!strcmp(id, "6c252dc6dbd60a93"), "id: 16 hex of SHA-256 of the event: %s", id);
-	postfile_init(&p, "mellemkommunal-refusion", extra, 2);
-	r = postfile_add(&p, id, "29757895", 202506, "0147", NULL, 32940, "opkraevning",
-			 "Frederiksberg");
-	postfile_set(r, 0, "MKR-0147-2025-06");
-	postfile_set(r, 1, "2025-06");
-	postfile_id(id, "mellemkommunal-refusion|%s|%s", "0101", "2025-H2");
-	r = postfile_add(&p, id, "29757895", 202506, "0101", "0101851234", 191408, "opkraevning",
-			 "København; 2 hold");
-	xstrlcpy(r->account, "@refusion", sizeof(r->account));
-	CHECK(postfile_write(&p, &ctx, digest) == 0, "postings file written");
-	snprintf(path, sizeof(path), "%s/postings/mellemkommunal-refusion.csv", ctx.outdir);
-	f = fopen(path, "r");
-	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-	CHECK(!strcmp(buf, "\xef\xbb\xbf" "id;recon;se;month;key;cpr;amount;reason;first_seen;"
-		      "age_days;left;right;account;net;vat;opkraevnings_id;periode\n"
-		      "fccb5ab4d2df5e42;mellemkommunal-refusion;29757895;2025-06;0101;0101851234;"
-		      "1914,08;\"opkraevning: København; 2 hold\";2025-06-30;0;;;@refusion;1914,08;0,00;;\n"
-		      "6c252dc6dbd60a93;mellemkommunal-refusion;29757895;2025-06;0147;;329,40;"
-		      "opkraevning: Frederiksberg;2025-06-30;0;;;;329,40;0,00;MKR-0147-2025-06;2025-06\n"),
-	      "sorted by key; quoted; net = amount, VAT 0; empty own columns:\n%s", buf);
-	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "postings are 0640");
-	r = postfile_add(&p, p.v[0].id, "29757895", 202506, "0999", NULL, 1, "opkraevning", "x");
-	fprintf(stderr, "(the next error is expected)\n");
-	CHECK(postfile_write(&p, &ctx, digest) == -1, "two rows with one id are refused");
-	postfile_free(&p);
-}
 
 int main(void)
 {
@@ -527,7 +481,6 @@ int main(void)
 	test_store(&vr, &a);
 	test_xml(&vr, &a);
 	test_postings();
-	test_postfile();
 	voucher_rules_free(&vr);
 	accounts_free(&a);
 	{
