@@ -76,6 +76,33 @@ test_expect_success '1.8: night 2025-09-30: 1.425,24 charged, 936,92 accepted, 4
 	grep -q "1 vouchers (0 reversals), debit total 936,92" h/out/2025-09-30/status
 '
 
+test_expect_success 'outgoing files are remembered: pipeline status lists them with their rows' '
+	pipeline status --date 2025-06-30 --conf "$TOP/conf/pipeline.conf" --state h/state >st 2>&1 &&
+	grep -q "^2025-06-30  charges/mellemkommunal-refusion/0101.csv  *[0-9]*  *3  match-refusion$" st &&
+	grep -q "^2025-06-30  charges/charges.csv  *[0-9]*  *3  match-refusion$" st &&
+	grep -q "^2025-06-30  postings/mellemkommunal-refusion.csv  *[0-9]*  *3  match-refusion$" st &&
+	pipeline status --date 2025-09-30 --conf "$TOP/conf/pipeline.conf" --state h/state >st 2>&1 &&
+	grep -q "^2025-09-30  disputes/mellemkommunal-refusion-ind/0147.csv  *[0-9]*  *3  match-refusion$" st
+'
+
+test_expect_success 'report.html has a section for each direction and links the outgoing files; CPRs masked' '
+	r=h/out/2025-09-30/report.html &&
+	grep -q "Mellemkommunal refusion, opkrævninger (aftenskoler)" $r &&
+	grep -q "Mellemkommunal refusion, modtagne opkrævninger" $r &&
+	grep -q "href=\"disputes/mellemkommunal-refusion-ind/0147.csv\"" $r &&
+	grep -q "href=\"charges/charges.csv\"" h/out/2025-06-30/report.html &&
+	! grep -q "7006952113\|700695-2113\|7203581011" $r h/out/2025-06-30/report.html
+'
+
+test_expect_success 'the archive seals the charges, disputes and postings with the night' '
+	pipeline archive show 2025-09-30 --conf "$TOP/conf/pipeline.conf" >man 2>&1 &&
+	grep -q "disputes/mellemkommunal-refusion-ind/0147.csv" man &&
+	grep -q "postings/mellemkommunal-refusion-ind.csv" man &&
+	pipeline archive show 2025-06-30 --conf "$TOP/conf/pipeline.conf" >man 2>&1 &&
+	grep -q "charges/mellemkommunal-refusion/0101.csv" man &&
+	pipeline archive verify --conf "$TOP/conf/pipeline.conf" >/dev/null 2>&1
+'
+
 test_expect_success 'a rerun of every night, in any order, gives the same bytes and posts nothing' '
 	for n in 2025-06-30 2025-07-10 2025-09-30; do
 		(cd h/out/$n && find $FILES -type f 2>/dev/null | sort | xargs sha256sum) >before.$n || return 1

@@ -38,12 +38,12 @@
 #include "match/recon.h"
 #include "post/postfile.h"
 #include "post/voucher.h"
+#include "run/outfile.h"
 #include "run/stage.h"
 #include "store/snapshot.h"
 #include "chargestore.h"
 #include "kommuner.h"
 #include "refusionconf.h"
-#include "residence.h"
 #include "rules.h"
 #include "core/banned.h"
 
@@ -112,7 +112,8 @@ struct run {
 	int f[F_N];
 	struct kommuner kom;
 	struct refusion_conf conf;
-	struct residence res;
+	struct residence_index res;
+	size_t ares;
 	struct snapshot snap[3];	/* deltager, opkraevning, bopael */
 	struct pline *p;
 	size_t np, ap;
@@ -124,6 +125,8 @@ struct run {
 	size_t nsum, asum;
 	struct postfile post_out, post_in;
 	struct digest_ctx *outd;
+	char **kept;		/* outgoing files written (outfile_prune) */
+	size_t nkept, akept;
 	uint64_t nread, ncharged, nwait, nin_read;
 	unsigned long issued;
 	money_t issued_amount;
@@ -313,15 +316,15 @@ static int read_residence(struct run *R)
 			if (!c->present || refusion_cpr(c->text, c->len, row.cpr) ||
 			    !k->present || kommune_code_parse(k->text, k->len, row.kommune))
 				continue;
-			if (b->present && b->len && kommune_code_parse(b->text, b->len, row.betaling))
+			if (b->present && b->len && kommune_code_parse(b->text, b->len, row.betaler))
 				continue;
-			residence_add(&R->res, &row);
+			extract_add(&R->res, &row, &R->ares);
 		}
 		row_iter_close(&it);
 		if (rc < 0)
 			return EXIT_INTERNAL;
 	}
-	residence_sort(&R->res);
+	extract_sort(&R->res);
 	return 0;
 }
 
@@ -743,16 +746,18 @@ static int cmp_crow(const void *a, const void *b)
 	return c ? c : strcmp(x->sort, y->sort);
 }
 
-static int write_file(struct run *R, const char *rel, const struct strbuf *text)
+/* An outgoing file (run/outfile.h): atomic, 0640, remembered in the store. */
+static int write_file(struct run *R, const char *rel, const struct strbuf *text,
+		      unsigned long rows)
 {
-	struct strbuf path = STRBUF_INIT;
-	int rc;
-	stage_out_path(R->ctx, rel, &path);
-	rc = atomic_write(path.buf, text->buf, text->len, 0640);
+	char sha[65];
+	if (outfile_write(R->ctx, R->txn, rel, text->buf, text->len, rows, sha, NULL))
+		return EXIT_INTERNAL;
 	digest_update(R->outd, rel, strlen(rel) + 1);
-	digest_update(R->outd, text->buf, text->len);
-	strbuf_release(&path);
-	return rc ? EXIT_INTERNAL : 0;
+	digest_update(R->outd, sha, 64);
+	R->kept = xgrow(R->kept, &R->akept, R->nkept + 1, sizeof(*R->kept));
+	R->kept[R->nkept++] = xstrdup(rel);
+	return 0;
 }
 
 static int write_charges(struct run *R)
@@ -778,7 +783,7 @@ static int write_charges(struct run *R)
 			strbuf_addstr(&f, nc.rows[j].row);
 		strbuf_reset(&rel);
 		strbuf_addf(&rel, "charges/%s/%s.csv", RECON_OUT, nc.rows[i].kommune);
-		rc = write_file(R, rel.buf, &f);
+		rc = write_file(R, rel.buf, &f, (unsigned long)(j - i));
 		i = j;
 	}
 	/* the index: charges are in (kommune, period, nr) order by their keys */
@@ -813,7 +818,7 @@ static int write_charges(struct run *R)
 		postfile_set(p, 2, num);
 	}
 	if (!rc)
-		rc = write_file(R, "charges/charges.csv", &f);
+		rc = write_file(R, "charges/charges.csv", &f, (unsigned long)nc.n);
 out:
 	for (size_t i = 0; i < nc.nrows; i++) {
 		free(nc.rows[i].sort);
@@ -947,7 +952,8 @@ static int write_in(struct run *R)
 	}
 	for (size_t i = 0; i < R->nin && !rc; i++) {
 		const char *c = R->in[i].c;
-		int done = 0, any = 0;
+		int done = 0;
+		unsigned long any = 0;
 		for (size_t j = 0; j < i && !done; j++)
 			done = !strcmp(R->in[j].c, c);
 		if (done)
@@ -961,7 +967,7 @@ static int write_in(struct run *R)
 			struct iline *l = &R->in[j];
 			if (strcmp(l->c, c) || l->decided != R->ctx->night || l->r.code == IN_ACCEPT)
 				continue;
-			any = 1;
+			any++;
 			hours_text(l->timer, h, sizeof(h));
 			csvout_str(&f, l->opk, 0);
 			csvout_str(&f, l->bet, 0);
@@ -987,7 +993,7 @@ static int write_in(struct run *R)
 		if (any) {
 			strbuf_reset(&rel);
 			strbuf_addf(&rel, "disputes/%s/%s.csv", RECON_IN, c);
-			rc = write_file(R, rel.buf, &f);
+			rc = write_file(R, rel.buf, &f, any);
 		}
 	}
 	for (size_t k = 0; k < nps; k++) {
@@ -1056,7 +1062,12 @@ static int finish(struct run *R)
 		return 0;
 	}
 	if (recon_write(&R->out, R->ctx, R->txn, d1) || recon_write(&R->inn, R->ctx, R->txn, d2) ||
-	    postfile_write(&R->post_out, R->ctx, d3) || postfile_write(&R->post_in, R->ctx, d4))
+	    postfile_write(&R->post_out, R->ctx, R->txn, d3) ||
+	    postfile_write(&R->post_in, R->ctx, R->txn, d4))
+		return EXIT_INTERNAL;
+	/* a rerun after a conf change may send fewer files: the others go */
+	if (outfile_prune(R->ctx, R->txn, "charges", (const char *const *)R->kept, R->nkept) ||
+	    outfile_prune(R->ctx, R->txn, "disputes", (const char *const *)R->kept, R->nkept))
 		return EXIT_INTERNAL;
 	digest_update(R->outd, d1, 64);
 	digest_update(R->outd, d2, 64);
@@ -1139,6 +1150,9 @@ static void run_free(struct run *R)
 	recon_free(&R->inn);
 	postfile_free(&R->post_out);
 	postfile_free(&R->post_in);
+	for (size_t i = 0; i < R->nkept; i++)
+		free(R->kept[i]);
+	free(R->kept);
 	if (R->outd) {
 		char x[65];
 		digest_finish(R->outd, x);

@@ -2,11 +2,36 @@
 #include "rules.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/date.h"
 #include "core/ident.h"
+#include "core/strbuf.h"
 #include "core/banned.h"
+
+void extract_add(struct residence_index *ri, const struct residence_row *row, size_t *alloc)
+{
+	ri->v = xgrow(ri->v, alloc, ri->n + 1, sizeof(*ri->v));
+	ri->v[ri->n++] = *row;
+}
+
+static int cmp_extract(const void *a, const void *b)
+{
+	const struct residence_row *x = a, *y = b;
+	int c = strcmp(x->cpr, y->cpr);
+	if (c)
+		return c;
+	if (x->fra != y->fra)
+		return x->fra < y->fra ? -1 : 1;
+	return (x->til > y->til) - (x->til < y->til);
+}
+
+void extract_sort(struct residence_index *ri)
+{
+	if (ri->n)
+		qsort(ri->v, ri->n, sizeof(*ri->v), cmp_extract);
+}
 
 static const struct {
 	const char *name, *text;
@@ -163,7 +188,7 @@ int out_pre(const struct refusion_conf *c, const struct out_line *l, struct out_
 }
 
 /* The payer on the course start: 0 and r->key, or the failing rule's code. */
-static enum out_code payer(const struct kommuner *k, const struct residence *res,
+static enum out_code payer(const struct kommuner *k, const struct residence_index *res,
 			   const struct out_line *l, struct out_result *r)
 {
 	char p[5], d[DATE_BUFSZ];
@@ -187,7 +212,7 @@ static enum out_code payer(const struct kommuner *k, const struct residence *res
 	return OUT_CHARGE;
 }
 
-void out_key_only(const struct kommuner *k, const struct residence *res,
+void out_key_only(const struct kommuner *k, const struct residence_index *res,
 		  const struct out_line *l, struct out_result *r)
 {
 	if (!r->cpr[0] || payer(k, res, l, r) != OUT_CHARGE)
@@ -196,7 +221,7 @@ void out_key_only(const struct kommuner *k, const struct residence *res,
 }
 
 void out_post(const struct refusion_conf *c, const struct kommuner *k,
-	      const struct residence *res, const struct out_line *l, struct out_result *r)
+	      const struct residence_index *res, const struct out_line *l, struct out_result *r)
 {
 	enum out_code code = payer(k, res, l, r);
 	if (code != OUT_CHARGE) {
@@ -252,7 +277,7 @@ void in_pre(const struct refusion_conf *c, const struct in_line *l, struct in_re
 	r->disputed = 0;
 }
 
-int in_post(const struct refusion_conf *c, const struct residence *res,
+int in_post(const struct refusion_conf *c, const struct residence_index *res,
 	    const struct in_line *l, struct in_result *r)
 {
 	const struct residence_row *row = NULL;
@@ -268,7 +293,7 @@ int in_post(const struct refusion_conf *c, const struct residence *res,
 	r->disputed = l->beloeb;
 	rc = residence_at(res, r->cpr, l->start, p, &row, &ncover);
 	day_format(l->start, d);
-	if (rc != RES_OK || (strcmp(row->kommune, c->own) && strcmp(row->betaling, c->own))) {
+	if (rc != RES_OK || (strcmp(row->kommune, c->own) && strcmp(row->betaler, c->own))) {
 		r->code = IN_IKKE_BOPAEL;
 		if (rc == RES_UNKNOWN_CPR)
 			snprintf(r->note, sizeof(r->note), "ikke i bopælsudtrækket");

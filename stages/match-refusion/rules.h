@@ -49,7 +49,7 @@
 #include "core/money.h"
 #include "kommuner.h"
 #include "refusionconf.h"
-#include "residence.h"
+#include "match/residence.h"
 
 enum out_code {
 	OUT_CHARGE,
@@ -65,6 +65,15 @@ enum in_code {
 	IN_IKKE_BOPAEL, IN_TAKST_MANGLER, IN_TAKST_AFVIGER, IN_BELOEB_AFVIGER,
 	IN_N
 };
+
+/*
+ * The residence extract as this stage reads it (match/residence.h's index,
+ * filled here because the extract's CPR cells are read as written, with
+ * substitute numbers): extract_add() a row (copied), then extract_sort()
+ * once before residence_at(). Free with residence_free().
+ */
+void extract_add(struct residence_index *ri, const struct residence_row *row, size_t *alloc);
+void extract_sort(struct residence_index *ri);
 
 /* The code ("dublet"), and its text "Danish / English" (static). */
 const char *out_code_name(enum out_code c);
@@ -121,9 +130,9 @@ int out_pre(const struct refusion_conf *c, const struct out_line *l, struct out_
  * the payer, or UKENDT), for rules 3 (foredrag keeps its key) and 5-9.
  */
 void out_post(const struct refusion_conf *c, const struct kommuner *k,
-	      const struct residence *res, const struct out_line *l, struct out_result *r);
+	      const struct residence_index *res, const struct out_line *l, struct out_result *r);
 /* foredrag-ikke-refusion's key: the payer by residence, else UKENDT. */
-void out_key_only(const struct kommuner *k, const struct residence *res,
+void out_key_only(const struct kommuner *k, const struct residence_index *res,
 		  const struct out_line *l, struct out_result *r);
 
 /* A charged line received (values point into the caller's record). */
@@ -150,7 +159,7 @@ struct in_result {
 /* Rules 1-4. r->code IN_ACCEPT when I passed them. */
 void in_pre(const struct refusion_conf *c, const struct in_line *l, struct in_result *r);
 /* Rules 6-8 for a line in_pre() passed and that is no duplicate. -1 on overflow. */
-int in_post(const struct refusion_conf *c, const struct residence *res,
+int in_post(const struct refusion_conf *c, const struct residence_index *res,
 	    const struct in_line *l, struct in_result *r);
 
 #endif

@@ -12,20 +12,20 @@
 #include "test.h"
 #include "stages/match-refusion/kommuner.h"
 #include "stages/match-refusion/refusionconf.h"
-#include "stages/match-refusion/residence.h"
 #include "stages/match-refusion/rules.h"
 
 static struct kommuner K;
 static struct refusion_conf C;
-static struct residence R;
+static struct residence_index R;
+static size_t Ralloc;
 
 static void res(const char *cpr, const char *kom, int32_t fra, int32_t til, const char *bet)
 {
 	struct residence_row r = { .fra = fra, .til = til };
 	snprintf(r.cpr, sizeof(r.cpr), "%s", cpr);
 	snprintf(r.kommune, sizeof(r.kommune), "%s", kom);
-	snprintf(r.betaling, sizeof(r.betaling), "%s", bet);
-	residence_add(&R, &r);
+	snprintf(r.betaler, sizeof(r.betaler), "%s", bet);
+	extract_add(&R, &r, &Ralloc);
 }
 
 static struct out_line line(const char *cpr, int32_t start, int32_t slut, int timeaar,
@@ -314,7 +314,7 @@ int main(void)
 	res("6707671234", "0101", 20250301, 0, "");
 	res("6808681234", "0163", 20100101, 0, "0265");
 	res("6909691234", "0411", 20100101, 0, "");
-	residence_sort(&R);
+	extract_sort(&R);
 
 	test_cpr();
 	test_value();
