@@ -96,6 +96,8 @@ struct iline {
 	money_t takst, beloeb;
 	char c[8];		/* the charging municipality, 4 digits (or as written) */
 	int32_t decided;	/* the night it was first decided (its dispute sent) */
+	int is_total;		/* the file's total row (an amount, no course start,
+				   CPR or hours): rule 9 */
 	struct in_result r;
 };
 
@@ -257,8 +259,10 @@ static void take_iline(struct run *R, const struct record *r, const struct snaps
 	l->timer = num_of(r, R->f[F_TIMER]);
 	l->takst = num_of(r, R->f[F_TAKST]);
 	l->beloeb = num_of(r, R->f[F_AMOUNT]);
+	l->is_total = !r->v[R->f[F_START]].present && !l->cpr_raw[0] &&
+		      !r->v[R->f[F_TIMER]].present && r->v[R->f[F_AMOUNT]].present;
 	if (period_parse(l->periode_s, strlen(l->periode_s), &l->period))
-		l->period = l->start ? period_of_day(l->start) : 0;
+		l->period = l->start ? period_of_day(l->start) : period_of_day(e->namedate);
 	if (kommune_code_parse(l->opk, strlen(l->opk), l->c))
 		snprintf(l->c, sizeof(l->c), "%.7s", l->opk);
 }
@@ -857,6 +861,8 @@ static int decide_in(struct run *R)
 			seen_free(&seen);
 			return EXIT_INTERNAL;
 		}
+		if (l->is_total)
+			continue;	/* rule 9, below */
 		in_pre(&R->conf, &o, &l->r);
 		if (l->r.code != IN_ACCEPT)
 			continue;
@@ -876,6 +882,27 @@ static int decide_in(struct run *R)
 		}
 	}
 	seen_free(&seen);
+	/* rule 9: a file's total row against the sum of its lines */
+	for (size_t i = 0; i < R->nin; i++) {
+		struct iline *t = &R->in[i];
+		money_t sum = 0;
+		int32_t period = 0;
+		if (!t->is_total)
+			continue;
+		for (size_t j = 0; j < R->nin; j++)
+			if (!R->in[j].is_total && !strcmp(R->in[j].o.fileid, t->o.fileid)) {
+				add(R, &sum, R->in[j].beloeb);
+				if (!period)
+					period = R->in[j].period;
+			}
+		if (period)
+			t->period = period;
+		if (in_sum_check(t->beloeb, sum, &t->r)) {
+			R->overflow = 1;
+			continue;
+		}
+		t->r.accepted = 0;
+	}
 	return 0;
 }
 
@@ -908,7 +935,9 @@ static int write_in(struct run *R)
 	for (size_t i = 0; i < R->nin; i++) {
 		struct iline *l = &R->in[i];
 		struct sumrow *s = sumrow(R, l->period, l->c);
-		add(R, &s->left, l->beloeb);
+		/* a total row adds what it demands beyond its lines: left is then
+		 * the total the municipality charges */
+		add(R, &s->left, l->is_total ? l->r.disputed : l->beloeb);
 		add(R, &s->right, l->r.accepted);
 		add(R, &s->explained, l->r.disputed);
 		if (l->r.code != IN_ACCEPT) {
@@ -921,8 +950,8 @@ static int write_in(struct run *R)
 			if (l->r.note[0])
 				recon_note(e, "%s", l->r.note);
 			origin_line(&l->o, ln, sizeof(ln));
-			recon_extra(e, 0, l->skole);
-			recon_extra(e, 1, l->holdnr);
+			recon_extra(e, 0, l->is_total ? NULL : l->skole);
+			recon_extra(e, 1, l->is_total ? NULL : l->holdnr);
 			recon_extra(e, 2, l->o.file);
 			recon_extra(e, 3, ln);
 			recon_extra(e, 4, l->r.code == IN_CPR_UGYLDIG ? l->cpr_raw : NULL);
@@ -934,7 +963,7 @@ static int write_in(struct run *R)
 	for (size_t i = 0; i < R->nin; i++) {
 		struct iline *l = &R->in[i];
 		size_t k;
-		if (l->decided != R->ctx->night)
+		if (l->decided != R->ctx->night || l->is_total)
 			continue;
 		for (k = 0; k < nps; k++)
 			if (!strcmp(ps[k].c, l->c) && !strcmp(ps[k].ident, l->ident) &&
@@ -968,21 +997,30 @@ static int write_in(struct run *R)
 			if (strcmp(l->c, c) || l->decided != R->ctx->night || l->r.code == IN_ACCEPT)
 				continue;
 			any++;
-			hours_text(l->timer, h, sizeof(h));
-			csvout_str(&f, l->opk, 0);
-			csvout_str(&f, l->bet, 0);
-			csvout_str(&f, l->periode_s, 0);
-			csvout_str(&f, l->skole, 0);
-			csvout_str(&f, l->holdnr, 0);
-			csvout_str(&f, l->start ? day_format(l->start, d) : "", 0);
-			csvout_str(&f, l->cpr_raw, 0);
-			csvout_str(&f, l->name, 0);
-			csvout_str(&f, l->form, 0);
-			csvout_str(&f, h, 0);
-			csvout_str(&f, money_format(l->takst, m), 0);
-			csvout_str(&f, money_format(l->beloeb, m), 0);
-			csvout_str(&f, l->ident, 0);
-			csvout_str(&f, money_format(l->r.accepted, m), 0);
+			if (l->is_total) {	/* only C, the total, the difference */
+				csvout_str(&f, l->opk, 0);
+				for (int x = 0; x < 10; x++)
+					csvout_str(&f, "", 0);
+				csvout_str(&f, money_format(l->beloeb, m), 0);
+				csvout_str(&f, "", 0);
+				csvout_str(&f, "", 0);
+			} else {
+				hours_text(l->timer, h, sizeof(h));
+				csvout_str(&f, l->opk, 0);
+				csvout_str(&f, l->bet, 0);
+				csvout_str(&f, l->periode_s, 0);
+				csvout_str(&f, l->skole, 0);
+				csvout_str(&f, l->holdnr, 0);
+				csvout_str(&f, l->start ? day_format(l->start, d) : "", 0);
+				csvout_str(&f, l->cpr_raw, 0);
+				csvout_str(&f, l->name, 0);
+				csvout_str(&f, l->form, 0);
+				csvout_str(&f, h, 0);
+				csvout_str(&f, money_format(l->takst, m), 0);
+				csvout_str(&f, money_format(l->beloeb, m), 0);
+				csvout_str(&f, l->ident, 0);
+				csvout_str(&f, money_format(l->r.accepted, m), 0);
+			}
 			csvout_str(&f, money_format(l->r.disputed, m), 0);
 			danish_reason(in_code_name(l->r.code), in_code_text(l->r.code), l->r.note, &why);
 			csvout_str(&f, why.buf, 0);

@@ -92,6 +92,9 @@ static const struct {
 	[IN_BELOEB_AFVIGER] = { "beloeb-afviger",
 		"beløbet er højere end timer gange takst / the amount is above hours times "
 		"rate" },
+	[IN_SUM_AFVIGER] = { "sum-afviger",
+		"filens total er ikke summen af linjerne / the file's total is not the sum "
+		"of its lines" },
 };
 
 const char *out_code_name(enum out_code c) { return out_codes[c].name; }
@@ -334,5 +337,19 @@ int in_post(const struct refusion_conf *c, const struct residence_index *res,
 			 money_format(at_theirs, a));
 	}
 	r->disputed = l->beloeb - r->accepted;
+	return 0;
+}
+
+int in_sum_check(money_t total, money_t sum, struct in_result *r)
+{
+	money_t d;
+	char a[MONEY_BUFSZ];
+	memset(r, 0, sizeof(*r));
+	if (__builtin_sub_overflow(total, sum, &d))
+		return -1;
+	r->code = d ? IN_SUM_AFVIGER : IN_ACCEPT;
+	r->disputed = d;
+	if (d)
+		snprintf(r->note, sizeof(r->note), "linjerne giver %s", money_format(sum, a));
 	return 0;
 }

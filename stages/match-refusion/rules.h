@@ -36,8 +36,9 @@
  *   7 takst-afviger            Takst above the year's rate: accept
  *                              min(Beloeb, Timer × rate)
  *   8 beloeb-afviger           Beloeb above Timer × Takst: accept that
- *   9 sum-afviger              a file's total row (not read by the shipped
- *                              schemas yet)
+ *   9 sum-afviger              a file's total row is not the sum of its lines
+ *                              (a row with an amount but no course start, CPR
+ *                              or hours is a total: schemas/mkr-0751.schema)
  * A rate or an amount below ours is accepted as charged.
  */
 #ifndef RULES_H
@@ -63,6 +64,7 @@ enum in_code {
 	IN_ACCEPT,
 	IN_FORKERT_MODTAGER, IN_AFTALEKOMMUNE, IN_CPR_UGYLDIG, IN_FOREDRAG, IN_DUBLET,
 	IN_IKKE_BOPAEL, IN_TAKST_MANGLER, IN_TAKST_AFVIGER, IN_BELOEB_AFVIGER,
+	IN_SUM_AFVIGER,
 	IN_N
 };
 
@@ -161,5 +163,12 @@ void in_pre(const struct refusion_conf *c, const struct in_line *l, struct in_re
 /* Rules 6-8 for a line in_pre() passed and that is no duplicate. -1 on overflow. */
 int in_post(const struct refusion_conf *c, const struct residence_index *res,
 	    const struct in_line *l, struct in_result *r);
+/*
+ * Rule 9 for a file's total row: total against the sum of the file's
+ * lines (øre). IN_ACCEPT when equal, else IN_SUM_AFVIGER disputing total
+ * - sum (negative when the lines demand more than the total). -1 on
+ * overflow.
+ */
+int in_sum_check(money_t total, money_t sum, struct in_result *r);
 
 #endif

@@ -221,6 +221,13 @@ static void test_in_rules(void)
 	CHECK(r.code == IN_ACCEPT && r.accepted == 9000, "a lower rate is accepted as charged");
 	r = in_decide("0147", "0163", "8808751089", "almen", 1000, 1098, 10980, 20250210);
 	CHECK(r.code == IN_IKKE_BOPAEL, "not in our extract: ikke-bopael-ved-start");
+	CHECK(in_sum_check(100000, 39965, &r) == 0 && r.code == IN_SUM_AFVIGER &&
+	      r.disputed == 60035 && !strcmp(r.note, "linjerne giver 399,65"),
+	      "a total of 1.000,00 over lines of 399,65: sum-afviger 600,35");
+	CHECK(in_sum_check(39965, 39965, &r) == 0 && r.code == IN_ACCEPT && r.disputed == 0,
+	      "a total that is the sum");
+	CHECK(in_sum_check(30000, 39965, &r) == 0 && r.code == IN_SUM_AFVIGER &&
+	      r.disputed == -9965, "a total below the lines: negative");
 }
 
 static int load_conf_text(const char *kommuner_text, const char *refusion_text)
