@@ -6,6 +6,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make demo       run the guide's worked example night into var/demo
 #   make bench      time each stage on a generated night of 10^6 rows
+#   make bench-refusion  the refund for evening schools on 50.000 list lines
 #   make crashtest  kill -9 every stage at random moments (tests/crash/run.sh)
 
 CC      ?= cc
@@ -144,6 +145,10 @@ crashtest: all
 bench: all
 	tests/bench/run.sh
 
+# LINES=N sets the size of the first night's lists.
+bench-refusion: all
+	tests/bench/refusion.sh
+
 demo: all
 	rm -rf var/demo
 	bin/pipeline run --date 2021-02-05 --drops fixtures/guide-eindkomst/drops \
@@ -153,7 +158,7 @@ demo: all
 clean:
 	rm -rf bin build
 
-.PHONY: all check deps demo bench clean crashtest
+.PHONY: all check deps demo bench bench-refusion clean crashtest
 # Keep the stage objects: no "rm" after the test summary line.
 .SECONDARY: $(STAGE_OBJ)
 -include $(LIB_OBJ:.o=.d) $(STAGE_OBJ:.o=.d) $(DRIVER_OBJ:.o=.d) $(wildcard $(BUILD)/tests/*.d)

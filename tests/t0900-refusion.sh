@@ -154,6 +154,22 @@ test_expect_success 'the charged lines are remembered: 6 lines, 4 charges in the
 	test $(grep -c "^ l\\\\00" dump) -eq 6 && test $(grep -c "^ c\\\\00" dump) -eq 4
 '
 
+test_expect_success 'our charge is read by a municipality running this pipeline with the shipped schema' '
+	mkdir -p kbh/conf kbh/drops/refusion kbh/drops/cpr &&
+	cp "$TOP"/conf/*.conf kbh/conf/ &&
+	sed -i "s/^own-municipality 0163 .*/own-municipality 0101/" kbh/conf/refusion.conf &&
+	sed "s|^schemas .*|schemas $TOP/schemas|" "$TOP/conf/pipeline.conf" >kbh/conf/pipeline.conf &&
+	cp h/out/2025-06-30/charges/$R/0101.csv kbh/drops/refusion/MKR_0163_20250715.csv &&
+	cp "$F/cpr/CPR_Bopael_20250630.csv" kbh/drops/cpr/ &&
+	touch kbh/drops/refusion/MKR_0163_20250715.csv.done kbh/drops/cpr/CPR_Bopael_20250630.csv.done &&
+	CONF="$TRASH/kbh/conf/pipeline.conf" run "$TRASH/kbh/drops" k 2025-07-31 >/dev/null 2>&1 &&
+	tail -n +2 k/out/2025-07-31/summary/$I.csv >actual &&
+	printf "%s\n" "$I;29757895;2025-06;0163;1914,08;1914,08;0,00;0,00;0,00;OK" \
+		"$I;29757895;2025-06;TOTAL;1914,08;1914,08;0,00;0,00;0,00;OK" >expect &&
+	test_cmp expect actual &&
+	grep -q ";1914,08;accepteret: .*;567dac45-8e2e-53e8-8652-d0f40e5d9f20;2025-1;3$" k/out/2025-07-31/postings/$I.csv
+'
+
 test_expect_success 'lines of more than one SE: exit 64, named' '
 	mkdir -p se && cp "$TOP"/conf/*.conf se/ &&
 	sed "s/skole=OEST/skole=OEST se=11259979/; s/aftenskole-oest   accumulate  se=29757895/aftenskole-oest   accumulate/; s|^schemas .*|schemas $TOP/schemas|" \

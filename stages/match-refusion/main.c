@@ -930,6 +930,8 @@ static int write_in(struct run *R)
 	struct strbuf f = STRBUF_INIT, rel = STRBUF_INIT, why = STRBUF_INIT;
 	struct ipost *ps = NULL;
 	size_t nps = 0, aps = 0;
+	const char **cdone = NULL;	/* the charging municipalities written */
+	size_t ndone = 0, adone = 0;
 	char m[MONEY_BUFSZ], d[DATE_BUFSZ], h[32], ln[32], per[16], ref[300], num[32];
 	int rc = 0;
 	for (size_t i = 0; i < R->nin; i++) {
@@ -983,10 +985,12 @@ static int write_in(struct run *R)
 		const char *c = R->in[i].c;
 		int done = 0;
 		unsigned long any = 0;
-		for (size_t j = 0; j < i && !done; j++)
-			done = !strcmp(R->in[j].c, c);
+		for (size_t j = 0; j < ndone && !done; j++)	/* at most the 98 */
+			done = !strcmp(cdone[j], c);
 		if (done)
 			continue;	/* C's file is written */
+		cdone = xgrow(cdone, &adone, ndone + 1, sizeof(*cdone));
+		cdone[ndone++] = c;
 		strbuf_reset(&f);
 		strbuf_addstr(&f, CSV_BOM "Opkraevende_kommune;Betalende_kommune;Periode;Skole;"
 			      "Holdnr;Kursusstart;CPR;Navn;Form;Timer;Takst;Beloeb;"
@@ -1053,6 +1057,7 @@ static int write_in(struct run *R)
 		postfile_set(p, 2, num);
 	}
 	free(ps);
+	free(cdone);
 	strbuf_release(&f);
 	strbuf_release(&rel);
 	strbuf_release(&why);

@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 #include "test.h"
+#include <lmdb.h>
+#include <stdlib.h>
+
+#include "stages/match-refusion/chargestore.h"
 #include "stages/match-refusion/kommuner.h"
 #include "stages/match-refusion/refusionconf.h"
 #include "stages/match-refusion/rules.h"
@@ -294,6 +298,98 @@ static void test_names(void)
 	CHECK(kommune_find(&K, "101") && !kommune_find(&K, "0411"), "3-digit code; no Christiansø");
 }
 
+struct seen_charges {
+	int n;
+	unsigned nr[4];
+	char kom[4][5];
+};
+
+static int got_charge(const struct charge_rec *c, void *data)
+{
+	struct seen_charges *s = data;
+	if (s->n < 4) {
+		s->nr[s->n] = c->nr;
+		memcpy(s->kom[s->n], c->kommune, 5);
+	}
+	s->n++;
+	return c->period == 20251 && c->lines == 1 ? 0 : 1;
+}
+
+static int got_line(const struct charged_line *l, const char *sort, const char *row, void *data)
+{
+	int *n = data;
+	(*n)++;
+	return strcmp(sort, "2025-1|000001|NORD") || strcmp(row, "0163;0101;2025-1;...\n") ||
+	       l->amount != 26352 || strcmp(l->kommune, "0101");
+}
+
+/* The memory of what was charged (chargestore.h) on a store of its own. */
+static void test_chargestore(void)
+{
+	char dir[] = "/tmp/test-refusion-XXXXXX";
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	struct charged_line l = { .night = 20250630, .charge = "567dac45-8e2e-53e8-8652-d0f40e5d9f20",
+				  .kommune = "0101", .period = 20251, .nr = 1, .amount = 26352 };
+	struct charged_line got;
+	struct charge_rec c = { .kommune = "0101", .period = 20251, .nr = 1, .night = 20250630,
+				.lines = 1, .amount = 26352, .id = "567dac45-8e2e-53e8-8652-d0f40e5d9f20" };
+	struct seen_charges sc = { 0 };
+	unsigned nr = 0;
+	int32_t first = 0;
+	int n = 0;
+	if (!mkdtemp(dir) || mdb_env_create(&env) || mdb_env_set_maxdbs(env, 4) ||
+	    mdb_env_open(env, dir, 0, 0600) || mdb_txn_begin(env, NULL, 0, &txn)) {
+		CHECK(0, "an LMDB environment for the test");
+		return;
+	}
+	CHECK(chargestore_open(txn, &dbi) == 0, "open");
+	CHECK(chargestore_line_get(txn, dbi, "7203581011|NORD|N-101|2025", &got) == 0,
+	      "a line never charged");
+	CHECK(chargestore_next_nr(txn, dbi, "0163", "0101", 20251, &nr) == 0 && nr == 1,
+	      "the first charge of a period is number 1");
+	CHECK(chargestore_put_line(txn, dbi, "7203581011|NORD|N-101|2025", &l, "2025-1|000001|NORD",
+				   "0163;0101;2025-1;...\n") == 0, "a line charged");
+	CHECK(chargestore_put_charge(txn, dbi, "0163", &c) == 0, "a charge");
+	CHECK(chargestore_line_get(txn, dbi, "7203581011|NORD|N-101|2025", &got) == 1 &&
+	      got.night == 20250630 && got.amount == 26352 && got.nr == 1 && got.period == 20251 &&
+	      !strcmp(got.kommune, "0101") && !strcmp(got.charge, l.charge), "read back as written");
+	CHECK(chargestore_put_line(txn, dbi, "7203581011|NORD|N-101|2025", &l, "", "") == -1,
+	      "a line is never charged twice");
+	CHECK(chargestore_next_nr(txn, dbi, "0163", "0101", 20251, &nr) == 0 && nr == 2,
+	      "a supplementary charge is number 2");
+	CHECK(chargestore_next_nr(txn, dbi, "0163", "0147", 20251, &nr) == 0 && nr == 1 &&
+	      chargestore_next_nr(txn, dbi, "0163", "0101", 20252, &nr) == 0 && nr == 1,
+	      "numbers are per municipality and period");
+	c.nr = 2;
+	c.night = 20250710;
+	CHECK(chargestore_put_charge(txn, dbi, "0163", &c) == 0, "a second charge, a later night");
+	CHECK(chargestore_each_charge(txn, dbi, 20250630, got_charge, &sc) == 0 && sc.n == 1 &&
+	      sc.nr[0] == 1 && !strcmp(sc.kom[0], "0101"), "a night's charges only");
+	CHECK(chargestore_each_line(txn, dbi, 20250630, got_line, &n) == 0 && n == 1,
+	      "a night's lines with their place and row");
+	n = 0;
+	CHECK(chargestore_each_line(txn, dbi, 20250710, got_line, &n) == 0 && n == 0,
+	      "no line of another night");
+	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 0, 20250930, &first) == 0 &&
+	      first == 20250930, "a received line first decided now");
+	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 0, 20251031, &first) == 0 &&
+	      first == 20250930, "and remembered on a later night");
+	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 0, 20250915, &first) == 0 &&
+	      first == 20250915, "a rerun of an earlier night decides it there");
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	{
+		char p[64];
+		snprintf(p, sizeof(p), "%s/data.mdb", dir);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/lock.mdb", dir);
+		unlink(p);
+		rmdir(dir);
+	}
+}
+
 int main(void)
 {
 	if (kommuner_load("conf/kommuner.conf", &K) || refusion_conf_load("conf/refusion.conf", &K, &C)) {
@@ -331,6 +427,7 @@ int main(void)
 	test_in_rules();
 	test_conf_errors();
 	test_names();
+	test_chargestore();
 	residence_free(&R);
 	refusion_conf_free(&C);
 	kommuner_free(&K);
