@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/digest.h"
 #include "core/log.h"
 #include "store/store.h"
 #include "core/banned.h"
@@ -68,10 +69,22 @@ static void decode_line(const char *v, size_t n, struct charged_line *l)
 	l->amount = (money_t)num(v, n, "amount");
 }
 
+/* LMDB keys are at most 511 bytes: a longer line key (a school's long
+ * course id) is kept as its SHA-256, the same on every night. */
+enum { LINEKEY_MAX = 400 };
+
 static void line_key(struct strbuf *k, const char *linekey)
 {
+	size_t n = strlen(linekey);
 	strbuf_add(k, "l", 2);	/* "l" NUL */
-	strbuf_addstr(k, linekey);
+	if (n <= LINEKEY_MAX) {
+		strbuf_add(k, linekey, n);
+	} else {
+		char hex[DIGEST_HEXSZ];
+		digest_buf(linekey, n, hex);
+		strbuf_addstr(k, "sha256:");
+		strbuf_addstr(k, hex);
+	}
 }
 
 int chargestore_line_get(MDB_txn *txn, MDB_dbi dbi, const char *linekey,

@@ -6,6 +6,7 @@
  *
  * Keys (bytes; readable with mdb_dump -p -s refusion):
  *   "l" NUL LINEKEY       a charged line: LINEKEY "CPR|SKOLE|HOLDNR|HOURSYEAR"
+ *                         ("sha256:" and its hash when over 400 bytes)
  *                         -> night= charge= kommune= period= nr= amount= sort= row=
  *   "c" NUL OWN|K|PERIOD NUL NR(6 digits)
  *                         a charge -> id= night= lines= amount=

@@ -357,6 +357,19 @@ static void test_chargestore(void)
 	      !strcmp(got.kommune, "0101") && !strcmp(got.charge, l.charge), "read back as written");
 	CHECK(chargestore_put_line(txn, dbi, "7203581011|NORD|N-101|2025", &l, "", "") == -1,
 	      "a line is never charged twice");
+	{	/* a course id longer than an LMDB key */
+		char big[1200];
+		struct charged_line old = l;
+		old.night = 20250101;	/* not the night listed below */
+		memset(big, 'H', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		memcpy(big, "7203581011|NORD|", 16);
+		CHECK(chargestore_line_get(txn, dbi, big, &got) == 0 &&
+		      chargestore_put_line(txn, dbi, big, &old, "s", "r") == 0 &&
+		      chargestore_line_get(txn, dbi, big, &got) == 1 && got.amount == 26352,
+		      "a 1.200-byte line key is kept as its hash");
+		n = 0;
+	}
 	CHECK(chargestore_next_nr(txn, dbi, "0163", "0101", 20251, &nr) == 0 && nr == 2,
 	      "a supplementary charge is number 2");
 	CHECK(chargestore_next_nr(txn, dbi, "0163", "0147", 20251, &nr) == 0 && nr == 1 &&
