@@ -19,8 +19,10 @@
  *                              or its paying municipality is not in kommuner.conf
  *   7 bor-i-egen-kommune       the payer is the own municipality
  *   8 aftalekommune            the payer waives refunds both ways
- *   9 for-sent-indberettet     the list's file date is after 31-12 of hours
- *                              year + report-deadline-years
+ *   9 for-sent-indberettet     the list's file-name date is after 31-12 of
+ *                              hours year + report-deadline-years (Aalborg's
+ *                              rule; the name's date, not the landing night,
+ *                              so a rerun decides as the first run did)
  *  10 charged to the payer: round half up(timer × rate) in øre.
  *
  * Incoming (a charge from municipality C), for a charged line I:
