@@ -463,9 +463,12 @@ static void flush_summary(struct run *R, struct recon_out *out)
 
 /* --- outgoing --- */
 
-static void line_key(const struct pline *l, char *buf, size_t n)
+/* The duplicate key (brief 1.5 rule 4): CPR, school, course, hours year. */
+static const char *line_key(const struct pline *l, struct strbuf *k)
 {
-	snprintf(buf, n, "%s|%s|%s|%d", l->r.cpr, l->skole, l->holdnr, l->r.ta);
+	strbuf_reset(k);
+	strbuf_addf(k, "%s|%s|%s|%d", l->r.cpr, l->skole, l->holdnr, l->r.ta);
+	return k->buf;
 }
 
 static struct out_line out_line_of(const struct pline *l)
@@ -500,7 +503,8 @@ static void out_exception(struct run *R, struct pline *l, const char *note)
 static int decide_out(struct run *R)
 {
 	struct seen seen = { 0 };
-	char key[512];
+	struct strbuf kb = STRBUF_INIT;
+	const char *key;
 	int rc = 0;
 	for (size_t i = 0; i < R->np && !rc; i++) {
 		struct pline *l = &R->p[i];
@@ -523,7 +527,7 @@ static int decide_out(struct run *R)
 				out_key_only(&R->kom, &R->res, &o, &l->r);
 			continue;
 		}
-		line_key(l, key, sizeof(key));
+		key = line_key(l, &kb);
 		first = seen_add(&seen, key, i);
 		if (first >= 0) {
 			char ref[300];
@@ -568,6 +572,7 @@ static int decide_out(struct run *R)
 		}
 	}
 	seen_free(&seen);
+	strbuf_release(&kb);
 	return rc;
 }
 
@@ -665,12 +670,11 @@ static int issue(struct run *R)
 		for (j = i; j < n && !strcmp(v[j]->r.key, c.kommune) && v[j]->r.period == c.period;
 		     j++) {
 			struct pline *l = v[j];
-			char key[512];
 			l->c.nr = c.nr;
 			memcpy(l->c.charge, c.id, UUID_SZ);
 			charge_row(R, l, c.id, &row, &sort);
-			line_key(l, key, sizeof(key));
-			if (chargestore_put_line(R->txn, R->db, key, &l->c, sort.buf, row.buf)) {
+			if (chargestore_put_line(R->txn, R->db, line_key(l, &t), &l->c, sort.buf,
+						 row.buf)) {
 				rc = EXIT_INTERNAL;
 				break;
 			}
@@ -851,24 +855,26 @@ static struct in_line in_line_of(const struct iline *l)
 static int decide_in(struct run *R)
 {
 	struct seen seen = { 0 };
-	char key[600];
-	for (size_t i = 0; i < R->nin; i++) {
+	struct strbuf key = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < R->nin && !rc; i++) {
 		struct iline *l = &R->in[i];
 		struct in_line o = in_line_of(l);
 		R->nin_read++;
 		if (chargestore_decided(R->txn, R->db, l->o.fileid, l->o.line, l->o.sub,
 					R->ctx->night, &l->decided)) {
-			seen_free(&seen);
-			return EXIT_INTERNAL;
+			rc = EXIT_INTERNAL;
+			break;
 		}
 		if (l->is_total)
 			continue;	/* rule 9, below */
 		in_pre(&R->conf, &o, &l->r);
 		if (l->r.code != IN_ACCEPT)
 			continue;
-		snprintf(key, sizeof(key), "%s|%s|%s|%s|%d", l->c, l->r.cpr, l->skole, l->holdnr,
-			 (int)l->period);
-		if (seen_add(&seen, key, i) >= 0) {
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s|%s|%s|%s|%d", l->c, l->r.cpr, l->skole, l->holdnr,
+			    (int)l->period);
+		if (seen_add(&seen, key.buf, i) >= 0) {
 			l->r.code = IN_DUBLET;
 			l->r.accepted = 0;
 			l->r.disputed = l->beloeb;
@@ -877,11 +883,13 @@ static int decide_in(struct run *R)
 		if (in_post(&R->conf, &R->res, &o, &l->r)) {
 			log_error("%s:%u: hours times rate overflows: the charge's hours are not "
 				  "plausible", l->o.relpath, (unsigned)l->o.line);
-			seen_free(&seen);
-			return EXIT_BADDATA;
+			rc = EXIT_BADDATA;
 		}
 	}
 	seen_free(&seen);
+	strbuf_release(&key);
+	if (rc)
+		return rc;
 	/* rule 9: a file's total row against the sum of its lines */
 	for (size_t i = 0; i < R->nin; i++) {
 		struct iline *t = &R->in[i];
