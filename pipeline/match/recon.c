@@ -44,12 +44,6 @@ struct exception_row *recon_exception(struct recon_out *r, const char *se,
 	return e;
 }
 
-void recon_extra(struct exception_row *e, int i, const char *value)
-{
-	free(e->extra[i]);
-	e->extra[i] = value ? xstrdup(value) : NULL;
-}
-
 void recon_note(struct exception_row *e, const char *fmt, ...)
 {
 	struct strbuf s = STRBUF_INIT;
@@ -59,6 +53,17 @@ void recon_note(struct exception_row *e, const char *fmt, ...)
 	va_end(ap);
 	free(e->note);
 	e->note = strbuf_detach(&s);
+}
+
+void recon_extra(struct exception_row *e, int i, const char *value)
+{
+	free(e->extra[i]);
+	e->extra[i] = xstrdup(value);
+}
+
+const char *recon_row_status(const struct summary_row *s)
+{
+	return s->status ? s->status : recon_status(s->left, s->right, s->explained);
 }
 
 const char *recon_status(money_t left, money_t right, money_t explained)
@@ -156,7 +161,7 @@ static void summary_text(const struct recon_out *r, struct strbuf *out)
 		money_field(out, diff, 0);
 		money_field(out, s->explained, 0);
 		money_field(out, diff - s->explained, 0);
-		csvout_str(out, recon_status(s->left, s->right, s->explained), 1);
+		csvout_str(out, recon_row_status(s), 1);
 	}
 }
 
@@ -172,7 +177,6 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 	strbuf_addch(out, '\n');
 	for (size_t i = 0; i < r->nexc; i++) {
 		const struct exception_row *e = &r->exc[i];
-		int last_std = !r->with_account && !r->nextra;
 		struct strbuf reason = STRBUF_INIT;
 		strbuf_addf(&reason, "%s: %s", e->code, e->text);
 		if (e->note)
@@ -191,10 +195,10 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 		csvout_str(out, num, 0);
 		if (e->has_sides) {
 			money_field(out, e->left, 0);
-			money_field(out, e->right, last_std);
+			money_field(out, e->right, !r->with_account && !r->nextra);
 		} else {
 			csvout_str(out, "", 0);
-			csvout_str(out, "", last_std);
+			csvout_str(out, "", !r->with_account && !r->nextra);
 		}
 		if (r->with_account)
 			csvout_str(out, e->account, !r->nextra);
@@ -231,7 +235,7 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 		qsort(r->exc, r->nexc, sizeof(*r->exc), cmp_exc);
 	r->ok = r->explained = r->breaks = 0;
 	for (size_t i = 0; i < r->nsum; i++) {
-		const char *s = recon_status(r->sum[i].left, r->sum[i].right, r->sum[i].explained);
+		const char *s = recon_row_status(&r->sum[i]);
 		r->ok += s[0] == 'O';
 		r->explained += s[0] == 'E';
 		r->breaks += s[0] == 'B';

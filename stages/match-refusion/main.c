@@ -497,7 +497,7 @@ static void out_exception(struct run *R, struct pline *l, const char *note)
 	recon_extra(e, 1, l->holdnr);
 	recon_extra(e, 2, l->o.file);
 	recon_extra(e, 3, ln);
-	recon_extra(e, 4, l->r.code == OUT_CPR_UGYLDIG ? l->cpr_raw : NULL);
+	recon_extra(e, 4, l->r.code == OUT_CPR_UGYLDIG ? l->cpr_raw : "");
 }
 
 static int decide_out(struct run *R)
@@ -960,11 +960,11 @@ static int write_in(struct run *R)
 			if (l->r.note[0])
 				recon_note(e, "%s", l->r.note);
 			origin_line(&l->o, ln, sizeof(ln));
-			recon_extra(e, 0, l->is_total ? NULL : l->skole);
-			recon_extra(e, 1, l->is_total ? NULL : l->holdnr);
+			recon_extra(e, 0, l->is_total ? "" : l->skole);
+			recon_extra(e, 1, l->is_total ? "" : l->holdnr);
 			recon_extra(e, 2, l->o.file);
 			recon_extra(e, 3, ln);
-			recon_extra(e, 4, l->r.code == IN_CPR_UGYLDIG ? l->cpr_raw : NULL);
+			recon_extra(e, 4, l->r.code == IN_CPR_UGYLDIG ? l->cpr_raw : "");
 		}
 	}
 	flush_summary(R, &R->inn);
