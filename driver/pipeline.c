@@ -7,7 +7,10 @@
  *   pipeline rerun  STAGE --date D [--dry-run] [same options]
  *   pipeline status [--date D] [--conf F] [--state DIR]
  *   pipeline check-store [--conf F] [--state DIR] [--out DIR] [--hash] [--quiet|--verbose]
+ *   pipeline overview --date D [--root DIR] [--out DIR]     (overview.c)
+ *   pipeline archive ...                                    (archive.c)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,14 +30,54 @@
 #include "run/conf.h"
 #include "run/lock.h"
 #include "run/nightstatus.h"
+#include "run/paths.h"
 #include "run/stage.h"
 #include "post/voucherstore.h"
 #include "run/outfile.h"
+#include "archive/sealed.h"
 #include "archive.h"
+#include "overview.h"
 #include "storecheck.h"
 #include "core/banned.h"
 
 static char bindir[4096] = ".";
+
+static int stage_prog(const struct dirent *e)
+{
+	return !strncmp(e->d_name, "stage-", 6);
+}
+
+/* The stages --help names: those of conf/pipeline.conf (the default conf,
+ * from the working directory), else the stage programs beside bin/pipeline. */
+static void usage_stages(FILE *f)
+{
+	struct pipeline_conf c;
+	struct dirent **progs = NULL;
+	int col = 2, loaded, n = 0;
+	loaded = access("conf/pipeline.conf", R_OK) == 0 &&
+		 pipeline_conf_load("conf/pipeline.conf", &c) == 0;
+	if (!loaded)
+		n = scandir(bindir, &progs, stage_prog, alphasort);
+	fputs(loaded ? "Stages, in the order of conf/pipeline.conf (bin/stage-NAME --help says what\n"
+	      "each does; rerun STAGE redoes it and the stages after it):\n " :
+	      "Stages: the 'stage' lines of the conf; the programs here:\n ", f);
+	for (int i = 0; i < (loaded ? c.nstages : n); i++) {
+		const char *name = loaded ? c.stages[i].name : progs[i]->d_name + 6;
+		int w = (int)strlen(name) + 1;
+		if (col + w > 78) {
+			fputs("\n ", f);
+			col = 2;
+		}
+		fprintf(f, " %s", name);
+		col += w;
+	}
+	fputc('\n', f);
+	if (loaded)
+		pipeline_conf_free(&c);
+	for (int i = 0; i < n; i++)
+		free(progs[i]);
+	free(progs);
+}
 
 static void usage(int code)
 {
@@ -45,9 +88,20 @@ static void usage(int code)
 	      "       pipeline status [--date YYYY-MM-DD] [--conf FILE] [--state DIR]\n"
 	      "       pipeline check-store [--conf FILE] [--state DIR] [--out DIR] [--hash]\n"
 	      "                            [--quiet|--verbose]\n"
+	      "       pipeline overview --date YYYY-MM-DD [--root DIR] [--out DIR] "
+	      "(overview --help)\n"
 	      "       pipeline archive list|show|verify|extract|search ... (archive --help)\n"
-	      "Exit (run, rerun): 0 done, 64 usage, 65 bad input data, 69 source "
-	      "unreachable,\n  70 internal error, 75 state locked by another run.\n"
+	      "Runs the nightly reconciliation of one state directory: each stage as its own\n"
+	      "program, in conf order, under one lock; reruns a stage and what runs after it;\n"
+	      "reports the run ledger; checks the store; gathers many municipalities' nights.\n",
+	      f);
+	usage_stages(f);
+	fputs(stage_common_options, f);
+	fputs("  --dry-run       (rerun) say what would be redone and why; change nothing\n"
+	      "  --hash          (check-store) also hash every landed file\n"
+	      "Exit (run, rerun): 0 done, 64 usage (also: root on a state another user owns),\n"
+	      "  65 bad input data, 69 source unreachable, 70 internal error, 75 state locked\n"
+	      "  by another run.\n"
 	      "Exit (status): 0 all done, 1 something stale or not run, 2 something failed,\n"
 	      "  3 a live run is running (nothing failed).\n"
 	      "Exit (check-store): 0 no problem, 1 problems (one line each), 64 usage,\n"
@@ -55,17 +109,29 @@ static void usage(int code)
 	      f);
 }
 
-/* Higher wins: what the night's exit code says when stages disagree. */
+/*
+ * Higher wins: what the night's exit code says when stages disagree
+ * (README "Commands"): a failure of the run itself over an unreachable
+ * source, over rejected input, over missing reports, over done.
+ */
 static int severity(int code)
 {
 	switch (code) {
 	case EXIT_DONE: return 0;
-	case EXIT_BADDATA: return 1;
-	case EXIT_UNREACHABLE: return 2;
-	case EXIT_USAGE: return 3;
-	case EXIT_LOCKED: return 4;
-	default: return 5;
+	case EXIT_NOINPUT: return 1;
+	case EXIT_BADDATA: return 2;
+	case EXIT_UNREACHABLE: return 3;
+	case EXIT_USAGE: return 4;
+	case EXIT_LOCKED: return 5;
+	default: return 6;
 	}
+}
+
+/* The night goes on after these: the clerk sees what could be made. */
+static int goes_on(int code)
+{
+	return code == EXIT_DONE || code == EXIT_BADDATA || code == EXIT_UNREACHABLE ||
+	       code == EXIT_NOINPUT;
 }
 
 static void add_arg(char **argv, int *argc, const char *a)
@@ -148,8 +214,10 @@ static int setup_load(struct setup *s, int lock)
 	strbuf_release(&p);
 	if (rc)
 		return EXIT_USAGE;
+	if (lock && paths_setup(&s->conf))	/* before OUT/DATE/status is written */
+		return EXIT_USAGE;
 	if (lock && (rc = lock_state(s->conf.state, s->o.wait)))
-		return rc == 1 ? EXIT_LOCKED : EXIT_INTERNAL;
+		return rc == 1 ? EXIT_LOCKED : rc == 2 ? EXIT_USAGE : EXIT_INTERNAL;
 	return 0;
 }
 
@@ -180,11 +248,11 @@ static int write_status_file(struct setup *s)
 
 /*
  * Runs the given stages in conf order; a failure that leaves later stages
- * nothing to read stops the chain. Bad data (65) and an unreachable source
- * (69) do not: the night goes on with what did arrive, so the clerk sees
- * the reconciliations that could be made (a missing source shows as its
- * own exceptions), and status marks what ran after the failure stale.
- * Returns the night's exit code.
+ * nothing to read stops the chain. Bad data (65), missing reports (66) and
+ * an unreachable source (69) do not: the night goes on with what did
+ * arrive, so the clerk sees the reconciliations that could be made (what
+ * is missing shows as MANGLER), and status marks what ran after a failure
+ * stale. Returns the night's exit code (severity()).
  */
 static int run_stages(struct setup *s, const int *selected)
 {
@@ -197,7 +265,7 @@ static int run_stages(struct setup *s, const int *selected)
 		last = i, last_rc = rc, last_sig = sig;
 		if (severity(rc) > severity(worst))
 			worst = rc;
-		if (rc != EXIT_DONE && rc != EXIT_BADDATA && rc != EXIT_UNREACHABLE) {
+		if (!goes_on(rc)) {
 			log_error("%s: stage %s failed (exit %d); later stages not run",
 				  s->o.date, s->conf.stages[i].name, rc);
 			break;
@@ -551,13 +619,78 @@ static int take_flag(int *argc, char **argv, const char *flag)
 	return found;
 }
 
+/* Whether the ledger has an entry of stage for the night. */
+static int ran(const struct entries *es, const char *night, const char *stage)
+{
+	return find(es, night, stage) != NULL;
+}
+
+/*
+ * A rerun redoes a stage of a night that ran: every stage it reads
+ * (its 'after' stages, and theirs, that are not redone) must have run
+ * for the night. Otherwise it would read nothing and the archive would
+ * seal a partial night: refused (64), naming the first such stage. 0 or
+ * EXIT_USAGE (reported), EXIT_INTERNAL.
+ */
+static int rerun_refused(struct setup *s, const int *sel, const char *stage)
+{
+	struct entries es = { NULL, 0 };
+	struct store st = { 0 };
+	int *need = xcalloc((size_t)s->conf.nstages, sizeof(*need));
+	int rc = store_open_readonly(&st, s->conf.state, &s->cat), grew = 1, missing = -1;
+	MDB_txn *txn;
+	if (rc == 0 && !store_begin(&st, MDB_RDONLY, &txn)) {
+		rc = ledger_each(&st, txn, s->o.date, collect, &es) ? -1 : 0;
+		mdb_txn_abort(txn);
+	} else if (rc == 0) {
+		rc = -1;
+	}
+	store_close(&st);
+	if (rc < 0) {
+		free(need);
+		return EXIT_INTERNAL;
+	}
+	for (int i = 0; i < s->conf.nstages; i++)
+		need[i] = sel[i];
+	while (grew) {		/* what the redone stages read, transitively */
+		grew = 0;
+		for (int i = 0; i < s->conf.nstages; i++)
+			for (int k = 0; need[i] && k < s->conf.stages[i].nafter; k++)
+				for (int j = 0; j < s->conf.nstages; j++)
+					if (!need[j] && !strcmp(s->conf.stages[j].name,
+								s->conf.stages[i].after[k]))
+						need[j] = grew = 1;
+	}
+	for (int i = 0; i < s->conf.nstages && missing < 0; i++)
+		if (need[i] && !sel[i] && !ran(&es, s->o.date, s->conf.stages[i].name))
+			missing = i;
+	if (!es.n)
+		log_error("rerun %s: night %s never ran; run it whole first: pipeline run "
+			  "--date %s", stage, s->o.date, s->o.date);
+	else if (missing >= 0)
+		log_error("rerun %s: night %s never ran %s, which it reads; run the night "
+			  "whole first (pipeline run --date %s) or rerun %s", stage, s->o.date,
+			  s->conf.stages[missing].name, s->o.date, s->conf.stages[missing].name);
+	rc = !es.n || missing >= 0 ? EXIT_USAGE : 0;
+	free(es.v);
+	free(need);
+	return rc;
+}
+
 static int cmd_run(struct setup *s, const char *stage, int dry_run)
 {
 	int32_t night;
+	char today[DATE_BUFSZ];
 	int *sel, rc;
 	if (!s->o.date || day_parse_iso(s->o.date, &night)) {
 		log_error("--date YYYY-MM-DD is required and must be a real date");
 		usage(EXIT_USAGE);
+		return EXIT_USAGE;
+	}
+	/* A mistyped night must not run at all: no stage, no ledger entry, no lock. */
+	if (night > day_today()) {
+		log_error("%s: the night is after today (%s): refused, nothing was run",
+			  s->o.date, day_format(day_today(), today));
 		return EXIT_USAGE;
 	}
 	if ((rc = setup_load(s, !dry_run)))
@@ -570,6 +703,10 @@ static int cmd_run(struct setup *s, const char *stage, int dry_run)
 	}
 	for (int i = 0; !stage && i < s->conf.nstages; i++)
 		sel[i] = 1;
+	if (stage && (rc = rerun_refused(s, sel, stage))) {
+		free(sel);
+		return rc;
+	}
 	umask(027);
 	rc = dry_run ? cmd_dry_run(s, sel, stage) : run_stages(s, sel);
 	if (!dry_run)
@@ -594,6 +731,8 @@ int main(int argc, char **argv)
 	argc--, argv++;
 	if (!strcmp(cmd, "archive"))
 		return cmd_archive(argc - 1, argv + 1);
+	if (!strcmp(cmd, "overview"))
+		return cmd_overview(argc, argv);
 	dry_run = take_flag(&argc, argv, "--dry-run");
 	hash = !strcmp(cmd, "check-store") && take_flag(&argc, argv, "--hash");
 	if (!strcmp(cmd, "rerun")) {

@@ -10,7 +10,16 @@
 R=mellemkommunal-refusion
 I=mellemkommunal-refusion-ind
 
-# (The archive refuses to seal a night after today: 2027-01-15 may be one.)
+# late NAME NIGHT: the stages a refund night needs, one by one: bin/pipeline
+# refuses a night after today, and the generator's third night (a list
+# that comes too late, 2027-01-15) may be one.
+late() {
+	for st in fetch unpack normalise match-refusion; do
+		stage-$st --quiet --date "$2" --conf "$CONF" --drops "$TRASH/$1/drops" \
+			--state "$TRASH/$1/state" --out "$TRASH/$1/out" || return 1
+	done
+}
+
 # The shipped conf, with the invented 0751 layout read before the generic one.
 mkdir -p "$TRASH/conf" && cp "$TOP"/conf/*.conf "$TRASH/conf/" &&
 awk -v s="$TOP/schemas" '
@@ -23,10 +32,10 @@ export CONF
 for seed in 1 2; do
 	test_expect_success "seed $seed: every night's exceptions and charges are exactly the injected ones" "
 		python3 \"\$TOP/tests/gen-refusion.py\" $seed g$seed/drops g$seed/expected &&
-		for n in 2025-06-30 2025-07-10 2027-01-15; do
-			run \"\$TRASH/g$seed/drops\" g$seed \$n >/dev/null 2>&1 ||
-			grep -q '^archive;failed;64;' g$seed/out/\$n/status || { echo \"night \$n failed\"; return 1; }
+		for n in 2025-06-30 2025-07-10; do
+			run \"\$TRASH/g$seed/drops\" g$seed \$n >/dev/null 2>&1 || { echo \"night \$n failed\"; return 1; }
 		done &&
+		late g$seed 2027-01-15 &&
 		breaks g$seed/out/2025-06-30/exceptions/$R.csv >actual && test_cmp g$seed/expected actual &&
 		breaks g$seed/out/2025-07-10/exceptions/$R.csv >actual && test_cmp g$seed/expected.2 actual &&
 		breaks g$seed/out/2027-01-15/exceptions/$R.csv >actual && test_cmp g$seed/expected.3 actual &&

@@ -60,7 +60,7 @@ test_expect_success 'a 1 MiB value: that row is rejected, the other row of the l
 	    "\" timer=\"20\"/>\n    <Deltager cpr=\"6101701118\" navn=\"Jens\" timer=\"12\"/>\n  </Hold>\n</Deltagerliste>\n")
 	open(sys.argv[1] + ".done", "w").close()
 	PY
-	run "$TRASH/big" big $N 2>log &&
+	run "$TRASH/big" big $N 2>log; test $? -eq 65 &&
 	grep -q "^aftenskoler/AFS_MUSIK_20250619.xml;3;@navn;" big/out/$N/rejected/aftenskoler-AFS_MUSIK_20250619.xml.csv &&
 	tail -n +2 big/out/$N/charges/charges.csv | cut -d";" -f1,5,6 >actual &&
 	echo "0101;1;131,76" >expect && test_cmp expect actual
