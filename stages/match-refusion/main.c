@@ -1232,6 +1232,16 @@ static void run_free(struct run *R)
 	kommuner_free(&R->kom);
 }
 
+const struct stage_help stage_help = {
+	"Charges the paying municipalities for evening-school participants from other\n"
+	"municipalities and checks the charges received (seed 000; conf/refusion.conf,\n"
+	"conf/kommuner.conf): OUT/DATE/summary/, exceptions/ and postings/ of\n"
+	"mellemkommunal-refusion and mellemkommunal-refusion-ind, charges/ and disputes/.\n",
+	"Exit: 0 done (exceptions are still 0), 64 usage or configuration (refusion.conf,\n"
+	"      kommuner.conf, lines of two SEs), 65 implausible hours or amounts,\n"
+	"      66 a report it needs is missing, 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;
