@@ -255,7 +255,7 @@ test_expect_success 'the overview ran after every task and says what happened (e
 	grep -q "^10000001;$NIGHT;done;0;15/15;" $o &&
 	grep -q "^10000002;$NIGHT;done;0;15/15;;0;;3;5;" $o &&
 	grep -q "^10000003;$NIGHT;done;65;15/15;;0;;0;0;1;" $o &&
-	grep -q "^10000004;$NIGHT;failed;69;12/13;fetch(69);" $o &&
+	grep -q "^10000004;$NIGHT;failed;69;14/15;fetch(69);" $o &&
 	grep -q "^10000005;$NIGHT;done;0;15/15;" $o &&
 	grep -q "<td>10000004</td><td class=\"st st-failed\">failed</td>" logs/overview/overview-$NIGHT.html
 '
