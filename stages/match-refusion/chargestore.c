@@ -188,8 +188,8 @@ int chargestore_put_charge(MDB_txn *txn, MDB_dbi dbi, const char *own,
 	return rc;
 }
 
-int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, unsigned line,
-			unsigned sub, int32_t night, int32_t *first)
+int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, uint64_t record,
+			int32_t night, int32_t *first)
 {
 	struct strbuf k = STRBUF_INIT, v = STRBUF_INIT;
 	MDB_val key, val;
@@ -197,7 +197,7 @@ int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, unsigned 
 	strbuf_add(&k, "i", 2);
 	strbuf_addstr(&k, fileid);
 	strbuf_addch(&k, '\0');
-	strbuf_addf(&k, "%u.%u", line, sub);
+	strbuf_addf(&k, "%llu", (unsigned long long)record);
 	key.mv_size = k.len;
 	key.mv_data = k.buf;
 	rc = mdb_get(txn, dbi, &key, &val);

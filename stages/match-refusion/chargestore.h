@@ -64,11 +64,11 @@ int chargestore_put_line(MDB_txn *txn, MDB_dbi dbi, const char *linekey,
 int chargestore_put_charge(MDB_txn *txn, MDB_dbi dbi, const char *own,
 			   const struct charge_rec *c);
 /*
- * The night a received line (file id in hex, line, sub) was first decided:
- * the stored one, or night (recorded now). 0 or -1 (reported).
+ * The night a received line (file id in hex, record number in its file) was
+ * first decided: the stored one, or night (recorded now). 0 or -1 (reported).
  */
-int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, unsigned line,
-			unsigned sub, int32_t night, int32_t *first);
+int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, uint64_t record,
+			int32_t night, int32_t *first);
 /* Every charge issued on night, in (kommune, period, nr) order. */
 typedef int (*charge_fn)(const struct charge_rec *c, void *data);
 int chargestore_each_charge(MDB_txn *txn, MDB_dbi dbi, int32_t night, charge_fn fn, void *data);

@@ -68,8 +68,8 @@ struct origin {
 	const char *file;	/* its base name (points into relpath) */
 	int32_t namedate, since;
 	char fileid[2 * FILEID_LEN + 1];	/* hex */
-	uint32_t line;
-	uint16_t sub;
+	uint32_t line;		/* for messages and references */
+	uint64_t record;	/* the row's record number in its file: its identity */
 	char se[SE_LEN + 1];
 };
 
@@ -160,36 +160,30 @@ static void origin_of(struct origin *o, const struct snapshot_entry *e, const st
 	for (int i = 0; i < FILEID_LEN; i++)
 		snprintf(o->fileid + 2 * i, 3, "%02x", e->fileid[i]);
 	o->line = it->line;
-	o->sub = it->sub;
+	o->record = it->record;
 	memcpy(o->se, e->se, sizeof(o->se));
 }
 
-/* FIL:LINJE, or FIL:LINJE.SUB when several rows start on one line. */
+/* FIL:LINJE: the line the row starts on (the record number stays internal). */
 static void origin_ref(const struct origin *o, char *buf, size_t n)
 {
-	if (o->sub)
-		snprintf(buf, n, "%s:%u.%u", o->file, (unsigned)o->line, (unsigned)o->sub);
-	else
-		snprintf(buf, n, "%s:%u", o->file, (unsigned)o->line);
+	snprintf(buf, n, "%s:%u", o->file, (unsigned)o->line);
 }
 
 static void origin_line(const struct origin *o, char *buf, size_t n)
 {
-	if (o->sub)
-		snprintf(buf, n, "%u.%u", (unsigned)o->line, (unsigned)o->sub);
-	else
-		snprintf(buf, n, "%u", (unsigned)o->line);
+	snprintf(buf, n, "%u", (unsigned)o->line);
 }
 
-/* The canonical order: file-name date, landing name, line, sub. */
+/* The canonical order: file-name date, landing name, record number (file order). */
 static int cmp_origin(const struct origin *x, const struct origin *y)
 {
 	int c = (x->namedate > y->namedate) - (x->namedate < y->namedate);
 	if (!c)
 		c = strcmp(x->relpath, y->relpath);
 	if (!c)
-		c = (x->line > y->line) - (x->line < y->line);
-	return c ? c : (x->sub > y->sub) - (x->sub < y->sub);
+		c = (x->record > y->record) - (x->record < y->record);
+	return c;
 }
 
 static int cmp_pline(const void *a, const void *b)
@@ -626,8 +620,8 @@ static void charge_row(const struct run *R, const struct pline *l, const char *i
 	csvout_str(row, stated && !strcmp(stated->code, l->r.key) ? "" : l->oplyst, 1);
 	origin_line(&l->o, ln, sizeof(ln));
 	strbuf_reset(sort);
-	strbuf_addf(sort, "%s|%06u|%s|%s|%s|%s|%010u|%05u", per, l->c.nr, l->skole, l->holdnr,
-		    l->r.cpr, l->o.relpath, (unsigned)l->o.line, (unsigned)l->o.sub);
+	strbuf_addf(sort, "%s|%06u|%s|%s|%s|%s|%012llu", per, l->c.nr, l->skole, l->holdnr,
+		    l->r.cpr, l->o.relpath, (unsigned long long)l->o.record);
 	for (size_t i = 0; i < sort->len; i++)
 		if (sort->buf[i] == '\n')
 			sort->buf[i] = ' ';
@@ -863,7 +857,7 @@ static int decide_in(struct run *R)
 		struct iline *l = &R->in[i];
 		struct in_line o = in_line_of(l);
 		R->nin_read++;
-		if (chargestore_decided(R->txn, R->db, l->o.fileid, l->o.line, l->o.sub,
+		if (chargestore_decided(R->txn, R->db, l->o.fileid, l->o.record,
 					R->ctx->night, &l->decided)) {
 			rc = EXIT_INTERNAL;
 			break;

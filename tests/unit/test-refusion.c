@@ -385,12 +385,14 @@ static void test_chargestore(void)
 	n = 0;
 	CHECK(chargestore_each_line(txn, dbi, 20250710, got_line, &n) == 0 && n == 0,
 	      "no line of another night");
-	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 0, 20250930, &first) == 0 &&
+	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 20250930, &first) == 0 &&
 	      first == 20250930, "a received line first decided now");
-	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 0, 20251031, &first) == 0 &&
+	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 20251031, &first) == 0 &&
 	      first == 20250930, "and remembered on a later night");
-	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 0, 20250915, &first) == 0 &&
+	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 20250915, &first) == 0 &&
 	      first == 20250915, "a rerun of an earlier night decides it there");
+	CHECK(chargestore_decided(txn, dbi, "ab12", 4, 20251031, &first) == 0 &&
+	      first == 20251031, "another record of the same file is its own line");
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
 	{
