@@ -55,10 +55,12 @@ UNIT_STAGES_test-dialects := match-ky-finans match-ky-yr normalise
 UNIT_STAGES_test-report := report
 UNIT_STAGES_test-storecheck := driver
 UNIT_STAGES_test-voucher := vouchers
+UNIT_STAGES_test-xmlin := normalise
 
 unit_mods  = $(if $(filter driver,$(1)),$(filter-out %/driver/pipeline.o,$(DRIVER_OBJ)),$(call stage_mods,$(1)))
-# Test tools (not run as tests): storepoke damages copies of a store.
-TOOLS     := $(BUILD)/tests/storepoke
+# Test tools (not run as tests): storepoke damages copies of a store;
+# storerows prints the rows a night reads of a store.
+TOOLS     := $(BUILD)/tests/storepoke $(BUILD)/tests/storerows
 # An LD_PRELOAD shim for crash tests that kill at an exact point (never
 # instrumented: it is preloaded into the plain and the sanitizer build).
 KILLPOINT := $(BUILD)/tests/killpoint.so
@@ -111,6 +113,10 @@ $(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_test,$(t))))
 $(BUILD)/tests/storepoke: tests/storepoke.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)
+
+$(BUILD)/tests/storerows: tests/storerows.c $(LIB) | $(BUILD)/.layers
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 $(KILLPOINT): tests/crash/killpoint.c
 	@mkdir -p $(@D)

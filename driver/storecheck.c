@@ -441,6 +441,32 @@ static struct fileinfo *file_of(struct ck *k, const uint8_t *id)
 }
 
 /* "file HEX (RELPATH)" in sb. */
+/* Whether name is one of a comma-separated list of stores (an XML file's
+ * schemas may fill several; stages/normalise/schemaxml.h). */
+static int store_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Every store of a comma-separated list is one of schemas/stores. */
+static int stores_known(const struct catalog *cat, const char *list)
+{
+	struct strbuf one = STRBUF_INIT;
+	int ok = 1;
+	for (const char *p = list; ok && p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		const char *end = strchr(p, ',');
+		strbuf_reset(&one);
+		strbuf_add(&one, p, end ? (size_t)(end - p) : strlen(p));
+		ok = catalog_store(cat, one.buf) != NULL;
+	}
+	strbuf_release(&one);
+	return ok;
+}
+
 static const char *file_desc(struct strbuf *sb, const uint8_t *id, const struct fileinfo *f)
 {
 	char hex[2 * FILEID_LEN + 1];
@@ -526,7 +552,7 @@ static void fn_files(struct ck *k, void *arg, const MDB_val *key, const MDB_val 
 	    strcmp(f.status, "replaced"))
 		problem(k, "files", "%s: status \"%s\" is not loaded, rejected or replaced", d,
 			esc(&k->a, f.status, strlen(f.status)));
-	if (f.store && *f.store && !catalog_store(k->cat, f.store))
+	if (f.store && *f.store && !stores_known(k->cat, f.store))
 		problem(k, "files", "%s: store \"%s\" is not a store of schemas/stores", d,
 			esc(&k->a, f.store, strlen(f.store)));
 	if (f.status) {
@@ -1020,7 +1046,7 @@ static void fn_cover(struct ck *k, void *arg, const MDB_val *key, const MDB_val 
 			f->cover_loading++;
 		else if (!g.bad)
 			f->cover_n++, f->cover_rows += g.n;
-		if (f->store && *f->store && strcmp(f->store, k->cat->stores[g.store].name))
+		if (f->store && *f->store && !store_listed(f->store, k->cat->stores[g.store].name))
 			problem(k, "coverage", "%s: the file's record says store \"%s\"", d,
 				esc(&k->a, f->store, strlen(f->store)));
 	}

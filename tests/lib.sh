@@ -40,7 +40,8 @@ night() {
 }
 
 # check_stores: every store a test left under $TRASH (STATE/store/data.mdb)
-# must pass `pipeline check-store`, one test per store. The out directory
+# must pass `pipeline check-store`, one test per store (with the conf
+# store_conf gave it, else conf/pipeline.conf). The out directory
 # is NAME/out beside NAME/state (or NAME-out beside NAME-state) when there
 # is one. A test that damages a store ON PURPOSE says so with
 # no_store_check STATE; a store that shows a known bug of the code lists the
@@ -59,7 +60,9 @@ check_stores() {
 		elif [ "${base%-state}" != "$base" ] && [ -d "$dir/${base%-state}-out" ]; then
 			out=$dir/${base%-state}-out
 		fi
-		pipeline check-store --quiet --conf "$TOP/conf/pipeline.conf" --state "$state" \
+		conf=$TOP/conf/pipeline.conf
+		[ -e "$state/.conf" ] && conf=$(cat "$state/.conf")
+		pipeline check-store --quiet --conf "$conf" --state "$state" \
 			${out:+--out "$out"} >"$TRASH/.check" 2>&1
 		rc=$?
 		if [ -e "$state/.known-problems" ]; then
@@ -80,6 +83,12 @@ check_stores() {
 			sed 's/^/#   /' "$TRASH/.check"
 		fi
 	done <"$TRASH/.stores"
+}
+
+# store_conf STATE CONF: check-store reads this store with CONF, a
+# fixture's own pipeline.conf (and schemas/stores), not conf/pipeline.conf.
+store_conf() {
+	mkdir -p "$1" && printf '%s\n' "$2" >"$1/.conf"
 }
 
 # no_store_check STATE: the test damages this store on purpose.

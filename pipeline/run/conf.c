@@ -43,12 +43,22 @@ static int pattern_check(const char *p)
 static int conf_input(const struct conf_line *l, struct pipeline_conf *c)
 {
 	struct input_rule *r;
-	if (l->argc < 3 || l->argc > 3 + MAX_INPUT_SETS)
-		return conf_error(l, "usage: input DIR/PATTERN SCHEMA [FIELD=VALUE...]");
+	int accumulate = 0, nsets = 0;
+	if (l->argc < 3)
+		return conf_error(l, "usage: input DIR/PATTERN SCHEMA[,SCHEMA...] [accumulate] "
+				  "[FIELD=VALUE...]");
 	for (int i = 3; i < l->argc; i++) {
 		const char *eq = strchr(l->argv[i], '=');
+		if (!strcmp(l->argv[i], "accumulate")) {
+			if (accumulate++)
+				return conf_error(l, "'accumulate' given twice");
+			continue;
+		}
 		if (!eq || eq == l->argv[i] || !eq[1])
-			return conf_error(l, "'%s' is not FIELD=VALUE", l->argv[i]);
+			return conf_error(l, "'%s' is neither accumulate nor FIELD=VALUE",
+					  l->argv[i]);
+		if (++nsets > MAX_INPUT_SETS)
+			return conf_error(l, "more than %d FIELD=VALUE words", MAX_INPUT_SETS);
 	}
 	if (pattern_check(l->argv[1]))
 		return conf_error(l, "pattern '%s' has an unknown or unclosed {part} "
@@ -58,10 +68,14 @@ static int conf_input(const struct conf_line *l, struct pipeline_conf *c)
 	r->pattern = xstrdup(l->argv[1]);
 	r->schema = xstrdup(l->argv[2]);
 	r->lineno = l->lineno;
+	r->accumulate = accumulate;
 	r->nsets = 0;
 	for (int i = 3; i < l->argc; i++) {
 		const char *eq = strchr(l->argv[i], '=');
-		struct input_set *set = &r->sets[r->nsets++];
+		struct input_set *set;
+		if (!eq)
+			continue;	/* accumulate */
+		set = &r->sets[r->nsets++];
 		set->field = xstrndup(l->argv[i], (size_t)(eq - l->argv[i]));
 		set->value = xstrdup(eq + 1);
 	}
@@ -116,12 +130,32 @@ static int conf_line(const struct conf_line *l, void *data)
 					  "at least 1M)");
 		return 0;
 	}
+	if (!strcmp(d, "xml-max-bytes")) {
+		if (l->argc != 2 || conf_parse_size(l->argv[1], &c->xml_max_bytes) ||
+		    c->xml_max_bytes < 1024)
+			return conf_error(l, "usage: xml-max-bytes SIZE (e.g. 64M; at least 1K)");
+		return 0;
+	}
+	if (!strcmp(d, "xml-max-depth") || !strcmp(d, "xml-max-value")) {
+		char *end;
+		long n = l->argc == 2 ? strtol(l->argv[1], &end, 10) : -1;
+		int depth = !strcmp(d, "xml-max-depth");
+		if (l->argc != 2 || *end || n < (depth ? 2 : 16) || n > (depth ? 256 : 1 << 24))
+			return conf_error(l, depth ? "usage: xml-max-depth N (2 to 256)"
+					  : "usage: xml-max-value BYTES (16 to 16777216)");
+		if (depth)
+			c->xml_max_depth = (int)n;
+		else
+			c->xml_max_value = (size_t)n;
+		return 0;
+	}
 	if (!strcmp(d, "input"))
 		return conf_input(l, c);
 	if (!strcmp(d, "stage"))
 		return conf_stage_line(l, c);
 	return conf_error(l, "unknown directive '%s' (drops, state, out, schemas, "
-			  "months-back, store-map-size, input, stage)", d);
+			  "months-back, store-map-size, xml-max-bytes, xml-max-depth, "
+			  "xml-max-value, input, stage)", d);
 }
 
 int pipeline_conf_load(const char *path, struct pipeline_conf *c)
@@ -257,6 +291,13 @@ int pattern_match(const char *p, const char *name, struct name_match *m)
 		p++, name++;
 	}
 	return *name ? -1 : 0;
+}
+
+int conf_accumulates(const char *relpath, void *c)
+{
+	struct name_match m;
+	const struct input_rule *r = conf_match_input(c, relpath, &m);
+	return r && r->accumulate;
 }
 
 const struct input_rule *conf_match_input(const struct pipeline_conf *c,

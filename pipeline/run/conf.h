@@ -5,14 +5,22 @@
  *
  *   drops DIR | state DIR | out DIR | schemas DIR | months-back N
  *   store-map-size SIZE        the LMDB map (store/store.h): 64G, 1G ...
- *   input DIR/PATTERN SCHEMA [FIELD=VALUE...]
+ *   input DIR/PATTERN SCHEMA[,SCHEMA...] [accumulate] [FIELD=VALUE...]
  *                              PATTERN: text with {se} (8 digits),
  *                              {date} (YYYYMMDD), {month} (YYYYMM),
  *                              {word} (letters, digits, - and _);
  *                              FIELD=VALUE gives a canonical field to every
  *                              row of such a file (an ERP dump has no SE:
  *                              se=29757895); FIELD={date} takes the file
- *                              name's {date} for a day or month field
+ *                              name's {date} for a day or month field;
+ *                              several schemas: an XML file read by each
+ *                              whose root is its document element
+ *                              (stages/normalise/schemaxml.h);
+ *                              accumulate: every file of the pattern
+ *                              counts, not only the newest (store/snapshot.h)
+ *   xml-max-bytes SIZE         the largest XML file read (64M)
+ *   xml-max-depth N            the deepest element nesting (64)
+ *   xml-max-value N            the longest value a schema reads, bytes (4096)
  *   stage NAME [after STAGE...]
  */
 #ifndef CONF_H
@@ -31,7 +39,8 @@ struct input_set {
 
 struct input_rule {
 	char *pattern;		/* "ky/KY_SumEindkomst_{se}_{date}.csv" */
-	char *schema;
+	char *schema;		/* a schema name, or several comma-separated (XML) */
+	int accumulate;		/* every file counts, not only the newest */
 	int nsets;
 	struct input_set sets[MAX_INPUT_SETS];
 	unsigned long lineno;	/* in the conf file, for messages */
@@ -49,6 +58,9 @@ struct pipeline_conf {
 	char *drops, *state, *out, *schemas;
 	int months_back;
 	size_t store_map_size;	/* 0: the default of store/store.h */
+	size_t xml_max_bytes;	/* 0: the defaults of stages/normalise/xmlin.h */
+	int xml_max_depth;
+	size_t xml_max_value;
 	struct input_rule *inputs;
 	int ninputs;
 	struct stage_rule *stages;
@@ -68,6 +80,12 @@ struct name_match {
 	int32_t date;		/* YYYYMMDD; a {month} gives its first day */
 	int32_t month;		/* YYYYMM from {month} or {date} */
 };
+
+/*
+ * Whether relpath's input line (the first that matches) says 'accumulate':
+ * 1 or 0. c is a struct pipeline_conf (the shape of store->accumulates).
+ */
+int conf_accumulates(const char *relpath, void *c);
 
 /* The first input rule whose pattern matches relpath, or NULL. */
 const struct input_rule *conf_match_input(const struct pipeline_conf *c,

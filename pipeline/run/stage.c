@@ -211,6 +211,9 @@ static int load_setup(struct stage_ctx *ctx, unsigned flags)
 	if (!(flags & STAGE_NO_STORE) &&
 	    store_open(&ctx->store, ctx->conf.state, &ctx->cat))
 		return EXIT_INTERNAL;
+	/* Which inputs accumulate is the conf's (store/snapshot.h). */
+	ctx->store.accumulates = conf_accumulates;
+	ctx->store.accumulates_data = &ctx->conf;
 	return remember_inputs(ctx, flags) ? EXIT_INTERNAL : 0;
 }
 

@@ -56,6 +56,14 @@ struct store {
 	MDB_dbi files, names, coverage, landed, ledger, breaks, meta, receipts;
 	MDB_dbi vouchers, filecover;
 	MDB_dbi *data;		/* one per cat->stores[i] */
+	/*
+	 * Whether a landed file (by its landing name) is an accumulating
+	 * input's: every such file counts, not only the newest
+	 * (store/snapshot.h). run/stage.c sets it from pipeline.conf's input
+	 * lines; NULL (store_open's default): no input accumulates.
+	 */
+	int (*accumulates)(const char *relpath, void *data);
+	void *accumulates_data;
 };
 
 /*

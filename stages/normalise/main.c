@@ -33,12 +33,17 @@
 #include "run/stage.h"
 #include "ingest/unpack.h"
 #include "schema.h"
+#include "schemaxml.h"
+#include "ingest/xmlin.h"
 #include "core/banned.h"
 
 /* Rows per sorted batch; rejected rows logged per file (all are in rejected/). */
 enum { BATCH_MAX = 65536, MAX_COVER = 256, LOG_REJECTS = 10 };
+/* Schemas one input line may name (XML: each whose root is the document's reads it). */
+enum { MAX_FILE_SCHEMAS = 8 };
 
 struct cover {
+	const struct store_def *sd;	/* an XML file's schemas may fill several stores */
 	char se[SE_LEN];
 	int32_t month;
 	uint64_t records;
@@ -49,14 +54,21 @@ struct batch {
 	struct strbuf arena;	/* key bytes then value bytes, per record */
 	size_t *off;
 	uint32_t *klen, *vlen;
+	MDB_dbi *dbi;		/* the store of each record */
 	size_t n;
 };
 
 struct file_load {
 	const struct landed_file *lf;
-	struct schema *schema;
-	const struct store_def *sd;
+	struct schema *schema;	/* the schema reading now (CSV: the only one) */
+	const struct store_def *sd;	/* its store */
 	MDB_dbi dbi;
+	struct schema *schemas[MAX_FILE_SCHEMAS];	/* every schema the input line names */
+	int nschemas;
+	struct strbuf refused;	/* XML: why the file was refused, and where */
+	unsigned long refused_line;
+	struct strbuf first_reject;	/* XML: the first rejected row's reason, and line */
+	unsigned long first_reject_line;
 	struct record base;
 	char base_scratch[MAX_INPUT_SETS][VALUE_SCRATCH];
 	struct name_match nm;
@@ -102,7 +114,10 @@ static int cmp_batch_idx(const void *a, const void *b, void *arg)
 	const struct batch *bt = arg;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 	size_t li = bt->klen[i], lj = bt->klen[j];
-	int c = memcmp(bt->arena.buf + bt->off[i], bt->arena.buf + bt->off[j],
+	int c;
+	if (bt->dbi[i] != bt->dbi[j])
+		return bt->dbi[i] < bt->dbi[j] ? -1 : 1;
+	c = memcmp(bt->arena.buf + bt->off[i], bt->arena.buf + bt->off[j],
 		       li < lj ? li : lj);
 	return c ? c : (li > lj) - (li < lj);
 }
@@ -128,7 +143,7 @@ static int batch_flush(struct normalise *n, struct file_load *f)
 		size_t j = idx[i];
 		MDB_val k = { b->klen[j], b->arena.buf + b->off[j] };
 		MDB_val v = { b->vlen[j], b->arena.buf + b->off[j] + b->klen[j] };
-		int e = mdb_put(txn, f->dbi, &k, &v, 0);
+		int e = mdb_put(txn, b->dbi[j], &k, &v, 0);
 		if (e)
 			rc = store_fail("put", e);
 	}
@@ -142,13 +157,16 @@ static int batch_flush(struct normalise *n, struct file_load *f)
 	return rc;
 }
 
-static void batch_add(struct batch *b, const uint8_t *k, size_t kl, const struct strbuf *v)
+static void batch_add(struct batch *b, MDB_dbi dbi, const uint8_t *k, size_t kl,
+		      const struct strbuf *v)
 {
 	if (!b->off) {
 		b->off = xmalloc(BATCH_MAX * sizeof(*b->off));
 		b->klen = xmalloc(BATCH_MAX * sizeof(*b->klen));
 		b->vlen = xmalloc(BATCH_MAX * sizeof(*b->vlen));
+		b->dbi = xmalloc(BATCH_MAX * sizeof(*b->dbi));
 	}
+	b->dbi[b->n] = dbi;
 	b->off[b->n] = b->arena.len;
 	b->klen[b->n] = (uint32_t)kl;
 	b->vlen[b->n] = (uint32_t)v->len;
@@ -163,11 +181,13 @@ static void cover_count(struct file_load *f, const struct record *r, const struc
 	const char *s = r->v[se].present ? r->v[se].text : "        ";
 	int32_t m = r->v[mo].present ? (int32_t)r->v[mo].num : 0;
 	for (int i = 0; i < f->ncover; i++)
-		if (f->cover[i].month == m && !memcmp(f->cover[i].se, s, SE_LEN)) {
+		if (f->cover[i].month == m && !memcmp(f->cover[i].se, s, SE_LEN) &&
+		    f->cover[i].sd == f->sd) {
 			f->cover[i].records++;
 			return;
 		}
 	if (f->ncover < MAX_COVER) {
+		f->cover[f->ncover].sd = f->sd;
 		memcpy(f->cover[f->ncover].se, s, SE_LEN);
 		f->cover[f->ncover].month = m;
 		f->cover[f->ncover++].records = 1;
@@ -178,6 +198,8 @@ struct emit_ctx {
 	struct normalise *n;
 	struct file_load *f;
 	uint32_t line;
+	unsigned sub_base;	/* XML: records of earlier rows that start on this line */
+	unsigned emitted;	/* records of the current row */
 };
 
 static int emit_record(const struct record *r, unsigned sub, void *data)
@@ -186,7 +208,8 @@ static int emit_record(const struct record *r, unsigned sub, void *data)
 	struct file_load *f = e->f;
 	const struct catalog *cat = &e->n->ctx->cat;
 	uint8_t key[KEY_MAX];
-	size_t kl = store_key(cat, f->sd, r, f->lf->fileid, e->line, (uint16_t)sub, key);
+	size_t kl = store_key(cat, f->sd, r, f->lf->fileid, e->line,
+			      (uint16_t)(e->sub_base + sub), key);
 
 	if (f->ncover == MAX_COVER) {
 		log_input(f->lf->relpath, e->line, 0, "more than %d SE/month pairs in one file",
@@ -194,9 +217,10 @@ static int emit_record(const struct record *r, unsigned sub, void *data)
 		return 2;
 	}
 	store_encode(cat, f->sd, r, &f->valbuf);
-	batch_add(&e->n->batch, key, kl, &f->valbuf);
+	batch_add(&e->n->batch, f->dbi, key, kl, &f->valbuf);
 	cover_count(f, r, cat);
 	f->records++;
+	e->emitted++;
 	if (e->n->batch.n == BATCH_MAX && batch_flush(e->n, f))
 		return 2;
 	return 0;
@@ -301,7 +325,7 @@ static int mark_pending(struct normalise *n, MDB_txn *txn, struct file_load *f)
 		size_t kl;
 		if (f->cover[i].pending)
 			continue;
-		kl = cover_key(f->sd->name, f->cover[i].se, f->cover[i].month,
+		kl = cover_key(f->cover[i].sd->name, f->cover[i].se, f->cover[i].month,
 			       f->nm.date, f->lf->fileid, kb);
 		if (put_cover(&n->ctx->store, txn, kb, kl, loading, sizeof(loading) - 1))
 			return -1;
@@ -458,7 +482,7 @@ static int write_cover(struct normalise *n, MDB_txn *txn, struct file_load *f)
 	char num[32];
 	for (int i = 0; i < f->ncover; i++) {
 		uint8_t kb[KEY_MAX + 64];
-		size_t kl = cover_key(f->sd->name, f->cover[i].se, f->cover[i].month,
+		size_t kl = cover_key(f->cover[i].sd->name, f->cover[i].se, f->cover[i].month,
 				      f->nm.date, f->lf->fileid, kb);
 		int nl = snprintf(num, sizeof(num), "%llu",
 				  (unsigned long long)f->cover[i].records);
@@ -551,6 +575,237 @@ static int write_rejected(struct normalise *n, struct file_load *f)
 	return rc;
 }
 
+/* ---- XML files: the reader dispatch's other half (schemaxml.h, xmlin.h) ---- */
+
+/*
+ * The schemas an input line names: one, or (XML files) several, comma-
+ * separated, each reading the documents whose element is its root. Two of
+ * them that read the same document element into one store would give the
+ * same row keys: refused.
+ */
+static int input_schemas(struct normalise *n, const struct input_rule *rule,
+			 struct file_load *f)
+{
+	const char *conf = n->ctx->conf.path, *p = rule->schema;
+	int idx[MAX_FILE_SCHEMAS];
+	f->nschemas = 0;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char *name = xstrndup(p, len);
+		struct schema *s;
+		if (!len || f->nschemas == MAX_FILE_SCHEMAS) {
+			log_input(conf, rule->lineno, 0, "'%s': one to %d schemas, comma-separated",
+				  rule->schema, MAX_FILE_SCHEMAS);
+			free(name);
+			return -1;
+		}
+		s = schema_for(n, name);
+		free(name);
+		if (!s)
+			return -1;
+		idx[f->nschemas++] = (int)(s - n->schemas);	/* schema_for() may move the array */
+		p = comma ? comma + 1 : p + len;
+	}
+	for (int i = 0; i < f->nschemas; i++)
+		f->schemas[i] = &n->schemas[idx[i]];
+	for (int i = 0; f->nschemas > 1 && i < f->nschemas; i++) {
+		const struct schema *a = f->schemas[i];
+		if (a->format != SCHEMA_XML) {
+			log_input(conf, rule->lineno, 0, "schema %s is CSV: only XML schemas "
+				  "share an input line", a->name);
+			return -1;
+		}
+		for (int k = 0; k < i; k++) {
+			const struct schema *b = f->schemas[k];
+			if (a->store != b->store)
+				continue;
+			for (int r = 0; r < a->xml->nroots; r++)
+				for (int q = 0; q < b->xml->nroots; q++)
+					if (!strcmp(a->xml->roots[r].uri, b->xml->roots[q].uri) &&
+					    !strcmp(a->xml->roots[r].local, b->xml->roots[q].local)) {
+						log_input(conf, rule->lineno, 0, "schemas %s and %s both "
+							  "read %s into store %s", b->name, a->name,
+							  a->xml->roots[r].name, a->store->name);
+						return -1;
+					}
+		}
+	}
+	return 0;
+}
+
+/* An XML file's record: every schema and store it names, why it was refused. */
+static void xml_props(const struct file_load *f, struct strbuf *props)
+{
+	struct strbuf names = STRBUF_INIT, stores = STRBUF_INIT;
+	char num[32];
+	for (int i = 0; i < f->nschemas; i++) {
+		int seen = 0;
+		strbuf_addf(&names, "%s%s", i ? "," : "", f->schemas[i]->name);
+		for (int k = 0; k < i; k++)
+			seen |= f->schemas[k]->store == f->schemas[i]->store;
+		if (!seen)
+			strbuf_addf(&stores, "%s%s", stores.len ? "," : "", f->schemas[i]->store->name);
+	}
+	props_set(props, "schema", names.buf);
+	props_set(props, "store", stores.buf);
+	snprintf(num, sizeof(num), "%lu", f->refused_line);
+	props_set(props, "refused_line", f->refused.len ? num : "");
+	props_set(props, "refused_why", strbuf_str(&f->refused));
+	snprintf(num, sizeof(num), "%lu", f->first_reject_line);
+	props_set(props, "rejected_line", f->first_reject.len ? num : "");
+	props_set(props, "rejected_why", strbuf_str(&f->first_reject));
+	strbuf_release(&names);
+	strbuf_release(&stores);
+}
+
+/* A rejected XML row: rejected/ gets the column's XPath and the row's node path. */
+static void reject_xml(struct file_load *f, unsigned long line, const char *column,
+		       const char *why, const char *row)
+{
+	char num[32];
+	csvout_str(&f->rejected, f->lf->relpath, 0);
+	snprintf(num, sizeof(num), "%lu", line);
+	csvout_str(&f->rejected, num, 0);
+	csvout_str(&f->rejected, column ? column : "", 0);
+	csvout_str(&f->rejected, why, 0);
+	csvout_str(&f->rejected, row ? row : "", 1);
+	f->rows_rejected++;
+	if (!f->first_reject.len) {
+		strbuf_addstr(&f->first_reject, why);
+		f->first_reject_line = line;
+	}
+}
+
+/* The whole file is refused: nothing of it is loaded; the night goes on. */
+static int refuse_xml(struct file_load *f, unsigned long line, const char *why)
+{
+	struct strbuf r = STRBUF_INIT;
+	log_input(f->lf->relpath, line, 0, "%s; not loaded", why);
+	strbuf_reset(&f->rejected);
+	strbuf_addf(&r, "file not loaded: %s", why);
+	reject_xml(f, line, NULL, r.buf, NULL);
+	f->rows_read = f->rows_loaded = f->rows_rejected = 0;
+	strbuf_reset(&f->first_reject);
+	f->first_reject_line = 0;
+	strbuf_reset(&f->refused);
+	strbuf_addstr(&f->refused, why);
+	f->refused_line = line;
+	strbuf_release(&r);
+	return 1;
+}
+
+/* One schema's rows of a parsed document into the batch. 0, or -1 fatal. */
+static int xml_rows(struct normalise *n, struct file_load *f, struct xmlin_doc *d,
+		    const struct xml_row *rows, size_t nrows, size_t max_value)
+{
+	struct emit_ctx e = { n, f, 0, 0, 0 };
+	struct strbuf npath = STRBUF_INIT;
+	unsigned per_row = f->schema->xml->namounts ? (unsigned)f->schema->xml->namounts : 1;
+	unsigned long last = 0;
+	unsigned next = 0;
+	int rc = 0;
+	for (size_t i = 0; i < nrows && rc == 0; i++) {
+		const char *column = NULL;
+		f->rows_read++;
+		e.line = (uint32_t)rows[i].line;
+		e.sub_base = i && rows[i].line == last ? next : 0;
+		e.emitted = 0;
+		/* Row keys are (line, sub): a minified file puts every row on line 1. */
+		if (e.sub_base + per_row > 65536) {
+			strbuf_reset(&f->why);
+			strbuf_addf(&f->why, "more than 65535 records start on line %lu",
+				    rows[i].line);
+			rc = -1;
+		} else {
+			rc = schema_xml_row(f->schema, d, &rows[i], max_value, &f->base, emit_record,
+					    &e, &column, &f->why);
+		}
+		if (rc == -1) {
+			if (f->rows_rejected < LOG_REJECTS)
+				log_input(f->lf->relpath, rows[i].line, 0, "%s", f->why.buf);
+			xmlin_node_path(rows[i].node, &npath);
+			reject_xml(f, rows[i].line, column, f->why.buf, npath.buf);
+			rc = 0;
+		} else if (rc) {
+			rc = -1;
+		} else {
+			f->rows_loaded++;
+		}
+		last = rows[i].line;
+		next = e.sub_base + e.emitted;
+	}
+	strbuf_release(&npath);
+	return rc;
+}
+
+/*
+ * Reads an XML file (format xml): parsed once under the limits of
+ * pipeline.conf, then every schema of the input line whose root is the
+ * document element reads its rows. Each row node is one row read: loaded
+ * or in rejected/ with its line, the column's XPath and the row's node
+ * path. 0 loaded, 1 the file is refused (nothing of it stays), -1 fatal.
+ */
+static int read_xml(struct normalise *n, struct file_load *f, const char *path)
+{
+	const struct pipeline_conf *c = &n->ctx->conf;
+	struct xmlin_limits lim;
+	struct xmlin_doc d;
+	struct xml_row *rows[MAX_FILE_SCHEMAS] = { NULL };
+	size_t nrows[MAX_FILE_SCHEMAS] = { 0 };
+	int reads[MAX_FILE_SCHEMAS] = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	unsigned long line = 0;
+	int rc, taken = 0;
+
+	xmlin_limits_default(&lim);
+	if (c->xml_max_bytes)
+		lim.max_bytes = c->xml_max_bytes;
+	if (c->xml_max_depth)
+		lim.max_depth = c->xml_max_depth;
+	if (c->xml_max_value)
+		lim.max_value = c->xml_max_value;
+	rc = xmlin_parse_file(&d, path, f->lf->relpath, &lim, &line, &why);
+	if (rc) {
+		rc = refuse_xml(f, line, rc < 0 ? "the file cannot be read" : why.buf);
+		goto out;
+	}
+	/* Every schema's rows and 'require's first: a refusal loads nothing. */
+	for (int i = 0; i < f->nschemas && rc == 0; i++) {
+		if (!(reads[i] = schema_xml_takes(f->schemas[i], &d)))
+			continue;
+		taken++;
+		rc = schema_xml_rows(f->schemas[i], &d, &rows[i], &nrows[i], &line, &why);
+		if (rc)
+			rc = refuse_xml(f, rc == 1 ? line : xmlin_root_line(&d), why.buf);
+	}
+	if (rc == 0 && !taken) {
+		struct strbuf roots = STRBUF_INIT;
+		for (int i = 0; i < f->nschemas; i++)
+			schema_xml_roots(f->schemas[i], &roots);
+		strbuf_reset(&why);
+		strbuf_addf(&why, "document element is not %s", roots.buf);
+		strbuf_release(&roots);
+		rc = refuse_xml(f, xmlin_root_line(&d), why.buf);
+	}
+	for (int i = 0; i < f->nschemas && rc == 0; i++) {
+		if (!reads[i])
+			continue;
+		f->schema = f->schemas[i];
+		f->sd = f->schema->store;
+		f->dbi = store_dbi(&n->ctx->store, f->sd);
+		rc = xml_rows(n, f, &d, rows[i], nrows[i], lim.max_value);
+	}
+	if (rc == 0 && n->batch.n)
+		rc = batch_flush(n, f) ? -1 : 0;
+out:
+	for (int i = 0; i < f->nschemas; i++)
+		free(rows[i]);
+	xmlin_close(&d);
+	strbuf_release(&why);
+	return rc;
+}
+
 static int record_file(struct normalise *n, MDB_txn *txn, struct file_load *f,
 		       const char *status)
 {
@@ -562,6 +817,8 @@ static int record_file(struct normalise *n, MDB_txn *txn, struct file_load *f,
 	props_set(&props, "status", status);
 	props_set(&props, "schema", f->schema ? f->schema->name : "");
 	props_set(&props, "store", f->sd ? f->sd->name : "");
+	if (f->schema && f->schema->format == SCHEMA_XML)
+		xml_props(f, &props);
 #define NUM(k, v) snprintf(num, sizeof(num), "%llu", (unsigned long long)(v)), props_set(&props, k, num)
 	NUM("rows_read", f->rows_read);
 	NUM("rows_loaded", f->rows_loaded);
@@ -576,9 +833,12 @@ static int record_file(struct normalise *n, MDB_txn *txn, struct file_load *f,
 /* Reads one file into the store, hidden; 0 loaded, 1 file unusable, -1 fatal. */
 static int read_file(struct normalise *n, struct file_load *f, const char *path)
 {
-	struct emit_ctx e = { n, f, 0 };
+	struct emit_ctx e = { n, f, 0, 0, 0 };
 	struct csvin_opts o = { f->schema->delimiter, f->schema->encoding };
-	int rc = csvin_read(path, &o, on_row, &e, NULL);
+	int rc;
+	if (f->schema->format == SCHEMA_XML)
+		return read_xml(n, f, path);
+	rc = csvin_read(path, &o, on_row, &e, NULL);
 	if (rc == 0 && !f->header_seen) {
 		log_input(f->lf->relpath, 0, 0, "file is empty (no header row)");
 		return 1;
@@ -737,8 +997,9 @@ static int load_file(struct normalise *n, struct file_load *f)
 			  f->lf->relpath, ctx->conf.path);
 		goto unusable;
 	}
-	if (!(f->schema = schema_for(n, rule->schema)))
+	if (input_schemas(n, rule, f))
 		goto unusable;
+	f->schema = f->schemas[0];
 	f->sd = f->schema->store;
 	f->dbi = store_dbi(&n->ctx->store, f->sd);
 	if (f->nm.se[0]) {
@@ -749,7 +1010,8 @@ static int load_file(struct normalise *n, struct file_load *f)
 		f->base.v[catalog_field(&ctx->cat, "month")] = (struct value){ 1, f->nm.month, NULL, 0 };
 	if (set_input_values(ctx, rule, f))
 		goto unusable;
-	digest_update(n->in, f->schema->digest, sizeof(f->schema->digest));
+	for (int i = 0; i < f->nschemas; i++)
+		digest_update(n->in, f->schemas[i]->digest, sizeof(f->schemas[i]->digest));
 	if ((rc = superseded(n, f)) != 0)
 		return rc < 0 ? -1 : 2;
 	strbuf_addf(&path, "%s/%s", ctx->conf.state, f->lf->path);
@@ -821,6 +1083,8 @@ static int on_landed(const struct landed_file *lf, void *data)
 			    f.rows_read, f.rows_loaded, f.rows_rejected);
 	}
 	strbuf_release(&f.rejected);
+	strbuf_release(&f.refused);
+	strbuf_release(&f.first_reject);
 	strbuf_release(&f.why);
 	strbuf_release(&f.keybuf);
 	strbuf_release(&f.valbuf);
@@ -835,6 +1099,7 @@ static void normalise_free(struct normalise *n)
 	free(n->batch.off);
 	free(n->batch.klen);
 	free(n->batch.vlen);
+	free(n->batch.dbi);
 	strbuf_release(&n->batch.arena);
 }
 

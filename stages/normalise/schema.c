@@ -9,6 +9,7 @@
 #include "core/ident.h"
 #include "core/log.h"
 #include "core/money.h"
+#include "schemaxml.h"
 #include "core/banned.h"
 
 int value_parse(enum field_type t, unsigned flags, const char *s, size_t len,
@@ -256,6 +257,11 @@ static int schema_line(const struct conf_line *l, void *data)
 	}
 	if (!s->store)
 		return conf_error(l, "'%s' before 'store'", d);
+	{	/* 'format', and every directive of a format xml schema (schemaxml.h) */
+		int rc = schema_xml_line(l, s);
+		if (rc != 1)
+			return rc;
+	}
 	if (!strcmp(d, "encoding")) {
 		if (l->argc != 2)
 			return conf_error(l, "usage: encoding auto|utf-8|windows-1252");
@@ -321,6 +327,8 @@ int schema_load(const struct catalog *cat, const char *path, struct schema *s)
 		log_input(path, 0, 0, "no 'store' directive");
 		goto fail;
 	}
+	if (s->format == SCHEMA_XML && schema_xml_finish(s))
+		goto fail;
 	if ((s->namounts || s->nwide) && s->amount_field < 0) {
 		log_input(path, 0, 0, "'amount' needs a field named amount in the store");
 		goto fail;
@@ -336,6 +344,7 @@ fail:
 
 void schema_free(struct schema *s)
 {
+	schema_xml_free(s);
 	for (int i = 0; i < s->ncols; i++)
 		free(s->cols[i].column);
 	for (int i = 0; i < s->namounts; i++) {

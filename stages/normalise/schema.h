@@ -57,6 +57,10 @@ struct skip_rule {
 
 enum { MAX_SKIP_RULES = 8 };
 
+/* 'format': CSV (the default) or XML (schemaxml.h: the XML part). */
+enum schema_format { SCHEMA_CSV, SCHEMA_XML };
+struct xml_schema;
+
 struct schema {
 	char *name;
 	char *path;
@@ -74,6 +78,8 @@ struct schema {
 	struct skip_rule skip[MAX_SKIP_RULES];
 	int nskip;
 	int title_lines;	/* list export: title lines before the header */
+	enum schema_format format;
+	struct xml_schema *xml;	/* format xml: owned, see schemaxml.h */
 	char digest[65];
 };
 
