@@ -9,7 +9,7 @@
 #ifndef CONFFILE_H
 #define CONFFILE_H
 
-enum { CONF_MAXARGS = 16 };
+enum { CONF_MAXARGS = 48 };	/* a store of OIOUBL documents has 29 value fields */
 
 struct conf_line {
 	const char *path;

@@ -160,6 +160,10 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 	strbuf_addstr(out, CSV_BOM "id;recon;se;month;key;cpr;amount;reason;"
 		      "first_seen;age_days;left;right");
 	strbuf_addstr(out, r->with_account ? ";account\n" : "\n");
+	if (r->extra_header) {	/* the recon's own columns after the standard ones */
+		out->len--;
+		strbuf_addf(out, "%s\n", r->extra_header);
+	}
 	for (size_t i = 0; i < r->nexc; i++) {
 		const struct exception_row *e = &r->exc[i];
 		struct strbuf reason = STRBUF_INIT;
@@ -187,6 +191,10 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 		}
 		if (r->with_account)
 			csvout_str(out, e->account, 1);
+		if (r->extra_header) {
+			out->len--;
+			strbuf_addf(out, "%s\n", e->extra ? e->extra : "");
+		}
 		strbuf_release(&reason);
 	}
 }
@@ -241,8 +249,10 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 
 void recon_free(struct recon_out *r)
 {
-	for (size_t i = 0; i < r->nexc; i++)
+	for (size_t i = 0; i < r->nexc; i++) {
 		free(r->exc[i].note);
+		free(r->exc[i].extra);
+	}
 	free(r->sum);
 	free(r->exc);
 	r->sum = NULL;

@@ -40,6 +40,7 @@ struct exception_row {
 	char ref[96];		/* "" or part of the id: tells same-key breaks apart */
 	char *note;		/* NULL or owned: " (note)" after the text */
 	char account[64];	/* the 'account' column when with_account */
+	char *extra;		/* NULL or owned: ";v1;v2" (CSV) under recon_out.extra_header */
 };
 
 struct recon_out {
@@ -50,6 +51,7 @@ struct recon_out {
 	size_t nexc;
 	uint64_t ok, explained, breaks;	/* summary rows by status */
 	int with_account;	/* exceptions end with an 'account' column */
+	const char *extra_header;	/* NULL, or the recon's own columns: ";invoice;cvr" */
 	size_t asum, aexc;	/* capacities of sum and exc */
 };
 
