@@ -29,6 +29,7 @@
 #include "run/nightstatus.h"
 #include "run/stage.h"
 #include "post/voucherstore.h"
+#include "run/outfile.h"
 #include "archive.h"
 #include "storecheck.h"
 #include "core/banned.h"
@@ -354,6 +355,27 @@ static int print_vouchers(struct setup *s)
 	return rc;
 }
 
+static int print_outfile(const struct outfile_info *f, void *data)
+{
+	int *n = data;
+	if (!(*n)++)
+		printf("\n%-10s  %-48s %9s %9s  %s\n", "DATE", "OUTGOING", "BYTES", "ROWS", "STAGE");
+	printf("%-10s  %-48s %9llu %9llu  %s\n", f->night, f->rel, f->size, f->rows, f->stage);
+	return 0;
+}
+
+/* The outgoing files of the night (run/outfile.h), when it sent any. */
+static int print_outfiles(struct setup *s)
+{
+	MDB_txn *txn;
+	int n = 0, rc;
+	if (store_begin(&s->store, MDB_RDONLY, &txn))
+		return -1;
+	rc = outfile_each(&s->store, txn, s->o.date, print_outfile, &n);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
 static int cmd_status(struct setup *s)
 {
 	struct entries es = { NULL, 0 };
@@ -388,7 +410,7 @@ static int cmd_status(struct setup *s)
 			worst = w;
 	}
 	free(es.v);
-	if (s->o.date && print_vouchers(s))
+	if (s->o.date && (print_vouchers(s) || print_outfiles(s)))
 		return EXIT_INTERNAL;
 	/* A live run: what it has not reached yet is not a failure to page for. */
 	if (live_run) {

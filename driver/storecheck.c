@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "store/store.h"
+#include "store/landed.h"
 #include "run/lock.h"
 #include "post/voucher.h"
 #include "core/banned.h"
@@ -27,11 +28,11 @@ enum { COVER_TAIL = SE_LEN + 6 + 8 + FILEID_LEN };
 
 enum {
 	D_FILES, D_NAMES, D_COVERAGE, D_LANDED, D_LEDGER, D_BREAKS, D_META,
-	D_RECEIPTS, D_VOUCHERS, D_FILECOVER, D_N
+	D_RECEIPTS, D_VOUCHERS, D_FILECOVER, D_OUTFILES, D_N
 };
 static const char *const NAMED[D_N] = {
 	"files", "names", "coverage", "landed", "ledger", "breaks", "meta",
-	"receipts", "vouchers", "filecover",
+	"receipts", "vouchers", "filecover", "outfiles",
 };
 
 struct fileinfo {
@@ -1524,6 +1525,55 @@ static void check_out(struct ck *k)
 	strbuf_release(&p);
 }
 
+/*
+ * "outfiles" (run/outfile.h): "YYYY-MM-DD" NUL RELPATH -> sha256, size,
+ * rows, stage; with --out, the file there has those bytes.
+ */
+static void fn_outfiles(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
+{
+	struct strbuf props = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT, p = STRBUF_INIT;
+	const char *kb = key->mv_data, *rel = NULL, *sha, *stage;
+	const char *nul = memchr(kb, '\0', key->mv_size);
+	int32_t night;
+	char date[11], hex[DIGEST_HEXSZ];	/* "YYYY-MM-DD" */
+	uint64_t size;
+	(void)arg;
+	if (nul && (size_t)(nul - kb) == 10 && (size_t)(nul - kb) + 1 < key->mv_size &&
+	    !memchr(nul + 1, '\0', key->mv_size - (size_t)(nul - kb) - 1)) {
+		memcpy(date, kb, 10);
+		date[10] = '\0';
+		rel = nul + 1;
+	}
+	if (!rel || day_parse_iso(date, &night) || rel[0] == '/' || strstr(rel, "..")) {
+		problem(k, "outfiles", "key \"%s\" is not night | relpath", esc_val(&k->a, key));
+		goto out;
+	}
+	strbuf_add(&props, val->mv_data, val->mv_size);
+	sha = props_get(&props, "sha256", &a);
+	stage = props_get(&props, "stage", &b);
+	if (!sha || strlen(sha) != DIGEST_HEXSZ - 1 || strspn(sha, "0123456789abcdef") !=
+	    DIGEST_HEXSZ - 1 || !stage || !*stage || !props_get(&props, "size", &p) ||
+	    !props_get(&props, "rows", &p)) {
+		problem(k, "outfiles", "%s %.*s: value has no sha256, size, rows and stage", date,
+			(int)(key->mv_size - 11), rel);
+		goto out;
+	}
+	if (k->o->out) {
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s/%.*s", k->o->out, date, (int)(key->mv_size - 11), rel);
+		if (digest_file(p.buf, hex, &size))
+			note(k, "outfiles", "%s: missing (outputs moved away?)", p.buf);
+		else if (strcmp(hex, sha))
+			problem(k, "outfiles", "%s: its bytes are not the ones the store remembers",
+				p.buf);
+	}
+out:
+	strbuf_release(&props);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&p);
+}
+
 /* ---- the databases ---- */
 
 static int open_dbs(struct ck *k)
@@ -1626,6 +1676,9 @@ static int check_all(struct ck *k)
 			return -1;
 		check_seqs(k);
 	}
+	if (k->have[D_OUTFILES] &&
+	    scan(k, k->dbi[D_OUTFILES], "outfiles", fn_outfiles, NULL, NULL))
+		return -1;
 	if (k->have[D_VOUCHERS]) {
 		if (scan(k, k->dbi[D_VOUCHERS], "vouchers", fn_vouchers, NULL, NULL))
 			return -1;

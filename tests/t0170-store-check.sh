@@ -68,7 +68,7 @@ expect_re() {
 test_expect_success 'a clean night passes: exit 0 and the summary line' '
 	pipeline run --quiet --date $D --conf "$C" --drops "$DROPS" --state sa/state --out sa/out &&
 	check sa >out && cat out &&
-	dbs=$(( $(grep -c "^store " "$TOP/schemas/stores") + 10 )) &&
+	dbs=$(( $(grep -c "^store " "$TOP/schemas/stores") + 11 )) &&
 	grep -qxE "check-store: sa/state: 0 problem\(s\) in $dbs databases, [1-9][0-9]* rows, [1-9][0-9]* coverage entries, 7 files, [1-9][0-9]* ledger entries, 1 vouchers" out &&
 	test $(wc -l <out) -eq 1
 '

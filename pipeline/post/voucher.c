@@ -112,7 +112,18 @@ static int line_amount(const struct rule_line *rl, const struct voucher_input *i
 	static const char *const names[] = { "amount", "left", "right" };
 	money_t a = rl->src == AMT_LEFT ? in->left : rl->src == AMT_RIGHT ? in->right :
 		    in->amount;
-	if ((rl->src == AMT_LEFT && !in->has_left) || (rl->src == AMT_RIGHT && !in->has_right)) {
+	if (rl->src == AMT_COLUMN) {
+		const char *s = column(in, rl->amount_column), *reason;
+		if (!s || !*s) {
+			strbuf_addf(why, "the row has no '%s' amount", rl->amount_column);
+			return -1;
+		}
+		if (money_parse(s, strlen(s), 0, &a, &reason)) {
+			strbuf_addf(why, "column '%s': %s", rl->amount_column, reason);
+			return -1;
+		}
+	} else if ((rl->src == AMT_LEFT && !in->has_left) ||
+		   (rl->src == AMT_RIGHT && !in->has_right)) {
 		strbuf_addf(why, "the row has no '%s' amount", names[rl->src]);
 		return -1;
 	}
@@ -142,6 +153,17 @@ static enum voucher_build_rc line_account(const struct rule_line *rl,
 		return VB_NOROLE;
 	}
 	*out = rl->from_column ? column(in, rl->account) : rl->account;
+	if (*out && rl->from_column && (*out)[0] == '@') {
+		/* a role named in the data (a plans file's Konto @husleje-mellemregning) */
+		const struct account_role *r = accounts_role(accts, in->se, *out + 1);
+		if (r && r->naccounts > 0 && account_valid(r->accounts[0])) {
+			*out = r->accounts[0];
+			return VB_OK;
+		}
+		strbuf_addf(why, "%s has no 'role %s' for SE %s (column '%s')", accts->path,
+			    *out + 1, in->se, rl->account);
+		return VB_NOROLE;
+	}
 	if (!*out)
 		strbuf_addf(why, "no column '%s' for the account", rl->account);
 	else if (!account_valid(*out))

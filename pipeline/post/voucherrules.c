@@ -90,7 +90,7 @@ static int do_rule(const struct conf_line *l, struct loader *ld)
 	return 0;
 }
 
-/* [-]amount, [-]left, [-]right, or [-]abs(one of them). */
+/* [-]amount, [-]left, [-]right, [-]@COLUMN, or [-]abs(one of them). */
 static int parse_amount(const char *s, struct rule_line *rl)
 {
 	static const char *const names[] = { "amount", "left", "right" };
@@ -108,6 +108,11 @@ static int parse_amount(const char *s, struct rule_line *rl)
 			rl->src = (enum amount_src)i;
 			return 0;
 		}
+	if (n > 1 && s[0] == '@' && name_valid(s + 1, n - 1)) {
+		rl->src = AMT_COLUMN;
+		rl->amount_column = xstrndup(s + 1, n - 1);
+		return 0;
+	}
 	return -1;
 }
 
@@ -129,10 +134,12 @@ static int do_line(const struct conf_line *l, struct voucher_rule *r)
 	    !account_valid(acc) && !name_valid(acc, strlen(acc)))
 		return conf_error(l, "'%s' is not an account, a role or @COLUMN", acc);
 	if (parse_amount(l->argv[2], rl))
-		return conf_error(l, "amount '%s': [-]amount, [-]left, [-]right or "
+		return conf_error(l, "amount '%s': [-]amount, [-]left, [-]right, [-]@COLUMN or "
 				  "[-]abs(...) of one", l->argv[2]);
-	if (l->argc == 4 && template_check(l, l->argv[3]))
+	if (l->argc == 4 && template_check(l, l->argv[3])) {
+		free(rl->amount_column);
 		return -1;
+	}
 	rl->account = xstrdup(acc + rl->from_column);
 	rl->text = l->argc == 4 ? xstrdup(l->argv[3]) : NULL;
 	rl->lineno = l->lineno;
@@ -148,6 +155,15 @@ static int do_sub(const struct conf_line *l, struct loader *ld)
 		return conf_error(l, "'%s' outside a rule", l->argv[0]);
 	if (!strcmp(l->argv[0], "debit") || !strcmp(l->argv[0], "credit"))
 		return do_line(l, r);
+	if (!strcmp(l->argv[0], "from")) {
+		if (l->argc != 2 || (strcmp(l->argv[1], "exceptions") && strcmp(l->argv[1], "postings")))
+			return conf_error(l, "usage: from exceptions|postings");
+		if (r->has_from)
+			return conf_error(l, "'from' given twice in rule '%s'", r->name);
+		r->has_from = 1;
+		r->from = strcmp(l->argv[1], "postings") ? RULE_FROM_EXCEPTIONS : RULE_FROM_POSTINGS;
+		return 0;
+	}
 	dst = !strcmp(l->argv[0], "key") ? &r->key : &r->text;
 	if (l->argc != 2)
 		return conf_error(l, "usage: %s VALUE", l->argv[0]);
@@ -173,9 +189,9 @@ static int line_fn(const struct conf_line *l, void *data)
 	if (!strcmp(d, "rule"))
 		return do_rule(l, ld);
 	if (!strcmp(d, "key") || !strcmp(d, "text") || !strcmp(d, "debit") ||
-	    !strcmp(d, "credit"))
+	    !strcmp(d, "credit") || !strcmp(d, "from"))
 		return do_sub(l, ld);
-	return conf_error(l, "unknown directive '%s' (sender, rule, key, text, "
+	return conf_error(l, "unknown directive '%s' (sender, rule, from, key, text, "
 			  "debit, credit)", d);
 }
 
@@ -257,6 +273,7 @@ void voucher_rules_free(struct voucher_rules *vr)
 		struct voucher_rule *r = &vr->rules[i];
 		for (int k = 0; k < r->nlines; k++) {
 			free(r->lines[k].account);
+			free(r->lines[k].amount_column);
 			free(r->lines[k].text);
 		}
 		free(r->name);

@@ -101,7 +101,8 @@ static int open_all(struct store *st, MDB_txn *txn)
 	    open_dbi(txn, "ledger", &st->ledger) || open_dbi(txn, "breaks", &st->breaks) ||
 	    open_dbi(txn, "meta", &st->meta) || open_dbi(txn, "receipts", &st->receipts) ||
 	    open_dbi(txn, "vouchers", &st->vouchers) ||
-	    open_dbi(txn, "filecover", &st->filecover))
+	    open_dbi(txn, "filecover", &st->filecover) ||
+	    open_dbi(txn, "outfiles", &st->outfiles))
 		return -1;
 	st->data = xcalloc((size_t)st->cat->nstores, sizeof(*st->data));
 	for (int i = 0; i < st->cat->nstores; i++)

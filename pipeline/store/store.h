@@ -19,6 +19,7 @@
  *   "ledger"    see store/ledger.h
  *   "breaks"    exception id -> night it was first seen (YYYY-MM-DD)
  *   "vouchers"  every GL posting voucher issued (see post/voucherstore.h)
+ *   "outfiles"  the outgoing files of each night (see run/outfile.h)
  *   "meta"      layout -> STORE_LAYOUT ":" digest of schemas/stores
  * Errors from LMDB are reported here and returned as -1.
  *
@@ -54,7 +55,7 @@ struct store {
 	MDB_env *env;
 	const struct catalog *cat;
 	MDB_dbi files, names, coverage, landed, ledger, breaks, meta, receipts;
-	MDB_dbi vouchers, filecover;
+	MDB_dbi vouchers, filecover, outfiles;
 	MDB_dbi *data;		/* one per cat->stores[i] */
 	/*
 	 * Whether a landed file (by its landing name) is an accumulating

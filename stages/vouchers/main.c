@@ -3,7 +3,9 @@
  * matching results (../shared/spec/outputs.md, "Vouchers").
  *
  * Reads OUT/DATE/exceptions/RECON.csv of every recon a rule of
- * conf/vouchers.conf names, gives each row every matching rule's voucher
+ * conf/vouchers.conf names (OUT/DATE/postings/RECON.csv for a rule that
+ * says 'from postings': money movements that are not breaks, written by a
+ * matching stage, post/postfile.h), gives each row every matching rule's voucher
  * (roles from conf/accounts.conf), issues it unless the store already has
  * it (post/voucherstore.h), and writes every voucher issued on the night:
  *   OUT/DATE/vouchers/ID.xml       SF1590_A-shaped, valid against
@@ -43,8 +45,9 @@ struct run {
 	struct accounts accts;
 	struct finansbilag fb;
 	MDB_txn *txn;
-	const char *file;		/* the exception file being read */
+	const char *file;		/* the exception (or postings) file being read */
 	const char *recon;		/* whose file it is */
+	enum rule_source source;	/* which of the two it is */
 	char **names;			/* its header */
 	const char **values;		/* the current row's fields */
 	size_t ncols;
@@ -217,20 +220,23 @@ static int row_fn(const struct csv_row *row, void *data)
 		return 1;
 	r->rows++;
 	for (int i = 0; i < r->rules.nrules; i++)
-		if (rule_matches(&r->rules.rules[i], &in) && apply(r, &r->rules.rules[i], &in, row))
+		if (r->rules.rules[i].from == r->source && rule_matches(&r->rules.rules[i], &in) &&
+		    apply(r, &r->rules.rules[i], &in, row))
 			return 1;
 	return 0;
 }
 
-/* Reads exceptions/RECON.csv if the night has one; its digest goes into d. */
-static int read_recon(struct run *r, const char *recon, struct digest_ctx *d)
+/* Reads exceptions/RECON.csv (or postings/) if the night has one; its digest goes into d. */
+static int read_recon(struct run *r, const char *recon, enum rule_source source,
+		      struct digest_ctx *d)
 {
 	struct csvin_opts o = { ';', CSVIN_UTF8 };
 	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
 	char hex[DIGEST_HEXSZ];
 	uint64_t size;
 	int rc = 0;
-	strbuf_addf(&rel, "exceptions/%s.csv", recon);
+	strbuf_addf(&rel, "%s/%s.csv", source == RULE_FROM_POSTINGS ? "postings" : "exceptions",
+		    recon);
 	stage_out_path(r->ctx, rel.buf, &path);
 	digest_update(d, rel.buf, rel.len + 1);
 	if (digest_file(path.buf, hex, &size)) {
@@ -244,6 +250,7 @@ static int read_recon(struct run *r, const char *recon, struct digest_ctx *d)
 	digest_update(d, hex, sizeof(hex));
 	r->file = path.buf;
 	r->recon = recon;
+	r->source = source;
 	rc = csvin_read(path.buf, &o, row_fn, r, NULL);
 	if (rc && !r->exit)
 		r->exit = EXIT_BADDATA;
@@ -274,7 +281,7 @@ static int no_double_events(struct run *r)
 	return 0;
 }
 
-/* Every recon the rules name, once, in rule order; what was read into input. */
+/* Every (recon, file) the rules name, once, in rule order; what was read into input. */
 static int read_exceptions(struct run *r, char input[DIGEST_HEXSZ])
 {
 	struct digest_ctx *d = digest_new();
@@ -286,11 +293,13 @@ static int read_exceptions(struct run *r, char input[DIGEST_HEXSZ])
 	if (digest_file(r->accts.path, hex, &size) == 0)	/* loaded: it is there */
 		digest_update(d, hex, sizeof(hex));
 	for (int i = 0; i < r->rules.nrules && !rc; i++) {
+		const struct voucher_rule *ri = &r->rules.rules[i];
 		int seen = 0;
 		for (int k = 0; k < i; k++)
-			seen |= !strcmp(r->rules.rules[k].recon, r->rules.rules[i].recon);
+			seen |= !strcmp(r->rules.rules[k].recon, ri->recon) &&
+				r->rules.rules[k].from == ri->from;
 		if (!seen)
-			rc = read_recon(r, r->rules.rules[i].recon, d);
+			rc = read_recon(r, ri->recon, ri->from, d);
 	}
 	digest_finish(d, input);
 	return rc ? -1 : no_double_events(r);

@@ -253,11 +253,11 @@ static void test_store(void)
 		return;
 	}
 	CHECK(check(&c) == 0 && c.problems == 0, "a sound store: no problem\n%s", out);
-	CHECK(c.databases == 11 && c.rows == 1 && c.coverage == 1 && c.files == 1 &&
+	CHECK(c.databases == 12 && c.rows == 1 && c.coverage == 1 && c.files == 1 &&
 	      c.ledger == 2 && c.vouchers == 1, "counts: %lu db %lu rows %lu cov %lu files "
 	      "%lu ledger %lu vouchers", c.databases, c.rows, c.coverage, c.files, c.ledger,
 	      c.vouchers);
-	CHECK(has("0 problem(s) in 11 databases, 1 rows, 1 coverage entries, 1 files, "
+	CHECK(has("0 problem(s) in 12 databases, 1 rows, 1 coverage entries, 1 files, "
 		  "2 ledger entries, 1 vouchers\n"), "summary: %s", out);
 
 	CHECK(damage(&fx, count2) == 0 && check(&c) == 0 && c.problems == 2 &&

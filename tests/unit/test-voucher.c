@@ -366,6 +366,101 @@ static void test_xml(const struct voucher_rules *vr, const struct accounts *a)
 	strbuf_release(&why);
 }
 
+/*
+ * Vouchers from a postings file (post/postfile.h): 'from postings', an
+ * amount from a money column (@net, @vat), an account column whose value
+ * is a role (@husleje-mellemregning), a zero VAT line left out. The
+ * example is shared/spec seeds 001 R3.3: invoice V-2025-0303, 3400,00 net
+ * and 850,00 VAT on the plan's account against the creditor account.
+ */
+static void test_postings(void)
+{
+	static const char *const pn[] = { "id", "account", "net", "vat", "invoice" };
+	const char *pv[] = { "2524b8b09bb17632", "3.22.01.003", "3400,00", "850,00", "V-2025-0303" };
+	struct voucher_input in = {
+		.id = "2524b8b09bb17632", .recon = "betalingsplaner", .se = "29757895",
+		.month = "2025-03", .key = "P-VAND", .cpr = "", .code = "plan-match",
+		.amount = 425000, .names = pn, .values = pv, .ncols = 5,
+	};
+	struct voucher_rules vr;
+	struct accounts a;
+	struct strbuf why = STRBUF_INIT;
+	struct voucher v;
+	int rc = voucher_rules_load(write_file("postings.conf",
+		"sender KY-AFSTEMNING\n"
+		"rule plan-bogfoering betalingsplaner plan-match\n"
+		"  from postings\n"
+		"  text \"Faktura {@invoice} {key}\"\n"
+		"  debit  @account  @net\n"
+		"  debit  koebsmoms @vat\n"
+		"  credit kreditor  amount\n"
+		"rule brud betalingsplaner plan-match\n"
+		"  text x\n"
+		"  debit  koebsmoms amount\n"
+		"  credit kreditor  amount\n"), &vr);
+	CHECK(rc == 0, "a rule with 'from postings' and @COLUMN amounts loads");
+	rc = accounts_load(write_file("accounts-p.conf", "role koebsmoms 8.32.21.001\n"
+				      "role kreditor 8.52.61.001\n"
+				      "role husleje-mellemregning 8.52.59.201\n"), &a);
+	CHECK(rc == 0 && voucher_rules_check_roles(&vr, &a) == 0, "postings roles resolve");
+	CHECK(vr.rules[0].from == RULE_FROM_POSTINGS && vr.rules[1].from == RULE_FROM_EXCEPTIONS,
+	      "'from postings' is kept; the default reads exceptions");
+	rc = voucher_build(&vr.rules[0], &in, &a, vr.sender, 20250331, &v, &why);
+	CHECK(rc == VB_OK && v.n == 3, "the invoice builds three lines: %d %s", rc, why.buf);
+	CHECK(!strcmp(v.p[0].account, "3.22.01.003") && v.p[0].debit && v.p[0].amount == 340000,
+	      "debit the plan's account the net 3400,00");
+	CHECK(!strcmp(v.p[1].account, "8.32.21.001") && v.p[1].debit && v.p[1].amount == 85000,
+	      "debit koebsmoms the VAT 850,00");
+	CHECK(!strcmp(v.p[2].account, "8.52.61.001") && !v.p[2].debit && v.p[2].amount == 425000,
+	      "credit the creditor account 4250,00");
+	CHECK(!strcmp(v.p[0].text, "Faktura V-2025-0303 P-VAND"), "text: '%s'", v.p[0].text);
+
+	pv[1] = "@husleje-mellemregning";
+	pv[2] = "6200,00";
+	pv[3] = "0,00";
+	in.amount = 620000;
+	rc = voucher_build(&vr.rules[0], &in, &a, vr.sender, 20250331, &v, &why);
+	CHECK(rc == VB_OK && v.n == 2 && !strcmp(v.p[0].account, "8.52.59.201") &&
+	      v.p[0].amount == 620000, "a role in the account column resolves; VAT 0 is left out");
+	pv[1] = "@ingen-rolle";
+	strbuf_reset(&why);
+	CHECK(voucher_build(&vr.rules[0], &in, &a, vr.sender, 20250331, &v, &why) == VB_NOROLE &&
+	      strstr(why.buf, "ingen-rolle"), "an unknown role in the data is named: %s", why.buf);
+	pv[1] = "3.22.01.003";
+	pv[2] = "62OO,00";
+	strbuf_reset(&why);
+	CHECK(voucher_build(&vr.rules[0], &in, &a, vr.sender, 20250331, &v, &why) == VB_BADDATA &&
+	      strstr(why.buf, "column 'net'"), "a bad money column is refused: %s", why.buf);
+	pv[2] = "";
+	strbuf_reset(&why);
+	CHECK(voucher_build(&vr.rules[0], &in, &a, vr.sender, 20250331, &v, &why) == VB_BADDATA &&
+	      strstr(why.buf, "no 'net' amount"), "an empty money column is refused: %s", why.buf);
+	in.ncols = 2;
+	pv[2] = "6200,00";
+	strbuf_reset(&why);
+	CHECK(voucher_build(&vr.rules[0], &in, &a, vr.sender, 20250331, &v, &why) == VB_BADDATA,
+	      "a missing money column is refused: %s", why.buf);
+
+	fprintf(stderr, "(the next four errors are expected)\n");
+	{
+		static const char *const bad[] = {
+			"sender s\nrule r a b\n  from breaks\n",
+			"sender s\nrule r a b\n  from postings\n  from postings\n",
+			"sender s\nfrom postings\n",
+			"sender s\nrule r a b\n  debit 6.45.51 @\n",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct voucher_rules b;
+			CHECK(voucher_rules_load(write_file("bad-from.conf", bad[i]), &b) == -1,
+			      "bad postings rule %zu refused", i);
+		}
+	}
+	voucher_rules_free(&vr);
+	accounts_free(&a);
+	strbuf_release(&why);
+}
+
+
 int main(void)
 {
 	struct voucher_rules vr;
@@ -385,6 +480,7 @@ int main(void)
 	test_bad_role_account(&vr);
 	test_store(&vr, &a);
 	test_xml(&vr, &a);
+	test_postings();
 	voucher_rules_free(&vr);
 	accounts_free(&a);
 	{
