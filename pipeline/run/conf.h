@@ -30,7 +30,7 @@
 
 #include "core/strbuf.h"
 
-enum { MAX_AFTER = 8, MAX_INPUT_SETS = 4 };
+enum { MAX_AFTER = 16, MAX_INPUT_SETS = 4 };
 
 struct input_set {
 	char *field;		/* canonical field name, checked by normalise */

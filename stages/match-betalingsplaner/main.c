@@ -36,6 +36,8 @@
 #include "core/log.h"
 #include "match/accounts.h"
 #include "match/reconin.h"
+#include "post/postfile.h"
+#include "run/outfile.h"
 #include "store/landed.h"
 #include "bpconf.h"
 #include "bprules.h"
@@ -97,7 +99,11 @@ struct bp {
 	struct lfile *files[TRAEK + 1];
 	size_t nfiles[TRAEK + 1], afiles[TRAEK + 1];
 	struct recon_out out;
+	struct postfile post;
+	char **texts;		/* the postings rows' reason texts, alive until written */
+	size_t ntexts, atexts;
 	struct strbuf suggestions;
+	unsigned long nsuggestions;
 	/* the month's counts for the status note */
 	uint64_t received, out_of_scope, posted, held, planexc, refused;
 	money_t posted_sum, held_sum;
@@ -372,6 +378,41 @@ static void held(struct bp *b, const char *se, int32_t month, const struct bp_do
 	strbuf_release(&note);
 }
 
+static const char *const post_extra[] = { "costcentre", "invoice", "cvr", "ean", "file" };
+
+/*
+ * An auto-posted invoice: a row of postings/betalingsplaner.csv on the
+ * night it arrived, which vouchers.conf's rule plan-bogfoering posts
+ * (debit the plan's account the net, koebsmoms the VAT, credit
+ * kreditor-mellemregning the amount). Its id is the invoice's, never its amount.
+ */
+static void posting(struct bp *b, const char *se, int32_t month, const struct bp_doc *d,
+		    const struct bp_outcome *o)
+{
+	char id[17];
+	struct strbuf text = STRBUF_INIT, file = STRBUF_INIT;
+	struct postfile_row *r;
+	postfile_id(id, "%s|%s|%06d|%s|%s|%s|%s/%s", RECON, se, (int)month, o->key, o->cpr,
+		    bp_code_name(BP_PLAN_MATCH), d->supplier, d->invoice);
+	strbuf_addf(&text, "%s (", bp_code_text(BP_PLAN_MATCH));
+	doc_head(d, &text);
+	strbuf_addch(&text, ')');
+	b->texts = xgrow(b->texts, &b->atexts, b->ntexts + 1, sizeof(*b->texts));
+	b->texts[b->ntexts++] = strbuf_detach(&text);
+	r = postfile_add(&b->post, id, se, month, o->key, o->cpr, d->amount,
+			 bp_code_name(BP_PLAN_MATCH), b->texts[b->ntexts - 1]);
+	xstrlcpy(r->account, o->plan->account, sizeof(r->account));
+	r->vat = d->vat;
+	r->net = d->amount - d->vat;	/* allowances, charges, rounding: on the plan's account */
+	strbuf_addf(&file, "%s:%lu", d->relpath, d->line);
+	postfile_set(r, 0, o->plan->costcentre);
+	postfile_set(r, 1, d->invoice);
+	postfile_set(r, 2, d->supplier);
+	postfile_set(r, 3, d->ean);
+	postfile_set(r, 4, strbuf_str(&file));
+	strbuf_release(&file);
+}
+
 /* Rules 16, 17 and plan-fejl under the plans as of the night. */
 static void plan_level(struct bp *b, const struct bp_state *s, const char *se, int32_t month,
 		       const struct bp_planset *ps)
@@ -495,6 +536,7 @@ static void suggestions(struct bp *b, const char *se, const struct bp_planset *p
 		csv_cell(o, day_format(s[i].last, day), 0);
 		csv_cell(o, money_format(s[i].sum, m1), 0);
 		csv_cell(o, s[i].name, 1);
+		b->nsuggestions++;
 	}
 	(void)se;
 	free(s);
@@ -557,6 +599,8 @@ static int one_se(struct bp *b, const char *se, struct ldoc **docs, size_t n)
 					k->right += d->amount;
 					b->posted++;
 					b->posted_sum += d->amount;
+					if (d->received == night)
+						posting(b, se, month, d, &oc);
 				} else {
 					b->held++;
 					b->held_sum += d->amount;
@@ -601,7 +645,7 @@ fail:
 
 static int write_suggestions(struct bp *b, char digest[65])
 {
-	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
 	int rc;
 	strbuf_addstr(&text, CSV_BOM "Plan_id;Type;Kategori;CVR;EAN;Praefiks_felt;Praefiks;"
 		      "Beloeb_min;Beloeb_max;Kadence;Tolerance_dage;Max_afvigelse_pct;Kraev_CPR;"
@@ -609,32 +653,25 @@ static int write_suggestions(struct bp *b, char digest[65])
 		      "Median_interval_dage;Variation_pct;Foerste_faktura;Seneste_faktura;Sum;"
 		      "Leverandoer\n");
 	strbuf_addstr(&text, strbuf_str(&b->suggestions));
-	stage_out_path(b->ctx, "suggestions", &path);
-	rc = mkdirs(path.buf, 0750);
-	strbuf_reset(&path);
-	stage_out_path(b->ctx, "suggestions/" RECON ".csv", &path);
-	if (!rc)
-		rc = atomic_write(path.buf, text.buf, text.len, 0640);
-	if (rc)
-		log_error("%s: cannot write", path.buf);
-	digest_buf(text.buf, text.len, digest);
-	strbuf_release(&path);
+	rc = outfile_write(b->ctx, b->in.txn, "suggestions/" RECON ".csv", text.buf, text.len,
+			   b->nsuggestions, digest, NULL);
 	strbuf_release(&text);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 static int commit(struct bp *b)
 {
 	struct stage_ctx *ctx = b->ctx;
 	struct ledger_entry e;
-	char recon_digest[65], sug[65];
+	char recon_digest[65], sug[65], post[65];
 	struct strbuf both = STRBUF_INIT;
 	char a[MONEY_BUFSZ], h[MONEY_BUFSZ];
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
 	reconin_digest(&b->in, e.input);
-	if (recon_write(&b->out, ctx, b->in.txn, recon_digest) || write_suggestions(b, sug))
+	if (recon_write(&b->out, ctx, b->in.txn, recon_digest) || write_suggestions(b, sug) ||
+	    postfile_write(&b->post, ctx, b->in.txn, post))
 		goto abort;
-	strbuf_addf(&both, "%s %s", recon_digest, sug);
+	strbuf_addf(&both, "%s %s %s", recon_digest, sug, post);
 	digest_buf(both.buf, both.len, e.output);
 	strbuf_release(&both);
 	e.rows_in = b->received;
@@ -705,6 +742,10 @@ static void free_all(struct bp *b)
 		accounts_free(&b->acc);
 	reconin_free(&b->in);
 	recon_free(&b->out);
+	postfile_free(&b->post);
+	for (size_t i = 0; i < b->ntexts; i++)
+		free(b->texts[i]);
+	free(b->texts);
 	strbuf_release(&b->suggestions);
 }
 
@@ -717,6 +758,7 @@ static int match_night(struct stage_ctx *ctx)
 	size_t nses;
 	int rc;
 	strbuf_init(&b.suggestions);
+	postfile_init(&b.post, RECON, post_extra, 5);
 	if (store_begin(&ctx->store, 0, &txn))
 		return EXIT_INTERNAL;
 	b.in.txn = txn;
