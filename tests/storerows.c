@@ -10,6 +10,12 @@
  * One line per row: FILE:LINE.SUB;field=value;... (every field of the
  * store, in its order; money 1234,56, days YYYY-MM-DD, a CPR masked
  * DDMMYY-xxxx unless --show-cpr). Months default to all.
+ *
+ *   storerows ... --residence SE CPR=YYYY-MM-DD... STORE
+ *
+ * instead asks match/residence.h who pays for each CPR on its day, with
+ * the extract the night uses: "extract RELPATH ROWS", then per query
+ * "CPR DAY PAYER|unknown-cpr|none|ambiguous(N)".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +30,14 @@
 #include "store/landed.h"
 #include "store/snapshot.h"
 #include "store/store.h"
+#include "match/residence.h"
 #include "core/banned.h"
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: storerows --conf FILE --state DIR --date YYYY-MM-DD "
-		"[--from YYYY-MM] [--to YYYY-MM] [--reports] [--show-cpr] STORE\n");
+		"[--from YYYY-MM] [--to YYYY-MM] [--reports] [--show-cpr] "
+		"[--residence SE CPR=YYYY-MM-DD...] STORE\n");
 	exit(64);
 }
 
@@ -81,6 +89,8 @@ static void field(const struct catalog *cat, int f, const struct record *r, int 
 int main(int argc, char **argv)
 {
 	const char *conf = NULL, *state = NULL, *date = NULL, *store = NULL, *why;
+	const char *residence = NULL, *queries[64];
+	int nq = 0;
 	int32_t night, from = 0, to = 999912;
 	int reports = 0, show_cpr = 0, rc = 0;
 	struct pipeline_conf c;
@@ -107,6 +117,10 @@ int main(int argc, char **argv)
 			reports = 1;
 		else if (!strcmp(argv[i], "--show-cpr"))
 			show_cpr = 1;
+		else if (!strcmp(argv[i], "--residence") && i + 1 < argc)
+			residence = argv[++i];
+		else if (residence && strchr(argv[i], '=') && nq < 64)
+			queries[nq++] = argv[i];
 		else if (argv[i][0] != '-' && !store)
 			store = argv[i];
 		else
@@ -129,6 +143,37 @@ int main(int argc, char **argv)
 	st.accumulates_data = &c;
 	if (store_begin(&st, MDB_RDONLY, &txn))
 		return 70;
+	if (residence) {
+		struct residence_index ri;
+		rc = residence_load(&ri, &st, txn, sd, residence, night);
+		if (rc == 0)
+			printf("extract %s %zu\n", ri.relpath, ri.n);
+		for (int q = 0; rc == 0 && q < nq; q++) {
+			const char *eq = strchr(queries[q], '=');
+			char cpr[CPR_LEN + 1], payer[KOMMUNE_LEN + 1];
+			int32_t day;
+			int n;
+			enum residence_rc r;
+			if (eq - queries[q] != CPR_LEN || day_parse_iso(eq + 1, &day))
+				usage();
+			memcpy(cpr, queries[q], CPR_LEN);
+			cpr[CPR_LEN] = '\0';
+			r = residence_at(&ri, cpr, day, payer, NULL, &n);
+			if (r == RES_OK)
+				printf("%s %s %s\n", cpr, eq + 1, payer);
+			else if (r == RES_AMBIGUOUS)
+				printf("%s %s ambiguous(%d)\n", cpr, eq + 1, n);
+			else
+				printf("%s %s %s\n", cpr, eq + 1, r == RES_NONE ? "none" : "unknown-cpr");
+		}
+		residence_free(&ri);
+		mdb_txn_abort(txn);
+		store_close(&st);
+		catalog_free(&cat);
+		pipeline_conf_free(&c);
+		strbuf_release(&p);
+		return rc ? 70 : 0;
+	}
 	rc = reports ? snapshot_load_reports(&st, txn, sd, night, from, to, &s)
 		     : snapshot_load(&st, txn, sd, night, from, to, &s);
 	for (size_t e = 0; rc == 0 && e < s.n; e++) {

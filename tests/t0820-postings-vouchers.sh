@@ -4,6 +4,7 @@
 # another municipality) become balanced SF1590_A vouchers through
 # conf/vouchers.conf rules that say 'from postings', never twice.
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/lib-shared-parts.sh"
 P="$TOP/fixtures/shared-parts/postings"
 XSD="$TOP/schemas/sf1590a-finansbilag.xsd"
 D1=2025-03-31
@@ -123,6 +124,17 @@ test_expect_success 'a bad from line names vouchers.conf and its line (exit 64)'
 	stage-vouchers --date $D1 --conf "$TRASH/badconf/pipeline.conf" --state "$TRASH/u/state" \
 		--out "$TRASH/u/out" 2>err; test $? -eq 64 &&
 	grep -q "vouchers.conf:[0-9]*: usage: from exceptions|postings" err
+'
+
+test_expect_success 'the archive seals the postings with the night' '
+	mkdir -p n/out/2025-06-20/postings &&
+	cp "$P/mellemkommunal-refusion.csv" n/out/2025-06-20/postings/ &&
+	sp_night n 2025-06-20 "$SP/night1/drops" &&
+	tar tzf n/archive/2025-06-20.tar.gz >members &&
+	grep -qx "postings/mellemkommunal-refusion.csv" members &&
+	mkdir xa && tar xzf n/archive/2025-06-20.tar.gz -C xa postings/mellemkommunal-refusion.csv &&
+	cmp xa/postings/mellemkommunal-refusion.csv "$P/mellemkommunal-refusion.csv" &&
+	grep -q "^member [0-9a-f]* [0-9]* 1 postings/mellemkommunal-refusion.csv$" n/archive/2025-06-20.manifest
 '
 
 test_done
