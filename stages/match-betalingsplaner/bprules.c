@@ -1065,7 +1065,8 @@ void bp_night(const struct bp_state *s, const struct bp_conf *c, const struct bp
 			e->days = (int)left;
 		}
 	}
-	qsort(*v + start, *n - start, sizeof(**v), cmp_planexc);
+	if (*n > start)
+		qsort(*v + start, *n - start, sizeof(**v), cmp_planexc);
 }
 
 /* ---- rule 18, suggestions ---- */
