@@ -330,18 +330,145 @@ void bp_plan_free(struct bp_plan *p)
 	free(p->error);
 }
 
+static int cmp_plan_id_line(const void *a, const void *b)
+{
+	const struct bp_plan *const *x = a, *const *y = b;
+	int c = strcmp((*x)->id, (*y)->id);
+	return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
 void bp_planset_dups(struct bp_planset *s)
 {
+	struct bp_plan **v = xcalloc(s->n + 1, sizeof(*v));
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = &s->v[i];
+	if (s->n)
+		qsort(v, s->n, sizeof(*v), cmp_plan_id_line);	/* file order within an id */
 	for (size_t i = 1; i < s->n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (s->v[i].id[0] && !strcmp(s->v[i].id, s->v[j].id)) {
-				plan_error(&s->v[i], "Plan_id '%s' står før i filen", s->v[i].id);
-				break;
-			}
+		if (v[i]->id[0] && !strcmp(v[i]->id, v[i - 1]->id))
+			plan_error(v[i], "Plan_id '%s' står før i filen", v[i]->id);
+	free(v);
+}
+
+static int cmp_by_ean(const void *a, const void *b)
+{
+	const struct bp_plan *const *x = a, *const *y = b;
+	int c = strcmp((*x)->ean, (*y)->ean);
+	return c ? c : strcmp((*x)->cvr, (*y)->cvr);
+}
+
+static int cmp_by_cvr(const void *a, const void *b)
+{
+	const struct bp_plan *const *x = a, *const *y = b;
+	return strcmp((*x)->cvr, (*y)->cvr);
+}
+
+void bp_planset_index(struct bp_planset *s)
+{
+	size_t k = 0;
+	free(s->idx);
+	s->idx = xcalloc(s->n + 1, sizeof(*s->idx));
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->v[i].faktura)	/* with errors too: rule 18 asks for any plan */
+			s->idx[k++] = &s->v[i];
+	s->nbetaling = k;
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->v[i].error && s->v[i].faktura)
+			s->idx[k++] = &s->v[i];
+	s->nidx = k;
+	if (s->nbetaling)
+		qsort(s->idx, s->nbetaling, sizeof(*s->idx), cmp_by_ean);
+	if (k > s->nbetaling)
+		qsort(s->idx + s->nbetaling, k - s->nbetaling, sizeof(*s->idx), cmp_by_cvr);
+}
+
+/* The key of a plan in the index: EAN and CVR (BETALING), or CVR (FAKTURA). */
+static int key_cmp(const struct bp_plan *p, const char *ean, const char *cvr)
+{
+	int c = ean ? strcmp(p->ean, ean) : 0;
+	return c ? c : cvr ? strcmp(p->cvr, cvr) : 0;
+}
+
+/* [*lo, *hi) of sorted v[0..n) with that EAN (NULL: any) and CVR (NULL: any). */
+static void range_of(const struct bp_plan **v, size_t n, const char *ean, const char *cvr,
+		     size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = n;
+	while (a < b) {	/* the first not below the key */
+		size_t m = a + (b - a) / 2;
+		if (key_cmp(v[m], ean, cvr) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	b = n;
+	while (a < b) {	/* the first above it */
+		size_t m = a + (b - a) / 2;
+		if (key_cmp(v[m], ean, cvr) <= 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*hi = a;
+}
+
+/*
+ * The plans that could take d: with an index, the BETALING plans on its
+ * EAN of its CVR or '*', and the FAKTURA plans of its CVR; else all.
+ * *out: free().
+ */
+static size_t candidates(const struct bp_planset *ps, const struct bp_doc *d,
+			 const struct bp_plan ***out)
+{
+	size_t n = 0, r[3][2];
+	const struct bp_plan **v;
+	if (!ps->idx) {
+		v = xcalloc(ps->n + 1, sizeof(*v));
+		for (size_t i = 0; i < ps->n; i++)
+			v[n++] = &ps->v[i];
+		*out = v;
+		return n;
+	}
+	range_of(ps->idx, ps->nbetaling, d->ean, d->supplier, &r[0][0], &r[0][1]);
+	range_of(ps->idx, ps->nbetaling, d->ean, "*", &r[1][0], &r[1][1]);
+	range_of(ps->idx + ps->nbetaling, ps->nidx - ps->nbetaling, NULL, d->supplier, &r[2][0],
+		 &r[2][1]);
+	r[2][0] += ps->nbetaling;
+	r[2][1] += ps->nbetaling;
+	if (!strcmp(d->supplier, "*"))
+		r[1][1] = r[1][0];	/* the same range twice */
+	v = xcalloc(r[0][1] - r[0][0] + r[1][1] - r[1][0] + r[2][1] - r[2][0] + 1, sizeof(*v));
+	for (int k = 0; k < 3; k++)
+		for (size_t i = r[k][0]; i < r[k][1]; i++)
+			v[n++] = ps->idx[i];
+	*out = v;
+	return n;
+}
+
+/*
+ * Rule 7's case 6 test: there are plans active on day on this EAN and all
+ * of them are HUSLEJE (a landlord plan, or the landlord table, is the approval).
+ */
+static int all_rent_on_ean(const struct bp_planset *ps, const char *ean, int32_t day)
+{
+	int any = 0, all = 1;
+	size_t lo = 0, hi = ps->n;
+	if (ps->idx)
+		range_of(ps->idx, ps->nbetaling, ean, NULL, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
+		const struct bp_plan *p = ps->idx ? ps->idx[i] : &ps->v[i];
+		if (p->error || p->faktura || strcmp(p->ean, ean) || day < p->start || day > p->end)
+			continue;
+		any = 1;
+		all &= !strcmp(p->category, "HUSLEJE");
+	}
+	return any && all;
 }
 
 void bp_planset_free(struct bp_planset *s)
 {
+	free(s->idx);
 	for (size_t i = 0; i < s->n; i++)
 		bp_plan_free(&s->v[i]);
 	free(s->v);
@@ -649,20 +776,17 @@ static const struct bp_plan *select_plan(const struct bp_conf *c, const struct b
 					 const struct bp_doc *d, struct bp_outcome *o,
 					 int *code, struct strbuf *detail)
 {
-	const struct bp_plan **best = xcalloc(ps->n + 1, sizeof(*best));
+	const struct bp_plan **cand, **best;
 	const struct bp_plan *chosen = NULL;
-	size_t nbest = 0;
-	int top = 0, any_on_ean = 0, all_husleje = 1;
+	size_t nbest = 0, ncand = candidates(ps, d, &cand);
+	int top = 0;
+	best = xcalloc(ncand + 1, sizeof(*best));
 	*code = -1;
-	for (size_t i = 0; i < ps->n; i++) {
-		const struct bp_plan *p = &ps->v[i];
+	for (size_t i = 0; i < ncand; i++) {
+		const struct bp_plan *p = cand[i];
 		int sc;
 		if (p->error || d->day < p->start || d->day > p->end)
 			continue;
-		if (!p->faktura && !strcmp(p->ean, d->ean)) {
-			any_on_ean = 1;
-			all_husleje &= !strcmp(p->category, "HUSLEJE");
-		}
 		if (!(sc = plan_score(c, p, d)) || sc < top)
 			continue;
 		if (sc > top)
@@ -683,9 +807,9 @@ static const struct bp_plan *select_plan(const struct bp_conf *c, const struct b
 		*code = BP_FLERE_PLANER;
 	} else {
 		size_t nexp = 0;
-		for (size_t i = 0; i < ps->n; i++)
-			if (ps->v[i].end < d->day && plan_score(c, &ps->v[i], d))
-				best[nexp++] = &ps->v[i];
+		for (size_t i = 0; i < ncand; i++)
+			if (cand[i]->end < d->day && plan_score(c, cand[i], d))
+				best[nexp++] = cand[i];
 		if (nexp) {
 			char day[DATE_BUFSZ];
 			qsort(best, nexp, sizeof(*best), cmp_plan_ptr);
@@ -696,12 +820,14 @@ static const struct bp_plan *select_plan(const struct bp_conf *c, const struct b
 			}
 			*code = BP_PLAN_UDLOEBET;
 		} else if (bp_in_scope(c, d->ean)) {
-			*code = any_on_ean && all_husleje ? BP_CVR_IKKE_GODKENDT : BP_INGEN_PLAN;
+			*code = all_rent_on_ean(ps, d->ean, d->day) ? BP_CVR_IKKE_GODKENDT :
+				BP_INGEN_PLAN;
 		} else {
 			*code = 0;
 		}
 	}
 	free(best);
+	free(cand);
 	return chosen;
 }
 
@@ -1021,50 +1147,64 @@ static int cmp_planexc(const void *a, const void *b)
 	return c ? c : (int)x->code - (int)y->code;
 }
 
+static struct bp_planexc *planexc_add(struct bp_planexc **v, size_t *n, size_t *alloc,
+				      enum bp_code code, const struct bp_plan *p)
+{
+	struct bp_planexc *e;
+	*v = xgrow(*v, alloc, *n + 1, sizeof(**v));
+	e = &(*v)[(*n)++];
+	memset(e, 0, sizeof(*e));
+	e->code = code;
+	e->plan = p;
+	return e;
+}
+
+/* Whether plan p is usable and active on night. */
+static int active_on(const struct bp_plan *p, int32_t night)
+{
+	return !p->error && night >= p->start && night <= p->end;
+}
+
 void bp_night(const struct bp_state *s, const struct bp_conf *c, const struct bp_planset *plans,
 	      int32_t night, struct bp_planexc **v, size_t *n, size_t *alloc)
 {
 	size_t start = *n;
+	struct smap byid = { 0 };	/* plan id -> plan (the first usable one) */
 	for (size_t i = 0; i < plans->n; i++) {
 		const struct bp_plan *p = &plans->v[i];
-		int64_t left;
-		if (p->error || night < p->start || night > p->end)
+		int64_t left = day_number(p->end) - day_number(night);
+		void **slot;
+		if (!active_on(p, night))
 			continue;
-		if (p->kadence != BP_K_NONE)
-			for (size_t j = 0; j < s->streams.cap; j++) {
-				const struct stream *st = s->streams.vals[j];
-				int32_t due;
-				struct bp_planexc *e;
-				if (!s->streams.keys[j] || strcmp(st->plan, p->id) || !st->anchor)
-					continue;
-				due = bp_add_days(bp_add_period(st->anchor->day, p->kadence, 1),
-						  p->tolerance);
-				if (night <= due || due > p->end)
-					continue;
-				if (st->tenant && night > bp_add_period(st->anchor->day, p->kadence,
-									c->stop_periods))
-					continue;	/* the tenant moved */
-				*v = xgrow(*v, alloc, *n + 1, sizeof(**v));
-				e = &(*v)[(*n)++];
-				memset(e, 0, sizeof(*e));
-				e->code = BP_KADENCE_MANGLER;
-				e->plan = p;
-				e->last = st->anchor;
-				xstrlcpy(e->cpr, st->cpr, sizeof(e->cpr));
-				e->amount = st->anchor->amount;
-				e->due = due;
-			}
-		left = day_number(p->end) - day_number(night);
-		if (left >= 0 && left <= c->warn_days) {
-			struct bp_planexc *e;
-			*v = xgrow(*v, alloc, *n + 1, sizeof(**v));
-			e = &(*v)[(*n)++];
-			memset(e, 0, sizeof(*e));
-			e->code = BP_PLAN_UDLOEBER;
-			e->plan = p;
-			e->days = (int)left;
-		}
+		slot = smap_slot(&byid, p->id, 1);
+		if (!*slot)
+			*slot = (void *)p;
+		if (left >= 0 && left <= c->warn_days)
+			planexc_add(v, n, alloc, BP_PLAN_UDLOEBER, p)->days = (int)left;
 	}
+	/* rule 16: every stream once, against its plan as of the night */
+	for (size_t j = 0; j < s->streams.cap; j++) {
+		const struct stream *st = s->streams.vals[j];
+		const struct bp_plan *p;
+		struct bp_planexc *e;
+		void **slot;
+		int32_t due;
+		if (!s->streams.keys[j] || !st->anchor ||
+		    !(slot = smap_slot(&byid, st->plan, 0)) || !(p = *slot) ||
+		    p->kadence == BP_K_NONE)
+			continue;
+		due = bp_add_days(bp_add_period(st->anchor->day, p->kadence, 1), p->tolerance);
+		if (night <= due || due > p->end)
+			continue;
+		if (st->tenant && night > bp_add_period(st->anchor->day, p->kadence, c->stop_periods))
+			continue;	/* the tenant moved */
+		e = planexc_add(v, n, alloc, BP_KADENCE_MANGLER, p);
+		e->last = st->anchor;
+		xstrlcpy(e->cpr, st->cpr, sizeof(e->cpr));
+		e->amount = st->anchor->amount;
+		e->due = due;
+	}
+	smap_free(&byid, 0);
 	if (*n > start)
 		qsort(*v + start, *n - start, sizeof(**v), cmp_planexc);
 }
@@ -1127,7 +1267,12 @@ size_t bp_suggest(const struct bp_conf *c, const struct bp_planset *plans,
 		    !is_digits(d->supplier, SE_LEN) ||
 		    ean_parse(d->ean, strlen(d->ean), tmp, &why) || !is_digits(d->ean, EAN_LEN))
 			continue;
-		for (size_t j = 0; j < plans->n && !planned; j++)
+		if (plans->idx) {
+			size_t lo, hi;
+			range_of(plans->idx, plans->nbetaling, d->ean, d->supplier, &lo, &hi);
+			planned = hi > lo;
+		}
+		for (size_t j = 0; j < plans->n && !planned && !plans->idx; j++)
 			planned = !plans->v[j].faktura && !strcmp(plans->v[j].cvr, d->supplier) &&
 				  !strcmp(plans->v[j].ean, d->ean);
 		if (!planned)

@@ -109,7 +109,15 @@ void bp_plan_free(struct bp_plan *p);
 struct bp_planset {
 	struct bp_plan *v;
 	size_t n, alloc;
+	/* bp_planset_index(): BETALING plans by EAN, then FAKTURA plans by CVR */
+	const struct bp_plan **idx;
+	size_t nbetaling, nidx;
 };
+/*
+ * Indexes s for plan selection (NULL index: every plan is tried, as for a
+ * few plans). Call once its plans are all there; bp_planset_free() frees it.
+ */
+void bp_planset_index(struct bp_planset *s);
 /* Marks the second and later rows of one Plan_id as plan-fejl. */
 void bp_planset_dups(struct bp_planset *s);
 void bp_planset_free(struct bp_planset *s);

@@ -289,8 +289,10 @@ static int load_source(struct bp *b, int src)
 		row_iter_close(&it);
 		if (rc < 0)
 			return -1;
-		if (lf && src == PLAN)
+		if (lf && src == PLAN) {
 			bp_planset_dups(&lf->plans);
+			bp_planset_index(&lf->plans);
+		}
 	}
 	return 0;
 }
@@ -549,15 +551,35 @@ struct keysum {
 	money_t left, right;
 };
 
+/* Appends key's amounts; ks_merge() adds up each key's. */
 static struct keysum *keysum_of(struct keysum **v, size_t *n, size_t *alloc, const char *key)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i].key, key))
-			return &(*v)[i];
 	*v = xgrow(*v, alloc, *n + 1, sizeof(**v));
 	memset(&(*v)[*n], 0, sizeof(**v));
 	xstrlcpy((*v)[*n].key, key, sizeof((*v)[*n].key));
 	return &(*v)[(*n)++];
+}
+
+static int cmp_keysum(const void *a, const void *b)
+{
+	return strcmp(((const struct keysum *)a)->key, ((const struct keysum *)b)->key);
+}
+
+/* Sorts by key and adds up each key's rows into one. */
+static void ks_merge(struct keysum *v, size_t *n)
+{
+	size_t w = 0;
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_keysum);
+	for (size_t i = 0; i < *n; i++) {
+		if (w && !strcmp(v[w - 1].key, v[i].key)) {
+			v[w - 1].left += v[i].left;
+			v[w - 1].right += v[i].right;
+		} else {
+			v[w++] = v[i];
+		}
+	}
+	*n = w;
 }
 
 /* One SE: replay its history window, write its month. */
@@ -627,6 +649,7 @@ static int one_se(struct bp *b, const char *se, struct ldoc **docs, size_t n)
 		if (!strcmp(b->out.exc[i].se, se))
 			keysum_of(&ks, &nks, &aks, b->out.exc[i].key);
 	keysum_of(&ks, &nks, &aks, "UNMATCHED");
+	ks_merge(ks, &nks);
 	for (size_t i = 0; i < nks; i++) {
 		recon_summary(&b->out, se, month, ks[i].key, ks[i].left, ks[i].right, 0);
 		tl += ks[i].left;

@@ -184,6 +184,7 @@ static void example_run(struct example *x)
 			     19600, "", "");
 	qsort(x->d, x->n, sizeof(x->d[0]), cmp_docp);
 	brief_planset(&x->plans);
+	bp_planset_index(&x->plans);	/* the stage's path; one() tries every plan */
 	brief_orders(&x->orders);
 	x->s = bp_state_new(x->n);
 	for (size_t i = 0; i < x->n; i++)
