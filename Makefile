@@ -52,6 +52,7 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_STAGES_test-accounts := normalise
 UNIT_STAGES_test-betalingsplaner := match-betalingsplaner
 UNIT_STAGES_test-dialects := match-ky-finans match-ky-yr normalise
+UNIT_STAGES_test-knownhosts := fetch
 UNIT_STAGES_test-report := report
 UNIT_STAGES_test-storecheck := driver
 UNIT_STAGES_test-voucher := vouchers
@@ -64,8 +65,10 @@ TOOLS     := $(BUILD)/tests/storepoke $(BUILD)/tests/storerows
 # An LD_PRELOAD shim for crash tests that kill at an exact point (never
 # instrumented: it is preloaded into the plain and the sanitizer build).
 KILLPOINT := $(BUILD)/tests/killpoint.so
+# An LD_PRELOAD shim that logs every connect() (tests/netwatch.c).
+NETWATCH := $(BUILD)/tests/netwatch.so
 
-all: $(BUILD)/.layers bin/pipeline $(STAGES) $(UNITS) $(TOOLS) $(KILLPOINT)
+all: $(BUILD)/.layers bin/pipeline $(STAGES) $(UNITS) $(TOOLS) $(KILLPOINT) $(NETWATCH)
 
 # The include rule of ARCHITECTURE.md (groups in the order of
 # pipeline/LAYERS), checked before anything compiles: an upward include
@@ -119,6 +122,10 @@ $(BUILD)/tests/storerows: tests/storerows.c $(LIB) | $(BUILD)/.layers
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
 $(KILLPOINT): tests/crash/killpoint.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
+$(NETWATCH): tests/netwatch.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 

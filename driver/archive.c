@@ -1,16 +1,21 @@
 /*
  * The auditors' commands, bin/pipeline archive ... (format: archive/sealed.h):
- *   list    [--from D] [--to D]             nights, revision, counts, seal
- *   show    DATE                            seal records and manifest
+ *   list    [--from D] [--to D] [--revisions]
+ *                                           nights (or every revision, with
+ *                                           when and why it was sealed)
+ *   show    DATE|DATE.rN                    seal records and manifest
  *   verify  [--from D] [--to D] [--anchor SEAL]
  *                                           exit 0 every link holds, 1 the
- *                                           first broken link is named
- *   extract DATE|FROM..TO [--recon R] --to DIR
- *                                           checked copies under DIR/DATE/
+ *                                           first broken link is named; SEAL
+ *                                           may be its first 16 hex or more
+ *   extract DATE|DATE.rN|FROM..TO [--recon R] --to DIR
+ *                                           checked copies under DIR/BASE/
  *   search  (--se SE | --cpr CPR) [--from D] [--to D] [--show-cpr]
  *                                           exception rows with their night
- * Common: [--conf FILE] [--archive DIR]. A CPR is printed in full only
- * with --show-cpr and when stdout is a terminal; never logged.
+ * Common: [--conf FILE] [--state DIR] [--archive DIR]. A CPR is printed in
+ * full only with --show-cpr and when stdout is a terminal; never logged.
+ * Exit: 0, 1 verify failed or a damaged night skipped, 2 no such night,
+ * revision or reconciliation in the archive, 64 usage, 70 internal.
  */
 #include "archive.h"
 
@@ -34,25 +39,45 @@
 #include "sealverify.h"
 #include "core/banned.h"
 
+/* Nothing of what was asked is in the archive (a night, a revision, a
+ * reconciliation): not a damaged archive (1), not a usage error (64). */
+enum { EXIT_NOT_FOUND = 2 };
+
 struct aopts {
-	const char *conf, *dir, *to, *recon, *se, *cpr, *anchor;
+	const char *conf, *dir, *to, *recon, *se, *cpr, *anchor, *state;
 	int32_t from_day, to_day;
-	int show_cpr, conf_given;
+	int show_cpr, conf_given, revisions;
 	const char *arg;		/* DATE or FROM..TO */
 	struct archive_conf ac;
 };
 
 static void archive_usage(int code)
 {
-	fputs("usage: pipeline archive list    [--from D] [--to D]\n"
-	      "       pipeline archive show    DATE\n"
+	fputs("usage: pipeline archive list    [--from D] [--to D] [--revisions]\n"
+	      "       pipeline archive show    DATE|DATE.rN\n"
 	      "       pipeline archive verify  [--from D] [--to D] [--anchor SEAL]\n"
-	      "       pipeline archive extract DATE|FROM..TO [--recon R] --to DIR\n"
+	      "       pipeline archive extract DATE|DATE.rN|FROM..TO [--recon R] --to DIR\n"
 	      "       pipeline archive search  (--se SE | --cpr CPR) [--from D] [--to D] "
 	      "[--show-cpr]\n"
-	      "Common options: [--conf FILE] [--archive DIR]. Dates YYYY-MM-DD.\n"
-	      "Exit: 0 done / verified, 1 a broken link or damaged night (named), 64 usage,\n"
-	      "      70 internal error.\n", code ? stderr : stdout);
+	      "The sealed archive of the nights, for auditors. Where it is: --archive DIR,\n"
+	      "else PIPELINE_ARCHIVE_DIR, else archive.conf's dir, else STATE/archive of\n"
+	      "--state DIR or the conf's state.\n"
+	      "Options:\n"
+	      "  --conf FILE     pipeline.conf (default conf/pipeline.conf)\n"
+	      "  --state DIR     the state whose archive it is (STATE/archive)\n"
+	      "  --archive DIR   the archive directory itself (a copy needs no conf)\n"
+	      "  --from D, --to D  nights from, to (YYYY-MM-DD; extract: --to DIR)\n"
+	      "  --revisions     list every revision (DATE.r2 ...) with when and why\n"
+	      "                  it was sealed, not only each night's newest\n"
+	      "  --anchor SEAL   a seal kept elsewhere (64 hex, or its first 16 or more)\n"
+	      "                  that the chain must still hold\n"
+	      "  --recon R       extract only summary/R.csv and exceptions/R.csv\n"
+	      "  --se SE, --cpr CPR  search exception rows by SE or CPR number\n"
+	      "  --show-cpr      print CPR numbers in full (only on a terminal)\n"
+	      "  --help          this text\n"
+	      "Exit: 0 done / verified, 1 a broken link or damaged night (named),\n"
+	      "      2 no such night, revision or reconciliation in the archive,\n"
+	      "      64 usage, 70 internal error.\n", code ? stderr : stdout);
 }
 
 static int parse_day(const char *s, int32_t *d)
@@ -72,6 +97,8 @@ static int parse_opts(int argc, char **argv, struct aopts *o)
 		{ "recon", required_argument, NULL, 'r' }, { "se", required_argument, NULL, 's' },
 		{ "cpr", required_argument, NULL, 'p' }, { "anchor", required_argument, NULL, 'A' },
 		{ "show-cpr", no_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
+		{ "state", required_argument, NULL, 'T' },
+		{ "revisions", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from = NULL;
@@ -89,6 +116,8 @@ static int parse_opts(int argc, char **argv, struct aopts *o)
 		case 'p': o->cpr = optarg; break;
 		case 'A': o->anchor = optarg; break;
 		case 'S': o->show_cpr = 1; break;
+		case 'T': o->state = optarg; break;
+		case 'R': o->revisions = 1; break;
 		case 'h': archive_usage(0); exit(EXIT_DONE);
 		default:
 			log_error("unknown option '%s'", argv[optind - 1]);
@@ -123,6 +152,10 @@ static int load_archive_conf(struct aopts *o)
 	}
 	if (pipeline_conf_load(o->conf, &c))
 		return -1;
+	if (o->state) {
+		free(c.state);
+		c.state = xstrdup(o->state);
+	}
 	rc = archive_conf_load(&c, &o->ac);
 	pipeline_conf_free(&c);
 	if (!rc && o->dir) {
@@ -184,10 +217,66 @@ static void list_night(const struct aopts *o, const struct seal_rec *r, int32_t 
 	strbuf_release(&p);
 }
 
+/* When (BASE.sealed) and why (its manifest) a revision was sealed; "-"
+ * and a note for one sealed before they were kept, or not there. */
+static void sealed_why(const struct aopts *o, const struct seal_rec *r, int32_t cutoff,
+		       char when[24], struct strbuf *why)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct manifest m;
+	strbuf_reset(why);
+	if (sealed_when(o->ac.dir, r->base, when))
+		xstrlcpy(when, "-", 24);
+	archive_path(o->ac.dir, r->base, ".manifest", &p);
+	if (access(p.buf, F_OK) || manifest_load(p.buf, &m)) {
+		strbuf_addstr(why, retired(r, cutoff) ? "(files retired by retention)" :
+			      "(files missing or damaged: run 'archive verify')");
+	} else {
+		strbuf_addstr(why, m.why ? m.why : "(not recorded: sealed before the "
+			      "archive kept why)");
+		manifest_free(&m);
+	}
+	strbuf_release(&p);
+}
+
+static int by_night_seq(const void *a, const void *b)
+{
+	const struct seal_rec *x = *(const struct seal_rec *const *)a,
+			      *y = *(const struct seal_rec *const *)b;
+	int c = strcmp(x->night, y->night);
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Every revision, by night and then in the order sealed. */
+static int list_revisions(struct aopts *o, const struct chain *ch, int32_t cutoff)
+{
+	const struct seal_rec **v = xcalloc(ch->n + 1, sizeof(*v));
+	struct strbuf why = STRBUF_INIT;
+	char when[24];
+	size_t n = 0;
+	for (size_t i = 0; i < ch->n; i++)
+		if (in_range(o, ch->v[i].night))
+			v[n++] = &ch->v[i];
+	qsort(v, n, sizeof(*v), by_night_seq);
+	printf("%-10s  %-16s %-20s  %-16s  %s\n", "NIGHT", "SEALED AS", "SEALED", "SEAL", "WHY");
+	for (size_t i = 0; i < n; i++) {
+		sealed_why(o, v[i], cutoff, when, &why);
+		printf("%-10s  %-16s %-20s  %.16s  %s\n", v[i]->night, v[i]->base, when, v[i]->seal,
+		       why.buf);
+	}
+	strbuf_release(&why);
+	free(v);
+	return EXIT_DONE;
+}
+
 static int cmd_list(struct aopts *o, const struct chain *ch)
 {
-	size_t *idx = xcalloc(ch->n + 1, sizeof(*idx)), n = latest_nights(ch, idx);
+	size_t *idx, n;
 	int32_t cutoff = sealed_cutoff(o->ac.dir, ch, NULL);
+	if (o->revisions)
+		return list_revisions(o, ch, cutoff);
+	idx = xcalloc(ch->n + 1, sizeof(*idx));
+	n = latest_nights(ch, idx);
 	printf("%-10s  %-16s %8s %10s %7s  %s\n", "NIGHT", "SEALED AS", "MEMBERS",
 	       "EXCEPTIONS", "INPUTS", "SEAL");
 	for (size_t i = 0; i < n; i++)
@@ -199,29 +288,65 @@ static int cmd_list(struct aopts *o, const struct chain *ch)
 	return EXIT_DONE;
 }
 
+/* DATE (its newest revision) or DATE.rN: the record, or NULL reported
+ * (*usage: the name is not a night or revision at all). */
+static const struct seal_rec *named_revision(const struct chain *ch, const char *name,
+					     int *usage)
+{
+	const struct seal_rec *r;
+	char night[11];
+	int exact;
+	int32_t d;
+	xstrlcpy(night, name, sizeof(night));
+	*usage = strlen(name) < 10 || day_parse_iso(night, &d) ||
+		 (name[10] && strncmp(name + 10, ".r", 2));
+	if (*usage) {
+		log_error("'%s' is not a night YYYY-MM-DD or a revision YYYY-MM-DD.rN", name);
+		return NULL;
+	}
+	if (!(r = chain_revision(ch, name, &exact))) {
+		if (!chain_latest(ch, night))
+			log_error("%s: no such night in the archive", night);
+		else
+			log_error("%s: no such revision in the archive ('archive list "
+				  "--revisions' lists them)", name);
+	}
+	return r;
+}
+
 static int cmd_show(struct aopts *o, const struct chain *ch)
 {
-	struct strbuf p = STRBUF_INIT;
+	struct strbuf p = STRBUF_INIT, why = STRBUF_INIT;
 	const struct seal_rec *r;
 	struct manifest m;
-	if (!o->arg || !(r = chain_latest(ch, o->arg))) {
-		log_error("%s: no such night in the archive", o->arg ? o->arg : "DATE");
-		return o->arg ? 1 : EXIT_USAGE;
+	int32_t cutoff = sealed_cutoff(o->ac.dir, ch, NULL);
+	char when[24];
+	int usage;
+	if (!o->arg) {
+		log_error("show needs a night DATE or a revision DATE.rN");
+		return EXIT_USAGE;
 	}
+	if (!(r = named_revision(ch, o->arg, &usage)))
+		return usage ? EXIT_USAGE : EXIT_NOT_FOUND;
 	for (size_t i = 0; i < ch->n; i++)
-		if (!strcmp(ch->v[i].night, o->arg))
-			printf("seal %lu  %s  manifest %s\n  prev %s\n  seal %s\n", ch->v[i].seq,
-			       ch->v[i].base, ch->v[i].manifest, ch->v[i].prev, ch->v[i].seal);
+		if (!strcmp(ch->v[i].night, r->night)) {
+			sealed_why(o, &ch->v[i], cutoff, when, &why);
+			printf("seal %lu  %s  manifest %s\n  prev %s\n  seal %s\n  sealed %s  why %s\n",
+			       ch->v[i].seq, ch->v[i].base, ch->v[i].manifest, ch->v[i].prev,
+			       ch->v[i].seal, when, why.buf);
+		}
+	strbuf_release(&why);
+	if (sealed_when(o->ac.dir, r->base, when))
+		xstrlcpy(when, "-", 24);
 	archive_path(o->ac.dir, r->base, ".manifest", &p);
 	if (access(p.buf, F_OK) || manifest_load(p.buf, &m)) {
-		fputs(retired(r, sealed_cutoff(o->ac.dir, ch, NULL)) ?
-		      "files retired by retention\n" :
+		fputs(retired(r, cutoff) ? "files retired by retention\n" :
 		      "files missing or damaged: run 'archive verify'\n", stdout);
 		strbuf_release(&p);
 		return EXIT_DONE;
 	}
-	printf("archive %s  sha256 %s  %llu bytes\nmembers (sha256, bytes, rows, path):\n",
-	       m.archive, m.archive_sha, (unsigned long long)m.archive_size);
+	printf("revision %s\narchive %s  sha256 %s  %llu bytes\nmembers (sha256, bytes, rows, path):\n",
+	       r->base, m.archive, m.archive_sha, (unsigned long long)m.archive_size);
 	for (size_t i = 0; i < m.nmembers; i++)
 		printf("  %s %8llu %6llu  %s\n", m.members[i].sha,
 		       (unsigned long long)m.members[i].size,
@@ -236,11 +361,42 @@ static int cmd_show(struct aopts *o, const struct chain *ch)
 	return EXIT_DONE;
 }
 
-static int cmd_verify(struct aopts *o)
+/*
+ * The seal an --anchor names: the full seal, or the one record whose seal
+ * starts with the given 16 hex or more (what 'list' prints). Unknown
+ * prefixes stay as given: verify then says the chain does not hold them.
+ * NULL reported when it is not hex or is ambiguous.
+ */
+static const char *resolve_anchor(const char *anchor, const struct chain *ch)
+{
+	size_t n = strlen(anchor);
+	const char *hit = NULL;
+	if (n < 16 || n > 64 || strspn(anchor, "0123456789abcdef") != n) {
+		log_error("--anchor: '%.64s' is not a seal (64 hex digits, or its first 16 "
+			  "or more, lower case)", anchor);
+		return NULL;
+	}
+	for (size_t i = 0; i < ch->n; i++)
+		if (!strncmp(ch->v[i].seal, anchor, n)) {
+			if (hit && strcmp(hit, ch->v[i].seal)) {
+				log_error("--anchor %s matches more than one seal: give more digits",
+					  anchor);
+				return NULL;
+			}
+			hit = ch->v[i].seal;
+		}
+	return hit ? hit : anchor;
+}
+
+static int cmd_verify(struct aopts *o, const struct chain *ch)
 {
 	struct strbuf msg = STRBUF_INIT;
 	struct verify_retired ret;
-	int rc = archive_verify(&o->ac, o->from_day, o->to_day, o->anchor, &msg, &ret);
+	const char *anchor = o->anchor ? resolve_anchor(o->anchor, ch) : NULL;
+	int rc;
+	if (o->anchor && !anchor)
+		return EXIT_USAGE;
+	rc = archive_verify(&o->ac, o->from_day, o->to_day, anchor, &msg, &ret);
 	if (rc)
 		printf("archive verify: FAILED: %s\n", msg.buf);
 	else if (ret.n)
@@ -268,21 +424,40 @@ static int safe_name(const char *p)
 struct extract {
 	const struct aopts *o;
 	const struct manifest *m;
-	const char *night;
-	unsigned long files;
+	const char *name;		/* the directory under --to: NIGHT or NIGHT.rN */
+	unsigned long files, wanted;
 	int bad;
+	struct strbuf *recons;		/* the reconciliations seen, " a b c " */
 };
 
-static int wanted(const struct aopts *o, const char *path)
+/* summary/R.csv or exceptions/R.csv: R's name and length, else NULL. */
+static const char *recon_of(const char *path, size_t *n)
+{
+	const char *r = !strncmp(path, "summary/", 8) ? path + 8 :
+			!strncmp(path, "exceptions/", 11) ? path + 11 : NULL;
+	size_t len = r ? strlen(r) : 0;
+	if (!r || len < 5 || strchr(r, '/') || strcmp(r + len - 4, ".csv"))
+		return NULL;
+	*n = len - 4;
+	return r;
+}
+
+static int wanted(struct extract *x, const char *path)
 {
 	size_t n;
-	if (!o->recon)
+	const char *r = recon_of(path, &n);
+	if (r) {
+		struct strbuf w = STRBUF_INIT;
+		strbuf_addf(&w, " %.*s ", (int)n, r);
+		if (!x->recons->len)
+			strbuf_addch(x->recons, ' ');
+		if (!strstr(x->recons->buf, w.buf))
+			strbuf_addf(x->recons, "%.*s ", (int)n, r);
+		strbuf_release(&w);
+	}
+	if (!x->o->recon)
 		return 1;
-	n = strlen(o->recon);
-	return (!strncmp(path, "summary/", 8) && !strncmp(path + 8, o->recon, n) &&
-		!strcmp(path + 8 + n, ".csv")) ||
-	       (!strncmp(path, "exceptions/", 11) && !strncmp(path + 11, o->recon, n) &&
-		!strcmp(path + 11 + n, ".csv"));
+	return r && strlen(x->o->recon) == n && !strncmp(r, x->o->recon, n);
 }
 
 static int extract_member(const char *path, const void *data, size_t len, void *arg)
@@ -292,27 +467,30 @@ static int extract_member(const char *path, const void *data, size_t len, void *
 	struct strbuf out = STRBUF_INIT;
 	char sha[DIGEST_HEXSZ];
 	int rc;
-	if (!wanted(x->o, path))
+	if (!wanted(x, path))
 		return 0;
+	x->wanted++;
 	digest_buf(data, len, sha);
 	if (!e || strcmp(e->sha, sha) || !safe_name(path)) {
 		log_error("night %s: member %s does not match the manifest; not extracted",
-			  x->night, path);
+			  x->name, path);
 		x->bad = 1;
 		return 0;
 	}
-	strbuf_addf(&out, "%s/%s/%s", x->o->to, x->night, path);
+	strbuf_addf(&out, "%s/%s/%s", x->o->to, x->name, path);
 	rc = atomic_write(out.buf, data, len, 0440);
 	x->files += rc == 0;
 	strbuf_release(&out);
 	return rc;
 }
 
-static int extract_night(const struct aopts *o, const struct seal_rec *r, unsigned long *files)
+/* One revision into --to/NAME/: 0, 1 damaged (reported), 70. */
+static int extract_night(const struct aopts *o, const struct seal_rec *r, const char *name,
+			 struct extract *total)
 {
 	struct strbuf p = STRBUF_INIT, msg = STRBUF_INIT;
 	struct manifest m;
-	struct extract x = { o, &m, r->night, 0, 0 };
+	struct extract x = { o, &m, name, 0, 0, 0, total->recons };
 	int rc = archive_verify_night(o->ac.dir, r, &msg);
 	if (rc) {
 		log_error("not extracted: %s", msg.buf);
@@ -326,7 +504,8 @@ static int extract_night(const struct aopts *o, const struct seal_rec *r, unsign
 		rc = tar_each(p.buf, extract_member, &x) ? EXIT_INTERNAL : x.bad;
 		manifest_free(&m);
 	}
-	*files += x.files;
+	total->files += x.files;
+	total->wanted += x.wanted;
 	strbuf_release(&p);
 	strbuf_release(&msg);
 	return rc;
@@ -338,7 +517,7 @@ static int night_arg(struct aopts *o)
 	const char *dots = o->arg ? strstr(o->arg, "..") : NULL;
 	char from[16];
 	if (!o->arg) {
-		log_error("a night DATE or FROM..TO is required");
+		log_error("a night DATE, a revision DATE.rN or FROM..TO is required");
 		return -1;
 	}
 	if (!dots)
@@ -352,28 +531,67 @@ static int night_arg(struct aopts *o)
 	return parse_day(from, &o->from_day) || parse_day(dots + 2, &o->to_day) ? -1 : 0;
 }
 
+/*
+ * Extracts the newest revision of each night of DATE or FROM..TO, or the
+ * one revision DATE.rN. Nothing there to extract is exit 2, said plainly:
+ * a night or range the archive does not hold, or a --recon none of its
+ * nights has (the message lists those they have).
+ */
 static int cmd_extract(struct aopts *o, const struct chain *ch)
 {
-	size_t *idx = xcalloc(ch->n + 1, sizeof(*idx)), n = latest_nights(ch, idx);
-	unsigned long files = 0, nights = 0;
-	int rc = 0;
-	if (!o->to || night_arg(o)) {
-		if (!o->to)
-			log_error("extract needs --to DIR");
-		free(idx);
+	size_t *idx = NULL, n = 0;
+	struct strbuf recons = STRBUF_INIT;
+	struct extract total = { o, NULL, NULL, 0, 0, 0, &recons };
+	unsigned long nights = 0, tried = 0;
+	const struct seal_rec *one = NULL;
+	int rc = 0, usage;
+	if (!o->to) {
+		log_error("extract needs --to DIR");
 		return EXIT_USAGE;
+	}
+	if (o->arg && strlen(o->arg) > 10 && !strncmp(o->arg + 10, ".r", 2)) {
+		if (!(one = named_revision(ch, o->arg, &usage)))
+			return usage ? EXIT_USAGE : EXIT_NOT_FOUND;
+	} else if (night_arg(o)) {
+		return EXIT_USAGE;
+	}
+	if (one) {
+		tried = 1;
+		rc = extract_night(o, one, o->arg, &total);
+		nights += rc == 0;
+	} else {
+		idx = xcalloc(ch->n + 1, sizeof(*idx));
+		n = latest_nights(ch, idx);
 	}
 	for (size_t i = 0; i < n; i++) {
 		int r;
 		if (!in_range(o, ch->v[idx[i]].night))
 			continue;
-		r = extract_night(o, &ch->v[idx[i]], &files);
+		tried++;
+		r = extract_night(o, &ch->v[idx[i]], ch->v[idx[i]].night, &total);
 		nights += r == 0;
 		if (r > rc)
 			rc = r;
 	}
-	printf("extracted %lu file(s) of %lu night(s) into %s\n", files, nights, o->to);
 	free(idx);
+	if (!tried) {
+		if (strstr(o->arg, ".."))
+			log_error("%s: no night of that range is in the archive", o->arg);
+		else
+			log_error("%s: no such night in the archive", o->arg);
+		strbuf_release(&recons);
+		return EXIT_NOT_FOUND;
+	}
+	if (o->recon && !total.wanted && !rc) {
+		if (recons.len)
+			recons.buf[--recons.len] = '\0';	/* the last blank */
+		log_error("no reconciliation '%s' in %s; the night(s) hold:%s", o->recon, o->arg,
+			  recons.len ? recons.buf : " none");
+		strbuf_release(&recons);
+		return EXIT_NOT_FOUND;
+	}
+	strbuf_release(&recons);
+	printf("extracted %lu file(s) of %lu night(s) into %s\n", total.files, nights, o->to);
 	return rc;
 }
 
@@ -450,6 +668,9 @@ static int search_key(struct aopts *o, struct search *s)
 		return -1;
 	}
 	s->full_cpr = o->show_cpr && isatty(STDOUT_FILENO);
+	if (o->show_cpr && !s->full_cpr)
+		log_error("--show-cpr ignored: standard output is not a terminal, so CPR "
+			  "numbers stay masked (DDMMYY-xxxx)");
 	return 0;
 }
 
@@ -515,7 +736,7 @@ int cmd_archive(int argc, char **argv)
 	else if (!strcmp(sub, "show"))
 		rc = cmd_show(&o, &ch);
 	else if (!strcmp(sub, "verify"))
-		rc = cmd_verify(&o);
+		rc = cmd_verify(&o, &ch);
 	else if (!strcmp(sub, "extract"))
 		rc = cmd_extract(&o, &ch);
 	else if (!strcmp(sub, "search"))

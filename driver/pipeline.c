@@ -7,7 +7,10 @@
  *   pipeline rerun  STAGE --date D [--dry-run] [same options]
  *   pipeline status [--date D] [--conf F] [--state DIR]
  *   pipeline check-store [--conf F] [--state DIR] [--out DIR] [--hash] [--quiet|--verbose]
+ *   pipeline overview --date D [--root DIR] [--out DIR]     (overview.c)
+ *   pipeline archive ...                                    (archive.c)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,14 +30,53 @@
 #include "run/conf.h"
 #include "run/lock.h"
 #include "run/nightstatus.h"
+#include "run/paths.h"
 #include "run/stage.h"
 #include "post/voucherstore.h"
 #include "run/outfile.h"
 #include "archive.h"
+#include "overview.h"
 #include "storecheck.h"
 #include "core/banned.h"
 
 static char bindir[4096] = ".";
+
+static int stage_prog(const struct dirent *e)
+{
+	return !strncmp(e->d_name, "stage-", 6);
+}
+
+/* The stages --help names: those of conf/pipeline.conf (the default conf,
+ * from the working directory), else the stage programs beside bin/pipeline. */
+static void usage_stages(FILE *f)
+{
+	struct pipeline_conf c;
+	struct dirent **progs = NULL;
+	int col = 2, loaded, n = 0;
+	loaded = access("conf/pipeline.conf", R_OK) == 0 &&
+		 pipeline_conf_load("conf/pipeline.conf", &c) == 0;
+	if (!loaded)
+		n = scandir(bindir, &progs, stage_prog, alphasort);
+	fputs(loaded ? "Stages, in the order of conf/pipeline.conf (bin/stage-NAME --help says what\n"
+	      "each does; rerun STAGE redoes it and the stages after it):\n " :
+	      "Stages: the 'stage' lines of the conf; the programs here:\n ", f);
+	for (int i = 0; i < (loaded ? c.nstages : n); i++) {
+		const char *name = loaded ? c.stages[i].name : progs[i]->d_name + 6;
+		int w = (int)strlen(name) + 1;
+		if (col + w > 78) {
+			fputs("\n ", f);
+			col = 2;
+		}
+		fprintf(f, " %s", name);
+		col += w;
+	}
+	fputc('\n', f);
+	if (loaded)
+		pipeline_conf_free(&c);
+	for (int i = 0; i < n; i++)
+		free(progs[i]);
+	free(progs);
+}
 
 static void usage(int code)
 {
@@ -45,9 +87,20 @@ static void usage(int code)
 	      "       pipeline status [--date YYYY-MM-DD] [--conf FILE] [--state DIR]\n"
 	      "       pipeline check-store [--conf FILE] [--state DIR] [--out DIR] [--hash]\n"
 	      "                            [--quiet|--verbose]\n"
+	      "       pipeline overview --date YYYY-MM-DD [--root DIR] [--out DIR] "
+	      "(overview --help)\n"
 	      "       pipeline archive list|show|verify|extract|search ... (archive --help)\n"
-	      "Exit (run, rerun): 0 done, 64 usage, 65 bad input data, 69 source "
-	      "unreachable,\n  70 internal error, 75 state locked by another run.\n"
+	      "Runs the nightly reconciliation of one state directory: each stage as its own\n"
+	      "program, in conf order, under one lock; reruns a stage and what runs after it;\n"
+	      "reports the run ledger; checks the store; gathers many municipalities' nights.\n",
+	      f);
+	usage_stages(f);
+	fputs(stage_common_options, f);
+	fputs("  --dry-run       (rerun) say what would be redone and why; change nothing\n"
+	      "  --hash          (check-store) also hash every landed file\n"
+	      "Exit (run, rerun): 0 done, 64 usage (also: root on a state another user owns),\n"
+	      "  65 bad input data, 69 source unreachable, 70 internal error, 75 state locked\n"
+	      "  by another run.\n"
 	      "Exit (status): 0 all done, 1 something stale or not run, 2 something failed,\n"
 	      "  3 a live run is running (nothing failed).\n"
 	      "Exit (check-store): 0 no problem, 1 problems (one line each), 64 usage,\n"
@@ -148,8 +201,10 @@ static int setup_load(struct setup *s, int lock)
 	strbuf_release(&p);
 	if (rc)
 		return EXIT_USAGE;
+	if (lock && paths_setup(&s->conf))	/* before OUT/DATE/status is written */
+		return EXIT_USAGE;
 	if (lock && (rc = lock_state(s->conf.state, s->o.wait)))
-		return rc == 1 ? EXIT_LOCKED : EXIT_INTERNAL;
+		return rc == 1 ? EXIT_LOCKED : rc == 2 ? EXIT_USAGE : EXIT_INTERNAL;
 	return 0;
 }
 
@@ -594,6 +649,8 @@ int main(int argc, char **argv)
 	argc--, argv++;
 	if (!strcmp(cmd, "archive"))
 		return cmd_archive(argc - 1, argv + 1);
+	if (!strcmp(cmd, "overview"))
+		return cmd_overview(argc, argv);
 	dry_run = take_flag(&argc, argv, "--dry-run");
 	hash = !strcmp(cmd, "check-store") && take_flag(&argc, argv, "--hash");
 	if (!strcmp(cmd, "rerun")) {

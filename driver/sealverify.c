@@ -73,15 +73,24 @@ static int check_member(const char *path, const void *data, size_t len, void *ar
 	return 0;
 }
 
-/* Names the member that changed when the tar still reads. */
+/* Names the member that changed when the tar still reads, else says why
+ * not: never an empty reason. */
 static int tar_damaged(const char *tar, const struct seal_rec *r, const struct manifest *m,
 		       struct strbuf *msg)
 {
 	struct strbuf why = STRBUF_INIT;
 	struct tar_check tc = { m, m->archive, 0, &why };
-	tar_each(tar, check_member, &tc);
-	broken(msg, "night %s: %s.tar.gz differs from its manifest%s%s", r->night, r->base,
-	       why.len ? "; " : "", why.buf);
+	int rc = tar_each(tar, check_member, &tc);
+	if (!why.len && rc)
+		strbuf_addstr(&why, "it no longer reads as a tar.gz");
+	else if (!why.len && tc.seen != m->nmembers)
+		strbuf_addf(&why, "it holds %zu of the manifest's %zu members", tc.seen,
+			    m->nmembers);
+	else if (!why.len)
+		strbuf_addstr(&why, "its SHA-256 or size is not the manifest's, though every "
+			      "member still reads as sealed");
+	broken(msg, "night %s: %s.tar.gz differs from its manifest; %s", r->night, r->base,
+	       why.buf);
 	strbuf_release(&why);
 	return 1;
 }

@@ -7,13 +7,29 @@ libarchive-dev zlib1g-dev libxml2-dev libxml2-utils libssl-dev util-linux
 openssh-server openssh-client time python3 procps strace valgrind"
 # tests/t0600-report.sh renders the night's report in headless Chromium.
 PKGS="$PKGS chromium"
+# tests/t0800-systemd.sh: systemd-analyze verify of ops/systemd/ (the
+# package is there on Debian; not always in a container image).
+PKGS="$PKGS systemd"
+# tests/t0820-k8s.sh parses ops/k8s/ with PyYAML (Debian's python3).
+PKGS="$PKGS python3-yaml"
+# tests/t0810-slurm.sh: a throw-away Slurm cluster (../shared/spec/scale-out.md).
+# Without recommends: the meta package's 40 plugin -dev packages are not needed.
+SLURM_PKGS="slurmctld slurmd slurm-client munge slurmdbd mariadb-server"
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+slurm_missing=
+for p in $SLURM_PKGS; do
+	dpkg -s "$p" >/dev/null 2>&1 || slurm_missing="$slurm_missing $p"
+done
+[ -z "$missing$slurm_missing" ] && exit 0
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "installing:$missing"
+echo "installing:$missing$slurm_missing"
 $SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
+[ -z "$missing" ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
+# The daemons are started by the test alone, on their own ports and
+# sockets; a host where the packages start them (no policy-rc.d) keeps them.
+[ -z "$slurm_missing" ] ||
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $slurm_missing

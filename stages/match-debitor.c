@@ -412,6 +412,15 @@ static int match_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Reconciles KY's claims against the debtor system and the restance accounts\n"
+	"(guide 3.2): OUT/DATE/summary/debitor.csv and OUT/DATE/exceptions/debitor.csv.\n",
+	"Exit: 0 done (breaks found are still 0), 64 usage or configuration (no\n"
+	"      role for an SE in conf/accounts.conf), 65 input it cannot use,\n"
+	"      70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

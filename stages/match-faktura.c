@@ -347,6 +347,14 @@ static int match_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Reconciles KY's approved, rejected and failed eInvoices against the ledger\n"
+	"(guide 3.3): OUT/DATE/summary/faktura.csv and OUT/DATE/exceptions/faktura.csv.\n",
+	"Exit: 0 done (breaks found are still 0), 64 usage or configuration,\n"
+	"      65 input it cannot use, 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -403,6 +403,15 @@ out:
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Reconciles KY 'Sum - eIndkomst' against SKAT's Sumoplysninger per SE, month\n"
+	"and field (guide Figur 12) and per person: OUT/DATE/summary/ky-eindkomst.csv\n"
+	"and OUT/DATE/exceptions/ky-eindkomst.csv.\n",
+	"Exit: 0 done (breaks found are still 0), 64 usage or configuration,\n"
+	"      65 input it cannot use, 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -443,6 +443,16 @@ static int match_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Reconciles the NemKonto clearing account 'Hensaettelse Bankudbetaling' per\n"
+	"recipient against KY's payments (guide 3.1): OUT/DATE/summary/nemkonto.csv\n"
+	"and OUT/DATE/exceptions/nemkonto.csv.\n",
+	"Exit: 0 done (breaks found are still 0), 64 usage or configuration (no\n"
+	"      role for an SE in conf/accounts.conf), 65 input it cannot use,\n"
+	"      70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -441,6 +441,16 @@ static int afregning_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Reconciles the provisions for SKAT, AM-bidrag, ATP and OP against their\n"
+	"settlement and SKAT's tax account (guide 2.2.3):\n"
+	"OUT/DATE/summary/skat-afregning.csv and OUT/DATE/exceptions/skat-afregning.csv.\n",
+	"Exit: 0 done (breaks found are still 0), 64 usage or configuration (an\n"
+	"      account role missing in conf/accounts.conf), 65 input it cannot use,\n"
+	"      70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

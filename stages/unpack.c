@@ -195,6 +195,15 @@ out:
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Opens the night's landed bundles (.gz, .zip, .tar, .tar.gz/.tgz) and lands\n"
+	"their members beside them; refuses a whole bundle that is unsafe or too big\n"
+	"(limits: 'unpack' in conf/sources.conf).\n",
+	"Exit: 0 done, 64 usage or configuration, 65 a bundle refused (named; the\n"
+	"      rest was unpacked), 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -1,7 +1,11 @@
 # A real OpenSSH server for the SFTP tests, sourced after lib.sh:
-#   sshd_setup          host keys (ECDSA and ED25519), user key, authorized_keys,
+#   sshd_setup          host keys (ED25519, ECDSA, RSA) and a host certificate
+#                       of the ED25519 key signed by $SSHD/ca_key (for
+#                       @cert-authority), user key, authorized_keys,
 #                       sshd_config, known_hosts with the ED25519 key only (as
 #                       an operator may have it), a free loopback port in $PORT
+#   sshd_subsystem CMD  serve SFTP by CMD instead of internal-sftp (before
+#                       sshd_start; e.g. tests/hostile-sftp.py)
 #   sshd_start          starts /usr/sbin/sshd -D on 127.0.0.1:$PORT
 #   sshd_stop           kills it and every session it forked
 #   sftp_conf DIR ...   a conf dir copy whose sources.conf points at it
@@ -9,6 +13,9 @@
 # stopped when the test script exits. Call sshd_setup at the top level
 # (tests run in subshells: $PORT must be set before them).
 SSHD=$TRASH/sshd
+# Files the tests write (known_hosts ...) must not be group-writable, which
+# fetch refuses, whatever umask the test runs under.
+umask 022
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -24,6 +31,9 @@ sshd_setup() {
 	mkdir -p "$SSHD" "$TRASH/remote" && chmod 700 "$SSHD" &&
 	ssh-keygen -q -t ed25519 -N "" -C test-host -f "$SSHD/host_key" &&
 	ssh-keygen -q -t ecdsa -N "" -C test-host -f "$SSHD/host_key_ecdsa" &&
+	ssh-keygen -q -t rsa -b 2048 -N "" -C test-host -f "$SSHD/host_key_rsa" &&
+	ssh-keygen -q -t ed25519 -N "" -C test-ca -f "$SSHD/ca_key" &&
+	ssh-keygen -q -s "$SSHD/ca_key" -I test-host -h -n 127.0.0.1 "$SSHD/host_key.pub" &&
 	ssh-keygen -q -t ed25519 -N "" -C test-user -f "$SSHD/user_key" &&
 	cp "$SSHD/user_key.pub" "$SSHD/authorized_keys" &&
 	PORT=$(free_port) &&
@@ -32,6 +42,8 @@ sshd_setup() {
 	Port $PORT
 	HostKey $SSHD/host_key_ecdsa
 	HostKey $SSHD/host_key
+	HostKey $SSHD/host_key_rsa
+	HostCertificate $SSHD/host_key-cert.pub
 	PidFile $SSHD/sshd.pid
 	AuthorizedKeysFile $SSHD/authorized_keys
 	AuthenticationMethods publickey
@@ -45,6 +57,10 @@ sshd_setup() {
 	Subsystem sftp internal-sftp
 	CONF
 	echo "[127.0.0.1]:$PORT $(cut -d" " -f1,2 "$SSHD/host_key.pub")" >"$SSHD/known_hosts"
+}
+
+sshd_subsystem() {
+	sed -i "s|^Subsystem sftp .*|Subsystem sftp $1|" "$SSHD/sshd_config"
 }
 
 sshd_start() {

@@ -22,10 +22,10 @@ test_expect_success 'a night is sealed: tar, manifest, chain; 0440 files in a 07
 	PIPELINE_ARCHIVE_DIR="$A" pipeline run --quiet --date 2021-02-05 --conf "$C" \
 		--drops "$TOP/fixtures/eindkomst-drilldown/drops" --state n/state --out n/out &&
 	LC_ALL=C ls "$A" >files &&
-	printf "%s\n" 2021-02-05.manifest 2021-02-05.tar.gz README.txt chain >expect &&
+	printf "%s\n" 2021-02-05.manifest 2021-02-05.sealed 2021-02-05.tar.gz README.txt chain >expect &&
 	test_cmp expect files &&
 	test "$(stat -c %a "$A")" = 750 &&
-	test "$(stat -c %a "$A"/chain "$A"/2021-02-05.tar.gz "$A"/2021-02-05.manifest | sort -u)" = 440 &&
+	test "$(stat -c %a "$A"/chain "$A"/2021-02-05.tar.gz "$A"/2021-02-05.manifest "$A"/2021-02-05.sealed | sort -u)" = 440 &&
 	tar tzf "$A"/2021-02-05.tar.gz >members &&
 	{ (cd n/out/2021-02-05 && find . -type f | sed "s|^\./||") && echo inputs.csv; } |
 		LC_ALL=C sort >expect && test_cmp expect members &&
@@ -62,7 +62,16 @@ test_expect_success 'the same night again changes nothing; a fresh run gives the
 	sha256sum "$A"/* >after && test_cmp before after &&
 	PIPELINE_ARCHIVE_DIR="$TRASH/a2" pipeline run --quiet --date 2021-02-05 --conf "$C" \
 		--drops "$TOP/fixtures/eindkomst-drilldown/drops" --state n2/state --out n2/out &&
-	cmp "$A"/2021-02-05.tar.gz a2/2021-02-05.tar.gz && cmp "$A"/chain a2/chain
+	cmp "$A"/2021-02-05.tar.gz a2/2021-02-05.tar.gz && cmp "$A"/chain a2/chain &&
+	cmp "$A"/2021-02-05.manifest a2/2021-02-05.manifest &&
+	! grep -q "^sealed" "$A"/2021-02-05.manifest &&
+	grep -q "^sealed 20[0-9-]*T[0-9:]*Z$" "$A"/2021-02-05.sealed &&
+	test "$(stat -c %a "$A"/2021-02-05.sealed)" = 440 &&
+	SOURCE_DATE_EPOCH=1612569600 PIPELINE_ARCHIVE_DIR="$TRASH/a5" pipeline run --quiet \
+		--date 2021-02-05 --conf "$C" --drops "$TOP/fixtures/eindkomst-drilldown/drops" \
+		--state n5/state --out n5/out &&
+	test "$(cat a5/2021-02-05.sealed)" = "sealed 2021-02-06T00:00:00Z" && cmp a5/chain a2/chain &&
+	cmp n5/out/2021-02-05/status n2/out/2021-02-05/status
 '
 
 test_expect_success 'changed outputs of a sealed night become revision r2, chained' '

@@ -120,7 +120,7 @@ test_expect_success 'an unknown host key is refused (69), nothing is taken' '
 	cp "$R"/done/EIK_* "$R/eindkomst/" && : >empty_known_hosts &&
 	KNOWN_HOSTS=$TRASH/empty_known_hosts sftp_conf cu &&
 	{ sftp_night 2021-02-05 cu u 2>log; test $? -eq 69; } &&
-	grep -q "source ky: host key of 127.0.0.1 (SHA256:[^ ]*) is not in .*empty_known_hosts; refused" log &&
+	grep -q "source ky: host key of \\[127.0.0.1\\]:$PORT (SHA256:[^ ]*) is not in .*empty_known_hosts; refused" log &&
 	grep -q "source ky unreachable" log && grep -q "source eindkomst unreachable" log &&
 	! test -e u/state/landing/2021-02-05 &&
 	test -n "$(ls "$R/eindkomst")"
@@ -131,7 +131,7 @@ test_expect_success 'a changed host key is refused (69); the night goes on with 
 	echo "[127.0.0.1]:$PORT $(cut -d" " -f1,2 other_key.pub)" >changed_known_hosts &&
 	KNOWN_HOSTS=$TRASH/changed_known_hosts sftp_conf cx &&
 	{ sftp_night 2021-02-05 cx x 2>log; test $? -eq 69; } &&
-	grep -q "source eindkomst: host key of 127.0.0.1 CHANGED (now SHA256:" log &&
+	grep -q "source eindkomst: host key of \\[127.0.0.1\\]:$PORT CHANGED (now SHA256:[^ ]*, .*changed_known_hosts:1 lists another)" log &&
 	! test -e x/state/landing/2021-02-05 &&
 	{ pipeline status --conf cx/pipeline.conf --state x/state >st; test $? -eq 2; } &&
 	grep -q "^2021-02-05  fetch *failed" st &&
@@ -146,7 +146,7 @@ test_expect_success 'a server with ECDSA and ED25519 keys, known by ED25519 only
 	echo "[127.0.0.1]:$PORT $(cut -d" " -f1,2 p384_key.pub)" >p384_known_hosts &&
 	KNOWN_HOSTS=$TRASH/p384_known_hosts sftp_conf cp &&
 	{ stage-fetch --date 2021-02-05 --conf cp/pipeline.conf --state p/state 2>log; test $? -eq 69; } &&
-	grep -q "source ky: .*p384_known_hosts has only ecdsa-sha2-nistp384 for 127.0.0.1" log
+	grep -q "source ky: .*p384_known_hosts has only ecdsa-sha2-nistp384 for \\[127.0.0.1\\]:$PORT" log
 '
 
 test_expect_success 'a user key the server does not accept: 69, no retries' '

@@ -53,7 +53,11 @@ int archive_conf_load(const struct pipeline_conf *c, struct archive_conf *ac)
 	const char *env = getenv("PIPELINE_ARCHIVE_DIR");
 	int rc = 0;
 	memset(ac, 0, sizeof(*ac));
-	set_dir(&l, "../var/archive");
+	/* The archive belongs to the state it seals, not to the checkout: a
+	 * sandboxed service can write there, and runs with other states do
+	 * not share one chain by accident. */
+	strbuf_addf(&path, "%s/archive", c->state);
+	ac->dir = strbuf_detach(&path);
 	conf_sibling(c, "archive.conf", &path);
 	if (!(access(path.buf, F_OK) && errno == ENOENT))
 		rc = conf_read(path.buf, on_line, &l);

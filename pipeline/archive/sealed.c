@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -103,6 +104,33 @@ const struct seal_rec *chain_latest(const struct chain *ch, const char *night)
 	return NULL;
 }
 
+unsigned seal_revision(const struct seal_rec *r)
+{
+	const char *rev = r->base + strlen(r->night);
+	return !strncmp(rev, ".r", 2) ? (unsigned)strtoul(rev + 2, NULL, 10) : 1;
+}
+
+const struct seal_rec *chain_revision(const struct chain *ch, const char *name, int *exact)
+{
+	size_t n = strlen(name);
+	char *end;
+	unsigned long want;
+	*exact = 0;
+	if (n == 10)
+		return chain_latest(ch, name);
+	if (n < 13 || strncmp(name + 10, ".r", 2))
+		return NULL;
+	want = strtoul(name + 12, &end, 10);
+	if (*end || !want || name[12] == '0')
+		return NULL;
+	*exact = 1;
+	for (size_t i = 0; i < ch->n; i++)
+		if (!strncmp(ch->v[i].night, name, 10) && !ch->v[i].night[10] &&
+		    seal_revision(&ch->v[i]) == want)
+			return &ch->v[i];
+	return NULL;
+}
+
 int32_t day_today(void)
 {
 	time_t t = time(NULL);
@@ -172,6 +200,11 @@ static int manifest_line(const struct conf_line *l, void *data)
 		m->retention_years = (int)v;
 		return 0;
 	}
+	if (!strcmp(d, "why") && l->argc == 2) {
+		free(m->why);
+		m->why = xstrdup(l->argv[1]);
+		return 0;
+	}
 	if (!strcmp(d, "member"))
 		return entry_line(l, &m->members, &m->nmembers, 1);
 	if (!strcmp(d, "input"))
@@ -202,6 +235,7 @@ void manifest_free(struct manifest *m)
 		free(m->inputs[i].path);
 	free(m->members);
 	free(m->inputs);
+	free(m->why);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -251,5 +285,27 @@ int tar_each(const char *tarpath, member_fn fn, void *arg)
 	}
 	archive_read_free(a);
 	strbuf_release(&data);
+	return rc;
+}
+
+int sealed_when(const char *dir, const char *base, char when[24])
+{
+	struct strbuf p = STRBUF_INIT;
+	char line[64];
+	FILE *f;
+	int rc = -1;
+	archive_path(dir, base, ".sealed", &p);
+	f = fopen(p.buf, "r");
+	/* "sealed 2021-02-06T00:00:00Z\n": 7 + 20 + 1 bytes, nothing after */
+	if (f && fgets(line, sizeof(line), f) && strlen(line) == 28 &&
+	    !strncmp(line, "sealed ", 7) && line[26] == 'Z' && line[27] == '\n' &&
+	    fgetc(f) == EOF) {
+		memcpy(when, line + 7, 20);
+		when[20] = 0;
+		rc = 0;
+	}
+	if (f)
+		fclose(f);
+	strbuf_release(&p);
 	return rc;
 }

@@ -14,10 +14,21 @@
  *   BASE.manifest  conffile grammar:
  *                    night YYYY-MM-DD
  *                    retention-years N              (archive.conf when sealed)
+ *                    why "TEXT"                     why: "first seal of the
+ *                                 night", or for a revision what differs
+ *                                 from the one before (members changed,
+ *                                 added, removed; new input files)
  *                    archive BASE.tar.gz SHA256 SIZE
  *                    member SHA256 SIZE ROWS PATH    (every tar member)
  *                    input SHA256 SIZE ROWS RELPATH  (the input files;
  *                                 "quoted" when it has a blank or #)
+ *   BASE.sealed    when it was sealed, one line:
+ *                    sealed YYYY-MM-DDTHH:MM:SSZ    (UTC; SOURCE_DATE_EPOCH
+ *                                 when set, for tests and the crash harness)
+ *                  A record beside the manifest, not in it: the seal covers
+ *                  what was sealed, not when, so the same night sealed
+ *                  again (a fresh state, a rerun after a crash) gets the
+ *                  same seal and the same OUT/DATE/status. Optional.
  *   chain          one seal record per sealing, in order:
  *                    seal SEQ NIGHT BASE MANIFEST_SHA256 PREV SEAL
  *                  SEAL = SHA-256 of the 128 hex characters PREV followed
@@ -25,7 +36,9 @@
  * BASE is the night (2021-02-05); a night sealed again with different
  * outputs (a rerun after a corrected drop) gets a new record and BASE
  * 2021-02-05.r2, the earlier revision stays. Sealing the same outputs again
- * changes nothing.
+ * changes nothing (the manifest without its why line is the same).
+ * Archives sealed before the why line and BASE.sealed existed have
+ * neither and verify as they always did: both are optional.
  *
  * What verify detects: a changed byte in a tar (its SHA-256 is in the
  * manifest) or in a manifest (its SHA-256 is in the seal record); a removed
@@ -95,6 +108,7 @@ struct manifest {
 	char archive[64], archive_sha[DIGEST_HEXSZ];
 	uint64_t archive_size;
 	int retention_years;
+	char *why;		/* NULL in manifests older than the line */
 	struct manifest_entry *members, *inputs;
 	size_t nmembers, ninputs;
 };
@@ -106,6 +120,23 @@ const struct manifest_entry *manifest_member(const struct manifest *m, const cha
 /* Calls fn with every member of a tar.gz, whole in memory, in tar order. */
 typedef int (*member_fn)(const char *path, const void *data, size_t len, void *arg);
 int tar_each(const char *tarpath, member_fn fn, void *arg);
+
+/*
+ * A revision of a night by name: "2021-02-05" (its newest revision), or
+ * "2021-02-05.r2" / "2021-02-05.r1" (that revision; r1 is the night's
+ * first seal, BASE "2021-02-05"). The record, or NULL when the chain has
+ * none; *exact says whether a revision was named.
+ */
+const struct seal_rec *chain_revision(const struct chain *ch, const char *name, int *exact);
+/* The revision number of a record: 1 for BASE == NIGHT, N for NIGHT.rN. */
+unsigned seal_revision(const struct seal_rec *r);
+
+/*
+ * When revision BASE was sealed, from DIR/BASE.sealed, into when
+ * ("YYYY-MM-DDTHH:MM:SSZ"). 0, or -1 when the file is not there or is not
+ * that one line (said by the caller: an older archive has none).
+ */
+int sealed_when(const char *dir, const char *base, char when[24]);
 
 /* "DIR/BASE.ext" into out. */
 void archive_path(const char *dir, const char *base, const char *ext, struct strbuf *out);

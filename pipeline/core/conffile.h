@@ -9,7 +9,7 @@
 #ifndef CONFFILE_H
 #define CONFFILE_H
 
-enum { CONF_MAXARGS = 48 };	/* a store of OIOUBL documents has 29 value fields */
+enum { CONF_MAXARGS = 40 };	/* words on a line: a store's value list is the longest */
 
 struct conf_line {
 	const char *path;

@@ -23,13 +23,19 @@ static int digits(const char *s, size_t n)
 	return v;
 }
 
-int day_is_valid(int y, int m, int d)
+/* Days in month m (1-12) of year y. */
+static int month_days(int y, int m)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return mdays[m - 1] + (m == 2 && leap);
+}
+
+int day_is_valid(int y, int m, int d)
+{
 	if (y < 1800 || y > 2199 || m < 1 || m > 12 || d < 1)
 		return 0;
-	return d <= mdays[m - 1] + (m == 2 && leap);
+	return d <= month_days(y, m);
 }
 
 int month_parse(const char *s, size_t len, int32_t *out, const char **why)
@@ -153,6 +159,59 @@ int32_t day_from_number(int64_t z)
 	int64_t m = mp < 10 ? mp + 3 : mp - 9;
 	int64_t y = yoe + era * 400 + (m <= 2);
 	return (int32_t)(y * 10000 + m * 100 + d);
+}
+
+int32_t day_quarter_start(int32_t d)
+{
+	int32_t m = d / 100 % 100;
+	return d / 10000 * 10000 + ((m - 1) / 3 * 3 + 1) * 100 + 1;
+}
+
+int age_on(int32_t birth, int32_t on)
+{
+	int a;
+	if (on < birth)
+		return -1;
+	/* MMDD compared: 0228 < 0229 <= 0301 gives 29 February's rule */
+	a = (int)(on / 10000 - birth / 10000);
+	return on % 10000 < birth % 10000 ? a - 1 : a;
+}
+
+int age_at_quarter_start(int32_t birth, int32_t d)
+{
+	return age_on(birth, day_quarter_start(d));
+}
+
+int period_covers(int32_t from, int32_t to, int32_t d, enum period_end end)
+{
+	if (from && d < from)
+		return 0;
+	if (!to)
+		return 1;
+	return end == PERIOD_TO_INCLUSIVE ? d <= to : d < to;
+}
+
+int32_t day_add_months(int32_t d, int n)
+{
+	int32_t ym = month_add(d / 100, n);
+	int last = month_days((int)(ym / 100), (int)(ym % 100));
+	int day = (int)(d % 100);
+	return ym * 100 + (day > last ? last : day);
+}
+
+int32_t day_add_days(int32_t d, int n)
+{
+	return day_from_number(day_number(d) + n);
+}
+
+int32_t day_half_year(int32_t d)
+{
+	return d / 10000 * 10 + (d / 100 % 100 <= 6 ? 1 : 2);
+}
+
+int32_t day_half_year_start(int32_t d)
+{
+	return d / 10000 * 10000 + (d / 100 % 100 <= 6 ? 101 : 701);
 }
 
 char *month_format(int32_t v, char buf[DATE_BUFSZ])

@@ -32,6 +32,9 @@ static int cpr_century(int digit7, int yy)
 int cpr_birth_date(const char c[CPR_LEN], int *out)
 {
 	int d = (c[0] - '0') * 10 + c[1] - '0';
+	/* A substitute number (erstatningspersonnummer) has the day raised by 60. */
+	if (d >= 61 && d <= 91)
+		d -= 60;
 	int m = (c[2] - '0') * 10 + c[3] - '0';
 	int yy = (c[4] - '0') * 10 + c[5] - '0';
 	int y = cpr_century(c[6] - '0', yy) + yy;

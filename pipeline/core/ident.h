@@ -17,10 +17,17 @@ enum cpr_flags {
  * in out[CPR_LEN]). The date part must be a real date in the century the
  * 7th digit gives. Modulus 11 is not required (not issued since 2007):
  * *mod11_ok tells whether it holds. Returns 0 or -1 with *why.
+ * A substitute number (erstatningspersonnummer: the day raised by 60, days
+ * 61-91, as CPR-kontoret and SKAT prescribe for persons without a CPR) is
+ * valid and kept as given (../shared/spec/inputs.md).
  */
 int cpr_parse(const char *s, size_t len, unsigned flags, char out[CPR_LEN + 1],
 	      int *mod11_ok, const char **why);
-/* Full birth date YYYYMMDD of a valid 10-digit CPR. */
+/*
+ * Full birth date YYYYMMDD of a valid 10-digit CPR; of a substitute
+ * number, the day given less 60 (650305-4011: 2005-03-05). -1 when the
+ * date part is no real date (day 32, 92, 29 February of a common year).
+ */
 int cpr_birth_date(const char cpr[CPR_LEN], int *yyyymmdd);
 /* "DDMMYY-xxxx": the only form a CPR may take in a log or on a terminal. */
 enum { CPR_MASKSZ = 12 };

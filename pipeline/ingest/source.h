@@ -30,6 +30,7 @@ struct source_entry {
 struct source_listing {
 	struct source_entry *v;
 	size_t n;
+	unsigned long refused;	/* names the kind refused itself (reported) */
 };
 
 struct source {
@@ -38,9 +39,11 @@ struct source {
 	int timeout;		/* seconds */
 	void *impl;
 	int (*list)(struct source *s, struct source_listing *out);
-	/* Appends the file's bytes from offset on to fd; *got counts them. */
-	int (*read)(struct source *s, const char *name, uint64_t offset, int fd,
-		    uint64_t *got);
+	/* Appends the file's bytes from offset on to fd; *got counts them. Stops
+	 * once *got passes want (the listed size less offset): a file longer
+	 * than listed is not read to its end, whatever its end is. */
+	int (*read)(struct source *s, const char *name, uint64_t offset, uint64_t want,
+		    int fd, uint64_t *got);
 	/* after-landing: leave, delete or move name (and its marker). */
 	int (*after)(struct source *s, const char *name);
 	void (*close)(struct source *s);

@@ -55,6 +55,17 @@ void recon_note(struct exception_row *e, const char *fmt, ...)
 	e->note = strbuf_detach(&s);
 }
 
+void recon_extra(struct exception_row *e, int i, const char *value)
+{
+	free(e->extra[i]);
+	e->extra[i] = xstrdup(value);
+}
+
+const char *recon_row_status(const struct summary_row *s)
+{
+	return s->status ? s->status : recon_status(s->left, s->right, s->explained);
+}
+
 const char *recon_status(money_t left, money_t right, money_t explained)
 {
 	money_t diff = left - right;
@@ -150,7 +161,7 @@ static void summary_text(const struct recon_out *r, struct strbuf *out)
 		money_field(out, diff, 0);
 		money_field(out, s->explained, 0);
 		money_field(out, diff - s->explained, 0);
-		csvout_str(out, recon_status(s->left, s->right, s->explained), 1);
+		csvout_str(out, recon_row_status(s), 1);
 	}
 }
 
@@ -159,11 +170,11 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 	char m[DATE_BUFSZ], num[32];
 	strbuf_addstr(out, CSV_BOM "id;recon;se;month;key;cpr;amount;reason;"
 		      "first_seen;age_days;left;right");
-	strbuf_addstr(out, r->with_account ? ";account\n" : "\n");
-	if (r->extra_header) {	/* the recon's own columns after the standard ones */
-		out->len--;
-		strbuf_addf(out, "%s\n", r->extra_header);
-	}
+	if (r->with_account)
+		strbuf_addstr(out, ";account");
+	for (int x = 0; x < r->nextra; x++)
+		strbuf_addf(out, ";%s", r->extra[x]);
+	strbuf_addch(out, '\n');
 	for (size_t i = 0; i < r->nexc; i++) {
 		const struct exception_row *e = &r->exc[i];
 		struct strbuf reason = STRBUF_INIT;
@@ -184,17 +195,15 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 		csvout_str(out, num, 0);
 		if (e->has_sides) {
 			money_field(out, e->left, 0);
-			money_field(out, e->right, !r->with_account);
+			money_field(out, e->right, !r->with_account && !r->nextra);
 		} else {
 			csvout_str(out, "", 0);
-			csvout_str(out, "", !r->with_account);
+			csvout_str(out, "", !r->with_account && !r->nextra);
 		}
 		if (r->with_account)
-			csvout_str(out, e->account, 1);
-		if (r->extra_header) {
-			out->len--;
-			strbuf_addf(out, "%s\n", e->extra ? e->extra : "");
-		}
+			csvout_str(out, e->account, !r->nextra);
+		for (int x = 0; x < r->nextra; x++)
+			csvout_str(out, e->extra[x] ? e->extra[x] : "", x == r->nextra - 1);
 		strbuf_release(&reason);
 	}
 }
@@ -226,7 +235,7 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 		qsort(r->exc, r->nexc, sizeof(*r->exc), cmp_exc);
 	r->ok = r->explained = r->breaks = 0;
 	for (size_t i = 0; i < r->nsum; i++) {
-		const char *s = recon_status(r->sum[i].left, r->sum[i].right, r->sum[i].explained);
+		const char *s = recon_row_status(&r->sum[i]);
 		r->ok += s[0] == 'O';
 		r->explained += s[0] == 'E';
 		r->breaks += s[0] == 'B';
@@ -251,7 +260,8 @@ void recon_free(struct recon_out *r)
 {
 	for (size_t i = 0; i < r->nexc; i++) {
 		free(r->exc[i].note);
-		free(r->exc[i].extra);
+		for (int x = 0; x < RECON_MAX_EXTRA; x++)
+			free(r->exc[i].extra[x]);
 	}
 	free(r->sum);
 	free(r->exc);

@@ -12,6 +12,11 @@
  * ref (e.g. the bilag) that joins the id when several breaks share a key,
  * a note appended to the reason text, and a trailing 'account' column
  * (recon_out.with_account). Rows without them print as before.
+ * Optional, for a recon whose exception rows carry more (opkraevning: the
+ * rate, fee type, charge number ...): named extra columns after those
+ * (recon_out.extra), a text per row; and a summary row's status set by the
+ * stage, when its rule needs the exceptions under the row (a break of
+ * 0,00, a warning): summary_row.status.
  */
 #ifndef RECON_H
 #define RECON_H
@@ -19,11 +24,14 @@
 #include "core/money.h"
 #include "run/stage.h"
 
+enum { RECON_MAX_EXTRA = 8 };
+
 struct summary_row {
 	char se[9];
 	int32_t month;
 	char key[64];		/* a YR ydelseskode is a 36-character UUID */
 	money_t left, right, explained;
+	const char *status;	/* NULL: recon_status(); else static "OK", "EXPLAINED", "BREAK" */
 };
 
 struct exception_row {
@@ -40,7 +48,7 @@ struct exception_row {
 	char ref[96];		/* "" or part of the id: tells same-key breaks apart */
 	char *note;		/* NULL or owned: " (note)" after the text */
 	char account[64];	/* the 'account' column when with_account */
-	char *extra;		/* NULL or owned: ";v1;v2" (CSV) under recon_out.extra_header */
+	char *extra[RECON_MAX_EXTRA];	/* NULL ("") or owned: recon_out.extra's columns */
 };
 
 struct recon_out {
@@ -51,7 +59,8 @@ struct recon_out {
 	size_t nexc;
 	uint64_t ok, explained, breaks;	/* summary rows by status */
 	int with_account;	/* exceptions end with an 'account' column */
-	const char *extra_header;	/* NULL, or the recon's own columns: ";invoice;cvr" */
+	const char *const *extra;	/* names of extra columns after those, or NULL */
+	int nextra;		/* how many (at most RECON_MAX_EXTRA) */
 	size_t asum, aexc;	/* capacities of sum and exc */
 };
 
@@ -64,8 +73,12 @@ struct exception_row *recon_exception(struct recon_out *r, const char *se,
 /* Sets e->note (printf-style), replacing an earlier one. */
 void recon_note(struct exception_row *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Sets extra column i of e to a copy of value (replacing an earlier one). */
+void recon_extra(struct exception_row *e, int i, const char *value);
 /* "OK", "EXPLAINED" or "BREAK". */
 const char *recon_status(money_t left, money_t right, money_t explained);
+/* A summary row's status: its own when the stage set one, else recon_status(). */
+const char *recon_row_status(const struct summary_row *s);
 
 /*
  * Sorts, gives ids and first-seen nights (in txn), writes both files under

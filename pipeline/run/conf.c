@@ -1,7 +1,9 @@
 #include "run/conf.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/conffile.h"
 #include "core/date.h"
@@ -115,6 +117,8 @@ static int conf_line(const struct conf_line *l, void *data)
 		return set_path(l, &c->out);
 	if (!strcmp(d, "schemas"))
 		return set_path(l, &c->schemas);
+	if (!strcmp(d, "defaults"))
+		return set_path(l, &c->defaults);
 	if (!strcmp(d, "months-back")) {
 		char *end;
 		long n = l->argc == 2 ? strtol(l->argv[1], &end, 10) : -1;
@@ -154,7 +158,7 @@ static int conf_line(const struct conf_line *l, void *data)
 	if (!strcmp(d, "stage"))
 		return conf_stage_line(l, c);
 	return conf_error(l, "unknown directive '%s' (drops, state, out, schemas, "
-			  "months-back, store-map-size, xml-max-bytes, xml-max-depth, "
+			  "defaults, months-back, store-map-size, xml-max-bytes, xml-max-depth, "
 			  "xml-max-value, input, stage)", d);
 }
 
@@ -207,6 +211,7 @@ void pipeline_conf_free(struct pipeline_conf *c)
 	free(c->state);
 	free(c->out);
 	free(c->schemas);
+	free(c->defaults);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -222,6 +227,10 @@ void conf_sibling(const struct pipeline_conf *c, const char *name, struct strbuf
 {
 	strbuf_reset(out);
 	strbuf_addf(out, "%s/%s", c->dir, name);
+	if (c->defaults && access(out->buf, F_OK) && errno == ENOENT) {
+		strbuf_reset(out);
+		strbuf_addf(out, "%s/%s", c->defaults, name);
+	}
 }
 
 static size_t count_digits(const char *s, size_t max)

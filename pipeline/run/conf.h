@@ -4,6 +4,12 @@
  * relative to the directory of the conf file (options: to the working one).
  *
  *   drops DIR | state DIR | out DIR | schemas DIR | months-back N
+ *   defaults DIR               where the other conf files (accounts.conf,
+ *                              matching.conf ...) are read from when this
+ *                              conf's directory lacks them: a municipality's
+ *                              conf/municipalities/SE/ holds its own
+ *                              pipeline.conf and only the files that differ
+ *                              (README, "Many municipalities")
  *   store-map-size SIZE        the LMDB map (store/store.h): 64G, 1G ...
  *   input DIR/PATTERN SCHEMA[,SCHEMA...] [accumulate] [FIELD=VALUE...]
  *                              PATTERN: text with {se} (8 digits),
@@ -56,6 +62,7 @@ struct pipeline_conf {
 	char *path;
 	char *dir;		/* the conf file's directory: other conf files sit beside it */
 	char *drops, *state, *out, *schemas;
+	char *defaults;		/* 'defaults DIR', or NULL */
 	int months_back;
 	size_t store_map_size;	/* 0: the default of store/store.h */
 	size_t xml_max_bytes;	/* 0: the defaults of stages/normalise/xmlin.h */
@@ -71,7 +78,8 @@ struct pipeline_conf {
 int pipeline_conf_load(const char *path, struct pipeline_conf *c);
 void pipeline_conf_free(struct pipeline_conf *c);
 const struct stage_rule *conf_stage(const struct pipeline_conf *c, const char *name);
-/* NAME beside the conf file (conf/accounts.conf ...) into out (reset first). */
+/* NAME beside the conf file (conf/accounts.conf ...) into out (reset first);
+ * DEFAULTS/NAME when the conf has 'defaults' and its directory lacks NAME. */
 void conf_sibling(const struct pipeline_conf *c, const char *name, struct strbuf *out);
 
 /* What a file name told: empty strings when the pattern has no such part. */

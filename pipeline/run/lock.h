@@ -7,7 +7,12 @@
 #ifndef LOCK_H
 #define LOCK_H
 
-/* 0 held, 1 held by another run (reported), -1 error (reported). */
+/*
+ * 0 held, 1 held by another run (reported; with wait, it waits, saying
+ * once on stderr for which lock and whose pid), 2 refused: root on a state
+ * (or the directory it would be made in) that another user owns (reported,
+ * naming the owner and runuser/sudo -u; a usage error, 64), -1 error.
+ */
 int lock_state(const char *statedir, int wait);
 /* The descriptor to hand to children, or -1. */
 int lock_fd(void);

@@ -15,15 +15,32 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "run/lock.h"
+#include "run/paths.h"
 #include "core/banned.h"
+
+/* The options every stage takes; bin/pipeline's run and rerun take them too. */
+const char stage_common_options[] =
+	"Options:\n"
+	"  --date D        the night, YYYY-MM-DD (required)\n"
+	"  --conf FILE     pipeline.conf (default conf/pipeline.conf)\n"
+	"  --drops DIR     the local directory source (default: the conf's drops)\n"
+	"  --state DIR     store, run ledger, lock (default: the conf's state)\n"
+	"  --out DIR       the night's outputs go to OUT/DATE/ (default: the conf's out)\n"
+	"  --wait          wait for another run's lock (says once for what) instead\n"
+	"                  of exit 75\n"
+	"  --quiet, --verbose  less or more on stderr; --help this text\n";
 
 static void stage_usage(int code)
 {
 	FILE *f = code ? stderr : stdout;
+	const char *about = &stage_help ? stage_help.about :
+			    "Runs one stage of the nightly reconciliation for one night.\n";
 	fprintf(f, "usage: %s --date YYYY-MM-DD [--conf FILE] [--drops DIR] "
 		"[--state DIR] [--out DIR]\n"
 		"       [--wait] [--quiet] [--verbose]\n", log_prog());
-	fputs("Runs one stage of the nightly reconciliation for one night.\n"
+	fputs(about, f);
+	fputs(stage_common_options, f);
+	fputs(&stage_help ? stage_help.exits :
 	      "Exit: 0 done, 64 usage, 65 bad input data, 69 source unreachable,\n"
 	      "      70 internal error, 75 state directory locked by another run.\n", f);
 }
@@ -126,7 +143,8 @@ static int digest_dir(struct digest_ctx *d, const char *dir)
 int stage_setup_digest(const struct pipeline_conf *c, char out[DIGEST_HEXSZ])
 {
 	struct digest_ctx *d = digest_new();
-	int rc = digest_dir(d, c->dir) || digest_dir(d, c->schemas) ? -1 : 0;
+	int rc = digest_dir(d, c->dir) || (c->defaults && digest_dir(d, c->defaults)) ||
+		 digest_dir(d, c->schemas) ? -1 : 0;
 	digest_finish(d, out);
 	return rc;
 }
@@ -194,6 +212,8 @@ static int load_setup(struct stage_ctx *ctx, unsigned flags)
 	if (pipeline_conf_load(ctx->opts.conf, &ctx->conf))
 		return EXIT_USAGE;
 	apply_overrides(ctx);
+	if (paths_setup(&ctx->conf))	/* resolved once, checked: run/paths.h */
+		return EXIT_USAGE;
 	store_set_map_size(ctx->conf.store_map_size);
 	snprintf(ctx->outdir, sizeof(ctx->outdir), "%s/%s", ctx->conf.out, ctx->opts.date);
 	strbuf_addf(&p, "%s/stores", ctx->conf.schemas);
@@ -204,7 +224,7 @@ static int load_setup(struct stage_ctx *ctx, unsigned flags)
 	strbuf_release(&p);
 	lk = lock_state(ctx->conf.state, ctx->opts.wait);
 	if (lk)
-		return lk == 1 ? EXIT_LOCKED : EXIT_INTERNAL;
+		return lk == 1 ? EXIT_LOCKED : lk == 2 ? EXIT_USAGE : EXIT_INTERNAL;
 	/* Under the lock, a temporary in the night's outputs is a killed run's. */
 	if (atomic_sweep(ctx->outdir, 3) < 0)
 		return EXIT_INTERNAL;

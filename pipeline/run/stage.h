@@ -12,6 +12,7 @@
  * Command line of every stage (bin/stage-NAME, and bin/pipeline passes it):
  *   --date YYYY-MM-DD  [--conf FILE] [--drops DIR] [--state DIR] [--out DIR]
  *   [--wait] [--quiet] [--verbose] [--help]
+ * (--help: struct stage_help below.)
  */
 #ifndef STAGE_H
 #define STAGE_H
@@ -66,6 +67,29 @@ int stage_end(struct stage_ctx *ctx, int rc);
  */
 int stage_mark_failed(struct store *st, const char *night, const char *stage,
 		      int exit_code, const char *note);
+
+/*
+ * A stage's own --help text. Each stage program defines one, beside its
+ * main():
+ *
+ *     const struct stage_help stage_help = {
+ *             "What the stage does, what it reads and writes.\n",
+ *             "Exit: 0 done, 64 ..., 70 internal error, 75 locked.\n",
+ *     };
+ *
+ * --help prints the synopsis, `about`, the common options and `exits`;
+ * README's "Each program's --help" holds each program's text, and
+ * tests/t0020-help.sh compares them. A program without one (weak symbol)
+ * prints the common text only.
+ */
+struct stage_help {
+	const char *about;	/* lines ending in \n */
+	const char *exits;	/* "Exit: ..." lines */
+};
+extern const struct stage_help stage_help __attribute__((weak));
+
+/* The lines of --help that list the common options. */
+extern const char stage_common_options[];
 
 /* Parses the common options (also used by bin/pipeline); 0, or EXIT_USAGE. */
 int stage_parse_opts(int argc, char **argv, struct stage_opts *o,

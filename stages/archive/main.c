@@ -6,10 +6,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/digest.h"
 #include "core/exitcode.h"
 #include "core/log.h"
+#include "run/paths.h"
 #include "run/stage.h"
 #include "archive/archiveconf.h"
 #include "sealnight.h"
@@ -34,6 +36,11 @@ static int archive_night(struct stage_ctx *ctx)
 	int rc;
 	if (archive_conf_load(&ctx->conf, &ac))
 		return EXIT_USAGE;
+	/* One that is not there yet is created ours, 0750, by archive_seal(). */
+	if (access(ac.dir, F_OK) == 0 && paths_own_dir("archive directory", &ac.dir, 0750)) {
+		archive_conf_free(&ac);
+		return EXIT_USAGE;
+	}
 	rc = archive_seal(ctx, &ac, &res);
 	rc = rc == 1 ? EXIT_USAGE : rc || record(ctx, &res) ? EXIT_INTERNAL : EXIT_DONE;
 	if (rc == EXIT_DONE)
@@ -43,6 +50,16 @@ static int archive_night(struct stage_ctx *ctx)
 	archive_conf_free(&ac);
 	return rc;
 }
+
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Seals the night's outputs into the archive (STATE/archive, or archive.conf's\n"
+	"dir, or PIPELINE_ARCHIVE_DIR): DATE.tar.gz, DATE.manifest and a seal record\n"
+	"in 'chain' (DATE.rN when the outputs changed), then applies retention. Logs\n"
+	"the seal: keep it, it anchors the chain ('pipeline archive verify --anchor').\n",
+	"Exit: 0 done, 64 usage or configuration, or a night after today or one no\n"
+	"      stage ran for (not sealed), 70 internal error, 75 locked.\n",
+};
 
 int main(int argc, char **argv)
 {

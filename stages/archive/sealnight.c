@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/atomicfile.h"
@@ -260,15 +261,20 @@ static uint64_t csv_rows(const struct member *m)
 	return n;
 }
 
+/* why goes after retention-years; NULL leaves it out (the body a revision
+ * is compared by). When it was sealed is not in the manifest: BASE.sealed. */
 static void manifest_text(const struct members *m, const char *night, const char *base,
-			  const struct strbuf *tar, int years, struct strbuf *out)
+			  const struct strbuf *tar, int years, const char *why,
+			  struct strbuf *out)
 {
 	char sha[DIGEST_HEXSZ];
 	const struct member *in = NULL;
 	digest_buf(tar->buf, tar->len, sha);
 	strbuf_addf(out, "# Archive manifest (format: pipeline/archive/sealed.h)\nnight %s\n"
-		    "retention-years %d\narchive %s.tar.gz %s %zu\n", night, years, base, sha,
-		    tar->len);
+		    "retention-years %d\n", night, years);
+	if (why)
+		strbuf_addf(out, "why \"%s\"\n", why);
+	strbuf_addf(out, "archive %s.tar.gz %s %zu\n", base, sha, tar->len);
 	for (size_t i = 0; i < m->n; i++) {
 		digest_buf(m->v[i].data.buf, m->v[i].data.len, sha);
 		strbuf_addf(out, "member %s %zu %llu %s\n", sha, m->v[i].data.len,
@@ -367,56 +373,180 @@ static int retire(const char *dir, const struct chain *ch, int years, unsigned l
 	return rc;
 }
 
+/* The tar, the manifest and BASE.sealed (when), before the chain names them. */
 static int write_sealed(const char *dir, const struct seal_rec *r, const struct strbuf *tar,
-			const struct strbuf *mani)
+			const struct strbuf *mani, const char *when)
 {
-	struct strbuf p = STRBUF_INIT;
+	struct strbuf p = STRBUF_INIT, w = STRBUF_INIT;
 	int rc;
 	archive_path(dir, r->base, ".tar.gz", &p);
 	rc = atomic_write(p.buf, tar->buf, tar->len, 0440);
 	archive_path(dir, r->base, ".manifest", &p);
 	if (!rc)
 		rc = atomic_write(p.buf, mani->buf, mani->len, 0440);
+	archive_path(dir, r->base, ".sealed", &p);
+	strbuf_addf(&w, "sealed %s\n", when);
+	if (!rc)
+		rc = atomic_write(p.buf, w.buf, w.len, 0440);
 	strbuf_release(&p);
+	strbuf_release(&w);
 	return rc;
+}
+
+/* Now in UTC, or SOURCE_DATE_EPOCH (reproducible builds' convention) when
+ * set: tests and the crash harness compare whole archives. */
+static void seal_time(char out[24])
+{
+	const char *env = getenv("SOURCE_DATE_EPOCH");
+	time_t t = env && *env ? (time_t)strtoll(env, NULL, 10) : time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Up to 8 names of a list in why, then how many more. */
+static void why_list(struct strbuf *why, size_t start, const char *label,
+		     const char *const *v, size_t n)
+{
+	if (!n)
+		return;
+	strbuf_addf(why, "%s%s:", why->len > start ? "; " : "", label);
+	for (size_t i = 0; i < n && i < 8; i++)
+		strbuf_addf(why, " %s", v[i]);
+	if (n > 8)
+		strbuf_addf(why, " and %zu more", n - 8);
+}
+
+static int has_member(const struct members *m, const char *path)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].path, path))
+			return 1;
+	return 0;
+}
+
+/*
+ * Why a revision was sealed: what differs from the revision before it
+ * (prev), read from its manifest. Quotes cannot occur (names with them
+ * are refused before), so the text is one conffile word.
+ */
+static void revision_why(const char *dir, const struct seal_rec *prev, const struct members *m,
+			 int years, struct strbuf *why)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct manifest old;
+	const char **changed = xcalloc(m->n + 1, sizeof(char *)),
+		   **added = xcalloc(m->n + 1, sizeof(char *)), **removed = NULL;
+	size_t nc = 0, na = 0, nr = 0;
+	archive_path(dir, prev->base, ".manifest", &p);
+	if (access(p.buf, F_OK) || manifest_load(p.buf, &old)) {
+		strbuf_addf(why, "outputs differ from %s (its manifest is not there to compare)",
+			    prev->base);
+		goto out;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const struct manifest_entry *e = manifest_member(&old, m->v[i].path);
+		char sha[DIGEST_HEXSZ];
+		digest_buf(m->v[i].data.buf, m->v[i].data.len, sha);
+		if (!e)
+			added[na++] = m->v[i].path;
+		else if (strcmp(e->sha, sha))
+			changed[nc++] = m->v[i].path;
+	}
+	removed = xcalloc(old.nmembers + 1, sizeof(char *));
+	for (size_t i = 0; i < old.nmembers; i++)
+		if (!has_member(m, old.members[i].path))
+			removed[nr++] = old.members[i].path;
+	strbuf_addf(why, "revision %u: outputs differ from %s", seal_revision(prev) + 1,
+		    prev->base);
+	strbuf_addstr(why, " (");
+	{
+		size_t start = why->len;
+		why_list(why, start, "changed", changed, nc);
+		why_list(why, start, "added", added, na);
+		why_list(why, start, "removed", removed, nr);
+		if (why->len == start && old.retention_years != years)
+			strbuf_addf(why, "retention-years %d, was %d", years, old.retention_years);
+		else if (why->len == start)
+			strbuf_addstr(why, "the input files");
+	}
+	strbuf_addch(why, ')');
+	manifest_free(&old);
+out:
+	free(changed);
+	free(added);
+	free(removed);
+	strbuf_release(&p);
+}
+
+/* Whether the body (no why line) is the last revision's: its manifest
+ * without that line, or, for one sealed before they existed
+ * (or retired), the manifest digest the chain holds. */
+static int same_as_last(const char *dir, const struct seal_rec *last, const struct strbuf *body)
+{
+	struct strbuf p = STRBUF_INIT, old = STRBUF_INIT, kept = STRBUF_INIT;
+	char sha[DIGEST_HEXSZ];
+	int same;
+	digest_buf(body->buf, body->len, sha);
+	if (!strcmp(sha, last->manifest))
+		return 1;
+	archive_path(dir, last->base, ".manifest", &p);
+	same = access(p.buf, F_OK) == 0 && read_whole(p.buf, &old) == 0;
+	for (char *l = old.buf; same && l && *l;) {
+		char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		if (strncmp(l, "why ", 4))
+			strbuf_add(&kept, l, n);
+		l += n;
+	}
+	same = same && kept.len == body->len && !memcmp(kept.buf, body->buf, body->len);
+	strbuf_release(&p);
+	strbuf_release(&old);
+	strbuf_release(&kept);
+	return same;
 }
 
 static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 			struct members *m, struct seal_result *res)
 {
-	struct strbuf tar = STRBUF_INIT, mani = STRBUF_INIT;
+	struct strbuf tar = STRBUF_INIT, mani = STRBUF_INIT, why = STRBUF_INIT;
 	struct chain ch;
 	const struct seal_rec *last;
-	char msha[DIGEST_HEXSZ], base[32];
+	char msha[DIGEST_HEXSZ], base[32], when[24];
 	int rc;
 	if (chain_load(ac->dir, &ch))
 		return -1;
 	last = chain_latest(&ch, ctx->opts.date);
 	revision_base(&ch, ctx->opts.date, base);
 	rc = build_tar(m, ctx->night, &tar);
-	if (!rc) {
-		manifest_text(m, ctx->opts.date, last ? last->base : base, &tar,
-			      ac->retention_years, &mani);
+	if (!rc && last)
+		manifest_text(m, ctx->opts.date, last->base, &tar, ac->retention_years, NULL,
+			      &mani);
+	if (!rc && last && same_as_last(ac->dir, last, &mani)) {
+		xstrlcpy(res->base, last->base, sizeof(res->base));
+		xstrlcpy(res->seal, last->seal, sizeof(res->seal));
+	} else if (!rc) {
+		seal_time(when);
+		if (last)
+			revision_why(ac->dir, last, m, ac->retention_years, &why);
+		else
+			strbuf_addstr(&why, "first seal of the night");
+		strbuf_reset(&mani);
+		manifest_text(m, ctx->opts.date, base, &tar, ac->retention_years, why.buf,
+			      &mani);
 		digest_buf(mani.buf, mani.len, msha);
-		if (last && !strcmp(last->manifest, msha)) {
-			xstrlcpy(res->base, last->base, sizeof(res->base));
-			xstrlcpy(res->seal, last->seal, sizeof(res->seal));
-		} else {
-			strbuf_reset(&mani);
-			manifest_text(m, ctx->opts.date, base, &tar, ac->retention_years, &mani);
-			digest_buf(mani.buf, mani.len, msha);
-			const struct seal_rec *r = chain_append(&ch, ctx->opts.date, base, msha);
-			rc = write_sealed(ac->dir, r, &tar, &mani) || chain_save(ac->dir, &ch);
-			res->sealed = 1;
-			xstrlcpy(res->base, r->base, sizeof(res->base));
-			xstrlcpy(res->seal, r->seal, sizeof(res->seal));
-		}
+		const struct seal_rec *r = chain_append(&ch, ctx->opts.date, base, msha);
+		rc = write_sealed(ac->dir, r, &tar, &mani, when) || chain_save(ac->dir, &ch);
+		res->sealed = 1;
+		xstrlcpy(res->base, r->base, sizeof(res->base));
+		xstrlcpy(res->seal, r->seal, sizeof(res->seal));
 	}
 	if (!rc)
 		rc = retire(ac->dir, &ch, ac->retention_years, &res->retired);
 	chain_free(&ch);
 	strbuf_release(&tar);
 	strbuf_release(&mani);
+	strbuf_release(&why);
 	return rc ? -1 : 0;
 }
 
@@ -424,7 +554,8 @@ static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 static const char readme[] =
 	"This directory is a sealed archive of the nightly reconciliation.\n"
 	"Every night: NIGHT.tar.gz (its outputs), NIGHT.manifest (SHA-256 of the\n"
-	"tar and of every member) and one line in 'chain':\n"
+	"tar and of every member, and why it was sealed), NIGHT.sealed (when; not\n"
+	"covered by the seal) and one line in 'chain':\n"
 	"  seal SEQ NIGHT BASE MANIFEST_SHA256 PREV SEAL\n"
 	"Check a night with standard tools:\n"
 	"  sha256sum BASE.manifest                  = MANIFEST_SHA256 of its seal line\n"

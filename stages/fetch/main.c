@@ -57,6 +57,7 @@ struct source_run {
 	struct source *s;
 	MDB_txn *txn;
 	struct names settled, put_away;
+	unsigned long refused_names;	/* names the source kind refused (reported) */
 };
 
 static int names_has(const struct names *ns, const char *name)
@@ -167,7 +168,7 @@ static int download(struct source_run *r, const struct source_entry *e,
 	if (offset)
 		log_info("%s/%s: resuming the download at offset %llu of %llu", r->s->def->into,
 			 e->name, (unsigned long long)offset, (unsigned long long)e->size);
-	rc = r->s->read(r->s, e->name, offset, fd, &got);
+	rc = r->s->read(r->s, e->name, offset, e->size - offset, fd, &got);
 	if (fsync_close(fd)) {
 		log_error("unable to write %s: %s", part, strerror(errno));
 		return F_INTERNAL;
@@ -393,8 +394,9 @@ static void drop_stale_partials(struct source_run *r, const struct source_listin
 /* One pass over the source's directory. */
 static int take_listing(struct source_run *r)
 {
-	struct source_listing l = { NULL, 0 };
+	struct source_listing l = { NULL, 0, 0 };
 	int rc = r->s->list(r->s, &l);
+	r->refused_names = l.refused;	/* the last pass's: a retry lists them again */
 	if (rc == SRC_OK && l.n)
 		qsort(l.v, l.n, sizeof(*l.v), cmp_entry);
 	for (size_t i = 0; rc == SRC_OK && i < l.n; i++) {
@@ -482,6 +484,7 @@ static int fetch_source(struct fetch *f, const struct source_def *d)
 	if (sweep_partials(f, d) || store_begin(&f->ctx->store, 0, &r.txn))
 		return F_INTERNAL;
 	rc = try_source(&r, d);
+	f->rejected += r.refused_names;
 	if (r.txn && store_commit(r.txn))	/* what landed before the source went away */
 		rc = F_INTERNAL;
 	if (rc == SRC_DOWN || rc == SRC_FAIL) {
@@ -582,6 +585,17 @@ static int fetch_night(struct stage_ctx *ctx)
 	strbuf_release(&f.note);
 	return rc;
 }
+
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Lands the night's files under STATE/landing/DATE/: from the drops directory\n"
+	"(a file counts when NAME.done sits beside it) or the SFTP sources of\n"
+	"conf/sources.conf; each file once by SHA-256, a corrected file beside the\n"
+	"earlier one, with a receipt in the store.\n",
+	"Exit: 0 done, 64 usage or configuration, 65 a marker without its file or a\n"
+	"      failed after-landing move (the rest landed), 69 a source could not be\n"
+	"      reached (the others were fetched), 70 internal error, 75 locked.\n",
+};
 
 int main(int argc, char **argv)
 {

@@ -45,8 +45,8 @@ static int local_list(struct source *s, struct source_listing *out)
 	return SRC_OK;
 }
 
-static int local_read(struct source *s, const char *name, uint64_t offset, int fd,
-		      uint64_t *got)
+static int local_read(struct source *s, const char *name, uint64_t offset, uint64_t want,
+		      int fd, uint64_t *got)
 {
 	struct strbuf p = STRBUF_INIT;
 	char buf[65536];
@@ -59,7 +59,7 @@ static int local_read(struct source *s, const char *name, uint64_t offset, int f
 		log_error("source %s: unable to read %s: %s", s->def->name, p.buf, strerror(errno));
 		rc = SRC_FAIL;
 	}
-	while (rc == SRC_OK && (n = read(in, buf, sizeof(buf))) != 0) {
+	while (rc == SRC_OK && *got <= want && (n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0 || write_all(fd, buf, (size_t)n)) {
 			log_error("source %s: unable to copy %s: %s", s->def->name, p.buf,
 				  strerror(errno));

@@ -1,8 +1,12 @@
 /*
  * An SFTP source (libssh2). The host key must be in the source's
- * known_hosts file; public-key authentication only. Every blocking call
- * has the source's timeout as deadline, and keepalives go out while a file
- * downloads, so a hung server costs at most the timeout per try.
+ * known_hosts file, read as OpenSSH reads it (knownhosts.h); public-key
+ * authentication only, with a private key file no one else may read.
+ * Every blocking call has the source's timeout as deadline, and keepalives
+ * go out while a file downloads, so a hung server costs at most the
+ * timeout per try. What the server lists is not trusted: names are
+ * checked by fetch (safe_name), a name with a NUL byte is refused here,
+ * and a file is read no further than one chunk past its listed size.
  */
 #include "source_sftp.h"
 
@@ -14,6 +18,7 @@
 #include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +26,28 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "ingest/sources.h"
 #include "core/strbuf.h"
+#include "knownhosts.h"
 #include "core/banned.h"
 
-/* A large read lets libssh2 keep many requests in flight (throughput). */
-enum { KEEPALIVE_SECONDS = 10, READ_SIZE = 1 << 20 };
+/*
+ * A large read lets libssh2 keep many requests in flight (throughput). A
+ * name can be as long as an SFTP packet (LIBSSH2_SFTP_PACKET_MAXLEN): with
+ * a buffer that large every listed name reaches fetch, which refuses the
+ * bad ones by name, instead of libssh2 losing the rest of the listing. A
+ * listing holding more than MAX_LISTING bytes of names is refused whole.
+ */
+enum {
+	KEEPALIVE_SECONDS = 10, READ_SIZE = 1 << 20, NAME_BUF = (256 << 10) + 1,
+	MAX_LISTING = 16 << 20
+};
 
 struct sftp {
 	int fd;
 	LIBSSH2_SESSION *session;
 	LIBSSH2_SFTP *sftp;
+	struct knownhosts kh;	/* the lines of known_hosts naming the host */
 };
 
 static const char *ssh_error(LIBSSH2_SESSION *session)
@@ -106,96 +123,88 @@ static void fingerprint(LIBSSH2_SESSION *session, char out[64])
 	snprintf(out, 64, "SHA256:%.*s", n, (const char *)b64);
 }
 
-static int key_type(int type)
+/* The host key algorithms that present a key of a known_hosts key type. */
+static const char *hostkey_methods(const char *type)
 {
-	switch (type) {
-	case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-	case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-	case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
-	default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
-	}
-}
-
-/* The host key algorithms of a known_hosts key type, or NULL. */
-static const char *hostkey_methods(int typemask)
-{
-	switch (typemask & LIBSSH2_KNOWNHOST_KEY_MASK) {
-	case LIBSSH2_KNOWNHOST_KEY_SSHRSA: return "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
-	case LIBSSH2_KNOWNHOST_KEY_SSHDSS: return "ssh-dss";
-	case LIBSSH2_KNOWNHOST_KEY_ECDSA_256: return "ecdsa-sha2-nistp256";
-	case LIBSSH2_KNOWNHOST_KEY_ECDSA_384: return "ecdsa-sha2-nistp384";
-	case LIBSSH2_KNOWNHOST_KEY_ECDSA_521: return "ecdsa-sha2-nistp521";
-	case LIBSSH2_KNOWNHOST_KEY_ED25519: return "ssh-ed25519";
-	default: return NULL;
-	}
+	static const char *const map[][2] = {
+		{ "ssh-rsa", "rsa-sha2-512,rsa-sha2-256,ssh-rsa" },
+		{ "ssh-dss", "ssh-dss" },
+		{ "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256" },
+		{ "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384" },
+		{ "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521" },
+		{ "ssh-ed25519", "ssh-ed25519" },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(type, map[i][0]))
+			return map[i][1];
+	return NULL;
 }
 
 /*
- * The host key algorithms of the key types known_hosts holds for the host
- * (a hashed line counts for any host), or NULL: asking only for those, a
- * server with an ECDSA and an ED25519 key shows the one we know. Nothing
- * known: libssh2's choice, which check_hostkey then refuses.
+ * The host key algorithms of the key types known_hosts lists for the host,
+ * or NULL: asking only for those, a server with an ECDSA and an ED25519 key
+ * shows the one we know. Nothing listed: libssh2's choice, which
+ * check_hostkey then refuses.
  */
-static char *known_types(struct source *s, LIBSSH2_SESSION *session)
+static char *known_types(struct sftp *c)
 {
-	const struct source_def *d = s->def;
-	LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(session);
-	struct libssh2_knownhost *k = NULL;
-	struct strbuf host = STRBUF_INIT, pref = STRBUF_INIT;
-
-	strbuf_addf(&host, "[%s]:%d", d->host, d->port);
-	if (kh && libssh2_knownhost_readfile(kh, d->known_hosts,
-					     LIBSSH2_KNOWNHOST_FILE_OPENSSH) >= 0)
-		while (libssh2_knownhost_get(kh, &k, k) == 0) {
-			const char *m = hostkey_methods(k->typemask);
-			if (!m || (k->name && strcmp(k->name, host.buf) &&
-				   strcmp(k->name, d->host)) || strstr(strbuf_str(&pref), m))
-				continue;
+	const char **types = knownhosts_types(&c->kh);
+	struct strbuf pref = STRBUF_INIT;
+	for (size_t i = 0; types[i]; i++) {
+		const char *m = hostkey_methods(types[i]);
+		if (m)
 			strbuf_addf(&pref, "%s%s", pref.len ? "," : "", m);
-		}
-	if (kh)
-		libssh2_knownhost_free(kh);
-	strbuf_release(&host);
+	}
+	free(types);
 	return pref.len ? strbuf_detach(&pref) : NULL;
 }
 
 /* The server's key against known_hosts, before anything is sent. */
-static int check_hostkey(struct source *s, LIBSSH2_SESSION *session)
+static int check_hostkey(struct source *s, struct sftp *c)
 {
 	const struct source_def *d = s->def;
-	LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(session);
 	size_t len;
-	int type, rc = SRC_FAIL;
-	const char *key = libssh2_session_hostkey(session, &len, &type);
+	int type;
+	unsigned long line;
+	const char *key = libssh2_session_hostkey(c->session, &len, &type);
 
-	fingerprint(session, s->hostkey);
-	if (!kh || !key)
+	fingerprint(c->session, s->hostkey);
+	if (!key) {
 		log_error("source %s: no host key from %s", d->name, d->host);
-	else if (libssh2_knownhost_readfile(kh, d->known_hosts,
-					    LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0)
-		log_error("source %s: unable to read known_hosts %s", d->name, d->known_hosts);
-	else
-		switch (libssh2_knownhost_checkp(kh, d->host, d->port, key, len,
-				LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
-				key_type(type), NULL)) {
-		case LIBSSH2_KNOWNHOST_CHECK_MATCH:
-			rc = SRC_OK;
-			break;
-		case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-			log_error("source %s: host key of %s CHANGED (now %s); refused. If the "
-				  "server's key really changed, update %s", d->name, d->host,
-				  s->hostkey, d->known_hosts);
-			break;
-		default:
-			log_error("source %s: host key of %s (%s) is not in %s; refused",
-				  d->name, d->host, s->hostkey, d->known_hosts);
-		}
-	if (kh)
-		libssh2_knownhost_free(kh);
-	return rc;
+		return SRC_FAIL;
+	}
+	switch (knownhosts_check(&c->kh, (const unsigned char *)key, len, &line)) {
+	case KH_MATCH:
+		log_verbose("source %s: host key of %s (%s) is listed in %s:%lu", d->name,
+			    c->kh.name, s->hostkey, d->known_hosts, line);
+		return SRC_OK;
+	case KH_REVOKED:
+		log_error("source %s: host key of %s (%s) is REVOKED in %s:%lu; refused",
+			  d->name, c->kh.name, s->hostkey, d->known_hosts, line);
+		break;
+	case KH_CHANGED:
+		log_error("source %s: host key of %s CHANGED (now %s, %s:%lu lists another); "
+			  "refused. If the server's key really changed, update %s", d->name,
+			  c->kh.name, s->hostkey, d->known_hosts, line, d->known_hosts);
+		break;
+	case KH_CA_ONLY:
+		log_error("source %s: host key of %s (%s) is not in %s; refused: %s:%lu "
+			  "is a @cert-authority line, and host certificates are not "
+			  "supported: list the server's own key", d->name, c->kh.name,
+			  s->hostkey, d->known_hosts, d->known_hosts, line);
+		break;
+	case KH_PORTLESS_ONLY:
+		log_error("source %s: host key of %s (%s) is listed in %s:%lu for %s, the "
+			  "host on port 22, only; refused (OpenSSH would take it): if this is "
+			  "the same server, add a line for %s", d->name, c->kh.name, s->hostkey,
+			  d->known_hosts, line, c->kh.portless, c->kh.name);
+		break;
+	case KH_UNKNOWN:
+		log_error("source %s: host key of %s (%s) is not in %s; refused", d->name,
+			  c->kh.name, s->hostkey, d->known_hosts);
+		break;
+	}
+	return SRC_FAIL;
 }
 
 /* A network error is worth another try; anything else is not. */
@@ -227,7 +236,7 @@ static int fail(struct source *s, struct sftp *c, const char *what, const char *
 static int handshake(struct source *s, struct sftp *c)
 {
 	const struct source_def *d = s->def;
-	char *types = known_types(s, c->session);
+	char *types = known_types(c);
 	int rc = SRC_OK;
 	if (types)
 		libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY, types);
@@ -236,8 +245,13 @@ static int handshake(struct source *s, struct sftp *c)
 		rc = fail(s, c, "SSH handshake with", d->host);
 		if (kex && types)
 			log_error("source %s: %s has only %s for %s; if the server no longer has "
-				  "such a key, check its new fingerprint and add it", d->name,
-				  d->known_hosts, types, d->host);
+				  "such a key, check its new fingerprint and add it%s", d->name,
+				  d->known_hosts, types, c->kh.name,
+				  /* 1.10 signs RSA host keys with SHA-1 only, which
+				   * OpenSSH 8.8 and later servers no longer offer */
+				  strstr(types, "ssh-rsa") && !libssh2_version(0x010b00) ?
+				  " (this libssh2 checks an RSA host key with ssh-rsa, SHA-1, "
+				  "only: list the server's ED25519 or ECDSA key)" : "");
 	}
 	free(types);
 	return rc;
@@ -249,7 +263,7 @@ static int login(struct source *s, struct sftp *c)
 	int rc = handshake(s, c);
 	if (rc)
 		return rc;
-	if (check_hostkey(s, c->session))
+	if (check_hostkey(s, c))
 		return SRC_FAIL;
 	if (libssh2_userauth_publickey_fromfile_ex(c->session, d->user,
 			(unsigned)strlen(d->user), NULL, d->key, NULL))
@@ -271,31 +285,50 @@ static int sftp_list(struct source *s, struct source_listing *out)
 	struct sftp *c = s->impl;
 	LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_opendir(c->sftp, s->def->dir);
 	LIBSSH2_SFTP_ATTRIBUTES a;
-	char name[512];
-	int n, rc;
-	if (!h)
+	char *name = xmalloc(NAME_BUF);
+	size_t total = 0;
+	ssize_t n;
+	int rc = SRC_OK;
+	if (!h) {
+		free(name);
 		return fail(s, c, "unable to open directory", s->def->dir);
-	while ((n = libssh2_sftp_readdir(h, name, sizeof(name), &a)) > 0) {
+	}
+	while (rc == SRC_OK && (n = libssh2_sftp_readdir(h, name, NAME_BUF, &a)) > 0) {
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		listing_add(out, name, a.flags & LIBSSH2_SFTP_ATTR_SIZE ? a.filesize : 0,
-			    a.flags & LIBSSH2_SFTP_ATTR_ACMODTIME ? (int64_t)a.mtime : 0,
-			    (a.flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) &&
-			    LIBSSH2_SFTP_S_ISREG(a.permissions));
+		if ((total += (size_t)n) > MAX_LISTING) {
+			log_error("source %s: %s lists more than %d MiB of names; refused",
+				  s->def->name, s->def->dir, MAX_LISTING >> 20);
+			rc = SRC_FAIL;
+		} else if (strlen(name) != (size_t)n) {	/* would be taken as a shorter name */
+			struct strbuf p = STRBUF_INIT;
+			printable_name(name, &p);
+			log_error("source %s: '%s...': a file name with a NUL byte; not taken",
+				  s->def->name, p.buf);
+			strbuf_release(&p);
+			out->refused++;
+		} else {
+			listing_add(out, name, a.flags & LIBSSH2_SFTP_ATTR_SIZE ? a.filesize : 0,
+				    a.flags & LIBSSH2_SFTP_ATTR_ACMODTIME ? (int64_t)a.mtime : 0,
+				    (a.flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) &&
+				    LIBSSH2_SFTP_S_ISREG(a.permissions));
+		}
 	}
-	rc = n < 0 ? fail(s, c, "unable to list", s->def->dir) : SRC_OK;
+	if (rc == SRC_OK && n < 0)
+		rc = fail(s, c, "unable to list", s->def->dir);
 	libssh2_sftp_closedir(h);
+	free(name);
 	return rc;
 }
 
-static int sftp_read(struct source *s, const char *name, uint64_t offset, int fd,
-		     uint64_t *got)
+static int sftp_read(struct source *s, const char *name, uint64_t offset, uint64_t want,
+		     int fd, uint64_t *got)
 {
 	struct sftp *c = s->impl;
 	struct strbuf p = STRBUF_INIT;
 	LIBSSH2_SFTP_HANDLE *h;
 	char *buf = xmalloc(READ_SIZE);
-	ssize_t n;
+	ssize_t n = 0;
 	int rc = SRC_OK, next;
 
 	remote_path(s->def->dir, name, &p);
@@ -304,7 +337,8 @@ static int sftp_read(struct source *s, const char *name, uint64_t offset, int fd
 		goto out;
 	}
 	libssh2_sftp_seek64(h, offset);
-	while ((n = libssh2_sftp_read(h, buf, READ_SIZE)) > 0) {
+	/* Past want the file is not what was listed: the caller refuses it. */
+	while (*got <= want && (n = libssh2_sftp_read(h, buf, READ_SIZE)) > 0) {
 		if (write_all(fd, buf, (size_t)n)) {
 			log_error("unable to write the download of %s: %s", p.buf, strerror(errno));
 			rc = SRC_FAIL;
@@ -360,8 +394,34 @@ static void sftp_close(struct source *s)
 	}
 	if (c->fd >= 0)
 		close(c->fd);
+	knownhosts_free(&c->kh);
 	free(c);
 	s->impl = NULL;
+}
+
+/*
+ * The private key must be readable by us alone, as OpenSSH requires
+ * ("UNPROTECTED PRIVATE KEY FILE"): any group or other permission refuses it.
+ */
+static int check_key_file(struct source *s)
+{
+	const char *key = s->def->key;
+	struct stat st;
+	if (stat(key, &st)) {
+		log_error("source %s: private key %s: %s", s->def->name, key, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_error("source %s: private key %s is not a regular file", s->def->name, key);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		log_error("source %s: private key %s is mode %04o: group or others may read "
+			  "it; refused (chmod 600 %s)", s->def->name, key,
+			  (unsigned)(st.st_mode & 07777), key);
+		return -1;
+	}
+	return 0;
 }
 
 static int sftp_open(struct source *s)
@@ -382,6 +442,14 @@ static int sftp_open(struct source *s)
 	s->after = sftp_after;
 	s->close = sftp_close;
 	xstrlcpy(s->hostkey, "?", sizeof(s->hostkey));
+	c->fd = -1;
+	/* Before any contact: a key others can read, or a known_hosts we cannot
+	 * use, is a configuration to fix, not worth another try. */
+	if (check_key_file(s) ||
+	    knownhosts_load(&c->kh, s->def->known_hosts, s->def->host, s->def->port)) {
+		sftp_close(s);
+		return SRC_FAIL;
+	}
 	if ((c->fd = dial(s)) < 0) {
 		sftp_close(s);
 		return SRC_DOWN;

@@ -324,34 +324,30 @@ static void csv_cell(struct strbuf *line, const char *s, int last)
 	csvout_str(line, s ? s : "", last);
 }
 
-/* The columns after the standard ones: ";invoice;cvr;ean;plan;other_reasons;file". */
-static char *extra6(const char *inv, const char *cvr, const char *ean, const char *plan,
-		    const char *other, const char *file)
+/* The columns after the standard ones (recon_out.extra). */
+static const char *const exc_extra[] = { "invoice", "cvr", "ean", "plan", "other_reasons",
+					 "file" };
+
+static void extra6(struct exception_row *e, const char *inv, const char *cvr, const char *ean,
+		   const char *plan, const char *other, const char *file)
 {
-	struct strbuf x = STRBUF_INIT;
 	const char *v[6] = { inv, cvr, ean, plan, other, file };
-	for (int i = 0; i < 6; i++) {
-		strbuf_addch(&x, ';');
-		csvout_str(&x, v[i] ? v[i] : "", 1);
-		x.len--;	/* csvout ends with '\n' when last: drop it */
-		x.buf[x.len] = '\0';
-	}
-	return strbuf_detach(&x);
+	for (int i = 0; i < 6; i++)
+		if (v[i] && v[i][0])
+			recon_extra(e, i, v[i]);
 }
 
-static char *extra_cols(const struct bp_doc *d, const char *plans, const struct bp_outcome *o,
-			int with_file)
+static void extra_cols(struct exception_row *e, const struct bp_doc *d, const char *plans,
+		       const struct bp_outcome *o, int with_file)
 {
 	struct strbuf other = STRBUF_INIT, file = STRBUF_INIT;
-	char *x;
 	for (int i = 1; o && i < o->ncodes; i++)
 		strbuf_addf(&other, "%s%s", i > 1 ? "," : "", bp_code_name(o->codes[i]));
 	if (with_file && d->relpath[0])
 		strbuf_addf(&file, "%s:%lu", d->relpath, d->line);
-	x = extra6(d->invoice, d->supplier, d->ean, plans, strbuf_str(&other), strbuf_str(&file));
+	extra6(e, d->invoice, d->supplier, d->ean, plans, strbuf_str(&other), strbuf_str(&file));
 	strbuf_release(&other);
 	strbuf_release(&file);
-	return x;
 }
 
 /* "faktura INVOICE, CVR SUPPLIER, EAN EAN, ISSUEDATE" (DESIGN 4.7). */
@@ -376,7 +372,7 @@ static void held(struct bp *b, const char *se, int32_t month, const struct bp_do
 		strbuf_addf(&note, ": %s", strbuf_str(&o->detail));
 	recon_note(e, "%s", strbuf_str(&note));
 	e->first_seen = d->received;
-	e->extra = extra_cols(d, strbuf_str(&o->plans), o, 1);
+	extra_cols(e, d, strbuf_str(&o->plans), o, 1);
 	strbuf_release(&note);
 }
 
@@ -432,11 +428,11 @@ static void plan_level(struct bp *b, const struct bp_state *s, const char *se, i
 		if (v[i].code == BP_KADENCE_MANGLER) {
 			recon_note(e, "sidste faktura %s %s, forventet senest %s", v[i].last->invoice,
 				   day_format(v[i].last->day, day), day_format(v[i].due, day2));
-			e->extra = extra_cols(v[i].last, v[i].plan->id, NULL, 0);
+			extra_cols(e, v[i].last, v[i].plan->id, NULL, 0);
 		} else {
 			recon_note(e, "slutdato %s, %d dage", day_format(v[i].plan->end, day),
 				   v[i].days);
-			e->extra = extra6("", "", "", v[i].plan->id, "", "");
+			extra6(e, "", "", "", v[i].plan->id, "", "");
 		}
 		b->planexc++;
 	}
@@ -450,7 +446,7 @@ static void plan_level(struct bp *b, const struct bp_state *s, const char *se, i
 				    bp_code_name(BP_PLAN_FEJL), bp_code_text(BP_PLAN_FEJL));
 		snprintf(e->ref, sizeof(e->ref), "linje %lu", p->line);
 		recon_note(e, "BETALINGSPLANER linje %lu: %s", p->line, p->error);
-		e->extra = extra6("", "", "", p->id, "", "");
+		extra6(e, "", "", "", p->id, "", "");
 		b->planexc++;
 	}
 }
@@ -491,7 +487,7 @@ static int on_landed(const struct landed_file *f, void *data)
 		xstrlcpy(e->ref, f->relpath, sizeof(e->ref));
 		recon_note(e, "%s:%s: %s", f->relpath, strbuf_str(&line), strbuf_str(&why));
 		strbuf_addf(&schema, "%s:%s", f->relpath, strbuf_str(&line));
-		e->extra = extra6("", "", "", "", "", strbuf_str(&schema));
+		extra6(e, "", "", "", "", "", strbuf_str(&schema));
 		r->b->refused++;
 	}
 	strbuf_release(&props);
@@ -774,8 +770,7 @@ static void free_all(struct bp *b)
 
 static int match_night(struct stage_ctx *ctx)
 {
-	struct bp b = { .ctx = ctx, .out = { .recon = RECON,
-		.extra_header = ";invoice;cvr;ean;plan;other_reasons;file" } };
+	struct bp b = { .ctx = ctx, .out = { .recon = RECON, .extra = exc_extra, .nextra = 6 } };
 	MDB_txn *txn;
 	const char **ses;
 	size_t nses;

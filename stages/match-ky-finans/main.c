@@ -273,6 +273,16 @@ static int finans_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Reconciles KY 'Sum - Finans' against the ERP postings from KY (guide 2.1;\n"
+	"conf/ky-finans.conf): OUT/DATE/summary/ky-finans.csv and\n"
+	"OUT/DATE/exceptions/ky-finans.csv.\n",
+	"Exit: 0 done (breaks found are still 0), 64 usage or configuration,\n"
+	"      65 input it cannot use (an Er_Accepteret_Af_Bogfoering neither true nor\n"
+	"      false), 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -215,6 +215,16 @@ static int yr_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Reconciles KY 'Sum - Ydelsesrefusion' against the eIndkomst lines per YR\n"
+	"code, and the municipality's ATP/OP share (guide 2.2.2; conf/ky-yr.conf):\n"
+	"OUT/DATE/summary/ky-yr.csv and OUT/DATE/exceptions/ky-yr.csv.\n",
+	"Exit: 0 done (breaks found are still 0), 64 usage or configuration,\n"
+	"      65 input it cannot use (a YR code over 63 characters), 70 internal\n"
+	"      error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -1234,6 +1234,16 @@ static int normalise_night(struct stage_ctx *ctx)
 	return n.files_bad ? EXIT_BADDATA : EXIT_DONE;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Reads each landed file of the night by its schema (conf 'input' lines,\n"
+	"schemas/NAME.schema) into the store; every row is loaded or written to\n"
+	"OUT/DATE/rejected/ with file, line, column and reason.\n",
+	"Exit: 0 done (rejected rows are still 0), 64 usage, configuration or schema,\n"
+	"      65 a file could not be used at all (the others were loaded),\n"
+	"      70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -124,19 +124,54 @@ static int schema_field(const struct conf_line *l, const struct schema *s,
 	return conf_error(l, "store '%s' has no field '%s'", s->store->name, name);
 }
 
+/* values=A,B,...: the closed set of a flag or code column (J/N, a status). */
+static int column_values(const struct conf_line *l, struct column_map *c)
+{
+	for (int i = 3; i < l->argc; i++) {
+		const char *v = l->argv[i];
+		if (strncmp(v, "values=", 7))
+			continue;
+		if (c->values)
+			return conf_error(l, "values= given twice");
+		if (!v[7] || v[7] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,"))
+			return conf_error(l, "usage: values=VALUE,VALUE...");
+		c->values = xstrdup(v + 7);
+	}
+	return 0;
+}
+
+/* Whether a cell is one of a column's values ("J,N"). */
+static int value_listed(const char *values, const char *cell, size_t len)
+{
+	for (const char *p = values; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == len && !memcmp(p, cell, len))
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
 static int directive_column(const struct conf_line *l, struct schema *s)
 {
 	struct column_map *c;
+	struct conf_line flagwords = *l;	/* the flags, values= taken out */
 	int f;
 	if (l->argc < 3)
 		return conf_error(l, "usage: column NAME FIELD [FLAGS...]");
 	if ((f = schema_field(l, s, l->argv[2])) < 0)
 		return -1;
+	flagwords.argc = 0;
+	for (int i = 0; i < l->argc; i++)
+		if (i < 3 || strncmp(l->argv[i], "values=", 7))
+			flagwords.argv[flagwords.argc++] = l->argv[i];
 	s->cols = xrealloc(s->cols, (size_t)(s->ncols + 1) * sizeof(*s->cols));
 	c = &s->cols[s->ncols];
 	memset(c, 0, sizeof(*c));
-	if (parse_flags(l, 3, &c->flags))
+	if (column_values(l, c) || parse_flags(&flagwords, 3, &c->flags)) {
+		free(c->values);
 		return -1;
+	}
 	c->column = xstrdup(l->argv[1]);
 	c->field = f;
 	c->index = -1;
@@ -345,8 +380,10 @@ fail:
 void schema_free(struct schema *s)
 {
 	schema_xml_free(s);
-	for (int i = 0; i < s->ncols; i++)
+	for (int i = 0; i < s->ncols; i++) {
 		free(s->cols[i].column);
+		free(s->cols[i].values);
+	}
 	for (int i = 0; i < s->namounts; i++) {
 		free(s->amounts[i].column);
 		free(s->amounts[i].set_text);
@@ -507,6 +544,13 @@ static int row_columns(const struct schema *s, const struct csv_row *row,
 				return row_fail(col, why, (unsigned)c->index + 1,
 						c->column, "required value is empty");
 			continue;
+		}
+		if (c->values && !value_listed(c->values, cell->ptr, cell->len)) {
+			struct strbuf m = STRBUF_INIT;
+			strbuf_addf(&m, "value is not one of %s", c->values);
+			row_fail(col, why, (unsigned)c->index + 1, c->column, m.buf);
+			strbuf_release(&m);
+			return -1;
 		}
 		if (value_parse(t, c->flags, cell->ptr, cell->len, &st->rec.v[c->field],
 				st->scratch[c->field], &reason))

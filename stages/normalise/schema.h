@@ -33,6 +33,7 @@ struct column_map {
 	unsigned flags;
 	int index;		/* position in the bound header, -1 if absent */
 	unsigned long lineno;	/* in the schema file, for messages */
+	char *values;		/* NULL, or "J,N": a non-empty cell must be one of them */
 };
 
 struct amount_map {

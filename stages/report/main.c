@@ -51,6 +51,14 @@ static int report_night(struct stage_ctx *ctx)
 	return rc_;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Writes OUT/DATE/report.html, the night's report for the finance clerk: one\n"
+	"self-contained page from every summary/ and exceptions/ file\n"
+	"(conf/report.conf).\n",
+	"Exit: 0 done, 64 usage or configuration, 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

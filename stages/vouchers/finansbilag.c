@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
@@ -28,17 +30,108 @@ static void xml_message(void *ctx, const char *fmt, ...)
 	strbuf_release(&sb);
 }
 
+/* A parser's or the schema compiler's error, as FILE:LINE: message. */
+static void xml_error(void *ctx, xmlErrorPtr e)
+{
+	const char *path = ctx;
+	struct strbuf sb = STRBUF_INIT;
+	if (!e || e->level == XML_ERR_WARNING)
+		return;
+	strbuf_addstr(&sb, e->message ? e->message : "XML error");
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = '\0';
+	log_input(e->file ? e->file : path, e->line > 0 ? (unsigned long)e->line : 0, 0, "%s",
+		  sb.buf);
+	strbuf_release(&sb);
+}
+
+/*
+ * Nothing we parse may declare a document type: a DTD is where entity
+ * bombs (billion laughs, quadratic blowup) and external entities (a local
+ * file read into the document, a URL fetched) live, and nothing we read
+ * needs one. Refused at the declaration, before any entity is declared.
+ */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *public_id,
+			   const xmlChar *system_id)
+{
+	xmlParserCtxtPtr p = ctx;
+	(void)name;
+	(void)public_id;
+	(void)system_id;
+	log_input(p->_private, (unsigned long)xmlSAX2GetLineNumber(ctx), 0,
+		  "a document type declaration (<!DOCTYPE>): DTDs and entities are not "
+		  "allowed here; refused");
+	xmlStopParser(p);
+	p->wellFormed = 0;	/* no partial document either */
+}
+
+/* While the schema compiles: it may not load anything (xs:include, xs:import ...). */
+static xmlParserInputPtr refuse_load(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)id;
+	(void)ctxt;
+	log_error("finansbilag: the schema may not load %s; refused", url ? url : "(no URL)");
+	return NULL;
+}
+
+/*
+ * The XSD read as untrusted XML: no network (XML_PARSE_NONET), no entity
+ * substitution (no XML_PARSE_NOENT, which libxml2's own schema loader
+ * sets), no external DTD (no XML_PARSE_DTDLOAD), and no document type at
+ * all (refuse_doctype). An xs:include, xs:import, xs:redefine or
+ * xs:override is refused at its line: the schema is one file.
+ */
+static xmlDocPtr read_xsd(const char *path)
+{
+	static const char *const loads[] = { "include", "import", "redefine", "override" };
+	xmlParserCtxtPtr p = xmlNewParserCtxt();
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	if (!p) {
+		log_error("%s: out of memory", path);
+		return NULL;
+	}
+	p->_private = (void *)path;
+	p->sax->internalSubset = refuse_doctype;
+	xmlSetStructuredErrorFunc((void *)path, xml_error);
+	doc = xmlCtxtReadFile(p, path, NULL, XML_PARSE_NONET);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (doc && !p->wellFormed) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(p);
+	for (xmlNodePtr n = (root = doc ? xmlDocGetRootElement(doc) : NULL) ? root->children : NULL;
+	     n; n = n->next)
+		for (size_t i = 0; n->type == XML_ELEMENT_NODE && i < 4; i++)
+			if (!xmlStrcmp(n->name, BAD_CAST loads[i])) {
+				log_input(path, (unsigned long)xmlGetLineNo(n), 0, "xs:%s: the "
+					  "schema may not load other files; refused", loads[i]);
+				xmlFreeDoc(doc);
+				return NULL;
+			}
+	return doc;
+}
+
 int finansbilag_open(struct finansbilag *fb, const char *xsd_path)
 {
-	xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd_path);
+	xmlExternalEntityLoader loader = xmlGetExternalEntityLoader();
+	xmlSchemaParserCtxtPtr pc;
+	xmlDocPtr doc;
 	memset(fb, 0, sizeof(*fb));
-	if (!pc) {
-		log_error("unable to read %s", xsd_path);
+	if (!(doc = read_xsd(xsd_path)))
+		return -1;
+	if (!(pc = xmlSchemaNewDocParserCtxt(doc))) {
+		log_error("%s: out of memory", xsd_path);
+		xmlFreeDoc(doc);
 		return -1;
 	}
-	xmlSchemaSetParserErrors(pc, xml_message, xml_message, NULL);
+	xmlSchemaSetParserStructuredErrors(pc, xml_error, (void *)xsd_path);
+	xmlSetExternalEntityLoader(refuse_load);
 	fb->schema = xmlSchemaParse(pc);
+	xmlSetExternalEntityLoader(loader);
 	xmlSchemaFreeParserCtxt(pc);
+	xmlFreeDoc(doc);
 	if (!fb->schema) {
 		log_error("%s: not a usable XML schema", xsd_path);
 		return -1;

@@ -441,6 +441,16 @@ out:
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Turns the night's exception rows into balanced GL posting vouchers\n"
+	"(finansbilag) by conf/vouchers.conf, each business event once:\n"
+	"OUT/DATE/vouchers/ID.xml and OUT/DATE/vouchers/vouchers.csv.\n",
+	"Exit: 0 done, 64 usage or configuration (a rule gives an unbalanced voucher,\n"
+	"      a role is missing), 65 an exception row it cannot use (nothing issued),\n"
+	"      70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;

@@ -222,6 +222,10 @@ class Run:
     def env(self, extra=None):
         e = dict(os.environ)
         e["PIPELINE_ARCHIVE_DIR"] = self.archive
+        # The archive records when a night was sealed (BASE.sealed, beside
+        # the seal): one fixed time (reproducible builds' convention) keeps
+        # whole archives comparable.
+        e["SOURCE_DATE_EPOCH"] = "1612569600"
         e.update(extra or {})
         return e
 

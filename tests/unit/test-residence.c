@@ -3,7 +3,7 @@
  * CPR on a day over [Fra, Til) periods, seed 000 rule 2 (folkeoplysnings-
  * loven § 43): a move counts from its day, the betalingskommune wins,
  * unknown CPR, no period, overlapping periods. The store-reading half is
- * t0840-residence.
+ * t0270-residence.
  */
 #include <string.h>
 
