@@ -145,13 +145,17 @@ static void each_csv(struct muni *m, const char *dir, const char *sub,
 }
 
 /* A row whose status is none of the three that mean "the data was there"
- * is a missing input (w12's MANGLER, or any status a later reconciliation
- * adds): counted, and the first few named. */
+ * is a missing input (MANGLER, or any status a later reconciliation adds):
+ * counted, and the first few named. A reconciliation's one INGEN-DATA row
+ * is not: a municipality that does not use it has none on every night,
+ * and when its reports were expected the night's exit (66) says so. */
 static void summary_rows(struct muni *m, const struct csvtable *t)
 {
-	int cst = csvtable_col(t, "status");
+	int cst = csvtable_col(t, "status"), ckey = csvtable_col(t, "key");
 	for (size_t r = 0; cst >= 0 && r < t->nrows; r++) {
 		const char *st = csvtable_get(t, r, cst);
+		if (ckey >= 0 && !strcmp(csvtable_get(t, r, ckey), "INGEN-DATA"))
+			continue;
 		if (!strcmp(st, "BREAK")) {
 			m->breaks++;
 		} else if (strcmp(st, "OK") && strcmp(st, "EXPLAINED")) {

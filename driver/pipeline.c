@@ -34,6 +34,7 @@
 #include "run/stage.h"
 #include "post/voucherstore.h"
 #include "run/outfile.h"
+#include "archive/sealed.h"
 #include "archive.h"
 #include "overview.h"
 #include "storecheck.h"
@@ -108,17 +109,29 @@ static void usage(int code)
 	      f);
 }
 
-/* Higher wins: what the night's exit code says when stages disagree. */
+/*
+ * Higher wins: what the night's exit code says when stages disagree
+ * (README "Commands"): a failure of the run itself over an unreachable
+ * source, over rejected input, over missing reports, over done.
+ */
 static int severity(int code)
 {
 	switch (code) {
 	case EXIT_DONE: return 0;
-	case EXIT_BADDATA: return 1;
-	case EXIT_UNREACHABLE: return 2;
-	case EXIT_USAGE: return 3;
-	case EXIT_LOCKED: return 4;
-	default: return 5;
+	case EXIT_NOINPUT: return 1;
+	case EXIT_BADDATA: return 2;
+	case EXIT_UNREACHABLE: return 3;
+	case EXIT_USAGE: return 4;
+	case EXIT_LOCKED: return 5;
+	default: return 6;
 	}
+}
+
+/* The night goes on after these: the clerk sees what could be made. */
+static int goes_on(int code)
+{
+	return code == EXIT_DONE || code == EXIT_BADDATA || code == EXIT_UNREACHABLE ||
+	       code == EXIT_NOINPUT;
 }
 
 static void add_arg(char **argv, int *argc, const char *a)
@@ -235,11 +248,11 @@ static int write_status_file(struct setup *s)
 
 /*
  * Runs the given stages in conf order; a failure that leaves later stages
- * nothing to read stops the chain. Bad data (65) and an unreachable source
- * (69) do not: the night goes on with what did arrive, so the clerk sees
- * the reconciliations that could be made (a missing source shows as its
- * own exceptions), and status marks what ran after the failure stale.
- * Returns the night's exit code.
+ * nothing to read stops the chain. Bad data (65), missing reports (66) and
+ * an unreachable source (69) do not: the night goes on with what did
+ * arrive, so the clerk sees the reconciliations that could be made (what
+ * is missing shows as MANGLER), and status marks what ran after a failure
+ * stale. Returns the night's exit code (severity()).
  */
 static int run_stages(struct setup *s, const int *selected)
 {
@@ -252,7 +265,7 @@ static int run_stages(struct setup *s, const int *selected)
 		last = i, last_rc = rc, last_sig = sig;
 		if (severity(rc) > severity(worst))
 			worst = rc;
-		if (rc != EXIT_DONE && rc != EXIT_BADDATA && rc != EXIT_UNREACHABLE) {
+		if (!goes_on(rc)) {
 			log_error("%s: stage %s failed (exit %d); later stages not run",
 				  s->o.date, s->conf.stages[i].name, rc);
 			break;
@@ -606,13 +619,78 @@ static int take_flag(int *argc, char **argv, const char *flag)
 	return found;
 }
 
+/* Whether the ledger has an entry of stage for the night. */
+static int ran(const struct entries *es, const char *night, const char *stage)
+{
+	return find(es, night, stage) != NULL;
+}
+
+/*
+ * A rerun redoes a stage of a night that ran: every stage it reads
+ * (its 'after' stages, and theirs, that are not redone) must have run
+ * for the night. Otherwise it would read nothing and the archive would
+ * seal a partial night: refused (64), naming the first such stage. 0 or
+ * EXIT_USAGE (reported), EXIT_INTERNAL.
+ */
+static int rerun_refused(struct setup *s, const int *sel, const char *stage)
+{
+	struct entries es = { NULL, 0 };
+	struct store st = { 0 };
+	int *need = xcalloc((size_t)s->conf.nstages, sizeof(*need));
+	int rc = store_open_readonly(&st, s->conf.state, &s->cat), grew = 1, missing = -1;
+	MDB_txn *txn;
+	if (rc == 0 && !store_begin(&st, MDB_RDONLY, &txn)) {
+		rc = ledger_each(&st, txn, s->o.date, collect, &es) ? -1 : 0;
+		mdb_txn_abort(txn);
+	} else if (rc == 0) {
+		rc = -1;
+	}
+	store_close(&st);
+	if (rc < 0) {
+		free(need);
+		return EXIT_INTERNAL;
+	}
+	for (int i = 0; i < s->conf.nstages; i++)
+		need[i] = sel[i];
+	while (grew) {		/* what the redone stages read, transitively */
+		grew = 0;
+		for (int i = 0; i < s->conf.nstages; i++)
+			for (int k = 0; need[i] && k < s->conf.stages[i].nafter; k++)
+				for (int j = 0; j < s->conf.nstages; j++)
+					if (!need[j] && !strcmp(s->conf.stages[j].name,
+								s->conf.stages[i].after[k]))
+						need[j] = grew = 1;
+	}
+	for (int i = 0; i < s->conf.nstages && missing < 0; i++)
+		if (need[i] && !sel[i] && !ran(&es, s->o.date, s->conf.stages[i].name))
+			missing = i;
+	if (!es.n)
+		log_error("rerun %s: night %s never ran; run it whole first: pipeline run "
+			  "--date %s", stage, s->o.date, s->o.date);
+	else if (missing >= 0)
+		log_error("rerun %s: night %s never ran %s, which it reads; run the night "
+			  "whole first (pipeline run --date %s) or rerun %s", stage, s->o.date,
+			  s->conf.stages[missing].name, s->o.date, s->conf.stages[missing].name);
+	rc = !es.n || missing >= 0 ? EXIT_USAGE : 0;
+	free(es.v);
+	free(need);
+	return rc;
+}
+
 static int cmd_run(struct setup *s, const char *stage, int dry_run)
 {
 	int32_t night;
+	char today[DATE_BUFSZ];
 	int *sel, rc;
 	if (!s->o.date || day_parse_iso(s->o.date, &night)) {
 		log_error("--date YYYY-MM-DD is required and must be a real date");
 		usage(EXIT_USAGE);
+		return EXIT_USAGE;
+	}
+	/* A mistyped night must not run at all: no stage, no ledger entry, no lock. */
+	if (night > day_today()) {
+		log_error("%s: the night is after today (%s): refused, nothing was run",
+			  s->o.date, day_format(day_today(), today));
 		return EXIT_USAGE;
 	}
 	if ((rc = setup_load(s, !dry_run)))
@@ -625,6 +703,10 @@ static int cmd_run(struct setup *s, const char *stage, int dry_run)
 	}
 	for (int i = 0; !stage && i < s->conf.nstages; i++)
 		sel[i] = 1;
+	if (stage && (rc = rerun_refused(s, sel, stage))) {
+		free(sel);
+		return rc;
+	}
 	umask(027);
 	rc = dry_run ? cmd_dry_run(s, sel, stage) : run_stages(s, sel);
 	if (!dry_run)

@@ -160,22 +160,29 @@ static char *across_months(const struct side *s, const struct gm_item *v, int ns
 	return across;
 }
 
-/* A summary row per reported month: its KY items against its postings. */
+/*
+ * A summary row per reported month that has KY items or postings: its KY
+ * items against its postings (a month with neither has no row, not a row
+ * of zeros).
+ */
 static void side_summaries(struct debitor *d, const char *se, const struct side *s,
 			   const struct gm_item *v, int nsets)
 {
 	char *across = across_months(s, v, nsets);
 	for (int32_t m = s->from; m <= s->to; m = month_add(m, 1)) {
 		money_t left = 0, right = 0, explained = 0;
+		int items = 0;
 		for (size_t i = 0; i < s->nky + s->nerp; i++) {
 			money_t a = v[i].amount;
 			if (item_month(s, i) != m)
 				continue;
+			items++;
 			*(i < s->nky ? &left : &right) += a;
 			if (across[v[i].set])
 				explained += i < s->nky ? a : -a;
 		}
-		recon_summary(&d->out, se, m, s->key, left, right, explained);
+		if (items)
+			recon_summary(&d->out, se, m, s->key, left, right, explained);
 	}
 	free(across);
 }
@@ -190,6 +197,11 @@ static void pair_side(struct debitor *d, const char *se, const struct side *s)
 	size_t n = s->nky + s->nerp;
 	struct gm_item *v = xcalloc(n + 1, sizeof(*v));
 	struct gm_result r;
+	struct gm_limits lim = d->mc.lim;
+	/* a claim and its posting: 1:1 only; a covering KY reports in parts may
+	 * be booked as one posting, and the other way round (max-group) */
+	if (s->to_debitor)
+		lim.max_group = 1;
 	for (size_t i = 0; i < s->nky; i++)
 		v[i] = (struct gm_item){ .side = 0, .amount = gm_amount(s->ky[i]->amount),
 					 .day = claim_day(s->ky[i]), .party = s->ky[i]->cpr };
@@ -197,7 +209,7 @@ static void pair_side(struct debitor *d, const char *se, const struct side *s)
 		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = gm_amount(s->erp[i]->amount),
 						  .day = s->erp[i]->day,
 						  .party = s->erp[i]->recipient };
-	groupmatch(v, n, &d->mc.lim, &r);
+	groupmatch(v, n, &lim, &r);
 	for (size_t i = 0; i < s->nky; i++) {
 		if (!reported(s, ky_month(s, s->ky[i])))
 			continue;
@@ -253,6 +265,7 @@ static void rejected(struct debitor *d, const char *se, int32_t month)
 			continue;
 		for (size_t j = 0; j < i; j++)
 			copy += !strcmp(l->v[j].ident, q->ident) && !strcmp(l->v[j].cpr, q->cpr);
+		recon_summary_ensure(&d->out, se, month, "KY->DEBITOR");
 		e = recon_exception(&d->out, se, month, "KY->DEBITOR", q->cpr, q->amount, "afvist",
 				    "fordringen er afvist af debitorsystemet og ikke sendt / the "
 				    "claim was rejected by the debtor system and not sent");
@@ -363,6 +376,8 @@ static int load(struct debitor *d, MDB_txn *txn)
 	strbuf_release(&path);
 	if (rc)
 		return EXIT_USAGE;
+	if ((rc = recon_begin(&d->out, d->ctx, source_store, NSOURCES)))
+		return rc;
 	if (reconin_open(&d->in, d->ctx, txn, source_store, NSOURCES,
 			 month_add(to, -d->mc.lookback_months), to) ||
 	    (rc = postings_load(&d->in, ERP, &d->acc, "ky-restance", &d->p)) < 0)

@@ -199,6 +199,7 @@ static void approved(struct faktura *k, const char *se, int32_t month)
 {
 	const struct kyrows *l = &k->src[GODKENDT];
 	money_t left = 0, right = 0, open = 0;
+	size_t invoices = 0;
 	for (size_t i = 0, j; i < l->n; i = j) {
 		for (j = i + 1; j < l->n && !strcmp(l->v[j].se, l->v[i].se) &&
 		     l->v[j].month == l->v[i].month &&
@@ -208,9 +209,12 @@ static void approved(struct faktura *k, const char *se, int32_t month)
 			continue;
 		for (size_t x = i; x < j; x++)
 			left += l->v[x].amount;
+		invoices += j - i;
 		open += pair_account(k, &l->v[i], j - i, 0, &right);
 		open += pair_account(k, &l->v[i], j - i, 1, &right);
 	}
+	if (!invoices)
+		return;		/* no approved invoice that month: no row of zeros */
 	recon_summary(&k->out, se, month, "GODKENDT", left, right, 0);
 	if (left - right != open) {
 		log_error("internal: GODKENDT %s %d: difference is not the unpaid invoices", se,
@@ -219,18 +223,25 @@ static void approved(struct faktura *k, const char *se, int32_t month)
 	}
 }
 
-/* Rejected or failed invoices: listed for the clerk; a rejected one paid anyway is flagged. */
+/*
+ * Rejected or failed invoices, listed for the clerk. A rejected invoice is
+ * KY's decision: its amount is explained (conf: 'explains afvist'), unless
+ * it was paid anyway; one with a technical error must be handled again:
+ * open. A month without such invoices has no row.
+ */
 static void listed(struct faktura *k, const char *se, int32_t month, int src)
 {
 	const struct kyrows *l = &k->src[src];
 	const char *key = src == AFVIST ? "AFVIST" : "TEKNISK_FEJL";
 	money_t sum = 0;
+	size_t n = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct kyrow *q = &l->v[i];
 		const struct posting *p;
 		if (strcmp(q->se, se) || q->month != month)
 			continue;
 		sum += q->amount;
+		n++;
 		if (src == AFVIST)
 			inv_exception(k, q, key, "afvist", "eFaktura afvist i KY / eInvoice "
 				      "rejected in KY");
@@ -246,7 +257,8 @@ static void listed(struct faktura *k, const char *se, int32_t month, int src)
 				   day_format(p->day, day));
 		}
 	}
-	recon_summary(&k->out, se, month, key, sum, 0, sum);
+	if (n)
+		recon_summary(&k->out, se, month, key, sum, 0, src == AFVIST ? sum : 0);
 }
 
 /* KY's posting basis per account against the ledger's postings on the account. */
@@ -314,6 +326,8 @@ static int load(struct faktura *k, MDB_txn *txn)
 	strbuf_release(&path);
 	if (rc)
 		return EXIT_USAGE;
+	if ((rc = recon_begin(&k->out, k->ctx, source_store, NSOURCES)))
+		return rc;
 	if (reconin_open(&k->in, k->ctx, txn, source_store, NSOURCES,
 			 month_add(to, -k->mc.lookback_months), to) ||
 	    postings_load(&k->in, ERP, NULL, NULL, &k->p))

@@ -49,8 +49,20 @@ struct nemkonto {
 	struct recon_out out;
 	int32_t from;		/* the first month reported; the one before is read as context */
 	uint64_t settled, transit, open, nameless, context;	/* postings, for conservation */
-	money_t tot_debit, tot_credit, tot_transit;
+	int nmonths;		/* from .. the night's month */
+	struct month_total {	/* the SE's TOTAL row of each month */
+		money_t debit, credit, explained;
+		int rows;
+	} *tot;
 };
+
+static int month_index(const struct nemkonto *n, int32_t month)
+{
+	int i = 0;
+	for (int32_t m = n->from; m < month; m = month_add(m, 1))
+		i++;
+	return i;
+}
 
 static int cmp_payment(const void *a, const void *b)
 {
@@ -133,10 +145,9 @@ static void flag_manual(struct nemkonto *n, const struct posting *g, size_t ng)
 }
 
 /* Open items: young ones are in transit, older ones are exceptions. */
-static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng,
-			  const struct gm_item *v)
+static void open_items(struct nemkonto *n, const struct posting *g, size_t ng,
+		       const struct gm_item *v)
 {
-	money_t transit = 0;
 	for (size_t i = 0; i < ng; i++) {
 		if (v[i].set) {
 			n->settled++;
@@ -148,7 +159,6 @@ static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng
 		}
 		if (age(n, g[i].day) <= n->mc.transit_days) {
 			n->transit++;
-			transit += g[i].amount;
 			continue;
 		}
 		n->open++;
@@ -156,7 +166,6 @@ static money_t open_items(struct nemkonto *n, const struct posting *g, size_t ng
 				  "posten er ikke udlignet for modtageren / the item is not settled "
 				  "for the recipient");
 	}
-	return transit;
 }
 
 /* Pairs a KY payment with the credit of its Bilagsreference, if the group has it open. */
@@ -217,11 +226,14 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 	free(used);
 }
 
-/* The items whose search ran out of steps stay open (aaben-post); say why once. */
+/*
+ * The items whose search ran out of steps stay open (aaben-post); say why
+ * once, in the month of the recipient's newest posting (it has a row).
+ */
 static void gave_up(struct nemkonto *n, const struct posting *g, size_t ng,
 		    const struct gm_result *r)
 {
-	struct exception_row *e = recipient_exception(n, g[0].se, n->ctx->night / 100,
+	struct exception_row *e = recipient_exception(n, g[0].se, g[ng - 1].month,
 						      g[0].recipient, 0, "opgivet",
 						      "for mange poster til at parre dem alle - "
 						      "afstem de åbne poster manuelt / too many "
@@ -231,24 +243,71 @@ static void gave_up(struct nemkonto *n, const struct posting *g, size_t ng,
 		   (unsigned long long)r->steps);
 }
 
+/*
+ * The recipient's summary rows, one per month it has postings in (the
+ * month before the lookback is context, never reported): left the debits
+ * of the month, right its credits, explained what of the month settled
+ * with a posting of another month or is in transit; the rest is its open
+ * items. TOTAL adds them up per month.
+ */
+static void month_rows(struct nemkonto *n, const struct posting *g, size_t ng,
+		       const struct gm_item *v, int nsets, const char *key, int transit_ok)
+{
+	int32_t *first = xcalloc((size_t)nsets + 1, sizeof(*first));
+	char *across = xcalloc((size_t)nsets + 1, 1);
+	for (size_t i = 0; i < ng; i++)
+		if (v[i].set && !first[v[i].set])
+			first[v[i].set] = g[i].month;
+		else if (v[i].set && first[v[i].set] != g[i].month)
+			across[v[i].set] = 1;
+	for (size_t i = 0, j; i < ng; i = j) {
+		money_t debit = 0, credit = 0, explained = 0;
+		struct month_total *t;
+		for (j = i; j < ng && g[j].month == g[i].month; j++) {
+			int in_transit = transit_ok && !v[j].set &&
+					 age(n, g[j].day) <= n->mc.transit_days;
+			*(g[j].amount < 0 ? &credit : &debit) += gm_amount(g[j].amount);
+			if ((v[j].set && across[v[j].set]) || in_transit)
+				explained += g[j].amount;
+		}
+		if (context(n, &g[i]))
+			continue;
+		recon_summary(&n->out, g[i].se, g[i].month, key, debit, credit, explained);
+		t = &n->tot[month_index(n, g[i].month)];
+		t->debit += debit;
+		t->credit += credit;
+		t->explained += explained;
+		t->rows = 1;
+	}
+	free(first);
+	free(across);
+}
+
 /* Postings without a recipient cannot be matched to anyone: each is bad data. */
 static void nameless(struct nemkonto *n, const struct posting *g, size_t ng)
 {
+	struct gm_item *v = xcalloc(ng + 1, sizeof(*v));	/* all open */
 	for (size_t i = 0; i < ng; i++) {
+		if (context(n, &g[i])) {
+			n->context++;
+			continue;
+		}
 		posting_exception(n, g, i, "mangler-modtager",
 				  "posteringen har ingen modtager (CPR) i økonomisystemets "
 				  "udtræk - ret udtrækket / the posting names no recipient in "
 				  "the ERP extract - fix the extract");
-		*(g[i].amount < 0 ? &n->tot_credit : &n->tot_debit) += gm_amount(g[i].amount);
+		n->nameless++;
 	}
-	n->nameless += ng;
+	for (size_t i = 0; i < ng; i++)	/* sorted by day: their months in order */
+		v[i].day = g[i].day;
+	month_rows(n, g, ng, v, 0, "", 0);
+	free(v);
 }
 
 static void match_recipient(struct nemkonto *n, const struct posting *g, size_t ng)
 {
 	struct gm_item *v;
 	struct gm_result r;
-	money_t debit = 0, credit = 0, transit = 0;
 	char buf[CPR_MASKSZ];
 	const char *cpr;
 	if (!g[0].recipient[0]) {
@@ -260,19 +319,11 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
 		v[i] = (struct gm_item){ .side = g[i].amount < 0,
 					 .amount = gm_amount(g[i].amount),
 					 .day = g[i].day };
-	if (groupmatch(v, ng, &n->mc.lim, &r))
+	if (groupmatch(v, ng, &n->mc.lim, &r) && !context(n, &g[ng - 1]))
 		gave_up(n, g, ng, &r);
-	for (size_t i = 0; i < ng; i++)
-		if (v[i].set || !context(n, &g[i]))
-			*(v[i].side ? &credit : &debit) += v[i].amount;
-	transit = open_items(n, g, ng, v);
+	open_items(n, g, ng, v);
 	flag_manual(n, g, ng);
-	if (!context(n, &g[ng - 1]))	/* sorted by day: the last is the newest */
-		recon_summary(&n->out, g[0].se, n->ctx->night / 100,
-			      recipient_key(g[0].recipient, buf, &cpr), debit, credit, transit);
-	n->tot_debit += debit;
-	n->tot_credit += credit;
-	n->tot_transit += transit;
+	month_rows(n, g, ng, v, r.nsets, recipient_key(g[0].recipient, buf, &cpr), 1);
 	match_payments(n, g, ng);
 	free(v);
 }
@@ -325,6 +376,7 @@ static void missing_payments(struct nemkonto *n)
 		/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
 		snprintf(key, sizeof(key), "%.*s", n->group[i] ? 15 : 4,
 			 n->group[i] ? recipient_key(n->group[i], buf, &cpr) : q->cpr);
+		recon_summary_ensure(&n->out, q->se, q->month, key);
 		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, gm_amount(q->amount),
 				    "mangler-paa-konto", "KY-udbetaling uden postering på "
 				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
@@ -367,17 +419,23 @@ static void match_all(struct nemkonto *n)
 	n->group = xcalloc(n->pay.n + 1, sizeof(*n->group));
 	for (size_t i = 0; i < n->pay.n; i++)
 		n->group[i] = owner(n, &n->pay.v[i]);
+	n->nmonths = month_index(n, n->ctx->night / 100) + 1;
+	n->tot = xcalloc((size_t)n->nmonths, sizeof(*n->tot));
 	for (size_t i = 0, j; i < n->p.n; i = j) {
 		for (j = i + 1; j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se) &&
 		     !strcmp(n->p.v[j].recipient, n->p.v[i].recipient); j++)
 			;
 		match_recipient(n, &n->p.v[i], j - i);
-		if (j == n->p.n || strcmp(n->p.v[j].se, n->p.v[i].se)) {
-			se = n->p.v[i].se;
-			recon_summary(&n->out, se, n->ctx->night / 100, "TOTAL", n->tot_debit,
-				      n->tot_credit, n->tot_transit);
-			n->tot_debit = n->tot_credit = n->tot_transit = 0;
+		if (j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se))
+			continue;
+		se = n->p.v[i].se;
+		for (int k = 0; k < n->nmonths; k++) {
+			const struct month_total *t = &n->tot[k];
+			if (t->rows)
+				recon_summary(&n->out, se, month_add(n->from, k), "TOTAL", t->debit,
+					      t->credit, t->explained);
 		}
+		memset(n->tot, 0, (size_t)n->nmonths * sizeof(*n->tot));
 	}
 	missing_payments(n);
 	payment_sums(n);
@@ -412,6 +470,8 @@ static int load(struct nemkonto *n, MDB_txn *txn)
 	if (rc)
 		return EXIT_USAGE;
 	n->from = month_add(to, -n->mc.lookback_months);
+	if ((rc = recon_begin(&n->out, n->ctx, source_store, NSOURCES)))
+		return rc;
 	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES, month_add(n->from, -1), to) ||
 	    (rc = postings_load(&n->in, ERP, &n->acc, ROLE, &n->p)) < 0 ||
 	    reconin_rows(&n->in, KY_PAY, &n->pay) || reconin_rows(&n->in, KY_SUM, &n->sum))
@@ -440,6 +500,7 @@ static int match_night(struct stage_ctx *ctx)
 	free(n.sum.v);
 	free(n.matched);
 	free(n.group);
+	free(n.tot);
 	return rc;
 }
 

@@ -11,15 +11,17 @@
  * and the provision must equal KY 'Sum - eIndkomst' for the field.
  * SKATTEKONTO: the tax account's end balance must be 0; interest (Rente)
  * not yet paid explains it: a payment (Indbetaling) of exactly a charge's
- * amount pays that charge. Each charge is an exception 'rente' proposing
- * the posting to the 'renter' account (6.45.51) unless the ERP has it:
- * bookings on 'renter' anywhere in the window (the voucher is dated the
- * night after) cover first the charge of their exact amount, the rest
- * charges oldest first; a posting of the opposite amount in a booking's
- * bilag (the voucher's credit on Afregning SKAT) is interest, not a
- * settlement.
+ * amount pays that charge.
+ * RENTE, per month with interest charged: the charges against what is
+ * booked on the 'renter' account (6.45.51); the rest is an exception
+ * 'rente' proposing the posting (it explains its row): bookings on
+ * 'renter' anywhere in the window (the voucher is dated the night after)
+ * cover first the charge of their exact amount, the rest charges oldest
+ * first; a posting of the opposite amount in a booking's bilag (the
+ * voucher's credit on Afregning SKAT) is interest, not a settlement.
  * A month with KY's sums but no ERP dump, where the ERP has other months
- * of the SE, is an exception 'mangler-erp'.
+ * of the SE, is MANGLER (conf/reconciliations.conf), as is SKATTEKONTO
+ * where provisions came and the tax account did not.
  * Accounts come from conf/accounts.conf. Reads only the store and conf/.
  */
 #include <stdio.h>
@@ -225,23 +227,34 @@ static int need_roles(struct afregning *a, const char *se)
 	return a->renter ? 0 : -1;
 }
 
-static void kind_rows(struct match_run *m, const struct afregning *a, const char *se,
-		      int32_t month, int have_ky)
+/*
+ * The four provisions of the month against their settlements. Checks run
+ * only on what arrived: without the ERP month or KY's reports the row is
+ * MANGLER (conf/reconciliations.conf), with no break of phantom amounts.
+ * 1 if a row was written.
+ */
+static int kind_rows(struct match_run *m, const struct afregning *a, const char *se,
+		     int32_t month, int have_erp, int have_ky, int have_detail)
 {
+	int rows = 0;
 	for (int k = 0; k < NKIND; k++) {
 		const struct sums *s = &a->s;
 		money_t rest = match_sub(m, match_sub(m, s->hens[k], s->afr[k]), s->afvist[k]);
 		struct exception_row *e;
 		if (!s->hens[k] && !s->afr[k] && !s->afvist[k] && !s->kysum[k])
 			continue;	/* nothing provided, settled or reported */
+		rows = 1;
 		recon_summary(&m->out, se, month, kinds[k].key, s->hens[k], s->afr[k],
 			      s->afvist[k]);
+		/* a required report missing: the row is MANGLER and its rest unknown */
+		if (!have_erp || !have_ky || !have_detail)
+			continue;
 		if (rest)
 			recon_exception(&m->out, se, month, kinds[k].key, NULL, rest, "unexplained",
 					"forskel mellem hensættelse og afregning som afviste "
 					"eIndkomst-linjer ikke forklarer / provision - settlement not "
 					"explained by rejected eIndkomst lines");
-		if (!have_ky || s->hens[k] == s->kysum[k])
+		if (s->hens[k] == s->kysum[k])
 			continue;
 		e = recon_exception(&m->out, se, month, kinds[k].key, NULL,
 				    match_sub(m, s->hens[k], s->kysum[k]), "hensaettelse-ne-ky",
@@ -251,6 +264,7 @@ static void kind_rows(struct match_run *m, const struct afregning *a, const char
 		e->right = s->kysum[k];
 		e->has_sides = 1;
 	}
+	return rows;
 }
 
 /* The part of a balance that unpaid interest of the same sign explains. */
@@ -270,6 +284,16 @@ static int last_tax_month(const struct match_run *m, const char *se, int32_t mon
 		if (!strcmp(sn->v[i].se, se) && sn->v[i].month > month)
 			return 0;
 	return 1;
+}
+
+/* Whether SKAT's tax account came for the SE in any month read. */
+static int has_tax_account(const struct match_run *m, const char *se)
+{
+	const struct snapshot *sn = &m->snap[SKATTEKONTO];
+	for (size_t i = 0; i < sn->n; i++)
+		if (!strcmp(sn->v[i].se, se))
+			return 1;
+	return 0;
 }
 
 /*
@@ -294,13 +318,17 @@ static void book_charges(struct match_run *m, struct se_state *t)
 	}
 }
 
-/* The month's interest charges no booking on 'renter' covers. */
-static money_t unbooked(struct match_run *m, const struct se_state *t, int32_t month)
+/* The month's interest charges, and the part no booking on 'renter' covers. */
+static money_t charged(struct match_run *m, const struct se_state *t, int32_t month,
+		       money_t *unbooked)
 {
 	money_t sum = 0;
+	*unbooked = 0;
 	for (size_t i = 0; i < t->ncharge; i++)
-		if (t->charge[i].month == month)
-			match_add(m, &sum, t->charge[i].unbooked);
+		if (t->charge[i].month == month) {
+			match_add(m, &sum, t->charge[i].amount);
+			match_add(m, unbooked, t->charge[i].unbooked);
+		}
 	return sum;
 }
 
@@ -312,19 +340,31 @@ static money_t unpaid_interest(struct match_run *m, const struct se_state *t)
 	return sum;
 }
 
+/*
+ * RENTE, per month with interest charged: left the interest SKAT charged
+ * on the tax account, right the part booked on 'renter' (6.45.51),
+ * explained the rest, for which the 'rente' exception proposes the
+ * voucher (Figur 23). SKATTEKONTO, in the tax account's last month: its
+ * end balance against 0, explained by unpaid interest.
+ */
 static void tax_rows(struct match_run *m, struct afregning *a, const char *se, int32_t month)
 {
 	struct sums *s = &a->s;
 	money_t left = a->t.saldo, expl = interest_part(left, unpaid_interest(m, &a->t));
-	money_t rente = unbooked(m, &a->t, month);
+	money_t rente, charge = charged(m, &a->t, month, &rente);
+	if (charge || rente)
+		recon_summary(&m->out, se, month, "RENTE", charge, match_sub(m, charge, rente),
+			      rente);
 	if (rente)
-		recon_exception(&m->out, se, month, "SKATTEKONTO", NULL, rente, "rente",
+		recon_exception(&m->out, se, month, "RENTE", NULL, rente, "rente",
 				"renter på skattekontoen: bogfør på konto 'renter' (IM-konto 6.45.51) "
 				"/ interest on SKAT's tax account: post it to 6.45.51");
-	if (s->jump)
+	if (s->jump) {
+		recon_summary_ensure(&m->out, se, month, "SKATTEKONTO");
 		recon_exception(&m->out, se, month, "SKATTEKONTO", NULL, s->jump, "saldo-spring",
 				"skattekontoens saldo er ikke forrige saldo plus posteringerne / "
 				"a balance on the tax account is not the last one plus the movements");
+	}
 	if (!last_tax_month(m, se, month))
 		return;
 	recon_summary(&m->out, se, month, "SKATTEKONTO", left, 0, expl);
@@ -333,19 +373,6 @@ static void tax_rows(struct match_run *m, struct afregning *a, const char *se, i
 				"saldo-ikke-0",
 				"skattekontoen går ikke i 0: en betalingsanmodning er ikke betalt "
 				"eller betalt forkert / the tax account does not end at 0");
-}
-
-/* KY reported the month, but the ERP dump for it is not there. */
-static void missing_erp(struct match_run *m, const struct afregning *a, const char *se,
-			int32_t month)
-{
-	for (int k = 0; k < NKIND; k++)
-		if (a->s.kysum[k])
-			recon_exception(&m->out, se, month, kinds[k].key, NULL, a->s.kysum[k],
-					"mangler-erp",
-					"ingen posteringer fra økonomisystemet for måneden: "
-					"hensættelsen kan ikke afstemmes / no ERP posting dump for "
-					"the month");
 }
 
 static void se_state_free(struct se_state *t)
@@ -406,10 +433,12 @@ static int per_group(struct match_run *m, const char *se, int32_t month, void *d
 	    match_rows(m, ERP, se, month, on_erp, a) ||
 	    match_rows(m, SKATTEKONTO, se, month, on_tax, a))
 		return EXIT_INTERNAL;
-	if (have_erp)
-		kind_rows(m, a, se, month, match_has(m, KY_SUM, se, month));
-	else if (match_has(m, KY_SUM, se, month) && a->t.erp_months)
-		missing_erp(m, a, se, month);
+	/* an SE whose ERP dump has no month read is not this reconciliation's */
+	if (a->t.erp_months &&
+	    kind_rows(m, a, se, month, have_erp, match_has(m, KY_SUM, se, month),
+		      match_has(m, KY_DETAIL, se, month)) &&
+	    !has_tax_account(m, se))
+		recon_summary(&m->out, se, month, "SKATTEKONTO", 0, 0, 0);	/* MANGLER */
 	if (!have_tax)
 		return 0;
 	a->t.saldo = a->s.saldo;

@@ -106,7 +106,7 @@ def tax_account(rnd, expect, erp):
                     erp.append(["bmn", f"RV-{mi}", "10-02-2021", acc,
                                 f"Renter skattekonto SE {SE} {month}", "DKK", kr(v), ""])
             else:
-                expect.append((month, "SKATTEKONTO", "rente", -r))
+                expect.append((month, "RENTE", "rente", -r))
             if jumped or rnd.random() < 0.5:
                 saldo += r
                 rows.append(tax_row(f"28-{mm}-{yyyy}", "Indbetaling", ind=kr(r),

@@ -29,12 +29,24 @@ test_cmp() {
 	diff -u "$1" "$2"
 }
 
+# partial CMD...: runs CMD; its exit 66 (reports missing) counts as 0. A
+# fixture carries the reports of the reconciliations it is about: the
+# others' missing reports make the night exit 66 (README "Commands"), which
+# is not what those tests check (tests/t0620-never-ok.sh checks the codes).
+partial() {
+	"$@"
+	rc=$?
+	[ $rc -eq 66 ] && return 0
+	return $rc
+}
+
 # night SCENARIO NAME [args]: runs a whole night of a fixture into $TRASH/NAME
+# (exit 66 counts as 0: partial())
 night() {
 	scenario=$1 name=$2
 	shift 2
 	PIPELINE_ARCHIVE_DIR="$TRASH/$name/archive" \
-	pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
+	partial pipeline run --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
 		--drops "$TOP/fixtures/$scenario/drops" --state "$TRASH/$name/state" \
 		--out "$TRASH/$name/out" "$@"
 }
@@ -117,11 +129,16 @@ breaks() {
 }
 
 # generated GENERATOR SEED RECON DATE: runs tests/gen-GENERATOR.py's night
-# for SEED and compares the stage's breaks with the generator's expect file
+# for SEED and compares the stage's breaks with the generator's expect file.
+# The generator writes only what RECON reads: the night exits 0 or 66 (other
+# reconciliations' reports missing), RECON's stage is done (0, or 66 where
+# the generator leaves out a month's report on purpose).
 generated() {
 	python3 "$TOP/tests/gen-$1.py" "$2" "gen$2" "expect$2" &&
-	pipeline run --date "$4" --conf "$TOP/conf/pipeline.conf" --drops "gen$2" \
-		--state "n$2/state" --out "n$2/out" &&
+	{ pipeline run --date "$4" --conf "$TOP/conf/pipeline.conf" --drops "gen$2" \
+		--state "n$2/state" --out "n$2/out"
+	  rc=$?; test $rc -eq 0 || test $rc -eq 66; } &&
+	grep -q "^match-$3;done;\(0\|66\);" "n$2/out/$4/status" &&
 	breaks "n$2/out/$4/exceptions/$3.csv" >"actual$2" &&
 	test_cmp "expect$2" "actual$2"
 }

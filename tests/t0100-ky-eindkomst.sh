@@ -59,8 +59,8 @@ test_expect_success 'Figur 17 typing errors are flagged, not hidden' '
 		ty/$D/summary/ky-eindkomst.csv
 '
 
-test_expect_success 'bad rows are rejected with file:line:column and the night goes on' '
-	night eindkomst-badrows br 2>err &&
+test_expect_success 'bad rows are rejected with file:line:column, the night goes on, exit 65' '
+	{ night eindkomst-badrows br 2>err; test $? -eq 65; } &&
 	grep -q "KY_DetaljerEindkomst_29757895_20210205.csv:7:6: INDKOMST_BELOEB: thousands dot" err &&
 	grep -q "KY_DetaljerEindkomst_29757895_20210205.csv:8:3: CPR: CPR date part is not a real date" err &&
 	grep -q "KY_DetaljerEindkomst_29757895_20210205.csv:9:12: DISPOSITIONSDATO_YYYYMM: month" err &&

@@ -46,12 +46,14 @@ S="$TOP/fixtures/crash-two-nights"
 N1=2021-02-10
 N2=2021-02-12
 
-# two DIR NIGHT: a whole night of the crash scenario (1 or 2) into DIR
+# two DIR NIGHT: a whole night of the crash scenario (1 or 2) into DIR;
+# night 1 exits 65 (its one rejected row), night 2 0
 two() {
 	d=$(date -d "2021-02-$((8 + 2 * $2))" +%F) &&
-	PIPELINE_ARCHIVE_DIR="$TRASH/$1/archive" pipeline run --quiet --date $d \
+	{ PIPELINE_ARCHIVE_DIR="$TRASH/$1/archive" pipeline run --quiet --date $d \
 		--conf "$TOP/conf/pipeline.conf" --drops "$S/night$2/drops" \
 		--state "$1/state" --out "$1/out" 2>/dev/null
+	  test $? -eq $(($2 == 1 ? 65 : 0)); }
 }
 
 # killed DIR NIGHT STAGE POINT: the stage alone, killed at POINT; its exit

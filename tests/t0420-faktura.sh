@@ -17,8 +17,10 @@ test_expect_success 'example: summary and exceptions as checked by hand' '
 
 test_expect_success 'example: approved, rejected, failed and per-account rows' '
 	grep -q ";2021-11;GODKENDT;20949,95;17700,00;3249,95;0,00;3249,95;BREAK$" x/$D/$S &&
-	grep -q ";2021-11;AFVIST;3660,00;0,00;3660,00;3660,00;0,00;EXPLAINED$" x/$D/$S &&
-	grep -q ";2021-11;TEKNISK_FEJL;10000,00;0,00;10000,00;10000,00;0,00;EXPLAINED$" x/$D/$S &&
+	# 6006 rejected but paid stands open under AFVIST; a technical failure is to redo
+	grep -q ";2021-11;AFVIST;3660,00;0,00;3660,00;3660,00;0,00;BREAK$" x/$D/$S &&
+	grep -q ";2021-11;TEKNISK_FEJL;10000,00;0,00;10000,00;0,00;10000,00;BREAK$" x/$D/$S &&
+	! grep -q ";2021-10;" x/$D/$S &&
 	grep -q ";2021-11;5.57.73.007;17700,00;21699,95;-3999,95;0,00;-3999,95;BREAK$" x/$D/$S
 '
 
@@ -96,8 +98,9 @@ test_expect_success 'months-back beyond lookback-months: only the months read ar
 	mkdir conf5 && cp "$TOP"/conf/*.conf conf5/ &&
 	sed -i "s|^schemas .*|schemas $TOP/schemas|; s|^months-back .*|months-back 5|" conf5/pipeline.conf &&
 	CONF=$TRASH/conf5/pipeline.conf run "$TOP/fixtures/faktura-example/drops" m5 $N &&
+	# months without data write no rows of zeros: only November has any
 	tail -n +2 m5/$D/$S | cut -d";" -f3 | sort -u >actual &&
-	printf "%s\n" 2021-09 2021-10 2021-11 >expect &&
+	printf "%s\n" 2021-11 >expect &&
 	test_cmp expect actual
 '
 

@@ -80,7 +80,7 @@ test_expect_success 'a screenshot and a printed PDF are produced' '
 test_expect_success 'open breaks: amounts, age, CPR masked in the page' '
 	night eindkomst-drilldown dd &&
 	f=dd/$D/report.html &&
-	grep -q "Åbne afvigelser: 5" $f &&
+	grep -q "<h3>Afvigelser: 5, heraf åbne: 2</h3>" $f &&
 	grep -q "<td class=\"nw\">090972-xxxx</td><td class=\"num\">152.033,69</td>" $f &&
 	grep -q "<td class=\"num neg\">-500,00</td>" $f &&
 	! grep -Eq "0909721188|2802757788|1511955042" $f &&
@@ -115,7 +115,7 @@ test_expect_success 'the report input digest covers the trend nights and the fil
 # A conf directory of our own beside the real schemas.
 test_expect_success 'generic: a new reconciliation gets a section, labels are escaped' '
 	mkdir -p c/conf && ln -s "$TOP/schemas" c/schemas &&
-	cp "$TOP/conf/pipeline.conf" c/conf/ &&
+	cp "$TOP/conf/pipeline.conf" "$TOP/conf/reconciliations.conf" c/conf/ &&
 	cat >c/conf/report.conf <<-\EOC &&
 	recon ky-eindkomst title "Løn & <skat>" key Felt
 	EOC

@@ -12,8 +12,8 @@ R="$TRASH/remote"
 KY=KY_SumEindkomst_29757895_20210205.csv
 
 # night DATE CONFDIR NAME: a night with that conf into NAME
-sftp_night() {
-	pipeline run --date "$1" --conf "$2/pipeline.conf" --state "$3/state" --out "$3/out" \
+sftp_night() {	# exit 66 counts as 0 (lib.sh partial())
+	partial pipeline run --date "$1" --conf "$2/pipeline.conf" --state "$3/state" --out "$3/out" \
 		--verbose
 }
 
@@ -122,6 +122,8 @@ test_expect_success 'an unknown host key is refused (69), nothing is taken' '
 	{ sftp_night 2021-02-05 cu u 2>log; test $? -eq 69; } &&
 	grep -q "source ky: host key of \\[127.0.0.1\\]:$PORT (SHA256:[^ ]*) is not in .*empty_known_hosts; refused" log &&
 	grep -q "source ky unreachable" log && grep -q "source eindkomst unreachable" log &&
+	grep -q "^ky;[^;]*;unreachable;0;refused (host key or login)$" u/out/2021-02-05/sources.csv &&
+	grep -q "2 kilde(r) kunne ikke nås;.*afslutningskode 69" u/out/2021-02-05/report.html &&
 	! test -e u/state/landing/2021-02-05 &&
 	test -n "$(ls "$R/eindkomst")"
 '

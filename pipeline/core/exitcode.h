@@ -9,7 +9,9 @@
 enum exit_code {
 	EXIT_DONE = 0,		/* the work is done */
 	EXIT_USAGE = 64,	/* bad command line or configuration */
-	EXIT_BADDATA = 65,	/* an input could not be used at all */
+	EXIT_BADDATA = 65,	/* input rows rejected, or a file could not be used at all */
+	EXIT_NOINPUT = 66,	/* expected reports missing: a summary row MANGLER, or no
+				   input at all (an empty night; match/recon.h) */
 	EXIT_UNREACHABLE = 69,	/* a source could not be reached */
 	EXIT_INTERNAL = 70,	/* a bug, the store or the file system failed */
 	EXIT_LOCKED = 75,	/* another run holds the state directory */

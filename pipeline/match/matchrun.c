@@ -129,31 +129,6 @@ void match_input_digest(const struct stage_ctx *ctx, const struct snapshot *snap
 	digest_finish(d, out);
 }
 
-static int listed(const struct recon_out *o, const struct summary_row *s)
-{
-	for (size_t i = 0; i < o->nexc; i++) {
-		const struct exception_row *e = &o->exc[i];
-		if (e->month == s->month && !strcmp(e->se, s->se) && !strcmp(e->key, s->key))
-			return 1;
-	}
-	return 0;
-}
-
-/* Every break ends as an exception: nothing vanishes. */
-static int conserved(const struct match_run *m)
-{
-	for (size_t i = 0; i < m->out.nsum; i++) {
-		const struct summary_row *s = &m->out.sum[i];
-		if (!strcmp(recon_status(s->left, s->right, s->explained), "BREAK") &&
-		    !listed(&m->out, s)) {
-			log_error("internal: %s %s %06d %s is a BREAK without an exception",
-				  m->out.recon, s->se, (int)s->month, s->key);
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* A callback's status as an exit code: see match_group_fn. */
 static int group_status(int rc)
 {
@@ -168,6 +143,8 @@ static int run_groups(struct match_run *m, const char *const *stores,
 	int rc = 0;
 	if (match_load_snapshots(m->ctx, m->txn, stores, m->nsources, m->snap))
 		return EXIT_INTERNAL;
+	for (int s = 0; s < m->nsources; s++)
+		recon_inputs(&m->out, stores[s], &m->snap[s]);
 	g = match_groups(m->snap, m->nsources, ng);
 	for (size_t i = 0; i < *ng && !rc; i++) {
 		rc = group_status(fn(m, g[i].se, g[i].month, data));
@@ -178,9 +155,7 @@ static int run_groups(struct match_run *m, const char *const *stores,
 		}
 	}
 	free(g);
-	if (rc)
-		return rc;
-	return conserved(m) ? 0 : EXIT_INTERNAL;
+	return rc;
 }
 
 static int finish(struct match_run *m, size_t ng)
@@ -191,10 +166,7 @@ static int finish(struct match_run *m, size_t ng)
 	if (recon_write(&m->out, m->ctx, m->txn, e.output))
 		return -1;
 	e.rows_in = m->records;
-	e.rows_out = m->out.nsum;
-	snprintf(e.error, sizeof(e.error), "%llu OK, %llu EXPLAINED, %llu BREAK, %zu exceptions",
-		 (unsigned long long)m->out.ok, (unsigned long long)m->out.explained,
-		 (unsigned long long)m->out.breaks, m->out.nexc);
+	recon_ledger(&m->out, &e);
 	if (ledger_put(&m->ctx->store, m->txn, m->ctx->opts.date, m->ctx->name, &e))
 		return -1;
 	log_info("%s: %zu SE/month(s), %s", m->ctx->opts.date, ng, e.error);
@@ -211,12 +183,17 @@ int match_run(struct stage_ctx *ctx, const char *recon, const char *const *store
 		log_error("internal: %s reads more than %d stores", recon, MATCH_MAX_SOURCES);
 		return EXIT_INTERNAL;
 	}
+	if ((rc = recon_begin(&m.out, ctx, stores, nstores)))
+		goto out;
+	rc = EXIT_INTERNAL;
 	if (store_begin(&ctx->store, 0, &m.txn))
 		goto out;
 	rc = run_groups(&m, stores, fn, data, &ng);
 	if (!rc && finish(&m, ng))
 		rc = EXIT_INTERNAL;
-	if (rc)
+	if (!rc)
+		rc = m.out.exit_code;
+	if (rc && rc != EXIT_NOINPUT)
 		mdb_txn_abort(m.txn);
 	else if (store_commit(m.txn))
 		rc = EXIT_INTERNAL;

@@ -8,8 +8,9 @@
  *     static const char *const stores[] = { "eindkomst.ky_sum", ... };
  *     return match_run(ctx, "skat-afregning", stores, 2, per_group, &mine);
  *
- * Before anything is written, every BREAK summary row must have at least
- * one exception with its SE, month and key: a break never goes unlisted.
+ * The statuses, the files and the stage's exit code follow the one rule
+ * of match/recon.h (conf/reconciliations.conf declares what the stage
+ * reads and needs; every store it reads must be there).
  */
 #ifndef MATCHRUN_H
 #define MATCHRUN_H
@@ -51,7 +52,8 @@ int match_load_snapshots(struct stage_ctx *ctx, MDB_txn *txn, const char *const 
  */
 typedef int (*match_group_fn)(struct match_run *m, const char *se, int32_t month,
 			      void *data);
-/* Runs the night; returns the stage's exit code (reported). */
+/* Runs the night; returns the stage's exit code (reported): 0, 66 when
+ * reports are missing (match/recon.h), 64, 65 or 70. */
 int match_run(struct stage_ctx *ctx, const char *recon, const char *const *stores,
 	      int nstores, match_group_fn fn, void *data);
 

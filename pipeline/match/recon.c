@@ -9,7 +9,42 @@
 #include "core/csvout.h"
 #include "core/date.h"
 #include "core/digest.h"
+#include "core/exitcode.h"
+#include "core/log.h"
+#include "store/landed.h"
+#include "store/ledger.h"
 #include "core/banned.h"
+
+int recon_begin(struct recon_out *r, const struct stage_ctx *ctx,
+		const char *const *stores, int nstores)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+	conf_sibling(&ctx->conf, "reconciliations.conf", &path);
+	rc = reconconf_load(path.buf, &r->conf);
+	strbuf_release(&path);
+	if (rc)
+		return EXIT_USAGE;
+	if (!(r->def = reconconf_find(&r->conf, r->recon))) {
+		log_error("%s: no 'recon %s': declare the reports it reads", r->conf.path,
+			  r->recon);
+		return EXIT_USAGE;
+	}
+	return reconconf_check_stores(&r->conf, r->def, stores, nstores) ? EXIT_USAGE : 0;
+}
+
+void recon_inputs(struct recon_out *r, const char *store, const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct recon_file *f;
+		r->files = xgrow(r->files, &r->afiles, r->nfiles + 1, sizeof(*f));
+		f = &r->files[r->nfiles++];
+		f->store = store;
+		memcpy(f->se, s->v[i].se, sizeof(f->se));
+		f->month = s->v[i].month;
+		memcpy(f->fileid, s->v[i].fileid, FILEID_LEN);
+	}
+}
 
 void recon_summary(struct recon_out *r, const char *se, int32_t month,
 		   const char *key, money_t left, money_t right, money_t explained)
@@ -24,6 +59,16 @@ void recon_summary(struct recon_out *r, const char *se, int32_t month,
 	s->left = left;
 	s->right = right;
 	s->explained = explained;
+}
+
+void recon_summary_ensure(struct recon_out *r, const char *se, int32_t month,
+			  const char *key)
+{
+	for (size_t i = 0; i < r->nsum; i++)
+		if (r->sum[i].month == month && !strcmp(r->sum[i].se, se) &&
+		    !strcmp(r->sum[i].key, key))
+			return;
+	recon_summary(r, se, month, key, 0, 0, 0);
 }
 
 struct exception_row *recon_exception(struct recon_out *r, const char *se,
@@ -61,41 +106,162 @@ void recon_extra(struct exception_row *e, int i, const char *value)
 	e->extra[i] = xstrdup(value);
 }
 
-const char *recon_row_status(const struct summary_row *s)
+/* Rows and exceptions by SE, month, key: the place a row stands. */
+static int cmp_place(const char *se1, int32_t m1, const char *k1,
+		     const char *se2, int32_t m2, const char *k2)
 {
-	return s->status ? s->status : recon_status(s->left, s->right, s->explained);
-}
-
-const char *recon_status(money_t left, money_t right, money_t explained)
-{
-	money_t diff = left - right;
-	if (diff == 0 && explained == 0)
-		return "OK";
-	return diff - explained == 0 ? "EXPLAINED" : "BREAK";
+	int c = strcmp(se1, se2);
+	if (!c)
+		c = (m1 > m2) - (m1 < m2);
+	return c ? c : strcmp(k1, k2);
 }
 
 static int cmp_sum(const void *a, const void *b)
 {
 	const struct summary_row *x = a, *y = b;
-	int c = strcmp(x->se, y->se);
-	if (!c)
-		c = (x->month > y->month) - (x->month < y->month);
-	return c ? c : strcmp(x->key, y->key);
+	return cmp_place(x->se, x->month, x->key, y->se, y->month, y->key);
 }
 
 static int cmp_exc(const void *a, const void *b)
 {
 	const struct exception_row *x = a, *y = b;
-	int c = strcmp(x->se, y->se);
-	if (!c)
-		c = (x->month > y->month) - (x->month < y->month);
-	if (!c)
-		c = strcmp(x->key, y->key);
+	int c = cmp_place(x->se, x->month, x->key, y->se, y->month, y->key);
 	if (!c)
 		c = strcmp(x->cpr, y->cpr);
 	if (!c)
 		c = strcmp(x->code, y->code);
 	return c ? c : strcmp(x->ref, y->ref);
+}
+
+/*
+ * Whether the stage read a file of a report line for se (and month, by
+ * its scope); se "" (the INGEN-DATA row): for any SE and month.
+ */
+static int had(const struct recon_out *r, const struct recon_report *rep, const char *se,
+	       int32_t month)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct recon_file *f = &r->files[i];
+		if (!strcmp(f->store, rep->store) && (!*se || !strcmp(f->se, se)) &&
+		    (!*se || rep->scope == SCOPE_ANY || f->month == month))
+			return 1;
+	}
+	return 0;
+}
+
+/* The required report lines for the row's key that are missing; blanks its sides. */
+static void missing_reports(struct recon_out *r, struct summary_row *s)
+{
+	for (int k = 0; k < r->def->nreports; k++) {
+		const struct recon_report *rep = &r->def->reports[k];
+		if (rep->need != NEED_REQUIRED || !recon_report_applies(rep, s->key) ||
+		    had(r, rep, s->se, s->month))
+			continue;
+		s->missing |= 1u << k;
+		s->blank_left |= rep->side == SIDE_LEFT || rep->side == SIDE_BOTH;
+		s->blank_right |= rep->side == SIDE_RIGHT || rep->side == SIDE_BOTH;
+	}
+	r->missing_any |= s->missing;
+}
+
+/* A 'total' row's rest: listed when a row it adds up has an open break. */
+static int listed_below(const struct recon_out *r, size_t row)
+{
+	const struct summary_row *t = &r->sum[row];
+	if (!recon_is_total(r->def, t->key))
+		return 0;
+	for (size_t e = 0; e < r->nexc; e++) {
+		const struct exception_row *x = &r->exc[e];
+		if (x->month == t->month && !strcmp(x->se, t->se) && strcmp(x->key, t->key) &&
+		    recon_code_role(r->def, x->code, NULL) != EXC_EXPLAINS)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *const status_word[] = { RECON_OK, RECON_EXPLAINED, RECON_BREAK,
+					    RECON_MISSING };
+enum { ST_OK, ST_EXPLAINED, ST_BREAK, ST_MISSING };
+
+static int rank(const char *status)
+{
+	int k = ST_OK;
+	while (k < ST_MISSING && strcmp(status_word[k], status))
+		k++;
+	return k;
+}
+
+/* A 'total' row is never better than the rows it adds up. */
+static void total_status(struct recon_out *r)
+{
+	for (size_t i = 0; i < r->nsum; i++) {
+		struct summary_row *t = &r->sum[i];
+		int worst = rank(t->status);
+		if (!recon_is_total(r->def, t->key))
+			continue;
+		for (size_t j = 0; j < r->nsum; j++) {
+			const struct summary_row *s = &r->sum[j];
+			if (j != i && s->month == t->month && !strcmp(s->se, t->se) &&
+			    rank(s->status) > worst)
+				worst = rank(s->status);
+		}
+		t->status = status_word[worst];
+	}
+}
+
+/*
+ * The status rule of recon.h, row by row; exceptions are sorted by place
+ * too, so one walk finds each row's exceptions and any that stand under
+ * no row. 0, or -1 (reported: a bug of the stage).
+ */
+static int apply_rule(struct recon_out *r)
+{
+	size_t e = 0;
+	for (size_t i = 0; i < r->nsum; i++) {
+		struct summary_row *s = &r->sum[i];
+		money_t unexplained = s->left - s->right - s->explained;
+		int open = 0, any = 0;
+		for (; e < r->nexc && cmp_place(r->exc[e].se, r->exc[e].month, r->exc[e].key,
+						s->se, s->month, s->key) < 0; e++) {
+			const struct exception_row *x = &r->exc[e];
+			log_error("internal: %s: exception %s %s %06d %s has no summary row",
+				  r->recon, x->code, x->se, (int)x->month, x->key);
+			return -1;
+		}
+		for (; e < r->nexc && !cmp_place(r->exc[e].se, r->exc[e].month, r->exc[e].key,
+						 s->se, s->month, s->key); e++) {
+			any = 1;
+			open |= recon_code_role(r->def, r->exc[e].code, NULL) != EXC_EXPLAINS;
+		}
+		missing_reports(r, s);
+		if (s->missing)
+			s->status = RECON_MISSING;
+		else if (open || unexplained)
+			s->status = RECON_BREAK;
+		else if (s->left != s->right || s->explained || any)
+			s->status = RECON_EXPLAINED;
+		else
+			s->status = RECON_OK;
+		if (!s->missing && unexplained && !open && !listed_below(r, i)) {
+			log_error("internal: %s %s %06d %s is a BREAK without an exception",
+				  r->recon, s->se, (int)s->month, s->key);
+			return -1;
+		}
+	}
+	if (e < r->nexc) {
+		log_error("internal: %s: exception %s %s %06d %s has no summary row", r->recon,
+			  r->exc[e].code, r->exc[e].se, (int)r->exc[e].month, r->exc[e].key);
+		return -1;
+	}
+	total_status(r);
+	for (size_t i = 0; i < r->nsum; i++) {
+		int k = rank(r->sum[i].status);
+		r->ok += k == ST_OK;
+		r->explained += k == ST_EXPLAINED;
+		r->breaks += k == ST_BREAK;
+		r->missing += k == ST_MISSING;
+	}
+	return 0;
 }
 
 static void exception_id(const char *recon, struct exception_row *e)
@@ -138,10 +304,10 @@ static int first_seen(struct store *st, MDB_txn *txn, struct exception_row *e,
 	return rc ? store_fail("breaks", rc) : 0;
 }
 
-static void money_field(struct strbuf *l, money_t v, int last)
+static void money_field(struct strbuf *l, money_t v, int blank, int last)
 {
 	char b[MONEY_BUFSZ];
-	csvout_str(l, money_format(v, b), last);
+	csvout_str(l, blank ? "" : money_format(v, b), last);
 }
 
 static void summary_text(const struct recon_out *r, struct strbuf *out)
@@ -152,16 +318,18 @@ static void summary_text(const struct recon_out *r, struct strbuf *out)
 	for (size_t i = 0; i < r->nsum; i++) {
 		const struct summary_row *s = &r->sum[i];
 		money_t diff = s->left - s->right;
+		int blank = s->blank_left || s->blank_right;
+		int none = r->no_data;	/* the INGEN-DATA row: nothing to show */
 		csvout_str(out, r->recon, 0);
 		csvout_str(out, s->se, 0);
 		csvout_str(out, month_format(s->month, m), 0);
 		csvout_str(out, s->key, 0);
-		money_field(out, s->left, 0);
-		money_field(out, s->right, 0);
-		money_field(out, diff, 0);
-		money_field(out, s->explained, 0);
-		money_field(out, diff - s->explained, 0);
-		csvout_str(out, recon_row_status(s), 1);
+		money_field(out, s->left, s->blank_left || none, 0);
+		money_field(out, s->right, s->blank_right || none, 0);
+		money_field(out, diff, blank || none, 0);
+		money_field(out, s->explained, none, 0);
+		money_field(out, diff - s->explained, blank || none || s->missing, 0);
+		csvout_str(out, s->status, 1);
 	}
 }
 
@@ -187,25 +355,144 @@ static void exceptions_text(const struct recon_out *r, int32_t night, struct str
 		csvout_str(out, month_format(e->month, m), 0);
 		csvout_str(out, e->key, 0);
 		csvout_str(out, e->cpr, 0);
-		money_field(out, e->amount, 0);
+		money_field(out, e->amount, 0, 0);
 		csvout_str(out, reason.buf, 0);
 		csvout_str(out, day_format(e->first_seen, m), 0);
 		snprintf(num, sizeof(num), "%lld",
 			 (long long)(day_number(night) - day_number(e->first_seen)));
 		csvout_str(out, num, 0);
-		if (e->has_sides) {
-			money_field(out, e->left, 0);
-			money_field(out, e->right, !r->with_account && !r->nextra);
-		} else {
-			csvout_str(out, "", 0);
-			csvout_str(out, "", !r->with_account && !r->nextra);
-		}
+		money_field(out, e->left, !e->has_sides, 0);
+		money_field(out, e->right, !e->has_sides, !r->with_account && !r->nextra);
 		if (r->with_account)
 			csvout_str(out, e->account, !r->nextra);
 		for (int x = 0; x < r->nextra; x++)
 			csvout_str(out, e->extra[x] ? e->extra[x] : "", x == r->nextra - 1);
 		strbuf_release(&reason);
 	}
+}
+
+/* The first report line of a store: its label, and required if any line is. */
+static const struct recon_report *store_line(const struct recon_def *d, int k, int *required)
+{
+	const struct recon_report *first = NULL;
+	*required = 0;
+	for (int i = 0; i < d->nreports; i++)
+		if (!strcmp(d->reports[i].store, d->reports[k].store)) {
+			if (!first)
+				first = &d->reports[i];
+			*required |= d->reports[i].need == NEED_REQUIRED;
+		}
+	return first;
+}
+
+static int store_any(const struct recon_def *d, const char *store)
+{
+	for (int i = 0; i < d->nreports; i++)
+		if (!strcmp(d->reports[i].store, store) && d->reports[i].scope == SCOPE_ANY)
+			return 1;
+	return 0;
+}
+
+struct input_line {
+	char file[512], night[16], sha[DIGEST_HEXSZ];
+	uint8_t fileid[FILEID_LEN];
+};
+
+static int cmp_input(const void *a, const void *b)
+{
+	const struct input_line *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+	if (!c)
+		c = strcmp(x->night, y->night);
+	return c ? c : strcmp(x->sha, y->sha);
+}
+
+/* The files of one store for one place of the summary, sorted and once each. */
+static int place_files(struct recon_out *r, struct store *st, MDB_txn *txn, const char *store,
+		       const char *se, int32_t month, struct input_line **out, size_t *n)
+{
+	struct strbuf props = STRBUF_INIT, v = STRBUF_INIT;
+	size_t alloc = 0;
+	int any = !*se || store_any(r->def, store), rc = 0;
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < r->nfiles && !rc; i++) {
+		const struct recon_file *f = &r->files[i];
+		struct input_line *l;
+		int dup = 0;
+		if (strcmp(f->store, store) || (*se && strcmp(f->se, se)) ||
+		    (!any && f->month != month))
+			continue;
+		for (size_t j = 0; j < *n && !dup; j++)
+			dup = !memcmp((*out)[j].fileid, f->fileid, FILEID_LEN);
+		if (dup)
+			continue;
+		strbuf_reset(&props);
+		if (file_props_get(st, txn, f->fileid, &props)) {
+			log_error("internal: a file the stage read has no files record");
+			rc = -1;
+			break;
+		}
+		*out = xgrow(*out, &alloc, *n + 1, sizeof(**out));
+		l = &(*out)[(*n)++];
+		memset(l, 0, sizeof(*l));
+		memcpy(l->fileid, f->fileid, FILEID_LEN);
+		xstrlcpy(l->file, props_get(&props, "relpath", &v) ? v.buf : "", sizeof(l->file));
+		xstrlcpy(l->night, props_get(&props, "night", &v) ? v.buf : "", sizeof(l->night));
+		xstrlcpy(l->sha, props_get(&props, "sha", &v) ? v.buf : "", sizeof(l->sha));
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_input);
+	strbuf_release(&props);
+	strbuf_release(&v);
+	return rc;
+}
+
+static void input_row(struct strbuf *out, const struct recon_out *r, const char *se,
+		      const char *month, const struct recon_report *rep, int required,
+		      const struct input_line *l)
+{
+	csvout_str(out, r->recon, 0);
+	csvout_str(out, se, 0);
+	csvout_str(out, month, 0);
+	csvout_str(out, rep->label, 0);
+	csvout_str(out, rep->store, 0);
+	csvout_str(out, required ? "required" : "optional", 0);
+	csvout_str(out, l ? "had" : "missing", 0);
+	csvout_str(out, l ? l->file : "", 0);
+	csvout_str(out, l ? l->night : "", 0);
+	csvout_str(out, l ? l->sha : "", 1);
+}
+
+/* inputs/RECON.csv: per SE and month of the summary, each store had or missing. */
+static int inputs_text(struct recon_out *r, struct store *st, MDB_txn *txn,
+		       struct strbuf *out)
+{
+	char m[DATE_BUFSZ];
+	strbuf_addstr(out, CSV_BOM "recon;se;month;report;store;need;state;file;night;sha256\n");
+	for (size_t i = 0; i < r->nsum; i++) {
+		const struct summary_row *s = &r->sum[i];
+		if (i && r->sum[i - 1].month == s->month && !strcmp(r->sum[i - 1].se, s->se))
+			continue;
+		month_format(s->month, m);
+		for (int k = 0; k < r->def->nreports; k++) {
+			const struct recon_report *rep;
+			struct input_line *l;
+			size_t n;
+			int required;
+			if (store_line(r->def, k, &required) != &r->def->reports[k])
+				continue;	/* a store's later line: listed with its first */
+			rep = &r->def->reports[k];
+			if (place_files(r, st, txn, rep->store, s->se, s->month, &l, &n))
+				return -1;
+			if (!n)
+				input_row(out, r, s->se, m, rep, required, NULL);
+			for (size_t j = 0; j < n; j++)
+				input_row(out, r, s->se, m, rep, required, &l[j]);
+			free(l);
+		}
+	}
+	return 0;
 }
 
 static int write_out(struct stage_ctx *ctx, const char *dir, const char *recon,
@@ -222,38 +509,117 @@ static int write_out(struct stage_ctx *ctx, const char *dir, const char *recon,
 	return rc;
 }
 
+struct earlier {
+	const char *stage, *night;
+	int found;
+};
+
+static int earlier_data(const char *night, const char *stage, const struct ledger_entry *e,
+			void *data)
+{
+	struct earlier *q = data;
+	if (!strcmp(stage, q->stage) && strcmp(night, q->night) < 0 &&
+	    !strcmp(e->state, "done") && e->rows_out > 0)
+		q->found = 1;
+	return 0;
+}
+
+/* Whether the stage wrote comparisons on an earlier night: its reports are expected. */
+static int expected(struct stage_ctx *ctx, MDB_txn *txn)
+{
+	struct earlier q = { ctx->name, ctx->opts.date, 0 };
+	if (ledger_each(&ctx->store, txn, NULL, earlier_data, &q) < 0)
+		return -1;
+	return q.found;
+}
+
+/* The INGEN-DATA row: every required report line counts as missing. */
+static void no_data_row(struct recon_out *r, int32_t night)
+{
+	struct summary_row *s;
+	recon_summary(r, "", night / 100, RECON_NO_DATA, 0, 0, 0);
+	s = &r->sum[0];
+	s->status = RECON_MISSING;
+	s->blank_left = s->blank_right = 1;
+	for (int k = 0; k < r->def->nreports; k++)
+		if (r->def->reports[k].need == NEED_REQUIRED && !had(r, &r->def->reports[k], "", 0))
+			s->missing |= 1u << k;
+	r->missing_any = s->missing;
+	r->no_data = 1;
+}
+
 int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 		char out_digest[65])
 {
-	struct strbuf sum = STRBUF_INIT, exc = STRBUF_INIT;
+	struct strbuf sum = STRBUF_INIT, exc = STRBUF_INIT, in = STRBUF_INIT;
 	struct digest_ctx *d = digest_new();
-	int rc = 0;
+	int rc = 0, exp = 0;
 
-	if (r->nsum)	/* qsort's array may not be NULL, even when empty */
-		qsort(r->sum, r->nsum, sizeof(*r->sum), cmp_sum);
-	if (r->nexc)
-		qsort(r->exc, r->nexc, sizeof(*r->exc), cmp_exc);
-	r->ok = r->explained = r->breaks = 0;
-	for (size_t i = 0; i < r->nsum; i++) {
-		const char *s = recon_row_status(&r->sum[i]);
-		r->ok += s[0] == 'O';
-		r->explained += s[0] == 'E';
-		r->breaks += s[0] == 'B';
+	if (!r->def) {
+		log_error("internal: %s: recon_write() before recon_begin()", r->recon);
+		rc = -1;
 	}
+	if (!rc && r->nsum)	/* qsort's array may not be NULL, even when empty */
+		qsort(r->sum, r->nsum, sizeof(*r->sum), cmp_sum);
+	if (!rc && r->nexc)
+		qsort(r->exc, r->nexc, sizeof(*r->exc), cmp_exc);
+	r->ok = r->explained = r->breaks = r->missing = 0;
+	r->missing_any = 0;
+	if (!rc && !r->nsum && !r->nexc)
+		no_data_row(r, ctx->night);
+	else if (!rc)
+		rc = apply_rule(r);
 	for (size_t i = 0; i < r->nexc && !rc; i++) {
 		exception_id(r->recon, &r->exc[i]);
 		rc = first_seen(&ctx->store, txn, &r->exc[i], ctx->night);
 	}
-	summary_text(r, &sum);
-	exceptions_text(r, ctx->night, &exc);
+	if (!rc && r->no_data && (exp = expected(ctx, txn)) < 0)
+		rc = -1;
+	r->exit_code = r->missing || exp > 0 ? EXIT_NOINPUT : EXIT_DONE;
+	if (!rc) {
+		summary_text(r, &sum);
+		exceptions_text(r, ctx->night, &exc);
+		rc = inputs_text(r, &ctx->store, txn, &in);
+	}
 	if (!rc)
 		rc = write_out(ctx, "summary", r->recon, &sum, d);
 	if (!rc)
 		rc = write_out(ctx, "exceptions", r->recon, &exc, d);
+	if (!rc)
+		rc = write_out(ctx, "inputs", r->recon, &in, d);
 	digest_finish(d, out_digest);
 	strbuf_release(&sum);
 	strbuf_release(&exc);
+	strbuf_release(&in);
 	return rc;
+}
+
+void recon_ledger(const struct recon_out *r, struct ledger_entry *e)
+{
+	struct strbuf s = STRBUF_INIT;
+	const char *sep = "; mangler: ";
+	if (r->no_data)
+		strbuf_addstr(&s, "ingen data");
+	else
+		strbuf_addf(&s, "%llu OK, %llu EXPLAINED, %llu BREAK, %llu MANGLER, %zu exceptions",
+			    (unsigned long long)r->ok, (unsigned long long)r->explained,
+			    (unsigned long long)r->breaks, (unsigned long long)r->missing, r->nexc);
+	for (int k = 0; r->def && k < r->def->nreports; k++) {
+		int seen = 0;
+		if (!(r->missing_any & (1u << k)))
+			continue;
+		for (int j = 0; j < k && !seen; j++)
+			seen = (r->missing_any & (1u << j)) &&
+			       !strcmp(r->def->reports[j].store, r->def->reports[k].store);
+		if (seen)
+			continue;
+		strbuf_addf(&s, "%s%s", sep, r->def->reports[k].store);
+		sep = ",";
+	}
+	xstrlcpy(e->error, s.buf, sizeof(e->error));
+	e->rows_out = r->no_data ? 0 : r->nsum;
+	e->exit_code = r->exit_code;
+	strbuf_release(&s);
 }
 
 void recon_free(struct recon_out *r)
@@ -265,7 +631,11 @@ void recon_free(struct recon_out *r)
 	}
 	free(r->sum);
 	free(r->exc);
+	free(r->files);
+	reconconf_free(&r->conf);
 	r->sum = NULL;
 	r->exc = NULL;
-	r->nsum = r->nexc = r->asum = r->aexc = 0;
+	r->files = NULL;
+	r->def = NULL;
+	r->nsum = r->nexc = r->asum = r->aexc = r->nfiles = r->afiles = 0;
 }

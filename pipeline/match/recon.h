@@ -1,9 +1,11 @@
 /*
- * The two files every matching stage writes (../shared/spec/outputs.md):
+ * The files every matching stage writes (../shared/spec/outputs.md):
  *   summary/RECON.csv     recon;se;month;key;left;right;difference;
  *                         explained;unexplained;status
  *   exceptions/RECON.csv  id;recon;se;month;key;cpr;amount;reason;
  *                         first_seen;age_days;left;right
+ *   inputs/RECON.csv      recon;se;month;report;store;need;state;file;
+ *                         night;sha256
  * UTF-8 with BOM, ';', LF, sorted by key, written atomically (0640).
  * An exception's id hashes recon, se, month, key, cpr and reason code (not
  * the amount), so the same break keeps its id night after night; the
@@ -14,15 +16,53 @@
  * (recon_out.with_account). Rows without them print as before.
  * Optional, for a recon whose exception rows carry more (opkraevning: the
  * rate, fee type, charge number ...): named extra columns after those
- * (recon_out.extra), a text per row; and a summary row's status set by the
- * stage, when its rule needs the exceptions under the row (a break of
- * 0,00, a warning): summary_row.status.
+ * (recon_out.extra), a text per row.
+ *
+ * The one rule of a summary row's status, the same for every
+ * reconciliation (recon_write() applies it; a stage gives amounts and
+ * exceptions, never a status). Its exceptions are those of the same
+ * recon, SE, month and key; each exception code is an open break, or
+ * explains its row, or details another (conf/reconciliations.conf,
+ * match/reconconf.h):
+ *   MANGLER    a report the row needs (conf 'required', for its key) is
+ *              missing for its SE and month: we do not know. The missing
+ *              side's amounts (and difference) are empty, and so is
+ *              unexplained on every MANGLER row.
+ *   BREAK      an open break (or a detail) stands under it, or an
+ *              unexplained rest remains (which an open break must list:
+ *              a break never goes unlisted).
+ *   EXPLAINED  a difference, an explained amount or an explaining
+ *              exception, and nothing open: every exception explains it.
+ *   OK         difference 0, nothing explained, no exception.
+ * A 'total' row (conf: it adds up the other rows of its SE and month) is
+ * never better than the worst of them (OK < EXPLAINED < BREAK < MANGLER).
+ * Every exception stands under a summary row of its recon, SE, month and
+ * key (recon_summary_ensure() adds a row of zeros for one that has none);
+ * an exception without one is a bug (exit 70). A reconciliation with no
+ * summary row at all writes one: SE empty, the night's month, key
+ * INGEN-DATA, amounts empty, status MANGLER.
+ *
+ * inputs/RECON.csv says, per SE and month of the summary (and for the
+ * INGEN-DATA row), which report of conf/reconciliations.conf the stage had
+ * (state 'had': one row per file, its landing name, the night it landed and
+ * its SHA-256) or not (state 'missing', file empty). A report of scope
+ * 'any' lists every file of the SE the stage read.
+ *
+ * The stage's exit code (recon_out.exit_code after recon_write): 66
+ * (EXIT_NOINPUT) when a row is MANGLER, or when the stage has no data at
+ * all tonight but had some on an earlier night of this state (its reports
+ * are expected); else 0. The ledger note is machine-readable:
+ *   "N OK, N EXPLAINED, N BREAK, N MANGLER, N exceptions[; mangler: STORE,...]"
+ * or, with no data, "ingen data; mangler: STORE,..." (the required stores
+ * that had no file).
  */
 #ifndef RECON_H
 #define RECON_H
 
 #include "core/money.h"
 #include "run/stage.h"
+#include "store/snapshot.h"
+#include "match/reconconf.h"
 
 enum { RECON_MAX_EXTRA = 8 };
 
@@ -31,7 +71,10 @@ struct summary_row {
 	int32_t month;
 	char key[64];		/* a YR ydelseskode is a 36-character UUID */
 	money_t left, right, explained;
-	const char *status;	/* NULL: recon_status(); else static "OK", "EXPLAINED", "BREAK" */
+	/* set by recon_write() */
+	const char *status;	/* OK, EXPLAINED, BREAK, MANGLER */
+	int blank_left, blank_right;	/* a missing report's side: empty cells */
+	uint32_t missing;	/* bit k: required report line k of the conf is missing */
 };
 
 struct exception_row {
@@ -51,21 +94,50 @@ struct exception_row {
 	char *extra[RECON_MAX_EXTRA];	/* NULL ("") or owned: recon_out.extra's columns */
 };
 
+/* A file a stage read: its store, SE and month (a snapshot entry). */
+struct recon_file {
+	const char *store;	/* the stage's static store name */
+	char se[9];
+	int32_t month;
+	uint8_t fileid[FILEID_LEN];
+};
+
 struct recon_out {
 	const char *recon;
 	struct summary_row *sum;
 	size_t nsum;
 	struct exception_row *exc;
 	size_t nexc;
-	uint64_t ok, explained, breaks;	/* summary rows by status */
+	uint64_t ok, explained, breaks, missing;	/* summary rows by status */
+	int no_data;		/* the stage wrote no row: the INGEN-DATA row */
+	int exit_code;		/* set by recon_write(): EXIT_DONE or EXIT_NOINPUT */
 	int with_account;	/* exceptions end with an 'account' column */
 	const char *const *extra;	/* names of extra columns after those, or NULL */
 	int nextra;		/* how many (at most RECON_MAX_EXTRA) */
 	size_t asum, aexc;	/* capacities of sum and exc */
+	struct recon_conf conf;	/* conf/reconciliations.conf (recon_begin()) */
+	const struct recon_def *def;
+	struct recon_file *files;
+	size_t nfiles, afiles;
+	uint32_t missing_any;	/* required report lines missing on some row */
 };
+
+/*
+ * Loads conf/reconciliations.conf beside ctx's conf and checks that
+ * r->recon's section declares exactly the stores the stage reads. 0, or
+ * EXIT_USAGE (reported with file:line). Call before matching.
+ */
+int recon_begin(struct recon_out *r, const struct stage_ctx *ctx,
+		const char *const *stores, int nstores);
+/* Records every file of a snapshot of store (a static name) as read. */
+void recon_inputs(struct recon_out *r, const char *store, const struct snapshot *s);
 
 void recon_summary(struct recon_out *r, const char *se, int32_t month,
 		   const char *key, money_t left, money_t right, money_t explained);
+/* A row of zeros for se, month and key unless one is there: for an
+ * exception that has no comparison of its own to stand under. */
+void recon_summary_ensure(struct recon_out *r, const char *se, int32_t month,
+			  const char *key);
 /* cpr may be NULL; has_sides says whether left/right are shown. */
 struct exception_row *recon_exception(struct recon_out *r, const char *se,
 				      int32_t month, const char *key, const char *cpr,
@@ -75,17 +147,17 @@ void recon_note(struct exception_row *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Sets extra column i of e to a copy of value (replacing an earlier one). */
 void recon_extra(struct exception_row *e, int i, const char *value);
-/* "OK", "EXPLAINED" or "BREAK". */
-const char *recon_status(money_t left, money_t right, money_t explained);
-/* A summary row's status: its own when the stage set one, else recon_status(). */
-const char *recon_row_status(const struct summary_row *s);
 
 /*
- * Sorts, gives ids and first-seen nights (in txn), writes both files under
- * ctx's OUT/DATE and digests them into out_digest. 0 or -1 (reported).
+ * Sorts, applies the status rule, gives ids and first-seen nights (in txn),
+ * writes the three files under ctx's OUT/DATE, digests them into
+ * out_digest and sets exit_code. 0, or -1 (reported; an exception
+ * without a summary row, or an unlisted break, is a bug).
  */
 int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 		char out_digest[65]);
+/* The ledger note and counts of a written run (see above). */
+void recon_ledger(const struct recon_out *r, struct ledger_entry *e);
 void recon_free(struct recon_out *r);
 
 #endif

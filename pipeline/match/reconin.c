@@ -36,6 +36,7 @@ int reconin_open(struct reconin *in, struct stage_ctx *ctx, MDB_txn *txn,
 	memset(in, 0, sizeof(*in));
 	in->ctx = ctx;
 	in->txn = txn;
+	in->stores = stores;
 	for (int i = 0; i < n && i < RECONIN_MAX; i++) {
 		const struct store_def *sd = catalog_store(&ctx->cat, stores[i]);
 		if (!sd) {
@@ -186,19 +187,18 @@ int reconin_commit(struct reconin *in, struct recon_out *out)
 	struct ledger_entry e;
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
 	reconin_digest(in, e.input);
+	for (int i = 0; i < in->n; i++)
+		recon_inputs(out, in->stores[i], &in->snap[i]);
 	if (recon_write(out, ctx, in->txn, e.output))
 		goto abort;
 	e.rows_in = in->records;
-	e.rows_out = out->nsum;
-	snprintf(e.error, sizeof(e.error), "%llu OK, %llu EXPLAINED, %llu BREAK, %zu exceptions",
-		 (unsigned long long)out->ok, (unsigned long long)out->explained,
-		 (unsigned long long)out->breaks, out->nexc);
+	recon_ledger(out, &e);
 	if (ledger_put(&ctx->store, in->txn, ctx->opts.date, ctx->name, &e))
 		goto abort;
 	if (store_commit(in->txn))
 		return EXIT_INTERNAL;
 	log_info("%s: %s", ctx->opts.date, e.error);
-	return EXIT_DONE;
+	return out->exit_code;
 abort:
 	mdb_txn_abort(in->txn);
 	return EXIT_INTERNAL;

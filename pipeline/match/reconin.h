@@ -19,12 +19,13 @@ enum { RECONIN_MAX = 8 };
 struct reconin {
 	struct stage_ctx *ctx;
 	MDB_txn *txn;
+	const char *const *stores;	/* the stage's static store names */
 	int n;
 	struct snapshot snap[RECONIN_MAX];
 	uint64_t records;	/* rows read */
 };
 
-/* Loads the snapshots of stores[0..n) for months [from, to] as of the night. */
+/* Loads the snapshots of stores[0..n) (static names) for months [from, to] as of the night. */
 int reconin_open(struct reconin *in, struct stage_ctx *ctx, MDB_txn *txn,
 		 const char *const *stores, int n, int32_t from, int32_t to);
 void reconin_free(struct reconin *in);
@@ -40,9 +41,11 @@ int reconin_each(struct reconin *in, int i, reconin_fn fn, void *data);
 void reconin_digest(const struct reconin *in, char out[65]);
 
 /*
- * Ends a run: writes out's files, the ledger entry (rows read, summary
- * rows, statuses) in txn, and commits. EXIT_DONE, or EXIT_INTERNAL
- * (reported; txn aborted).
+ * Ends a run: records the files read as out's inputs, writes out's files
+ * (match/recon.h: the status rule), the ledger entry (rows read, summary
+ * rows, statuses) in txn, and commits. out->exit_code (EXIT_DONE, or
+ * EXIT_NOINPUT when reports are missing), or EXIT_INTERNAL (reported; txn
+ * aborted). out must have been begun with recon_begin().
  */
 int reconin_commit(struct reconin *in, struct recon_out *out);
 

@@ -127,10 +127,20 @@ static int collect(const char *root, const char *rel, struct members *m)
 	return rc;
 }
 
+/* An input file of the night: landed on it, or read by one of its results. */
+struct input {
+	char relpath[512], night[16], sha[DIGEST_HEXSZ];
+	uint8_t fileid[FILEID_LEN];
+};
+
 struct inputs {
 	struct stage_ctx *ctx;
 	MDB_txn *txn;
-	struct strbuf *text;
+	struct input *v;
+	size_t n, alloc;
+	const char *want_relpath, *want_sha;	/* find_landed()'s question */
+	int found;
+	uint8_t found_id[FILEID_LEN];		/* and its answer */
 };
 
 /* An input name goes into the manifest as one conffile word, quoted when
@@ -152,9 +162,103 @@ static void manifest_word(struct strbuf *out, const char *s)
 		strbuf_addstr(out, s);
 }
 
-static int input_line(const struct landed_file *f, void *data)
+static void input_add(struct inputs *in, const char *relpath, const char *night,
+		      const char *sha, const uint8_t fileid[FILEID_LEN])
+{
+	struct input *x;
+	for (size_t i = 0; i < in->n; i++)
+		if (!strcmp(in->v[i].relpath, relpath) && !strcmp(in->v[i].sha, sha))
+			return;		/* one file, however many results read it */
+	in->v = xgrow(in->v, &in->alloc, in->n + 1, sizeof(*x));
+	x = &in->v[in->n++];
+	memset(x, 0, sizeof(*x));
+	xstrlcpy(x->relpath, relpath, sizeof(x->relpath));
+	xstrlcpy(x->night, night, sizeof(x->night));
+	xstrlcpy(x->sha, sha, sizeof(x->sha));
+	memcpy(x->fileid, fileid, FILEID_LEN);
+}
+
+static int landed_tonight(const struct landed_file *f, void *data)
 {
 	struct inputs *in = data;
+	input_add(in, f->relpath, in->ctx->opts.date, f->sha, f->fileid);
+	return 0;
+}
+
+static int find_landed(const struct landed_file *f, void *data)
+{
+	struct inputs *in = data;
+	if (in->found || strcmp(f->relpath, in->want_relpath) || strcmp(f->sha, in->want_sha))
+		return 0;
+	in->found = 1;
+	memcpy(in->found_id, f->fileid, FILEID_LEN);
+	return 0;
+}
+
+/*
+ * The files the night's results read, whichever night they landed on:
+ * every 'had' row of OUT/DATE/inputs/RECON.csv (match/recon.h), found
+ * by landing night, name and SHA-256 in the store. 0 or -1 (reported).
+ */
+static int inputs_read(struct inputs *in)
+{
+	struct strbuf dir = STRBUF_INIT, p = STRBUF_INIT;
+	struct dirent **names;
+	int n, rc = 0;
+	strbuf_addf(&dir, "%s/inputs", in->ctx->outdir);
+	if ((n = scandir(dir.buf, &names, NULL, alphasort)) < 0) {
+		strbuf_release(&dir);
+		return errno == ENOENT ? 0 : (log_error("unable to read %s: %s", dir.buf,
+							  strerror(errno)), -1);
+	}
+	for (int i = 0; i < n; i++) {
+		struct csvtable t;
+		size_t len = strlen(names[i]->d_name);
+		if (rc || names[i]->d_name[0] == '.' || len < 5 ||
+		    strcmp(names[i]->d_name + len - 4, ".csv") || strstr(names[i]->d_name, ".tmp.")) {
+			free(names[i]);
+			continue;
+		}
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir.buf, names[i]->d_name);
+		free(names[i]);
+		if ((rc = csvtable_read(p.buf, NULL, &t)))
+			continue;
+		for (size_t r = 0; r < t.nrows && !rc; r++) {
+			const char *night = csvtable_get(&t, r, csvtable_col(&t, "night"));
+			if (strcmp(csvtable_get(&t, r, csvtable_col(&t, "state")), "had"))
+				continue;
+			in->want_relpath = csvtable_get(&t, r, csvtable_col(&t, "file"));
+			in->want_sha = csvtable_get(&t, r, csvtable_col(&t, "sha256"));
+			in->found = 0;
+			rc = landed_each(&in->ctx->store, in->txn, night, find_landed, in);
+			if (!rc && !in->found) {
+				log_error("%s:%lu: %s landed %s (%.12s) is not in the store", p.buf,
+					  t.lines[r], in->want_relpath, night, in->want_sha);
+				rc = -1;
+			}
+			if (!rc)	/* the night it landed, not tonight */
+				input_add(in, in->want_relpath, night, in->want_sha, in->found_id);
+		}
+		csvtable_free(&t);
+	}
+	free(names);
+	strbuf_release(&dir);
+	strbuf_release(&p);
+	return rc;
+}
+
+static int cmp_input(const void *a, const void *b)
+{
+	const struct input *x = a, *y = b;
+	int c = strcmp(x->relpath, y->relpath);
+	if (!c)
+		c = strcmp(x->night, y->night);
+	return c ? c : strcmp(x->sha, y->sha);
+}
+
+static int input_line(struct inputs *in, const struct input *f, struct strbuf *text)
+{
 	struct strbuf props = STRBUF_INIT, v = STRBUF_INIT;
 	static const char *const keys[] = { "size", "rows_read", "schema", "status" };
 	int rc;
@@ -166,28 +270,40 @@ static int input_line(const struct landed_file *f, void *data)
 	rc = file_props_get(&in->ctx->store, in->txn, f->fileid, &props);
 	if (rc < 0)
 		return -1;
-	csvout_str(in->text, f->relpath, 0);
-	csvout_str(in->text, f->sha, 0);
+	csvout_str(text, f->relpath, 0);
+	csvout_str(text, f->sha, 0);
 	for (size_t i = 0; i < 4; i++)
-		csvout_str(in->text, props_get(&props, keys[i], &v) ? v.buf : "", i == 3);
+		csvout_str(text, props_get(&props, keys[i], &v) ? v.buf : "", 0);
+	csvout_str(text, f->night, 1);
 	strbuf_release(&props);
 	strbuf_release(&v);
 	return 0;
 }
 
-/* inputs.csv and status, from the store. */
+/*
+ * inputs.csv (every input file of the night: landed on it or read by its
+ * results, with the night it landed) and status, from the store.
+ */
 static int from_store(struct stage_ctx *ctx, struct members *m)
 {
-	struct inputs in = { ctx, NULL, member_add(m, "inputs.csv") };
+	struct inputs in = { .ctx = ctx };
+	struct strbuf *text = member_add(m, "inputs.csv");
 	int rc;
 	if (store_begin(&ctx->store, MDB_RDONLY, &in.txn))
 		return -1;
-	strbuf_addstr(in.text, CSV_BOM "relpath;sha256;size;rows;schema;status\n");
-	rc = landed_each(&ctx->store, in.txn, ctx->opts.date, input_line, &in);
+	strbuf_addstr(text, CSV_BOM "relpath;sha256;size;rows;schema;status;night\n");
+	rc = landed_each(&ctx->store, in.txn, ctx->opts.date, landed_tonight, &in);
+	if (!rc)
+		rc = inputs_read(&in);
+	if (!rc && in.n)
+		qsort(in.v, in.n, sizeof(*in.v), cmp_input);
+	for (size_t i = 0; i < in.n && !rc; i++)
+		rc = input_line(&in, &in.v[i], text);
 	if (!rc)
 		rc = night_status_text(&ctx->store, in.txn, &ctx->conf, ctx->opts.date,
 				       ctx->name, member_add(m, "status"));
 	mdb_txn_abort(in.txn);
+	free(in.v);
 	return rc ? -1 : 0;
 }
 
@@ -587,7 +703,8 @@ static int other_stage(const char *night, const char *stage, const struct ledger
 }
 
 /* A mistyped night must not seal an empty night nor, through retention,
- * retire the real ones: 0, 1 refused (reported), -1. */
+ * retire the real ones: 0, 1 refused (reported), -1. A rerun of one stage
+ * of a night that never ran is refused before it runs (driver). */
 static int night_refused(struct stage_ctx *ctx)
 {
 	MDB_txn *txn;

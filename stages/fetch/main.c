@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/atomicfile.h"
+#include "core/csvout.h"
 #include "core/exitcode.h"
 #include "core/log.h"
 #include "run/stage.h"
@@ -48,6 +49,7 @@ struct fetch {
 	struct digest_ctx *in, *out;
 	unsigned long seen, landed, known, corrected, rejected, unreachable;
 	struct strbuf note;
+	struct strbuf sources;	/* OUT/DATE/sources.csv: a line per source */
 };
 
 /* One source's night: what is settled (not redone on a retry) and what
@@ -477,9 +479,25 @@ static int sweep_partials(struct fetch *f, const struct source_def *d)
 	return rc < 0 ? -1 : 0;
 }
 
+/* A line of OUT/DATE/sources.csv: source;into;state;files;note. */
+static void source_line(struct fetch *f, const char *name, const char *into, int reached,
+			unsigned long files, const char *why)
+{
+	char num[32];
+	if (!f->sources.len)
+		strbuf_addstr(&f->sources, CSV_BOM "source;into;state;files;note\n");
+	snprintf(num, sizeof(num), "%lu", files);
+	csvout_str(&f->sources, name, 0);
+	csvout_str(&f->sources, into, 0);
+	csvout_str(&f->sources, reached ? "reached" : "unreachable", 0);
+	csvout_str(&f->sources, num, 0);
+	csvout_str(&f->sources, why, 1);
+}
+
 static int fetch_source(struct fetch *f, const struct source_def *d)
 {
 	struct source_run r = { .f = f };
+	unsigned long before = f->seen;
 	int rc;
 	if (sweep_partials(f, d) || store_begin(&f->ctx->store, 0, &r.txn))
 		return F_INTERNAL;
@@ -494,6 +512,10 @@ static int fetch_source(struct fetch *f, const struct source_def *d)
 		note(f, "source %s unreachable%s", d->name, "");
 		f->unreachable++;
 	}
+	if (rc != F_INTERNAL)
+		source_line(f, d->name, d->into, rc != SRC_DOWN && rc != SRC_FAIL,
+			    f->seen - before, rc == SRC_DOWN ? "after the configured tries" :
+			    rc == SRC_FAIL ? "refused (host key or login)" : "");
 	names_free(&r.settled);
 	names_free(&r.put_away);
 	return rc == F_INTERNAL ? -1 : 0;
@@ -511,7 +533,14 @@ static int default_sources(struct fetch *f)
 		return EXIT_USAGE;
 	}
 	if ((n = scandir(root, &list, NULL, alphasort)) < 0) {
-		log_error("unable to open drops directory %s: %s", root, strerror(errno));
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addf(&why, "unable to open drops directory %s: %s", root, strerror(errno));
+		log_error("%s", why.buf);
+		/* the drops directory is the one source: it is unreachable */
+		note(f, "source drops unreachable%s", "", "");
+		source_line(f, "drops", "", 0, 0, why.buf);
+		f->unreachable++;
+		strbuf_release(&why);
 		return EXIT_UNREACHABLE;
 	}
 	for (int i = 0; i < n; i++) {
@@ -529,9 +558,14 @@ static int default_sources(struct fetch *f)
 	return EXIT_DONE;
 }
 
+/*
+ * The ledger entry, then OUT/DATE/sources.csv (what each source offered
+ * tonight, and which could not be reached: the report opens with it).
+ */
 static int finish(struct fetch *f, int rc)
 {
 	struct stage_ctx *ctx = f->ctx;
+	struct strbuf path = STRBUF_INIT;
 	struct ledger_entry e;
 	MDB_txn *txn;
 	stage_ledger_entry(ctx, &e, rc == EXIT_UNREACHABLE ? "failed" : "done", rc);
@@ -550,6 +584,14 @@ static int finish(struct fetch *f, int rc)
 	}
 	if (store_commit(txn))
 		return EXIT_INTERNAL;
+	stage_out_path(ctx, "sources.csv", &path);
+	if (!f->sources.len)	/* no source at all: the header alone */
+		strbuf_addstr(&f->sources, CSV_BOM "source;into;state;files;note\n");
+	if (atomic_write(path.buf, f->sources.buf, f->sources.len, 0640)) {
+		strbuf_release(&path);
+		return EXIT_INTERNAL;
+	}
+	strbuf_release(&path);
 	log_info("%s: %lu file(s) landed (%lu corrected), %lu landed on an earlier night, "
 		 "%lu problem(s), %lu source(s) unreachable", ctx->opts.date, f->landed,
 		 f->corrected, f->known, f->rejected, f->unreachable);
@@ -583,6 +625,7 @@ static int fetch_night(struct stage_ctx *ctx)
 	}
 	sources_free(&f.sc);
 	strbuf_release(&f.note);
+	strbuf_release(&f.sources);
 	return rc;
 }
 

@@ -123,7 +123,9 @@ static int cmp_code(const void *a, const void *b)
 	return strcmp(((const struct code *)a)->code, ((const struct code *)b)->code);
 }
 
-static void code_rows(struct match_run *m, struct yr *y, const char *se, int32_t month)
+/* Without the eIndkomst details the rows are MANGLER: no phantom break. */
+static void code_rows(struct match_run *m, struct yr *y, const char *se, int32_t month,
+		      int have_detail)
 {
 	if (y->n)
 		qsort(y->c, y->n, sizeof(*y->c), cmp_code);
@@ -131,7 +133,7 @@ static void code_rows(struct match_run *m, struct yr *y, const char *se, int32_t
 		const struct code *c = &y->c[i];
 		money_t rest = match_sub(m, match_sub(m, c->sum, c->bekr), c->afvist);
 		recon_summary(&m->out, se, month, c->code, c->sum, c->bekr, c->afvist);
-		if (rest)
+		if (rest && have_detail)
 			recon_exception(&m->out, se, month, c->code, NULL, rest, "unexplained",
 					"forskel mellem 'Sum - Ydelsesrefusion' og eIndkomst som afviste "
 					"linjer ikke forklarer / YR sum differs from the confirmed "
@@ -139,11 +141,12 @@ static void code_rows(struct match_run *m, struct yr *y, const char *se, int32_t
 	}
 }
 
-static void andel_row(struct match_run *m, const struct yr *y, const char *se, int32_t month)
+static void andel_row(struct match_run *m, const struct yr *y, const char *se, int32_t month,
+		      int have_erp)
 {
 	struct exception_row *e;
 	recon_summary(&m->out, se, month, ANDEL, y->andel_ky, y->andel_erp, 0);
-	if (y->andel_ky == y->andel_erp)
+	if (y->andel_ky == y->andel_erp || !have_erp)
 		return;
 	e = recon_exception(&m->out, se, month, ANDEL, NULL,
 			    match_sub(m, y->andel_ky, y->andel_erp),
@@ -176,9 +179,9 @@ static int per_group(struct match_run *m, const char *se, int32_t month, void *d
 	}
 	if (!match_has(m, SUM_YR, se, month))
 		return 0;	/* YR is compared where KY reported on it */
-	code_rows(m, y, se, month);
+	code_rows(m, y, se, month, match_has(m, KY_DETAIL, se, month));
 	if (y->conf.nandel && (y->andel_ky || match_has(m, ERP, se, month)))
-		andel_row(m, y, se, month);
+		andel_row(m, y, se, month, match_has(m, ERP, se, month));
 	return 0;
 }
 

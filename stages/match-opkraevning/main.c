@@ -355,13 +355,20 @@ static int commit(struct opk *o, int exit_code)
 	struct ledger_entry e;
 	stage_ledger_entry(ctx, &e, "done", exit_code);
 	input_digest(o, e.input);
+	for (int i = 0; i < o->in.n; i++)
+		recon_inputs(&o->out, o->in.stores[i], &o->in.snap[i]);
 	if (recon_write(&o->out, ctx, o->in.txn, e.output))
 		goto abort;
 	e.rows_in = o->in.records;
-	e.rows_out = o->out.nsum;
-	snprintf(e.error, sizeof(e.error), "%llu OK, %llu EXPLAINED, %llu BREAK, %zu exceptions%s",
-		 (unsigned long long)o->out.ok, (unsigned long long)o->out.explained,
-		 (unsigned long long)o->out.breaks, o->out.nexc, strbuf_str(&o->note));
+	recon_ledger(&o->out, &e);
+	{
+		size_t used = strlen(e.error);
+		xstrlcpy(e.error + used, strbuf_str(&o->note), sizeof(e.error) - used);
+	}
+	/* an incomplete export (65) before a missing report (66): README's order */
+	if (exit_code == EXIT_DONE)
+		exit_code = o->out.exit_code;
+	e.exit_code = exit_code;
 	if (ledger_put(&ctx->store, o->in.txn, ctx->opts.date, ctx->name, &e))
 		goto abort;
 	if (store_commit(o->in.txn))
@@ -424,6 +431,8 @@ static int opkraevning_night(struct stage_ctx *ctx)
 	if (!rc && digest_file(path.buf, o.conf_digest, &size))
 		rc = EXIT_USAGE;
 	strbuf_release(&path);
+	if (!rc)
+		rc = recon_begin(&o.out, ctx, source_store, NSOURCES);
 	if (!rc)
 		rc = run(&o);
 	reconin_free(&o.in);

@@ -1101,10 +1101,10 @@ static void summary(struct check *x)
 			t.breaks += x->cells[j].breaks;
 			t.warnings += x->cells[j].warnings;
 		}
+		/* its status is match/recon.h's one rule: a break under it (even
+		 * of 0,00) makes it BREAK, a warning alone (conf/reconciliations.conf
+		 * 'explains') EXPLAINED */
 		recon_summary(x->out, x->s->se, t.month, t.gruppe, t.left, t.right, 0);
-		/* never OK with an exception under it; a 0,00 break is a break */
-		x->out->sum[x->out->nsum - 1].status =
-			t.left != t.right || t.breaks ? "BREAK" : t.warnings ? "EXPLAINED" : "OK";
 		i = j;
 	}
 }
@@ -1215,14 +1215,11 @@ int opk_conserved(const struct recon_out *out, char *msg, size_t size)
 		for (; a < out->nexc && !cmp_sum_key(s, &out->exc[idx[a]]); a++, n++)
 			if (__builtin_add_overflow(sum, out->exc[idx[a]].amount, &sum))
 				rc = -1;
-		if (rc || __builtin_sub_overflow(s->left, s->right, &diff) || sum != diff ||
-		    (!strcmp(recon_row_status(s), "BREAK") && !n) ||
-		    (n && !strcmp(recon_row_status(s), "OK"))) {
+		if (rc || __builtin_sub_overflow(s->left, s->right, &diff) || sum != diff) {
 			char m[DATE_BUFSZ], a1[MONEY_BUFSZ], a2[MONEY_BUFSZ];
 			snprintf(msg, size, "%s %s %s: %zu exception(s) sum to %s, the difference "
-				 "is %s (%s)", s->se, month_format(s->month, m), s->key, n,
-				 money_format(sum, a1), money_format(s->left - s->right, a2),
-				 recon_row_status(s));
+				 "is %s", s->se, month_format(s->month, m), s->key, n,
+				 money_format(sum, a1), money_format(s->left - s->right, a2));
 			rc = -1;
 		}
 	}

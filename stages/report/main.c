@@ -10,6 +10,7 @@
 #include "core/exitcode.h"
 #include "core/log.h"
 #include "run/stage.h"
+#include "match/reconconf.h"
 #include "report.h"
 #include "core/banned.h"
 
@@ -17,35 +18,93 @@ static int record(struct stage_ctx *ctx, const struct strbuf *html,
 		  const struct report_stats *st)
 {
 	struct ledger_entry e;
-	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
+	stage_ledger_entry(ctx, &e, "done", st->verdict);
 	xstrlcpy(e.input, st->input, sizeof(e.input));
 	digest_buf(html->buf, html->len, e.output);
 	e.rows_in = st->rows_read;
 	e.rows_out = st->recons;
+	if (st->verdict)
+		snprintf(e.error, sizeof(e.error), "inputs not in order (exit %d): %lu source(s) "
+			 "unreachable, %lu rejected row(s), %lu row(s) missing data%s", st->verdict,
+			 st->unreachable, st->rejected, st->missing_rows,
+			 st->empty ? ", empty night" : "");
 	return stage_ledger_commit(ctx, &e);
 }
 
+struct expect {
+	const char *night;
+	int missing;
+};
+
+/* A matching stage of the night that exited 66: its reports are expected, none came. */
+static int match_missing(const char *night, const char *stage, const struct ledger_entry *e,
+			 void *data)
+{
+	struct expect *x = data;
+	if (!strcmp(night, x->night) && !strncmp(stage, "match-", 6) &&
+	    !strcmp(e->state, "done") && e->exit_code == EXIT_NOINPUT &&
+	    !strncmp(e->error, "ingen data", 10))
+		x->missing = 1;
+	return 0;
+}
+
+static int expected_missing(struct stage_ctx *ctx, int *missing)
+{
+	struct expect x = { ctx->opts.date, 0 };
+	MDB_txn *txn;
+	int rc;
+	if (store_begin(&ctx->store, MDB_RDONLY, &txn))
+		return -1;
+	rc = ledger_each(&ctx->store, txn, ctx->opts.date, match_missing, &x);
+	mdb_txn_abort(txn);
+	*missing = x.missing;
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Exit: the night's verdict on its inputs (report.h): 0, 65 rejected
+ * rows, 66 missing reports or an empty night, 69 an unreachable source;
+ * the page is written either way. 64 a bad conf, 65 a night file it
+ * cannot read, 70 internal.
+ */
 static int report_night(struct stage_ctx *ctx)
 {
 	struct report_conf rc;
+	struct recon_conf roles;
 	struct report_stats st;
 	struct strbuf p = STRBUF_INIT, html = STRBUF_INIT;
-	int rc_ = EXIT_DONE;
+	int rc_ = EXIT_DONE, missing = 0;
 	conf_sibling(&ctx->conf, "report.conf", &p);
 	if (report_conf_load(p.buf, &rc)) {
 		strbuf_release(&p);
 		return EXIT_USAGE;
 	}
-	if (report_render(ctx->conf.out, ctx->night, &rc, &html, &st))
+	conf_sibling(&ctx->conf, "reconciliations.conf", &p);
+	if (reconconf_load(p.buf, &roles)) {
+		report_conf_free(&rc);
+		strbuf_release(&p);
+		return EXIT_USAGE;
+	}
+	if (expected_missing(ctx, &missing))
+		rc_ = EXIT_INTERNAL;
+	else if (report_render(ctx->conf.out, ctx->night, &rc, &roles, missing, &html, &st))
 		rc_ = EXIT_BADDATA;	/* a night file that cannot be used: reported */
 	stage_out_path(ctx, "report.html", &p);
 	if (rc_ == EXIT_DONE && (atomic_write(p.buf, html.buf, html.len, 0640) ||
 				 record(ctx, &html, &st)))
 		rc_ = EXIT_INTERNAL;
-	if (rc_ == EXIT_DONE)
+	if (rc_ == EXIT_DONE) {
 		log_info("%s: report.html, %lu reconciliation(s), %lu rows read", ctx->opts.date,
 			 st.recons, st.rows_read);
+		if (st.verdict)
+			log_info("%s: the night's inputs are not in order (exit %d): %lu source(s) "
+				 "unreachable, %lu rejected row(s), %lu row(s) missing data%s",
+				 ctx->opts.date, st.verdict, st.unreachable, st.rejected,
+				 st.missing_rows, st.empty ? ", no reconciliation had data" : "");
+		rc_ = st.verdict;
+	}
 	report_conf_free(&rc);
+	reconconf_free(&roles);
 	strbuf_release(&p);
 	strbuf_release(&html);
 	return rc_;

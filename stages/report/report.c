@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "ingest/csvtable.h"
+#include "match/reconconf.h"
 #include "core/banned.h"
 
 struct names {
@@ -21,14 +22,21 @@ struct names {
 	size_t n;
 };
 
+static void text_cell(struct strbuf *h, const char *s, const char *cls);
+static void file_link(struct strbuf *h, const char *rel, const char *label);
+
 struct recon_data {
 	const char *recon;
 	const struct recon_labels *lab;
-	struct csvtable sum, exc;
-	int has_sum, has_exc;
-	unsigned long ok, explained, breaks;
-	money_t open_amount;
-	const char *status;	/* OK, EXPLAINED, BREAK, or MANGLER (no summary) */
+	const struct recon_def *def;	/* conf/reconciliations.conf, or NULL */
+	struct csvtable sum, exc, in;
+	int has_sum, has_exc, has_in;
+	unsigned long ok, explained, breaks, missing;
+	int no_data;		/* its one row is INGEN-DATA */
+	unsigned long open;	/* open breaks, each counted once */
+	money_t open_amount;	/* their amounts, numerically, each krone once */
+	/* worst row: OK, EXPLAINED, BREAK, MANGLER; INGEN-DATA; or NOFILE (no summary) */
+	const char *status;
 };
 
 void html_escape(struct strbuf *sb, const char *s)
@@ -92,6 +100,16 @@ static void list_dir(const char *dir, int strip_csv, struct names *out)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 }
 
+/* The reason code of an exception: its reason up to the first ':'. */
+static void reason_code(const char *reason, char *code, size_t size)
+{
+	size_t n = strcspn(reason, ":");
+	if (n >= size)
+		n = size - 1;
+	memcpy(code, reason, n);
+	code[n] = '\0';
+}
+
 static int cell_money(const struct csvtable *t, size_t r, int col, const char *path,
 		      money_t *v)
 {
@@ -129,7 +147,70 @@ static const char *status_text(const char *st)
 		return "Forklaret";
 	if (!strcmp(st, "BREAK"))
 		return "Afvigelse";
-	return "Mangler";
+	if (!strcmp(st, RECON_NO_DATA))
+		return "Ingen data i nat";
+	if (!strcmp(st, "NOFILE"))
+		return "Ingen fil";
+	return "Mangler data";
+}
+
+/* OK < EXPLAINED < BREAK < MANGLER: a reconciliation shows its worst row. */
+static int status_rank(const char *st)
+{
+	static const char *const order[] = { "OK", "EXPLAINED", "BREAK", "MANGLER" };
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(order[i], st))
+			return i;
+	return 3;
+}
+
+/*
+ * The overview's one level: the exceptions. An exception that explains
+ * its row is not open; a detail is counted in its parent (an exception of
+ * the parent code, same SE and month, under the detail's key or the one
+ * conf names) and only where there is none; every other exception is one
+ * open break, its amount counted numerically (match/reconconf.h).
+ */
+static int count_open(const struct csvtable *t, const struct recon_def *def, const char *path,
+		      unsigned long *n, money_t *amount)
+{
+	int cse = csvtable_col(t, "se"), cmo = csvtable_col(t, "month");
+	int ckey = csvtable_col(t, "key"), creason = csvtable_col(t, "reason");
+	int camount = csvtable_col(t, "amount");
+	char code[64], other[64];
+	*n = 0;
+	*amount = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct recon_detail *det = NULL;
+		int role = EXC_BREAK;
+		money_t v;
+		if (cell_money(t, r, camount, path, &v))
+			return -1;
+		reason_code(csvtable_get(t, r, creason), code, sizeof(code));
+		if (def)
+			role = recon_code_role(def, code, &det);
+		if (role == EXC_EXPLAINS)
+			continue;
+		if (role == EXC_DETAIL) {
+			const char *key = det->key ? det->key : csvtable_get(t, r, ckey);
+			int parent = 0;
+			for (size_t q = 0; q < t->nrows && !parent; q++) {
+				reason_code(csvtable_get(t, q, creason), other, sizeof(other));
+				/* '*': any open break of another breakdown (reconconf.h) */
+				parent = (!strcmp(det->parent, "*") ?
+					  recon_code_role(def, other, NULL) == EXC_BREAK :
+					  !strcmp(other, det->parent)) &&
+					 !strcmp(csvtable_get(t, q, cse), csvtable_get(t, r, cse)) &&
+					 !strcmp(csvtable_get(t, q, cmo), csvtable_get(t, r, cmo)) &&
+					 (!strcmp(key, "*") || !strcmp(csvtable_get(t, q, ckey), key));
+			}
+			if (parent)
+				continue;
+		}
+		(*n)++;
+		*amount += v < 0 ? -v : v;
+	}
+	return 0;
 }
 
 /* Reads a night file into t and adds its SHA-256 to the input digest. */
@@ -149,7 +230,7 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 {
 	struct strbuf p = STRBUF_INIT;
 	struct stat sb;
-	int rc = 0, col;
+	int rc = 0, col, worst = -1;
 	strbuf_addf(&p, "%s/summary/%s.csv", nightdir, r->recon);
 	if (stat(p.buf, &sb) == 0) {
 		if ((rc = read_table(p.buf, &r->sum, in)) == 0)
@@ -161,20 +242,30 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 		r->ok += !strcmp(s, "OK");
 		r->explained += !strcmp(s, "EXPLAINED");
 		r->breaks += !strcmp(s, "BREAK");
+		r->missing += !strcmp(s, "MANGLER");
+		r->no_data |= !strcmp(csvtable_get(&r->sum, i, csvtable_col(&r->sum, "key")),
+				      RECON_NO_DATA);
+		if (status_rank(s) > worst)
+			worst = status_rank(s);
 	}
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/exceptions/%s.csv", nightdir, r->recon);
 	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->exc, in)) == 0)
 		r->has_exc = 1;
-	col = r->has_exc ? csvtable_col(&r->exc, "amount") : -1;
-	for (size_t i = 0; !rc && r->has_exc && i < r->exc.nrows; i++) {
-		money_t v;
-		if ((rc = cell_money(&r->exc, i, col, p.buf, &v)) == 0)
-			r->open_amount += v < 0 ? -v : v;
-	}
+	if (!rc && r->has_exc)
+		rc = count_open(&r->exc, r->def, p.buf, &r->open, &r->open_amount);
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/inputs/%s.csv", nightdir, r->recon);
+	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->in, in)) == 0)
+		r->has_in = 1;
 	st->rows_read += (r->has_sum ? r->sum.nrows : 0) + (r->has_exc ? r->exc.nrows : 0);
-	r->status = !r->has_sum ? "MANGLER" : r->breaks || (r->has_exc && r->exc.nrows) ?
-		    "BREAK" : r->explained ? "EXPLAINED" : "OK";
+	if (!r->has_sum)
+		r->status = "NOFILE";
+	else if (r->no_data)
+		r->status = RECON_NO_DATA;
+	else
+		r->status = worst < 0 ? "OK" : worst == 0 ? "OK" : worst == 1 ? "EXPLAINED" :
+			    worst == 2 ? "BREAK" : "MANGLER";
 	strbuf_release(&p);
 	return rc;
 }
@@ -227,27 +318,244 @@ static const char *title_of(const struct recon_data *r)
 	return *r->lab->title ? r->lab->title : r->recon;
 }
 
+/* One line per reconciliation: its worst row, the rows by status, what is open. */
 static void render_overview(struct strbuf *h, const struct recon_data *r, size_t n)
 {
 	char b[MONEY_BUFSZ];
-	strbuf_addstr(h, "<nav>\n<table id=\"overview\">\n<caption>Overblik</caption>\n"
+	strbuf_addstr(h, "<table id=\"overview\">\n<caption>Overblik</caption>\n"
 		      "<thead><tr><th>Afstemning</th><th>Status</th><th>OK</th><th>Forklaret</th>"
-		      "<th>Afvigelse</th><th>Åbne afvigelser</th><th>Beløb åbne (numerisk)</th>"
-		      "</tr></thead>\n<tbody>\n");
+		      "<th>Afvigelse</th><th>Mangler data</th><th>Åbne afvigelser</th>"
+		      "<th>Beløb åbne (numerisk)</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < n; i++) {
 		strbuf_addf(h, "<tr><td><a href=\"#recon-%s\">", r[i].recon);
 		html_escape(h, title_of(&r[i]));
 		strbuf_addf(h, "</a></td><td class=\"st %s\">%s</td>", status_class(r[i].status),
 			    status_text(r[i].status));
 		strbuf_addf(h, "<td class=\"num\">%lu</td><td class=\"num\">%lu</td>"
-			    "<td class=\"num\">%lu</td><td class=\"num\">%zu</td>",
-			    r[i].ok, r[i].explained, r[i].breaks, r[i].has_exc ? r[i].exc.nrows : 0);
+			    "<td class=\"num\">%lu</td><td class=\"num\">%lu</td>"
+			    "<td class=\"num\">%lu</td>", r[i].ok, r[i].explained, r[i].breaks,
+			    r[i].no_data ? 0 : r[i].missing, r[i].open);
 		strbuf_addf(h, "<td class=\"num\">%s</td></tr>\n",
 			    money_format_grouped(r[i].open_amount, b));
 	}
 	if (!n)
-		strbuf_addstr(h, "<tr><td colspan=\"7\">Ingen afstemninger denne nat.</td></tr>\n");
-	strbuf_addstr(h, "</tbody>\n</table>\n</nav>\n");
+		strbuf_addstr(h, "<tr><td colspan=\"8\">Ingen afstemninger denne nat.</td></tr>\n");
+	strbuf_addstr(h, "</tbody>\n</table>\n<p class=\"note\">Åbne afvigelser tæller hver "
+		      "krone én gang, på afvigelsernes niveau: en afvigelse der forklarer sin "
+		      "række (f.eks. renter med forslag til bilag, en faktura KY har afvist) er "
+		      "ikke åben, og en detalje (en persons forskel under feltets uforklarede "
+		      "rest, en kontos forskel under TOTAL) tælles i den afvigelse den er en del "
+		      "af (conf/reconciliations.conf).</p>\n");
+}
+
+/* A list of distinct words, each with a count or the places it was seen. */
+struct tally {
+	char **word;
+	struct strbuf *what;
+	unsigned long *count;
+	size_t n;
+};
+
+static size_t tally_at(struct tally *t, const char *word)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->word[i], word))
+			return i;
+	t->word = xrealloc(t->word, (t->n + 1) * sizeof(*t->word));
+	t->what = xrealloc(t->what, (t->n + 1) * sizeof(*t->what));
+	t->count = xrealloc(t->count, (t->n + 1) * sizeof(*t->count));
+	t->word[t->n] = xstrdup(word);
+	strbuf_init(&t->what[t->n]);
+	t->count[t->n] = 0;
+	return t->n++;
+}
+
+static void tally_free(struct tally *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->word[i]);
+		strbuf_release(&t->what[i]);
+	}
+	free(t->word);
+	free(t->what);
+	free(t->count);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Per reconciliation: the reports it had (files) and the required ones missing (where). */
+static void render_reports(struct strbuf *h, const struct recon_data *r, size_t n)
+{
+	strbuf_addstr(h, "<table id=\"reports\">\n<caption>Rapporter pr. afstemning "
+		      "(inputs/)</caption>\n<thead><tr><th>Afstemning</th><th>Modtaget</th>"
+		      "<th>Mangler</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct csvtable *t = &r[i].in;
+		struct tally had = { 0 }, miss = { 0 };
+		int cl = csvtable_col(t, "report"), cst = csvtable_col(t, "state");
+		int cn = csvtable_col(t, "need"), cse = csvtable_col(t, "se");
+		int cm = csvtable_col(t, "month"), cf = csvtable_col(t, "file");
+		int cnight = csvtable_col(t, "night");
+		for (size_t k = 0; r[i].has_in && k < t->nrows; k++) {
+			const char *label = csvtable_get(t, k, cl), *se = csvtable_get(t, k, cse);
+			struct strbuf file = STRBUF_INIT;
+			size_t at;
+			if (!strcmp(csvtable_get(t, k, cst), "had")) {
+				at = tally_at(&had, label);
+				strbuf_addf(&file, "|%s@%s|", csvtable_get(t, k, cf),
+					    csvtable_get(t, k, cnight));
+				if (!strstr(strbuf_str(&had.what[at]), file.buf)) {
+					strbuf_add(&had.what[at], file.buf, file.len);
+					had.count[at]++;
+				}
+			} else if (!strcmp(csvtable_get(t, k, cn), "required")) {
+				at = tally_at(&miss, label);
+				strbuf_addf(&miss.what[at], "%s%s %s", miss.what[at].len ? ", " : "",
+					    *se ? se : "alle SE", csvtable_get(t, k, cm));
+			}
+			strbuf_release(&file);
+		}
+		strbuf_addf(h, "<tr><td><a href=\"#recon-%s\">", r[i].recon);
+		html_escape(h, title_of(&r[i]));
+		strbuf_addstr(h, "</a></td><td>");
+		for (size_t k = 0; k < had.n; k++) {
+			strbuf_addstr(h, k ? "<br>" : "");
+			html_escape(h, had.word[k]);
+			strbuf_addf(h, " (%lu fil%s)", had.count[k], had.count[k] == 1 ? "" : "er");
+		}
+		strbuf_addf(h, "%s</td><td%s>", had.n ? "" : "Intet",
+			    miss.n ? " class=\"st st-missing\"" : "");
+		for (size_t k = 0; k < miss.n; k++) {
+			strbuf_addstr(h, k ? "<br>" : "");
+			html_escape(h, miss.word[k]);
+			strbuf_addstr(h, ": ");
+			html_escape(h, strbuf_str(&miss.what[k]));
+		}
+		strbuf_addstr(h, miss.n ? "</td></tr>\n" : "–</td></tr>\n");
+		tally_free(&had);
+		tally_free(&miss);
+	}
+	strbuf_addstr(h, "</tbody>\n</table>\n");
+}
+
+/* What the night's sources offered (OUT/DATE/sources.csv, written by fetch). */
+static int render_sources(struct strbuf *h, const char *nightdir, struct digest_ctx *in,
+			  struct report_stats *st)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct csvtable t;
+	int rc = 0;
+	strbuf_addf(&p, "%s/sources.csv", nightdir);
+	strbuf_addstr(h, "<table id=\"sources\">\n<caption>Kilder (sources.csv)</caption>\n"
+		      "<thead><tr><th>Kilde</th><th>Mappe</th><th>Status</th><th>Filer</th>"
+		      "<th>Note</th></tr></thead>\n<tbody>\n");
+	if (access(p.buf, R_OK)) {
+		strbuf_addstr(h, "<tr><td colspan=\"5\">fetch har ikke skrevet sources.csv "
+			      "denne nat.</td></tr>\n");
+		st->no_sources = 1;
+	} else if ((rc = read_table(p.buf, &t, in)) == 0) {
+		for (size_t r = 0; r < t.nrows; r++) {
+			int up = !strcmp(csvtable_get(&t, r, csvtable_col(&t, "state")), "reached");
+			st->unreachable += !up;
+			st->files += strtoul(csvtable_get(&t, r, csvtable_col(&t, "files")), NULL, 10);
+			strbuf_addstr(h, "<tr>");
+			text_cell(h, csvtable_get(&t, r, csvtable_col(&t, "source")), "nw");
+			text_cell(h, csvtable_get(&t, r, csvtable_col(&t, "into")), "nw");
+			strbuf_addf(h, "<td class=\"st %s\">%s</td>", up ? "st-ok" : "st-break",
+				    up ? "nået" : "kunne ikke nås");
+			strbuf_addstr(h, "<td class=\"num\">");
+			html_escape(h, csvtable_get(&t, r, csvtable_col(&t, "files")));
+			strbuf_addstr(h, "</td>");
+			text_cell(h, csvtable_get(&t, r, csvtable_col(&t, "note")), "reason");
+			strbuf_addstr(h, "</tr>\n");
+		}
+		if (!t.nrows)
+			strbuf_addstr(h, "<tr><td colspan=\"5\">Ingen kilder.</td></tr>\n");
+		csvtable_free(&t);
+	}
+	strbuf_addstr(h, "</tbody>\n</table>\n");
+	strbuf_release(&p);
+	return rc;
+}
+
+/* Rejected input rows: a count per rejected/ file, with its link. */
+static int render_rejected(struct strbuf *h, const char *nightdir, struct digest_ctx *in,
+			   struct report_stats *st)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct names n = { NULL, 0 };
+	int rc = 0;
+	strbuf_addf(&p, "%s/rejected", nightdir);
+	list_dir(p.buf, 0, &n);
+	strbuf_addstr(h, "<table id=\"rejected\">\n<caption>Afviste inputrækker "
+		      "(rejected/)</caption>\n<thead><tr><th>Fil</th><th>Rækker</th></tr>"
+		      "</thead>\n<tbody>\n");
+	for (size_t i = 0; i < n.n && !rc; i++) {
+		struct csvtable t;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/rejected/%s", nightdir, n.v[i]);
+		if ((rc = read_table(p.buf, &t, in)))
+			break;
+		st->rejected += t.nrows;
+		st->rejected_files++;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "rejected/%s", n.v[i]);
+		strbuf_addstr(h, "<tr class=\"st-break\"><td>");
+		file_link(h, p.buf, n.v[i]);
+		strbuf_addf(h, "</td><td class=\"num\">%zu</td></tr>\n", t.nrows);
+		csvtable_free(&t);
+	}
+	if (!n.n)
+		strbuf_addstr(h, "<tr><td colspan=\"2\">Ingen afviste rækker.</td></tr>\n");
+	strbuf_addstr(h, "</tbody>\n</table>\n");
+	names_free(&n);
+	strbuf_release(&p);
+	return rc;
+}
+
+/*
+ * The night's verdict on its inputs, the exit code of README's rule:
+ * 69 a source could not be reached, 65 input rows were rejected, 66
+ * reports are missing (a summary row MANGLER) or nothing came at all
+ * (every reconciliation has no data: an empty night), else 0.
+ */
+static int verdict(const struct recon_data *r, size_t n, struct report_stats *st)
+{
+	size_t nodata = 0;
+	for (size_t i = 0; i < n; i++) {
+		nodata += r[i].no_data || !r[i].has_sum;
+		st->missing_rows += r[i].no_data ? 0 : r[i].missing;
+	}
+	st->empty = nodata == n;
+	if (st->unreachable)
+		return 69;
+	if (st->rejected)
+		return 65;
+	return st->missing_rows || st->empty ? 66 : 0;
+}
+
+static void render_verdict(struct strbuf *h, const struct report_stats *st)
+{
+	const char *cls = st->verdict ? "st-break" : "st-ok";
+	strbuf_addf(h, "<p id=\"verdict\" class=\"badge %s\">", cls);
+	if (!st->verdict && !st->unreachable && !st->rejected && !st->missing_rows &&
+	    !st->empty) {
+		strbuf_addf(h, "Alt modtaget: %lu fil(er), ingen afviste rækker, ingen manglende "
+			    "rapporter.</p>\n", st->files);
+		return;
+	}
+	strbuf_addstr(h, "Nattens input er ikke i orden:");
+	if (st->unreachable)
+		strbuf_addf(h, " %lu kilde(r) kunne ikke nås;", st->unreachable);
+	if (st->rejected)
+		strbuf_addf(h, " %lu afviste inputrække(r) i %lu fil(er);", st->rejected,
+			    st->rejected_files);
+	if (st->missing_rows)
+		strbuf_addf(h, " %lu afstemningsrække(r) mangler data;", st->missing_rows);
+	if (st->empty)
+		strbuf_addstr(h, " ingen afstemning fik data i nat (en tom nat);");
+	if (st->expected_missing)
+		strbuf_addstr(h, " en afstemning der havde data før, har ingen i nat;");
+	strbuf_addf(h, " afslutningskode %d.</p>\n", st->verdict);
 }
 
 static void sum_header(struct strbuf *h, const struct recon_data *r, const char *se,
@@ -283,12 +591,37 @@ static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const
 	strbuf_addstr(h, "</td>");
 	for (size_t k = 0; k < 5; k++) {
 		money_t v;
-		if (cell_money(t, i, csvtable_col(t, amounts[k]), path, &v))
+		int col = csvtable_col(t, amounts[k]);
+		if (!*csvtable_get(t, i, col) && !strcmp(st, RECON_MISSING)) {
+			strbuf_addstr(h, "<td class=\"num\">–</td>");	/* its report is missing */
+			continue;
+		}
+		if (cell_money(t, i, col, path, &v))
 			return -1;
 		money_cell(h, v);
 	}
 	strbuf_addf(h, "<td class=\"st %s\">%s</td></tr>\n", status_class(st), status_text(st));
 	return 0;
+}
+
+/* The required reports missing for se and month (inputs/RECON.csv), as a note. */
+static void missing_note(struct strbuf *h, const struct recon_data *r, const char *se,
+			 const char *month)
+{
+	const struct csvtable *t = &r->in;
+	int n = 0;
+	for (size_t k = 0; r->has_in && k < t->nrows; k++) {
+		if (strcmp(csvtable_get(t, k, csvtable_col(t, "se")), se) ||
+		    strcmp(csvtable_get(t, k, csvtable_col(t, "month")), month) ||
+		    strcmp(csvtable_get(t, k, csvtable_col(t, "state")), "missing") ||
+		    strcmp(csvtable_get(t, k, csvtable_col(t, "need")), "required"))
+			continue;
+		strbuf_addstr(h, n++ ? ", " : "<p class=\"note st-missing\">Mangler data: ");
+		html_escape(h, csvtable_get(t, k, csvtable_col(t, "report")));
+	}
+	if (n)
+		strbuf_addstr(h, ". Rækker der har brug for dem står som <b>Mangler data</b>, "
+			      "ikke som OK eller afvigelse.</p>\n");
 }
 
 /* One table per SE and month, in the file's (sorted) order. */
@@ -302,6 +635,7 @@ static int render_summary(struct strbuf *h, const struct recon_data *r, const ch
 		    strcmp(mo, csvtable_get(t, i - 1, cmo))) {
 			if (i)
 				strbuf_addstr(h, "</tbody>\n</table>\n");
+			missing_note(h, r, se, mo);
 			sum_header(h, r, se, mo);
 		}
 		if (sum_row(h, r, i, path))
@@ -347,7 +681,7 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 static int render_breaks(struct strbuf *h, const struct recon_data *r, const char *path)
 {
 	size_t n = r->has_exc ? r->exc.nrows : 0;
-	strbuf_addf(h, "<h3>Åbne afvigelser: %zu</h3>\n", n);
+	strbuf_addf(h, "<h3>Afvigelser: %zu, heraf åbne: %lu</h3>\n", n, r->open);
 	if (!n) {
 		strbuf_addstr(h, "<p>Ingen åbne afvigelser.</p>\n");
 		return 0;
@@ -377,26 +711,21 @@ struct trend_point {
  * OUT/D/exceptions/RECON.csv (each file read goes into the input digest);
  * a night without the file is a gap. */
 static int trend_read(const char *outroot, int32_t night, const char *recon,
-		      struct trend_point *p, int n, struct digest_ctx *in)
+		      const struct recon_def *def, struct trend_point *p, int n,
+		      struct digest_ctx *in)
 {
 	int64_t last = day_number(night);
 	for (int i = 0; i < n; i++) {
 		struct strbuf path = STRBUF_INIT;
 		struct csvtable t;
 		char d[DATE_BUFSZ];
-		int col, rc = 0;
+		int rc = 0;
 		memset(&p[i], 0, sizeof(p[i]));
 		p[i].day = day_from_number(last - (n - 1 - i));
 		strbuf_addf(&path, "%s/%s/exceptions/%s.csv", outroot, day_format(p[i].day, d), recon);
 		if (access(path.buf, R_OK) == 0 && (rc = read_table(path.buf, &t, in)) == 0) {
 			p[i].present = 1;
-			p[i].count = t.nrows;
-			col = csvtable_col(&t, "amount");
-			for (size_t r = 0; r < t.nrows && !rc; r++) {
-				money_t v;
-				if (!(rc = cell_money(&t, r, col, path.buf, &v)))
-					p[i].amount += v < 0 ? -v : v;
-			}
+			rc = count_open(&t, def, path.buf, &p[i].count, &p[i].amount);
 			csvtable_free(&t);
 		}
 		strbuf_release(&path);
@@ -475,7 +804,7 @@ static int render_trend(struct strbuf *h, const char *outroot, int32_t night,
 	struct trend_point *p = xcalloc((size_t)n, sizeof(*p));
 	unsigned long maxc = 0;
 	money_t maxa = 0;
-	if (trend_read(outroot, night, r->recon, p, n, in)) {
+	if (trend_read(outroot, night, r->recon, r->def, p, n, in)) {
 		free(p);
 		return -1;
 	}
@@ -528,7 +857,11 @@ static int render_recon(struct strbuf *h, const char *outroot, int32_t night,
 	file_link(h, rel.buf, "Afvigelser (CSV)");
 	strbuf_addstr(h, "</p>\n");
 	strbuf_addf(&path, nightdir_fmt, outroot, d, "summary", r->recon);
-	if (r->has_sum)
+	if (r->no_data) {
+		strbuf_addstr(h, "<p class=\"note\">Ingen data i nat: ingen af afstemningens "
+			      "rækker kunne dannes.</p>\n");
+		missing_note(h, r, "", csvtable_get(&r->sum, 0, csvtable_col(&r->sum, "month")));
+	} else if (r->has_sum)
 		rc = render_summary(h, r, path.buf);
 	else
 		strbuf_addstr(h, "<p>Ingen summary-fil denne nat.</p>\n");
@@ -608,9 +941,10 @@ static void collect_recons(const char *nightdir, struct names *n)
 }
 
 int report_render(const char *outroot, int32_t night, const struct report_conf *rc,
+		  const struct recon_conf *roles, int expected_missing,
 		  struct strbuf *html, struct report_stats *st)
 {
-	struct strbuf nightdir = STRBUF_INIT;
+	struct strbuf nightdir = STRBUF_INIT, intake = STRBUF_INIT;
 	struct names names = { NULL, 0 };
 	struct recon_data *r;
 	char d[DATE_BUFSZ];
@@ -623,12 +957,27 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 	for (size_t i = 0; i < names.n && !err; i++) {
 		r[i].recon = names.v[i];
 		r[i].lab = report_labels(rc, names.v[i]);
+		r[i].def = roles ? reconconf_find(roles, names.v[i]) : NULL;
 		err = read_recon(nightdir.buf, &r[i], st, in);
 	}
 	st->recons = names.n;
+	if (!err)
+		err = render_sources(&intake, nightdir.buf, in, st);
 	if (!err) {
+		render_reports(&intake, r, names.n);
+		err = render_rejected(&intake, nightdir.buf, in, st);
+	}
+	if (!err) {
+		st->expected_missing = expected_missing;
+		st->verdict = verdict(r, names.n, st);
+		if (!st->verdict && expected_missing)
+			st->verdict = 66;
 		render_head(html, d);
+		strbuf_addstr(html, "<nav>\n<h2>Nattens modtagelse og overblik</h2>\n");
+		render_verdict(html, st);
+		strbuf_add(html, intake.buf, intake.len);
 		render_overview(html, r, names.n);
+		strbuf_addstr(html, "</nav>\n");
 		for (size_t i = 0; i < names.n && !err; i++)
 			err = render_recon(html, outroot, night, &r[i], rc->trend_nights, in);
 		render_files(html, nightdir.buf, in);
@@ -640,9 +989,12 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 			csvtable_free(&r[i].sum);
 		if (r[i].has_exc)
 			csvtable_free(&r[i].exc);
+		if (r[i].has_in)
+			csvtable_free(&r[i].in);
 	}
 	free(r);
 	names_free(&names);
 	strbuf_release(&nightdir);
+	strbuf_release(&intake);
 	return err ? -1 : 0;
 }
