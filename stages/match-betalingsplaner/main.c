@@ -684,30 +684,36 @@ static int commit(struct bp *b)
 	struct ledger_entry e;
 	char recon_digest[65], sug[65], post[65];
 	struct strbuf both = STRBUF_INIT;
-	char a[MONEY_BUFSZ], h[MONEY_BUFSZ];
+	char a[MONEY_BUFSZ], h[MONEY_BUFSZ], status[256];
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
 	reconin_digest(&b->in, e.input);
+	for (int i = 0; i < b->in.n; i++)
+		recon_inputs(&b->out, source_store[i], &b->in.snap[i]);
 	if (recon_write(&b->out, ctx, b->in.txn, recon_digest) || write_suggestions(b, sug) ||
 	    postfile_write(&b->post, ctx, b->in.txn, post))
 		goto abort;
 	strbuf_addf(&both, "%s %s %s", recon_digest, sug, post);
 	digest_buf(both.buf, both.len, e.output);
-	strbuf_release(&both);
+	recon_ledger(&b->out, &e);	/* the statuses, and exit 66 when a report is missing */
+	xstrlcpy(status, e.error, sizeof(status));
 	e.rows_in = b->received;
 	e.rows_out = b->posted;
 	e.rows_rejected = b->refused;
-	snprintf(e.error, sizeof(e.error), "%llu invoices (%llu out of scope), %llu auto-posted %s, "
-		 "%llu held %s, %llu plan exceptions, %llu files refused",
-		 (unsigned long long)b->received, (unsigned long long)b->out_of_scope,
-		 (unsigned long long)b->posted, money_format(b->posted_sum, a),
-		 (unsigned long long)b->held, money_format(b->held_sum, h),
-		 (unsigned long long)b->planexc, (unsigned long long)b->refused);
+	strbuf_reset(&both);
+	strbuf_addf(&both, "%llu invoices (%llu out of scope), %llu auto-posted %s, "
+		    "%llu held %s, %llu plan exceptions, %llu files refused; %s",
+		    (unsigned long long)b->received, (unsigned long long)b->out_of_scope,
+		    (unsigned long long)b->posted, money_format(b->posted_sum, a),
+		    (unsigned long long)b->held, money_format(b->held_sum, h),
+		    (unsigned long long)b->planexc, (unsigned long long)b->refused, status);
+	xstrlcpy(e.error, both.buf, sizeof(e.error));
+	strbuf_release(&both);
 	if (ledger_put(&ctx->store, b->in.txn, ctx->opts.date, ctx->name, &e))
 		goto abort;
 	if (store_commit(b->in.txn))
 		return EXIT_INTERNAL;
 	log_info("%s: %s", ctx->opts.date, e.error);
-	return EXIT_DONE;
+	return b->out.exit_code;
 abort:
 	mdb_txn_abort(b->in.txn);
 	return EXIT_INTERNAL;
@@ -722,6 +728,8 @@ static int load(struct bp *b, MDB_txn *txn)
 	for (int i = 0; i < NF; i++)
 		if (reconin_field(c, field_names[i], &b->f[i]))
 			return EXIT_USAGE;
+	if ((rc = recon_begin(&b->out, c, source_store, NSOURCES)))
+		return rc;
 	conf_sibling(&c->conf, "betalingsplaner.conf", &path);
 	rc = bp_conf_load(path.buf, &b->conf);
 	if (!rc) {
