@@ -220,4 +220,17 @@ test_expect_success 'T45 no CPR in the logs' '
 	done
 '
 
+test_expect_success 'T43 a bad betalingsplaner.conf line: file:line, exit 64' '
+	conf_with cbad "s/^warn-plan-days .*/warn-plan-days soon/" &&
+	{ CONF=$TRASH/cbad/pipeline.conf run "$F/2024-12-31/drops" cb 2024-12-31 2>err; test $? -eq 64; } &&
+	grep -q "betalingsplaner.conf:[0-9]*: .soon. is not a number" err
+'
+
+test_expect_success 'invoices without a plans file: every row MANGLER, exit 66' '
+	mkdir -p np/drops/faktura && cp "$F/$N/drops/faktura/V-2025-0303.xml"* np/drops/faktura/ &&
+	{ run "$TRASH/np/drops" np $N 2>err; test $? -eq 66; } &&
+	grep -q ";2025-03;UNMATCHED;0,00;0,00;0,00;0,00;;MANGLER$" np/out/$N/$S &&
+	grep -q ";Betalingsplaner;faktura.plan;required;missing;" np/out/$N/inputs/betalingsplaner.csv
+'
+
 test_done

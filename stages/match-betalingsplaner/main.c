@@ -814,6 +814,17 @@ static int match_night(struct stage_ctx *ctx)
 	return rc;
 }
 
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Holds the received OIOUBL invoices and credit notes against the payment and\n"
+	"invoice plans (BETALINGSPLANER), doctors' certificate orders and rent\n"
+	"deductions (seed 001 cases 5, 6, 13): OUT/DATE/summary, exceptions, postings\n"
+	"and suggestions/betalingsplaner.csv.\n",
+	"Exit: 0 done (held invoices are still 0), 64 usage or configuration\n"
+	"      (conf/betalingsplaner.conf and its tables), 66 no plans file for an\n"
+	"      SE (every row MANGLER), 70 internal error, 75 locked.\n",
+};
+
 int main(int argc, char **argv)
 {
 	struct stage_ctx ctx;
