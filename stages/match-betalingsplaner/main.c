@@ -678,6 +678,28 @@ static int write_suggestions(struct bp *b, char digest[65])
 	return rc;
 }
 
+/*
+ * inputs/betalingsplaner.csv: the invoice files received in the night's
+ * month (the history before it was listed on its own nights; listing it
+ * again would grow with every night), every plans, orders and Aktiv file.
+ */
+static void month_inputs(struct bp *b, int src)
+{
+	const struct snapshot *s = &b->in.snap[src];
+	struct snapshot part = { .sd = s->sd };
+	int32_t first = b->ctx->night / 100 * 100 + 1;
+	if (src != INV) {
+		recon_inputs(&b->out, source_store[src], s);
+		return;
+	}
+	part.v = xcalloc(s->n + 1, sizeof(*part.v));
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->v[i].accumulated || s->v[i].since >= first)
+			part.v[part.n++] = s->v[i];	/* shallow: s owns the names */
+	recon_inputs(&b->out, source_store[src], &part);
+	free(part.v);
+}
+
 static int commit(struct bp *b)
 {
 	struct stage_ctx *ctx = b->ctx;
@@ -688,7 +710,7 @@ static int commit(struct bp *b)
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
 	reconin_digest(&b->in, e.input);
 	for (int i = 0; i < b->in.n; i++)
-		recon_inputs(&b->out, source_store[i], &b->in.snap[i]);
+		month_inputs(b, i);
 	if (recon_write(&b->out, ctx, b->in.txn, recon_digest) || write_suggestions(b, sug) ||
 	    postfile_write(&b->post, ctx, b->in.txn, post))
 		goto abort;

@@ -228,7 +228,8 @@ test_expect_success 'T43 a bad betalingsplaner.conf line: file:line, exit 64' '
 
 test_expect_success 'invoices without a plans file: every row MANGLER, exit 66' '
 	mkdir -p np/drops/faktura && cp "$F/$N/drops/faktura/V-2025-0303.xml"* np/drops/faktura/ &&
-	{ run "$TRASH/np/drops" np $N 2>err; test $? -eq 66; } &&
+	{ pipeline run --date $N --conf "$TOP/conf/pipeline.conf" --drops "$TRASH/np/drops" \
+		--state np/state --out np/out 2>err; test $? -eq 66; } &&
 	grep -q ";2025-03;UNMATCHED;0,00;0,00;0,00;0,00;;MANGLER$" np/out/$N/$S &&
 	grep -q ";Betalingsplaner;faktura.plan;required;missing;" np/out/$N/inputs/betalingsplaner.csv
 '
