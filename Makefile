@@ -60,6 +60,7 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # the driver's own module (STAGE 'driver'), the driver's modules but its
 # main, and includes "driver/x.h".
 UNIT_STAGES_test-accounts := normalise
+UNIT_STAGES_test-betalingsplaner := match-betalingsplaner
 UNIT_STAGES_test-dialects := match-ky-finans match-ky-yr normalise
 UNIT_STAGES_test-knownhosts := fetch
 UNIT_STAGES_test-refusion := match-refusion
