@@ -6,6 +6,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make demo       run the guide's worked example night into var/demo
 #   make bench      time each stage on a generated night of 10^6 rows
+#   make bench-refusion  the refund for evening schools on 50.000 list lines
 #   make crashtest  kill -9 every stage at random moments (tests/crash/run.sh)
 #   make fuzz       run each libFuzzer target FUZZ_TIME seconds (clang)
 
@@ -59,8 +60,10 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # the driver's own module (STAGE 'driver'), the driver's modules but its
 # main, and includes "driver/x.h".
 UNIT_STAGES_test-accounts := normalise
+UNIT_STAGES_test-betalingsplaner := match-betalingsplaner
 UNIT_STAGES_test-dialects := match-ky-finans match-ky-yr normalise
 UNIT_STAGES_test-knownhosts := fetch
+UNIT_STAGES_test-refusion := match-refusion
 UNIT_STAGES_test-report := report
 UNIT_STAGES_test-storecheck := driver
 UNIT_STAGES_test-voucher := vouchers
@@ -159,6 +162,10 @@ crashtest: all
 bench: all
 	tests/bench/run.sh
 
+# LINES=N sets the size of the first night's lists.
+bench-refusion: all
+	tests/bench/refusion.sh
+
 demo: all
 	rm -rf var/demo
 	bin/pipeline run --date 2021-02-05 --drops fixtures/guide-eindkomst/drops \
@@ -182,7 +189,7 @@ fuzz:
 clean:
 	rm -rf bin build
 
-.PHONY: all check deps demo bench clean crashtest fuzz fuzzers
+.PHONY: all check deps demo bench bench-refusion clean crashtest fuzz fuzzers
 # Keep the stage objects: no "rm" after the test summary line.
 .SECONDARY: $(STAGE_OBJ)
 -include $(LIB_OBJ:.o=.d) $(STAGE_OBJ:.o=.d) $(DRIVER_OBJ:.o=.d) $(wildcard $(BUILD)/tests/*.d)

@@ -10,17 +10,16 @@ XSD="$TOP/schemas/sf1590a-finansbilag.xsd"
 D1=2025-03-31
 D2=2025-04-01
 
-# A copy of conf/ with the postings rules and the role the plans file names.
+# A copy of conf/ with the postings rules. conf/ ships betalingsplaner's
+# rule plan-bogfoering and the roles it and the plans file name
+# (koebsmoms 8.32.21.001, kreditor-mellemregning 8.52.61.001,
+# husleje-mellemregning 8.52.59.201); the refusion rule is added here.
 mkdir -p "$TRASH/conf" && cp "$TOP"/conf/*.conf "$TRASH/conf/" &&
+# (without the shipped refusion rules: this test brings its own)
+awk '/^rule /{ skip = ($2 ~ /^refusion-/) } /^$/{ skip = 0 } !skip' "$TOP/conf/vouchers.conf" \
+	>"$TRASH/conf/vouchers.conf" &&
 ln -sfn "$TOP/schemas" "$TRASH/schemas" &&
-printf '%s\n' 'role husleje-mellemregning  8.52.59.201' >>"$TRASH/conf/accounts.conf" &&
 cat >>"$TRASH/conf/vouchers.conf" <<-\RULES
-	rule plan-bogfoering  betalingsplaner  plan-match
-	  from    postings
-	  text    "Faktura {@invoice} CVR {@cvr} {key}"
-	  debit   @account     @net
-	  debit   8.32.21.001  @vat
-	  credit  8.52.61.001  amount
 	rule refusion-opkraevning  mellemkommunal-refusion  opkraevning
 	  from    postings
 	  text    "Mellemkommunal refusion {@periode} kommune {key} {@opkraevnings_id}"

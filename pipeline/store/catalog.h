@@ -16,7 +16,7 @@ enum field_type {
 	FT_CPR, FT_SE, FT_FELTNR,
 };
 
-enum { MAX_FIELDS = 80, MAX_KEY = 4, MAX_VALUE = 32, VALUE_SCRATCH = 16 };
+enum { MAX_FIELDS = 128, MAX_KEY = 4, MAX_VALUE = 32, VALUE_SCRATCH = 16 };
 
 struct field_def {
 	char *name;

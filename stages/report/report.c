@@ -879,18 +879,65 @@ static int render_recon(struct strbuf *h, const char *outroot, int32_t night,
 	return rc;
 }
 
-/* The night's other files a clerk or auditor opens: vouchers, rejected rows.
- * Their names go into the input digest (the page lists them). */
+/* The files of dir and of its subdirectories (one level): "sub/name". */
+static void list_dir_deep(const char *dir, struct names *out)
+{
+	struct names top = { NULL, 0 };
+	struct strbuf p = STRBUF_INIT;
+	list_dir(dir, 0, &top);
+	for (size_t i = 0; i < top.n; i++) {
+		struct names sub = { NULL, 0 };
+		DIR *d;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, top.v[i]);
+		if (!(d = opendir(p.buf))) {
+			names_add(out, top.v[i]);
+			continue;
+		}
+		closedir(d);
+		list_dir(p.buf, 0, &sub);
+		for (size_t j = 0; j < sub.n; j++) {
+			strbuf_reset(&p);
+			strbuf_addf(&p, "%s/%s", top.v[i], sub.v[j]);
+			names_add(out, p.buf);
+		}
+		names_free(&sub);
+	}
+	names_free(&top);
+	strbuf_release(&p);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+}
+
+/* The night's other files a clerk or auditor opens: vouchers, rejected rows,
+ * and the outgoing files of a recon that sends some (charges, disputes,
+ * postings: mellemkommunal-refusion), when the night has them. Their names
+ * go into the input digest (the page lists them). */
 static void render_files(struct strbuf *h, const char *nightdir, struct digest_ctx *in)
 {
-	static const char *const dirs[] = { "vouchers", "rejected" };
-	static const char *const titles[] = { "Bilag (vouchers)", "Afviste inputrækker (rejected)" };
+	static const char *const dirs[] = { "vouchers", "rejected", "charges", "disputes",
+					    "postings" };
+	static const char *const titles[] = {
+		"Bilag (vouchers)", "Afviste inputrækker (rejected)",
+		"Opkrævninger sendt (charges)", "Indsigelser (disputes)",
+		"Posteringsgrundlag (postings)",
+	};
 	strbuf_addstr(h, "<section id=\"files\">\n<h2>Nattens øvrige filer</h2>\n");
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
 		struct strbuf p = STRBUF_INIT;
 		struct names n = { NULL, 0 };
 		strbuf_addf(&p, "%s/%s", nightdir, dirs[k]);
-		list_dir(p.buf, 0, &n);
+		if (k < 2) {
+			list_dir(p.buf, 0, &n);
+		} else {
+			DIR *d = opendir(p.buf);
+			if (!d) {	/* only a recon that sends files has them */
+				strbuf_release(&p);
+				continue;
+			}
+			closedir(d);
+			list_dir_deep(p.buf, &n);
+		}
 		strbuf_addf(h, "<h3>%s</h3>\n", titles[k]);
 		if (!n.n)
 			strbuf_addstr(h, "<p>Ingen.</p>\n");
