@@ -104,31 +104,33 @@ static void test_sizes(void)
 	unsigned long line;
 	int n;
 
-	n = sprintf(doc, "<a>\n<b>");
+	n = snprintf(doc, 64, "<a>\n<b>");
 	memset(doc + n, 'A', big);
-	strcpy(doc + n + big, "</b></a>");
+	memcpy(doc + n + big, "</b></a>", sizeof("</b></a>"));
 	CHECK(refused_with(doc, 2, "huge text node"), "a text node over 10.000.000 bytes");
 	memset(doc + n, 'A', ok);
-	strcpy(doc + n + ok, "</b></a>");
+	memcpy(doc + n + ok, "</b></a>", sizeof("</b></a>"));
 	CHECK(accepted(doc), "a 3 MB text node (an embedded PDF) is accepted");
-	n = sprintf(doc, "<a>\n<b x=\"");
+	n = snprintf(doc, 64, "<a>\n<b x=\"");
 	memset(doc + n, 'A', big);
-	strcpy(doc + n + big, "\"/></a>");
+	memcpy(doc + n + big, "\"/></a>", sizeof("\"/></a>"));
 	CHECK(refused_with(doc, 2, "attribute value or name too long"), "an attribute over 10 MB");
 	free(doc);
 
-	doc = malloc(65 * 8 + 64);
-	doc[0] = '\0';
-	for (int i = 0; i < 64; i++)
-		strcat(doc, i ? "\n<e>" : "<e>");
-	for (int i = 0; i < 64; i++)
-		strcat(doc, "</e>");
-	CHECK(accepted(doc), "64 levels deep is accepted");
-	doc[0] = '\0';
-	for (int i = 0; i < 65; i++)
-		strcat(doc, i ? "\n<e>" : "<e>");
-	for (int i = 0; i < 65; i++)
-		strcat(doc, "</e>");
+	{
+		struct strbuf deep = STRBUF_INIT;
+		for (int i = 0; i < 64; i++)
+			strbuf_addstr(&deep, i ? "\n<e>" : "<e>");
+		for (int i = 0; i < 64; i++)
+			strbuf_addstr(&deep, "</e>");
+		CHECK(accepted(deep.buf), "64 levels deep is accepted");
+		strbuf_reset(&deep);
+		for (int i = 0; i < 65; i++)
+			strbuf_addstr(&deep, i ? "\n<e>" : "<e>");
+		for (int i = 0; i < 65; i++)
+			strbuf_addstr(&deep, "</e>");
+		doc = strbuf_detach(&deep);
+	}
 	CHECK(refused_with(doc, 65, "deeper than xml-max-depth (64 elements)"),
 	      "65 levels deep: refused at the first too deep element");
 	free(doc);
@@ -383,10 +385,10 @@ static void test_options(void)
 	      "line-number of the row itself");
 	{
 		char *doc = malloc(6000), *p;
-		strcpy(doc, "<Doc xmlns=\"urn:i\" xmlns:c=\"urn:c\"><c:Month>2025-06</c:Month><c:T>");
+		snprintf(doc, 6000, "%s", "<Doc xmlns=\"urn:i\" xmlns:c=\"urn:c\"><c:Month>2025-06</c:Month><c:T>");
 		p = doc + strlen(doc);
 		memset(p, 'x', 4097);
-		strcpy(p + 4097, "</c:T></Doc>");
+		memcpy(p + 4097, "</c:T></Doc>", sizeof("</c:T></Doc>"));
 		CHECK(run(HEAD "column c:T text\n", doc, &g, &why) == -1 &&
 		      !strcmp(why.buf, "c:T: value longer than 4096 bytes"),
 		      "a value over 4096 bytes refuses the row (%s)", why.buf);
