@@ -133,8 +133,7 @@ static int parse_flags(const struct conf_line *l, int from, unsigned *flags)
 	return 0;
 }
 
-static int schema_field(const struct conf_line *l, const struct schema *s,
-			const char *name)
+int schema_field(const struct conf_line *l, const struct schema *s, const char *name)
 {
 	int f = catalog_field(s->cat, name);
 	if (f < 0)

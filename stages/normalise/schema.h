@@ -133,6 +133,13 @@ struct schema {
 
 int schema_load(const struct catalog *cat, const char *path, struct schema *s);
 void schema_free(struct schema *s);
+/*
+ * The catalogue index of field name, which s's store must hold (as a key
+ * or a value); else a conf error at l (file:line) and -1. Shared by the CSV
+ * and the XML directives (schemaxml.c).
+ */
+struct conf_line;
+int schema_field(const struct conf_line *l, const struct schema *s, const char *name);
 
 /*
  * Whether a row is the header: always the first row, unless the schema

@@ -18,20 +18,6 @@ static struct xml_schema *xs_of(struct schema *s)
 	return s->xml;
 }
 
-static int field_of(const struct conf_line *l, const struct schema *s, const char *name)
-{
-	int f = catalog_field(s->cat, name);
-	if (f < 0)
-		return conf_error(l, "unknown field '%s' (see schemas/stores)", name);
-	for (int i = 0; i < s->store->nkey; i++)
-		if (s->store->key[i] == f)
-			return f;
-	for (int i = 0; i < s->store->nvalue; i++)
-		if (s->store->value[i] == f)
-			return f;
-	return conf_error(l, "store '%s' has no field '%s'", s->store->name, name);
-}
-
 static int compile(const struct conf_line *l, struct xml_schema *x, struct xmlin_path *p,
 		   const char *text)
 {
@@ -151,7 +137,7 @@ static int do_set(const struct conf_line *l, struct schema *s, struct xml_schema
 	int f;
 	if (l->argc != 3)
 		return conf_error(l, "usage: set FIELD VALUE");
-	if ((f = field_of(l, s, l->argv[1])) < 0)
+	if ((f = schema_field(l, s, l->argv[1])) < 0)
 		return -1;
 	x->sets = xrealloc(x->sets, (size_t)(x->nsets + 1) * sizeof(*x->sets));
 	st = &x->sets[x->nsets];
@@ -274,7 +260,7 @@ static int do_column(const struct conf_line *l, struct schema *s, struct xml_sch
 	int f;
 	if (l->argc < 3)
 		return conf_error(l, "usage: column XPATH FIELD [OPTION...]");
-	if ((f = field_of(l, s, l->argv[2])) < 0)
+	if ((f = schema_field(l, s, l->argv[2])) < 0)
 		return -1;
 	c = new_column(x, l);
 	c->field = f;
@@ -292,7 +278,7 @@ static int do_amount(const struct conf_line *l, struct schema *s, struct xml_sch
 		return conf_error(l, "usage: amount XPATH [FIELD VALUE] [OPTION...]");
 	if (s->amount_field < 0)
 		return conf_error(l, "'amount' needs a field named amount in the store");
-	if (field_of(l, s, "amount") < 0)
+	if (schema_field(l, s, "amount") < 0)
 		return -1;
 	c = new_column(x, l);
 	c->field = s->amount_field;
@@ -301,7 +287,7 @@ static int do_amount(const struct conf_line *l, struct schema *s, struct xml_sch
 		return -1;
 	c->npaths = 1;
 	if (l->argc >= 4 && option_index(l->argv[2]) < 0) {
-		if ((c->set_field = field_of(l, s, l->argv[2])) < 0 ||
+		if ((c->set_field = schema_field(l, s, l->argv[2])) < 0 ||
 		    constant(l, s, c->set_field, l->argv[3], &c->set, &c->set_text))
 			return -1;
 		from = 4;
