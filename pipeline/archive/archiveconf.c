@@ -43,6 +43,21 @@ static int on_line(const struct conf_line *line, void *data)
 		l->ac->retention_years = (int)v;
 		return 0;
 	}
+	if (!strcmp(d, "seal-input")) {
+		struct archive_conf *ac = l->ac;
+		if (line->argc != 2)
+			return conf_error(line, "seal-input takes one store name");
+		for (size_t i = 0; i < ac->nseal; i++)
+			if (!strcmp(ac->seal_inputs[i], line->argv[1]))
+				return conf_error(line, "seal-input %s given twice", line->argv[1]);
+		ac->seal_inputs = xrealloc(ac->seal_inputs, (ac->nseal + 1) * sizeof(char *));
+		ac->seal_lines = xrealloc(ac->seal_lines, (ac->nseal + 1) * sizeof(unsigned long));
+		ac->seal_inputs[ac->nseal] = xstrdup(line->argv[1]);
+		ac->seal_lines[ac->nseal++] = line->lineno;
+		if (!ac->seal_path)
+			ac->seal_path = xstrdup(line->path);
+		return 0;
+	}
 	return conf_error(line, "unknown directive '%s'", d);
 }
 
@@ -77,4 +92,13 @@ void archive_conf_free(struct archive_conf *ac)
 {
 	free(ac->dir);
 	ac->dir = NULL;
+	for (size_t i = 0; i < ac->nseal; i++)
+		free(ac->seal_inputs[i]);
+	free(ac->seal_inputs);
+	free(ac->seal_lines);
+	free(ac->seal_path);
+	ac->seal_inputs = NULL;
+	ac->seal_lines = NULL;
+	ac->seal_path = NULL;
+	ac->nseal = 0;
 }

@@ -41,6 +41,14 @@ static int archive_night(struct stage_ctx *ctx)
 		archive_conf_free(&ac);
 		return EXIT_USAGE;
 	}
+	/* a seal-input naming no store would seal nothing, silently */
+	for (size_t i = 0; i < ac.nseal; i++)
+		if (!catalog_store(&ctx->cat, ac.seal_inputs[i])) {
+			log_error("%s:%lu: seal-input %s: schemas/stores has no such store",
+				  ac.seal_path, ac.seal_lines[i], ac.seal_inputs[i]);
+			archive_conf_free(&ac);
+			return EXIT_USAGE;
+		}
 	rc = archive_seal(ctx, &ac, &res);
 	rc = rc == 1 ? EXIT_USAGE : rc || record(ctx, &res) ? EXIT_INTERNAL : EXIT_DONE;
 	if (rc == EXIT_DONE)

@@ -72,6 +72,14 @@ static int read_whole(const char *path, struct strbuf *out)
 	return n ? -1 : 0;
 }
 
+static int has_member(const struct members *m, const char *path)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].path, path))
+			return 1;
+	return 0;
+}
+
 /* A member name goes into the manifest as one conffile word. */
 static int name_ok(const char *s)
 {
@@ -131,10 +139,12 @@ static int collect(const char *root, const char *rel, struct members *m)
 struct input {
 	char relpath[512], night[16], sha[DIGEST_HEXSZ];
 	uint8_t fileid[FILEID_LEN];
+	int seal;		/* its bytes go into the tar (archive.conf seal-input) */
 };
 
 struct inputs {
 	struct stage_ctx *ctx;
+	const struct archive_conf *ac;
 	MDB_txn *txn;
 	struct input *v;
 	size_t n, alloc;
@@ -163,12 +173,14 @@ static void manifest_word(struct strbuf *out, const char *s)
 }
 
 static void input_add(struct inputs *in, const char *relpath, const char *night,
-		      const char *sha, const uint8_t fileid[FILEID_LEN])
+		      const char *sha, const uint8_t fileid[FILEID_LEN], int seal)
 {
 	struct input *x;
 	for (size_t i = 0; i < in->n; i++)
-		if (!strcmp(in->v[i].relpath, relpath) && !strcmp(in->v[i].sha, sha))
+		if (!strcmp(in->v[i].relpath, relpath) && !strcmp(in->v[i].sha, sha)) {
+			in->v[i].seal |= seal;
 			return;		/* one file, however many results read it */
+		}
 	in->v = xgrow(in->v, &in->alloc, in->n + 1, sizeof(*x));
 	x = &in->v[in->n++];
 	memset(x, 0, sizeof(*x));
@@ -176,12 +188,13 @@ static void input_add(struct inputs *in, const char *relpath, const char *night,
 	xstrlcpy(x->night, night, sizeof(x->night));
 	xstrlcpy(x->sha, sha, sizeof(x->sha));
 	memcpy(x->fileid, fileid, FILEID_LEN);
+	x->seal = seal;
 }
 
 static int landed_tonight(const struct landed_file *f, void *data)
 {
 	struct inputs *in = data;
-	input_add(in, f->relpath, in->ctx->opts.date, f->sha, f->fileid);
+	input_add(in, f->relpath, in->ctx->opts.date, f->sha, f->fileid, 0);
 	return 0;
 }
 
@@ -192,6 +205,15 @@ static int find_landed(const struct landed_file *f, void *data)
 		return 0;
 	in->found = 1;
 	memcpy(in->found_id, f->fileid, FILEID_LEN);
+	return 0;
+}
+
+/* Whether archive.conf seals the bytes of store's files (seal-input). */
+static int seal_store(const struct archive_conf *ac, const char *store)
+{
+	for (size_t i = 0; i < ac->nseal; i++)
+		if (!strcmp(ac->seal_inputs[i], store))
+			return 1;
 	return 0;
 }
 
@@ -238,7 +260,9 @@ static int inputs_read(struct inputs *in)
 				rc = -1;
 			}
 			if (!rc)	/* the night it landed, not tonight */
-				input_add(in, in->want_relpath, night, in->want_sha, in->found_id);
+				input_add(in, in->want_relpath, night, in->want_sha, in->found_id,
+					  seal_store(in->ac, csvtable_get(&t, r,
+							     csvtable_col(&t, "store"))));
 		}
 		csvtable_free(&t);
 	}
@@ -281,12 +305,65 @@ static int input_line(struct inputs *in, const struct input *f, struct strbuf *t
 }
 
 /*
- * inputs.csv (every input file of the night: landed on it or read by its
- * results, with the night it landed) and status, from the store.
+ * An input's own bytes as member landed/NIGHT/RELPATH (NIGHT the night it
+ * landed: one relpath may land twice with other bytes), read from where
+ * fetch kept them under STATE and checked against the SHA-256 the night's
+ * results recorded: the archive holds exactly the file the decisions were
+ * made against, or the night is not sealed. 0 or -1 (reported).
  */
-static int from_store(struct stage_ctx *ctx, struct members *m)
+static int seal_input_bytes(struct inputs *in, const struct input *f, struct members *m)
 {
-	struct inputs in = { .ctx = ctx };
+	struct strbuf props = STRBUF_INIT, v = STRBUF_INIT, p = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf *data;
+	char sha[DIGEST_HEXSZ];
+	int rc = file_props_get(&in->ctx->store, in->txn, f->fileid, &props);
+	if (rc == 0 && !props_get(&props, "path", &v))
+		rc = 1;
+	if (rc) {
+		if (rc > 0)
+			log_error("%s landed %s: the store does not say where its bytes are: "
+				  "not sealed", f->relpath, f->night);
+		goto out;
+	}
+	strbuf_addf(&name, "landed/%s/%s", f->night, f->relpath);
+	if (!name_ok(name.buf)) {
+		log_error("%s: a file name with blanks or quotes cannot be archived; rename the "
+			  "drop and rerun", f->relpath);
+		rc = -1;
+		goto out;
+	}
+	if (has_member(m, name.buf)) {
+		log_error("%s: OUT/%s has a file of that name: not sealed", name.buf,
+			  in->ctx->opts.date);
+		rc = -1;
+		goto out;
+	}
+	strbuf_addf(&p, "%s/%s", in->ctx->conf.state, v.buf);
+	data = member_add(m, name.buf);
+	if ((rc = read_whole(p.buf, data)))
+		goto out;
+	digest_buf(data->buf, data->len, sha);
+	if (strcmp(sha, f->sha)) {
+		log_error("%s: its bytes (%.12s) are not the file the night read (%.12s): "
+			  "not sealed", p.buf, sha, f->sha);
+		rc = -1;
+	}
+out:
+	strbuf_release(&props);
+	strbuf_release(&v);
+	strbuf_release(&p);
+	strbuf_release(&name);
+	return rc ? -1 : 0;
+}
+
+/*
+ * inputs.csv (every input file of the night: landed on it or read by its
+ * results, with the night it landed), the bytes of those archive.conf
+ * seals (seal-input) and status, from the store.
+ */
+static int from_store(struct stage_ctx *ctx, const struct archive_conf *ac, struct members *m)
+{
+	struct inputs in = { .ctx = ctx, .ac = ac };
 	struct strbuf *text = member_add(m, "inputs.csv");
 	int rc;
 	if (store_begin(&ctx->store, MDB_RDONLY, &in.txn))
@@ -299,6 +376,9 @@ static int from_store(struct stage_ctx *ctx, struct members *m)
 		qsort(in.v, in.n, sizeof(*in.v), cmp_input);
 	for (size_t i = 0; i < in.n && !rc; i++)
 		rc = input_line(&in, &in.v[i], text);
+	for (size_t i = 0; i < in.n && !rc; i++)
+		if (in.v[i].seal)
+			rc = seal_input_bytes(&in, &in.v[i], m);
 	if (!rc)
 		rc = night_status_text(&ctx->store, in.txn, &ctx->conf, ctx->opts.date,
 				       ctx->name, member_add(m, "status"));
@@ -533,14 +613,6 @@ static void why_list(struct strbuf *why, size_t start, const char *label,
 		strbuf_addf(why, " and %zu more", n - 8);
 }
 
-static int has_member(const struct members *m, const char *path)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->v[i].path, path))
-			return 1;
-	return 0;
-}
-
 /*
  * Why a revision was sealed: what differs from the revision before it
  * (prev), read from its manifest. Quotes cannot occur (names with them
@@ -757,7 +829,7 @@ int archive_seal(struct stage_ctx *ctx, const struct archive_conf *ac,
 	if (!rc)
 		rc = collect(ctx->outdir, "", &m);
 	if (!rc)
-		rc = from_store(ctx, &m);
+		rc = from_store(ctx, ac, &m);
 	if (!rc) {
 		qsort(m.v, m.n, sizeof(*m.v), cmp_member);
 		res->members = m.n;

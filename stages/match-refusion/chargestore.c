@@ -188,39 +188,78 @@ int chargestore_put_charge(MDB_txn *txn, MDB_dbi dbi, const char *own,
 	return rc;
 }
 
-int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, uint64_t record,
-			int32_t night, int32_t *first)
+static void decision_key(struct strbuf *k, const char *fileid, uint64_t record)
+{
+	strbuf_add(k, "i", 2);
+	strbuf_addstr(k, fileid);
+	strbuf_addch(k, '\0');
+	strbuf_addf(k, "%llu", (unsigned long long)record);
+}
+
+/* A field's signed number (amounts may be negative), 0 when absent. */
+static long long snum(const char *v, size_t n, const char *name)
+{
+	struct strbuf s = STRBUF_INIT;
+	long long x = 0;
+	if (field(v, n, name, &s, 0))
+		x = strtoll(s.buf, NULL, 10);
+	strbuf_release(&s);
+	return x;
+}
+
+int chargestore_decision_get(MDB_txn *txn, MDB_dbi dbi, const char *fileid, uint64_t record,
+			     int32_t night, struct in_decision *d)
+{
+	struct strbuf k = STRBUF_INIT, note = STRBUF_INIT;
+	MDB_val key, val;
+	int rc;
+	memset(d, 0, sizeof(*d));
+	d->night = night;
+	decision_key(&k, fileid, record);
+	key.mv_size = k.len;
+	key.mv_data = k.buf;
+	rc = mdb_get(txn, dbi, &key, &val);
+	strbuf_release(&k);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_fail(DB, rc);
+	{
+		int32_t first = (int32_t)num(val.mv_data, val.mv_size, "night");
+		if (first > night)
+			return 0;	/* decided by a later night: decide it here */
+		d->night = first;
+	}
+	text(val.mv_data, val.mv_size, "code", d->code, sizeof(d->code));
+	if (!d->code[0])
+		return 0;	/* the night only (an older store): decide it, as of then */
+	d->accepted = (money_t)snum(val.mv_data, val.mv_size, "accepted");
+	d->disputed = (money_t)snum(val.mv_data, val.mv_size, "disputed");
+	/* the note is last: to the end of the value */
+	field(val.mv_data, val.mv_size, "note", &note, 1);
+	snprintf(d->note, sizeof(d->note), "%s", note.len ? note.buf : "");
+	strbuf_release(&note);
+	return 1;
+}
+
+int chargestore_decision_put(MDB_txn *txn, MDB_dbi dbi, const char *fileid, uint64_t record,
+			     const struct in_decision *d)
 {
 	struct strbuf k = STRBUF_INIT, v = STRBUF_INIT;
 	MDB_val key, val;
 	int rc;
-	strbuf_add(&k, "i", 2);
-	strbuf_addstr(&k, fileid);
-	strbuf_addch(&k, '\0');
-	strbuf_addf(&k, "%llu", (unsigned long long)record);
+	decision_key(&k, fileid, record);
+	strbuf_addf(&v, "night=%08d\ncode=%s\naccepted=%lld\ndisputed=%lld\nnote=%s",
+		    (int)d->night, d->code, (long long)d->accepted, (long long)d->disputed,
+		    d->note);
 	key.mv_size = k.len;
 	key.mv_data = k.buf;
-	rc = mdb_get(txn, dbi, &key, &val);
-	if (rc == 0) {
-		*first = (int32_t)num(val.mv_data, val.mv_size, "night");
-		/* a rerun of an earlier night than the one recorded decides it there */
-		if (*first <= night)
-			goto out;
-	} else if (rc != MDB_NOTFOUND) {
-		rc = store_fail(DB, rc);
-		goto out;
-	}
-	*first = night;
-	strbuf_addf(&v, "night=%08d\n", (int)night);
 	val.mv_size = v.len;
 	val.mv_data = v.buf;
 	rc = mdb_put(txn, dbi, &key, &val, 0);
-	if (rc)
-		rc = store_fail(DB, rc);
-out:
 	strbuf_release(&k);
 	strbuf_release(&v);
-	return rc ? -1 : 0;
+	return rc ? store_fail(DB, rc) : 0;
 }
 
 /* Calls each(key, val) for every record whose key starts with the byte tag, NUL. */

@@ -10,9 +10,13 @@
  *                         -> night= charge= kommune= period= nr= amount= sort= row=
  *   "c" NUL OWN|K|PERIOD NUL NR(6 digits)
  *                         a charge -> id= night= lines= amount=
- *   "i" NUL FILEID(hex) NUL LINE.SUB
+ *   "i" NUL FILEID(hex) NUL RECORD
  *                         a line of a charge received -> night= (the night
  *                         it was first decided: its dispute was sent then)
+ *                         code= accepted= disputed= note= (the decision
+ *                         then: a later night's newer extract or conf does
+ *                         not make it again; a store written before
+ *                         decisions were kept has night= only)
  * row is the line's row in its charge file (CSV, to the end of the value),
  * sort its place there: a night's charge files are written again, byte for
  * byte, from the store. Charged lines are frozen: a later conf or extract
@@ -63,12 +67,29 @@ int chargestore_put_line(MDB_txn *txn, MDB_dbi dbi, const char *linekey,
 /* Records a charge. 0 or -1 (reported). */
 int chargestore_put_charge(MDB_txn *txn, MDB_dbi dbi, const char *own,
 			   const struct charge_rec *c);
+/* The decision on a line of a charge received, as it was sent. */
+struct in_decision {
+	int32_t night;		/* YYYYMMDD it was first decided: its dispute went then */
+	char code[32];		/* the decision: rules.h in_code_name(); "" none stored */
+	money_t accepted, disputed;	/* øre; disputed may be negative (sum-afviger) */
+	char note[96];		/* the exception's note, "" when none (never a CPR) */
+};
+
 /*
- * The night a received line (file id in hex, record number in its file) was
- * first decided: the stored one, or night (recorded now). 0 or -1 (reported).
+ * The decision stored for a received line (file id in hex, record number
+ * in its file) as of night (YYYYMMDD): 1 and *d when one was made on a
+ * night <= night (it stands: the caller uses it as it is, on that night's
+ * rerun too); 0 when the line is to be decided now, d->night then the
+ * night it counts as decided on (night, or the night a store written
+ * before decisions were kept recorded) and the rest empty. A decision of
+ * a later night than night does not stand for night: a rerun of an
+ * earlier night decides the line there. -1 error (reported).
  */
-int chargestore_decided(MDB_txn *txn, MDB_dbi dbi, const char *fileid, uint64_t record,
-			int32_t night, int32_t *first);
+int chargestore_decision_get(MDB_txn *txn, MDB_dbi dbi, const char *fileid, uint64_t record,
+			     int32_t night, struct in_decision *d);
+/* Records d for the received line, replacing what was there. 0 or -1 (reported). */
+int chargestore_decision_put(MDB_txn *txn, MDB_dbi dbi, const char *fileid, uint64_t record,
+			     const struct in_decision *d);
 /* Every charge issued on night, in (kommune, period, nr) order. */
 typedef int (*charge_fn)(const struct charge_rec *c, void *data);
 int chargestore_each_charge(MDB_txn *txn, MDB_dbi dbi, int32_t night, charge_fn fn, void *data);

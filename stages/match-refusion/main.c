@@ -96,6 +96,8 @@ struct iline {
 	money_t takst, beloeb;
 	char c[8];		/* the charging municipality, 4 digits (or as written) */
 	int32_t decided;	/* the night it was first decided (its dispute sent) */
+	int stands;		/* decided on an earlier night (or tonight's first
+				   run): the stored decision is used as it is */
 	int is_total;		/* the file's total row (an amount, no course start,
 				   CPR or hours): rule 9 */
 	struct in_result r;
@@ -117,6 +119,7 @@ struct run {
 	struct residence_index res;
 	size_t ares;
 	struct snapshot snap[3];	/* deltager, opkraevning, bopael */
+	size_t res_entry;		/* snap[2]'s entry read: the extract used */
 	struct pline *p;
 	size_t np, ap;
 	struct iline *in;
@@ -299,6 +302,7 @@ static int read_residence(struct run *R)
 		    (e->namedate == snap->v[best].namedate && e->month > snap->v[best].month))
 			best = i;
 	}
+	R->res_entry = best;
 	if (best < snap->n) {
 		struct row_iter it;
 		int rc;
@@ -848,29 +852,71 @@ static struct in_line in_line_of(const struct iline *l)
 	return o;
 }
 
+/* The duplicate key of a received line (brief 1.5 incoming rule 5). */
+static const char *in_key(const struct iline *l, struct strbuf *k)
+{
+	strbuf_reset(k);
+	strbuf_addf(k, "%s|%s|%s|%s|%d", l->c, l->r.cpr, l->skole, l->holdnr, (int)l->period);
+	return k->buf;
+}
+
+/*
+ * A received line decided on an earlier night stands as it was sent (its
+ * dispute file went once): a later night's newer extract or conf does not
+ * decide it again. 1 it stands (l->r from the store), 0 to decide now, or
+ * an exit code.
+ */
+static int stored_decision(struct run *R, struct iline *l)
+{
+	struct in_decision d;
+	enum in_code code;
+	int rc = chargestore_decision_get(R->txn, R->db, l->o.fileid, l->o.record,
+					  R->ctx->night, &d);
+	if (rc < 0)
+		return EXIT_INTERNAL;
+	l->decided = d.night;
+	if (rc == 0)
+		return 0;
+	if (in_code_parse(d.code, &code)) {
+		log_error("internal: %s holds an unknown decision '%s' for %s:%u", "refusion",
+			  d.code, l->o.relpath, (unsigned)l->o.line);
+		return EXIT_INTERNAL;
+	}
+	if (!l->is_total) {	/* the normalised CPR of the exception and the key */
+		struct in_line o = in_line_of(l);
+		in_pre(&R->conf, &o, &l->r);
+	}
+	l->r.code = code;
+	l->r.accepted = d.accepted;
+	l->r.disputed = d.disputed;
+	xstrlcpy(l->r.note, d.note, sizeof(l->r.note));
+	l->stands = 1;
+	return 0;
+}
+
 static int decide_in(struct run *R)
 {
 	struct seen seen = { 0 };
 	struct strbuf key = STRBUF_INIT;
 	int rc = 0;
+	/* the decisions that stand first: a line that was accepted makes any
+	 * later copy a dublet, whichever order the files sort in */
+	for (size_t i = 0; i < R->nin && !rc; i++) {
+		struct iline *l = &R->in[i];
+		R->nin_read++;
+		rc = stored_decision(R, l);
+		if (!rc && l->stands && !l->is_total && in_code_counts(l->r.code))
+			seen_add(&seen, in_key(l, &key), i);
+	}
 	for (size_t i = 0; i < R->nin && !rc; i++) {
 		struct iline *l = &R->in[i];
 		struct in_line o = in_line_of(l);
-		R->nin_read++;
-		if (chargestore_decided(R->txn, R->db, l->o.fileid, l->o.record,
-					R->ctx->night, &l->decided)) {
-			rc = EXIT_INTERNAL;
-			break;
-		}
-		if (l->is_total)
+		if (l->is_total || l->stands)
 			continue;	/* rule 9, below */
 		in_pre(&R->conf, &o, &l->r);
 		if (l->r.code != IN_ACCEPT)
 			continue;
-		strbuf_reset(&key);
-		strbuf_addf(&key, "%s|%s|%s|%s|%d", l->c, l->r.cpr, l->skole, l->holdnr,
-			    (int)l->period);
-		if (seen_add(&seen, key.buf, i) >= 0) {
+		if (seen_add(&seen, in_key(l, &key), i) >= 0) {
 			l->r.code = IN_DUBLET;
 			l->r.accepted = 0;
 			l->r.disputed = l->beloeb;
@@ -901,11 +947,25 @@ static int decide_in(struct run *R)
 			}
 		if (period)
 			t->period = period;
+		if (t->stands)
+			continue;
 		if (in_sum_check(t->beloeb, sum, &t->r)) {
 			R->overflow = 1;
 			continue;
 		}
 		t->r.accepted = 0;
+	}
+	/* what was decided now stands from now on */
+	for (size_t i = 0; i < R->nin; i++) {
+		struct iline *l = &R->in[i];
+		struct in_decision d = { .night = l->decided, .accepted = l->r.accepted,
+					 .disputed = l->r.disputed };
+		if (l->stands)
+			continue;
+		xstrlcpy(d.code, in_code_name(l->r.code), sizeof(d.code));
+		xstrlcpy(d.note, l->r.note, sizeof(d.note));
+		if (chargestore_decision_put(R->txn, R->db, l->o.fileid, l->o.record, &d))
+			return EXIT_INTERNAL;
 	}
 	return 0;
 }
@@ -1108,9 +1168,14 @@ static int finish(struct run *R)
 		log_info("%s: %s", R->ctx->opts.date, e.error);
 		return 0;
 	}
+	/* the extract the decisions were made against, not every older one
+	 * still visible: inputs/ names it, and the archive seals its bytes
+	 * (conf/archive.conf seal-input refusion.bopael) */
+	struct snapshot used = { .sd = R->snap[2].sd, .v = R->snap[2].v + R->res_entry,
+				 .n = R->res_entry < R->snap[2].n };
 	for (int i = 0; i < 3; i++) {
-		recon_inputs(&R->out, stores[i], &R->snap[i]);
-		recon_inputs(&R->inn, stores[i], &R->snap[i]);
+		recon_inputs(&R->out, stores[i], i == 2 ? &used : &R->snap[i]);
+		recon_inputs(&R->inn, stores[i], i == 2 ? &used : &R->snap[i]);
 	}
 	/* each direction writes its files when it has lines: a municipality
 	 * that received no charge has nothing to check (not a missing report) */

@@ -103,6 +103,22 @@ int out_code_explained(enum out_code c) { return out_codes[c].explained; }
 const char *in_code_name(enum in_code c) { return in_codes[c].name; }
 const char *in_code_text(enum in_code c) { return in_codes[c].text; }
 
+int in_code_parse(const char *name, enum in_code *c)
+{
+	for (int i = 0; i < IN_N; i++)
+		if (!strcmp(in_codes[i].name, name)) {
+			*c = (enum in_code)i;
+			return 0;
+		}
+	return -1;
+}
+
+int in_code_counts(enum in_code c)
+{
+	return c == IN_ACCEPT || c == IN_IKKE_BOPAEL || c == IN_TAKST_MANGLER ||
+	       c == IN_TAKST_AFVIGER || c == IN_BELOEB_AFVIGER;
+}
+
 int refusion_cpr(const char *s, size_t len, char out[11])
 {
 	char buf[11];

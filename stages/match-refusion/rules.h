@@ -86,6 +86,11 @@ const char *out_code_text(enum out_code c);
 int out_code_explained(enum out_code c);
 const char *in_code_name(enum in_code c);
 const char *in_code_text(enum in_code c);
+/* The code named name (in_code_name()'s word) into *c: 0, or -1 unknown. */
+int in_code_parse(const char *name, enum in_code *c);
+/* Whether a line decided c passed incoming rules 1-4 and is no duplicate:
+ * its (cpr, skole, holdnr, periode) makes a later copy a dublet. */
+int in_code_counts(enum in_code c);
 
 /*
  * A CPR cell as a school or a municipality writes it: DDMMYY-SSSS or 10

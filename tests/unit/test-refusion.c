@@ -337,7 +337,6 @@ static void test_chargestore(void)
 				.lines = 1, .amount = 26352, .id = "567dac45-8e2e-53e8-8652-d0f40e5d9f20" };
 	struct seen_charges sc = { 0 };
 	unsigned nr = 0;
-	int32_t first = 0;
 	int n = 0;
 	if (!mkdtemp(dir) || mdb_env_create(&env) || mdb_env_set_maxdbs(env, 4) ||
 	    mdb_env_open(env, dir, 0, 0600) || mdb_txn_begin(env, NULL, 0, &txn)) {
@@ -385,14 +384,49 @@ static void test_chargestore(void)
 	n = 0;
 	CHECK(chargestore_each_line(txn, dbi, 20250710, got_line, &n) == 0 && n == 0,
 	      "no line of another night");
-	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 20250930, &first) == 0 &&
-	      first == 20250930, "a received line first decided now");
-	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 20251031, &first) == 0 &&
-	      first == 20250930, "and remembered on a later night");
-	CHECK(chargestore_decided(txn, dbi, "ab12", 3, 20250915, &first) == 0 &&
-	      first == 20250915, "a rerun of an earlier night decides it there");
-	CHECK(chargestore_decided(txn, dbi, "ab12", 4, 20251031, &first) == 0 &&
-	      first == 20251031, "another record of the same file is its own line");
+	{	/* decisions on received lines stand once made */
+		struct in_decision d, want = { .night = 20250930, .code = "ikke-bopael-ved-start",
+					       .accepted = 0, .disputed = 26352,
+					       .note = "bopæl 0147 den 2025-02-10; x=y" };
+		enum in_code code;
+		MDB_val k = { 0 }, v = { 0 };
+		CHECK(chargestore_decision_get(txn, dbi, "ab12", 3, 20250930, &d) == 0 &&
+		      d.night == 20250930 && !d.code[0], "a received line to decide now");
+		CHECK(chargestore_decision_put(txn, dbi, "ab12", 3, &want) == 0, "its decision kept");
+		CHECK(chargestore_decision_get(txn, dbi, "ab12", 3, 20251031, &d) == 1 &&
+		      d.night == 20250930 && !strcmp(d.code, "ikke-bopael-ved-start") &&
+		      d.accepted == 0 && d.disputed == 26352 &&
+		      !strcmp(d.note, "bopæl 0147 den 2025-02-10; x=y"),
+		      "it stands on a later night, note and amounts as sent");
+		CHECK(chargestore_decision_get(txn, dbi, "ab12", 3, 20250930, &d) == 1 &&
+		      d.night == 20250930, "and on a rerun of its own night");
+		CHECK(chargestore_decision_get(txn, dbi, "ab12", 3, 20250915, &d) == 0 &&
+		      d.night == 20250915, "a rerun of an earlier night decides it there");
+		CHECK(chargestore_decision_get(txn, dbi, "ab12", 4, 20251031, &d) == 0 &&
+		      d.night == 20251031, "another record of the same file is its own line");
+		want.night = 20251031;
+		want.disputed = -500;
+		xstrlcpy(want.code, "sum-afviger", sizeof(want.code));
+		want.note[0] = '\0';
+		CHECK(chargestore_decision_put(txn, dbi, "ab12", 5, &want) == 0 &&
+		      chargestore_decision_get(txn, dbi, "ab12", 5, 20251031, &d) == 1 &&
+		      d.disputed == -500 && !d.note[0] && !strcmp(d.code, "sum-afviger"),
+		      "a negative difference (a total below its lines) and no note");
+		k.mv_data = "i\0ab12\0" "6";
+		k.mv_size = 8;
+		v.mv_data = "night=20250930\n";
+		v.mv_size = 15;
+		CHECK(mdb_put(txn, dbi, &k, &v, 0) == 0 &&
+		      chargestore_decision_get(txn, dbi, "ab12", 6, 20251031, &d) == 0 &&
+		      d.night == 20250930, "an older store's night only: decided, as of that night");
+		CHECK(in_code_parse("takst-afviger", &code) == 0 && code == IN_TAKST_AFVIGER &&
+		      in_code_parse("accepteret", &code) == 0 && code == IN_ACCEPT &&
+		      in_code_parse("takst", &code) == -1, "decision words read back");
+		CHECK(in_code_counts(IN_ACCEPT) && in_code_counts(IN_TAKST_AFVIGER) &&
+		      in_code_counts(IN_IKKE_BOPAEL) && !in_code_counts(IN_DUBLET) &&
+		      !in_code_counts(IN_CPR_UGYLDIG) && !in_code_counts(IN_FORKERT_MODTAGER),
+		      "which decisions make a later copy a dublet");
+	}
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
 	{
