@@ -72,8 +72,16 @@ int cpr_parse(const char *s, size_t len, unsigned flags, char out[CPR_LEN + 1],
 	      int *mod11_ok, const char **why)
 {
 	char d[CPR_LEN];
-	size_t n = cpr_digits(s, len, d);
+	size_t n;
 	int birth;
+
+	if (flags & CPR_TRIM_BLANKS) {
+		while (len && *s == ' ')
+			s++, len--;
+		while (len && s[len - 1] == ' ')
+			len--;
+	}
+	n = cpr_digits(s, len, d);
 
 	if (n == CPR_LEN - 1 && (flags & CPR_PAD_LEADING_ZERO)) {
 		memmove(d + 1, d, n);

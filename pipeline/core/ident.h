@@ -10,6 +10,8 @@ enum { CPR_LEN = 10, SE_LEN = 8, EAN_LEN = 13 };
 
 enum cpr_flags {
 	CPR_PAD_LEADING_ZERO = 1,	/* SKAT drops a leading 0: 9 digits */
+	CPR_TRIM_BLANKS = 2,		/* blanks around the number are ignored (a
+					   cell typed by hand: a school's list) */
 };
 
 /*
@@ -21,8 +23,9 @@ enum cpr_flags {
  * Excel wrote in exponent notation (1.20391E+09) is refused with that
  * reason. A substitute number (erstatningspersonnummer: the day raised by
  * 60, days 61-91, as CPR-kontoret and SKAT prescribe for persons without a
- * CPR) is valid and kept as given (../shared/spec/inputs.md). Returns 0 or
- * -1 with *why.
+ * CPR) is valid and kept as given (../shared/spec/inputs.md). This is
+ * the one CPR rule: every stage that reads a CPR calls it (the refund's
+ * lists and extract, the invoices' free text). Returns 0 or -1 with *why.
  */
 int cpr_parse(const char *s, size_t len, unsigned flags, char out[CPR_LEN + 1],
 	      int *mod11_ok, const char **why);

@@ -114,22 +114,6 @@ int32_t bp_add_period(int32_t day, enum bp_kadence kad, int k)
 
 /* ---- identifiers in free text ---- */
 
-int bp_cpr_valid(const char *ten)
-{
-	char c[CPR_LEN + 1], out[CPR_LEN + 1];
-	const char *why;
-	int mod11, dd;
-	memcpy(c, ten, CPR_LEN);
-	c[CPR_LEN] = '\0';
-	dd = (c[0] - '0') * 10 + (c[1] - '0');
-	if (dd >= 61 && dd <= 91) {	/* a substitute number: day + 60 (cpr.dk) */
-		dd -= 60;
-		c[0] = (char)('0' + dd / 10);
-		c[1] = (char)('0' + dd % 10);
-	}
-	return cpr_parse(c, CPR_LEN, 0, out, &mod11, &why) == 0;
-}
-
 static int isdig(char c)
 {
 	return c >= '0' && c <= '9';
@@ -138,6 +122,8 @@ static int isdig(char c)
 int bp_cpr_find(const char *s, int *invalid_seen, char out[CPR_LEN + 1])
 {
 	size_t n = strlen(s);
+	const char *why;
+	int mod11;
 	for (size_t i = 0; i < n; i++) {
 		char ten[CPR_LEN + 1];
 		size_t j = i, k = 0;
@@ -154,10 +140,9 @@ int bp_cpr_find(const char *s, int *invalid_seen, char out[CPR_LEN + 1])
 		if (k < 10 || (j < n && isdig(s[j])))
 			continue;
 		ten[CPR_LEN] = '\0';
-		if (bp_cpr_valid(ten)) {
-			memcpy(out, ten, CPR_LEN + 1);
+		/* core/ident.h's rule: a real date, or a substitute number */
+		if (cpr_parse(ten, CPR_LEN, 0, out, &mod11, &why) == 0)
 			return 1;
-		}
 		if (invalid_seen)
 			*invalid_seen = 1;
 	}

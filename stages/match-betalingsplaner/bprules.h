@@ -50,13 +50,12 @@ int32_t bp_add_days(int32_t day, int n);
 /*
  * CPR numbers in free text (brief 2.2: a CPR on an invoice is free text):
  * the first DDMMYYSSSS or DDMMYY-SSSS not inside a longer run of digits
- * whose date is real, also a substitute number (day 61-91 is day + 60,
- * cpr.dk). 1 found (out, 10 digits), 0 none; *invalid_seen is set when a
- * CPR-shaped number failed the date check ("kun ugyldige CPR-lignende tal").
+ * that core/ident.h's cpr_parse() takes (a real date, or a substitute
+ * number: day 61-91 is day + 60, cpr.dk). 1 found (out, 10 digits), 0
+ * none; *invalid_seen is set when a CPR-shaped number failed the date check
+ * ("kun ugyldige CPR-lignende tal").
  */
 int bp_cpr_find(const char *s, int *invalid_seen, char out[CPR_LEN + 1]);
-/* Whether 10 digits are a CPR number (substitute numbers allowed). */
-int bp_cpr_valid(const char *ten);
 
 /*
  * The certificate types (Attestnøglen) an invoice names, in order without

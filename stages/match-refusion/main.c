@@ -315,8 +315,11 @@ static int read_residence(struct run *R)
 			const struct value *c = &r->v[R->f[F_CPR]];
 			const struct value *k = &r->v[R->f[F_KOMMUNE]];
 			const struct value *b = &r->v[R->f[F_BETALING]];
+			const char *why;
+			int mod11;
 			/* a row whose CPR or code cannot be read covers nobody */
-			if (!c->present || refusion_cpr(c->text, c->len, row.cpr) ||
+			if (!c->present || cpr_parse(c->text, c->len, CPR_TRIM_BLANKS, row.cpr,
+							 &mod11, &why) ||
 			    !k->present || kommune_code_parse(k->text, k->len, row.kommune))
 				continue;
 			if (b->present && b->len && kommune_code_parse(b->text, b->len, row.betaler))

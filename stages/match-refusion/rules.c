@@ -119,37 +119,13 @@ int in_code_counts(enum in_code c)
 	       c == IN_TAKST_AFVIGER || c == IN_BELOEB_AFVIGER;
 }
 
-int refusion_cpr(const char *s, size_t len, char out[11])
+/* A CPR cell as a school or a municipality writes it (core/ident.h's one
+ * rule, substitute numbers included; blanks around ignored): 0 or -1. */
+static int cell_cpr(const char *s, size_t len, char out[CPR_LEN + 1])
 {
-	char buf[11];
-	size_t n = 0;
-	int ok;
+	int mod11;
 	const char *why;
-	while (len && *s == ' ')
-		s++, len--;
-	while (len && s[len - 1] == ' ')
-		len--;
-	if (len == 11 && s[6] == '-') {
-		memcpy(buf, s, 6);
-		memcpy(buf + 6, s + 7, 4);
-		n = 10;
-	} else if (len == 10) {
-		memcpy(buf, s, 10);
-		n = 10;
-	} else {
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] < '0' || buf[i] > '9')
-			return -1;
-	buf[10] = '\0';
-	memcpy(out, buf, 11);
-	/* A substitute number's day is day + 60: its date is checked as day - 60. */
-	if (buf[0] >= '6' && buf[0] <= '9')
-		buf[0] = (char)(buf[0] - 6);
-	if (cpr_parse(buf, 10, 0, buf, &ok, &why))
-		return -1;
-	return 0;
+	return cpr_parse(s, len, CPR_TRIM_BLANKS, out, &mod11, &why);
 }
 
 static void set_key(struct out_result *r, const char *k)
@@ -174,7 +150,7 @@ int out_pre(const struct refusion_conf *c, const struct out_line *l, struct out_
 	}
 	r->period = r->ta == start_year ? period_of_day(l->start) : r->ta * 10 + 1;
 
-	if (refusion_cpr(l->cpr_raw, l->cpr_len, r->cpr)) {
+	if (cell_cpr(l->cpr_raw, l->cpr_len, r->cpr)) {
 		r->cpr[0] = '\0';
 		r->code = OUT_CPR_UGYLDIG;
 		return 0;
@@ -281,7 +257,7 @@ void in_pre(const struct refusion_conf *c, const struct in_line *l, struct in_re
 		r->code = IN_AFTALEKOMMUNE;
 		return;
 	}
-	if (refusion_cpr(l->cpr_raw, l->cpr_len, r->cpr)) {
+	if (cell_cpr(l->cpr_raw, l->cpr_len, r->cpr)) {
 		r->cpr[0] = '\0';
 		r->code = IN_CPR_UGYLDIG;
 		return;

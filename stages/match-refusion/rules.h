@@ -92,14 +92,6 @@ int in_code_parse(const char *name, enum in_code *c);
  * its (cpr, skole, holdnr, periode) makes a later copy a dublet. */
 int in_code_counts(enum in_code c);
 
-/*
- * A CPR cell as a school or a municipality writes it: DDMMYY-SSSS or 10
- * digits, blanks around ignored, the date part a real date in the century
- * the 7th digit gives, or a substitute number (erstatningspersonnummer:
- * the day's first digit raised by 6, day 61-91; cpr.dk). Modulus 11 is
- * never required. 0 and out (10 digits), or -1.
- */
-int refusion_cpr(const char *s, size_t len, char out[11]);
 
 /* A participant line as read (values point into the caller's record). */
 struct out_line {

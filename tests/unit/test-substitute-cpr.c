@@ -53,6 +53,28 @@ int main(void)
 	refused("600101-4001");		/* day 60: 0 */
 	refused("320101-4001");		/* day 32 is neither */
 	refused("999999-9999");
+	/* CPR_TRIM_BLANKS: a cell typed by hand (the refund's lists and
+	 * extract); without it a blank is refused, as before */
+	{
+		char out[CPR_LEN + 1];
+		const char *why = NULL;
+		int ok;
+		CHECK(cpr_parse("  650305-4011 ", 14, CPR_TRIM_BLANKS, out, &ok, &why) == 0 &&
+		      !strcmp(out, "6503054011"), "blanks around, trimmed");
+		CHECK(cpr_parse(" 6503054011", 11, CPR_TRIM_BLANKS, out, &ok, &why) == 0 &&
+		      !strcmp(out, "6503054011"), "10 digits after a blank");
+		CHECK(cpr_parse("  650305-4011 ", 14, 0, out, &ok, &why) == -1,
+		      "blanks refused without the flag");
+		CHECK(cpr_parse("650305 -4011", 12, CPR_TRIM_BLANKS, out, &ok, &why) == -1,
+		      "a blank inside is refused");
+		CHECK(cpr_parse("   ", 3, CPR_TRIM_BLANKS, out, &ok, &why) == -1, "only blanks");
+		CHECK(cpr_parse(" 920101-4001 ", 13, CPR_TRIM_BLANKS, out, &ok, &why) == -1,
+		      "day 92 trimmed is still no day");
+		CHECK(cpr_parse(" 12345678 9", 11, CPR_TRIM_BLANKS | CPR_PAD_LEADING_ZERO, out, &ok,
+				&why) == -1, "a blank inside a padded number");
+		CHECK(cpr_parse(" 103054011 ", 11, CPR_TRIM_BLANKS | CPR_PAD_LEADING_ZERO, out, &ok,
+				&why) == 0 && !strcmp(out, "0103054011"), "trimmed, then padded");
+	}
 	/* a substitute number is masked like any other */
 	{
 		char m[CPR_MASKSZ];
