@@ -131,4 +131,22 @@ test_expect_success 'reruns of either night, in any order, give the same bytes' 
 	done
 '
 
+test_expect_success 'a later charge repeating lines decided before: dublet, whatever the newer extract says' '
+	{ head -n 1 "$F/refusion/MKR_0147_20250915.csv" &&
+	  grep -e ";700695-2113;" -e ";750567-1135;" "$F/refusion/MKR_0147_20250915.csv"; } \
+		>d/refusion/MKR_0147_20251120.csv &&
+	touch d/refusion/MKR_0147_20251120.csv.done &&
+	run "$TRASH/d" h 2025-11-30 &&
+	breaks h/out/2025-11-30/exceptions/$I.csv >actual &&
+	printf "%s\n" "dublet;0147;219,60" "dublet;0147;263,52" "dublet;0147;607,52" \
+		"ikke-bopael-ved-start;0147;263,52" "takst-afviger;0147;5,20" >expect &&
+	test_cmp expect actual &&
+	tail -n +2 h/out/2025-11-30/disputes/$I/0147.csv | cut -d";" -f7,15,16 >actual &&
+	printf "%s\n" "700695-2113;263,52;dublet: linjen er opkrævet før" \
+		"750567-1135;607,52;dublet: linjen er opkrævet før" >expect &&
+	test_cmp expect actual &&
+	grep -q ";2025-06;0147;2296,28;936,92;1359,36;1359,36;0,00;EXPLAINED$" \
+		h/out/2025-11-30/summary/$I.csv
+'
+
 test_done
