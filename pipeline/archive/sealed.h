@@ -7,10 +7,14 @@
  *   BASE.tar.gz    the night's outputs: summary/, exceptions/, vouchers/,
  *                  rejected/, report.html, status (the ledger of the stages
  *                  before the archive) and inputs.csv (the night's landed
- *                  input files: relpath;sha256;size;rows;schema;status).
- *                  Sorted members, mtime = the night 00:00 UTC, uid/gid 0,
- *                  mode 0440, gzip without a timestamp: the same night
- *                  gives the same bytes.
+ *                  input files: relpath;sha256;size;rows;schema;status),
+ *                  and landed/NIGHT/RELPATH: the bytes of the input files
+ *                  of archive.conf's seal-input stores (the CPR residence
+ *                  extract the refund decided against; NIGHT the night it
+ *                  landed), checked against their SHA-256 when sealed; a
+ *                  member like any other. Sorted members, mtime = the
+ *                  night 00:00 UTC, uid/gid 0, mode 0440, gzip without a
+ *                  timestamp: the same night gives the same bytes.
  *   BASE.manifest  conffile grammar:
  *                    night YYYY-MM-DD
  *                    retention-years N              (archive.conf when sealed)

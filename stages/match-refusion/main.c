@@ -10,7 +10,9 @@
  *       charges/charges.csv, postings/ (a voucher per charge)
  *   mellemkommunal-refusion-ind  the charges we receive, checked line by
  *       line; summary/, exceptions/, disputes/RECON/C.csv, postings/ (a
- *       voucher for the accepted amount)
+ *       voucher for the accepted amount). A line is decided once, on the
+ *       first night that reads it; the decision is kept (chargestore.h)
+ *       and later nights show it as sent, whatever a newer extract says
  *
  * Reads the stores refusion.deltager and refusion.opkraevning (every
  * visible file: their input lines accumulate) and refusion.bopael (the
