@@ -48,6 +48,7 @@ static void usage(const char *cmd, int code)
 		      "  --state DIR     the store (default: the conf's state)\n"
 		      "  --out DIR       the nights' outputs (default: the conf's out)\n"
 		      "  --wait          wait for a running night instead of exit 75\n"
+		      "  --help          this text\n"
 		      "Exit: 0 recorded, 64 usage, 65 the decisions file has errors (FILE:LINE:COLUMN;\n"
 		      "  nothing recorded), 66 no night has run, 67 an unknown exception id\n"
 		      "  (nothing recorded), 70 internal error, 75 a night is running.\n", f);
@@ -57,10 +58,17 @@ static void usage(const char *cmd, int code)
 		      "Lists the exceptions of the night (default: the latest) with the decision\n"
 		      "that applies to each, as CSV (';', UTF-8 with BOM) on stdout; fill in its\n"
 		      "decision;note;by columns and give it to `pipeline decide --file`. CPR\n"
-		      "numbers are masked DDMMYY-xxxx unless --show-cpr.\n"
+		      "numbers are masked DDMMYY-xxxx unless --show-cpr. Reads only: no lock.\n"
+		      "Options:\n"
 		      "  --open          only the open ones (no decision, genaabnet, beloeb-aendret)\n"
 		      "  --decided       only the decided ones\n"
 		      "  --recon R       only reconciliation R's\n"
+		      "  --date D        the night (default: the latest night run)\n"
+		      "  --show-cpr      CPR numbers in full\n"
+		      "  --conf FILE     pipeline.conf (default conf/pipeline.conf)\n"
+		      "  --state DIR     the store (default: the conf's state)\n"
+		      "  --out DIR       the nights' outputs (default: the conf's out)\n"
+		      "  --help          this text\n"
 		      "Exit: 0 listed, 64 usage, 66 no night has run (or it wrote no exceptions),\n"
 		      "  70 internal error.\n", f);
 }
