@@ -14,6 +14,7 @@
 #include "core/date.h"
 #include "core/exitcode.h"
 #include "core/log.h"
+#include "ingest/csvin.h"
 #include "ingest/csvtable.h"
 #include "store/decisions.h"
 #include "store/ledger.h"
@@ -330,6 +331,47 @@ static void request_fill(struct request *q, const char *id, const char *word, co
 	q->d.night = night;
 }
 
+static int file_row(const struct csv_row *row, void *data)
+{
+	struct csvtable *t = data;
+	size_t n = t->header ? t->ncols : row->nfields;
+	char **v = xcalloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = xstrdup(i < row->nfields ? row->fields[i].ptr : "");
+	if (!t->header) {
+		t->ncols = n;
+		t->header = v;
+		return 0;
+	}
+	t->rows = xrealloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+	t->lines = xrealloc(t->lines, (t->nrows + 1) * sizeof(*t->lines));
+	t->rows[t->nrows] = v;
+	t->lines[t->nrows++] = row->line;
+	return 0;
+}
+
+static int file_restart(void *data)
+{
+	csvtable_free(data);
+	return 0;
+}
+
+/*
+ * A clerk's file: UTF-8, or Windows-1252 as Excel saves it (csvin's
+ * CSVIN_AUTO); a row that cannot be split is reported FILE:LINE.
+ */
+static int read_clerk_file(const char *path, struct csvtable *t)
+{
+	struct csvin_opts co = { .delimiter = ';', .encoding = CSVIN_AUTO,
+				 .restart = file_restart };
+	memset(t, 0, sizeof(*t));
+	if (csvin_read(path, &co, file_row, t, NULL)) {
+		csvtable_free(t);
+		return -1;
+	}
+	return 0;
+}
+
 /* The rows of a decisions file as requests. 0, or EXIT_BADDATA (each error reported). */
 static int read_file(const char *path, int32_t night, const char *at, struct request **out,
 		     size_t *n)
@@ -341,13 +383,13 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 	size_t alloc = 0;
 	*out = NULL;
 	*n = 0;
-	if (csvtable_read(path, NULL, &t))
+	if (read_clerk_file(path, &t))
 		return EXIT_BADDATA;
 	for (int k = 0; k < 4; k++) {
 		c[k] = csvtable_col(&t, cols[k]);
 		col[k] = (unsigned)c[k] + 1;
 		if (c[k] < 0) {
-			log_input(path, t.nrows ? t.lines[0] - 1 : 1, 0, "no column '%s' in the "
+			log_input(path, 1, 0, "no column '%s' in the "
 				  "header (a decisions file has id;decision;note;by)", cols[k]);
 			bad = 1;
 		}
@@ -486,6 +528,9 @@ static int decide(const struct dopts *o, struct setup *s)
 		request_fill(q, o->id, o->as, o->note, o->by, nightn, at);
 		n = 1;
 	}
+	if (!rc && !n)
+		printf("decide: %s: no decision filled in (the decision column is empty): "
+		       "nothing to record\n", o->file);
 	if (!rc)
 		rc = resolve(s, txn, &x, night, q, n);
 	if (!rc && decisions_open(txn, 1, &dbi))

@@ -592,6 +592,21 @@ static int load_decisions(struct recon_out *r, MDB_txn *txn, int32_t night)
 		e->decision = dc;
 		e->decided = decision_explains(dc->decision) && dc->amount == e->amount;
 	}
+	/* A detail (conf 'detail') is decided with the break it details. */
+	for (size_t i = 0; i < r->nexc; i++) {
+		struct exception_row *e = &r->exc[i];
+		const struct recon_detail *det;
+		if (e->decided || recon_code_role(r->def, e->code, &det) != EXC_DETAIL || !det)
+			continue;
+		for (size_t j = 0; j < r->nexc && !e->decided; j++) {
+			const struct exception_row *p = &r->exc[j];
+			if (j != i && p->decided == 1 && p->month == e->month &&
+			    !strcmp(p->se, e->se) && !strcmp(p->key, det->key ? det->key : e->key) &&
+			    (!strcmp(det->parent, "*") ? recon_code_role(r->def, p->code, NULL) ==
+			     EXC_BREAK : !strcmp(p->code, det->parent)))
+				e->decided = 2;
+		}
+	}
 	return 0;
 }
 

@@ -41,7 +41,9 @@
  * decided break also covers the unexplained rest it lists, as an open
  * one would have listed it). genaabnet makes it open again; a decision
  * taken on another amount is flagged beloeb-aendret and does not count
- * (the row stays BREAK). The night's decided exceptions are written to
+ * (the row stays BREAK). A detail (conf 'detail') is decided with the
+ * break it details (a person's difference under its field's decided
+ * rest). The night's decided exceptions are written to
  *   decisions/RECON.csv        id;decision;by;at;note;decided_amount;
  *                              amount;review
  * (every exception with a decision for the night, by id; review empty
@@ -112,7 +114,9 @@ struct exception_row {
 	char *extra[RECON_MAX_EXTRA];	/* NULL ("") or owned: recon_out.extra's columns */
 	/* set by recon_write() from the store's decisions (store/decisions.h) */
 	struct decision *decision;	/* NULL, or owned: the one that applies tonight */
-	int decided;		/* it explains: forklaret/accepteret/afskrevet, same amount */
+	int decided;		/* 0 open; 1 its decision explains it (forklaret,
+				   accepteret, afskrevet on tonight's amount); 2 it
+				   is a detail (conf) of a break decided so */
 };
 
 /* A file a stage read: its store, SE and month (a snapshot entry). */
