@@ -573,41 +573,51 @@ static void no_data_row(struct recon_out *r, int32_t night)
  */
 static int load_decisions(struct recon_out *r, MDB_txn *txn, int32_t night)
 {
+	struct exception_row **decided = NULL;
+	size_t ndecided = 0, adecided = 0;
+	struct decision dc;
 	MDB_dbi dbi;
 	int rc = decisions_open(txn, 0, &dbi);
 	if (rc)
 		return rc < 0 ? -1 : 0;	/* no decisions database: no decision yet */
+	decision_init(&dc);
 	for (size_t i = 0; i < r->nexc; i++) {
 		struct exception_row *e = &r->exc[i];
-		struct decision *dc = xmalloc(sizeof(*dc));
-		decision_init(dc);
-		rc = decisions_effective(txn, dbi, e->id, night, dc);
-		if (rc) {
-			decision_release(dc);
-			free(dc);
-			if (rc < 0)
-				return -1;
+		rc = decisions_effective(txn, dbi, e->id, night, &dc);
+		if (rc < 0)
+			break;
+		if (rc)
 			continue;
+		rc = 0;
+		e->decision = xmalloc(sizeof(*e->decision));
+		*e->decision = dc;	/* its note's buffer moves with it */
+		decision_init(&dc);
+		e->decided = decision_explains(e->decision->decision) &&
+			     e->decision->amount == e->amount;
+		if (e->decided) {
+			decided = xgrow(decided, &adecided, ndecided + 1, sizeof(*decided));
+			decided[ndecided++] = e;
 		}
-		e->decision = dc;
-		e->decided = decision_explains(dc->decision) && dc->amount == e->amount;
 	}
-	/* A detail (conf 'detail') is decided with the break it details. */
-	for (size_t i = 0; i < r->nexc; i++) {
+	decision_release(&dc);
+	/* A detail (conf 'detail') is decided with the break it details. The
+	 * decided are few (a clerk's work): each detail against them. */
+	for (size_t i = 0; i < r->nexc && ndecided && rc >= 0; i++) {
 		struct exception_row *e = &r->exc[i];
 		const struct recon_detail *det;
 		if (e->decided || recon_code_role(r->def, e->code, &det) != EXC_DETAIL || !det)
 			continue;
-		for (size_t j = 0; j < r->nexc && !e->decided; j++) {
-			const struct exception_row *p = &r->exc[j];
-			if (j != i && p->decided == 1 && p->month == e->month &&
-			    !strcmp(p->se, e->se) && !strcmp(p->key, det->key ? det->key : e->key) &&
+		for (size_t j = 0; j < ndecided && !e->decided; j++) {
+			const struct exception_row *p = decided[j];
+			if (p->month == e->month && !strcmp(p->se, e->se) &&
+			    !strcmp(p->key, det->key ? det->key : e->key) &&
 			    (!strcmp(det->parent, "*") ? recon_code_role(r->def, p->code, NULL) ==
 			     EXC_BREAK : !strcmp(p->code, det->parent)))
 				e->decided = 2;
 		}
 	}
-	return 0;
+	free(decided);
+	return rc < 0 ? -1 : 0;
 }
 
 static int cmp_exc_id(const void *a, const void *b)
