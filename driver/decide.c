@@ -70,8 +70,8 @@ static void usage(const char *cmd, int code)
 		      "  --state DIR     the store (default: the conf's state)\n"
 		      "  --out DIR       the nights' outputs (default: the conf's out)\n"
 		      "  --help          this text\n"
-		      "Exit: 0 listed, 64 usage, 66 no night has run (or it wrote no exceptions),\n"
-		      "  70 internal error.\n", f);
+		      "Exit: 0 listed, 64 usage (also: no reconciliation R that night), 66 no night\n"
+		      "  has run (or it wrote no exceptions), 70 internal error.\n", f);
 }
 
 static int parse(int argc, char **argv, struct dopts *o)
@@ -608,7 +608,7 @@ static int list(const struct dopts *o, struct setup *s)
 	int32_t nightn;
 	MDB_txn *txn = NULL;
 	MDB_dbi dbi;
-	int rc, have_db = 0;
+	int rc, have_db = 0, seen = 0;
 
 	decision_init(&d);
 	rc = store_open_readonly(&s->st, s->conf.state, &s->cat);
@@ -634,6 +634,7 @@ static int list(const struct dopts *o, struct setup *s)
 		const struct csvtable *t = &x.t[i];
 		if (o->recon && strcmp(o->recon, x.recon[i]))
 			continue;
+		seen = 1;
 		for (size_t r = 0; r < t->nrows && !rc; r++) {
 			const char *id = csvtable_get(t, r, csvtable_col(t, "id"));
 			money_t amount;
@@ -669,6 +670,11 @@ static int list(const struct dopts *o, struct setup *s)
 			csvout_str(&out, "", 0);
 			csvout_str(&out, "", 1);
 		}
+	}
+	if (!rc && o->recon && !seen) {
+		log_error("exceptions: night %s has no reconciliation '%s' (no %s/%s/exceptions/%s.csv)",
+			  night, o->recon, s->conf.out, night, o->recon);
+		rc = EXIT_USAGE;
 	}
 	if (!rc && (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout))) {
 		log_error("exceptions: unable to write: %s", strerror(errno));

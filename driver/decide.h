@@ -36,7 +36,8 @@
  * numbers (and anything CPR-shaped) are masked DDMMYY-xxxx unless
  * --show-cpr. Read-only: no lock.
  *
- * Exit (README "Commands"): 0 done; 64 usage; 65 the decisions file has
+ * Exit (README "Commands"): 0 done; 64 usage (exceptions: also a --recon
+ * the night does not have); 65 the decisions file has
  * errors (nothing recorded); 66 no night has run (or the night wrote no
  * exceptions/); 67 an unknown exception id (not in the store, or not
  * among the night's exceptions; nothing recorded); 70 internal; 75 a

@@ -200,6 +200,8 @@ test_expect_success 'CPR numbers in exceptions are masked unless --show-cpr' '
 	pipeline exceptions --recon ky-eindkomst $(ec) >masked &&
 	grep -q ";090972-xxxx;" masked && ! grep -q "0909721188" masked &&
 	pipeline exceptions --recon nemkonto $(ec) >none && test $(wc -l <none) -eq 1 &&
+	{ pipeline exceptions --recon nemkonot $(ec) >none 2>err; test $? -eq 64; } &&
+	grep -q "exceptions: night 2021-02-05 has no reconciliation .nemkonot. (no c/out/2021-02-05/exceptions/nemkonot.csv)" err &&
 	pipeline exceptions --recon ky-eindkomst --show-cpr $(ec) >full &&
 	grep -q ";0909721188;" full &&
 	id=$(grep ";0909721188;" full | head -n 1 | cut -d";" -f1) &&
