@@ -71,7 +71,7 @@ static void archive_usage(int code)
 	      "                  it was sealed, not only each night's newest\n"
 	      "  --anchor SEAL   a seal kept elsewhere (64 hex, or its first 16 or more)\n"
 	      "                  that the chain must still hold\n"
-	      "  --recon R       extract only summary/R.csv and exceptions/R.csv\n"
+	      "  --recon R       extract only R's summary, exceptions and decisions\n"
 	      "  --se SE, --cpr CPR  search exception rows by SE or CPR number\n"
 	      "  --show-cpr      print CPR numbers in full (only on a terminal)\n"
 	      "  --help          this text\n"
@@ -430,11 +430,14 @@ struct extract {
 	struct strbuf *recons;		/* the reconciliations seen, " a b c " */
 };
 
-/* summary/R.csv or exceptions/R.csv: R's name and length, else NULL. */
+/* summary/R.csv or exceptions/R.csv (and R's decisions/, decision-history/,
+ * match/recon.h): R's name and length, else NULL. */
 static const char *recon_of(const char *path, size_t *n)
 {
 	const char *r = !strncmp(path, "summary/", 8) ? path + 8 :
-			!strncmp(path, "exceptions/", 11) ? path + 11 : NULL;
+			!strncmp(path, "exceptions/", 11) ? path + 11 :
+			!strncmp(path, "decisions/", 10) ? path + 10 :
+			!strncmp(path, "decision-history/", 17) ? path + 17 : NULL;
 	size_t len = r ? strlen(r) : 0;
 	if (!r || len < 5 || strchr(r, '/') || strcmp(r + len - 4, ".csv"))
 		return NULL;

@@ -8,6 +8,8 @@
  *   pipeline status [--date D] [--conf F] [--state DIR]
  *   pipeline check-store [--conf F] [--state DIR] [--out DIR] [--hash] [--quiet|--verbose]
  *   pipeline overview --date D [--root DIR] [--out DIR]     (overview.c)
+ *   pipeline decide ID --as WORD --note TEXT --by INITIALS  (decide.c)
+ *   pipeline exceptions [--open|--decided] [--recon R]      (decide.c)
  *   pipeline archive ...                                    (archive.c)
  */
 #include <dirent.h>
@@ -36,6 +38,7 @@
 #include "run/outfile.h"
 #include "archive/sealed.h"
 #include "archive.h"
+#include "decide.h"
 #include "overview.h"
 #include "storecheck.h"
 #include "core/banned.h"
@@ -91,6 +94,11 @@ static void usage(int code)
 	      "       pipeline overview --date YYYY-MM-DD [--root DIR] [--out DIR] "
 	      "(overview --help)\n"
 	      "       pipeline archive list|show|verify|extract|search ... (archive --help)\n"
+	      "       pipeline decide ID --as forklaret|accepteret|afskrevet|genaabnet --note TEXT\n"
+	      "                       --by INITIALS [--date D] [--state DIR]  (decide --help)\n"
+	      "       pipeline decide --file DECISIONS.csv [--date D] [--state DIR]\n"
+	      "       pipeline exceptions [--open|--decided] [--recon R] [--date D] [--show-cpr]\n"
+	      "                           [--state DIR] [--out DIR]  (exceptions --help)\n"
 	      "Runs the nightly reconciliation of one state directory: each stage as its own\n"
 	      "program, in conf order, under one lock; reruns a stage and what runs after it;\n"
 	      "reports the run ledger; checks the store; gathers many municipalities' nights.\n",
@@ -105,7 +113,10 @@ static void usage(int code)
 	      "Exit (status): 0 all done, 1 something stale or not run, 2 something failed,\n"
 	      "  3 a live run is running (nothing failed).\n"
 	      "Exit (check-store): 0 no problem, 1 problems (one line each), 64 usage,\n"
-	      "  70 the store could not be read.\n",
+	      "  70 the store could not be read.\n"
+	      "Exit (decide): 0 recorded, 64 usage, 65 the decisions file has errors, 66 no\n"
+	      "  night has run, 67 unknown exception id, 70 internal, 75 a night is running;\n"
+	      "  nothing is recorded unless 0. (exceptions): 0, 64, 66, 70.\n",
 	      f);
 }
 
@@ -733,6 +744,10 @@ int main(int argc, char **argv)
 		return cmd_archive(argc - 1, argv + 1);
 	if (!strcmp(cmd, "overview"))
 		return cmd_overview(argc, argv);
+	if (!strcmp(cmd, "decide"))
+		return cmd_decide(argc, argv);
+	if (!strcmp(cmd, "exceptions"))
+		return cmd_exceptions(argc, argv);
 	dry_run = take_flag(&argc, argv, "--dry-run");
 	hash = !strcmp(cmd, "check-store") && take_flag(&argc, argv, "--hash");
 	if (!strcmp(cmd, "rerun")) {

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "store/store.h"
+#include "store/decisions.h"
 #include "store/landed.h"
 #include "run/lock.h"
 #include "post/voucher.h"
@@ -802,6 +803,50 @@ static void fn_breaks(struct ck *k, void *arg, const MDB_val *key, const MDB_val
 	else if (!iso_date(val->mv_data, val->mv_size))
 		problem(k, "breaks", "%.16s: value \"%s\" is not a YYYY-MM-DD date",
 			(const char *)key->mv_data, esc_val(&k->a, val));
+}
+
+struct decscan {
+	char id[17];		/* the last key's id, "" before the first */
+	uint32_t seq;		/* and its seq */
+	struct decision d;
+};
+
+static void fn_decisions(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
+{
+	struct decscan *ds = arg;
+	const char *why;
+	MDB_val v;
+	if (decision_decode(key, val, &ds->d, &why)) {
+		problem(k, "decisions", "\"%s\": %s", esc_val(&k->a, key), why);
+		return;
+	}
+	if (k->have[D_BREAKS] && get(k, D_BREAKS, ds->d.id, 16, &v) == 1)
+		problem(k, "decisions", "%s: not an exception id the store has seen (breaks)",
+			ds->d.id);
+	if (strcmp(ds->id, ds->d.id) ? ds->d.seq != 1 : ds->d.seq != ds->seq + 1)
+		problem(k, "decisions", "%s: decision %u follows %u: one is missing (a "
+			"decision is never deleted)", ds->d.id, (unsigned)ds->d.seq,
+			strcmp(ds->id, ds->d.id) ? 0u : (unsigned)ds->seq);
+	memcpy(ds->id, ds->d.id, sizeof(ds->id));
+	ds->seq = ds->d.seq;
+}
+
+/* The decisions database, when the first decision made it. 0, or -1 (reported). */
+static int check_decisions(struct ck *k)
+{
+	struct decscan ds;
+	MDB_dbi dbi;
+	int rc = mdb_dbi_open(k->txn, "decisions", 0, &dbi);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return read_fail("decisions", rc);
+	k->c->databases++;
+	memset(&ds, 0, sizeof(ds));
+	decision_init(&ds.d);
+	rc = scan(k, dbi, "decisions", fn_decisions, &ds, NULL);
+	decision_release(&ds.d);
+	return rc;
 }
 
 static void fn_meta(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
@@ -1618,6 +1663,8 @@ static int open_dbs(struct ck *k)
 			known |= catalog_store(k->cat, name) != NULL;
 			/* match-refusion's memory of what it charged (its chargestore.h) */
 			known |= !strcmp(name, "refusion");
+			/* the clerk's decisions, made by the first (store/decisions.h) */
+			known |= !strcmp(name, "decisions");
 		}
 		if (!known)
 			problem(k, esc_val(&k->a, &key), "a database that neither store.h nor "
@@ -1643,7 +1690,8 @@ static int check_all(struct ck *k)
 	    (k->have[D_LANDED] && scan(k, k->dbi[D_LANDED], "landed", fn_landed, NULL, NULL)) ||
 	    (k->have[D_RECEIPTS] &&
 	     scan(k, k->dbi[D_RECEIPTS], "receipts", fn_receipts, NULL, NULL)) ||
-	    (k->have[D_BREAKS] && scan(k, k->dbi[D_BREAKS], "breaks", fn_breaks, NULL, NULL)))
+	    (k->have[D_BREAKS] && scan(k, k->dbi[D_BREAKS], "breaks", fn_breaks, NULL, NULL)) ||
+	    check_decisions(k))
 		return -1;
 	if (!k->layout_ok) {
 		note(k, "meta", "rows and coverage not checked: the store's layout is not "

@@ -12,7 +12,8 @@
  * "check-store: DB: note: ...". The invariants:
  *
  *  databases  every database store/store.h names and one per store of
- *             schemas/stores exists; no other; meta "layout" is
+ *             schemas/stores exists; no other (but "refusion" and
+ *             "decisions", made by their first user); meta "layout" is
  *             STORE_LAYOUT ":" the catalog digest (else rows are not
  *             decoded: that layout is not known); meta holds only
  *             "layout" and "ledger-seq" (8 bytes, big-endian).
@@ -71,6 +72,10 @@
  *             counter moving on): max(seq) == counter. No ledger, no
  *             counter (or 0).
  *  breaks     key 16 hex digits -> a YYYY-MM-DD date.
+ *  decisions  (when a decision made it) every key and value decodes
+ *             (store/decisions.h: ID/SEQ, night, a decision word,
+ *             initials, UTC time, øre, a note); the id is in "breaks";
+ *             one id's SEQs run 1, 2, ... without a gap (none deleted).
  *  vouchers   "e/" EVENT(64 hex) -> current, night, digest, seq (seen
  *             optional, >= night): its current voucher is "n/NIGHT/ID" of
  *             its night, of this event, with its digest and the id

@@ -219,4 +219,18 @@ test_expect_success 'a store of another layout says so and does not decode its r
 	expect_re y "check-store: meta: layout is \"2:0000\", schemas/stores makes \"[0-9]+:[0-9a-f]{64}\" \(a store of another layout: rows are not decoded\)"
 '
 
+test_expect_success 'decisions: a value that does not decode, an id the store never showed, a gap' '
+	damaged dz &&
+	id=$(tail -q -n +2 dz/out/$D/exceptions/*.csv | head -n 1 | cut -d";" -f1) && test -n "$id" &&
+	pipeline decide $id --as forklaret --note ok --by AB --conf "$C" --state dz/state --out dz/out >/dev/null &&
+	check dz --quiet && rm -rf dz2 && cp -r dz dz2 &&
+	good="night=$D\0adecision=accepteret\0aby=AB\0aat=2021-02-11T08:00:00Z\0aamount=1\0anote=x" &&
+	poke dz put decisions "$id/00000002" "night=$D\0adecision=glemt\0aby=AB\0aat=2021-02-11T08:00:00Z\0aamount=1\0anote=x" &&
+	expect dz "check-store: decisions: \"$id/00000002\": decision is not one of forklaret, accepteret, afskrevet, genaabnet" &&
+	poke dz2 put decisions "0000000000000000/00000001" "$good" &&
+	poke dz2 put decisions "$id/00000003" "$good" &&
+	expect dz2 "check-store: decisions: 0000000000000000: not an exception id the store has seen (breaks)" &&
+	expect dz2 "check-store: decisions: $id: decision 3 follows 1: one is missing (a decision is never deleted)"
+'
+
 test_done

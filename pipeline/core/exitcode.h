@@ -12,6 +12,8 @@ enum exit_code {
 	EXIT_BADDATA = 65,	/* input rows rejected, or a file could not be used at all */
 	EXIT_NOINPUT = 66,	/* expected reports missing: a summary row MANGLER, or no
 				   input at all (an empty night; match/recon.h) */
+	EXIT_UNKNOWN = 67,	/* pipeline decide: an exception id the store or the
+				   night does not know */
 	EXIT_UNREACHABLE = 69,	/* a source could not be reached */
 	EXIT_INTERNAL = 70,	/* a bug, the store or the file system failed */
 	EXIT_LOCKED = 75,	/* another run holds the state directory */

@@ -1,9 +1,11 @@
 #include "match/recon.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/atomicfile.h"
 #include "core/csvout.h"
@@ -179,6 +181,19 @@ static int listed_below(const struct recon_out *r, size_t row)
 	return 0;
 }
 
+/* A 'total' row's rest: covered when a row it adds up has a decided break. */
+static int decided_below(const struct recon_out *r, size_t row)
+{
+	const struct summary_row *t = &r->sum[row];
+	for (size_t e = 0; e < r->nexc; e++) {
+		const struct exception_row *x = &r->exc[e];
+		if (x->month == t->month && !strcmp(x->se, t->se) && strcmp(x->key, t->key) &&
+		    x->decided && recon_code_role(r->def, x->code, NULL) != EXC_EXPLAINS)
+			return 1;
+	}
+	return 0;
+}
+
 static const char *const status_word[] = { RECON_OK, RECON_EXPLAINED, RECON_BREAK,
 					    RECON_MISSING };
 enum { ST_OK, ST_EXPLAINED, ST_BREAK, ST_MISSING };
@@ -220,7 +235,7 @@ static int apply_rule(struct recon_out *r)
 	for (size_t i = 0; i < r->nsum; i++) {
 		struct summary_row *s = &r->sum[i];
 		money_t unexplained = s->left - s->right - s->explained;
-		int open = 0, any = 0;
+		int open = 0, any = 0, decided = 0;
 		for (; e < r->nexc && cmp_place(r->exc[e].se, r->exc[e].month, r->exc[e].key,
 						s->se, s->month, s->key) < 0; e++) {
 			const struct exception_row *x = &r->exc[e];
@@ -230,19 +245,23 @@ static int apply_rule(struct recon_out *r)
 		}
 		for (; e < r->nexc && !cmp_place(r->exc[e].se, r->exc[e].month, r->exc[e].key,
 						 s->se, s->month, s->key); e++) {
+			int breaks = recon_code_role(r->def, r->exc[e].code, NULL) != EXC_EXPLAINS;
 			any = 1;
-			open |= recon_code_role(r->def, r->exc[e].code, NULL) != EXC_EXPLAINS;
+			open |= breaks && !r->exc[e].decided;
+			decided |= breaks && r->exc[e].decided;
 		}
 		missing_reports(r, s);
+		if (!decided && recon_is_total(r->def, s->key))
+			decided = decided_below(r, i);
 		if (s->missing)
 			s->status = RECON_MISSING;
-		else if (open || unexplained)
+		else if (open || (unexplained && !decided))
 			s->status = RECON_BREAK;
 		else if (s->left != s->right || s->explained || any)
 			s->status = RECON_EXPLAINED;
 		else
 			s->status = RECON_OK;
-		if (!s->missing && unexplained && !open && !listed_below(r, i)) {
+		if (!s->missing && unexplained && !open && !decided && !listed_below(r, i)) {
 			log_error("internal: %s %s %06d %s is a BREAK without an exception",
 				  r->recon, s->se, (int)s->month, s->key);
 			return -1;
@@ -548,6 +567,157 @@ static void no_data_row(struct recon_out *r, int32_t night)
 	r->no_data = 1;
 }
 
+/*
+ * The decision that applies tonight to each exception (store/decisions.h):
+ * e->decision, and e->decided when it explains on tonight's amount.
+ */
+static int load_decisions(struct recon_out *r, MDB_txn *txn, int32_t night)
+{
+	struct exception_row **decided = NULL;
+	size_t ndecided = 0, adecided = 0;
+	struct decision dc;
+	MDB_dbi dbi;
+	int rc = decisions_open(txn, 0, &dbi);
+	if (rc)
+		return rc < 0 ? -1 : 0;	/* no decisions database: no decision yet */
+	decision_init(&dc);
+	for (size_t i = 0; i < r->nexc; i++) {
+		struct exception_row *e = &r->exc[i];
+		rc = decisions_effective(txn, dbi, e->id, night, &dc);
+		if (rc < 0)
+			break;
+		if (rc)
+			continue;
+		rc = 0;
+		e->decision = xmalloc(sizeof(*e->decision));
+		*e->decision = dc;	/* its note's buffer moves with it */
+		decision_init(&dc);
+		e->decided = decision_explains(e->decision->decision) &&
+			     e->decision->amount == e->amount;
+		if (e->decided) {
+			decided = xgrow(decided, &adecided, ndecided + 1, sizeof(*decided));
+			decided[ndecided++] = e;
+		}
+	}
+	decision_release(&dc);
+	/* A detail (conf 'detail') is decided with the break it details. The
+	 * decided are few (a clerk's work): each detail against them. */
+	for (size_t i = 0; i < r->nexc && ndecided && rc >= 0; i++) {
+		struct exception_row *e = &r->exc[i];
+		const struct recon_detail *det;
+		if (e->decided || recon_code_role(r->def, e->code, &det) != EXC_DETAIL || !det)
+			continue;
+		for (size_t j = 0; j < ndecided && !e->decided; j++) {
+			const struct exception_row *p = decided[j];
+			if (p->month == e->month && !strcmp(p->se, e->se) &&
+			    !strcmp(p->key, det->key ? det->key : e->key) &&
+			    (!strcmp(det->parent, "*") ? recon_code_role(r->def, p->code, NULL) ==
+			     EXC_BREAK : !strcmp(p->code, det->parent)))
+				e->decided = 2;
+		}
+	}
+	free(decided);
+	return rc < 0 ? -1 : 0;
+}
+
+static int cmp_exc_id(const void *a, const void *b)
+{
+	const struct exception_row *const *x = a, *const *y = b;
+	return strcmp((*x)->id, (*y)->id);
+}
+
+struct history {
+	struct strbuf *out;
+	int32_t night;
+	size_t n;
+};
+
+static int history_row(const struct decision *dc, void *data)
+{
+	struct history *h = data;
+	char b[DATE_BUFSZ], num[16];
+	if (dc->night > h->night)
+		return 0;	/* taken on a later night: not this night's */
+	snprintf(num, sizeof(num), "%u", (unsigned)dc->seq);
+	csvout_str(h->out, dc->id, 0);
+	csvout_str(h->out, num, 0);
+	csvout_str(h->out, day_format(dc->night, b), 0);
+	csvout_str(h->out, dc->decision, 0);
+	csvout_str(h->out, dc->by, 0);
+	csvout_str(h->out, dc->at, 0);
+	csvout_str(h->out, strbuf_str(&dc->note), 0);
+	money_field(h->out, dc->amount, 0, 1);
+	h->n++;
+	return 0;
+}
+
+/* Removes a file an earlier run of the night wrote (its decisions are gone). */
+static int remove_stale(struct stage_ctx *ctx, const char *dir, const char *recon)
+{
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT;
+	int rc = 0;
+	strbuf_addf(&rel, "%s/%s.csv", dir, recon);
+	stage_out_path(ctx, rel.buf, &path);
+	if (unlink(path.buf) && errno != ENOENT) {
+		log_error("unable to remove %s: %s", path.buf, strerror(errno));
+		rc = -1;
+	}
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	return rc;
+}
+
+/*
+ * decisions/RECON.csv and decision-history/RECON.csv (recon.h), when the
+ * night has a decided exception; digested into d only then, so a night
+ * without decisions keeps its output digest.
+ */
+static int write_decisions(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
+			   struct digest_ctx *d)
+{
+	struct strbuf dec = STRBUF_INIT, hist = STRBUF_INIT;
+	struct exception_row **v = xcalloc(r->nexc + 1, sizeof(*v));
+	struct history h = { &hist, ctx->night, 0 };
+	size_t n = 0;
+	MDB_dbi dbi;
+	int rc = 0;
+	for (size_t i = 0; i < r->nexc; i++)
+		if (r->exc[i].decision)
+			v[n++] = &r->exc[i];
+	if (!n) {
+		free(v);
+		return remove_stale(ctx, "decisions", r->recon) ||
+		       remove_stale(ctx, "decision-history", r->recon) ? -1 : 0;
+	}
+	qsort(v, n, sizeof(*v), cmp_exc_id);
+	strbuf_addstr(&dec, CSV_BOM "id;decision;by;at;note;decided_amount;amount;review\n");
+	strbuf_addstr(&hist, CSV_BOM "id;seq;night;decision;by;at;note;decided_amount\n");
+	rc = decisions_open(txn, 0, &dbi) ? -1 : 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct exception_row *e = v[i];
+		const struct decision *dc = e->decision;
+		if (i && !strcmp(v[i - 1]->id, e->id))
+			continue;	/* one break listed twice: its decision once */
+		csvout_str(&dec, e->id, 0);
+		csvout_str(&dec, dc->decision, 0);
+		csvout_str(&dec, dc->by, 0);
+		csvout_str(&dec, dc->at, 0);
+		csvout_str(&dec, strbuf_str(&dc->note), 0);
+		money_field(&dec, dc->amount, 0, 0);
+		money_field(&dec, e->amount, 0, 0);
+		csvout_str(&dec, dc->amount != e->amount ? "beloeb-aendret" : "", 1);
+		rc = decisions_each(txn, dbi, e->id, history_row, &h);
+	}
+	if (!rc)
+		rc = write_out(ctx, "decisions", r->recon, &dec, d);
+	if (!rc)
+		rc = write_out(ctx, "decision-history", r->recon, &hist, d);
+	free(v);
+	strbuf_release(&dec);
+	strbuf_release(&hist);
+	return rc;
+}
+
 int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 		char out_digest[65])
 {
@@ -565,14 +735,16 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 		qsort(r->exc, r->nexc, sizeof(*r->exc), cmp_exc);
 	r->ok = r->explained = r->breaks = r->missing = 0;
 	r->missing_any = 0;
+	for (size_t i = 0; i < r->nexc && !rc; i++)
+		exception_id(r->recon, &r->exc[i]);
+	if (!rc)
+		rc = load_decisions(r, txn, ctx->night);
 	if (!rc && !r->nsum && !r->nexc)
 		no_data_row(r, ctx->night);
 	else if (!rc)
 		rc = apply_rule(r);
-	for (size_t i = 0; i < r->nexc && !rc; i++) {
-		exception_id(r->recon, &r->exc[i]);
+	for (size_t i = 0; i < r->nexc && !rc; i++)
 		rc = first_seen(&ctx->store, txn, &r->exc[i], ctx->night);
-	}
 	if (!rc && r->no_data && (exp = expected(ctx, txn)) < 0)
 		rc = -1;
 	r->exit_code = r->missing || exp > 0 ? EXIT_NOINPUT : EXIT_DONE;
@@ -587,6 +759,8 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 		rc = write_out(ctx, "exceptions", r->recon, &exc, d);
 	if (!rc)
 		rc = write_out(ctx, "inputs", r->recon, &in, d);
+	if (!rc)
+		rc = write_decisions(r, ctx, txn, d);
 	digest_finish(d, out_digest);
 	strbuf_release(&sum);
 	strbuf_release(&exc);
@@ -628,6 +802,9 @@ void recon_free(struct recon_out *r)
 		free(r->exc[i].note);
 		for (int x = 0; x < RECON_MAX_EXTRA; x++)
 			free(r->exc[i].extra[x]);
+		if (r->exc[i].decision)
+			decision_release(r->exc[i].decision);
+		free(r->exc[i].decision);
 	}
 	free(r->sum);
 	free(r->exc);

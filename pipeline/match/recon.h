@@ -34,6 +34,25 @@
  *   EXPLAINED  a difference, an explained amount or an explaining
  *              exception, and nothing open: every exception explains it.
  *   OK         difference 0, nothing explained, no exception.
+ * Decisions (store/decisions.h, `pipeline decide`): an exception whose
+ * decision for the night is forklaret, accepteret or afskrevet, taken on
+ * the amount it has tonight, is decided: it is no longer open, and a
+ * row whose exceptions are all decided or explaining is EXPLAINED (a
+ * decided break also covers the unexplained rest it lists, as an open
+ * one would have listed it). genaabnet makes it open again; a decision
+ * taken on another amount is flagged beloeb-aendret and does not count
+ * (the row stays BREAK). A detail (conf 'detail') is decided with the
+ * break it details (a person's difference under its field's decided
+ * rest). The night's decided exceptions are written to
+ *   decisions/RECON.csv        id;decision;by;at;note;decided_amount;
+ *                              amount;review
+ * (every exception with a decision for the night, by id; review empty
+ * or beloeb-aendret) and their whole history up to the night to
+ *   decision-history/RECON.csv id;seq;night;decision;by;at;note;
+ *                              decided_amount
+ * (by id, then the order recorded). Neither file is written when the
+ * night has no decided exception (and a stale one is removed): a night
+ * without decisions gives the bytes it always did.
  * A 'total' row (conf: it adds up the other rows of its SE and month) is
  * never better than the worst of them (OK < EXPLAINED < BREAK < MANGLER).
  * Every exception stands under a summary row of its recon, SE, month and
@@ -61,6 +80,7 @@
 
 #include "core/money.h"
 #include "run/stage.h"
+#include "store/decisions.h"
 #include "store/snapshot.h"
 #include "match/reconconf.h"
 
@@ -92,6 +112,11 @@ struct exception_row {
 	char *note;		/* NULL or owned: " (note)" after the text */
 	char account[64];	/* the 'account' column when with_account */
 	char *extra[RECON_MAX_EXTRA];	/* NULL ("") or owned: recon_out.extra's columns */
+	/* set by recon_write() from the store's decisions (store/decisions.h) */
+	struct decision *decision;	/* NULL, or owned: the one that applies tonight */
+	int decided;		/* 0 open; 1 its decision explains it (forklaret,
+				   accepteret, afskrevet on tonight's amount); 2 it
+				   is a detail (conf) of a break decided so */
 };
 
 /* A file a stage read: its store, SE and month (a snapshot entry). */

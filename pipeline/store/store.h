@@ -25,6 +25,7 @@
  *               landed file came (see stages/fetch/receipt.h)
  *   "ledger"    see store/ledger.h
  *   "breaks"    exception id -> night it was first seen (YYYY-MM-DD)
+ *   "decisions" the clerk's decisions (store/decisions.h; made by the first)
  *   "vouchers"  every GL posting voucher issued (see post/voucherstore.h)
  *   "outfiles"  the outgoing files of each night (see run/outfile.h)
  *   "meta"      layout -> STORE_LAYOUT ":" digest of schemas/stores
