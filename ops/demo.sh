@@ -37,6 +37,8 @@ ROOT=$(cd "$ROOT" && pwd)
 # The archive is the demo's own (conf/archive.conf names none: STATE/archive).
 unset PIPELINE_ARCHIVE_DIR
 CONF="$TOP/conf/pipeline.conf"
+# make check VALGRIND=1 puts its wrappers there (tests/run.sh)
+BIN=${PIPELINE_TEST_BIN:-$TOP/bin}
 
 if [ -n "$sftp" ]; then
 	# tests/sshd.sh: a server on a free loopback port with keys of its
@@ -63,10 +65,10 @@ for n in $nights; do
 		for d in "$FIX/$n/drops"/*; do
 			cp -p "$d"/* "$TRASH/remote/${d##*/}/"
 		done
-		bin/pipeline run --date "$n" --conf "$CONF" --state "$ROOT/state" \
+		"$BIN/pipeline" run --date "$n" --conf "$CONF" --state "$ROOT/state" \
 			--out "$ROOT/out" --quiet
 	else
-		bin/pipeline run --date "$n" --conf "$CONF" --drops "$FIX/$n/drops" \
+		"$BIN/pipeline" run --date "$n" --conf "$CONF" --drops "$FIX/$n/drops" \
 			--state "$ROOT/state" --out "$ROOT/out" --quiet
 	fi
 	rc=$?
