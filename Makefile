@@ -199,6 +199,7 @@ demo-sftp:
 # The README's picture: the demo night's report as tests/t0050-demo.sh
 # renders it (headless Chromium, build/demo-report.png).
 screenshot:
+	rm -f build/demo-report.png
 	sh tests/t0050-demo.sh
 	cp build/demo-report.png fixtures/demo/report.png
 

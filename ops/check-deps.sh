@@ -11,7 +11,7 @@
 #   check      and the packages the tests use (ops/install-deps.sh --missing)
 #
 # Only pkg-config, `command -v` and one preprocessor run: no apt, no dpkg
-# unless the mode is `check`. When something is missing:
+# unless the mode is `check` (and dpkg is there: Debian's packages). When something is missing:
 #   --install, and root or sudo is there: runs ops/install-deps.sh (the
 #       script `make deps` runs and CI runs), then checks again;
 #   otherwise: prints each missing module or tool, its Debian package, and
@@ -65,7 +65,11 @@ missing() {
 				printf 'pkg-config module %s\t%s\n' "$m" "$(module_package "$m")"
 		done
 	fi
-	command -v "${CC%% *}" >/dev/null 2>&1 || printf 'compiler %s\tbuild-essential\n' "$CC"
+	case ${CC%% *} in
+	*clang*) ccpkg=clang ;;	# make fuzz
+	*) ccpkg=build-essential ;;
+	esac
+	command -v "${CC%% *}" >/dev/null 2>&1 || printf 'compiler %s\t%s\n' "$CC" "$ccpkg"
 	command -v make >/dev/null 2>&1 || printf 'tool make\tmake\n'
 	command -v ar >/dev/null 2>&1 || printf 'tool ar\tbinutils\n'
 	# libcsv ships no pkg-config file: its header says whether it is there.
@@ -91,7 +95,11 @@ report() {	# $1: the missing lines; $2: error or warning
 		if [ -n "$pkg" ]; then
 			echo "$2: missing $what (Debian package $pkg)" >&2
 		else
-			echo "$2: missing $what (no Debian package known here: apt-file search $what)" >&2
+			case $what in
+			"pkg-config module "*) term="${what#pkg-config module }.pc" ;;
+			*) term=${what##* } ;;
+			esac
+			echo "$2: missing $what (its Debian package: apt-file search $term)" >&2
 		fi
 	done
 	pkgs=$(printf '%s\n' "$1" | cut -f2 | sort -u | tr '\n' ' ' | sed 's/ *$//; s/^ *//')
@@ -99,7 +107,9 @@ report() {	# $1: the missing lines; $2: error or warning
 }
 
 test_missing=
-[ "$mode" = check ] && test_missing=$(sh ops/install-deps.sh --missing 2>/dev/null)
+# The test packages are Debian's: without dpkg only the build is checked.
+command -v dpkg >/dev/null 2>&1 || nodpkg=1
+[ "$mode" = check ] && [ -z "${nodpkg:-}" ] && test_missing=$(sh ops/install-deps.sh --missing 2>/dev/null)
 build_missing=$(missing)
 [ -z "$build_missing$test_missing" ] && exit 0
 
@@ -108,7 +118,7 @@ if [ -n "$install" ] && can_install; then
 	sh ops/install-deps.sh || exit $?
 	build_missing=$(missing)
 	test_missing=
-	[ "$mode" = check ] && test_missing=$(sh ops/install-deps.sh --missing 2>/dev/null)
+	[ "$mode" = check ] && [ -z "${nodpkg:-}" ] && test_missing=$(sh ops/install-deps.sh --missing 2>/dev/null)
 	[ -z "$build_missing" ] && [ -z "$test_missing" ] && exit 0
 fi
 if [ -n "$test_missing" ]; then
