@@ -20,6 +20,14 @@ test_expect_success 'the demo runs its nights and exits 0' '
 	test ! -s err
 '
 
+test_expect_success 'fixtures/demo/make.py makes the committed drops byte for byte' '
+	python3 "$TOP/fixtures/demo/make.py" "$TRASH/rebuilt" &&
+	for n in 2025-03-31 2025-05-31 2025-06-30; do
+		diff -r "$TOP/fixtures/demo/$n" rebuilt/$n || return 1
+	done &&
+	test "$(find rebuilt -type f ! -name "*.done" | wc -l)" = 57
+'
+
 test_expect_success 'the demo night: every stage done with exit 0, the night exit 0' '
 	test "$(tail -n +2 $O/status | grep -vc "^[a-z-]*;done;0;")" = 0 &&
 	test "$(tail -n +2 $O/status | wc -l)" = "$(grep -c "^stage " "$TOP/conf/pipeline.conf")" &&
