@@ -59,7 +59,7 @@ module_package() {
 missing() {
 	if ! command -v pkg-config >/dev/null 2>&1; then
 		printf 'tool pkg-config\tpkg-config\n'
-	else
+	elif ! pkg-config --exists $modules 2>/dev/null; then	# one call when all are there
 		for m in $modules; do
 			pkg-config --exists "$m" 2>/dev/null ||
 				printf 'pkg-config module %s\t%s\n' "$m" "$(module_package "$m")"
@@ -73,7 +73,7 @@ missing() {
 	command -v make >/dev/null 2>&1 || printf 'tool make\tmake\n'
 	command -v ar >/dev/null 2>&1 || printf 'tool ar\tbinutils\n'
 	# libcsv ships no pkg-config file: its header says whether it is there.
-	if command -v "${CC%% *}" >/dev/null 2>&1 &&
+	if [ ! -e /usr/include/csv.h ] && command -v "${CC%% *}" >/dev/null 2>&1 &&
 		! printf '#include <csv.h>\n' | $CC -E -x c - >/dev/null 2>&1; then
 		printf 'header csv.h (libcsv)\tlibcsv-dev\n'
 	fi
