@@ -112,6 +112,9 @@ for f in "$OUT"/summary/*.csv; do
 			c["BREAK"], c["MANGLER"], (b + 0) " (" kr(u + 0) ")", x
 	}' "$f"
 done
+nrec=$(ls "$OUT"/summary/*.csv | wc -l)
+nmiss=$(grep -l ';MANGLER$' "$OUT"/summary/*.csv | wc -l)
+echo "$nrec reconciliations, $((nrec - nmiss)) with every report they need"
 [ -n "$sftp" ] && echo "fetched over SFTP: $(grep -h '^fetch;' "$OUT/status" | cut -d';' -f5) files tonight ($OUT/sources.csv)"
 grep -h '^vouchers;' "$OUT/status" | cut -d';' -f9 | sed 's/^/vouchers: /'
 grep -h '^archive;' "$OUT/status" | cut -d';' -f9 | sed 's/^/archive:  /'

@@ -90,6 +90,7 @@ test_expect_success 'the overview: each reconciliation, its status, open breaks;
 	done &&
 	grep -Eq "^ky-eindkomst +EXPLAINED +9 +4 +5 +0 +0 +0 \(0,00\) +0$" overview &&
 	grep -Eq "^ky-finans +BREAK +17 +15 +0 +2 +0 +1 \(23\.309,70\) +2$" overview &&
+	grep -q "^11 reconciliations, 11 with every report they need$" overview &&
 	grep -q "^vouchers: 10 vouchers (0 reversals), debit total 27201,83$" overview &&
 	grep -q "^archive:  sealed as $N$" overview &&
 	grep -q "^report:   $TRASH/$O/report.html$" overview &&
