@@ -192,6 +192,17 @@ test_expect_success 'deps: --install without root or sudo installs nothing, says
 	test ! -e called
 '
 
+test_expect_success 'deps: --install as root goes through ops/install-deps.sh (its apt-get here a stand-in)' '
+	tools t5 id &&
+	printf "#!/bin/sh\necho 0\n" >t5/id && chmod +x t5/id && rm -f called &&
+	{ PATH="$TRASH/t5" PKG_CONFIG_LIBDIR="$TRASH/pc" sh "$TOP/ops/check-deps.sh" --install demo 2>err
+	  test $? -ne 0; } &&
+	cat err called &&
+	grep -q "^check-deps: missing: liblmdb-dev .*; running ops/install-deps.sh$" err &&
+	grep -q "^apt-get update -q$" called &&
+	rm -f called
+'
+
 test_expect_success 'deps: demo-sftp also needs the OpenSSH client: names openssh-client' '
 	tools t4 &&
 	PATH="$TRASH/t4" sh "$TOP/ops/check-deps.sh" demo 2>err &&
