@@ -1,10 +1,12 @@
 # Nightly reconciliation pipeline.
 #   make            build bin/pipeline and bin/stage-*
-#   make check      build and run the whole test suite
+#   make check      install what is missing, build and run the whole test suite
 #   make check SAN=1  the same under AddressSanitizer and UBSan
 #   make check VALGRIND=1  the same with every program under valgrind
 #   make deps       install the Debian packages the build and tests need
-#   make demo       run the guide's worked example night into var/demo
+#   make demo       install what is missing, build, run the demo night into var/demo
+#   make demo-sftp  the same night fetched over SFTP from a loopback sshd
+#   make screenshot the demo night's report as fixtures/demo/report.png
 #   make bench      time each stage on a generated night of 10^6 rows
 #   make bench-refusion  the refund for evening schools on 50.000 list lines
 #   make crashtest  kill -9 every stage at random moments (tests/crash/run.sh)
@@ -146,7 +148,19 @@ $(BUILD)/.flavour:
 	@rm -f build/*/.flavour
 	@touch $@
 
-check: all
+# What the build needs, checked before anything compiles (ops/check-deps.sh:
+# a missing module or tool is named with its Debian package and the command
+# that installs it, exit 72). No apt and no dpkg: fast when all is there.
+depcheck:
+	@CC="$(CC)" sh ops/check-deps.sh build $(PKGS)
+$(BUILD)/.layers: | depcheck
+
+# make check and make demo install what is missing first (root or sudo:
+# ops/install-deps.sh, as make deps), then build in a new make (pkg-config
+# asked again), then run.
+check:
+	@CC="$(CC)" sh ops/check-deps.sh --install check $(PKGS)
+	$(MAKE) all
 	BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run.sh
 
 deps:
@@ -166,11 +180,28 @@ bench: all
 bench-refusion: all
 	tests/bench/refusion.sh
 
-demo: all
-	rm -rf var/demo
-	bin/pipeline run --date 2021-02-05 --drops fixtures/guide-eindkomst/drops \
-		--state var/demo/state --out var/demo/out
-	@echo; cat var/demo/out/2021-02-05/summary/ky-eindkomst.csv
+# The demo night (fixtures/demo/README.md) into var/demo: an overview per
+# reconciliation and the report's path (ops/demo.sh).
+demo:
+	@CC="$(CC)" sh ops/check-deps.sh --install demo $(PKGS)
+	@echo "demo: building bin/pipeline and the stages"
+	@$(MAKE) --no-print-directory bin/pipeline $(STAGES) >/dev/null
+	ops/demo.sh var/demo
+
+# The same night fetched over SFTP from an OpenSSH server on a loopback
+# port that ops/demo.sh starts and stops (tests/sshd.sh).
+demo-sftp:
+	@CC="$(CC)" sh ops/check-deps.sh --install demo-sftp $(PKGS)
+	@echo "demo: building bin/pipeline and the stages"
+	@$(MAKE) --no-print-directory bin/pipeline $(STAGES) >/dev/null
+	ops/demo.sh --sftp var/demo-sftp
+
+# The README's picture: the demo night's report as tests/t0050-demo.sh
+# renders it (headless Chromium, build/demo-report.png).
+screenshot:
+	rm -f build/demo-report.png
+	sh tests/t0050-demo.sh
+	cp build/demo-report.png fixtures/demo/report.png
 
 # libFuzzer targets (tests/fuzz/fuzz-*.c; clang, ASan, UBSan): money, dates,
 # CPR/SE/EAN and CPR masking, the CSV-through-schema path, SKAT's VIRSUM and
@@ -189,7 +220,7 @@ fuzz:
 clean:
 	rm -rf bin build
 
-.PHONY: all check deps demo bench bench-refusion clean crashtest fuzz fuzzers
+.PHONY: all check deps depcheck demo demo-sftp screenshot bench bench-refusion clean crashtest fuzz fuzzers
 # Keep the stage objects: no "rm" after the test summary line.
 .SECONDARY: $(STAGE_OBJ)
 -include $(LIB_OBJ:.o=.d) $(STAGE_OBJ:.o=.d) $(DRIVER_OBJ:.o=.d) $(wildcard $(BUILD)/tests/*.d)

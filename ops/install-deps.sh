@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the build and the tests need, when missing.
 # Run as root (CI and the developers' machines are); otherwise uses sudo.
+# --missing: only print the missing packages (ops/check-deps.sh check).
 set -e
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libcsv-dev libssh2-1-dev
 libarchive-dev zlib1g-dev libxml2-dev libxml2-utils libssl-dev util-linux
@@ -25,6 +26,10 @@ slurm_missing=
 for p in $SLURM_PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || slurm_missing="$slurm_missing $p"
 done
+if [ "${1:-}" = --missing ]; then
+	[ -z "$missing$slurm_missing" ] || echo $missing $slurm_missing
+	exit 0
+fi
 [ -z "$missing$slurm_missing" ] && exit 0
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo

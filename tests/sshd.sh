@@ -91,7 +91,8 @@ sshd_stop() {
 }
 
 # sftp_conf DIR [after-landing ...]: conf/ copied to DIR with sources ky and
-# eindkomst on the test server (remote $TRASH/remote/ky, .../eindkomst).
+# eindkomst on the test server (remote $TRASH/remote/ky, .../eindkomst), or
+# those SFTP_SOURCES names (ops/demo.sh --sftp: every folder of the drops).
 sftp_conf() {
 	dir=$1
 	shift
@@ -105,7 +106,7 @@ sftp_conf() {
 		echo "retries 2"
 		echo "backoff 1"
 		echo "timeout ${TIMEOUT:-10}"
-		for s in ky eindkomst; do
+		for s in ${SFTP_SOURCES:-ky eindkomst}; do
 			mkdir -p "$TRASH/remote/$s"
 			echo "source $s sftp"
 			echo "  host 127.0.0.1"

@@ -1,0 +1,214 @@
+#!/bin/sh
+# make demo's night (ops/demo.sh on fixtures/demo, README.md there): every
+# reconciliation has data and shows its worked example's figures to the øre
+# (tests/golden/demo/, each the example's golden with its months moved:
+# tests/demo-golden.py), vouchers issued, the archive sealed, the overview
+# and the report's path printed; the report as a picture for README.md
+# (build/demo-report.png, `make screenshot`); and the dependency check
+# (ops/check-deps.sh) naming a missing package with a module or tool hidden,
+# nothing uninstalled.
+. "$(dirname "$0")/lib.sh"
+G="$TOP/tests/golden/demo"
+N=2025-06-30
+O=demo/out/$N
+RECONS="ky-eindkomst skat-afregning ky-finans ky-yr nemkonto debitor faktura opkraevning
+mellemkommunal-refusion mellemkommunal-refusion-ind betalingsplaner"
+
+test_expect_success 'the demo runs its nights and exits 0' '
+	"$TOP/ops/demo.sh" "$TRASH/demo" >overview 2>err &&
+	cat overview &&
+	test ! -s err
+'
+
+test_expect_success 'fixtures/demo/make.py makes the committed drops byte for byte' '
+	python3 "$TOP/fixtures/demo/make.py" "$TRASH/rebuilt" &&
+	for n in 2025-03-31 2025-05-31 2025-06-30; do
+		diff -r "$TOP/fixtures/demo/$n" rebuilt/$n || return 1
+	done &&
+	test "$(find rebuilt -type f ! -name "*.done" | wc -l)" = 57
+'
+
+test_expect_success 'the demo night: every stage done with exit 0, the night exit 0' '
+	test "$(tail -n +2 $O/status | grep -vc "^[a-z-]*;done;0;")" = 0 &&
+	test "$(tail -n +2 $O/status | wc -l)" = "$(grep -c "^stage " "$TOP/conf/pipeline.conf")" &&
+	grep -q "^Demo night $N (fixtures/demo): exit 0$" overview
+'
+
+test_expect_success 'every reconciliation of the product has a summary in the demo night' '
+	ls $O/summary | sed "s/\.csv$//" | sort >have &&
+	printf "%s\n" $RECONS | sort >want &&
+	test_cmp want have &&
+	for r in $RECONS; do
+		test "$(tail -n +2 $O/summary/$r.csv | grep -c ";MANGLER$")" = 0 || return 1
+		test "$(tail -n +2 $O/summary/$r.csv | wc -l)" -gt 0 || return 1
+	done
+'
+
+test_expect_success 'the golden summaries are the worked examples, months moved (tests/demo-golden.py)' '
+	python3 "$TOP/tests/demo-golden.py" ex $O &&
+	for r in $RECONS; do
+		cmp ex/summary/$r.csv "$G/summary/$r.csv" || return 1
+	done
+'
+
+for r in $RECONS; do
+	test_expect_success "$r: the summary is its worked example's, to the øre" "
+		test_cmp '$G/summary/$r.csv' $O/summary/$r.csv
+	"
+	test_expect_success "$r: the exceptions are its worked example's (month, key, amount, reason)" "
+		test -s ex/want/$r || test $r = ky-eindkomst || test $r = ky-yr &&
+		test_cmp ex/want/$r ex/have/$r
+	"
+done
+
+test_expect_success 'the worked examples figures, as the guide and the briefs print them' '
+	grep -q ";2025-06;TOTAL;1800140,30;1732670,69;67469,61;67469,61;0,00;EXPLAINED$" $O/summary/ky-eindkomst.csv &&
+	grep -q ";2025-05;TOTAL;96492864,00;96459311,00;33553,00;10243,30;23309,70;BREAK$" $O/summary/ky-finans.csv &&
+	grep -q ";2025-06;TOTAL;5453,20;2572,88;2880,32;1185,84;1694,48;BREAK$" $O/summary/mellemkommunal-refusion.csv &&
+	grep -q ";2025-06;0147;1425,24;936,92;488,32;488,32;0,00;EXPLAINED$" $O/summary/mellemkommunal-refusion-ind.csv &&
+	grep -q ";2025-05;GF2-SMED-25F;9420,00;11697,00;-2277,00;0,00;-2277,00;BREAK$" $O/summary/opkraevning.csv &&
+	grep -q "^match-betalingsplaner;done;0;.*11 invoices (1 out of scope), 4 auto-posted 13222,00, 6 held 38294,00, 2 plan exceptions" $O/status
+'
+
+test_expect_success 'vouchers: 10, each line the worked examples (tests/golden/demo/vouchers.txt)' '
+	grep -q "^vouchers;done;0;.*;10 vouchers (0 reversals), debit total 27201,83$" $O/status &&
+	test "$(ls $O/vouchers/*.xml | wc -l)" = 10 &&
+	tail -n +2 $O/vouchers/vouchers.csv | cut -d";" -f5,11,12,13 | LC_ALL=C sort >v &&
+	test_cmp "$G/vouchers.txt" v
+'
+
+test_expect_success 'the archive is sealed as the demo night and verifies' '
+	grep -q "^archive;done;0;.*;sealed as $N$" $O/status &&
+	pipeline archive list --archive demo/state/archive >list &&
+	grep -q "^$N" list &&
+	pipeline archive verify --archive demo/state/archive
+'
+
+test_expect_success 'the overview: each reconciliation, its status, open breaks; the vouchers, the seal, the report' '
+	for r in $RECONS; do
+		grep -Eq "^$r +(OK|EXPLAINED|BREAK) " overview || return 1
+	done &&
+	grep -Eq "^ky-eindkomst +EXPLAINED +9 +4 +5 +0 +0 +0 \(0,00\) +0$" overview &&
+	grep -Eq "^ky-finans +BREAK +17 +15 +0 +2 +0 +1 \(23\.309,70\) +2$" overview &&
+	grep -q "^11 reconciliations, 11 with every report they need$" overview &&
+	grep -q "^vouchers: 10 vouchers (0 reversals), debit total 27201,83$" overview &&
+	grep -q "^archive:  sealed as $N$" overview &&
+	grep -q "^report:   $TRASH/$O/report.html$" overview &&
+	test -s $O/report.html
+'
+
+# The workbook (issue 19's stage workbook), once the night has that stage.
+if grep -q "^stage  *workbook" "$TOP/conf/pipeline.conf"; then
+	test_expect_success 'the demo night writes the workbook, and the overview says where' '
+		test -s $O/afstemning.xlsx &&
+		grep -q "^workbook: $TRASH/$O/afstemning.xlsx$" overview
+	'
+fi
+
+test_expect_success 'the report names every reconciliation' '
+	for r in $RECONS; do
+		grep -q "$r" $O/report.html || return 1
+	done
+'
+
+# The README's picture: the top of the demo night's report.
+if command -v chromium >/dev/null 2>&1; then
+	test_expect_success 'a picture of the report (build/demo-report.png, make screenshot)' '
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+			--no-first-run --disable-background-networking --disable-component-update \
+			--disable-sync --host-resolver-rules="MAP * ~NOTFOUND" --hide-scrollbars \
+			--user-data-dir="$(mktemp -d "$TRASH/profile.XXXXXX")" \
+			--window-size=1000,760 --screenshot="$TRASH/report.png" \
+			"file://$TRASH/$O/report.html" 2>chromium.err &&
+		python3 -c "import struct, sys
+d = open(sys.argv[1], \"rb\").read(24)
+assert d[:8] == b\"\\x89PNG\\r\\n\\x1a\\n\", d
+w, h = struct.unpack(\">II\", d[16:24])
+assert (w, h) == (1000, 760), (w, h)" report.png &&
+		mkdir -p "$TOP/build" && cp report.png "$TOP/build/demo-report.png"
+	'
+else
+	echo "ok - skipped: chromium is not installed (ops/install-deps.sh installs it): no picture"
+fi
+
+# The dependency check. A tools directory: a PATH holding only what
+# ops/check-deps.sh and the compiler use, less what a case hides; dpkg,
+# apt-get and sudo there only say they were called.
+tools() {	# DIR TOOL-TO-HIDE...
+	mkdir -p "$1" &&
+	for t in sh cc gcc make ar pkg-config dirname cut sort tr sed cat id; do
+		case " $* " in *" $t "*) continue ;; esac
+		ln -sf "$(command -v $t)" "$1/$t" || return 1
+	done &&
+	for t in dpkg apt-get sudo; do
+		printf "#!/bin/sh\necho %s \"\$@\" >>%s/called\nexit 1\n" $t "$TRASH" >"$1/$t" &&
+		chmod +x "$1/$t" || return 1
+	done
+}
+
+test_expect_success 'deps: all there, the check is silent, exit 0, and asks no dpkg or apt' '
+	tools t1 &&
+	PATH="$TRASH/t1" sh "$TOP/ops/check-deps.sh" build >out 2>&1 &&
+	test ! -s out &&
+	test ! -e called
+'
+
+test_expect_success 'deps: lmdb hidden from pkg-config: names liblmdb-dev and the command, exit 72' '
+	mkdir -p pc &&
+	for d in $(pkg-config --variable pc_path pkg-config | tr ":" " "); do
+		[ -d "$d" ] && cp "$d"/*.pc pc/ 2>/dev/null
+	done
+	test -e pc/libxml-2.0.pc && rm pc/lmdb.pc &&
+	{ PKG_CONFIG_LIBDIR="$TRASH/pc" sh "$TOP/ops/check-deps.sh" build lmdb libarchive libxml-2.0 2>err
+	  test $? -eq 72; } &&
+	cat err &&
+	grep -q "^error: missing pkg-config module lmdb (Debian package liblmdb-dev)$" err &&
+	grep -Eq "^error: install it with: (sudo )?apt-get install liblmdb-dev " err &&
+	! grep -q libarchive err
+'
+
+test_expect_success 'deps: plain make (all) says it before anything compiles, no compiler error' '
+	{ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL PKG_CONFIG_LIBDIR="$TRASH/pc" \
+		make -C "$TOP" bin/pipeline >out 2>&1; test $? -ne 0; } &&
+	cat out &&
+	grep -q "missing pkg-config module lmdb (Debian package liblmdb-dev)" out &&
+	grep -q "Error 72" out &&
+	! grep -q "No such file or directory" out
+'
+
+test_expect_success 'deps: pkg-config itself missing: names the package pkg-config' '
+	tools t2 pkg-config &&
+	{ PATH="$TRASH/t2" sh "$TOP/ops/check-deps.sh" build 2>err; test $? -eq 72; } &&
+	grep -q "^error: missing tool pkg-config (Debian package pkg-config)$" err
+'
+
+test_expect_success 'deps: --install without root or sudo installs nothing, says how, exit 72' '
+	tools t3 sudo id &&
+	rm -f t3/sudo && printf "#!/bin/sh\necho 1000\n" >t3/id && chmod +x t3/id &&
+	{ PATH="$TRASH/t3" PKG_CONFIG_LIBDIR="$TRASH/pc" sh "$TOP/ops/check-deps.sh" --install demo 2>err
+	  test $? -eq 72; } &&
+	grep -q "^error: install it with: sudo apt-get install liblmdb-dev" err &&
+	! grep -q "running ops/install-deps.sh" err &&
+	test ! -e called
+'
+
+test_expect_success 'deps: --install as root goes through ops/install-deps.sh (its apt-get here a stand-in)' '
+	tools t5 id &&
+	printf "#!/bin/sh\necho 0\n" >t5/id && chmod +x t5/id && rm -f called &&
+	{ PATH="$TRASH/t5" PKG_CONFIG_LIBDIR="$TRASH/pc" sh "$TOP/ops/check-deps.sh" --install demo 2>err
+	  test $? -ne 0; } &&
+	cat err called &&
+	grep -q "^check-deps: missing: liblmdb-dev .*; running ops/install-deps.sh$" err &&
+	grep -q "^apt-get update -q$" called &&
+	rm -f called
+'
+
+test_expect_success 'deps: demo-sftp also needs the OpenSSH client: names openssh-client' '
+	tools t4 &&
+	PATH="$TRASH/t4" sh "$TOP/ops/check-deps.sh" demo 2>err &&
+	test ! -s err &&
+	{ PATH="$TRASH/t4" sh "$TOP/ops/check-deps.sh" demo-sftp 2>err; test $? -eq 72; } &&
+	grep -q "^error: missing tool ssh-keygen (Debian package openssh-client)$" err
+'
+
+test_done
