@@ -156,7 +156,7 @@ check: all
 deps:
 	ops/install-deps.sh
 
-# The crash harness: 390 kills, round-robin over the stages (24 or 25 each of 16) (CRASH_ARGS=...
+# The crash harness: 390 kills, round-robin over the stages (22 or 23 each of 17) (CRASH_ARGS=...
 # to change the seed or the number, e.g. CRASH_ARGS="--seed 7 --kills 520").
 CRASH_ARGS ?= --seed 1 --kills 390
 crashtest: all

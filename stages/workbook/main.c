@@ -187,9 +187,11 @@ static long decision_of(const struct recon *r, const char *id)
  * of decisions/RECON.csv: owners' note; match/recon.h). */
 static int decision_stands(const struct recon *r, long d)
 {
-	const char *dec = csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "decision"));
-	const char *review = csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "review"));
-	return d >= 0 && strcmp(dec, "genaabnet") && !*review;
+	if (d < 0)
+		return 0;
+	return strcmp(csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "decision")),
+		      "genaabnet") &&
+	       !*csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "review"));
 }
 
 /* The exception columns a sheet shows: all but recon (the sheet is it). */
