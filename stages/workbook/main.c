@@ -53,12 +53,20 @@ struct sheet {
 	int ncols;
 };
 
+/* A decision's row by its exception id. */
+struct dec_index {
+	const char *id;
+	long row;
+};
+
 /* One reconciliation's night files. */
 struct recon {
 	char *name;
 	struct csvtable sum, exc, dec;
 	int has_exc, has_dec;
 	char *sum_path, *exc_path, *dec_path;
+	struct dec_index *dec_by_id;	/* sorted by id */
+	size_t ndec;
 	/* for the overview */
 	unsigned long by_status[4];	/* OK, EXPLAINED, BREAK, MANGLER rows */
 	const char *status;		/* worst, or INGEN-DATA */
@@ -84,10 +92,14 @@ static void widen(struct sheet *s, int col, size_t w)
 		s->ncols = col + 1;
 }
 
+/*
+ * The writers of a cell: 0, or -2 when libxlsxwriter refuses it (a string
+ * over Excel's 32767 characters, a row past its last).
+ */
 static int put_text(struct sheet *s, int col, const char *text, lxw_format *f)
 {
 	widen(s, col, utf8_width(text));
-	return worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, f) ? -1 : 0;
+	return worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, f) ? -2 : 0;
 }
 
 static int put_amount(struct sheet *s, struct formats *f, int col, money_t ore)
@@ -96,7 +108,7 @@ static int put_amount(struct sheet *s, struct formats *f, int col, money_t ore)
 	widen(s, col, strlen(money_format_grouped(ore, b)));
 	/* øre to kroner: the nearest double to the exact decimal, as Excel keeps it. */
 	return worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)ore / 100.0,
-				      f->amount) ? -1 : 0;
+				      f->amount) ? -2 : 0;
 }
 
 /* Writes a parsed cell; a blank writes nothing. */
@@ -128,7 +140,7 @@ static int put_cell(struct sheet *s, struct formats *f, int col, const struct ce
 		break;
 	}
 	widen(s, col, c->width);
-	return e ? -1 : 0;
+	return e ? -2 : 0;
 }
 
 /* A CSV cell of column name in file kind, typed by conf/terms.conf. */
@@ -171,16 +183,34 @@ static void fit_columns(struct sheet *s)
 	}
 }
 
-/* The decision row of an exception id, or -1. The file is sorted by id. */
-static long decision_of(const struct recon *r, const char *id)
+static int cmp_dec(const void *a, const void *b)
+{
+	const struct dec_index *x = a, *y = b;
+	return strcmp(x->id, y->id);
+}
+
+/* Sorts the decisions by id (the file should be; a hand-made one need not). */
+static void index_decisions(struct recon *r)
 {
 	int c = csvtable_col(&r->dec, "id");
-	if (!r->has_dec)
+	r->ndec = r->has_dec ? r->dec.nrows : 0;
+	r->dec_by_id = r->ndec ? xcalloc(r->ndec, sizeof(*r->dec_by_id)) : NULL;
+	for (size_t i = 0; i < r->ndec; i++) {
+		r->dec_by_id[i].id = csvtable_get(&r->dec, i, c);
+		r->dec_by_id[i].row = (long)i;
+	}
+	if (r->ndec)
+		qsort(r->dec_by_id, r->ndec, sizeof(*r->dec_by_id), cmp_dec);
+}
+
+/* The decision row of an exception id, or -1. */
+static long decision_of(const struct recon *r, const char *id)
+{
+	struct dec_index key = { id, 0 }, *hit;
+	if (!r->ndec)
 		return -1;
-	for (size_t i = 0; i < r->dec.nrows; i++)
-		if (!strcmp(csvtable_get(&r->dec, i, c), id))
-			return (long)i;
-	return -1;
+	hit = bsearch(&key, r->dec_by_id, r->ndec, sizeof(key), cmp_dec);
+	return hit ? hit->row : -1;
 }
 
 /* A decision that stands: not reopened, not flagged for review (the interface
@@ -362,13 +392,15 @@ static int tally(struct recon *r)
 		r->by_status[k]++;
 		worst = k > worst ? k : worst;
 		no_data |= !strcmp(csvtable_get(t, i, ckey), RECON_NO_DATA);
-		if (*u && !strcmp(csvtable_get(t, i, ckey), "TOTAL"))
-			continue;	/* a total adds up the other rows */
-		if (*u && (money_parse(u, strlen(u), 0, &v, &why) || money_add(&r->unexplained, v))) {
-			log_input(r->sum_path, t->lines[i], (unsigned)cun + 1, "unexplained '%s': %s",
-				  u, *u ? "not an amount" : "");
-			return -1;
-		}
+		/* Empty on a MANGLER row (we do not know); a total adds up the others. */
+		if (!*u || !strcmp(csvtable_get(t, i, ckey), "TOTAL"))
+			continue;
+		if (money_parse(u, strlen(u), 0, &v, &why))
+			return log_input(r->sum_path, t->lines[i], (unsigned)cun + 1,
+					 "unexplained '%s': %s", u, why), -1;
+		if (money_add(&r->unexplained, v))
+			return log_input(r->sum_path, t->lines[i], (unsigned)cun + 1,
+					 "unexplained '%s': the sum overflows", u), -1;
 	}
 	r->status = no_data && t->nrows == 1 ? RECON_NO_DATA :
 		    worst < 0 ? "OK" : status_order[worst];
@@ -422,6 +454,7 @@ static void free_night(struct night *n)
 		free(r->sum_path);
 		free(r->exc_path);
 		free(r->dec_path);
+		free(r->dec_by_id);
 		csvtable_free(&r->sum);
 		if (r->has_exc)
 			csvtable_free(&r->exc);
@@ -498,6 +531,7 @@ static int read_night(struct stage_ctx *ctx, struct night *n)
 			return -1;
 		r->has_dec = got;
 		n->rows_read += got ? r->dec.nrows : 0;
+		index_decisions(r);
 	}
 	return rc;
 }
