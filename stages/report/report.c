@@ -671,7 +671,6 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 	const struct csvtable *t = &r->exc;
 	const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr"));
 	char mask[CPR_MASKSZ];
-	struct strbuf reason = STRBUF_INIT;
 	money_t v;
 	strbuf_addstr(h, "<tr>");
 	for (size_t k = 0; k < 2; k++)
@@ -681,10 +680,7 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 	if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
 		return -1;
 	money_cell(h, v);
-	terms_reason(csvtable_get(t, i, csvtable_col(t, "recon")),
-		     csvtable_get(t, i, csvtable_col(t, "reason")), &reason);
-	text_cell(h, reason.buf ? reason.buf : "", "reason");
-	strbuf_release(&reason);
+	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), "reason");
 	text_cell(h, csvtable_get(t, i, csvtable_col(t, "first_seen")), "nw");
 	strbuf_addstr(h, "<td class=\"num\">");
 	html_escape(h, csvtable_get(t, i, csvtable_col(t, "age_days")));
