@@ -15,6 +15,9 @@ PKGS="$PKGS chromium"
 PKGS="$PKGS systemd"
 # tests/t0820-k8s.sh parses ops/k8s/ with PyYAML (Debian's python3).
 PKGS="$PKGS python3-yaml"
+# bin/stage-workbook writes OUT/DATE/afstemning.xlsx with libxlsxwriter;
+# tests/t0640-workbook.sh reads it back with openpyxl (Debian's python3).
+PKGS="$PKGS libxlsxwriter-dev python3-openpyxl"
 # tests/t0810-slurm.sh: a throw-away Slurm cluster (../shared/spec/scale-out.md).
 # Without recommends: the meta package's 40 plugin -dev packages are not needed.
 SLURM_PKGS="slurmctld slurmd slurm-client munge slurmdbd mariadb-server"

@@ -14,7 +14,7 @@ for s in n e f; do
 	mkdir -p "$TRASH/conf-$s" &&
 	cp "$TOP"/conf/*.conf "$TRASH/conf-$s/" &&
 	sed -i -e "s|^schemas .*|schemas $TOP/schemas|" -e '/^stage  vouchers/d' \
-		-e '/^stage  report/d' -e '/^stage  archive/d' "$TRASH/conf-$s/pipeline.conf"
+		-e '/^stage  report/d' -e '/^stage  workbook/d' -e '/^stage  archive/d' "$TRASH/conf-$s/pipeline.conf"
 done
 sed -i '/^stage  match/d' "$TRASH/conf-n/pipeline.conf"
 sed -i '/^stage  match/{/match-ky-eindkomst/!d}' "$TRASH/conf-e/pipeline.conf"

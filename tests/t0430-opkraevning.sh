@@ -19,7 +19,7 @@ CASES="python3 $TOP/tests/opkraevning-cases.py"
 # (fetch, unpack, normalise, match-opkraevning: under half the time of a
 # whole night); the worked example runs the whole night.
 mkdir -p "$TRASH/lite" && cp "$TOP"/conf/*.conf "$TRASH/lite/" &&
-sed -i "s|^schemas .*|schemas $TOP/schemas|; /^stage  *\(match-[^o]\|vouchers\|report\|archive\)/d" \
+sed -i "s|^schemas .*|schemas $TOP/schemas|; /^stage  *\(match-[^o]\|vouchers\|report\|workbook\|archive\)/d" \
 	"$TRASH/lite/pipeline.conf"
 lite() {
 	CONF="$TRASH/lite/pipeline.conf" run "$@"

@@ -115,7 +115,7 @@ test_expect_success 'the report input digest covers the trend nights and the fil
 # A conf directory of our own beside the real schemas.
 test_expect_success 'generic: a new reconciliation gets a section, labels are escaped' '
 	mkdir -p c/conf && ln -s "$TOP/schemas" c/schemas &&
-	cp "$TOP/conf/pipeline.conf" "$TOP/conf/reconciliations.conf" c/conf/ &&
+	cp "$TOP/conf/pipeline.conf" "$TOP/conf/reconciliations.conf" "$TOP/conf/terms.conf" c/conf/ &&
 	cat >c/conf/report.conf <<-\EOC &&
 	recon ky-eindkomst title "Løn & <skat>" key Felt
 	EOC

@@ -252,11 +252,11 @@ test_expect_success 'the overview ran after every task and says what happened (e
 	done &&
 	o=logs/overview/overview-$NIGHT.csv &&
 	grep -q "^.*municipality;night;state;exit;" $o &&
-	grep -q "^10000001;$NIGHT;done;0;16/16;" $o &&
-	grep -q "^10000002;$NIGHT;done;0;16/16;;0;;3;5;" $o &&
-	grep -q "^10000003;$NIGHT;done;65;16/16;;0;;0;0;1;" $o &&
-	grep -q "^10000004;$NIGHT;failed;69;15/16;fetch(69);" $o &&
-	grep -q "^10000005;$NIGHT;done;0;16/16;" $o &&
+	grep -q "^10000001;$NIGHT;done;0;17/17;" $o &&
+	grep -q "^10000002;$NIGHT;done;0;17/17;;0;;3;5;" $o &&
+	grep -q "^10000003;$NIGHT;done;65;17/17;;0;;0;0;1;" $o &&
+	grep -q "^10000004;$NIGHT;failed;69;16/17;fetch(69);" $o &&
+	grep -q "^10000005;$NIGHT;done;0;17/17;" $o &&
 	grep -q "<td>10000004</td><td class=\"st st-failed\">failed</td>" logs/overview/overview-$NIGHT.html
 '
 
@@ -271,7 +271,7 @@ test_expect_success 'rerun of one municipality for one date when its source is b
 	s2=$(sed -n 2p rr | cut -d"|" -f6) && e1=$(sed -n 1p rr | cut -d"|" -f7) &&
 	expr "$e1" \<= "$s2" >/dev/null &&
 	{ pipeline overview --date $NIGHT --root m --out ov --quiet; test $? -eq 1; } &&
-	grep -q "^10000004;$NIGHT;done;0;16/16;" ov/overview-$NIGHT.csv
+	grep -q "^10000004;$NIGHT;done;0;17/17;" ov/overview-$NIGHT.csv
 '
 
 started="$pids $(cat "$TRASH/holder.pid" 2>/dev/null)"

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "run/stage.h"
 #include "match/reconconf.h"
+#include "run/terms.h"
 #include "report.h"
 #include "core/banned.h"
 
@@ -79,6 +80,12 @@ static int report_night(struct stage_ctx *ctx)
 		strbuf_release(&p);
 		return EXIT_USAGE;
 	}
+	conf_sibling(&ctx->conf, "terms.conf", &p);
+	if (terms_load(p.buf)) {
+		report_conf_free(&rc);
+		strbuf_release(&p);
+		return EXIT_USAGE;
+	}
 	conf_sibling(&ctx->conf, "reconciliations.conf", &p);
 	if (reconconf_load(p.buf, &roles)) {
 		report_conf_free(&rc);
@@ -105,6 +112,7 @@ static int report_night(struct stage_ctx *ctx)
 	}
 	report_conf_free(&rc);
 	reconconf_free(&roles);
+	terms_unload();
 	strbuf_release(&p);
 	strbuf_release(&html);
 	return rc_;

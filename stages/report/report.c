@@ -15,6 +15,7 @@
 #include "core/money.h"
 #include "ingest/csvtable.h"
 #include "match/reconconf.h"
+#include "run/terms.h"
 #include "core/banned.h"
 
 struct names {
@@ -139,19 +140,13 @@ static const char *status_class(const char *st)
 	return "st-missing";
 }
 
+/* The clerk's word for a status: conf/terms.conf (run/terms.h). */
 static const char *status_text(const char *st)
 {
-	if (!strcmp(st, "OK"))
-		return "OK – stemmer";
-	if (!strcmp(st, "EXPLAINED"))
-		return "Forklaret";
-	if (!strcmp(st, "BREAK"))
-		return "Afvigelse";
-	if (!strcmp(st, RECON_NO_DATA))
-		return "Ingen data i nat";
-	if (!strcmp(st, "NOFILE"))
-		return "Ingen fil";
-	return "Mangler data";
+	if (strcmp(st, "OK") && strcmp(st, "EXPLAINED") && strcmp(st, "BREAK") &&
+	    strcmp(st, RECON_NO_DATA) && strcmp(st, "NOFILE"))
+		st = RECON_MISSING;
+	return terms_status(st);
 }
 
 /* OK < EXPLAINED < BREAK < MANGLER: a reconciliation shows its worst row. */
@@ -560,6 +555,14 @@ static void render_verdict(struct strbuf *h, const struct report_stats *st)
 	strbuf_addf(h, " afslutningskode %d.</p>\n", st->verdict);
 }
 
+/* A column's header cell, its name from conf/terms.conf. */
+static void term_th(struct strbuf *h, const char *file, const char *name)
+{
+	strbuf_addstr(h, "<th>");
+	html_escape(h, terms_column_name(file, name));
+	strbuf_addstr(h, "</th>");
+}
+
 static void sum_header(struct strbuf *h, const struct recon_data *r, const char *se,
 		       const char *month)
 {
@@ -574,9 +577,14 @@ static void sum_header(struct strbuf *h, const struct recon_data *r, const char 
 	html_escape(h, l->left);
 	strbuf_addstr(h, "</th><th>");
 	html_escape(h, l->right);
-	strbuf_addstr(h, "</th><th>Forskel</th><th>");
+	strbuf_addstr(h, "</th>");
+	term_th(h, "summary", "difference");
+	strbuf_addstr(h, "<th>");
 	html_escape(h, l->explained);
-	strbuf_addstr(h, "</th><th>Uforklaret</th><th>Status</th></tr></thead>\n<tbody>\n");
+	strbuf_addstr(h, "</th>");
+	term_th(h, "summary", "unexplained");
+	term_th(h, "summary", "status");
+	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 }
 
 static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const char *path)
@@ -682,16 +690,23 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 
 static int render_breaks(struct strbuf *h, const struct recon_data *r, const char *path)
 {
+	static const char *const exc_cols[] = { "cpr", "amount", "reason", "first_seen",
+						"age_days" };
 	size_t n = r->has_exc ? r->exc.nrows : 0;
 	strbuf_addf(h, "<h3>Afvigelser: %zu, heraf åbne: %lu</h3>\n", n, r->open);
 	if (!n) {
 		strbuf_addstr(h, "<p>Ingen åbne afvigelser.</p>\n");
 		return 0;
 	}
-	strbuf_addstr(h, "<table class=\"breaks\">\n<thead><tr><th>SE</th><th>Måned</th><th>");
+	strbuf_addstr(h, "<table class=\"breaks\">\n<thead><tr>");
+	term_th(h, "exceptions", "se");
+	term_th(h, "exceptions", "month");
+	strbuf_addstr(h, "<th>");
 	html_escape(h, r->lab->key);
-	strbuf_addstr(h, "</th><th>CPR</th><th>Beløb</th><th>Årsag</th><th>Først set</th>"
-		      "<th>Alder (dage)</th></tr></thead>\n<tbody>\n");
+	strbuf_addstr(h, "</th>");
+	for (size_t k = 0; k < sizeof(exc_cols) / sizeof(exc_cols[0]); k++)
+		term_th(h, "exceptions", exc_cols[k]);
+	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < n && i < REPORT_MAX_BREAKS; i++)
 		if (break_row(h, r, i, path))
 			return -1;

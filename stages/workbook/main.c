@@ -1,0 +1,711 @@
+/*
+ * bin/stage-workbook: writes OUT/DATE/afstemning.xlsx, the night's workbook
+ * for the finance clerk, with libxlsxwriter: a first sheet "Oversigt" (one
+ * row per reconciliation), then a sheet per reconciliation that has a
+ * summary/ file tonight: its open exceptions (the header row frozen, an
+ * autofilter), its decided exceptions apart (decisions/RECON.csv, who,
+ * when and why), and its summary rows. Column names, cell types, status
+ * and decision words and reason texts come from conf/terms.conf
+ * (run/terms.h); CPR masking from conf/workbook.conf (wbconf.h).
+ *
+ * Cells (cells.h): keys, SE, months, ids and CPR as text (leading zeros
+ * kept, 2021-02 never a date); amounts as numbers in kroner from the
+ * CSV's øre, format #,##0.00 (Danish Excel shows 1.278.002,64); days and
+ * timestamps as dates. The same night gives the same bytes: the document's
+ * created time is the night's date, and libxlsxwriter's zip entries carry
+ * a fixed time.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#include "core/atomicfile.h"
+#include "core/date.h"
+#include "core/digest.h"
+#include "core/exitcode.h"
+#include "core/log.h"
+#include "ingest/csvtable.h"
+#include "match/reconconf.h"
+#include "run/stage.h"
+#include "run/terms.h"
+#include "cells.h"
+#include "wbconf.h"
+#include "core/banned.h"
+
+enum { MAX_COLS = 64, WIDTH_MIN = 6, WIDTH_MAX = 60 };
+
+struct formats {
+	lxw_format *head, *title, *text, *amount, *integer, *date, *datetime;
+};
+
+/* A sheet being written: its next row and the widest cell of each column. */
+struct sheet {
+	lxw_worksheet *ws;
+	lxw_row_t row;
+	size_t width[MAX_COLS];
+	int ncols;
+};
+
+/* A decision's row by its exception id. */
+struct dec_index {
+	const char *id;
+	long row;
+};
+
+/* One reconciliation's night files. */
+struct recon {
+	char *name;
+	struct csvtable sum, exc, dec;
+	int has_exc, has_dec;
+	char *sum_path, *exc_path, *dec_path;
+	struct dec_index *dec_by_id;	/* sorted by id */
+	size_t ndec;
+	/* for the overview */
+	unsigned long by_status[4];	/* OK, EXPLAINED, BREAK, MANGLER rows */
+	const char *status;		/* worst, or INGEN-DATA */
+	unsigned long nexc, open, decided;
+	money_t unexplained;
+};
+
+struct night {
+	struct wb_conf conf;
+	struct formats f;
+	struct recon *r;
+	size_t n;
+	unsigned long rows_read;
+};
+
+static const char *const status_order[] = { "OK", "EXPLAINED", "BREAK", RECON_MISSING };
+
+static void widen(struct sheet *s, int col, size_t w)
+{
+	if (col < MAX_COLS && w > s->width[col])
+		s->width[col] = w;
+	if (col + 1 > s->ncols)
+		s->ncols = col + 1;
+}
+
+/*
+ * The writers of a cell: 0, or -2 when libxlsxwriter refuses it (a string
+ * over Excel's 32767 characters, a row past its last).
+ */
+static int put_text(struct sheet *s, int col, const char *text, lxw_format *f)
+{
+	widen(s, col, utf8_width(text));
+	return worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, f) ? -2 : 0;
+}
+
+static int put_amount(struct sheet *s, struct formats *f, int col, money_t ore)
+{
+	char b[MONEY_BUFSZ];
+	widen(s, col, strlen(money_format_grouped(ore, b)));
+	/* øre to kroner: the nearest double to the exact decimal, as Excel keeps it. */
+	return worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)ore / 100.0,
+				      f->amount) ? -2 : 0;
+}
+
+/* Writes a parsed cell; a blank writes nothing. */
+static int put_cell(struct sheet *s, struct formats *f, int col, const struct cell *c)
+{
+	lxw_datetime dt;
+	lxw_error e = LXW_NO_ERROR;
+	switch (c->kind) {
+	case CELL_BLANK:
+		return 0;
+	case CELL_TEXT:
+		return put_text(s, col, c->text.buf, f->text);
+	case CELL_AMOUNT:
+		return put_amount(s, f, col, c->ore);
+	case CELL_INTEGER:
+		e = worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)c->integer,
+					   f->integer);
+		break;
+	case CELL_DATE:
+	case CELL_DATETIME:
+		dt.year = c->year;
+		dt.month = c->month;
+		dt.day = c->day;
+		dt.hour = c->hour;
+		dt.min = c->min;
+		dt.sec = c->sec;
+		e = worksheet_write_datetime(s->ws, s->row, (lxw_col_t)col, &dt,
+					     c->kind == CELL_DATE ? f->date : f->datetime);
+		break;
+	}
+	widen(s, col, c->width);
+	return e ? -2 : 0;
+}
+
+/* A CSV cell of column name in file kind, typed by conf/terms.conf. */
+static int put_csv(struct night *n, struct sheet *s, int col, const char *kind,
+		   const char *name, const struct csvtable *t, size_t row, int tcol,
+		   const char *path)
+{
+	struct cell c;
+	const char *why = "";
+	int rc = cell_parse(csvtable_get(t, row, tcol), terms_column(kind, name).type,
+			    n->conf.mask_cpr, &c, &why);
+	if (rc)
+		log_input(path, t->lines[row], (unsigned)tcol + 1, "%s '%s': %s", name,
+			  csvtable_get(t, row, tcol), why);
+	else if (put_cell(s, &n->f, col, &c))
+		rc = -2;
+	cell_release(&c);
+	return rc;
+}
+
+/* A text cell after the CPR rule of the conf. */
+static int put_masked(struct night *n, struct sheet *s, int col, const char *text)
+{
+	struct cell c;
+	const char *why;
+	int rc;
+	cell_parse(text, TERM_TEXT, n->conf.mask_cpr, &c, &why);
+	rc = c.kind == CELL_BLANK ? 0 : put_text(s, col, c.text.buf, n->f.text);
+	cell_release(&c);
+	return rc ? -2 : 0;
+}
+
+static void fit_columns(struct sheet *s)
+{
+	for (int i = 0; i < s->ncols && i < MAX_COLS; i++) {
+		size_t w = s->width[i] < WIDTH_MIN ? WIDTH_MIN : s->width[i];
+		if (w > WIDTH_MAX)
+			w = WIDTH_MAX;
+		worksheet_set_column(s->ws, (lxw_col_t)i, (lxw_col_t)i, (double)w + 2, NULL);
+	}
+}
+
+static int cmp_dec(const void *a, const void *b)
+{
+	const struct dec_index *x = a, *y = b;
+	return strcmp(x->id, y->id);
+}
+
+/* Sorts the decisions by id (the file should be; a hand-made one need not). */
+static void index_decisions(struct recon *r)
+{
+	int c = csvtable_col(&r->dec, "id");
+	r->ndec = r->has_dec ? r->dec.nrows : 0;
+	r->dec_by_id = r->ndec ? xcalloc(r->ndec, sizeof(*r->dec_by_id)) : NULL;
+	for (size_t i = 0; i < r->ndec; i++) {
+		r->dec_by_id[i].id = csvtable_get(&r->dec, i, c);
+		r->dec_by_id[i].row = (long)i;
+	}
+	if (r->ndec)
+		qsort(r->dec_by_id, r->ndec, sizeof(*r->dec_by_id), cmp_dec);
+}
+
+/* The decision row of an exception id, or -1. */
+static long decision_of(const struct recon *r, const char *id)
+{
+	struct dec_index key = { id, 0 }, *hit;
+	if (!r->ndec)
+		return -1;
+	hit = bsearch(&key, r->dec_by_id, r->ndec, sizeof(key), cmp_dec);
+	return hit ? hit->row : -1;
+}
+
+/* A decision that stands: not reopened, not flagged for review (the interface
+ * of decisions/RECON.csv: owners' note; match/recon.h). */
+static int decision_stands(const struct recon *r, long d)
+{
+	if (d < 0)
+		return 0;
+	return strcmp(csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "decision")),
+		      "genaabnet") &&
+	       !*csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "review"));
+}
+
+/* The exception columns a sheet shows: all but recon (the sheet is it). */
+static int exc_shown(const struct csvtable *t, size_t c)
+{
+	return strcmp(t->header[c], "recon") != 0;
+}
+
+static const char *const dec_cols[] = { "decision", "by", "at", "note", "decided_amount",
+					"review" };
+enum { NDEC = sizeof(dec_cols) / sizeof(dec_cols[0]) };
+
+static int exc_header(struct sheet *s, struct night *n, const struct recon *r)
+{
+	int col = 0;
+	for (size_t c = 0; r->has_exc && c < r->exc.ncols; c++)
+		if (exc_shown(&r->exc, c) &&
+		    put_text(s, col++, terms_column_name("exceptions", r->exc.header[c]),
+			     n->f.head))
+			return -1;
+	for (size_t k = 0; k < NDEC; k++)
+		if (put_text(s, col++, terms_column_name("decisions", dec_cols[k]), n->f.head))
+			return -1;
+	s->row++;
+	return col;
+}
+
+static int exc_row(struct sheet *s, struct night *n, const struct recon *r, size_t i, long d)
+{
+	const struct csvtable *t = &r->exc;
+	int col = 0, rc;
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (!exc_shown(t, c))
+			continue;
+		if (!strcmp(t->header[c], "reason")) {
+			struct strbuf b = STRBUF_INIT;
+			terms_reason(r->name, csvtable_get(t, i, (int)c), &b);
+			rc = put_masked(n, s, col++, strbuf_str(&b));
+			strbuf_release(&b);
+		} else {
+			rc = put_csv(n, s, col++, "exceptions", t->header[c], t, i, (int)c,
+				     r->exc_path);
+		}
+		if (rc)
+			return rc;
+	}
+	for (size_t k = 0; d >= 0 && k < NDEC; k++, col++) {
+		int dc = csvtable_col(&r->dec, dec_cols[k]);
+		const char *v = csvtable_get(&r->dec, (size_t)d, dc);
+		if (dc < 0 || !*v)
+			continue;
+		if (!strcmp(dec_cols[k], "decision"))
+			rc = put_text(s, col, terms_decision(v), n->f.text);
+		else if (!strcmp(dec_cols[k], "review"))
+			rc = put_text(s, col, terms_review(v), n->f.text);
+		else
+			rc = put_csv(n, s, col, "decisions", dec_cols[k], &r->dec, (size_t)d, dc,
+				     r->dec_path);
+		if (rc)
+			return rc;
+	}
+	s->row++;
+	return 0;
+}
+
+static int sum_section(struct sheet *s, struct night *n, const struct recon *r)
+{
+	const struct csvtable *t = &r->sum;
+	int col = 0, ckey = csvtable_col(t, "key");
+	for (size_t c = 0; c < t->ncols; c++)
+		if (strcmp(t->header[c], "recon") &&
+		    put_text(s, col++, terms_column_name("summary", t->header[c]), n->f.head))
+			return -2;
+	s->row++;
+	for (size_t i = 0; i < t->nrows; i++, s->row++) {
+		int no_data = !strcmp(csvtable_get(t, i, ckey), RECON_NO_DATA);
+		col = 0;
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *v = csvtable_get(t, i, (int)c);
+			int rc;
+			if (!strcmp(t->header[c], "recon"))
+				continue;
+			if (!strcmp(t->header[c], "status"))
+				rc = put_text(s, col, terms_status(no_data ? RECON_NO_DATA : v),
+					      n->f.text) ? -2 : 0;
+			else if (!strcmp(t->header[c], "key") && !strcmp(v, "TOTAL"))
+				rc = put_text(s, col, terms_label("total"), n->f.text) ? -2 : 0;
+			else
+				rc = put_csv(n, s, col, "summary", t->header[c], t, i, (int)c,
+					     r->sum_path);
+			if (rc)
+				return rc;
+			col++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A reconciliation's sheet: open exceptions from the first row (frozen,
+ * autofilter), decided ones apart, then the summary. 0, -1 a night file's
+ * cell that cannot be used (reported), -2 the library refused (internal).
+ */
+static int recon_sheet(lxw_workbook *wb, struct night *n, struct recon *r)
+{
+	struct sheet s = { 0 };
+	char name[32];
+	int ncols, rc, cid = r->has_exc ? csvtable_col(&r->exc, "id") : -1;
+	lxw_row_t first;
+	xstrlcpy(name, r->name, sizeof(name));	/* Excel: at most 31 characters */
+	if (!(s.ws = workbook_add_worksheet(wb, name)))
+		return -2;
+	if ((ncols = exc_header(&s, n, r)) < 0)
+		return -2;
+	first = s.row;
+	for (size_t i = 0; r->has_exc && i < r->exc.nrows; i++) {
+		long d = decision_of(r, csvtable_get(&r->exc, i, cid));
+		if (decision_stands(r, d))
+			continue;
+		if ((rc = exc_row(&s, n, r, i, d)))
+			return rc;
+		r->open++;
+	}
+	worksheet_freeze_panes(s.ws, 1, 0);
+	if (worksheet_autofilter(s.ws, 0, 0, s.row > first ? s.row - 1 : 0,
+				 (lxw_col_t)(ncols - 1)))
+		return -2;
+	s.row++;
+	if (put_text(&s, 0, terms_label("decided"), n->f.title))
+		return -2;
+	s.row++;
+	if (exc_header(&s, n, r) < 0)
+		return -2;
+	for (size_t i = 0; r->has_exc && i < r->exc.nrows; i++) {
+		long d = decision_of(r, csvtable_get(&r->exc, i, cid));
+		if (!decision_stands(r, d))
+			continue;
+		if ((rc = exc_row(&s, n, r, i, d)))
+			return rc;
+		r->decided++;
+	}
+	s.row++;
+	if (put_text(&s, 0, terms_label("summary"), n->f.title))
+		return -2;
+	s.row++;
+	if ((rc = sum_section(&s, n, r)))
+		return rc;
+	r->nexc = r->has_exc ? r->exc.nrows : 0;
+	fit_columns(&s);
+	return 0;
+}
+
+/* The overview's figures of one reconciliation from its summary (its sheet
+ * counts the open and decided exceptions). */
+static int tally(struct recon *r)
+{
+	const struct csvtable *t = &r->sum;
+	int cst = csvtable_col(t, "status"), ckey = csvtable_col(t, "key");
+	int cun = csvtable_col(t, "unexplained");
+	int worst = -1, no_data = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *st = csvtable_get(t, i, cst), *u = csvtable_get(t, i, cun), *why;
+		int k = 3;
+		money_t v;
+		for (int j = 0; j < 4; j++)
+			if (!strcmp(st, status_order[j]))
+				k = j;
+		r->by_status[k]++;
+		worst = k > worst ? k : worst;
+		no_data |= !strcmp(csvtable_get(t, i, ckey), RECON_NO_DATA);
+		/* Empty on a MANGLER row (we do not know); a total adds up the others. */
+		if (!*u || !strcmp(csvtable_get(t, i, ckey), "TOTAL"))
+			continue;
+		if (money_parse(u, strlen(u), 0, &v, &why))
+			return log_input(r->sum_path, t->lines[i], (unsigned)cun + 1,
+					 "unexplained '%s': %s", u, why), -1;
+		if (money_add(&r->unexplained, v))
+			return log_input(r->sum_path, t->lines[i], (unsigned)cun + 1,
+					 "unexplained '%s': the sum overflows", u), -1;
+	}
+	r->status = no_data && t->nrows == 1 ? RECON_NO_DATA :
+		    worst < 0 ? "OK" : status_order[worst];
+	return 0;
+}
+
+/* Fills the first sheet (added first, filled last: it counts the others). */
+static int overview_sheet(lxw_worksheet *ws, struct night *n)
+{
+	struct sheet s = { .ws = ws };
+	const char *head[] = {
+		terms_column_name("summary", "recon"), terms_column_name("summary", "status"),
+		terms_status("OK"), terms_status("EXPLAINED"), terms_status("BREAK"),
+		terms_status(RECON_MISSING), terms_label("exceptions"), terms_label("open"),
+		terms_label("decided"), terms_label("unexplained-sum"),
+	};
+	int ncols = (int)(sizeof(head) / sizeof(head[0]));
+	for (int c = 0; c < ncols; c++)
+		if (put_text(&s, c, head[c], n->f.head))
+			return -2;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct recon *r = &n->r[i];
+		double v[] = { (double)r->by_status[0], (double)r->by_status[1],
+			       (double)r->by_status[2], (double)r->by_status[3], (double)r->nexc,
+			       (double)r->open, (double)r->decided };
+		s.row++;
+		if (put_text(&s, 0, r->name, n->f.text) ||
+		    put_text(&s, 1, terms_status(r->status), n->f.text))
+			return -2;
+		for (int k = 0; k < 7; k++) {
+			widen(&s, 2 + k, 4);
+			if (worksheet_write_number(s.ws, s.row, (lxw_col_t)(2 + k), v[k],
+						   n->f.integer))
+				return -2;
+		}
+		if (put_amount(&s, &n->f, 9, r->unexplained))
+			return -2;
+	}
+	worksheet_freeze_panes(s.ws, 1, 0);
+	if (worksheet_autofilter(s.ws, 0, 0, s.row, (lxw_col_t)(ncols - 1)))
+		return -2;
+	fit_columns(&s);
+	return 0;
+}
+
+static void free_night(struct night *n)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		struct recon *r = &n->r[i];
+		free(r->name);
+		free(r->sum_path);
+		free(r->exc_path);
+		free(r->dec_path);
+		free(r->dec_by_id);
+		csvtable_free(&r->sum);
+		if (r->has_exc)
+			csvtable_free(&r->exc);
+		if (r->has_dec)
+			csvtable_free(&r->dec);
+	}
+	free(n->r);
+}
+
+static int cmp_recon(const void *a, const void *b)
+{
+	return strcmp(((const struct recon *)a)->name, ((const struct recon *)b)->name);
+}
+
+static char *night_path(const struct stage_ctx *ctx, const char *dir, const char *recon)
+{
+	struct strbuf p = STRBUF_INIT, rel = STRBUF_INIT;
+	strbuf_addf(&rel, "%s/%s.csv", dir, recon);
+	stage_out_path(ctx, rel.buf, &p);
+	strbuf_release(&rel);
+	return strbuf_detach(&p);
+}
+
+/* An optional night file: 1 read, 0 not there, -1 unreadable (reported). */
+static int read_optional(const char *path, struct csvtable *t)
+{
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	return csvtable_read(path, NULL, t) ? -1 : 1;
+}
+
+/* Every reconciliation with a summary/ file tonight, by name. 0, or -1. */
+static int read_night(struct stage_ctx *ctx, struct night *n)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d;
+	size_t alloc = 0;
+	int rc = 0;
+	stage_out_path(ctx, "summary", &dir);
+	if (!(d = opendir(dir.buf))) {
+		strbuf_release(&dir);
+		return errno == ENOENT ? 0 : (log_error("%s: %s", dir.buf, strerror(errno)), -1);
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".csv") ||
+		    atomic_is_tmp(de->d_name))
+			continue;
+		n->r = xgrow(n->r, &alloc, n->n + 1, sizeof(*n->r));
+		memset(&n->r[n->n], 0, sizeof(*n->r));
+		n->r[n->n++].name = xstrndup(de->d_name, len - 4);
+	}
+	closedir(d);
+	strbuf_release(&dir);
+	if (n->n)
+		qsort(n->r, n->n, sizeof(*n->r), cmp_recon);
+	for (size_t i = 0; i < n->n && !rc; i++) {
+		struct recon *r = &n->r[i];
+		int got;
+		r->sum_path = night_path(ctx, "summary", r->name);
+		r->exc_path = night_path(ctx, "exceptions", r->name);
+		r->dec_path = night_path(ctx, "decisions", r->name);
+		if (csvtable_read(r->sum_path, NULL, &r->sum)) {
+			memset(&r->sum, 0, sizeof(r->sum));
+			return -1;
+		}
+		n->rows_read += r->sum.nrows;
+		if ((got = read_optional(r->exc_path, &r->exc)) < 0)
+			return -1;
+		r->has_exc = got;
+		n->rows_read += got ? r->exc.nrows : 0;
+		if ((got = read_optional(r->dec_path, &r->dec)) < 0)
+			return -1;
+		r->has_dec = got;
+		n->rows_read += got ? r->dec.nrows : 0;
+		index_decisions(r);
+	}
+	return rc;
+}
+
+static void make_formats(lxw_workbook *wb, struct formats *f)
+{
+	f->head = workbook_add_format(wb);
+	format_set_bold(f->head);
+	format_set_num_format(f->head, "@");
+	f->title = workbook_add_format(wb);
+	format_set_bold(f->title);
+	format_set_font_size(f->title, 12);
+	f->text = workbook_add_format(wb);
+	format_set_num_format(f->text, "@");	/* typed in again, still text */
+	f->amount = workbook_add_format(wb);
+	format_set_num_format(f->amount, "#,##0.00");
+	f->integer = workbook_add_format(wb);
+	format_set_num_format(f->integer, "0");
+	f->date = workbook_add_format(wb);
+	format_set_num_format(f->date, "dd-mm-yyyy");
+	f->datetime = workbook_add_format(wb);
+	format_set_num_format(f->datetime, "dd-mm-yyyy hh:mm:ss");
+}
+
+/*
+ * Writes the workbook to tmp. 0, -1 a night file that cannot be used
+ * (reported), -2 the library failed (reported).
+ */
+static int write_workbook(const struct stage_ctx *ctx, struct night *n, const char *tmp)
+{
+	lxw_workbook_options opt = { 0 };
+	struct strbuf title = STRBUF_INIT;
+	lxw_doc_properties props = { 0 };
+	lxw_workbook *wb;
+	lxw_worksheet *ov = NULL;
+	lxw_error e;
+	int rc = 0;
+	if (!(wb = workbook_new_opt(tmp, &opt))) {
+		log_error("%s: libxlsxwriter cannot create the workbook", tmp);
+		return -2;
+	}
+	strbuf_addf(&title, "%s %s", terms_label("title"), ctx->opts.date);
+	props.title = title.buf;
+	props.author = "bin/stage-workbook";
+	/* The night's date, not now: the same night gives the same bytes. */
+	props.created = (time_t)(day_number(ctx->night) * 86400);
+	workbook_set_properties(wb, &props);
+	make_formats(wb, &n->f);
+	/* The overview first: its sheet is added before the reconciliations'. */
+	if (!(ov = workbook_add_worksheet(wb, terms_label("overview"))))
+		rc = -2;
+	for (size_t i = 0; i < n->n && !rc; i++)
+		rc = tally(&n->r[i]);
+	/* A reconciliation without data tonight is one line of the overview. */
+	for (size_t i = 0; i < n->n && !rc; i++)
+		if (strcmp(n->r[i].status, RECON_NO_DATA))
+			rc = recon_sheet(wb, n, &n->r[i]);
+	if (!rc)
+		rc = overview_sheet(ov, n);
+	if (rc == -2)
+		log_error("%s: libxlsxwriter refused a cell", tmp);
+	if ((e = workbook_close(wb)) && !rc) {
+		log_error("%s: %s", tmp, lxw_strerror(e));
+		rc = -2;
+	}
+	strbuf_release(&title);
+	return rc;
+}
+
+/* Reads the whole file at path (small: a night's workbook). 0, or -1 reported. */
+static int read_whole(const char *path, struct strbuf *out)
+{
+	char buf[65536];
+	size_t got;
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		log_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
+		strbuf_add(out, buf, got);
+	if (ferror(fp)) {
+		log_error("%s: read error", path);
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
+static int record(struct stage_ctx *ctx, const struct strbuf *xlsx, const struct night *n)
+{
+	struct ledger_entry e;
+	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
+	digest_buf(xlsx->buf, xlsx->len, e.output);
+	e.rows_in = n->rows_read;
+	e.rows_out = n->n;
+	return stage_ledger_commit(ctx, &e);
+}
+
+/*
+ * Exit: 0 written; 64 a bad conf/terms.conf or conf/workbook.conf; 65 a
+ * night file it cannot use (file:line:column); 70 internal.
+ */
+static int workbook_night(struct stage_ctx *ctx)
+{
+	struct night n = { 0 };
+	struct strbuf p = STRBUF_INIT, tmp = STRBUF_INIT, xlsx = STRBUF_INIT;
+	int rc = EXIT_DONE, fd, w;
+	conf_sibling(&ctx->conf, "terms.conf", &p);
+	if (terms_load(p.buf)) {
+		strbuf_release(&p);
+		return EXIT_USAGE;
+	}
+	conf_sibling(&ctx->conf, "workbook.conf", &p);
+	if (wb_conf_load(p.buf, &n.conf)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (read_night(ctx, &n)) {
+		rc = EXIT_BADDATA;
+		goto out;
+	}
+	/* libxlsxwriter writes to a file name: a temporary in OUT/DATE that
+	 * atomic_sweep() removes if we are killed, read back and written whole. */
+	stage_out_path(ctx, "afstemning.xlsx", &p);
+	strbuf_addf(&tmp, "%s.tmp.XXXXXX", p.buf);
+	if ((fd = mkstemp(tmp.buf)) < 0) {
+		log_error("%s: %s", tmp.buf, strerror(errno));
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	close(fd);
+	w = write_workbook(ctx, &n, tmp.buf);
+	if (!w && read_whole(tmp.buf, &xlsx))
+		w = -2;
+	unlink(tmp.buf);
+	if (w) {
+		rc = w == -1 ? EXIT_BADDATA : EXIT_INTERNAL;
+		goto out;
+	}
+	if (atomic_write(p.buf, xlsx.buf, xlsx.len, 0640) || record(ctx, &xlsx, &n)) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	log_info("%s: afstemning.xlsx, %zu reconciliation(s), %lu rows read", ctx->opts.date,
+		 n.n, n.rows_read);
+out:
+	free_night(&n);
+	terms_unload();
+	strbuf_release(&p);
+	strbuf_release(&tmp);
+	strbuf_release(&xlsx);
+	return rc;
+}
+
+/* --help (run/stage.h). */
+const struct stage_help stage_help = {
+	"Writes OUT/DATE/afstemning.xlsx, the night's workbook for the finance clerk:\n"
+	"an overview sheet, then a sheet per reconciliation with its open exceptions,\n"
+	"its decided exceptions (decisions/) and its summary rows; Danish headers\n"
+	"(conf/terms.conf), keys and CPR as text, amounts as numbers, dates as\n"
+	"dates; CPR masked unless conf/workbook.conf says 'cpr full'.\n",
+	"Exit: 0 done, 64 usage or configuration, 65 a night file it cannot use,\n"
+	"70 internal error, 75 locked.\n",
+};
+
+int main(int argc, char **argv)
+{
+	struct stage_ctx ctx;
+	int rc;
+	log_init("stage-workbook");
+	if ((rc = stage_init(&ctx, "workbook", argc, argv, 0)))
+		return rc;
+	rc = workbook_night(&ctx);
+	return stage_end(&ctx, rc);
+}
