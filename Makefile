@@ -156,14 +156,14 @@ $(BUILD)/.flavour:
 # a missing module or tool is named with its Debian package and the command
 # that installs it, exit 72). No apt and no dpkg: fast when all is there.
 depcheck:
-	@CC="$(CC)" sh ops/check-deps.sh build $(PKGS)
+	@CC="$(CC)" sh ops/check-deps.sh build $(PKGS) xlsxwriter
 $(BUILD)/.layers: | depcheck
 
 # make check and make demo install what is missing first (root or sudo:
 # ops/install-deps.sh, as make deps), then build in a new make (pkg-config
 # asked again), then run.
 check:
-	@CC="$(CC)" sh ops/check-deps.sh --install check $(PKGS)
+	@CC="$(CC)" sh ops/check-deps.sh --install check $(PKGS) xlsxwriter
 	$(MAKE) all
 	BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run.sh
 
@@ -187,7 +187,7 @@ bench-refusion: all
 # The demo night (fixtures/demo/README.md) into var/demo: an overview per
 # reconciliation and the report's path (ops/demo.sh).
 demo:
-	@CC="$(CC)" sh ops/check-deps.sh --install demo $(PKGS)
+	@CC="$(CC)" sh ops/check-deps.sh --install demo $(PKGS) xlsxwriter
 	@echo "demo: building bin/pipeline and the stages"
 	@$(MAKE) --no-print-directory bin/pipeline $(STAGES) >/dev/null
 	ops/demo.sh var/demo
@@ -195,7 +195,7 @@ demo:
 # The same night fetched over SFTP from an OpenSSH server on a loopback
 # port that ops/demo.sh starts and stops (tests/sshd.sh).
 demo-sftp:
-	@CC="$(CC)" sh ops/check-deps.sh --install demo-sftp $(PKGS)
+	@CC="$(CC)" sh ops/check-deps.sh --install demo-sftp $(PKGS) xlsxwriter
 	@echo "demo: building bin/pipeline and the stages"
 	@$(MAKE) --no-print-directory bin/pipeline $(STAGES) >/dev/null
 	ops/demo.sh --sftp var/demo-sftp
