@@ -5,7 +5,9 @@
 #   make check VALGRIND=1  the same with every program under valgrind
 #   make deps       install the Debian packages the build and tests need
 #   make demo       run the guide's worked example night into var/demo
-#   make bench      time each stage on a generated night of 10^6 rows
+#   make bench      each stage on a generated whole night of 10^5 and 10^6
+#                   rows against the issue 17 targets, beside the libcsv
+#                   floor and sqlite3 (ROWS=N one size; BENCH_BIG=1 adds 10^7)
 #   make bench-refusion  the refund for evening schools on 50.000 list lines
 #   make crashtest  kill -9 every stage at random moments (tests/crash/run.sh)
 #   make fuzz       run each libFuzzer target FUZZ_TIME seconds (clang)

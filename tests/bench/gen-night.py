@@ -74,9 +74,9 @@ def main():
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     n = max(a.rows, 1000)
-    # rows a unit brings: a person 2.02, a recipient about 5, an invoice
+    # rows a unit brings: a person 3 (2 KY, 1 SKAT), a recipient about 5, an invoice
     # 2, a claim about 1.5
-    persons, recipients = n * 40 // 100 // 2, n * 30 // 100 // 5
+    persons, recipients = n * 40 // 100 // 3, n * 30 // 100 // 5
     invoices, claims = n * 15 // 100 // 2, n * 15 // 100 * 2 // 3
     files, expect = {}, {}
     e, eb = load(HERE + "/gen-eindkomst.py").night(
