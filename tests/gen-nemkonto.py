@@ -54,16 +54,19 @@ def night(rnd, size, month="2021-11", transit_day=14, date="20211115"):
     breaks [(reason, key, amount)]: payments and postings in MONTH
     (YYYY-MM), the payment in transit on TRANSIT_DAY (the night's day
     before), files named for DATE (YYYYMMDD). Beyond 33.600 recipients
-    (DDMMYY) they are full CPR numbers, the key masked DDMMYY-xxxx."""
+    (DDMMYY, days 1-28) they are full CPR numbers of days 29-30, the key
+    masked DDMMYY-xxxx."""
     days = set()
     while len(days) < min(size, 33600):   # DDMM, or DDMMYY beyond what DDMM can tell apart
         days.add((rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(0, 99) if size > 300 else -1))
     recipients = sorted(("%02d%02d" % d[:2]) + ("%02d" % d[2] if d[2] >= 0 else "") for d in days)
     if size > len(recipients):
+        # born on the 29th or 30th (not in February): no DDMMYY recipient
+        # above begins them, so no payment of theirs is taken for one of these
         full = set()
         while len(full) < size - len(recipients):
-            full.add("%02d%02d%02d%04d" % (rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(0, 99),
-                                           rnd.randint(0, 9999)))
+            full.add("%02d%02d%02d%04d" % (rnd.randint(29, 30), rnd.choice([1] + list(range(3, 13))),
+                                           rnd.randint(0, 99), rnd.randint(0, 9999)))
         recipients += sorted(full)
     postings, payments, exp = [], [], []
     bilag = [17000]
