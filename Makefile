@@ -7,7 +7,9 @@
 #   make demo       install what is missing, build, run the demo night into var/demo
 #   make demo-sftp  the same night fetched over SFTP from a loopback sshd
 #   make screenshot the demo night's report as fixtures/demo/report.png
-#   make bench      time each stage on a generated night of 10^6 rows
+#   make bench      each stage on a generated whole night of 10^5 and 10^6
+#                   rows against the issue 17 targets, beside the libcsv
+#                   floor and sqlite3 (ROWS=N one size; BENCH_BIG=1 adds 10^7)
 #   make bench-refusion  the refund for evening schools on 50.000 list lines
 #   make crashtest  kill -9 every stage at random moments (tests/crash/run.sh)
 #   make fuzz       run each libFuzzer target FUZZ_TIME seconds (clang)

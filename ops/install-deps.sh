@@ -8,6 +8,8 @@ libarchive-dev zlib1g-dev libxml2-dev libxml2-utils libssl-dev util-linux
 openssh-server openssh-client time python3 procps strace valgrind"
 # make fuzz builds libFuzzer targets with clang (its compiler runtime holds libFuzzer).
 PKGS="$PKGS clang libclang-rt-dev"
+# make bench: the sqlite3 shell is its baseline (tests/bench/sqlite-baseline.sh).
+PKGS="$PKGS sqlite3"
 # tests/t0600-report.sh renders the night's report in headless Chromium.
 PKGS="$PKGS chromium"
 # tests/t0800-systemd.sh: systemd-analyze verify of ops/systemd/ (the

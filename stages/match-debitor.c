@@ -78,6 +78,7 @@ struct side {
 	size_t nky;
 	const struct posting **erp;
 	size_t nerp;
+	int *copy;		/* per KY item: which copy of identical rows, from 1 (ky_copy) */
 };
 
 /* The month a KY item is filed under: accepted (claims) or its report's (events). */
@@ -91,18 +92,51 @@ static int reported(const struct side *s, int32_t month)
 	return month >= s->from && month <= s->to;
 }
 
-/* Which copy of identical KY rows (a repeated claim row) the side's i-th is, from 1. */
-static int ky_copy(const struct side *s, size_t i)
+/* Orders KY rows so that copies of one claim row (ident, status, day, amount) are adjacent. */
+static int ky_key_cmp(const struct kyrow *x, const struct kyrow *y)
 {
-	const struct kyrow *q = s->ky[i];
-	int copy = 1;
-	for (size_t j = 0; j < i; j++)
-		copy += !strcmp(s->ky[j]->ident, q->ident) && !strcmp(s->ky[j]->status, q->status) &&
-			claim_day(s->ky[j]) == claim_day(q) && s->ky[j]->amount == q->amount;
-	return copy;
+	int c = strcmp(x->ident, y->ident);
+	if (!c)
+		c = strcmp(x->status, y->status);
+	if (!c)
+		c = (claim_day(x) > claim_day(y)) - (claim_day(x) < claim_day(y));
+	if (!c)
+		c = (x->amount > y->amount) - (x->amount < y->amount);
+	return c;
 }
 
-static void ky_unpaired(struct debitor *d, const struct side *s, size_t i)
+/* The side's KY item indexes by ky_key_cmp(), then index. */
+static int cmp_ky_copy(const void *a, const void *b, void *data)
+{
+	const struct side *s = data;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = ky_key_cmp(s->ky[i], s->ky[j]);
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * Which copy of identical KY rows (a repeated claim row) the side's i-th
+ * is, from 1: the items sorted once per side (a scan of the items before
+ * each one was quadratic).
+ */
+static int ky_copy(struct side *s, size_t i)
+{
+	if (!s->copy) {
+		size_t *by = xcalloc(s->nky + 1, sizeof(*by));
+		s->copy = xcalloc(s->nky + 1, sizeof(*s->copy));
+		for (size_t j = 0; j < s->nky; j++)
+			by[j] = j;
+		if (s->nky)
+			qsort_r(by, s->nky, sizeof(*by), cmp_ky_copy, s);
+		for (size_t j = 0; j < s->nky; j++)
+			s->copy[by[j]] = j > 0 && !ky_key_cmp(s->ky[by[j - 1]], s->ky[by[j]])
+				? s->copy[by[j - 1]] + 1 : 1;
+		free(by);
+	}
+	return s->copy[i];
+}
+
+static void ky_unpaired(struct debitor *d, struct side *s, size_t i)
 {
 	const struct kyrow *q = s->ky[i];
 	char day[DATE_BUFSZ];
@@ -192,7 +226,7 @@ static void side_summaries(struct debitor *d, const char *se, const struct side 
  * claim accepted 31-07 and posted 01-08 pairs; what is left open is filed
  * under its own month, for the reported months.
  */
-static void pair_side(struct debitor *d, const char *se, const struct side *s)
+static void pair_side(struct debitor *d, const char *se, struct side *s)
 {
 	size_t n = s->nky + s->nerp;
 	struct gm_item *v = xcalloc(n + 1, sizeof(*v));
@@ -251,20 +285,50 @@ static void flow(struct debitor *d, const char *se, int32_t from, int32_t to, in
 	pair_side(d, se, &s);
 	free(s.ky);
 	free(s.erp);
+	free(s.copy);
+}
+
+/* Rejected rows' indexes by ident and CPR, then index. */
+static int cmp_failed(const void *a, const void *b, void *data)
+{
+	const struct kyrow *v = data;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(v[i].ident, v[j].ident);
+	if (!c)
+		c = strcmp(v[i].cpr, v[j].cpr);
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * Per rejected row, which copy of the same claim (ident and CPR) it is,
+ * from 1, counted over every rejected row read (sorted once).
+ */
+static int *failed_copies(const struct kyrows *l)
+{
+	size_t *by = xcalloc(l->n + 1, sizeof(*by));
+	int *copy = xcalloc(l->n + 1, sizeof(*copy));
+	for (size_t j = 0; j < l->n; j++)
+		by[j] = j;
+	if (l->n)
+		qsort_r(by, l->n, sizeof(*by), cmp_failed, l->v);
+	for (size_t j = 0; j < l->n; j++)
+		copy[by[j]] = j > 0 && !strcmp(l->v[by[j - 1]].ident, l->v[by[j]].ident) &&
+			      !strcmp(l->v[by[j - 1]].cpr, l->v[by[j]].cpr)
+			? copy[by[j - 1]] + 1 : 1;
+	free(by);
+	return copy;
 }
 
 /* Figur 31: every rejected claim of the month, with the debtor system's reason. */
-static void rejected(struct debitor *d, const char *se, int32_t month)
+static void rejected(struct debitor *d, const char *se, int32_t month, const int *copies)
 {
 	const struct kyrows *l = &d->src[FAILED];
 	for (size_t i = 0; i < l->n; i++) {
 		const struct kyrow *q = &l->v[i];
 		struct exception_row *e;
-		int copy = 1;
+		int copy = copies[i];
 		if (strcmp(q->se, se) || q->month != month)
 			continue;
-		for (size_t j = 0; j < i; j++)
-			copy += !strcmp(l->v[j].ident, q->ident) && !strcmp(l->v[j].cpr, q->cpr);
 		recon_summary_ensure(&d->out, se, month, "KY->DEBITOR");
 		e = recon_exception(&d->out, se, month, "KY->DEBITOR", q->cpr, q->amount, "afvist",
 				    "fordringen er afvist af debitorsystemet og ikke sendt / the "
@@ -351,14 +415,16 @@ static void match_all(struct debitor *d)
 	size_t nse = reconin_ses(&d->in, &se);
 	int32_t to = d->ctx->night / 100;
 	int32_t from = month_add(to, -matchconf_months_back(&d->mc, d->ctx->conf.months_back));
+	int *copies = failed_copies(&d->src[FAILED]);
 	for (size_t i = 0; i < nse; i++) {
 		flow(d, se[i], from, to, 1);
 		flow(d, se[i], from, to, 0);
 		for (int32_t m = from; m <= to; m = month_add(m, 1))
-			rejected(d, se[i], m);
+			rejected(d, se[i], m, copies);
 		registrations(d, se[i]);
 		clearing(d, se[i], to);
 	}
+	free(copies);
 	free(se);
 }
 
@@ -421,7 +487,7 @@ static int match_night(struct stage_ctx *ctx)
 	reconin_free(&d.in);
 	postings_free(&d.p);
 	for (int s = 0; s < NSOURCES; s++)
-		free(d.src[s].v);
+		kyrows_free(&d.src[s]);
 	accounts_free(&d.acc);
 	recon_free(&d.out);
 	return rc;

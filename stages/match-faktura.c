@@ -43,6 +43,12 @@ struct faktura {
 	struct kyrows src[SUM + 1];
 	struct postings p;
 	char *used;		/* per posting: paired with an invoice */
+	size_t *byamount;	/* every posting index, by amount, then index */
+	const char **pat;	/* the accounts KY names (invoices, posting basis), sorted, once */
+	size_t npat;
+	struct plist {		/* per pat[i]: the postings on it (on_account), ascending */
+		size_t *v, n, alloc;
+	} *on;
 	const struct kyrow **unpaid;	/* approved invoices not paid on their account */
 	size_t nunpaid;
 	struct recon_out out;
@@ -98,10 +104,29 @@ static int within(const struct faktura *k, const struct kyrow *q, const struct p
 	       (apart >= -k->mc.lim.pair_window && apart <= k->mc.lim.pair_window);
 }
 
-/* An unpaired posting of the invoice's amount within the window, on (or off) its account. */
+/* The first position in byamount of a posting of amount a. */
+static size_t first_of_amount(const struct faktura *k, money_t a)
+{
+	size_t lo = 0, hi = k->p.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->p.v[k->byamount[mid]].amount < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * An unpaired posting of the invoice's amount within the window, on (or
+ * off) its account: the first in posting order, found through byamount.
+ */
 static const struct posting *find_paid(struct faktura *k, const struct kyrow *q, int own_account)
 {
-	for (size_t i = 0; i < k->p.n; i++) {
+	for (size_t x = first_of_amount(k, q->amount);
+	     x < k->p.n && k->p.v[k->byamount[x]].amount == q->amount; x++) {
+		size_t i = k->byamount[x];
 		const struct posting *p = &k->p.v[i];
 		if (k->used[i] || !payable(p, q->se, q->amount < 0) || p->amount != q->amount ||
 		    on_account(q->account, p) != own_account || !within(k, q, p))
@@ -142,6 +167,109 @@ static void unpaid(struct faktura *k, const struct kyrow *q)
 	recon_note(e, "faktura %s: bogført på %s, bilag %s", q->invoice, p->account, p->bilag);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The index in pat of the account text[0..len), or -1. */
+static long find_pat(const struct faktura *k, const char *text, size_t len)
+{
+	size_t lo = 0, hi = k->npat;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(k->pat[mid], text, len);
+		if (!c && k->pat[mid][len])
+			c = 1;
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int segment_start(const char *a, size_t at)
+{
+	return at == 0 || a[at - 1] == '-' || a[at - 1] == ' ';
+}
+
+static int segment_stop(char c)
+{
+	return c == '\0' || c == '.' || c == '-' || c == ' ';
+}
+
+/*
+ * The postings on each account KY names, in one pass: every run of whole
+ * segments of a posting's account (where account_matches() would find a
+ * pattern) is looked up among the accounts. Linear in the postings,
+ * instead of a scan of all postings per account and month.
+ */
+static void index_accounts(struct faktura *k)
+{
+	size_t n = 0;
+	for (int s = GODKENDT; s <= SUM; s += SUM - GODKENDT)
+		n += k->src[s].n;
+	k->pat = xcalloc(n + 1, sizeof(*k->pat));
+	for (int s = GODKENDT; s <= SUM; s += SUM - GODKENDT)
+		for (size_t i = 0; i < k->src[s].n; i++)
+			if (k->src[s].v[i].account[0])
+				k->pat[k->npat++] = k->src[s].v[i].account;
+	if (k->npat)
+		qsort(k->pat, k->npat, sizeof(*k->pat), cmp_str);
+	n = k->npat;
+	k->npat = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!k->npat || strcmp(k->pat[k->npat - 1], k->pat[i]))
+			k->pat[k->npat++] = k->pat[i];
+	k->on = xcalloc(k->npat + 1, sizeof(*k->on));
+	for (size_t i = 0; i < k->p.n && k->npat; i++) {
+		const char *a = k->p.v[i].account;
+		size_t len = strlen(a);
+		for (size_t at = 0; at < len; at++) {
+			if (!segment_start(a, at))
+				continue;
+			for (size_t end = at + 1; end <= len; end++) {
+				long x;
+				struct plist *l;
+				if (!segment_stop(a[end]) || (x = find_pat(k, a + at, end - at)) < 0)
+					continue;
+				l = &k->on[x];
+				if (l->n && l->v[l->n - 1] == i)
+					continue;	/* the same account at two places */
+				l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+				l->v[l->n++] = i;
+			}
+		}
+	}
+}
+
+/* The postings on account (on_account()), ascending; NULL and 0 for none. */
+static const size_t *postings_on(const struct faktura *k, const char *account, size_t *n)
+{
+	long x = account[0] ? find_pat(k, account, strlen(account)) : -1;
+	*n = x < 0 ? 0 : k->on[x].n;
+	return x < 0 ? NULL : k->on[x].v;
+}
+
+/* Indexes by the amount of their posting (p[idx[i]], or p[i] without idx), then index. */
+struct by_amount {
+	const struct posting *p;
+	const size_t *idx;
+};
+
+static int cmp_by_amount(const void *a, const void *b, void *data)
+{
+	const struct by_amount *c = data;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	money_t ax = c->p[c->idx ? c->idx[x] : x].amount, ay = c->p[c->idx ? c->idx[y] : y].amount;
+	if (ax != ay)
+		return ax < ay ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
 /* Whether text names the invoice number as a word of its own ('Faktura 9104', not 91040). */
 static int names_invoice(const char *text, const char *invoice)
 {
@@ -167,30 +295,51 @@ static int names_invoice(const char *text, const char *invoice)
 static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t nall, int credit,
 			    money_t *right)
 {
-	size_t *idx = xcalloc(k->p.n + 1, sizeof(*idx)), np = 0, nq = 0, n = 0;
+	size_t non;
+	const size_t *on = postings_on(k, all[0].account, &non);
+	size_t *idx = xcalloc(non + 1, sizeof(*idx)), np = 0, nq = 0, n = 0;
+	size_t *amt = xcalloc(non + 1, sizeof(*amt));	/* positions into idx, by amount */
 	const struct kyrow **q = xcalloc(nall + 1, sizeof(*q));
 	const struct posting **paid = xcalloc(nall + 1, sizeof(*paid));
-	size_t *item = xcalloc(nall + k->p.n + 1, sizeof(*item));	/* v[i]: invoice or posting */
-	struct gm_item *v = xcalloc(nall + k->p.n + 1, sizeof(*v));
+	size_t *item = xcalloc(nall + non + 1, sizeof(*item));	/* v[i]: invoice or posting */
+	struct gm_item *v = xcalloc(nall + non + 1, sizeof(*v));
+	int *first = NULL, *next = NULL;
 	struct gm_result r;
 	money_t open = 0;
 	struct gm_limits lim = k->mc.lim;
+	struct by_amount ba = { k->p.v, NULL };
 	for (size_t i = 0; i < nall; i++)
 		if ((all[i].amount < 0) == credit)
 			q[nq++] = &all[i];
-	for (size_t i = 0; i < k->p.n; i++)
-		if (!k->used[i] && payable(&k->p.v[i], all[0].se, credit) &&
-		    on_account(all[0].account, &k->p.v[i]))
-			idx[np++] = i;
-	for (size_t i = 0; i < nq; i++)
-		for (size_t j = 0; j < np && !paid[i]; j++) {
+	for (size_t x = 0; x < non; x++)
+		if (!k->used[on[x]] && payable(&k->p.v[on[x]], all[0].se, credit))
+			idx[np++] = on[x];
+	for (size_t j = 0; j < np; j++)
+		amt[j] = j;
+	ba.idx = idx;
+	if (np)
+		qsort_r(amt, np, sizeof(*amt), cmp_by_amount, &ba);
+	/* the first posting (in idx order) of the amount that names the invoice */
+	for (size_t i = 0; i < nq; i++) {
+		size_t lo = 0, hi = np;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (k->p.v[idx[amt[mid]]].amount < q[i]->amount)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < np && k->p.v[idx[amt[lo]]].amount == q[i]->amount; lo++) {
+			size_t j = amt[lo];
 			const struct posting *p = &k->p.v[idx[j]];
-			if (!k->used[idx[j]] && p->amount == q[i]->amount && within(k, q[i], p) &&
+			if (!k->used[idx[j]] && within(k, q[i], p) &&
 			    names_invoice(p->text, q[i]->invoice)) {
 				k->used[idx[j]] = 1;
 				paid[i] = p;
+				break;
 			}
 		}
+	}
 	for (size_t i = 0; i < nq; i++)
 		if (!paid[i]) {
 			item[n] = i;
@@ -207,9 +356,19 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 	lim.max_group = 1;	/* an invoice and its payment: 1:1 only, whatever the conf says */
 	lim.balance_rest = 0;
 	groupmatch(v, n, &lim, &r);
+	/* each settlement's postings, in item order: an invoice takes the last */
+	first = xmalloc(((size_t)r.nsets + 1) * sizeof(*first));
+	next = xmalloc((n + 1) * sizeof(*next));
+	for (int x = 0; x <= r.nsets; x++)
+		first[x] = -1;
+	for (size_t b = n; b-- > 0;)
+		if (v[b].side == 1 && v[b].set) {
+			next[b] = first[v[b].set];
+			first[v[b].set] = (int)b;
+		}
 	for (size_t a = 0; a < n; a++)
-		for (size_t b = 0; v[a].side == 0 && v[a].set && b < n; b++)
-			if (v[b].side == 1 && v[b].set == v[a].set) {
+		if (v[a].side == 0 && v[a].set)
+			for (int b = first[v[a].set]; b >= 0; b = next[b]) {
 				paid[item[a]] = &k->p.v[item[b]];
 				k->used[item[b]] = 1;
 			}
@@ -230,10 +389,13 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 				   p->bilag);
 	}
 	free(idx);
+	free(amt);
 	free(q);
 	free(paid);
 	free(item);
 	free(v);
+	free(first);
+	free(next);
 	return open;
 }
 
@@ -314,10 +476,11 @@ static void per_account(struct faktura *k, const char *se, int32_t month)
 			left += l->v[j].status[0] == 'K' ? -l->v[j].amount : l->v[j].amount;
 		if (strcmp(l->v[i].se, se) || l->v[i].month != month)
 			continue;
-		for (size_t x = 0; x < k->p.n; x++) {
-			const struct posting *p = &k->p.v[x];
-			if (!strcmp(p->se, se) && p->month == month && strncmp(p->bilag, "KY-", 3) &&
-			    on_account(l->v[i].account, p))
+		size_t non;
+		const size_t *on = postings_on(k, l->v[i].account, &non);
+		for (size_t x = 0; x < non; x++) {
+			const struct posting *p = &k->p.v[on[x]];
+			if (!strcmp(p->se, se) && p->month == month && strncmp(p->bilag, "KY-", 3))
 				right += p->amount;
 		}
 		recon_summary(&k->out, se, month, l->v[i].account, left, right, 0);
@@ -342,6 +505,13 @@ static void match_all(struct faktura *k)
 		qsort(k->p.v, k->p.n, sizeof(*k->p.v), cmp_posting);
 	k->used = xcalloc(k->p.n + 1, 1);
 	k->unpaid = xcalloc(k->src[GODKENDT].n + 1, sizeof(*k->unpaid));
+	k->byamount = xcalloc(k->p.n + 1, sizeof(*k->byamount));
+	for (size_t i = 0; i < k->p.n; i++)
+		k->byamount[i] = i;
+	if (k->p.n)
+		qsort_r(k->byamount, k->p.n, sizeof(*k->byamount), cmp_by_amount,
+			&(struct by_amount){ k->p.v, NULL });
+	index_accounts(k);
 	/* every account and month takes its own payments before any is sought elsewhere */
 	for (size_t i = 0; i < nse; i++)
 		for (int32_t m = from; m <= to; m = month_add(m, 1))
@@ -396,9 +566,14 @@ static int match_night(struct stage_ctx *ctx)
 	reconin_free(&k.in);
 	postings_free(&k.p);
 	for (int s = GODKENDT; s <= SUM; s++)
-		free(k.src[s].v);
+		kyrows_free(&k.src[s]);
 	free(k.used);
 	free(k.unpaid);
+	free(k.byamount);
+	for (size_t i = 0; i < k.npat; i++)
+		free(k.on[i].v);
+	free(k.on);
+	free(k.pat);
 	recon_free(&k.out);
 	return rc;
 }

@@ -197,12 +197,12 @@ static int by_bilag(const struct kyrow *q, const struct posting *g, size_t ng, c
  */
 static void match_payments(struct nemkonto *n, const struct posting *g, size_t ng)
 {
-	struct gm_item *v = xcalloc(n->pay.n + ng + 1, sizeof(*v));
-	size_t *pi = xcalloc(n->pay.n + 1, sizeof(*pi)), np = 0, k;
+	struct gm_item *v;
+	size_t *pi, np = 0, k, end;
 	char *used = xcalloc(ng + 1, 1);
 	struct gm_result r;
 	struct gm_limits lim = n->mc.lim;
-	struct kyrow key = { 0 };
+	struct kyrow key = { .ident = "" };
 	size_t lo = 0, hi = n->pay.n, rl = strlen(g[0].recipient);
 	memcpy(key.se, g[0].se, sizeof(key.se));
 	xstrlcpy(key.cpr, g[0].recipient, sizeof(key.cpr));
@@ -213,8 +213,14 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < n->pay.n && !strcmp(n->pay.v[i].se, key.se) &&
-	     !strncmp(n->pay.v[i].cpr, key.cpr, rl); i++)
+	/* the payments whose CPR begins with the recipient: the arrays are
+	 * their size, not all payments' (that was quadratic in recipients) */
+	for (end = lo; end < n->pay.n && !strcmp(n->pay.v[end].se, key.se) &&
+	     !strncmp(n->pay.v[end].cpr, key.cpr, rl); end++)
+		;
+	v = xcalloc(end - lo + ng + 1, sizeof(*v));
+	pi = xcalloc(end - lo + 1, sizeof(*pi));
+	for (size_t i = lo; i < end; i++)
 		if (n->group[i] == g[0].recipient &&
 		    !(n->matched[i] = (char)by_bilag(&n->pay.v[i], g, ng, used)))
 			pi[np++] = i;
@@ -534,8 +540,8 @@ static int match_night(struct stage_ctx *ctx)
 	postings_free(&n.p);
 	accounts_free(&n.acc);
 	recon_free(&n.out);
-	free(n.pay.v);
-	free(n.sum.v);
+	kyrows_free(&n.pay);
+	kyrows_free(&n.sum);
 	free(n.matched);
 	free(n.group);
 	free(n.tot);

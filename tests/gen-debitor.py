@@ -33,7 +33,20 @@ def plain(ore):
 def main():
     seed, drops, expected = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     size = int(sys.argv[4]) if len(sys.argv) > 4 else 60
-    rnd = random.Random(seed)
+    files, exp = night(random.Random(seed), size)
+    import os
+    os.makedirs(drops + "/ky", exist_ok=True)
+    os.makedirs(drops + "/erp", exist_ok=True)
+    for name, (lines, enc) in files.items():
+        open(drops + "/" + name, "w", encoding=enc).write("\n".join(lines) + "\n")
+        open(drops + "/" + name + ".done", "w").close()
+    with open(expected, "w") as f:
+        f.write("".join(line + "\n" for line in sorted(";".join(e) for e in exp)))
+
+
+def night(rnd, size):
+    """The night of 2021-08-31: its files {path under DROPS: (lines with
+    header, encoding)} and breaks [(reason, key, amount)] of SIZE claims."""
     amount = lambda: rnd.randint(10000, 1500000)
     claims, debits, credits, events, exp = [], [], [], [], []
     for i in range(size):
@@ -85,21 +98,14 @@ def main():
     common = -(restance + group) - missing
     exp.append(("debitorgruppe-overfoersel", "MELLEMREGNING", plain(group)))
     exp.append(("unexplained", "MELLEMREGNING", plain(-missing)))
-    write(drops, claims, rejected, sums, events, debits, credits, restance, common, group)
-    with open(expected, "w") as f:
-        f.write("".join(line + "\n" for line in sorted(";".join(e) for e in exp)))
+    return write(claims, rejected, sums, events, debits, credits, restance, common, group), exp
 
 
-def write(drops, claims, rejected, sums, events, debits, credits, restance, common, group):
-    import os
-    os.makedirs(drops + "/ky", exist_ok=True)
-    os.makedirs(drops + "/erp", exist_ok=True)
-    files = []
+def write(claims, rejected, sums, events, debits, credits, restance, common, group):
+    files = {}
 
     def out(name, lines, enc="utf-8"):
-        path = drops + "/" + name
-        open(path, "w", encoding=enc).write("\n".join(lines) + "\n")
-        files.append(path)
+        files[name] = (lines, enc)
 
     head = ("Fordring_Unikidentifikation;OprettetDatoTid;CPR;Ydelse;BehandlingDatoTid;Status;"
             "FordringBeløb")
@@ -132,8 +138,8 @@ def write(drops, claims, rejected, sums, events, debits, credits, restance, comm
             "928148002;Debitor - mellemregning-KY;%s" % money(common),
             "928148012;Debitor - mellemregning-KY gruppe 2;%s" % money(group)]
     out("erp/ERP_PRISME_Raabalance_20210831.csv", rows, "cp1252")
-    for p in files:
-        open(p + ".done", "w").close()
+    return files
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -38,7 +38,20 @@ def cvr(rnd):
 def main():
     seed, drops, expected = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     size = int(sys.argv[4]) if len(sys.argv) > 4 else 40
-    rnd = random.Random(seed)
+    files, exp = night(random.Random(seed), size)
+    os.makedirs(drops + "/ky", exist_ok=True)
+    os.makedirs(drops + "/erp", exist_ok=True)
+    for name, lines in files.items():
+        open(drops + "/" + name, "w").write("\n".join(lines) + "\n")
+        open(drops + "/" + name + ".done", "w").close()
+    with open(expected, "w") as f:
+        f.write("".join(line + "\n" for line in sorted(";".join(e) for e in exp)))
+
+
+def night(rnd, size, month="2021-11", date="20211130"):
+    """The night's files {path under DROPS: lines with header} and its
+    breaks [(reason, key, amount)]: SIZE approved invoices decided in MONTH
+    (YYYY-MM, days 1-24, paid up to 6 days later), files named for DATE."""
     used = set()
 
     def amount():
@@ -81,40 +94,36 @@ def main():
         erp = sum(a for _, _, x, a in posts if x.startswith(acc + "-"))
         if ky != erp:
             exp.append(("konto-difference", acc, plain(ky - erp)))
-    write(drops, rnd, inv, rejected, failed, posts)
-    with open(expected, "w") as f:
-        f.write("".join(line + "\n" for line in sorted(";".join(e) for e in exp)))
+    return files(rnd, inv, rejected, failed, posts, month, date), exp
 
 
-def write(drops, rnd, inv, rejected, failed, posts):
-    os.makedirs(drops + "/ky", exist_ok=True)
-    os.makedirs(drops + "/erp", exist_ok=True)
+def files(rnd, inv, rejected, failed, posts, month, date):
+    yyyy, mm = month.split("-")
     head = "Faktura_Unikidentifikation;Fakturanummer;CVR;CPR;Beløb;Beslutning;Beslutningsdato;Konto;Omkostningssted"
     files = {}
 
     def row(r):
         kind, ident, acc, cc, day, a = r
-        return "%s;%s;%s;%02d%02d7%d-%04d;%s;%s;2021-11-%02d;%s;%s" % (
+        return "%s;%s;%s;%02d%02d7%d-%04d;%s;%s;%s-%02d;%s;%s" % (
             ident, ident.upper(), cvr(rnd), rnd.randint(1, 28), rnd.randint(1, 12),
             rnd.randint(0, 9), rnd.randint(0, 9999), money(a),
-            kind if kind != "TEKNISK_FEJL" else "", day, acc, cc)
+            kind if kind != "TEKNISK_FEJL" else "", month, day, acc, cc)
 
-    files["ky/KY_GodkendteEfakturaer_29757895_20211130.csv"] = [head] + [row(r) for r in inv]
-    files["ky/KY_AfvisteEfakturaer_29757895_20211130.csv"] = [head] + [row(r) for r in rejected]
-    files["ky/KY_EfakturaTekniskFejl_29757895_20211130.csv"] = [head, row(failed)]
+    files["ky/KY_GodkendteEfakturaer_29757895_%s.csv" % date] = [head] + [row(r) for r in inv]
+    files["ky/KY_AfvisteEfakturaer_29757895_%s.csv" % date] = [head] + [row(r) for r in rejected]
+    files["ky/KY_EfakturaTekniskFejl_29757895_%s.csv" % date] = [head, row(failed)]
     basis = ["Bogføringsdato_Maaned;DebetKreditIndikator;Tilbagebetalingspligt;Konto;"
              "Registreringskonto;Omkostningssted;OrganisatoriskReference;Beløb"]
     for acc in ACCOUNTS:
-        basis.append("2021-11;D;N;%s;;;Job og Afklaring;%s" % (
-            acc, money(sum(a for _, _, x, _, _, a in inv if x == acc))))
-    files["ky/KY_SumPosteringsgrundlagFaktura_29757895_20211130.csv"] = basis
+        basis.append("%s;D;N;%s;;;Job og Afklaring;%s" % (
+            month, acc, money(sum(a for _, _, x, _, _, a in inv if x == acc))))
+    files["ky/KY_SumPosteringsgrundlagFaktura_29757895_%s.csv" % date] = basis
     erp = ["Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;Beløb;Ydelsesmodtager"]
-    erp += ["FAKTURA;%s;%02d-11-2021;%s;Faktura;DKK;%s;" % (b, d, acc, money(a))
+    erp += ["FAKTURA;%s;%02d-%s-%s;%s;Faktura;DKK;%s;" % (b, d, mm, yyyy, acc, money(a))
             for b, d, acc, a in posts]
-    files["erp/ERP_PRISME_Posteringer_20211130.csv"] = erp
-    for name, lines in files.items():
-        open(drops + "/" + name, "w").write("\n".join(lines) + "\n")
-        open(drops + "/" + name + ".done", "w").close()
+    files["erp/ERP_PRISME_Posteringer_%s.csv" % date] = erp
+    return files
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -37,11 +37,37 @@ def plain(ore):
 def main():
     seed, drops, expected = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     size = int(sys.argv[4]) if len(sys.argv) > 4 else 150
-    rnd = random.Random(seed)
+    files, exp = night(random.Random(seed), size)
+    os.makedirs(drops + "/erp", exist_ok=True)
+    os.makedirs(drops + "/ky", exist_ok=True)
+    for name, lines in files.items():
+        with open(drops + "/" + name, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
+        open(drops + "/" + name + ".done", "w").close()
+    with open(expected, "w") as f:
+        for line in sorted(";".join(e) for e in exp):
+            f.write(line + "\n")
+
+
+def night(rnd, size, month="2021-11", transit_day=14, date="20211115"):
+    """The night's files {path under DROPS: lines with header} and its
+    breaks [(reason, key, amount)]: payments and postings in MONTH
+    (YYYY-MM), the payment in transit on TRANSIT_DAY (the night's day
+    before), files named for DATE (YYYYMMDD). Beyond 33.600 recipients
+    (DDMMYY, days 1-28) they are full CPR numbers of days 29-30, the key
+    masked DDMMYY-xxxx."""
     days = set()
-    while len(days) < size:   # DDMM, or DDMMYY beyond what DDMM can tell apart
+    while len(days) < min(size, 33600):   # DDMM, or DDMMYY beyond what DDMM can tell apart
         days.add((rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(0, 99) if size > 300 else -1))
     recipients = sorted(("%02d%02d" % d[:2]) + ("%02d" % d[2] if d[2] >= 0 else "") for d in days)
+    if size > len(recipients):
+        # born on the 29th or 30th (not in February): no DDMMYY recipient
+        # above begins them, so no payment of theirs is taken for one of these
+        full = set()
+        while len(full) < size - len(recipients):
+            full.add("%02d%02d%02d%04d" % (rnd.randint(29, 30), rnd.choice([1] + list(range(3, 13))),
+                                           rnd.randint(0, 99), rnd.randint(0, 9999)))
+        recipients += sorted(full)
     postings, payments, exp = [], [], []
     bilag = [17000]
 
@@ -67,7 +93,7 @@ def main():
         kind = breaks[i] if i < len(breaks) else rnd.choice(["1:1", "N:1", "1:N", "multi"])
         if kind in ("1:1", "missing", "transit"):
             a = amount()
-            d = 14 if kind == "transit" else day
+            d = transit_day if kind == "transit" else day
             pay(rec, a, d)
             if kind != "transit":
                 debit(rec, a, d)
@@ -110,31 +136,28 @@ def main():
             debit(rec, a, day)
             exp.append(("aaben-post", rec, plain(a)))
     rnd.shuffle(postings)
-    os.makedirs(drops + "/erp", exist_ok=True)
-    os.makedirs(drops + "/ky", exist_ok=True)
-    erp = drops + "/erp/ERP_PRISME_Posteringer_20211115.csv"
-    with open(erp, "w", encoding="utf-8") as f:
-        f.write("Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;Beløb;Ydelsesmodtager\n")
-        for b, d, a, rec, text in postings:
-            f.write("DMPMP;%s;%02d-11-2021;%s;%s;DKK;%s;%s\n" % (b, d, ACCOUNT, text, money(a), rec))
-    ky = drops + "/ky/KY_DetaljerUdbetalinger_29757895_20211115.csv"
-    with open(ky, "w", encoding="utf-8") as f:
-        f.write("Udbetaling_Unikidentifikation;CPR;Dispositionsdato;Beløb;Status;"
-                "Straksudbetaling;Bilagsreference\n")
-        for n, (rec, a, d, b) in enumerate(payments):
+    yyyy, mm = month.split("-")
+    files = {}
+    files["erp/ERP_PRISME_Posteringer_%s.csv" % date] = [
+        "Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;Beløb;Ydelsesmodtager"] + [
+        "DMPMP;%s;%02d-%s-%s;%s;%s;DKK;%s;%s" % (b, d, mm, yyyy, ACCOUNT, text, money(a), rec)
+        for b, d, a, rec, text in postings]
+    ky = ["Udbetaling_Unikidentifikation;CPR;Dispositionsdato;Beløb;Status;"
+          "Straksudbetaling;Bilagsreference"]
+    for n, (rec, a, d, b) in enumerate(payments):
+        if len(rec) == 10:
+            cpr = rec[:6] + "-" + rec[6:]
+        else:
             cpr = rec[:4] + (rec[4:] or "85") + "-%04d" % (n % 10000)
-            f.write("u-%06d;%s;2021-11-%02d;%s;GENNEMFOERT;N;%s\n" % (n, cpr, d, money(a), b))
+        ky.append("u-%06d;%s;%s-%02d;%s;GENNEMFOERT;N;%s" % (n, cpr, month, d, money(a), b))
+    files["ky/KY_DetaljerUdbetalinger_29757895_%s.csv" % date] = ky
     total = sum(a for _, a, _, _ in payments)
-    ksum = drops + "/ky/KY_SumUdbetalinger_29757895_20211115.csv"
-    with open(ksum, "w", encoding="utf-8") as f:
-        f.write("Dispositionsdato_YYYYMM;Status;Straksudbetaling;Beløb\n")
-        f.write("2021-11;GENNEMFOERT;N;%s\n" % money(total + 10000))
+    files["ky/KY_SumUdbetalinger_29757895_%s.csv" % date] = [
+        "Dispositionsdato_YYYYMM;Status;Straksudbetaling;Beløb",
+        "%s;GENNEMFOERT;N;%s" % (month, money(total + 10000))]
     exp.append(("sum-ne-detaljer", "SUM-UDBETALINGER", plain(10000)))
-    for p in (erp, ky, ksum):
-        open(p + ".done", "w").close()
-    with open(expected, "w") as f:
-        for line in sorted(";".join(e) for e in exp):
-            f.write(line + "\n")
+    exp = [(r, k[:6] + "-xxxx" if len(k) == 10 else k, a) for r, k, a in exp]
+    return files, exp
 
-
-main()
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,52 @@
 #include "core/log.h"
 #include "core/banned.h"
 
+enum { TEXTPOOL_BLOCK = 1 << 20 };
+
+const char *textpool_add(struct textpool *pool, const char *s, size_t n)
+{
+	char *t;
+	if (!n)
+		return "";
+	if (!pool->nblock || pool->used + n + 1 > pool->size) {
+		size_t size = n + 1 > TEXTPOOL_BLOCK ? n + 1 : TEXTPOOL_BLOCK;
+		pool->block = xgrow(pool->block, &pool->ablock, pool->nblock + 1,
+				    sizeof(*pool->block));
+		pool->block[pool->nblock++] = xmalloc(size);
+		pool->used = 0;
+		pool->size = size;
+	}
+	t = pool->block[pool->nblock - 1] + pool->used;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	pool->used += n + 1;
+	return t;
+}
+
+void textpool_free(struct textpool *pool)
+{
+	for (size_t i = 0; i < pool->nblock; i++)
+		free(pool->block[i]);
+	free(pool->block);
+	memset(pool, 0, sizeof(*pool));
+}
+
+/*
+ * A field's text, cut to max bytes, in pool; the previous row's copy when
+ * it is the same (a list's status or account repeats row after row).
+ */
+static const char *pool_text(struct textpool *pool, const struct record *r, int f, size_t max,
+			     const char **last)
+{
+	const struct value *v = &r->v[f];
+	size_t n = v->present && v->text ? v->len : 0;
+	if (n > max)
+		n = max;
+	if (*last && !strncmp(*last, v->text ? v->text : "", n) && !(*last)[n])
+		return *last;
+	return *last = textpool_add(pool, v->text, n);
+}
+
 int reconin_field(const struct stage_ctx *ctx, const char *name, int *out)
 {
 	*out = catalog_field(&ctx->cat, name);
@@ -122,6 +168,7 @@ struct pload {
 	int f_se, f_month, f_day, f_amount, f_account, f_bilag, f_text, f_recipient, f_journal;
 	char missing[9];	/* the last SE reported without the role */
 	int nmissing;
+	const char *last[4];	/* the previous row's account, bilag, text, journal */
 };
 
 static int posting_row(const struct record *r, void *data)
@@ -150,11 +197,11 @@ static int posting_row(const struct record *r, void *data)
 	q->month = (int32_t)r->v[p->f_month].num;
 	q->day = (int32_t)r->v[p->f_day].num;
 	q->amount = r->v[p->f_amount].present ? r->v[p->f_amount].num : 0;
-	reconin_text(r, p->f_account, q->account, sizeof(q->account));
-	reconin_text(r, p->f_bilag, q->bilag, sizeof(q->bilag));
-	reconin_text(r, p->f_text, q->text, sizeof(q->text));
+	q->account = pool_text(&p->out->text, r, p->f_account, 63, &p->last[0]);
+	q->bilag = pool_text(&p->out->text, r, p->f_bilag, 31, &p->last[1]);
+	q->text = pool_text(&p->out->text, r, p->f_text, 79, &p->last[2]);
 	reconin_text(r, p->f_recipient, q->recipient, sizeof(q->recipient));
-	reconin_text(r, p->f_journal, q->journal, sizeof(q->journal));
+	q->journal = pool_text(&p->out->text, r, p->f_journal, 31, &p->last[3]);
 	return 0;
 }
 
@@ -179,6 +226,15 @@ void postings_free(struct postings *p)
 	free(p->v);
 	p->v = NULL;
 	p->n = p->alloc = 0;
+	textpool_free(&p->text);
+}
+
+void kyrows_free(struct kyrows *k)
+{
+	free(k->v);
+	k->v = NULL;
+	k->n = k->alloc = 0;
+	textpool_free(&k->text);
 }
 
 int reconin_commit(struct reconin *in, struct recon_out *out)
@@ -215,6 +271,7 @@ static const char *const kyrow_fields[NK] = {
 struct kload {
 	int f[NK];
 	struct kyrows *out;
+	const char *last[NK];	/* the previous row's texts */
 };
 
 static int64_t num(const struct record *r, int f)
@@ -225,21 +282,22 @@ static int64_t num(const struct record *r, int f)
 static int kyrow_row(const struct record *r, void *data)
 {
 	struct kload *k = data;
+	struct textpool *t = &k->out->text;
 	struct kyrow *q;
 	k->out->v = xgrow(k->out->v, &k->out->alloc, k->out->n + 1, sizeof(*q));
 	q = &k->out->v[k->out->n++];
 	reconin_text(r, k->f[K_SE], q->se, sizeof(q->se));
 	reconin_text(r, k->f[K_CPR], q->cpr, sizeof(q->cpr));
-	reconin_text(r, k->f[K_IDENT], q->ident, sizeof(q->ident));
-	reconin_text(r, k->f[K_STATUS], q->status, sizeof(q->status));
-	reconin_text(r, k->f[K_BILAG], q->bilag, sizeof(q->bilag));
-	reconin_text(r, k->f[K_ACCOUNT], q->account, sizeof(q->account));
-	reconin_text(r, k->f[K_COSTCENTRE], q->costcentre, sizeof(q->costcentre));
-	reconin_text(r, k->f[K_INVOICE], q->invoice, sizeof(q->invoice));
+	q->ident = pool_text(t, r, k->f[K_IDENT], 47, &k->last[K_IDENT]);
+	q->status = pool_text(t, r, k->f[K_STATUS], 23, &k->last[K_STATUS]);
+	q->bilag = pool_text(t, r, k->f[K_BILAG], 31, &k->last[K_BILAG]);
+	q->account = pool_text(t, r, k->f[K_ACCOUNT], 63, &k->last[K_ACCOUNT]);
+	q->costcentre = pool_text(t, r, k->f[K_COSTCENTRE], 31, &k->last[K_COSTCENTRE]);
+	q->invoice = pool_text(t, r, k->f[K_INVOICE], 31, &k->last[K_INVOICE]);
 	reconin_text(r, k->f[K_CVR], q->cvr, sizeof(q->cvr));
-	reconin_text(r, k->f[K_REASON], q->reason, sizeof(q->reason));
-	reconin_text(r, k->f[K_TEXT], q->text, sizeof(q->text));
-	reconin_text(r, k->f[K_NAME], q->name, sizeof(q->name));
+	q->reason = pool_text(t, r, k->f[K_REASON], 95, &k->last[K_REASON]);
+	q->text = pool_text(t, r, k->f[K_TEXT], 95, &k->last[K_TEXT]);
+	q->name = pool_text(t, r, k->f[K_NAME], 95, &k->last[K_NAME]);
 	q->month = (int32_t)num(r, k->f[K_MONTH]);
 	q->day = (int32_t)num(r, k->f[K_DAY]);
 	q->created = num(r, k->f[K_CREATED]);

@@ -1,0 +1,43 @@
+#!/bin/sh
+# A whole generated municipality night (tests/bench/gen-night.py, small):
+# eIndkomst, NemKonto, faktura and debitor in one drops directory, one
+# shared PRISME dump; each reconciliation reports exactly the breaks the
+# generator injected, no more, no fewer.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/lib-recon.sh"
+N=2021-08-31
+
+# found RECON DIR: the columns of DIR's exceptions the answer key lists
+# (tests/bench/gen-night.py), sorted bytewise
+found() {
+	tail -n +2 "$2/out/$N/exceptions/$1.csv" | awk -F";" -v r="$1" '{
+		split($8, w, ":")
+		if (r == "ky-eindkomst") print w[1] ";" $5 ";" $6 ";" $7
+		else print w[1] ";" $5 ";" $7 }' | LC_ALL=C sort
+}
+
+for seed in 1 2; do
+	test_expect_success "seed $seed: the night runs and every recon has its data" "
+		python3 \"\$TOP/tests/bench/gen-night.py\" --rows 3000 --seed $seed n$seed >rows$seed &&
+		PIPELINE_ARCHIVE_DIR=\"\$TRASH/n$seed/archive\" run \"\$TRASH/n$seed/drops\" n$seed $N &&
+		for r in ky-eindkomst nemkonto faktura debitor; do
+			grep -q \"^\$r;29757895;2021-08;\" n$seed/out/$N/summary/\$r.csv || return 1
+		done
+	"
+	for r in ky-eindkomst nemkonto faktura debitor; do
+		test_expect_success "seed $seed: $r reports exactly the injected breaks" "
+			test -s n$seed/expected/$r.txt &&
+			found $r n$seed >actual &&
+			test_cmp n$seed/expected/$r.txt actual
+		"
+	done
+done
+
+test_expect_success 'the answer key is the generator'"'"'s own: the same seed, the same bytes' '
+	python3 "$TOP/tests/bench/gen-night.py" --rows 3000 --seed 1 again >/dev/null &&
+	diff -r n1/drops again/drops && diff -r n1/expected again/expected &&
+	python3 "$TOP/tests/bench/gen-night.py" --rows 3000 --seed 2 other >/dev/null &&
+	! diff -q n1/expected/nemkonto.txt other/expected/nemkonto.txt
+'
+
+test_done
