@@ -564,7 +564,7 @@ static void render_reports(struct strbuf *h, const struct recon_data *recons,
 		strbuf_addf(h, "%s</td><td%s>", had.n ? "" : "Intet",
 			    miss.n ? " class=\"st st-missing\"" : "");
 		for (size_t k = 0; k < miss.n; k++) {
-			strbuf_addstr(h, k ? "<br>" : "");
+			strbuf_addstr(h, k ? "; " : "");
 			html_escape(h, miss.word[k]);
 			strbuf_addstr(h, ": ");
 			html_escape(h, strbuf_str(&miss.what[k]));
@@ -1572,11 +1572,12 @@ static void list_dir_deep(const char *dir, struct names *out)
 static void render_files(struct strbuf *h, const char *nightdir, struct digest_ctx *in)
 {
 	static const char *const dirs[] = { "vouchers", "rejected", "charges", "disputes",
-					    "postings" };
+					    "postings", "suggestions", "decisions" };
 	static const char *const titles[] = {
 		"Bilag (vouchers)", "Afviste inputrækker (rejected)",
 		"Opkrævninger sendt (charges)", "Indsigelser (disputes)",
-		"Posteringsgrundlag (postings)",
+		"Posteringsgrundlag (postings)", "Forslag (suggestions)",
+		"Beslutninger (decisions)",
 	};
 	strbuf_addstr(h, "<section id=\"files\">\n<h2>Nattens øvrige filer</h2>\n");
 	for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
@@ -1594,21 +1595,16 @@ static void render_files(struct strbuf *h, const char *nightdir, struct digest_c
 			closedir(d);
 			list_dir_deep(p.buf, &n);
 		}
-		strbuf_addf(h, "<h3>%s</h3>\n", titles[k]);
-		if (!n.n)
-			strbuf_addstr(h, "<p>Ingen.</p>\n");
-		else
-			strbuf_addstr(h, "<ul class=\"files\">\n");
+		/* one line per directory: few pages on paper */
+		strbuf_addf(h, "<p class=\"files\"><b>%s:</b> %s", titles[k], n.n ? "" : "ingen.");
 		for (size_t i = 0; i < n.n; i++) {
 			strbuf_reset(&p);
 			strbuf_addf(&p, "%s/%s", dirs[k], n.v[i]);
 			digest_update(in, p.buf, p.len + 1);	/* with its NUL: a separator */
-			strbuf_addstr(h, "<li>");
+			strbuf_addstr(h, i ? " " : "");
 			file_link(h, p.buf, n.v[i]);
-			strbuf_addstr(h, "</li>\n");
 		}
-		if (n.n)
-			strbuf_addstr(h, "</ul>\n");
+		strbuf_addstr(h, "</p>\n");
 		names_free(&n);
 		strbuf_release(&p);
 	}
@@ -1727,7 +1723,7 @@ static int change_row(struct strbuf *h, const struct recon_data *r, int kind,
 	const struct csvtable *t = ai >= 0 ? at : bt;
 	size_t i = (size_t)(ai >= 0 ? ai : bi);
 	const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr"));
-	char mask[CPR_MASKSZ];
+	char mask[CPR_MASKSZ], code[64];
 	money_t before = 0, after = 0;
 	if (bi >= 0 && cell_money(bt, (size_t)bi, csvtable_col(bt, "amount"), bpath, &before))
 		return -1;
@@ -1739,9 +1735,9 @@ static int change_row(struct strbuf *h, const struct recon_data *r, int kind,
 			    (after < 0 ? -after : after) - (before < 0 ? -before : before);
 	if ((*shown)++ >= CHANGES_MAX_ROWS)
 		return 0;
-	strbuf_addf(h, "<tr class=\"%s\"><td><a href=\"#recon-%s\">", change_class[kind],
-		    r->recon);
-	html_escape(h, title_of(r));
+	h += kind;	/* new, closed and changed rows each in their own buffer */
+	strbuf_addf(h, "<tr class=\"%s\"><td><a href=\"#recon-%s\">%s", change_class[kind],
+		    r->recon, r->recon);
 	strbuf_addf(h, "</a></td><td class=\"st\">%s</td>", term(kind == 0 ? "new" :
 			 kind == 1 ? "closed" : "changed", change_word[kind]));
 	text_cell(h, key_masked(csvtable_get(t, i, csvtable_col(t, "key")), mask), "nw");
@@ -1754,7 +1750,8 @@ static int change_row(struct strbuf *h, const struct recon_data *r, int kind,
 		money_cell(h, after);
 	else
 		strbuf_addstr(h, "<td class=\"num\">–</td>");
-	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), "reason");
+	reason_code(csvtable_get(t, i, csvtable_col(t, "reason")), code, sizeof(code));
+	text_cell(h, code, "nw");	/* the whole text is in the section below */
 	strbuf_addstr(h, "</tr>\n");
 	return 0;
 }
@@ -1771,6 +1768,7 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 {
 	int32_t prev = previous_night(outroot, night);
 	struct strbuf sum = STRBUF_INIT, det = STRBUF_INIT, apath = STRBUF_INIT;
+	struct strbuf kinds[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
 	char d[DATE_BUFSZ], b[MONEY_BUFSZ];
 	size_t shown = 0, recons = 0;
 	int rc = 0;
@@ -1815,7 +1813,7 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 			j = has_prev ? id_index_find(&pix, csvtable_get(&x->exc, i,
 						      csvtable_col(&x->exc, "id"))) : -1;
 			if (j < 0 || !popen[j]) {
-				rc = change_row(&det, x, 0, NULL, -1, &x->exc, (long)i, NULL,
+				rc = change_row(kinds, x, 0, NULL, -1, &x->exc, (long)i, NULL,
 						apath.buf, &cc, &shown);
 				continue;
 			}
@@ -1825,7 +1823,7 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 					     &bv)))
 				break;
 			if (a != bv)
-				rc = change_row(&det, x, 2, &pt, j, &x->exc, (long)i, bpath.buf,
+				rc = change_row(kinds, x, 2, &pt, j, &x->exc, (long)i, bpath.buf,
 						apath.buf, &cc, &shown);
 		}
 		for (size_t j = 0; has_prev && j < pt.nrows && !rc; j++) {
@@ -1835,8 +1833,12 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 			i = x->has_exc ? id_index_find(&tix, csvtable_get(&pt, j,
 						       csvtable_col(&pt, "id"))) : -1;
 			if (i < 0 || !x->isopen[i])
-				rc = change_row(&det, x, 1, &pt, (long)j, NULL, -1, bpath.buf, NULL,
+				rc = change_row(kinds, x, 1, &pt, (long)j, NULL, -1, bpath.buf, NULL,
 						&cc, &shown);
+		}
+		for (int c = 0; c < 3; c++) {	/* per recon: new, closed, changed */
+			strbuf_add(&det, kinds[c].buf, kinds[c].len);
+			strbuf_reset(&kinds[c]);
 		}
 		if (!rc && (cc.n[0] || cc.n[1] || cc.n[2])) {
 			recons++;
@@ -1895,6 +1897,8 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 	strbuf_release(&sum);
 	strbuf_release(&det);
 	strbuf_release(&apath);
+	for (int c = 0; c < 3; c++)
+		strbuf_release(&kinds[c]);
 	return rc;
 }
 
