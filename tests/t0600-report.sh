@@ -139,8 +139,8 @@ test_expect_success 'a key that is a CPR (a NemKonto recipient) is masked in the
 		>dd/$D/exceptions/zz-ny.csv &&
 	stage-report --quiet --date 2021-02-05 --conf "$TOP/conf/pipeline.conf" \
 		--state dd/state --out dd/out &&
-	# the summary, the breaks and the changes since 2021-02-04
-	test "$(grep -c "<td[^>]*>010101-xxxx</td>" dd/$D/report.html)" = 3 &&
+	# the summary and the breaks (its first night: the changes count it, not list it)
+	test "$(grep -c "<td[^>]*>010101-xxxx</td>" dd/$D/report.html)" = 2 &&
 	! grep -q 0101011234 dd/$D/report.html
 '
 

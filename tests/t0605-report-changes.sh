@@ -53,7 +53,8 @@ test_expect_success 'pixels: one night, the bar and the amount marker above it a
 # The night before: 0014 had another amount, 0015 was not open, 0016 was
 # open and has closed since (its detail row is left out with its parent).
 test_expect_success 'two nights: exactly the break that opened, the one that closed and the one that changed' '
-	mkdir -p dd/out/2021-02-04/exceptions &&
+	mkdir -p dd/out/2021-02-04/exceptions dd/out/2021-02-04/summary &&
+	cp dd/$D/summary/ky-eindkomst.csv dd/out/2021-02-04/summary/ &&
 	{ head -1 dd/$D/$E &&
 	  grep "^c8ac2ef75f7b5be3;" dd/$D/$E | sed "s/;151533,69;/;150000,00;/" &&
 	  grep "^6e16876fbc9b31c2;\|^1e59a6397cd07385;" dd/$D/$E &&
@@ -80,9 +81,23 @@ test_expect_success 'the changes come first, before the overview and the section
 	test_cmp expect order
 '
 
+test_expect_success 'a reconciliation on its first night with data: its breaks counted as new, not listed again' '
+	mkdir -p fn/out/2021-02-04/exceptions fn/out/2021-02-04/summary && cp -r dd/state fn/ &&
+	cp -r dd/$D fn/out/ &&
+	printf "%srecon;se;month;key;left;right;difference;explained;unexplained;status\nky-eindkomst;;2021-02;INGEN-DATA;;;;;;MANGLER\n" "$BOM" \
+		>fn/out/2021-02-04/summary/ky-eindkomst.csv &&
+	printf "%sid;recon;se;month;key;cpr;amount;reason;first_seen;age_days;left;right\n" "$BOM" \
+		>fn/out/2021-02-04/$E &&
+	report fn &&
+	rows fn/$D/report.html changes-summary >actual &&
+	echo "KY mod SKAT eIndkomst| (første nat med data)|2|151.633,69|0|0,00|0|0,00|0,00|151.633,69" >expect &&
+	test_cmp expect actual &&
+	! grep -q "<table id=\"changes\">" fn/$D/report.html
+'
+
 test_expect_success 'no change: one line saying so' '
 	mkdir -p same/out/2021-02-04 && cp -r dd/state same/ && cp -r dd/$D same/out/ &&
-	cp -r dd/$D/exceptions same/out/2021-02-04/ &&
+	cp -r dd/$D/exceptions dd/$D/summary same/out/2021-02-04/ &&
 	report same &&
 	grep -q "Ingen ændringer siden 2021-02-04: de samme åbne afvigelser med de samme beløb." \
 		same/$D/report.html
@@ -116,7 +131,7 @@ test_expect_success 'decided exceptions apart: decision, who, when, note; beloeb
 	grep -q "<h3>Afvigelser: 5, heraf åbne: 1, med beslutning: 2</h3>" $f &&
 	sed -n "/<table class=\"decided\">/,/<\/table>/p" $f | grep "^<tr" | grep -v "<th>" |
 		sed -e "s/<[^>]*>/|/g" -e "s/||*/|/g" -e "s/^|//" -e "s/|$//" >actual &&
-	printf "%s\n" "0014|151.533,69|unexplained|Accepteret|XYZ|2021-02-04T16:00:00Z|Kendt forskel|150000,00|Beløb ændret: vurderes igen" \
+	printf "%s\n" "0014|151.533,69|unexplained|Accepteret|XYZ|2021-02-04T16:00:00Z|Kendt forskel|150.000,00|Beløb ændret: vurderes igen" \
 		"0015|-100,00|unexplained|Forklaret|ABC|2021-02-05T08:15:00Z|Rettet i KY; ringet til 090972-xxxx|-100,00" >expect &&
 	test_cmp expect actual &&
 	grep -q "<tr class=\"review\">" $f &&

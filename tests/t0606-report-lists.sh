@@ -137,4 +137,20 @@ test_expect_success 'few pages: the worked examples print on at most 3 pages' '
 	done
 '
 
+# The demo night (fixtures/demo, issue 20: every reconciliation with data,
+# each worked example's breaks) measured 8 pages when this was written.
+if [ -d "$TOP/fixtures/demo" ]; then
+	test_expect_success 'few pages: the demo night, every reconciliation with data, on at most 8' '
+		for n in $(ls "$TOP/fixtures/demo" | grep "^20"); do
+			run "$TOP/fixtures/demo/$n/drops" demo $n || return 1
+		done &&
+		last=$(ls "$TOP/fixtures/demo" | grep "^20" | tail -1) &&
+		chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+			--user-data-dir="$(mktemp -d "$TRASH/profile.XXXXXX")" \
+			--print-to-pdf="$TRASH/p.pdf" "file://$TRASH/demo/out/$last/report.html" >/dev/null 2>&1 &&
+		n=$(python3 -c "import re,sys; print(len(re.findall(rb\"/Type\s*/Page(?![s\w])\", open(sys.argv[1], \"rb\").read())))" p.pdf) &&
+		echo "demo $last: $n pages" && test "$n" -le 8
+	'
+fi
+
 test_done

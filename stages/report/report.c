@@ -407,14 +407,21 @@ static const char css[] =
 	".note{color:#444;font-size:.92em}"
 	"td.reason{min-width:18em}"
 	".flag{font-weight:700;color:#9b1111}tr.review td{background:#fbe0e0}"
-	"tr.nodata td{color:#555}"
+	"tr.nodata td{color:#555}.print{display:none}"
 	"@page{size:A4 landscape;margin:10mm}"
 	"@media print{body{max-width:none;padding:0;font-size:8pt;line-height:1.25}"
 	"th,td{padding:0 .3em}h1{font-size:13pt}h2{font-size:10.5pt;margin:.8em 0 .2em}"
 	"h3{font-size:9pt;margin:.5em 0 .1em}table{margin:.2em 0 .5em}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
 	"tr,figure{break-inside:avoid}h2,h3,caption{break-after:avoid}"
-	"figure{margin:.2em 0 .5em}figure.trend svg{width:150mm}td.reason{min-width:0}"
+	"figure{margin:.1em 0 .3em}figure.trend svg{width:105mm}figcaption{font-size:7pt}"
+	"figure.trend{float:right;width:105mm;margin:0 0 .3em 4mm}table.summary tr.ok{display:none}"
+	"table.breaks,table.list,table.decided,h3,section.recon,section#intake,section#files"
+	"{clear:both}section.inorder table#reports{display:none}span.en{display:none}"
+	"p{margin:.2em 0}section#intake table{display:inline-table;vertical-align:top;"
+	"margin-right:4mm}"
+	"td.reason{min-width:0;font-size:7pt}p.note{font-size:7pt;margin:.2em 0}"
+	"table.breaks tbody tr:not(.st-break){display:none}.print{display:block}"
 	"a{color:inherit;text-decoration:none}"
 	".files a::after{content:' (' attr(href) ')';font-size:.85em}}";
 
@@ -557,7 +564,7 @@ static void render_reports(struct strbuf *h, const struct recon_data *recons,
 		html_escape(h, title_of(r));
 		strbuf_addstr(h, "</a></td><td>");
 		for (size_t k = 0; k < had.n; k++) {
-			strbuf_addstr(h, k ? "<br>" : "");
+			strbuf_addstr(h, k ? "; " : "");
 			html_escape(h, had.word[k]);
 			strbuf_addf(h, " (%lu fil%s)", had.count[k], had.count[k] == 1 ? "" : "er");
 		}
@@ -707,15 +714,15 @@ static void sum_header(struct strbuf *h, const struct recon_data *r, const char 
 	html_escape(h, se);
 	strbuf_addstr(h, ", ");
 	html_escape(h, month);
-	strbuf_addstr(h, "</caption>\n<thead><tr><th>");
-	html_escape(h, l->key);
-	strbuf_addstr(h, "</th><th>");
-	html_escape(h, l->left);
-	strbuf_addstr(h, "</th><th>");
-	html_escape(h, l->right);
-	strbuf_addstr(h, "</th><th>Forskel</th><th>");
-	html_escape(h, l->explained);
-	strbuf_addstr(h, "</th><th>Uforklaret</th><th>Status</th></tr></thead>\n<tbody>\n");
+	strbuf_addstr(h, "</caption>\n<thead><tr>");
+	th(h, "key", l->key);
+	th(h, "left", l->left);
+	th(h, "right", l->right);
+	th(h, "difference", "Forskel");
+	th(h, "explained", l->explained);
+	th(h, "unexplained", "Uforklaret");
+	th(h, "status", "Status");
+	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 }
 
 static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const char *path)
@@ -727,7 +734,8 @@ static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const
 	const char *st = csvtable_get(t, i, csvtable_col(t, "status"));
 	int total = !strcmp(key, "TOTAL");
 	char mask[CPR_MASKSZ];
-	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" : "");
+	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" :
+		    !strcmp(st, "OK") ? " class=\"ok\"" : "");
 	html_escape(h, total ? "I alt" : key_masked(key, mask));
 	strbuf_addstr(h, "</td>");
 	for (size_t k = 0; k < 5; k++) {
@@ -786,6 +794,9 @@ static int render_summary(struct strbuf *h, const struct recon_data *r, const ch
 		strbuf_addstr(h, "</tbody>\n</table>\n");
 	else
 		strbuf_addstr(h, "<p>Ingen summer denne nat.</p>\n");
+	if (r->ok)	/* paper gets what needs a look */
+		strbuf_addf(h, "<p class=\"note print\">På papir vises ikke de %lu rækker der er "
+			    "OK; de står på skærmen og i summary-filen.</p>\n", r->ok);
 	return 0;
 }
 
@@ -796,6 +807,35 @@ static void text_cell(struct strbuf *h, const char *s, const char *cls)
 	cpr_mask_text(s, strlen(s), &m);
 	strbuf_addf(h, "<td class=\"%s\">", cls);
 	html_escape(h, strbuf_str(&m));
+	strbuf_addstr(h, "</td>");
+	strbuf_release(&m);
+}
+
+/* A reason "code: dansk / English (details)": the English part in a span
+ * that paper leaves out (@media print), the rest as it is. */
+static void reason_cell(struct strbuf *h, const char *reason)
+{
+	struct strbuf m = STRBUF_INIT;
+	const char *en, *end;
+	cpr_mask_text(reason, strlen(reason), &m);
+	en = strstr(m.buf, " / ");
+	end = en ? strstr(en, " (") : NULL;
+	strbuf_addstr(h, "<td class=\"reason\">");
+	if (!en) {
+		html_escape(h, m.buf);
+	} else {
+		struct strbuf part = STRBUF_INIT;
+		strbuf_add(&part, m.buf, (size_t)(en - m.buf));
+		html_escape(h, part.buf);
+		strbuf_reset(&part);
+		strbuf_add(&part, en, end ? (size_t)(end - en) : strlen(en));
+		strbuf_addstr(h, "<span class=\"en\">");
+		html_escape(h, part.buf);
+		strbuf_addstr(h, "</span>");
+		if (end)
+			html_escape(h, end);
+		strbuf_release(&part);
+	}
 	strbuf_addstr(h, "</td>");
 	strbuf_release(&m);
 }
@@ -830,7 +870,7 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 	if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
 		return -1;
 	money_cell(h, v);
-	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), "reason");
+	reason_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")));
 	if (d >= 0) {	/* a decision that does not explain it: open again, or the amount moved */
 		const char *rev = csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "review"));
 		h->len -= strlen("</td>");
@@ -890,6 +930,9 @@ static int render_breaks(struct strbuf *h, const struct recon_data *r, const cha
 			return -1;
 	}
 	strbuf_addstr(h, "</tbody>\n</table>\n");
+	if (r->open < shown)
+		strbuf_addstr(h, "<p class=\"note print\">På papir vises kun de åbne; de forklarede "
+			      "står på skærmen og i afvigelsesfilen.</p>\n");
 	if (shown == REPORT_MAX_BREAKS && n - r->decided > REPORT_MAX_BREAKS)
 		strbuf_addf(h, "<p class=\"note\">Viser de første %d; alle står i "
 			    "afvigelsesfilen.</p>\n", REPORT_MAX_BREAKS);
@@ -899,7 +942,8 @@ static int render_breaks(struct strbuf *h, const struct recon_data *r, const cha
 /* Every exception with a decision, apart from the open ones: the
  * decision, who, when, the note; a decision whose amount has changed since
  * (review beloeb-aendret) is flagged, never kept in silence. */
-static int render_decided(struct strbuf *h, const struct recon_data *r, const char *path)
+static int render_decided(struct strbuf *h, const struct recon_data *r, const char *path,
+			  const char *dpath)
 {
 	const struct csvtable *t = &r->exc, *d = &r->dec;
 	static const char *const dcols[] = { "by", "at", "note" };
@@ -939,9 +983,9 @@ static int render_decided(struct strbuf *h, const struct recon_data *r, const ch
 		for (size_t c = 0; c < 3; c++)
 			text_cell(h, csvtable_get(d, (size_t)k, csvtable_col(d, dcols[c])),
 				  c == 2 ? "reason" : "nw");
-		strbuf_addstr(h, "<td class=\"num\">");
-		html_escape(h, csvtable_get(d, (size_t)k, csvtable_col(d, "decided_amount")));
-		strbuf_addstr(h, "</td>");
+		if (cell_money(d, (size_t)k, csvtable_col(d, "decided_amount"), dpath, &v))
+			return -1;
+		money_cell(h, v);
 		if (*rev)
 			strbuf_addf(h, "<td class=\"flag\">%s</td></tr>\n",
 				    term("beloeb-aendret", "Beløb ændret: vurderes igen"));
@@ -1514,21 +1558,24 @@ static int render_recon(struct strbuf *h, struct night_ctx *nc, int32_t night,
 	}
 	strbuf_addstr(h, "</p>\n");
 	strbuf_addf(&path, nightdir_fmt, nc->nightdir, "summary", r->recon);
-	rc = render_summary(h, r, path.buf);
+	/* the chart first: on paper it stands beside the summary (float) */
+	rc = render_trend(h, nc->outroot, night, r, rc_->trend_nights, in);
+	if (!rc)
+		rc = render_summary(h, r, path.buf);
 	strbuf_reset(&path);
 	strbuf_addf(&path, nightdir_fmt, nc->nightdir, "exceptions", r->recon);
 	if (!rc)
 		rc = render_breaks(h, r, path.buf);
+	strbuf_reset(&rel);
+	strbuf_addf(&rel, nightdir_fmt, nc->nightdir, "decisions", r->recon);
 	if (!rc)
-		rc = render_decided(h, r, path.buf);
+		rc = render_decided(h, r, path.buf, rel.buf);
 	for (int i = 0; i < rc_->nlists && !rc; i++)
 		if (!strcmp(rc_->lists[i].recon, r->recon))
 			rc = render_list(h, nc, &rc_->lists[i]);
 	for (int i = 0; i < rc_->nrates && !rc; i++)
 		if (!strcmp(rc_->rates[i].recon, r->recon))
 			rc = render_rate(h, nc, night, &rc_->rates[i]);
-	if (!rc)
-		rc = render_trend(h, nc->outroot, night, r, rc_->trend_nights, in);
 	strbuf_addstr(h, "</section>\n");
 	strbuf_release(&path);
 	strbuf_release(&rel);
@@ -1666,6 +1713,30 @@ static int32_t previous_night(const char *outroot, int32_t night)
 	return found;
 }
 
+/* 1 when recon had no data on night d (no summary file, or its INGEN-DATA
+ * row), 0 when it had, -1 reported. */
+static int no_data_on(const char *outroot, int32_t d, const char *recon, struct digest_ctx *in)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct csvtable t;
+	char day[DATE_BUFSZ];
+	int rc = 1;
+	strbuf_addf(&p, "%s/%s/summary/%s.csv", outroot, day_format(d, day), recon);
+	if (access(p.buf, R_OK) == 0) {
+		if (read_table(p.buf, &t, in))
+			rc = -1;
+		else {
+			rc = 0;
+			for (size_t i = 0; i < t.nrows; i++)
+				rc |= !strcmp(csvtable_get(&t, i, csvtable_col(&t, "key")),
+					      RECON_NO_DATA);
+			csvtable_free(&t);
+		}
+	}
+	strbuf_release(&p);
+	return rc;
+}
+
 /* A table's rows sorted by id, to join two nights on the exception id. */
 struct id_index {
 	struct id_row *v;
@@ -1733,8 +1804,8 @@ static int change_row(struct strbuf *h, const struct recon_data *r, int kind,
 	cc->amount[kind] += kind == 0 ? (after < 0 ? -after : after) :
 			    kind == 1 ? (before < 0 ? -before : before) :
 			    (after < 0 ? -after : after) - (before < 0 ? -before : before);
-	if ((*shown)++ >= CHANGES_MAX_ROWS)
-		return 0;
+	if (!shown || (*shown)++ >= CHANGES_MAX_ROWS)
+		return 0;	/* counted, not listed */
 	h += kind;	/* new, closed and changed rows each in their own buffer */
 	strbuf_addf(h, "<tr class=\"%s\"><td><a href=\"#recon-%s\">%s", change_class[kind],
 		    r->recon, r->recon);
@@ -1791,8 +1862,16 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 		unsigned long pn = 0;
 		money_t pa = 0;
 		int has_prev;
+		int first;
 		if (x->group == GROUP_NO_DATA)
 			continue;	/* we do not know what is open tonight: nothing closed */
+		/* its first night with data: every open break is new, counted, not listed
+		 * again (its section lists them) */
+		first = no_data_on(outroot, prev, x->recon, in);
+		if (first < 0) {
+			rc = -1;
+			break;
+		}
 		has_prev = night_open(outroot, prev, x->recon, x->def, in, &pt, &popen, &pn, &pa);
 		if (has_prev < 0) {
 			rc = -1;
@@ -1814,7 +1893,7 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 						      csvtable_col(&x->exc, "id"))) : -1;
 			if (j < 0 || !popen[j]) {
 				rc = change_row(kinds, x, 0, NULL, -1, &x->exc, (long)i, NULL,
-						apath.buf, &cc, &shown);
+						apath.buf, &cc, first ? NULL : &shown);
 				continue;
 			}
 			if ((rc = cell_money(&x->exc, i, csvtable_col(&x->exc, "amount"), apath.buf,
@@ -1844,7 +1923,7 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 			recons++;
 			strbuf_addf(&sum, "<tr><td><a href=\"#recon-%s\">", x->recon);
 			html_escape(&sum, title_of(x));
-			strbuf_addstr(&sum, "</a></td>");
+			strbuf_addstr(&sum, first ? "</a> (første nat med data)</td>" : "</a></td>");
 			for (int c = 0; c < 3; c++) {
 				strbuf_addf(&sum, "<td class=\"num\">%lu</td>", cc.n[c]);
 				money_cell(&sum, cc.amount[c]);
@@ -1878,7 +1957,10 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 		th(h, "open_amount", "Åbent beløb nu");
 		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 		strbuf_add(h, sum.buf, sum.len);
-		strbuf_addstr(h, "</tbody>\n</table>\n<table id=\"changes\">\n<thead><tr>");
+		strbuf_addstr(h, "</tbody>\n</table>\n");
+	}
+	if (!rc && det.len) {
+		strbuf_addstr(h, "<table id=\"changes\">\n<thead><tr>");
 		th(h, "recon", "Afstemning");
 		th(h, "change", "Ændring");
 		th(h, "key", "Nøgle");
@@ -1978,8 +2060,10 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 				err = render_recon(html, &nc, night, &r[ord[k]], rc, in);
 	}
 	if (!err) {
-		if (!st->verdict) {
-			strbuf_addstr(html, "<section id=\"intake\">\n<h2>Nattens modtagelse</h2>\n");
+		if (!st->verdict) {	/* in order: on paper the verdict's line says it */
+			strbuf_addstr(html, "<section id=\"intake\" class=\"inorder\">\n"
+				      "<h2>Nattens modtagelse</h2>\n<p class=\"note print\">Alt "
+				      "modtaget; rapporterne pr. afstemning står på skærmen.</p>\n");
 			strbuf_add(html, intake.buf, intake.len);
 			strbuf_addstr(html, "</section>\n");
 		}
