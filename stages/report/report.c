@@ -26,16 +26,21 @@ struct names {
 static void text_cell(struct strbuf *h, const char *s, const char *cls);
 static void file_link(struct strbuf *h, const char *rel, const char *label);
 
+enum { GROUP_BREAK, GROUP_EXPLAINED, GROUP_OK, GROUP_NO_DATA };
+
 struct recon_data {
 	const char *recon;
 	const struct recon_labels *lab;
 	const struct recon_def *def;	/* conf/reconciliations.conf, or NULL */
-	struct csvtable sum, exc, in;
-	int has_sum, has_exc, has_in;
+	struct csvtable sum, exc, in, dec;
+	int has_sum, has_exc, has_in, has_dec;
 	unsigned long ok, explained, breaks, missing;
 	int no_data;		/* its one row is INGEN-DATA */
 	unsigned long open;	/* open breaks, each counted once */
 	money_t open_amount;	/* their amounts, numerically, each krone once */
+	char *isopen;		/* per exception row: 1 when it is one of the open */
+	unsigned long decided;	/* exceptions with a decision row (decisions/RECON.csv) */
+	int group;		/* the page's order: GROUP_BREAK ... GROUP_NO_DATA */
 	/* worst row: OK, EXPLAINED, BREAK, MANGLER; INGEN-DATA; or NOFILE (no summary) */
 	const char *status;
 };
@@ -129,6 +134,24 @@ static void money_cell(struct strbuf *h, money_t v)
 		    money_format_grouped(v, b));
 }
 
+/*
+ * The words a clerk reads: a table's column label (name: the machine
+ * name of what it labels) and a status word. The one place they come
+ * from, so a terms table (conf/terms.conf) can take them over here.
+ */
+static const char *term(const char *name, const char *danish)
+{
+	(void)name;
+	return danish;
+}
+
+static void th(struct strbuf *h, const char *name, const char *danish)
+{
+	strbuf_addstr(h, "<th>");
+	html_escape(h, term(name, danish));
+	strbuf_addstr(h, "</th>");
+}
+
 static const char *status_class(const char *st)
 {
 	if (!strcmp(st, "OK"))
@@ -159,19 +182,87 @@ static int status_rank(const char *st)
 	return 3;
 }
 
+/* The row of id in a decisions file (OUT/DATE/decisions/RECON.csv, written
+ * by the matching stages: id;decision;by;at;note;decided_amount;amount;
+ * review), or -1. */
+static long dec_find(const struct csvtable *dec, const char *id)
+{
+	int cid = dec ? csvtable_col(dec, "id") : -1;
+	size_t lo = 0, hi = dec ? dec->nrows : 0;
+	while (*id && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(csvtable_get(dec, mid, cid), id);
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Sorts t's rows by its id column, so dec_find() can search it (the
+ * decisions files are written sorted; this keeps the report right if one
+ * is not). */
+struct id_row {
+	char **row;
+	unsigned long line;
+};
+static int id_col_sort;
+static int cmp_id_row(const void *a, const void *b)
+{
+	const struct id_row *x = a, *y = b;
+	return strcmp(x->row[id_col_sort], y->row[id_col_sort]);
+}
+static void sort_by_id(struct csvtable *t)
+{
+	struct id_row *v;
+	int cid = csvtable_col(t, "id");
+	if (cid < 0 || t->nrows < 2)
+		return;
+	v = xcalloc(t->nrows, sizeof(*v));
+	for (size_t i = 0; i < t->nrows; i++) {
+		v[i].row = t->rows[i];
+		v[i].line = t->lines[i];
+	}
+	id_col_sort = cid;
+	qsort(v, t->nrows, sizeof(*v), cmp_id_row);
+	for (size_t i = 0; i < t->nrows; i++) {
+		t->rows[i] = v[i].row;
+		t->lines[i] = v[i].line;
+	}
+	free(v);
+}
+
+/* A decision explains its exception: forklaret, accepteret or afskrevet,
+ * and the amount is the one decided (review empty; beloeb-aendret keeps
+ * it open, flagged). genaabnet is open again. */
+static int dec_explains(const struct csvtable *dec, long row)
+{
+	const char *d;
+	if (row < 0 || *csvtable_get(dec, (size_t)row, csvtable_col(dec, "review")))
+		return 0;
+	d = csvtable_get(dec, (size_t)row, csvtable_col(dec, "decision"));
+	return !strcmp(d, "forklaret") || !strcmp(d, "accepteret") || !strcmp(d, "afskrevet");
+}
+
 /*
  * The overview's one level: the exceptions. An exception that explains
- * its row is not open; a detail is counted in its parent (an exception of
- * the parent code, same SE and month, under the detail's key or the one
- * conf names) and only where there is none; every other exception is one
- * open break, its amount counted numerically (match/reconconf.h).
+ * its row is not open, nor is one a decision explains (dec, or NULL); a
+ * detail is counted in its parent (an exception of the parent code, same
+ * SE and month, under the detail's key or the one conf names) and only
+ * where there is none; every other exception is one open break, its
+ * amount counted numerically (match/reconconf.h). isopen (or NULL) gets
+ * 1 for each open row.
  */
-static int count_open(const struct csvtable *t, const struct recon_def *def, const char *path,
-		      unsigned long *n, money_t *amount)
+static int open_rows(const struct csvtable *t, const struct recon_def *def,
+		     const struct csvtable *dec, const char *path, char *isopen,
+		     unsigned long *n, money_t *amount)
 {
 	int cse = csvtable_col(t, "se"), cmo = csvtable_col(t, "month");
 	int ckey = csvtable_col(t, "key"), creason = csvtable_col(t, "reason");
-	int camount = csvtable_col(t, "amount");
+	int camount = csvtable_col(t, "amount"), cid = csvtable_col(t, "id");
 	char code[64], other[64];
 	*n = 0;
 	*amount = 0;
@@ -179,12 +270,16 @@ static int count_open(const struct csvtable *t, const struct recon_def *def, con
 		const struct recon_detail *det = NULL;
 		int role = EXC_BREAK;
 		money_t v;
+		if (isopen)
+			isopen[r] = 0;
 		if (cell_money(t, r, camount, path, &v))
 			return -1;
 		reason_code(csvtable_get(t, r, creason), code, sizeof(code));
 		if (def)
 			role = recon_code_role(def, code, &det);
 		if (role == EXC_EXPLAINS)
+			continue;
+		if (dec && dec_explains(dec, dec_find(dec, csvtable_get(t, r, cid))))
 			continue;
 		if (role == EXC_DETAIL) {
 			const char *key = det->key ? det->key : csvtable_get(t, r, ckey);
@@ -202,6 +297,8 @@ static int count_open(const struct csvtable *t, const struct recon_def *def, con
 			if (parent)
 				continue;
 		}
+		if (isopen)
+			isopen[r] = 1;
 		(*n)++;
 		*amount += v < 0 ? -v : v;
 	}
@@ -244,11 +341,23 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 			worst = status_rank(s);
 	}
 	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/decisions/%s.csv", nightdir, r->recon);
+	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->dec, in)) == 0) {
+		r->has_dec = 1;
+		sort_by_id(&r->dec);
+	}
+	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/exceptions/%s.csv", nightdir, r->recon);
 	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->exc, in)) == 0)
 		r->has_exc = 1;
-	if (!rc && r->has_exc)
-		rc = count_open(&r->exc, r->def, p.buf, &r->open, &r->open_amount);
+	if (!rc && r->has_exc) {
+		int cid = csvtable_col(&r->exc, "id");
+		r->isopen = xcalloc(r->exc.nrows + 1, 1);
+		rc = open_rows(&r->exc, r->def, r->has_dec ? &r->dec : NULL, p.buf, r->isopen,
+			       &r->open, &r->open_amount);
+		for (size_t i = 0; r->has_dec && i < r->exc.nrows; i++)
+			r->decided += dec_find(&r->dec, csvtable_get(&r->exc, i, cid)) >= 0;
+	}
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/inputs/%s.csv", nightdir, r->recon);
 	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->in, in)) == 0)
@@ -261,6 +370,13 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 	else
 		r->status = worst < 0 ? "OK" : worst == 0 ? "OK" : worst == 1 ? "EXPLAINED" :
 			    worst == 2 ? "BREAK" : "MANGLER";
+	/* the page's order: open breaks (or rows we do not know), explained, OK, no data */
+	if (!r->has_sum || r->no_data)
+		r->group = GROUP_NO_DATA;
+	else if (r->open || worst >= 2)
+		r->group = GROUP_BREAK;
+	else
+		r->group = worst == 1 || (r->has_exc && r->exc.nrows) ? GROUP_EXPLAINED : GROUP_OK;
 	strbuf_release(&p);
 	return rc;
 }
@@ -285,11 +401,22 @@ static const char css[] =
 	"figure{margin:.5em 0 1.5em}figcaption{font-size:.9em;color:#444}"
 	".note{color:#444;font-size:.92em}"
 	"td.reason{min-width:18em}"
-	"@page{size:A4 landscape;margin:12mm}"
-	"@media print{body{max-width:none;padding:0;font-size:9pt}th,td{padding:.1em .35em}"
+	".flag{font-weight:700;color:#9b1111}tr.review td{background:#fbe0e0}"
+	"tr.nodata td{color:#555}.print{display:none}"
+	"@page{size:A4 landscape;margin:10mm}"
+	"@media print{body{max-width:none;padding:0;font-size:8pt;line-height:1.25}"
+	"th,td{padding:0 .3em}h1{font-size:13pt}h2{font-size:10.5pt;margin:.8em 0 .2em}"
+	"h3{font-size:9pt;margin:.5em 0 .1em}table{margin:.2em 0 .5em}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	"section.recon{break-before:page}section.recon:first-of-type{break-before:auto}"
-	"table,figure,tr{break-inside:avoid}h2,h3{break-after:avoid}"
+	"tr,figure{break-inside:avoid}h2,h3,caption{break-after:avoid}"
+	"figure{margin:.1em 0 .3em}figure.trend svg{width:105mm}figcaption{font-size:7pt}"
+	"figure.trend{float:right;width:105mm;margin:0 0 .3em 4mm}table.summary tr.ok{display:none}"
+	"table.breaks,table.list,table.decided,h3,section.recon,section#intake,section#files"
+	"{clear:both}section.inorder table#reports{display:none}"
+	"p{margin:.2em 0}section#intake table{display:inline-table;vertical-align:top;"
+	"margin-right:4mm}"
+	"td.reason{min-width:0;font-size:7pt}p.note{font-size:7pt;margin:.2em 0}"
+	"table.breaks tbody tr:not(.st-break){display:none}.print{display:block}"
 	"a{color:inherit;text-decoration:none}"
 	".files a::after{content:' (' attr(href) ')';font-size:.85em}}";
 
@@ -301,11 +428,12 @@ static void render_head(struct strbuf *h, const char *day)
 	strbuf_addstr(h, css);
 	strbuf_addstr(h, "</style>\n</head>\n<body>\n<header>\n");
 	strbuf_addf(h, "<h1>Nattens afstemning %s</h1>\n", day);
-	strbuf_addstr(h, "<p class=\"note\">Beløb i kr. Status: <span class=\"badge st-ok\">OK – "
-		      "stemmer</span> <span class=\"badge st-explained\">Forklaret</span> forskel "
-		      "forklaret af afviste linjer, <span class=\"badge st-break\">Afvigelse</span> "
-		      "uforklaret forskel eller åbne afvigelser. CPR-numre er maskeret; de fulde "
-		      "rækker står i afvigelsesfilerne.</p>\n</header>\n");
+	strbuf_addf(h, "<p class=\"note\">Beløb i kr. Status: <span class=\"badge st-ok\">%s"
+		    "</span> <span class=\"badge st-explained\">%s</span> forskel "
+		    "forklaret af afviste linjer eller en beslutning, <span class=\"badge "
+		    "st-break\">%s</span> uforklaret forskel eller åbne afvigelser. CPR-numre er "
+		    "maskeret; de fulde rækker står i afvigelsesfilerne.</p>\n</header>\n",
+		    status_text("OK"), status_text("EXPLAINED"), status_text("BREAK"));
 }
 
 static const char *title_of(const struct recon_data *r)
@@ -313,34 +441,50 @@ static const char *title_of(const struct recon_data *r)
 	return *r->lab->title ? r->lab->title : r->recon;
 }
 
-/* One line per reconciliation: its worst row, the rows by status, what is open. */
-static void render_overview(struct strbuf *h, const struct recon_data *r, size_t n)
+/* One line per reconciliation, in the page's order (ord): its worst row,
+ * the rows by status, what is open. */
+static void render_overview(struct strbuf *h, const struct recon_data *r, const size_t *ord,
+			    size_t n)
 {
 	char b[MONEY_BUFSZ];
-	strbuf_addstr(h, "<table id=\"overview\">\n<caption>Overblik</caption>\n"
-		      "<thead><tr><th>Afstemning</th><th>Status</th><th>OK</th><th>Forklaret</th>"
-		      "<th>Afvigelse</th><th>Mangler data</th><th>Åbne afvigelser</th>"
-		      "<th>Beløb åbne (numerisk)</th></tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i < n; i++) {
-		strbuf_addf(h, "<tr><td><a href=\"#recon-%s\">", r[i].recon);
-		html_escape(h, title_of(&r[i]));
-		strbuf_addf(h, "</a></td><td class=\"st %s\">%s</td>", status_class(r[i].status),
-			    status_text(r[i].status));
+	strbuf_addstr(h, "<table id=\"overview\">\n<caption>Overblik</caption>\n<thead><tr>");
+	th(h, "recon", "Afstemning");
+	th(h, "status", "Status");
+	th(h, "ok", "OK");
+	th(h, "explained", "Forklaret");
+	th(h, "break", "Afvigelse");
+	th(h, "missing", "Mangler data");
+	th(h, "open", "Åbne afvigelser");
+	th(h, "open_amount", "Beløb åbne (numerisk)");
+	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
+	for (size_t k = 0; k < n; k++) {
+		const struct recon_data *x = &r[ord[k]];
+		/* one without data tonight is this one line: no section to link to */
+		if (x->group == GROUP_NO_DATA)
+			strbuf_addf(h, "<tr id=\"recon-%s\" class=\"nodata\"><td><a>", x->recon);
+		else
+			strbuf_addf(h, "<tr><td><a href=\"#recon-%s\">", x->recon);
+		html_escape(h, title_of(x));
+		strbuf_addf(h, "</a></td><td class=\"st %s\">%s</td>", status_class(x->status),
+			    status_text(x->status));
 		strbuf_addf(h, "<td class=\"num\">%lu</td><td class=\"num\">%lu</td>"
 			    "<td class=\"num\">%lu</td><td class=\"num\">%lu</td>"
-			    "<td class=\"num\">%lu</td>", r[i].ok, r[i].explained, r[i].breaks,
-			    r[i].no_data ? 0 : r[i].missing, r[i].open);
+			    "<td class=\"num\">%lu</td>", x->ok, x->explained, x->breaks,
+			    x->no_data ? 0 : x->missing, x->open);
 		strbuf_addf(h, "<td class=\"num\">%s</td></tr>\n",
-			    money_format_grouped(r[i].open_amount, b));
+			    money_format_grouped(x->open_amount, b));
 	}
 	if (!n)
 		strbuf_addstr(h, "<tr><td colspan=\"8\">Ingen afstemninger denne nat.</td></tr>\n");
-	strbuf_addstr(h, "</tbody>\n</table>\n<p class=\"note\">Åbne afvigelser tæller hver "
+	strbuf_addstr(h, "</tbody>\n</table>\n<p class=\"note\">Rækkefølge: åbne afvigelser efter "
+		      "beløb (største først), så forklarede, så OK, til sidst dem uden data i nat "
+		      "(én linje hver; hvilke rapporter de mangler står under Nattens modtagelse). "
+		      "Åbne afvigelser tæller hver "
 		      "krone én gang, på afvigelsernes niveau: en afvigelse der forklarer sin "
-		      "række (f.eks. renter med forslag til bilag, en faktura KY har afvist) er "
-		      "ikke åben, og en detalje (en persons forskel under feltets uforklarede "
-		      "rest, en kontos forskel under TOTAL) tælles i den afvigelse den er en del "
-		      "af (conf/reconciliations.conf).</p>\n");
+		      "række (f.eks. renter med forslag til bilag, en faktura KY har afvist) eller "
+		      "som en beslutning forklarer, er ikke åben, og en detalje (en persons "
+		      "forskel under feltets uforklarede rest, en kontos forskel under TOTAL) "
+		      "tælles i den afvigelse den er en del af (conf/reconciliations.conf).</p>\n");
 }
 
 /* A list of distinct words, each with a count or the places it was seen. */
@@ -378,19 +522,21 @@ static void tally_free(struct tally *t)
 }
 
 /* Per reconciliation: the reports it had (files) and the required ones missing (where). */
-static void render_reports(struct strbuf *h, const struct recon_data *r, size_t n)
+static void render_reports(struct strbuf *h, const struct recon_data *recons,
+			   const size_t *ord, size_t n)
 {
 	strbuf_addstr(h, "<table id=\"reports\">\n<caption>Rapporter pr. afstemning "
 		      "(inputs/)</caption>\n<thead><tr><th>Afstemning</th><th>Modtaget</th>"
 		      "<th>Mangler</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < n; i++) {
-		const struct csvtable *t = &r[i].in;
+		const struct recon_data *r = &recons[ord[i]];
+		const struct csvtable *t = &r->in;
 		struct tally had = { 0 }, miss = { 0 };
 		int cl = csvtable_col(t, "report"), cst = csvtable_col(t, "state");
 		int cn = csvtable_col(t, "need"), cse = csvtable_col(t, "se");
 		int cm = csvtable_col(t, "month"), cf = csvtable_col(t, "file");
 		int cnight = csvtable_col(t, "night");
-		for (size_t k = 0; r[i].has_in && k < t->nrows; k++) {
+		for (size_t k = 0; r->has_in && k < t->nrows; k++) {
 			const char *label = csvtable_get(t, k, cl), *se = csvtable_get(t, k, cse);
 			struct strbuf file = STRBUF_INIT;
 			size_t at;
@@ -409,18 +555,18 @@ static void render_reports(struct strbuf *h, const struct recon_data *r, size_t 
 			}
 			strbuf_release(&file);
 		}
-		strbuf_addf(h, "<tr><td><a href=\"#recon-%s\">", r[i].recon);
-		html_escape(h, title_of(&r[i]));
+		strbuf_addf(h, "<tr><td><a href=\"#recon-%s\">", r->recon);
+		html_escape(h, title_of(r));
 		strbuf_addstr(h, "</a></td><td>");
 		for (size_t k = 0; k < had.n; k++) {
-			strbuf_addstr(h, k ? "<br>" : "");
+			strbuf_addstr(h, k ? "; " : "");
 			html_escape(h, had.word[k]);
 			strbuf_addf(h, " (%lu fil%s)", had.count[k], had.count[k] == 1 ? "" : "er");
 		}
 		strbuf_addf(h, "%s</td><td%s>", had.n ? "" : "Intet",
 			    miss.n ? " class=\"st st-missing\"" : "");
 		for (size_t k = 0; k < miss.n; k++) {
-			strbuf_addstr(h, k ? "<br>" : "");
+			strbuf_addstr(h, k ? "; " : "");
 			html_escape(h, miss.word[k]);
 			strbuf_addstr(h, ": ");
 			html_escape(h, strbuf_str(&miss.what[k]));
@@ -571,17 +717,12 @@ static void sum_header(struct strbuf *h, const struct recon_data *r, const char 
 	html_escape(h, se);
 	strbuf_addstr(h, ", ");
 	html_escape(h, month);
-	strbuf_addstr(h, "</caption>\n<thead><tr><th>");
-	html_escape(h, l->key);
-	strbuf_addstr(h, "</th><th>");
-	html_escape(h, l->left);
-	strbuf_addstr(h, "</th><th>");
-	html_escape(h, l->right);
-	strbuf_addstr(h, "</th>");
+	strbuf_addstr(h, "</caption>\n<thead><tr>");
+	th(h, "key", l->key);
+	th(h, "left", l->left);
+	th(h, "right", l->right);
 	term_th(h, "summary", "difference");
-	strbuf_addstr(h, "<th>");
-	html_escape(h, l->explained);
-	strbuf_addstr(h, "</th>");
+	th(h, "explained", l->explained);
 	term_th(h, "summary", "unexplained");
 	term_th(h, "summary", "status");
 	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
@@ -596,7 +737,8 @@ static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const
 	const char *st = csvtable_get(t, i, csvtable_col(t, "status"));
 	int total = !strcmp(key, "TOTAL");
 	char mask[CPR_MASKSZ];
-	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" : "");
+	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" :
+		    !strcmp(st, "OK") ? " class=\"ok\"" : "");
 	html_escape(h, total ? "I alt" : key_masked(key, mask));
 	strbuf_addstr(h, "</td>");
 	for (size_t k = 0; k < 5; k++) {
@@ -655,14 +797,48 @@ static int render_summary(struct strbuf *h, const struct recon_data *r, const ch
 		strbuf_addstr(h, "</tbody>\n</table>\n");
 	else
 		strbuf_addstr(h, "<p>Ingen summer denne nat.</p>\n");
+	if (r->ok)	/* paper gets what needs a look */
+		strbuf_addf(h, "<p class=\"note print\">På papir vises ikke de %lu rækker der er "
+			    "OK; de står på skærmen og i summary-filen.</p>\n", r->ok);
 	return 0;
 }
 
+/* A text cell: HTML-escaped, anything CPR-shaped masked DDMMYY-xxxx. */
 static void text_cell(struct strbuf *h, const char *s, const char *cls)
 {
+	struct strbuf m = STRBUF_INIT;
+	cpr_mask_text(s, strlen(s), &m);
 	strbuf_addf(h, "<td class=\"%s\">", cls);
-	html_escape(h, s);
+	html_escape(h, strbuf_str(&m));
 	strbuf_addstr(h, "</td>");
+	strbuf_release(&m);
+}
+
+/* A reason "code: dansk / English (details)" as the clerk reads it: the
+ * code, then the Danish text of conf/terms.conf (or the CSV's Danish half)
+ * and the details; the English half stays in the exception file. */
+static void reason_cell(struct strbuf *h, const char *recon, const char *reason)
+{
+	struct strbuf m = STRBUF_INIT, dk = STRBUF_INIT;
+	struct reason_parts p;
+	cpr_mask_text(reason, strlen(reason), &m);
+	reason_split(m.buf, &p);
+	if (p.code_len) {
+		strbuf_add(&dk, p.code, p.code_len);
+		strbuf_addstr(&dk, ": ");
+	}
+	terms_reason(recon, m.buf, &dk);
+	strbuf_addstr(h, "<td class=\"reason\">");
+	html_escape(h, dk.buf);
+	strbuf_addstr(h, "</td>");
+	strbuf_release(&dk);
+	strbuf_release(&m);
+}
+
+/* The word for a decision (decisions/RECON.csv's decision column). */
+static const char *decision_text(const char *d)
+{
+	return terms_decision(d);
 }
 
 static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, const char *path)
@@ -670,9 +846,10 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 	static const char *const cols[] = { "se", "month" };
 	const struct csvtable *t = &r->exc;
 	const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr"));
+	long d = r->has_dec ? dec_find(&r->dec, csvtable_get(t, i, csvtable_col(t, "id"))) : -1;
 	char mask[CPR_MASKSZ];
 	money_t v;
-	strbuf_addstr(h, "<tr>");
+	strbuf_addstr(h, r->isopen[i] ? "<tr class=\"st-break\">" : "<tr>");
 	for (size_t k = 0; k < 2; k++)
 		text_cell(h, csvtable_get(t, i, csvtable_col(t, cols[k])), "nw");
 	text_cell(h, key_masked(csvtable_get(t, i, csvtable_col(t, "key")), mask), "nw");
@@ -680,7 +857,16 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 	if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
 		return -1;
 	money_cell(h, v);
-	text_cell(h, csvtable_get(t, i, csvtable_col(t, "reason")), "reason");
+	reason_cell(h, r->recon, csvtable_get(t, i, csvtable_col(t, "reason")));
+	if (d >= 0) {	/* a decision that does not explain it: open again, or the amount moved */
+		const char *rev = csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "review"));
+		h->len -= strlen("</td>");
+		h->buf[h->len] = '\0';
+		strbuf_addf(h, " <span class=\"flag\">%s</span></td>", *rev ?
+			    terms_review("beloeb-aendret") :
+			    decision_text(csvtable_get(&r->dec, (size_t)d,
+						       csvtable_col(&r->dec, "decision"))));
+	}
 	text_cell(h, csvtable_get(t, i, csvtable_col(t, "first_seen")), "nw");
 	strbuf_addstr(h, "<td class=\"num\">");
 	html_escape(h, csvtable_get(t, i, csvtable_col(t, "age_days")));
@@ -688,32 +874,112 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 	return 0;
 }
 
+/* An exception a decision explains is shown apart (render_decided). */
+static int shown_apart(const struct recon_data *r, size_t i)
+{
+	return r->has_dec &&
+	       dec_explains(&r->dec, dec_find(&r->dec, csvtable_get(&r->exc, i,
+								    csvtable_col(&r->exc, "id"))));
+}
+
+/* The exceptions not explained by a decision, open ones tinted. */
 static int render_breaks(struct strbuf *h, const struct recon_data *r, const char *path)
 {
-	static const char *const exc_cols[] = { "cpr", "amount", "reason", "first_seen",
-						"age_days" };
-	size_t n = r->has_exc ? r->exc.nrows : 0;
-	strbuf_addf(h, "<h3>Afvigelser: %zu, heraf åbne: %lu</h3>\n", n, r->open);
+	size_t n = r->has_exc ? r->exc.nrows : 0, shown = 0;
 	if (!n) {
-		strbuf_addstr(h, "<p>Ingen åbne afvigelser.</p>\n");
+		strbuf_addstr(h, "<p class=\"note\">Ingen åbne afvigelser.</p>\n");
 		return 0;
 	}
+	strbuf_addf(h, "<h3>Afvigelser: %zu, heraf åbne: %lu", n, r->open);
+	if (r->decided)
+		strbuf_addf(h, ", med beslutning: %lu", r->decided);
+	strbuf_addstr(h, "</h3>\n");
+	for (size_t i = 0; i < n; i++)
+		shown += !shown_apart(r, i);
+	if (!shown)
+		return 0;
 	strbuf_addstr(h, "<table class=\"breaks\">\n<thead><tr>");
 	term_th(h, "exceptions", "se");
 	term_th(h, "exceptions", "month");
-	strbuf_addstr(h, "<th>");
-	html_escape(h, r->lab->key);
-	strbuf_addstr(h, "</th>");
-	for (size_t k = 0; k < sizeof(exc_cols) / sizeof(exc_cols[0]); k++)
-		term_th(h, "exceptions", exc_cols[k]);
+	th(h, "key", r->lab->key);
+	term_th(h, "exceptions", "cpr");
+	term_th(h, "exceptions", "amount");
+	term_th(h, "exceptions", "reason");
+	term_th(h, "exceptions", "first_seen");
+	term_th(h, "exceptions", "age_days");
 	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i < n && i < REPORT_MAX_BREAKS; i++)
+	shown = 0;
+	for (size_t i = 0; i < n && shown < REPORT_MAX_BREAKS; i++) {
+		if (shown_apart(r, i))
+			continue;
+		shown++;
 		if (break_row(h, r, i, path))
 			return -1;
+	}
 	strbuf_addstr(h, "</tbody>\n</table>\n");
-	if (n > REPORT_MAX_BREAKS)
-		strbuf_addf(h, "<p class=\"note\">Viser de første %d af %zu; alle står i "
-			    "afvigelsesfilen.</p>\n", REPORT_MAX_BREAKS, n);
+	if (r->open < shown)
+		strbuf_addstr(h, "<p class=\"note print\">På papir vises kun de åbne; de forklarede "
+			      "står på skærmen og i afvigelsesfilen.</p>\n");
+	if (shown == REPORT_MAX_BREAKS && n - r->decided > REPORT_MAX_BREAKS)
+		strbuf_addf(h, "<p class=\"note\">Viser de første %d; alle står i "
+			    "afvigelsesfilen.</p>\n", REPORT_MAX_BREAKS);
+	return 0;
+}
+
+/* Every exception with a decision, apart from the open ones: the
+ * decision, who, when, the note; a decision whose amount has changed since
+ * (review beloeb-aendret) is flagged, never kept in silence. */
+static int render_decided(struct strbuf *h, const struct recon_data *r, const char *path,
+			  const char *dpath)
+{
+	const struct csvtable *t = &r->exc, *d = &r->dec;
+	static const char *const dcols[] = { "by", "at", "note" };
+	char mask[CPR_MASKSZ], code[64];
+	if (!r->decided)
+		return 0;
+	strbuf_addf(h, "<h3>Afvigelser med beslutning: %lu</h3>\n<table class=\"decided\">\n"
+		    "<thead><tr>", r->decided);
+	th(h, "key", r->lab->key);
+	term_th(h, "decisions", "cpr");
+	term_th(h, "decisions", "amount");
+	term_th(h, "exceptions", "reason");
+	term_th(h, "decisions", "decision");
+	term_th(h, "decisions", "by");
+	term_th(h, "decisions", "at");
+	term_th(h, "decisions", "note");
+	term_th(h, "decisions", "decided_amount");
+	term_th(h, "decisions", "review");
+	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < t->nrows; i++) {
+		long k = dec_find(d, csvtable_get(t, i, csvtable_col(t, "id")));
+		const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr")), *rev;
+		money_t v;
+		if (k < 0)
+			continue;
+		rev = csvtable_get(d, (size_t)k, csvtable_col(d, "review"));
+		strbuf_addstr(h, *rev ? "<tr class=\"review\">" : "<tr>");
+		text_cell(h, key_masked(csvtable_get(t, i, csvtable_col(t, "key")), mask), "nw");
+		text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", "nw");
+		if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
+			return -1;
+		money_cell(h, v);
+		reason_code(csvtable_get(t, i, csvtable_col(t, "reason")), code, sizeof(code));
+		text_cell(h, code, "nw");
+		text_cell(h, decision_text(csvtable_get(d, (size_t)k, csvtable_col(d, "decision"))),
+			  "nw");
+		for (size_t c = 0; c < 3; c++)
+			text_cell(h, csvtable_get(d, (size_t)k, csvtable_col(d, dcols[c])),
+				  c == 2 ? "reason" : "nw");
+		if (cell_money(d, (size_t)k, csvtable_col(d, "decided_amount"), dpath, &v))
+			return -1;
+		money_cell(h, v);
+		if (*rev)
+			strbuf_addf(h, "<td class=\"flag\">%s</td></tr>\n",
+				    terms_review("beloeb-aendret"));
+		else
+			strbuf_addstr(h, "<td></td></tr>\n");
+	}
+	strbuf_addstr(h, "</tbody>\n</table>\n");
 	return 0;
 }
 
@@ -724,55 +990,114 @@ struct trend_point {
 	money_t amount;
 };
 
-/* Open breaks of recon on each of the last n nights up to night, from
- * OUT/D/exceptions/RECON.csv (each file read goes into the input digest);
- * a night without the file is a gap. */
+/* The open breaks of recon on night d (OUT/D/exceptions/RECON.csv, less
+ * those that night's decisions explain): *t read (the caller frees it,
+ * and *isopen) when 1 is returned; 0 no file; -1 reported. */
+static int night_open(const char *outroot, int32_t d, const char *recon,
+		      const struct recon_def *def, struct digest_ctx *in, struct csvtable *t,
+		      char **isopen, unsigned long *n, money_t *amount)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct csvtable dec;
+	char day[DATE_BUFSZ];
+	int has_dec = 0, rc = 0;
+	*isopen = NULL;
+	day_format(d, day);
+	strbuf_addf(&path, "%s/%s/decisions/%s.csv", outroot, day, recon);
+	if (access(path.buf, R_OK) == 0) {
+		if (read_table(path.buf, &dec, in)) {
+			strbuf_release(&path);
+			return -1;
+		}
+		has_dec = 1;
+		sort_by_id(&dec);
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/%s/exceptions/%s.csv", outroot, day, recon);
+	if (access(path.buf, R_OK) == 0 && (rc = read_table(path.buf, t, in)) == 0) {
+		*isopen = xcalloc(t->nrows + 1, 1);
+		rc = open_rows(t, def, has_dec ? &dec : NULL, path.buf, *isopen, n, amount);
+		if (rc) {
+			csvtable_free(t);
+			free(*isopen);
+			*isopen = NULL;
+		} else
+			rc = 1;
+	}
+	if (has_dec)
+		csvtable_free(&dec);
+	strbuf_release(&path);
+	return rc;
+}
+
+/* Open breaks of recon on each of the last n nights up to night (each
+ * file read goes into the input digest); a night without the file is a gap. */
 static int trend_read(const char *outroot, int32_t night, const char *recon,
 		      const struct recon_def *def, struct trend_point *p, int n,
 		      struct digest_ctx *in)
 {
 	int64_t last = day_number(night);
 	for (int i = 0; i < n; i++) {
-		struct strbuf path = STRBUF_INIT;
 		struct csvtable t;
-		char d[DATE_BUFSZ];
-		int rc = 0;
+		char *isopen;
+		int rc;
 		memset(&p[i], 0, sizeof(p[i]));
 		p[i].day = day_from_number(last - (n - 1 - i));
-		strbuf_addf(&path, "%s/%s/exceptions/%s.csv", outroot, day_format(p[i].day, d), recon);
-		if (access(path.buf, R_OK) == 0 && (rc = read_table(path.buf, &t, in)) == 0) {
-			p[i].present = 1;
-			rc = count_open(&t, def, path.buf, &p[i].count, &p[i].amount);
-			csvtable_free(&t);
-		}
-		strbuf_release(&path);
-		if (rc)
+		rc = night_open(outroot, p[i].day, recon, def, in, &t, &isopen, &p[i].count,
+				&p[i].amount);
+		if (rc < 0)
 			return -1;
+		if (rc == 1) {
+			p[i].present = 1;
+			csvtable_free(&t);
+			free(isopen);
+		}
 	}
 	return 0;
 }
 
-enum { SVG_W = 760, SVG_H = 180, PLOT_X = 44, PLOT_Y = 14, PLOT_W = 690, PLOT_H = 120 };
+/*
+ * The chart: two bands, each with its own axis, so neither series hides
+ * the other. Above, the amount (numeric, kr.) as a line with a marker on
+ * every night that ran (one night is a marker); below, the count of open
+ * breaks as bars. Integer coordinates only, so the bytes never depend on
+ * float rounding.
+ */
+enum {
+	SVG_W = 760, SVG_H = 196, PLOT_X = 60, PLOT_W = 620,
+	LINE_Y = 12, LINE_H = 56,	/* the amount's band */
+	BAR_Y = 84, BAR_H = 84,		/* the count's band, below it */
+};
+#define COLOUR_BAR "#c0392b"
+#define COLOUR_LINE "#1f4e8c"
 
 static void svg_axes(struct strbuf *h, const struct trend_point *p, int n,
 		     unsigned long maxc, money_t maxa)
 {
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], b[MONEY_BUFSZ];
+	int right = PLOT_X + PLOT_W;
+	/* the count's axis, left */
 	strbuf_addf(h, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>\n",
-		    PLOT_X, PLOT_Y + PLOT_H, PLOT_X + PLOT_W, PLOT_Y + PLOT_H);
-	if (maxc)
-		strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">"
-			    "%lu</text>\n", PLOT_X - 4, PLOT_Y + 8, maxc);
-	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
-		    PLOT_X - 4, PLOT_Y + PLOT_H);
+		    PLOT_X, BAR_Y + BAR_H, right, BAR_Y + BAR_H);
+	strbuf_addf(h, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n",
+		    PLOT_X, BAR_Y, PLOT_X, BAR_Y + BAR_H);
+	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%lu</text>\n"
+		    "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
+		    PLOT_X - 4, BAR_Y + 9, maxc, PLOT_X - 4, BAR_Y + BAR_H);
+	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">antal"
+		    "</text>\n", PLOT_X - 4, BAR_Y + BAR_H / 2 + 4);
+	/* the amount's axis, right */
+	strbuf_addf(h, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n"
+		    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n",
+		    right, LINE_Y, right, LINE_Y + LINE_H, PLOT_X, LINE_Y + LINE_H, right,
+		    LINE_Y + LINE_H);
+	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s kr.</text>\n"
+		    "<text x=\"%d\" y=\"%d\" font-size=\"11\">0 kr.</text>\n", right + 4,
+		    LINE_Y + 9, money_format_grouped(maxa, b), right + 4, LINE_Y + LINE_H);
 	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n", PLOT_X,
-		    PLOT_Y + PLOT_H + 16, day_format(p[0].day, d1));
+		    BAR_Y + BAR_H + 16, day_format(p[0].day, d1));
 	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
-		    PLOT_X + PLOT_W, PLOT_Y + PLOT_H + 16, day_format(p[n - 1].day, d2));
-	strbuf_addf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\"><tspan fill=\"#c0392b\">"
-		    "&#9632;</tspan> antal åbne afvigelser (maks %lu)   <tspan fill=\"#1f4e8c\">"
-		    "&#9473;</tspan> beløb, numerisk (maks %s kr.)</text>\n", PLOT_X,
-		    PLOT_Y + PLOT_H + 34, maxc, money_format_grouped(maxa, b));
+		    right, BAR_Y + BAR_H + 16, day_format(p[n - 1].day, d2));
 }
 
 /* One night's mark: a bar of its open breaks, or a flat tick (green: none
@@ -781,46 +1106,62 @@ static void svg_mark(struct strbuf *h, const struct trend_point *p, int x, int b
 		     unsigned long maxc)
 {
 	char d[DATE_BUFSZ], b[MONEY_BUFSZ];
-	int bh = (int)((p->count * PLOT_H) / maxc);
+	int bh = (int)((p->count * BAR_H) / maxc);
 	day_format(p->day, d);
 	if (!p->present || !p->count) {
 		strbuf_addf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"3\" fill=\"%s\">"
-			    "<title>%s: %s</title></rect>\n", x, PLOT_Y + PLOT_H - 3, bw,
+			    "<title>%s: %s</title></rect>\n", x, BAR_Y + BAR_H - 3, bw,
 			    p->present ? "#2e7d32" : "#bbb", d,
 			    p->present ? "ingen åbne" : "ingen kørsel");
 		return;
 	}
 	strbuf_addf(h, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-		    "fill=\"#c0392b\"><title>%s: %lu åbne, %s kr.</title></rect>\n", x,
-		    PLOT_Y + PLOT_H - bh, bw, bh, d, p->count, money_format_grouped(p->amount, b));
+		    "fill=\"" COLOUR_BAR "\"><title>%s: %lu åbne, %s kr.</title></rect>\n", x,
+		    BAR_Y + BAR_H - bh, bw, bh, d, p->count, money_format_grouped(p->amount, b));
 }
 
-/* Bars: the number of open breaks; line: their numeric amount. Integer
- * coordinates only, so the bytes never depend on float rounding. */
 static void svg_plot(struct strbuf *h, const struct trend_point *p, int n,
 		     unsigned long maxc, money_t maxa)
 {
 	int slot = PLOT_W / n, bw = slot > 3 ? slot - 2 : 1;
-	struct strbuf line = STRBUF_INIT;
+	int r = bw < 8 ? 3 : 4;
+	struct strbuf line = STRBUF_INIT, marks = STRBUF_INIT;
+	char d[DATE_BUFSZ], b[MONEY_BUFSZ];
+	if (bw > 60)
+		bw = 60;
 	for (int i = 0; i < n; i++) {
 		int x = PLOT_X + i * slot + (slot - bw) / 2;
-		int y = PLOT_Y + PLOT_H - (maxa ? (int)((p[i].amount * PLOT_H) / maxa) : 0);
+		int y = LINE_Y + LINE_H - (maxa ? (int)((p[i].amount * LINE_H) / maxa) : 0);
 		svg_mark(h, &p[i], x, bw, maxc ? maxc : 1);
-		if (p[i].present)
-			strbuf_addf(&line, "%s%d,%d", line.len ? " " : "", x + bw / 2, y);
+		if (!p[i].present) {	/* a night without a run breaks the line */
+			if (line.len)
+				strbuf_addf(h, "<polyline points=\"%s\" fill=\"none\" stroke=\""
+					    COLOUR_LINE "\" stroke-width=\"2\"/>\n", line.buf);
+			strbuf_reset(&line);
+			continue;
+		}
+		strbuf_addf(&line, "%s%d,%d", line.len ? " " : "", x + bw / 2, y);
+		strbuf_addf(&marks, "<circle class=\"amount\" cx=\"%d\" cy=\"%d\" r=\"%d\" fill=\""
+			    COLOUR_LINE "\"><title>%s: %s kr.</title></circle>\n", x + bw / 2, y, r,
+			    day_format(p[i].day, d), money_format_grouped(p[i].amount, b));
 	}
 	if (line.len)
-		strbuf_addf(h, "<polyline points=\"%s\" fill=\"none\" stroke=\"#1f4e8c\" "
-			    "stroke-width=\"2\"/>\n", line.buf);
+		strbuf_addf(h, "<polyline points=\"%s\" fill=\"none\" stroke=\"" COLOUR_LINE
+			    "\" stroke-width=\"2\"/>\n", line.buf);
+	strbuf_add(h, marks.buf, marks.len);
 	strbuf_release(&line);
+	strbuf_release(&marks);
 }
 
+/* The chart of the last n nights; one line instead when none of them had
+ * an open break (no empty chart on paper). */
 static int render_trend(struct strbuf *h, const char *outroot, int32_t night,
 			const struct recon_data *r, int n, struct digest_ctx *in)
 {
 	struct trend_point *p = xcalloc((size_t)n, sizeof(*p));
 	unsigned long maxc = 0;
 	money_t maxa = 0;
+	char b[MONEY_BUFSZ];
 	if (trend_read(outroot, night, r->recon, r->def, p, n, in)) {
 		free(p);
 		return -1;
@@ -829,14 +1170,23 @@ static int render_trend(struct strbuf *h, const char *outroot, int32_t night,
 		maxc = p[i].count > maxc ? p[i].count : maxc;
 		maxa = p[i].amount > maxa ? p[i].amount : maxa;
 	}
+	if (!maxc) {
+		strbuf_addf(h, "<p class=\"note\">Ingen åbne afvigelser de sidste %d nætter.</p>\n",
+			    n);
+		free(p);
+		return 0;
+	}
 	strbuf_addf(h, "<figure class=\"trend\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
 		    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
 		    "aria-label=\"Åbne afvigelser de sidste %d nætter\">\n", SVG_W, SVG_H, SVG_W,
 		    SVG_H, n);
 	svg_axes(h, p, n, maxc, maxa);
 	svg_plot(h, p, n, maxc, maxa);
-	strbuf_addf(h, "</svg>\n<figcaption>Åbne afvigelser og deres beløb de sidste %d "
-		    "nætter (grøn: ingen åbne, grå: ingen kørsel).</figcaption>\n</figure>\n", n);
+	strbuf_addf(h, "</svg>\n<figcaption>De sidste %d nætter. Øverst <b style=\"color:"
+		    COLOUR_LINE "\">beløbet</b> i åbne afvigelser, numerisk (linje, højre akse, "
+		    "maks %s kr.); nederst <b style=\"color:" COLOUR_BAR "\">antallet</b> (søjler, "
+		    "venstre akse, maks %lu). Grøn: ingen åbne, grå: ingen kørsel."
+		    "</figcaption>\n</figure>\n", n, money_format_grouped(maxa, b), maxc);
 	free(p);
 	return 0;
 }
@@ -850,14 +1200,330 @@ static void file_link(struct strbuf *h, const char *rel, const char *label)
 	strbuf_addstr(h, "</a>");
 }
 
-static int render_recon(struct strbuf *h, const char *outroot, int32_t night,
-			const struct recon_data *r, int trend_nights, struct digest_ctx *in)
+/* What the lists of conf/report.conf read besides their own files. */
+struct night_ctx {
+	const char *outroot, *nightdir;
+	struct digest_ctx *in;
+	struct csvtable vouchers;	/* vouchers/vouchers.csv, read on first use */
+	int vouchers_state;		/* 0 not read, 1 read, -1 none */
+};
+
+/* The voucher of posting id: vouchers/vouchers.csv's voucher_id whose
+ * reference is RULE:ID (post/voucher.h), or "". */
+static const char *voucher_of(struct night_ctx *nc, const char *id)
 {
-	const char *nightdir_fmt = "%s/%s/%s/%s.csv";
-	struct strbuf path = STRBUF_INIT, rel = STRBUF_INIT;
-	char d[DATE_BUFSZ];
+	const struct csvtable *v = &nc->vouchers;
+	size_t idlen = strlen(id);
+	int cref, cid, ckind;
+	if (!nc->vouchers_state) {
+		struct strbuf p = STRBUF_INIT;
+		strbuf_addf(&p, "%s/vouchers/vouchers.csv", nc->nightdir);
+		nc->vouchers_state = access(p.buf, R_OK) == 0 &&
+				     read_table(p.buf, &nc->vouchers, nc->in) == 0 ? 1 : -1;
+		strbuf_release(&p);
+	}
+	if (nc->vouchers_state < 0 || !*id)
+		return "";
+	cref = csvtable_col(v, "reference");
+	cid = csvtable_col(v, "voucher_id");
+	ckind = csvtable_col(v, "kind");
+	for (size_t i = 0; i < v->nrows; i++) {
+		const char *ref = csvtable_get(v, i, cref);
+		size_t n = strlen(ref);
+		if (n > idlen && ref[n - idlen - 1] == ':' && !strcmp(ref + n - idlen, id) &&
+		    strcmp(csvtable_get(v, i, ckind), "reversal"))
+			return csvtable_get(v, i, cid);
+	}
+	return "";
+}
+
+static int where_holds(const struct list_where *w, int nw, const struct csvtable *t, size_t r)
+{
+	for (int k = 0; k < nw; k++) {
+		const char *v = csvtable_get(t, r, csvtable_col(t, w[k].col));
+		int ok = w[k].op == LIST_EQ ? !strcmp(v, w[k].value) :
+			 w[k].op == LIST_NE ? strcmp(v, w[k].value) != 0 :
+			 !strncmp(v, w[k].value, strlen(w[k].value));
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* tpl with each {COL} replaced by row r's cell. */
+static void fill_template(const char *tpl, const struct csvtable *t, size_t r,
+			  struct strbuf *out)
+{
+	strbuf_reset(out);
+	while (*tpl) {
+		const char *close;
+		if (*tpl == '{' && (close = strchr(tpl, '}'))) {
+			char col[128];
+			size_t n = (size_t)(close - tpl - 1);
+			if (n >= sizeof(col))
+				n = sizeof(col) - 1;
+			memcpy(col, tpl + 1, n);
+			col[n] = '\0';
+			strbuf_addstr(out, csvtable_get(t, r, csvtable_col(t, col)));
+			tpl = close + 1;
+		} else
+			strbuf_addch(out, *tpl++);
+	}
+}
+
+/* The rows of one file of a list (rel: its name under OUT/DATE). */
+static int list_rows(struct strbuf *h, struct night_ctx *nc, const struct report_list *l,
+		     const char *rel, money_t *sums, size_t *rows)
+{
+	struct strbuf p = STRBUF_INIT, link = STRBUF_INIT;
+	struct csvtable t;
+	char code[64];
 	int rc = 0;
-	day_format(night, d);
+	strbuf_addf(&p, "%s/%s", nc->nightdir, rel);
+	if (access(p.buf, R_OK)) {
+		strbuf_release(&p);
+		return 0;
+	}
+	if (read_table(p.buf, &t, nc->in)) {
+		strbuf_release(&p);
+		return -1;
+	}
+	for (size_t r = 0; r < t.nrows && !rc; r++) {
+		if (!where_holds(l->where, l->nwhere, &t, r))
+			continue;
+		(*rows)++;
+		strbuf_addstr(h, "<tr>");
+		for (int c = 0; c < l->ncols && !rc; c++) {
+			const char *col = l->cols[c].col;
+			money_t v;
+			if (l->cols[c].money) {
+				int k = csvtable_col(&t, col);
+				if (!*csvtable_get(&t, r, k)) {
+					strbuf_addstr(h, "<td></td>");
+				} else if (!(rc = cell_money(&t, r, k, p.buf, &v))) {
+					money_cell(h, v);
+					sums[c] += l->cols[c].money == 2 ? v : 0;
+				}
+			} else if (!strcmp(col, "@code")) {
+				reason_code(csvtable_get(&t, r, csvtable_col(&t, "reason")), code,
+					    sizeof(code));
+				text_cell(h, code, "nw");
+			} else if (!strcmp(col, "@voucher")) {
+				text_cell(h, voucher_of(nc, csvtable_get(&t, r, csvtable_col(&t, "id"))),
+					  "nw");
+			} else if (!strcmp(col, "@file") || !strncmp(col, "link:", 5)) {
+				const char *base;
+				if (*col == '@') {
+					strbuf_reset(&link);
+					strbuf_addstr(&link, rel);
+				} else
+					fill_template(col + 5, &t, r, &link);
+				base = strrchr(link.buf, '/');
+				strbuf_addstr(h, "<td class=\"nw\">");
+				file_link(h, link.buf, base ? base + 1 : link.buf);
+				strbuf_addstr(h, "</td>");
+			} else {
+				const char *s = csvtable_get(&t, r, csvtable_col(&t, col));
+				char mask[CPR_MASKSZ];
+				text_cell(h, key_masked(s, mask), strlen(s) > 40 ? "reason" : "nw");
+			}
+		}
+		strbuf_addstr(h, "</tr>\n");
+	}
+	csvtable_free(&t);
+	strbuf_release(&p);
+	strbuf_release(&link);
+	return rc;
+}
+
+/* A list of conf/report.conf in recon's section: its title, the rows
+ * its conditions take, and a last row I alt with the count and the sums
+ * of its amounts; one line when no row is there. */
+static int render_list(struct strbuf *h, struct night_ctx *nc, const struct report_list *l)
+{
+	struct strbuf body = STRBUF_INIT, p = STRBUF_INIT;
+	money_t *sums = xcalloc((size_t)l->ncols, sizeof(*sums));
+	size_t rows = 0, len = strlen(l->from);
+	int rc = 0, any_money = 0;
+	if (l->from[len - 1] == '/') {	/* DIR/: every .csv file of it */
+		struct names n = { NULL, 0 };
+		strbuf_addf(&p, "%s/%s", nc->nightdir, l->from);
+		list_dir(p.buf, 0, &n);
+		for (size_t i = 0; i < n.n && !rc; i++) {
+			size_t k = strlen(n.v[i]);
+			if (k <= 4 || strcmp(n.v[i] + k - 4, ".csv"))
+				continue;
+			strbuf_reset(&p);
+			strbuf_addf(&p, "%s%s", l->from, n.v[i]);
+			digest_update(nc->in, p.buf, p.len + 1);	/* the names it lists */
+			rc = list_rows(&body, nc, l, p.buf, sums, &rows);
+		}
+		names_free(&n);
+	} else
+		rc = list_rows(&body, nc, l, l->from, sums, &rows);
+	if (!rc && !rows) {
+		strbuf_addstr(h, "<p class=\"note\"><b>");
+		html_escape(h, l->title);
+		strbuf_addstr(h, ":</b> ingen.</p>\n");
+	} else if (!rc) {
+		strbuf_addstr(h, "<table class=\"list\">\n<caption>");
+		html_escape(h, l->title);
+		strbuf_addf(h, " (%zu)</caption>\n<thead><tr>", rows);
+		for (int c = 0; c < l->ncols; c++)
+			th(h, l->cols[c].col, l->cols[c].label);
+		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
+		strbuf_add(h, body.buf, body.len);
+		for (int c = 0; c < l->ncols; c++)
+			any_money |= l->cols[c].money == 2;
+		if (any_money && rows > 1) {
+			strbuf_addstr(h, "<tr class=\"total\">");
+			for (int c = 0; c < l->ncols; c++) {
+				if (l->cols[c].money == 2)
+					money_cell(h, sums[c]);
+				else
+					strbuf_addf(h, c ? "<td></td>" : "<td>I alt (%zu)</td>", rows);
+			}
+			strbuf_addstr(h, "</tr>\n");
+		}
+		strbuf_addstr(h, "</tbody>\n</table>\n");
+	}
+	free(sums);
+	strbuf_release(&body);
+	strbuf_release(&p);
+	return rc;
+}
+
+struct rate_row {
+	char *key;	/* "g:ID" or "b:ID": a row of good or bad, once */
+	char *by;
+	int bad;
+};
+
+static int cmp_rate_row(const void *a, const void *b)
+{
+	return strcmp(((const struct rate_row *)a)->key, ((const struct rate_row *)b)->key);
+}
+
+struct rate_count {
+	const char *by;
+	unsigned long n, bad;
+};
+
+static int cmp_rate_count(const void *a, const void *b)
+{
+	const struct rate_count *x = a, *y = b;
+	if (x->bad != y->bad)
+		return x->bad > y->bad ? -1 : 1;
+	return strcmp(x->by, y->by);
+}
+
+/* The rows of one night's file for a rate (rate's window: from < first_seen <= to). */
+static int rate_read(struct night_ctx *nc, const struct report_rate *rt, int32_t day,
+		     int bad, int64_t from, struct rate_row **v, size_t *n)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct csvtable t;
+	char d[DATE_BUFSZ];
+	strbuf_addf(&p, "%s/%s/%s", nc->outroot, day_format(day, d), bad ? rt->bad : rt->good);
+	if (access(p.buf, R_OK)) {
+		strbuf_release(&p);
+		return 0;
+	}
+	if (read_table(p.buf, &t, nc->in)) {
+		strbuf_release(&p);
+		return -1;
+	}
+	for (size_t r = 0; r < t.nrows; r++) {
+		int32_t fs;
+		struct strbuf key = STRBUF_INIT;
+		if (bad && !where_holds(rt->where, rt->nwhere, &t, r))
+			continue;
+		if (day_parse_iso(csvtable_get(&t, r, csvtable_col(&t, "first_seen")), &fs))
+			fs = day;
+		if (day_number(fs) <= from)
+			continue;
+		strbuf_addf(&key, "%c:%s", bad ? 'b' : 'g', csvtable_get(&t, r, csvtable_col(&t, "id")));
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[*n].key = strbuf_detach(&key);
+		(*v)[*n].by = xstrdup(csvtable_get(&t, r, csvtable_col(&t, rt->by)));
+		(*v)[(*n)++].bad = bad;
+	}
+	csvtable_free(&t);
+	strbuf_release(&p);
+	return 0;
+}
+
+/* A rate of conf/report.conf (the supplier error rate, seed 001 rule 19). */
+static int render_rate(struct strbuf *h, struct night_ctx *nc, int32_t night,
+		       const struct report_rate *rt)
+{
+	struct rate_row *v = NULL;
+	struct rate_count *c = NULL;
+	size_t n = 0, nc_ = 0;
+	int64_t to = day_number(night), from = to - rt->days;
+	int rc = 0;
+	for (int64_t dn = to; dn > from && !rc; dn--)
+		for (int bad = 0; bad < 2 && !rc; bad++)
+			rc = rate_read(nc, rt, day_from_number(dn), bad, from, &v, &n);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_rate_row);
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t k;
+		if (i && !strcmp(v[i].key, v[i - 1].key))
+			continue;	/* listed again on a later night of its month */
+		for (k = 0; k < nc_ && strcmp(c[k].by, v[i].by); k++)
+			;
+		if (k == nc_) {
+			c = xrealloc(c, (nc_ + 1) * sizeof(*c));
+			c[nc_].by = v[i].by;
+			c[nc_].n = c[nc_].bad = 0;
+			nc_++;
+		}
+		c[k].n++;
+		c[k].bad += (unsigned long)v[i].bad;
+	}
+	if (nc_ > 1)
+		qsort(c, nc_, sizeof(*c), cmp_rate_count);
+	if (!rc && !nc_) {
+		strbuf_addstr(h, "<p class=\"note\"><b>");
+		html_escape(h, rt->title);
+		strbuf_addstr(h, ":</b> ingen.</p>\n");
+	} else if (!rc) {
+		strbuf_addstr(h, "<table class=\"list rate\">\n<caption>");
+		html_escape(h, rt->title);
+		strbuf_addstr(h, "</caption>\n<thead><tr>");
+		th(h, rt->by, rt->by_label);
+		th(h, "rate_rows", "Fakturaer");
+		th(h, "rate_bad", "Undtagelser");
+		th(h, "rate_pct", "Andel (%)");
+		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
+		for (size_t k = 0; k < nc_; k++) {
+			unsigned long q = c[k].bad * 1000 / c[k].n, rem = c[k].bad * 1000 % c[k].n;
+			q += 2 * rem >= c[k].n;
+			strbuf_addstr(h, "<tr>");
+			text_cell(h, c[k].by, "nw");
+			strbuf_addf(h, "<td class=\"num\">%lu</td><td class=\"num\">%lu</td>"
+				    "<td class=\"num\">%lu,%lu</td></tr>\n", c[k].n, c[k].bad, q / 10,
+				    q % 10);
+		}
+		strbuf_addstr(h, "</tbody>\n</table>\n");
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].by);
+	}
+	free(v);
+	free(c);
+	return rc;
+}
+
+static int render_recon(struct strbuf *h, struct night_ctx *nc, int32_t night,
+			const struct recon_data *r, const struct report_conf *rc_,
+			struct digest_ctx *in)
+{
+	const char *nightdir_fmt = "%s/%s/%s.csv";
+	struct strbuf path = STRBUF_INIT, rel = STRBUF_INIT;
+	int rc = 0;
 	strbuf_addf(h, "<section class=\"recon\" id=\"recon-%s\">\n<h2>", r->recon);
 	html_escape(h, title_of(r));
 	if (*r->lab->figure) {
@@ -872,22 +1538,31 @@ static int render_recon(struct strbuf *h, const char *outroot, int32_t night,
 	strbuf_reset(&rel);
 	strbuf_addf(&rel, "exceptions/%s.csv", r->recon);
 	file_link(h, rel.buf, "Afvigelser (CSV)");
+	if (r->has_dec) {
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, "decisions/%s.csv", r->recon);
+		file_link(h, rel.buf, "Beslutninger (CSV)");
+	}
 	strbuf_addstr(h, "</p>\n");
-	strbuf_addf(&path, nightdir_fmt, outroot, d, "summary", r->recon);
-	if (r->no_data) {
-		strbuf_addstr(h, "<p class=\"note\">Ingen data i nat: ingen af afstemningens "
-			      "rækker kunne dannes.</p>\n");
-		missing_note(h, r, "", csvtable_get(&r->sum, 0, csvtable_col(&r->sum, "month")));
-	} else if (r->has_sum)
+	strbuf_addf(&path, nightdir_fmt, nc->nightdir, "summary", r->recon);
+	/* the chart first: on paper it stands beside the summary (float) */
+	rc = render_trend(h, nc->outroot, night, r, rc_->trend_nights, in);
+	if (!rc)
 		rc = render_summary(h, r, path.buf);
-	else
-		strbuf_addstr(h, "<p>Ingen summary-fil denne nat.</p>\n");
 	strbuf_reset(&path);
-	strbuf_addf(&path, nightdir_fmt, outroot, d, "exceptions", r->recon);
+	strbuf_addf(&path, nightdir_fmt, nc->nightdir, "exceptions", r->recon);
 	if (!rc)
 		rc = render_breaks(h, r, path.buf);
+	strbuf_reset(&rel);
+	strbuf_addf(&rel, nightdir_fmt, nc->nightdir, "decisions", r->recon);
 	if (!rc)
-		rc = render_trend(h, outroot, night, r, trend_nights, in);
+		rc = render_decided(h, r, path.buf, rel.buf);
+	for (int i = 0; i < rc_->nlists && !rc; i++)
+		if (!strcmp(rc_->lists[i].recon, r->recon))
+			rc = render_list(h, nc, &rc_->lists[i]);
+	for (int i = 0; i < rc_->nrates && !rc; i++)
+		if (!strcmp(rc_->rates[i].recon, r->recon))
+			rc = render_rate(h, nc, night, &rc_->rates[i]);
 	strbuf_addstr(h, "</section>\n");
 	strbuf_release(&path);
 	strbuf_release(&rel);
@@ -931,11 +1606,12 @@ static void list_dir_deep(const char *dir, struct names *out)
 static void render_files(struct strbuf *h, const char *nightdir, struct digest_ctx *in)
 {
 	static const char *const dirs[] = { "vouchers", "rejected", "charges", "disputes",
-					    "postings" };
+					    "postings", "suggestions", "decisions" };
 	static const char *const titles[] = {
 		"Bilag (vouchers)", "Afviste inputrækker (rejected)",
 		"Opkrævninger sendt (charges)", "Indsigelser (disputes)",
-		"Posteringsgrundlag (postings)",
+		"Posteringsgrundlag (postings)", "Forslag (suggestions)",
+		"Beslutninger (decisions)",
 	};
 	strbuf_addstr(h, "<section id=\"files\">\n<h2>Nattens øvrige filer</h2>\n");
 	for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
@@ -953,21 +1629,16 @@ static void render_files(struct strbuf *h, const char *nightdir, struct digest_c
 			closedir(d);
 			list_dir_deep(p.buf, &n);
 		}
-		strbuf_addf(h, "<h3>%s</h3>\n", titles[k]);
-		if (!n.n)
-			strbuf_addstr(h, "<p>Ingen.</p>\n");
-		else
-			strbuf_addstr(h, "<ul class=\"files\">\n");
+		/* one line per directory: few pages on paper */
+		strbuf_addf(h, "<p class=\"files\"><b>%s:</b> %s", titles[k], n.n ? "" : "ingen.");
 		for (size_t i = 0; i < n.n; i++) {
 			strbuf_reset(&p);
 			strbuf_addf(&p, "%s/%s", dirs[k], n.v[i]);
 			digest_update(in, p.buf, p.len + 1);	/* with its NUL: a separator */
-			strbuf_addstr(h, "<li>");
+			strbuf_addstr(h, i ? " " : "");
 			file_link(h, p.buf, n.v[i]);
-			strbuf_addstr(h, "</li>\n");
 		}
-		if (n.n)
-			strbuf_addstr(h, "</ul>\n");
+		strbuf_addstr(h, "</p>\n");
 		names_free(&n);
 		strbuf_release(&p);
 	}
@@ -1004,6 +1675,316 @@ static void collect_recons(const char *nightdir, struct names *n)
 	strbuf_release(&p);
 }
 
+/* The latest night before night under outroot with an exceptions/ file
+ * (YYYYMMDD), or 0 on a first night. */
+static int32_t previous_night(const char *outroot, int32_t night)
+{
+	struct names n = { NULL, 0 };
+	struct strbuf p = STRBUF_INIT;
+	int32_t found = 0;
+	list_dir(outroot, 0, &n);
+	for (size_t i = n.n; i-- > 0 && !found;) {
+		struct names x = { NULL, 0 };
+		int32_t d;
+		if (day_parse_iso(n.v[i], &d) || d >= night)
+			continue;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s/exceptions", outroot, n.v[i]);
+		list_dir(p.buf, 1, &x);
+		if (x.n)
+			found = d;
+		names_free(&x);
+	}
+	names_free(&n);
+	strbuf_release(&p);
+	return found;
+}
+
+/* 1 when recon had no data on night d (no summary file, or its INGEN-DATA
+ * row), 0 when it had, -1 reported. */
+static int no_data_on(const char *outroot, int32_t d, const char *recon, struct digest_ctx *in)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct csvtable t;
+	char day[DATE_BUFSZ];
+	int rc = 1;
+	strbuf_addf(&p, "%s/%s/summary/%s.csv", outroot, day_format(d, day), recon);
+	if (access(p.buf, R_OK) == 0) {
+		if (read_table(p.buf, &t, in))
+			rc = -1;
+		else {
+			rc = 0;
+			for (size_t i = 0; i < t.nrows; i++)
+				rc |= !strcmp(csvtable_get(&t, i, csvtable_col(&t, "key")),
+					      RECON_NO_DATA);
+			csvtable_free(&t);
+		}
+	}
+	strbuf_release(&p);
+	return rc;
+}
+
+/* A table's rows sorted by id, to join two nights on the exception id. */
+struct id_index {
+	struct id_row *v;
+	size_t n;
+	int cid;
+};
+
+static void id_index_build(const struct csvtable *t, struct id_index *x)
+{
+	int cid = csvtable_col(t, "id");
+	x->n = 0;
+	x->v = xcalloc(t->nrows + 1, sizeof(*x->v));
+	for (size_t i = 0; cid >= 0 && i < t->nrows; i++) {
+		x->v[x->n].row = t->rows[i];
+		x->v[x->n++].line = i;	/* the row's index */
+	}
+	x->cid = id_col_sort = cid;
+	if (x->n > 1)
+		qsort(x->v, x->n, sizeof(*x->v), cmp_id_row);
+}
+
+/* The row index of id in t (indexed by x), or -1. */
+static long id_index_find(const struct id_index *x, const char *id)
+{
+	size_t lo = 0, hi = x->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(x->v[mid].row[x->cid], id);
+		if (!c)
+			return (long)x->v[mid].line;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+enum { CHANGES_MAX_ROWS = 300 };
+
+struct change_count {
+	unsigned long n[3];	/* new, closed, changed */
+	money_t amount[3];	/* new and closed: numeric; changed: tonight less before */
+};
+
+static const char *const change_word[3] = { "Ny", "Lukket", "Beløb ændret" };
+static const char *const change_class[3] = { "st-break", "st-ok", "st-explained" };
+
+/* One line of the changes' details: before (or NULL) and after (or NULL). */
+static int change_row(struct strbuf *h, const struct recon_data *r, int kind,
+		      const struct csvtable *bt, long bi, const struct csvtable *at, long ai,
+		      const char *bpath, const char *apath, struct change_count *cc,
+		      size_t *shown)
+{
+	const struct csvtable *t = ai >= 0 ? at : bt;
+	size_t i = (size_t)(ai >= 0 ? ai : bi);
+	const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr"));
+	char mask[CPR_MASKSZ], code[64];
+	money_t before = 0, after = 0;
+	if (bi >= 0 && cell_money(bt, (size_t)bi, csvtable_col(bt, "amount"), bpath, &before))
+		return -1;
+	if (ai >= 0 && cell_money(at, (size_t)ai, csvtable_col(at, "amount"), apath, &after))
+		return -1;
+	cc->n[kind]++;
+	cc->amount[kind] += kind == 0 ? (after < 0 ? -after : after) :
+			    kind == 1 ? (before < 0 ? -before : before) :
+			    (after < 0 ? -after : after) - (before < 0 ? -before : before);
+	if (!shown || (*shown)++ >= CHANGES_MAX_ROWS)
+		return 0;	/* counted, not listed */
+	h += kind;	/* new, closed and changed rows each in their own buffer */
+	strbuf_addf(h, "<tr class=\"%s\"><td><a href=\"#recon-%s\">%s", change_class[kind],
+		    r->recon, r->recon);
+	strbuf_addf(h, "</a></td><td class=\"st\">%s</td>", term(kind == 0 ? "new" :
+			 kind == 1 ? "closed" : "changed", change_word[kind]));
+	text_cell(h, key_masked(csvtable_get(t, i, csvtable_col(t, "key")), mask), "nw");
+	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", "nw");
+	if (bi >= 0)
+		money_cell(h, before);
+	else
+		strbuf_addstr(h, "<td class=\"num\">–</td>");
+	if (ai >= 0)
+		money_cell(h, after);
+	else
+		strbuf_addstr(h, "<td class=\"num\">–</td>");
+	reason_code(csvtable_get(t, i, csvtable_col(t, "reason")), code, sizeof(code));
+	text_cell(h, code, "nw");	/* the whole text is in the section below */
+	strbuf_addstr(h, "</tr>\n");
+	return 0;
+}
+
+/*
+ * What changed since the previous night (the latest earlier OUT/D with
+ * exceptions files): per reconciliation with data tonight, the open
+ * breaks that are new, those that closed, and those whose amount changed,
+ * joined on the exception id (stable across nights: match/recon.h).
+ */
+static int render_changes(struct strbuf *h, const char *outroot, const char *nightdir,
+			  int32_t night, const struct recon_data *r, const size_t *ord, size_t n,
+			  struct digest_ctx *in)
+{
+	int32_t prev = previous_night(outroot, night);
+	struct strbuf sum = STRBUF_INIT, det = STRBUF_INIT, apath = STRBUF_INIT;
+	struct strbuf kinds[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+	char d[DATE_BUFSZ], b[MONEY_BUFSZ];
+	size_t shown = 0, recons = 0;
+	int rc = 0;
+	strbuf_addstr(h, "<section id=\"changes\">\n<h2>Siden sidste nat</h2>\n");
+	if (!prev) {
+		strbuf_addstr(h, "<p>Første nat: der er ingen tidligere nat med afvigelser at "
+			      "sammenligne med. Alle åbne afvigelser nedenfor er nye.</p>\n"
+			      "</section>\n");
+		return 0;
+	}
+	day_format(prev, d);
+	digest_update(in, d, strlen(d) + 1);	/* the night compared with */
+	for (size_t k = 0; k < n && !rc; k++) {
+		const struct recon_data *x = &r[ord[k]];
+		struct change_count cc = { { 0, 0, 0 }, { 0, 0, 0 } };
+		struct csvtable pt;
+		struct id_index pix = { NULL, 0, 0 }, tix = { NULL, 0, 0 };
+		struct strbuf bpath = STRBUF_INIT;
+		char *popen = NULL;
+		unsigned long pn = 0;
+		money_t pa = 0;
+		int has_prev;
+		int first;
+		if (x->group == GROUP_NO_DATA)
+			continue;	/* we do not know what is open tonight: nothing closed */
+		/* its first night with data: every open break is new, counted, not listed
+		 * again (its section lists them) */
+		first = no_data_on(outroot, prev, x->recon, in);
+		if (first < 0) {
+			rc = -1;
+			break;
+		}
+		has_prev = night_open(outroot, prev, x->recon, x->def, in, &pt, &popen, &pn, &pa);
+		if (has_prev < 0) {
+			rc = -1;
+			break;
+		}
+		strbuf_addf(&bpath, "%s/%s/exceptions/%s.csv", outroot, d, x->recon);
+		strbuf_reset(&apath);
+		strbuf_addf(&apath, "%s/exceptions/%s.csv", nightdir, x->recon);
+		if (has_prev)
+			id_index_build(&pt, &pix);
+		if (x->has_exc)
+			id_index_build(&x->exc, &tix);
+		for (size_t i = 0; x->has_exc && i < x->exc.nrows && !rc; i++) {
+			long j;
+			money_t a, bv;
+			if (!x->isopen[i])
+				continue;
+			j = has_prev ? id_index_find(&pix, csvtable_get(&x->exc, i,
+						      csvtable_col(&x->exc, "id"))) : -1;
+			if (j < 0 || !popen[j]) {
+				rc = change_row(kinds, x, 0, NULL, -1, &x->exc, (long)i, NULL,
+						apath.buf, &cc, first ? NULL : &shown);
+				continue;
+			}
+			if ((rc = cell_money(&x->exc, i, csvtable_col(&x->exc, "amount"), apath.buf,
+					     &a)) ||
+			    (rc = cell_money(&pt, (size_t)j, csvtable_col(&pt, "amount"), bpath.buf,
+					     &bv)))
+				break;
+			if (a != bv)
+				rc = change_row(kinds, x, 2, &pt, j, &x->exc, (long)i, bpath.buf,
+						apath.buf, &cc, &shown);
+		}
+		for (size_t j = 0; has_prev && j < pt.nrows && !rc; j++) {
+			long i;
+			if (!popen[j])
+				continue;
+			i = x->has_exc ? id_index_find(&tix, csvtable_get(&pt, j,
+						       csvtable_col(&pt, "id"))) : -1;
+			if (i < 0 || !x->isopen[i])
+				rc = change_row(kinds, x, 1, &pt, (long)j, NULL, -1, bpath.buf, NULL,
+						&cc, &shown);
+		}
+		for (int c = 0; c < 3; c++) {	/* per recon: new, closed, changed */
+			strbuf_add(&det, kinds[c].buf, kinds[c].len);
+			strbuf_reset(&kinds[c]);
+		}
+		if (!rc && (cc.n[0] || cc.n[1] || cc.n[2])) {
+			recons++;
+			strbuf_addf(&sum, "<tr><td><a href=\"#recon-%s\">", x->recon);
+			html_escape(&sum, title_of(x));
+			strbuf_addstr(&sum, first ? "</a> (første nat med data)</td>" : "</a></td>");
+			for (int c = 0; c < 3; c++) {
+				strbuf_addf(&sum, "<td class=\"num\">%lu</td>", cc.n[c]);
+				money_cell(&sum, cc.amount[c]);
+			}
+			money_cell(&sum, has_prev ? pa : 0);
+			strbuf_addf(&sum, "<td class=\"num\">%s</td></tr>\n",
+				    money_format_grouped(x->open_amount, b));
+		}
+		if (has_prev) {
+			csvtable_free(&pt);
+			free(popen);
+		}
+		free(pix.v);
+		free(tix.v);
+		strbuf_release(&bpath);
+	}
+	if (!rc && !recons)
+		strbuf_addf(h, "<p>Ingen ændringer siden %s: de samme åbne afvigelser med de "
+			    "samme beløb.</p>\n", d);
+	else if (!rc) {
+		strbuf_addf(h, "<table id=\"changes-summary\">\n<caption>Åbne afvigelser i nat mod "
+			    "%s</caption>\n<thead><tr>", d);
+		th(h, "recon", "Afstemning");
+		th(h, "new", "Nye");
+		th(h, "new_amount", "Beløb nye");
+		th(h, "closed", "Lukkede");
+		th(h, "closed_amount", "Beløb lukkede");
+		th(h, "changed", "Ændret beløb");
+		th(h, "changed_amount", "Ændring");
+		th(h, "open_before", "Åbent beløb før");
+		th(h, "open_amount", "Åbent beløb nu");
+		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
+		strbuf_add(h, sum.buf, sum.len);
+		strbuf_addstr(h, "</tbody>\n</table>\n");
+	}
+	if (!rc && det.len) {
+		strbuf_addstr(h, "<table id=\"changes\">\n<thead><tr>");
+		th(h, "recon", "Afstemning");
+		th(h, "change", "Ændring");
+		th(h, "key", "Nøgle");
+		th(h, "cpr", "CPR");
+		th(h, "amount_before", "Beløb før");
+		th(h, "amount", "Beløb nu");
+		th(h, "reason", "Årsag");
+		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
+		strbuf_add(h, det.buf, det.len);
+		strbuf_addstr(h, "</tbody>\n</table>\n");
+		if (shown > CHANGES_MAX_ROWS)
+			strbuf_addf(h, "<p class=\"note\">Viser de første %d af %zu ændringer.</p>\n",
+				    CHANGES_MAX_ROWS, shown);
+	}
+	strbuf_addstr(h, "</section>\n");
+	strbuf_release(&sum);
+	strbuf_release(&det);
+	strbuf_release(&apath);
+	for (int c = 0; c < 3; c++)
+		strbuf_release(&kinds[c]);
+	return rc;
+}
+
+/* The page's order: open breaks by open amount (largest first), then
+ * explained, then OK, then those without data; by name within a group. */
+static const struct recon_data *order_of;
+static int cmp_order(const void *a, const void *b)
+{
+	const struct recon_data *x = &order_of[*(const size_t *)a];
+	const struct recon_data *y = &order_of[*(const size_t *)b];
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	if (x->group == GROUP_BREAK && x->open_amount != y->open_amount)
+		return x->open_amount > y->open_amount ? -1 : 1;
+	return strcmp(x->recon, y->recon);
+}
+
 int report_render(const char *outroot, int32_t night, const struct report_conf *rc,
 		  const struct recon_conf *roles, int expected_missing,
 		  struct strbuf *html, struct report_stats *st)
@@ -1011,24 +1992,35 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 	struct strbuf nightdir = STRBUF_INIT, intake = STRBUF_INIT;
 	struct names names = { NULL, 0 };
 	struct recon_data *r;
+	struct night_ctx nc;
+	size_t *ord;
 	char d[DATE_BUFSZ];
 	int err = 0;
 	memset(st, 0, sizeof(*st));
 	strbuf_addf(&nightdir, "%s/%s", outroot, day_format(night, d));
 	collect_recons(nightdir.buf, &names);
 	r = xcalloc(names.n ? names.n : 1, sizeof(*r));
+	ord = xcalloc(names.n ? names.n : 1, sizeof(*ord));
 	struct digest_ctx *in = digest_new();
+	memset(&nc, 0, sizeof(nc));
+	nc.outroot = outroot;
+	nc.nightdir = nightdir.buf;
+	nc.in = in;
 	for (size_t i = 0; i < names.n && !err; i++) {
 		r[i].recon = names.v[i];
 		r[i].lab = report_labels(rc, names.v[i]);
 		r[i].def = roles ? reconconf_find(roles, names.v[i]) : NULL;
 		err = read_recon(nightdir.buf, &r[i], st, in);
+		ord[i] = i;
 	}
+	order_of = r;
+	if (!err && names.n > 1)
+		qsort(ord, names.n, sizeof(*ord), cmp_order);
 	st->recons = names.n;
 	if (!err)
 		err = render_sources(&intake, nightdir.buf, in, st);
 	if (!err) {
-		render_reports(&intake, r, names.n);
+		render_reports(&intake, r, ord, names.n);
 		err = render_rejected(&intake, nightdir.buf, in, st);
 	}
 	if (!err) {
@@ -1037,13 +2029,31 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 		if (!st->verdict && expected_missing)
 			st->verdict = 66;
 		render_head(html, d);
-		strbuf_addstr(html, "<nav>\n<h2>Nattens modtagelse og overblik</h2>\n");
 		render_verdict(html, st);
-		strbuf_add(html, intake.buf, intake.len);
-		render_overview(html, r, names.n);
+		err = render_changes(html, outroot, nightdir.buf, night, r, ord, names.n, in);
+	}
+	if (!err) {
+		strbuf_addstr(html, "<nav>\n");
+		render_overview(html, r, ord, names.n);
 		strbuf_addstr(html, "</nav>\n");
-		for (size_t i = 0; i < names.n && !err; i++)
-			err = render_recon(html, outroot, night, &r[i], rc->trend_nights, in);
+		/* inputs not in order: what came and what did not, before the sections */
+		if (st->verdict) {
+			strbuf_addstr(html, "<section id=\"intake\">\n<h2>Nattens modtagelse</h2>\n");
+			strbuf_add(html, intake.buf, intake.len);
+			strbuf_addstr(html, "</section>\n");
+		}
+		for (size_t k = 0; k < names.n && !err; k++)
+			if (r[ord[k]].group != GROUP_NO_DATA)
+				err = render_recon(html, &nc, night, &r[ord[k]], rc, in);
+	}
+	if (!err) {
+		if (!st->verdict) {	/* in order: on paper the verdict's line says it */
+			strbuf_addstr(html, "<section id=\"intake\" class=\"inorder\">\n"
+				      "<h2>Nattens modtagelse</h2>\n<p class=\"note print\">Alt "
+				      "modtaget; rapporterne pr. afstemning står på skærmen.</p>\n");
+			strbuf_add(html, intake.buf, intake.len);
+			strbuf_addstr(html, "</section>\n");
+		}
 		render_files(html, nightdir.buf, in);
 		strbuf_addstr(html, "</body>\n</html>\n");
 	}
@@ -1055,8 +2065,14 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 			csvtable_free(&r[i].exc);
 		if (r[i].has_in)
 			csvtable_free(&r[i].in);
+		if (r[i].has_dec)
+			csvtable_free(&r[i].dec);
+		free(r[i].isopen);
 	}
+	if (nc.vouchers_state > 0)
+		csvtable_free(&nc.vouchers);
 	free(r);
+	free(ord);
 	names_free(&names);
 	strbuf_release(&nightdir);
 	strbuf_release(&intake);

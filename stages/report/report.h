@@ -1,28 +1,40 @@
 /*
  * The night's report, OUT/DATE/report.html: one self-contained page (inline
  * CSS and SVG, no scripts, no external request) for a finance clerk, built
- * only from the files the night wrote, so a new reconciliation appears
- * without a code change:
- *   - it opens with what arrived and what did not: the verdict on the
- *     night's inputs (its exit code), each source (OUT/DATE/sources.csv:
- *     reached or not, files), each reconciliation's reports had and the
- *     required ones missing (inputs/RECON.csv), the rejected input rows
- *     per rejected/ file with a link;
+ * only from the files the night (and earlier nights under OUT) wrote, so a
+ * new reconciliation appears without a code change. In order:
+ *   - the verdict on the night's inputs (its exit code), one line;
+ *   - what changed since the previous night (the latest earlier OUT/D with
+ *     exceptions/ files): per reconciliation with data tonight, the open
+ *     breaks that are new, closed, or changed amount, joined on the
+ *     exception id (match/recon.h: stable across nights); a first night
+ *     says so;
  *   - an overview: per reconciliation its worst row (OK / EXPLAINED /
  *     BREAK / MANGLER, or no data tonight), its rows by status, and its
  *     open breaks and their amount, each krone counted once (at the level
  *     of the exceptions: conf/reconciliations.conf says which explain their
- *     row and which are details of another);
- *   - per reconciliation (every OUT/DATE/summary/RECON.csv and
- *     exceptions/RECON.csv)
- *     the summary table in the guide's shape (labels from conf/report.conf),
- *     one table per SE and month, status colours; the open breaks with
- *     amount and age (CPR masked DDMMYY-xxxx; the full rows are in the
- *     exception file it links to); a chart of open breaks and their amount
- *     over the last trend-nights nights (OUT/D/exceptions/RECON.csv);
- *   - links to the night's vouchers/ and rejected/ files, when present.
- * Amounts are Danish (1.278.002,64). Every text is HTML-escaped. The bytes
- * depend only on the files read (no clock): a rerun gives the same file.
+ *     row and which are details of another; a decision that explains one,
+ *     OUT/DATE/decisions/RECON.csv, takes it out). Ordered: open breaks (or
+ *     rows missing data) by open amount, largest first; explained; OK; no
+ *     data tonight last, where its overview line is all it gets;
+ *   - per reconciliation with data, in that order: the summary table in the
+ *     guide's shape (labels from conf/report.conf), one per SE and month,
+ *     status colours; the exceptions with amount and age (open ones tinted,
+ *     CPR masked DDMMYY-xxxx; the full rows are in the exception file it
+ *     links to); the decided ones apart (decision, by, at, note; review
+ *     beloeb-aendret flagged); the lists and rates of conf/report.conf; a
+ *     chart of the open breaks' amount (line, markers, its own band and
+ *     axis) and count (bars, below) over the last trend-nights nights;
+ *   - what came in: each source (OUT/DATE/sources.csv), each
+ *     reconciliation's reports had and the required ones missing
+ *     (inputs/RECON.csv), the rejected input rows per rejected/ file (before
+ *     the sections when the inputs are not in order, else after them);
+ *   - the night's other files, one line per directory.
+ * Amounts are Danish (1.278.002,64). Every text is HTML-escaped, anything
+ * CPR-shaped in it masked. Column labels and status words go through
+ * report.c's term() and status_text(). The bytes depend only on the files
+ * read (no clock): a rerun gives the same file. Prints on few A4 landscape
+ * pages (@media print: compact, no forced page breaks).
  */
 #ifndef REPORT_H
 #define REPORT_H

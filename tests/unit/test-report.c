@@ -57,6 +57,54 @@ static void test_conf(void)
 	CHECK(conf_text("colour red\n", &rc) == -1, "unknown directive");
 }
 
+/* list and rate (reportconf.h): the lines conf/report.conf ships and the hard cases. */
+static void test_lists(void)
+{
+	struct report_conf rc;
+	const struct report_list *l;
+	CHECK(conf_text("list bp \"Held\" from exceptions/bp.csv where file!= where reason^=kadence "
+			"where key=P-EL columns key=Plan sum:amount=Beløb kr:x=X @code=Kode "
+			"@voucher=Bilag @file=Fil \"link:charges/r/{kommune}.csv=Fil 2\"\n"
+			"list r \"D\" from disputes/r-ind/ columns a=A\n"
+			"rate bp \"Rate\" by \"cvr=Leverandør (CVR)\" days 90 good postings/bp.csv "
+			"bad exceptions/bp.csv where file!=\n", &rc) == 0, "good lists");
+	CHECK(rc.nlists == 2 && rc.nrates == 1, "%d lists, %d rates", rc.nlists, rc.nrates);
+	l = &rc.lists[0];
+	CHECK(!strcmp(l->recon, "bp") && !strcmp(l->title, "Held") &&
+	      !strcmp(l->from, "exceptions/bp.csv"), "names");
+	CHECK(l->nwhere == 3 && l->where[0].op == LIST_NE && !strcmp(l->where[0].col, "file") &&
+	      !*l->where[0].value && l->where[1].op == LIST_PREFIX &&
+	      !strcmp(l->where[1].value, "kadence") && l->where[2].op == LIST_EQ &&
+	      !strcmp(l->where[2].value, "P-EL"), "conditions");
+	CHECK(l->ncols == 7 && l->cols[1].money == 2 && l->cols[2].money == 1 &&
+	      l->cols[0].money == 0 && !strcmp(l->cols[1].label, "Beløb") &&
+	      !strcmp(l->cols[6].col, "link:charges/r/{kommune}.csv") &&
+	      !strcmp(l->cols[6].label, "Fil 2"), "columns");
+	CHECK(!strcmp(rc.lists[1].from, "disputes/r-ind/"), "a directory");
+	CHECK(!strcmp(rc.rates[0].by, "cvr") && !strcmp(rc.rates[0].by_label, "Leverandør (CVR)") &&
+	      rc.rates[0].days == 90 && rc.rates[0].nwhere == 1, "rate");
+	report_conf_free(&rc);
+	CHECK(conf_text("list a T from x.csv columns a=A\n", &rc) == 0 && rc.nlists == 1, "minimal");
+	report_conf_free(&rc);
+	fprintf(stderr, "(expected errors follow)\n");
+	CHECK(conf_text("list a T from ../x.csv columns a=A\n", &rc) == -1, "a path out of the night");
+	CHECK(conf_text("list a T from /etc/x.csv columns a=A\n", &rc) == -1, "an absolute path");
+	CHECK(conf_text("list a T from x//y.csv columns a=A\n", &rc) == -1, "an empty part");
+	CHECK(conf_text("list a T from x.csv columns\n", &rc) == -1, "no column");
+	CHECK(conf_text("list a T in x.csv columns a=A\n", &rc) == -1, "from missing");
+	CHECK(conf_text("list a T from x.csv wher a=b columns a=A\n", &rc) == -1, "a misspelt where");
+	CHECK(conf_text("list a T from x.csv where =b columns a=A\n", &rc) == -1, "a condition without a column");
+	CHECK(conf_text("list a T from x.csv columns a\n", &rc) == -1, "a column without a label");
+	CHECK(conf_text("list a T from x.csv columns a=\n", &rc) == -1, "an empty label");
+	CHECK(conf_text("list a T from x.csv columns @sum=A\n", &rc) == -1, "an unknown @");
+	CHECK(conf_text("list a T from x.csv columns kr:link:y.csv=A\n", &rc) == -1, "an amount link");
+	CHECK(conf_text("list a T from x.csv columns link:../y.csv=A\n", &rc) == -1, "a link out");
+	CHECK(conf_text("rate a T by c days 0 good x.csv bad y.csv\n", &rc) == -1, "rate days 0");
+	CHECK(conf_text("rate a T by c days 9 good x/ bad y.csv\n", &rc) == -1, "rate of a directory");
+	CHECK(conf_text("rate a T by c days 9 bad x.csv good y.csv\n", &rc) == -1, "rate words out of order");
+	CHECK(conf_text("rate a T by c days 9 good x.csv bad y.csv where\n", &rc) == -1, "where without a condition");
+}
+
 static void test_csvtable(void)
 {
 	struct csvtable t;
@@ -89,6 +137,7 @@ int main(void)
 	log_init("test-report");
 	test_escape();
 	test_conf();
+	test_lists();
 	test_csvtable();
 	test_days();
 	return test_done();
