@@ -45,4 +45,22 @@ test_expect_success 'a rerun of normalise removes each file'"'"'s segment and ap
 	rows mem >again.rows && test_cmp mem.rows again.rows
 '
 
+# A rerun killed at each commit (tests/crash/killpoint.so), then run again:
+# a file being put back into its segment (below the top: no append) when
+# the kill came goes back into it, not into a new one at the end.
+KP="$TOP/${BUILD:-build/opt}/tests/killpoint.so"
+test_expect_success 'a rerun killed after any commit, run again, leaves the same store' '
+	n=1 &&
+	while :; do
+		rm -rf kr && cp -r mem kr &&
+		rc=$(LD_PRELOAD="$KP" KILLPOINT=after-commit:$n stage-normalise --quiet \
+			--date 2021-02-05 --conf "$C" --state kr/state --out kr/out 2>/dev/null; echo $?) &&
+		{ test $rc = 137 || break; } &&
+		stage-normalise --quiet --date 2021-02-05 --conf "$C" --state kr/state --out kr/out &&
+		rows kr >kr.rows && test_cmp mem.rows kr.rows || { echo "after commit $n"; return 1; }
+		n=$((n + 1))
+	done &&
+	echo "$n commit points" && test $n -gt 5 && test $rc = 0
+'
+
 test_done

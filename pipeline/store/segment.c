@@ -40,6 +40,26 @@ int segment_next(struct store *st, MDB_txn *txn, uint8_t seg[SEGMENT_LEN])
 	return 0;
 }
 
+/* 1 when no row of any store has segment seg, 0 when one has, -1 error. */
+static int segment_free(struct store *st, MDB_txn *txn, const uint8_t seg[SEGMENT_LEN])
+{
+	for (int i = 0; i < st->cat->nstores; i++) {
+		MDB_cursor *c;
+		MDB_val k = { SEGMENT_LEN, (void *)seg }, v;
+		int rc = mdb_cursor_open(txn, st->data[i], &c), used;
+		if (rc)
+			return store_fail("segment", rc);
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		used = rc == 0 && k.mv_size >= SEGMENT_LEN && !memcmp(k.mv_data, seg, SEGMENT_LEN);
+		mdb_cursor_close(c);
+		if (rc && rc != MDB_NOTFOUND)
+			return store_fail("segment", rc);
+		if (used)
+			return 0;
+	}
+	return 1;
+}
+
 size_t cover_value(int loading, uint64_t count, const uint8_t seg[SEGMENT_LEN], char *out)
 {
 	static const char x[] = "0123456789abcdef";
@@ -514,12 +534,13 @@ int segsort_write(struct segsort *s, struct store *st, segsort_first_fn first,
 	if (store_begin(st, 0, &w.txn))
 		return -1;
 	rc = segment_next(st, w.txn, w.seg);
-	if (rc == 0 && reuse) {
+	if (rc == 0 && reuse && (rc = segment_free(st, w.txn, reuse)) == 1) {
 		/* Its own number again: appended when nothing is above it, else put
 		 * in key order into the range its old rows left empty. */
 		if (memcmp(reuse, w.seg, SEGMENT_LEN) < 0)
 			w.put_flags = 0;
 		memcpy(w.seg, reuse, SEGMENT_LEN);
+		rc = 0;
 	}
 	if (rc == 0 && first && first(w.txn, w.seg, data))
 		rc = -1;

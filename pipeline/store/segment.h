@@ -115,7 +115,8 @@ typedef int (*segsort_first_fn)(MDB_txn *txn, const uint8_t seg[SEGMENT_LEN], vo
  * they were removed (a rerun): the rows go there again, so a store
  * rerun, or killed and run again, holds the bytes an uninterrupted run
  * leaves (appended when it is still the top segment, else put in order
- * into its empty range).
+ * into its empty range). A reuse some row still holds (another file
+ * took the number since) is not used: a new segment is taken.
  */
 int segsort_write(struct segsort *s, struct store *st, segsort_first_fn first,
 		  void *data, const uint8_t *reuse, uint8_t seg[SEGMENT_LEN]);

@@ -141,6 +141,10 @@ struct normalise {
 	struct digest_ctx *in, *out;
 	char **sets;		/* the sets of files loaded this run (fileset_key) */
 	size_t nsets;
+	/* The loads a killed run left, removed by sweep_killed_loads(): a file
+	 * loaded again goes back into the segment it was being written to. */
+	struct swept { uint8_t id[FILEID_LEN], seg[SEGMENT_LEN]; } *swept;
+	size_t nswept;
 };
 
 static struct schema *schema_for(struct normalise *n, const char *name)
@@ -611,22 +615,39 @@ static int unload_file(struct normalise *n, const uint8_t id[FILEID_LEN])
 	return rc;
 }
 
-/* The segment an earlier load of the file wrote (f->has_prev), if any. */
+/*
+ * The segment an earlier load of the file wrote (f->has_prev), if any:
+ * its record's 'segment' (kept when its rows go), else its coverage's,
+ * else the one a killed run was writing it to.
+ */
 static int file_segment(struct normalise *n, struct file_load *f)
 {
 	struct store *st = &n->ctx->store;
 	struct cover_ref *refs = NULL;
+	struct strbuf props = STRBUF_INIT, v = STRBUF_INIT;
 	size_t nrefs = 0;
 	MDB_txn *txn;
 	int rc;
 	f->has_prev = 0;
 	if (store_begin(st, MDB_RDONLY, &txn))
 		return -1;
-	rc = file_covers(st, txn, f->id, &refs, &nrefs);
+	rc = file_props_get(st, txn, f->id, &props) < 0 ? -1 : 0;
+	if (rc == 0 && props_get(&props, "segment", &v) && v.len == 2 * SEGMENT_LEN &&
+	    fileid_from_hex(v.buf, f->prev_seg) == 0)
+		f->has_prev = 1;
+	strbuf_release(&props);
+	strbuf_release(&v);
+	if (rc == 0)
+		rc = file_covers(st, txn, f->id, &refs, &nrefs);
 	mdb_txn_abort(txn);
 	for (size_t i = 0; rc == 0 && i < nrefs && !f->has_prev; i++)
 		if (refs[i].has_seg) {
 			memcpy(f->prev_seg, refs[i].seg, SEGMENT_LEN);
+			f->has_prev = 1;
+		}
+	for (size_t i = 0; rc == 0 && i < n->nswept && !f->has_prev; i++)
+		if (!memcmp(n->swept[i].id, f->id, FILEID_LEN)) {
+			memcpy(f->prev_seg, n->swept[i].seg, SEGMENT_LEN);
 			f->has_prev = 1;
 		}
 	free(refs);
@@ -775,6 +796,10 @@ static int record_part(struct normalise *n, MDB_txn *txn, struct file_load *f,
 	if (last && f->mod11)
 		NUM("cpr_mod11_failures", f->mod11);
 #undef NUM
+	if (last && !strcmp(status, "loaded") && f->records) {
+		fileid_hex(f->seg, hex);	/* 8 bytes, as a file id */
+		props_set(&props, "segment", hex);
+	}
 	rc = file_props_put(&n->ctx->store, txn, p->sp.lf.fileid, &props);
 	strbuf_release(&props);
 	return rc;
@@ -1474,6 +1499,7 @@ static void normalise_free(struct normalise *n)
 	for (size_t i = 0; i < n->nsets; i++)
 		free(n->sets[i]);
 	free(n->sets);
+	free(n->swept);
 	segsort_free(&n->sort);
 }
 
@@ -1540,6 +1566,9 @@ static int sweep_killed_loads(struct normalise *n)
 		if (!seen) {
 			ids = xrealloc(ids, (nids + 1) * sizeof(*ids));
 			memcpy(ids[nids++], id, FILEID_LEN);
+			n->swept = xrealloc(n->swept, (n->nswept + 1) * sizeof(*n->swept));
+			memcpy(n->swept[n->nswept].id, id, FILEID_LEN);
+			memcpy(n->swept[n->nswept++].seg, seg, SEGMENT_LEN);
 		}
 	}
 	mdb_cursor_close(c);
