@@ -30,6 +30,14 @@ test_expect_success 'the same night through a 4 KiB buffer: dozens of runs merge
 	diff -r mem/out spill/out
 '
 
+test_expect_success 'a PIPELINE_SORT_BUFFER that is no size is reported, and the load goes on' '
+	rm -rf bad && cp -r mem bad &&
+	PIPELINE_SORT_BUFFER=lots stage-normalise --quiet --date 2021-02-05 --conf "$C" \
+		--state bad/state --out bad/out 2>err &&
+	grep -q "PIPELINE_SORT_BUFFER=.lots. is not a size of at least 4K" err &&
+	rows bad >bad.rows && test_cmp mem.rows bad.rows
+'
+
 test_expect_success 'the spill file leaves nothing in the state directory' '
 	find spill/state -maxdepth 1 -name ".sort-*" >left && test_cmp /dev/null left
 '

@@ -131,6 +131,9 @@ void segsort_init(struct segsort *s, const char *tmpdir, size_t run_bytes)
 	s->run_bytes = run_bytes;
 	if (env && *env && conf_parse_size(env, &b) == 0 && b >= 4096)
 		s->run_bytes = b;
+	else if (env && *env)
+		log_error("PIPELINE_SORT_BUFFER='%s' is not a size of at least 4K (e.g. 64M); "
+			  "sorting in %zu bytes", env, run_bytes);
 }
 
 static uint32_t rd32(const uint8_t *p)

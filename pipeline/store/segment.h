@@ -89,7 +89,8 @@ struct segsort {
 	struct strbuf key;	/* a key being written: segment + tail */
 };
 
-/* PIPELINE_SORT_BUFFER, when set, replaces run_bytes (at least 4K). */
+/* PIPELINE_SORT_BUFFER, when set, replaces run_bytes (at least 4K; else
+ * it is reported and run_bytes kept). */
 void segsort_init(struct segsort *s, const char *tmpdir, size_t run_bytes);
 /* Adds a row of store (an index into cat->stores). 0, or -1 reported (spill). */
 int segsort_add(struct segsort *s, int store, const uint8_t *key, size_t klen,
