@@ -74,7 +74,6 @@ struct cover {
 	char se[SE_LEN];
 	int32_t month;
 	uint64_t records;
-	int pending;		/* its coverage entry says "loading" */
 };
 
 /* The store/SE/month triples of a file, any number of them (a hash for speed). */
@@ -435,7 +434,6 @@ static int mark_pending(MDB_txn *txn, const uint8_t seg[SEGMENT_LEN], void *data
 		size_t kl = cover_key(c->sd->name, c->se, c->month, f->nm.date, f->id, kb);
 		if (put_cover(&pd->n->ctx->store, txn, kb, kl, val, vl))
 			return -1;
-		c->pending = 1;
 	}
 	return 0;
 }
@@ -513,7 +511,6 @@ static int hide_file(struct normalise *n, MDB_txn *txn, const uint8_t id[FILEID_
 {
 	struct store *st = &n->ctx->store;
 	char val[COVER_VALUE_MAX];
-	(void)n;
 	if (file_covers(st, txn, id, refs, nrefs))
 		return -1;
 	for (size_t i = 0; i < *nrefs; i++) {
