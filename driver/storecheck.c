@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "store/decisions.h"
 #include "store/landed.h"
+#include "store/segment.h"
 #include "run/lock.h"
 #include "post/voucher.h"
 #include "core/banned.h"
@@ -46,10 +47,11 @@ struct fileinfo {
 	uint64_t cover_rows;	/* the sum of its visible entries' counts */
 };
 
-/* Rows of one (store, fileid, SE, month), or a coverage entry of one. */
+/* Rows of one (store, segment, SE, month), or a coverage entry of one. */
 struct group {
 	int store;
-	uint8_t id[FILEID_LEN];
+	uint8_t id[FILEID_LEN];	/* coverage: the file (rows do not name it) */
+	uint8_t seg[SEGMENT_LEN];	/* where the rows are (store/segment.h) */
 	char se[SE_LEN];
 	int32_t month;
 	int32_t date;		/* coverage: the file name's date */
@@ -879,6 +881,15 @@ static void fn_meta(struct ck *k, void *arg, const MDB_val *key, const MDB_val *
 
 /* ---- rows and coverage ---- */
 
+/* A segment number in decimal (not 16 digits, which would look like a CPR number). */
+static void seg_desc(const uint8_t *seg, struct strbuf *sb)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < SEGMENT_LEN; i++)
+		n = n << 8 | seg[i];
+	strbuf_addf(sb, "%" PRIu64, n);
+}
+
 static size_t key_field_width(enum field_type t)
 {
 	switch (t) {
@@ -895,9 +906,12 @@ static size_t key_field_width(enum field_type t)
 static const char *row_desc(struct ck *k, const struct store_def *sd, const uint8_t *kb,
 			    struct strbuf *sb)
 {
-	size_t off = FILEID_LEN;
+	size_t off = SEGMENT_LEN;
 	uint64_t record = 0;
-	file_desc(sb, kb, file_of(k, kb));
+	strbuf_reset(sb);
+	strbuf_addstr(sb, "segment ");
+	seg_desc(kb, sb);
+	(void)k;
 	for (int i = 0; i < sd->nkey; i++) {
 		const struct field_def *fd = &k->cat->fields[sd->key[i]];
 		size_t w = key_field_width(fd->type);
@@ -926,8 +940,6 @@ struct rowscan {
 	int se, month;		/* catalog fields */
 	struct group cur;
 	int have_cur;
-	uint8_t last_id[FILEID_LEN];
-	int have_last;
 };
 
 static void push_group(struct ck *k, const struct group *g)
@@ -943,7 +955,7 @@ static void fn_rows(struct ck *k, void *arg, const MDB_val *key, const MDB_val *
 	const uint8_t *kb = key->mv_data;
 	struct record r;
 	struct group g;
-	size_t off = FILEID_LEN;
+	size_t off = SEGMENT_LEN;
 
 	k->c->rows++;
 	if (key->mv_size != store_key_len(sd)) {
@@ -968,21 +980,14 @@ static void fn_rows(struct ck *k, void *arg, const MDB_val *key, const MDB_val *
 				row_desc(k, sd, kb, &k->a), fd->name, w);
 		off += w;
 	}
-	if (!rs->have_last || memcmp(rs->last_id, kb, FILEID_LEN)) {
-		memcpy(rs->last_id, kb, FILEID_LEN);
-		rs->have_last = 1;
-		if (!file_of(k, kb))
-			problem(k, sd->name, "rows of %s: no \"files\" record",
-				file_desc(&k->a, kb, NULL));
-	}
 	memset(&g, 0, sizeof(g));
 	g.store = rs->store;
-	memcpy(g.id, kb, FILEID_LEN);
+	memcpy(g.seg, kb, SEGMENT_LEN);
 	memset(g.se, ' ', SE_LEN);
 	if (rs->se >= 0 && r.v[rs->se].present && r.v[rs->se].text)
 		memcpy(g.se, r.v[rs->se].text, r.v[rs->se].len < SE_LEN ? r.v[rs->se].len : SE_LEN);
 	g.month = rs->month >= 0 && r.v[rs->month].present ? (int32_t)r.v[rs->month].num : 0;
-	if (rs->have_cur && rs->cur.month == g.month && !memcmp(rs->cur.id, g.id, FILEID_LEN) &&
+	if (rs->have_cur && rs->cur.month == g.month && !memcmp(rs->cur.seg, g.seg, SEGMENT_LEN) &&
 	    !memcmp(rs->cur.se, g.se, SE_LEN)) {
 		rs->cur.n++;
 		return;
@@ -1064,26 +1069,16 @@ static void fn_cover(struct ck *k, void *arg, const MDB_val *key, const MDB_val 
 	struct fileinfo *f;
 	MDB_val fc;
 	uint8_t ib[FILEID_LEN + 512];
-	char num[32];
 	const char *d;
 	int rc;
 	(void)arg;
 	if (parse_cover(k, "coverage", key, &g))
 		return;
 	d = cover_desc(k, &g, &k->b);
-	g.loading = val->mv_size == 7 && !memcmp(val->mv_data, "loading", 7);
-	if (!g.loading) {
-		if (val->mv_size && val->mv_size < sizeof(num)) {
-			memcpy(num, val->mv_data, val->mv_size);
-			num[val->mv_size] = '\0';
-		} else {
-			num[0] = '\0';
-		}
-		if (!decimal(num, &g.n)) {
-			problem(k, "coverage", "%s: value \"%s\" is neither a count nor \"loading\"",
-				d, esc_val(&k->a, val));
-			g.bad = 1;
-		}
+	if (cover_value_parse(val->mv_data, val->mv_size, &g.loading, &g.n, g.seg)) {
+		problem(k, "coverage", "%s: value \"%s\" is neither \"COUNT SEGMENT\" nor "
+			"\"loading SEGMENT\"", d, esc_val(&k->a, val));
+		g.bad = 1;
 	}
 	if (!(f = file_of(k, g.id))) {
 		problem(k, "coverage", "%s: no \"files\" record", d);
@@ -1140,7 +1135,7 @@ static int group_cmp(const void *a, const void *b)
 	int c;
 	if (x->store != y->store)
 		return x->store < y->store ? -1 : 1;
-	if ((c = memcmp(x->id, y->id, FILEID_LEN)))
+	if ((c = memcmp(x->seg, y->seg, SEGMENT_LEN)))
 		return c;
 	if ((c = memcmp(x->se, y->se, SE_LEN)))
 		return c;
@@ -1151,7 +1146,7 @@ static int group_cmp(const void *a, const void *b)
 
 static int same_group(const struct group *x, const struct group *y)
 {
-	return x->store == y->store && !memcmp(x->id, y->id, FILEID_LEN) &&
+	return x->store == y->store && !memcmp(x->seg, y->seg, SEGMENT_LEN) &&
 	       !memcmp(x->se, y->se, SE_LEN) && x->month == y->month;
 }
 
@@ -1179,9 +1174,12 @@ static void match_cover(struct ck *k)
 			char se[SE_LEN + 1];
 			memcpy(se, g->se, SE_LEN);
 			se[SE_LEN] = '\0';
+			strbuf_reset(&k->a);
+			strbuf_addstr(&k->a, "segment ");
+			seg_desc(g->seg, &k->a);
 			problem(k, k->cat->stores[g->store].name, "%" PRIu64 " row(s) of %s for "
 				"SE %s month %06d have no coverage entry (orphan rows)", g->n,
-				file_desc(&k->a, g->id, file_of(k, g->id)),
+				k->a.buf,
 				all_of(se, SE_LEN, blank) ? "(blank)" : esc(&k->b, se, SE_LEN),
 				(int)g->month);
 			j++;
@@ -1577,6 +1575,7 @@ static void check_out(struct ck *k)
 static void fn_outfiles(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
 {
 	struct strbuf props = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT, p = STRBUF_INIT;
+	struct strbuf relb = STRBUF_INIT;
 	const char *kb = key->mv_data, *rel = NULL, *sha, *stage;
 	const char *nul = memchr(kb, '\0', key->mv_size);
 	int32_t night;
@@ -1587,7 +1586,10 @@ static void fn_outfiles(struct ck *k, void *arg, const MDB_val *key, const MDB_v
 	    !memchr(nul + 1, '\0', key->mv_size - (size_t)(nul - kb) - 1)) {
 		memcpy(date, kb, 10);
 		date[10] = '\0';
-		rel = nul + 1;
+		/* a copy with its NUL: the key in the map has none (strstr read past
+		 * the map's end when the key ended a page at the file's end) */
+		strbuf_add(&relb, nul + 1, key->mv_size - 11);
+		rel = relb.buf;
 	}
 	if (!rel || day_parse_iso(date, &night) || rel[0] == '/' || strstr(rel, "..")) {
 		problem(k, "outfiles", "key \"%s\" is not night | relpath", esc_val(&k->a, key));
@@ -1617,6 +1619,7 @@ out:
 	strbuf_release(&a);
 	strbuf_release(&b);
 	strbuf_release(&p);
+	strbuf_release(&relb);
 }
 
 /* ---- the databases ---- */

@@ -35,6 +35,18 @@ key() {
 value() {
 	records "$1" "$2" | grep -E -e "$3" | head -n 1 | cut -f2
 }
+# The ky_sum file's coverage value is "COUNT SEGMENT" (mdb_dump -p shows
+# the space as \20): its count, its segment (16 hex), and the segment as
+# storepoke writes bytes, the prefix of the file's row keys.
+count() {
+	value sa coverage "^eindkomst\.ky_sum" | sed 's/\\20.*//'
+}
+seg() {
+	value sa coverage "^eindkomst\.ky_sum" | sed 's/.*\\20//'
+}
+pseg() {
+	seg | sed 's/../\\&/g'
+}
 
 poke() {
 	pn=$1
@@ -105,23 +117,23 @@ test_expect_success 'a garbage coverage key like the one a reused MDB_val left' 
 
 test_expect_success 'a coverage count off by one' '
 	damaged c &&
-	k=$(key sa coverage "^eindkomst\.ky_sum") && n=$(value sa coverage "^eindkomst\.ky_sum") &&
-	poke c put coverage "$k" $((n + 1)) &&
+	k=$(key sa coverage "^eindkomst\.ky_sum") && n=$(count) && test -n "$n" &&
+	poke c put coverage "$k" "$((n + 1)) $(seg)" &&
 	expect c "check-store: coverage: $E: says $((n + 1)) row(s), eindkomst.ky_sum holds $n" &&
 	grep -qxF "check-store: files: $F: records=$n but its coverage entries count $((n + 1)) row(s)" out.c
 '
 
 test_expect_success 'an orphan row (no coverage entry for its SE and month)' '
 	damaged o &&
-	poke o put eindkomst.ky_sum "${PID}29757895202001\\00\\00\\00\\00\\00\\01\\00\\00\\00\\02" "\\00\\00\\00\\00" &&
-	expect o "check-store: eindkomst.ky_sum: 1 row(s) of $F for SE 29757895 month 202001 have no coverage entry (orphan rows)"
+	poke o put eindkomst.ky_sum "$(pseg)29757895202001\\00\\00\\00\\00\\00\\01\\00\\00\\00\\02" "\\00\\00\\00\\00" &&
+	expect o "check-store: eindkomst.ky_sum: 1 row(s) of segment $((0x$(seg))) for SE 29757895 month 202001 have no coverage entry (orphan rows)"
 '
 
 test_expect_success 'rows of a coverage entry gone are orphans' '
 	damaged o2 &&
-	k=$(key sa coverage "^eindkomst\.ky_sum") && n=$(value sa coverage "^eindkomst\.ky_sum") &&
+	k=$(key sa coverage "^eindkomst\.ky_sum") && n=$(count) &&
 	poke o2 del coverage "$k" && poke o2 del filecover "$PID$k" &&
-	expect o2 "check-store: eindkomst.ky_sum: $n row(s) of $F for SE 29757895 month 202102 have no coverage entry (orphan rows)"
+	expect o2 "check-store: eindkomst.ky_sum: $n row(s) of segment $((0x$(seg))) for SE 29757895 month 202102 have no coverage entry (orphan rows)"
 '
 
 test_expect_success 'a missing filecover entry, and one that indexes nothing' '
@@ -137,7 +149,7 @@ test_expect_success 'a missing filecover entry, and one that indexes nothing' '
 test_expect_success 'a stale "loading" entry; with a live run holding the lock, a note' '
 	damaged l &&
 	k=$(key sa coverage "^eindkomst\.ky_sum") &&
-	poke l put coverage "$k" loading &&
+	poke l put coverage "$k" "loading $(seg)" &&
 	expect l "check-store: coverage: $E: says \"loading\" and no run holds the lock: rows of a load that never finished, hidden from every night" &&
 	{ flock l/state/lock sleep 3 & } && sleep 0.5 &&
 	check l >out && cat out &&
@@ -208,9 +220,16 @@ test_expect_success 'a row that does not decode is named with its CPR masked' '
 	damaged p &&
 	k=$(key sa eindkomst.ky_detail .) && test -n "$k" &&
 	poke p put eindkomst.ky_detail "$k" "\\ff" &&
-	expect_re p "check-store: eindkomst.ky_detail: row file [0-9a-f]{16} \(ky/KY_DetaljerEindkomst_29757895_20210205\.csv\) se=29757895 month=202102 cpr=[0-9]{6}-xxxx record [0-9]+ does not decode" &&
+	expect_re p "check-store: eindkomst.ky_detail: row segment [0-9]+ se=29757895 month=202102 cpr=[0-9]{6}-xxxx record [0-9]+ does not decode" &&
 	grep -q ": 1 problem(s) in " out.p &&
 	! grep -E "[0-9]{10}" out.p
+'
+
+test_expect_success 'a coverage value of layout 3 (a count without its segment) is a problem' '
+	damaged v &&
+	k=$(key sa coverage "^eindkomst\.ky_sum") && n=$(count) &&
+	poke v put coverage "$k" "$n" &&
+	expect v "check-store: coverage: $E: value \"$n\" is neither \"COUNT SEGMENT\" nor \"loading SEGMENT\""
 '
 
 test_expect_success 'a store of another layout says so and does not decode its rows' '

@@ -2,7 +2,9 @@
  * Landed files, as fetch records them and normalise reads them.
  *   landed:  "YYYY-MM-DD" NUL relpath -> fileid (8 bytes)
  *   files:   fileid -> "k=v\n" lines: sha, relpath, path (under STATE),
- *            night, size, and what normalise learnt (schema, rows ...)
+ *            night, size, and what normalise learnt (schema, rows ...,
+ *            segment: where its rows went, kept when they are removed so
+ *            a reload puts them back there; store/segment.h)
  * relpath is the name in the drops layout ("ky/KY_..._20210205.csv"); path
  * is where the bytes are kept (a corrected file is landed beside the
  * earlier one, never over it).

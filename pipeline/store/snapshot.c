@@ -6,6 +6,7 @@
 
 #include "core/date.h"
 #include "store/landed.h"
+#include "store/segment.h"
 #include "core/banned.h"
 
 /* coverage key after "store NUL": SE(8) month(6) ~date(8) fileid(8) */
@@ -19,8 +20,8 @@ static int32_t digits_at(const uint8_t *p, int n)
 	return v;
 }
 
-static void take(struct snapshot *s, const uint8_t *t, int32_t month, int32_t date,
-		 int acc, int32_t since, const char *relpath)
+static void take(struct snapshot *s, const uint8_t *t, const uint8_t *seg, int32_t month,
+		 int32_t date, int acc, int32_t since, const char *relpath)
 {
 	struct snapshot_entry *e;
 	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
@@ -30,6 +31,7 @@ static void take(struct snapshot *s, const uint8_t *t, int32_t month, int32_t da
 	e->se[SE_LEN] = '\0';
 	e->month = month;
 	memcpy(e->fileid, t + SE_LEN + 14, FILEID_LEN);
+	memcpy(e->segment, seg, SEGMENT_LEN);
 	e->namedate = date;
 	e->accumulated = acc;
 	e->since = since;
@@ -199,7 +201,9 @@ static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		uint8_t t[COVER_TAIL];
 		int32_t month, date, since;
-		int acc;
+		int acc, loading;
+		uint64_t count;
+		uint8_t seg[SEGMENT_LEN];
 		if (k.mv_size != pl + COVER_TAIL || memcmp(k.mv_data, sd->name, pl))
 			break;
 		/* A copy: the props lookups below read other pages. */
@@ -208,8 +212,13 @@ static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 		date = 99999999 - digits_at(t + SE_LEN + 6, 8);
 		if (month < from || month > to || date > night)
 			continue;
-		if (v.mv_size && ((const char *)v.mv_data)[0] == 'l')
-			continue;	/* "loading": rows not all written yet */
+		if (cover_value_parse(v.mv_data, v.mv_size, &loading, &count, seg)) {
+			rc = store_fail("coverage: a value neither a count nor loading",
+					MDB_CORRUPTED);
+			break;
+		}
+		if (loading)
+			continue;	/* rows not all written yet */
 		if (!have_group || memcmp(group, t, sizeof(group))) {
 			memcpy(group, t, sizeof(group));
 			have_group = 1;
@@ -226,7 +235,7 @@ static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 				r->v = xrealloc(r->v, (out->n + 1) * sizeof(*r->v));
 				r->v[out->n] = NULL;
 			}
-			take(out, t, month, date, 1, since, relpath.buf);
+			take(out, t, seg, month, date, 1, since, relpath.buf);
 			continue;
 		}
 		if (plain_taken && !r)
@@ -237,7 +246,7 @@ static int load(struct store *st, MDB_txn *txn, const struct store_def *sd,
 			continue;	/* an older file of a report already taken */
 		}
 		plain_taken = 1;
-		take(out, t, month, date, 0, 0, NULL);
+		take(out, t, seg, month, date, 0, 0, NULL);
 	}
 	mdb_cursor_close(c);
 	strbuf_release(&relpath);
@@ -298,10 +307,10 @@ static void iter_entry(struct row_iter *it, size_t i)
 {
 	const struct snapshot_entry *e = &it->snap->v[i];
 	char m[8];
-	memcpy(it->prefix, e->fileid, FILEID_LEN);
-	memcpy(it->prefix + FILEID_LEN, e->se, SE_LEN);
+	memcpy(it->prefix, e->segment, SEGMENT_LEN);
+	memcpy(it->prefix + SEGMENT_LEN, e->se, SE_LEN);
 	snprintf(m, sizeof(m), "%06d", (int)e->month);
-	memcpy(it->prefix + FILEID_LEN + SE_LEN, m, 6);
+	memcpy(it->prefix + SEGMENT_LEN + SE_LEN, m, 6);
 	it->entry = i;
 	it->started = 0;
 }

@@ -38,6 +38,7 @@ struct snapshot_entry {
 	char se[SE_LEN + 1];
 	int32_t month;
 	uint8_t fileid[FILEID_LEN];
+	uint8_t segment[SEGMENT_LEN];	/* where its rows are (store/segment.h) */
 	int32_t namedate;	/* the file name's date, YYYYMMDD */
 	int accumulated;	/* read as an accumulating input's file */
 	int32_t since;		/* accumulated: the night its name first landed, YYYYMMDD */
@@ -82,7 +83,7 @@ struct row_iter {
 	const struct store_def *sd;
 	const struct snapshot *snap;
 	MDB_cursor *cur;
-	uint8_t prefix[FILEID_LEN + SE_LEN + 6];	/* fileid SE month */
+	uint8_t prefix[SEGMENT_LEN + SE_LEN + 6];	/* segment SE month */
 	size_t next, end;	/* entries still to read: [next, end) */
 	int started, done;
 	struct record rec;	/* the current row (valid until the next call) */

@@ -86,8 +86,17 @@ static int check_layout(struct store *st, MDB_txn *txn)
 	if (rc)
 		return store_fail("meta", rc);
 	if (!same) {
-		log_error("store: built with another schemas/stores; move the state "
-			  "directory aside and run the nights again");
+		size_t l = strlen(STORE_LAYOUT);
+		if (v.mv_size > l && !memcmp(v.mv_data, STORE_LAYOUT ":", l + 1))
+			log_error("store: built with another schemas/stores; move the state "
+				  "directory aside and run the nights again");
+		else
+			log_error("store: built by an older version (row layout %.*s, this one "
+				  "reads layout " STORE_LAYOUT "); move the state directory aside "
+				  "and run the nights again",
+				  (int)(memchr(v.mv_data, ':', v.mv_size) ?
+					(const char *)memchr(v.mv_data, ':', v.mv_size) -
+					(const char *)v.mv_data : 0), (const char *)v.mv_data);
 		return -1;
 	}
 	return 0;
@@ -196,10 +205,17 @@ MDB_dbi store_dbi(const struct store *st, const struct store_def *sd)
 	return st->data[sd - st->cat->stores];
 }
 
+/* A number as w digits, zero-padded (a key field; no printf per row). */
+static void put_digits(uint8_t *out, size_t w, int64_t v)
+{
+	uint64_t u = v < 0 ? 0 : (uint64_t)v;
+	for (size_t i = w; i-- > 0; u /= 10)
+		out[i] = (uint8_t)('0' + u % 10);
+}
+
 static size_t put_key_field(const struct field_def *f, const struct value *v,
 			    uint8_t *out)
 {
-	char buf[16];
 	size_t w;
 	switch (f->type) {
 	case FT_SE:
@@ -221,22 +237,19 @@ static size_t put_key_field(const struct field_def *f, const struct value *v,
 	default:
 		return 0;
 	}
-	snprintf(buf, sizeof(buf), "%0*lld", (int)w, v->present ? (long long)v->num : 0LL);
-	memcpy(out, buf, w);
+	put_digits(out, w, v->present ? v->num : 0);
 	return w;
 }
 
 size_t store_key_len(const struct store_def *sd)
 {
-	return FILEID_LEN + sd->key_width + 6 + 4;
+	return SEGMENT_LEN + sd->key_width + 6 + 4;
 }
 
-size_t store_key(const struct catalog *cat, const struct store_def *sd,
-		 const struct record *r, const uint8_t fileid[FILEID_LEN],
-		 uint64_t record, uint32_t line, uint8_t *out)
+size_t store_key_tail(const struct catalog *cat, const struct store_def *sd,
+		      const struct record *r, uint64_t record, uint32_t line, uint8_t *out)
 {
-	size_t n = FILEID_LEN;
-	memcpy(out, fileid, FILEID_LEN);
+	size_t n = 0;
 	for (int i = 0; i < sd->nkey; i++)
 		n += put_key_field(&cat->fields[sd->key[i]], &r->v[sd->key[i]], out + n);
 	for (int s = 40; s >= 0; s -= 8)
@@ -246,7 +259,15 @@ size_t store_key(const struct catalog *cat, const struct store_def *sd,
 	return n;
 }
 
-const uint8_t *store_key_fileid(const MDB_val *key)
+size_t store_key(const struct catalog *cat, const struct store_def *sd,
+		 const struct record *r, const uint8_t segment[SEGMENT_LEN],
+		 uint64_t record, uint32_t line, uint8_t *out)
+{
+	memcpy(out, segment, SEGMENT_LEN);
+	return SEGMENT_LEN + store_key_tail(cat, sd, r, record, line, out + SEGMENT_LEN);
+}
+
+const uint8_t *store_key_segment(const MDB_val *key)
 {
 	return key->mv_data;
 }
@@ -332,7 +353,7 @@ int store_decode(const struct catalog *cat, const struct store_def *sd,
 	memset(r, 0, sizeof(*r));
 	if (key->mv_size != store_key_len(sd) || val->mv_size < 4)
 		return -1;
-	if (decode_key(cat, sd, (const uint8_t *)key->mv_data + FILEID_LEN, r))
+	if (decode_key(cat, sd, (const uint8_t *)key->mv_data + SEGMENT_LEN, r))
 		return -1;
 	present = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 		  (uint32_t)p[3] << 24;

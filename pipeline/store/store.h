@@ -1,8 +1,13 @@
 /*
  * The store: one LMDB environment in STATE/store holding
  *   one database per store of schemas/stores   rows, keyed
- *       fileid (8) | KEYFIELDS (fixed width ASCII) | record (6, BE) | line (4, BE)
- *       so one file's rows for an SE and month are adjacent and a cursor
+ *       segment (8, BE) | KEYFIELDS (fixed width ASCII) | record (6, BE) | line (4, BE)
+ *       segment numbers the loads of files, in the order they were
+ *       loaded (store/segment.h): a file's rows are one segment, written
+ *       once in key order with MDB_APPEND (a new segment sorts after all
+ *       rows there are), so loading a file costs the same whatever the
+ *       store holds. The coverage entries of a file name its segment.
+ *       Within it one SE and month's rows are adjacent and a cursor
  *       reads them by SE, then month, then CPR, as the matchers do; the
  *       work of loading, reading or removing a file is that file's rows.
  *       record numbers a file's records 1, 2, ... in the order they were
@@ -14,10 +19,11 @@
  *       messages only: it never decides order or identity;
  *   "files"     fileid -> what normalise learnt of a landed file
  *   "names"     landing name -> fileid of its current version
- *   "coverage"  store NUL SE month ~namedate fileid -> record count:
- *               which file holds a store's rows for an SE and month, the
- *               newest file date first (the snapshot a night reads);
- *               "loading" instead of a count hides rows being written
+ *   "coverage"  store NUL SE month ~namedate fileid -> record count and
+ *               segment (store/segment.h): which file holds a store's rows
+ *               for an SE and month, the newest file date first (the
+ *               snapshot a night reads), and where they are; "loading"
+ *               instead of a count hides rows being written or removed
  *   "filecover" fileid | coverage key -> "": the coverage entries of one
  *               file, so hiding or removing a file reads only its own
  *   "landed"    night NUL relpath -> fileid, what fetch landed that night
@@ -54,10 +60,13 @@
 #include "core/strbuf.h"
 #include "store/catalog.h"
 
-enum { FILEID_LEN = 8, KEY_MAX = 128 };
+enum { FILEID_LEN = 8, SEGMENT_LEN = 8, KEY_MAX = 128 };
 
-/* The version of the row key layout above; a store of another refuses to open. */
-#define STORE_LAYOUT "3"
+/*
+ * The version of the row key layout above; a store of another refuses to
+ * open. 4: rows keyed by segment, not fileid (3).
+ */
+#define STORE_LAYOUT "4"
 
 struct store {
 	MDB_env *env;
@@ -108,13 +117,17 @@ MDB_dbi store_dbi(const struct store *st, const struct store_def *sd);
 /* The largest record number a row key holds (48 bits). */
 #define STORE_RECORD_MAX (((uint64_t)1 << 48) - 1)
 /*
- * Builds a row key (fileid, key fields, record number 1..STORE_RECORD_MAX
+ * Builds a row key (segment, key fields, record number 1..STORE_RECORD_MAX
  * of the record in its file, the line it was read from); returns its
  * length, store_key_len(sd).
  */
 size_t store_key(const struct catalog *cat, const struct store_def *sd,
-		 const struct record *r, const uint8_t fileid[FILEID_LEN],
+		 const struct record *r, const uint8_t segment[SEGMENT_LEN],
 		 uint64_t record, uint32_t line, uint8_t *out);
+/* The same without the segment (what store/segment.h sorts): returns
+ * store_key_len(sd) - SEGMENT_LEN. */
+size_t store_key_tail(const struct catalog *cat, const struct store_def *sd,
+		      const struct record *r, uint64_t record, uint32_t line, uint8_t *out);
 /* The length of every row key of sd. */
 size_t store_key_len(const struct store_def *sd);
 void store_encode(const struct catalog *cat, const struct store_def *sd,
@@ -123,8 +136,8 @@ void store_encode(const struct catalog *cat, const struct store_def *sd,
  * until its next write). 0, or -1 when the key or value is malformed. */
 int store_decode(const struct catalog *cat, const struct store_def *sd,
 		 const MDB_val *key, const MDB_val *val, struct record *r);
-/* The fileid inside a row key (its first FILEID_LEN bytes). */
-const uint8_t *store_key_fileid(const MDB_val *key);
+/* The segment inside a row key (its first SEGMENT_LEN bytes). */
+const uint8_t *store_key_segment(const MDB_val *key);
 
 void fileid_hex(const uint8_t id[FILEID_LEN], char hex[2 * FILEID_LEN + 1]);
 int fileid_from_hex(const char *hex, uint8_t id[FILEID_LEN]);

@@ -15,12 +15,15 @@
  * version it corrects (same name, other bytes) is hidden in the
  * transaction that shows the new one, and its rows removed after.
  *
- * Memory stays bounded whatever the file size: rows are written in sorted
- * batches, each committed, under coverage entries that say "loading" and
- * so are invisible to readers (store/snapshot.h); one last transaction per file
+ * Memory stays bounded whatever the file size: a file's rows are sorted in
+ * a bounded buffer (spilling sorted runs to a temporary file when they do
+ * not fit) and, once the whole file is read and found usable, written as
+ * one new segment with MDB_APPEND (store/segment.h), in large
+ * transactions, under coverage entries that say "loading" and so are
+ * invisible to readers (store/snapshot.h); one last transaction per file
  * writes the counts that make them visible; rejected/ is written as the
- * rows come (rejects.h). A file that cannot be used, or a run killed
- * half-way, leaves only hidden rows, which the next run removes. A file
+ * rows come (rejects.h). A file that cannot be used writes no row; a run
+ * killed half-way leaves only hidden rows, which the next run removes. A file
  * is read a second time only when it is refused after rows were read (to
  * list them all), or when it turns out not to be UTF-8 after rows with
  * UTF-8 text were read (csvin.h). The ledger entry is committed after the
@@ -48,6 +51,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "store/landed.h"
+#include "store/segment.h"
 #include "run/stage.h"
 #include "ingest/unpack.h"
 #include "fileset.h"
@@ -57,7 +61,7 @@
 #include "ingest/xmlin.h"
 #include "core/banned.h"
 
-/* Rows per sorted batch; rejected rows logged per file (all are in rejected/). */
+/* Rows deleted per transaction; rejected rows logged per file (all are in rejected/). */
 enum { BATCH_MAX = 65536, LOG_REJECTS = 10 };
 
 /* What reading a file's rows may end in, besides 0 and the fatal 2. */
@@ -70,7 +74,6 @@ struct cover {
 	char se[SE_LEN];
 	int32_t month;
 	uint64_t records;
-	int pending;		/* its coverage entry says "loading" */
 };
 
 /* The store/SE/month triples of a file, any number of them (a hash for speed). */
@@ -79,14 +82,6 @@ struct covers {
 	size_t n, cap;
 	uint32_t *slot;		/* index + 1 into v, 0 empty */
 	size_t nslot;
-};
-
-struct batch {
-	struct strbuf arena;	/* key bytes then value bytes, per record */
-	size_t *off;
-	uint32_t *klen, *vlen;
-	MDB_dbi *dbi;		/* the store of each record */
-	size_t n;
 };
 
 /* One landed file of a load: a file alone, or a part of a set. */
@@ -111,7 +106,7 @@ struct file_load {
 	const struct input_rule *rule;
 	struct schema *schema;	/* the schema reading now (CSV: the only one) */
 	const struct store_def *sd;	/* its store */
-	MDB_dbi dbi;
+	int store;		/* sd's index in the catalog */
 	struct schema *schemas[MAX_FILE_SCHEMAS];	/* every schema the input line names */
 	int nschemas;
 	unsigned long refused_line;	/* XML: where the file was refused (f->refuse: why) */
@@ -122,7 +117,10 @@ struct file_load {
 	struct name_match nm;
 	struct schema_reader rd;
 	int money[MAX_VALUE];	/* the store's money fields */
-	int nmoney, f_cpr;
+	int nmoney, f_cpr, f_se, f_month;	/* catalog fields, resolved once */
+	uint8_t seg[SEGMENT_LEN];	/* the segment its rows were written to */
+	uint8_t prev_seg[SEGMENT_LEN];	/* the segment an earlier load of it had */
+	int has_prev;
 	struct strbuf refuse;	/* why the file is refused whole, or "" */
 	int refusing;		/* the pass that lists every row as rejected */
 	uint64_t records;	/* the number of the last record (store_key) */
@@ -137,11 +135,15 @@ struct normalise {
 	struct stage_ctx *ctx;
 	struct schema *schemas;
 	int nschemas;
-	struct batch batch;
+	struct segsort sort;	/* the rows of the file being read */
 	unsigned long rows_read, rows_loaded, rows_rejected, files_bad, files_superseded;
 	struct digest_ctx *in, *out;
 	char **sets;		/* the sets of files loaded this run (fileset_key) */
 	size_t nsets;
+	/* The loads a killed run left, removed by sweep_killed_loads(): a file
+	 * loaded again goes back into the segment it was being written to. */
+	struct swept { uint8_t id[FILEID_LEN], seg[SEGMENT_LEN]; } *swept;
+	size_t nswept;
 };
 
 static struct schema *schema_for(struct normalise *n, const char *name)
@@ -161,72 +163,6 @@ static struct schema *schema_for(struct normalise *n, const char *name)
 	strbuf_release(&p);
 	n->nschemas++;
 	return s;
-}
-
-static int cmp_batch_idx(const void *a, const void *b, void *arg)
-{
-	const struct batch *bt = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	size_t li = bt->klen[i], lj = bt->klen[j];
-	int c;
-	if (bt->dbi[i] != bt->dbi[j])
-		return bt->dbi[i] < bt->dbi[j] ? -1 : 1;
-	c = memcmp(bt->arena.buf + bt->off[i], bt->arena.buf + bt->off[j],
-		   li < lj ? li : lj);
-	return c ? c : (li > lj) - (li < lj);
-}
-
-static int mark_pending(struct normalise *n, MDB_txn *txn, struct file_load *f);
-
-/*
- * Writes the batch in key order (LMDB pages fill in sequence) in a
- * transaction of its own, so memory stays bounded whatever the file size.
- * The rows are invisible to readers until the file's coverage entries say
- * how many there are; until then they say "loading" (see load_file()).
- */
-static int batch_flush(struct normalise *n, struct file_load *f)
-{
-	struct batch *b = &n->batch;
-	size_t *idx = xmalloc((b->n ? b->n : 1) * sizeof(*idx));
-	MDB_txn *txn;
-	int rc = store_begin(&n->ctx->store, 0, &txn);
-	for (size_t i = 0; i < b->n; i++)
-		idx[i] = i;
-	qsort_r(idx, b->n, sizeof(*idx), cmp_batch_idx, b);
-	for (size_t i = 0; i < b->n && !rc; i++) {
-		size_t j = idx[i];
-		MDB_val k = { b->klen[j], b->arena.buf + b->off[j] };
-		MDB_val v = { b->vlen[j], b->arena.buf + b->off[j] + b->klen[j] };
-		int e = mdb_put(txn, b->dbi[j], &k, &v, 0);
-		if (e)
-			rc = store_fail("put", e);
-	}
-	if (rc == 0)
-		rc = mark_pending(n, txn, f) || store_commit(txn) ? -1 : 0;
-	else
-		mdb_txn_abort(txn);
-	free(idx);
-	b->n = 0;
-	strbuf_reset(&b->arena);
-	return rc;
-}
-
-static void batch_add(struct batch *b, MDB_dbi dbi, const uint8_t *k, size_t kl,
-		      const struct strbuf *v)
-{
-	if (!b->off) {
-		b->off = xmalloc(BATCH_MAX * sizeof(*b->off));
-		b->klen = xmalloc(BATCH_MAX * sizeof(*b->klen));
-		b->vlen = xmalloc(BATCH_MAX * sizeof(*b->vlen));
-		b->dbi = xmalloc(BATCH_MAX * sizeof(*b->dbi));
-	}
-	b->dbi[b->n] = dbi;
-	b->off[b->n] = b->arena.len;
-	b->klen[b->n] = (uint32_t)kl;
-	b->vlen[b->n] = (uint32_t)v->len;
-	strbuf_add(&b->arena, k, kl);
-	strbuf_add(&b->arena, v->buf, v->len);
-	b->n++;
 }
 
 static uint32_t cover_hash(const struct store_def *sd, const char *se, int32_t month)
@@ -345,9 +281,9 @@ static int emit_record(const struct record *r, unsigned sub, void *data)
 	struct file_load *f = e->f;
 	const struct catalog *cat = &e->n->ctx->cat;
 	const struct value *cpr = f->f_cpr >= 0 ? &r->v[f->f_cpr] : NULL;
+	const struct value *se = &r->v[f->f_se], *mo = &r->v[f->f_month];
 	uint8_t key[KEY_MAX];
 	size_t kl;
-	int se = catalog_field(cat, "se"), mo = catalog_field(cat, "month");
 	(void)sub;
 
 	if (amounts_fit(f, r, e->line))
@@ -356,16 +292,15 @@ static int emit_record(const struct record *r, unsigned sub, void *data)
 		refuse_file(f, 0, "more than %llu records", (unsigned long long)STORE_RECORD_MAX);
 		return STOP_REFUSE;
 	}
-	kl = store_key(cat, f->sd, r, f->id, ++f->records,
-		       e->line > UINT32_MAX ? UINT32_MAX : (uint32_t)e->line, key);
+	kl = store_key_tail(cat, f->sd, r, ++f->records,
+			    e->line > UINT32_MAX ? UINT32_MAX : (uint32_t)e->line, key);
 	if (cpr && cpr->present && cpr->len == CPR_LEN && !cpr_mod11_ok(cpr->text))
 		f->mod11++;
 	store_encode(cat, f->sd, r, &f->valbuf);
-	batch_add(&e->n->batch, f->dbi, key, kl, &f->valbuf);
-	cover_count(&f->cover, f->sd, r->v[se].present ? r->v[se].text : "        ",
-		    r->v[mo].present ? (int32_t)r->v[mo].num : 0);
-	if (e->n->batch.n == BATCH_MAX && batch_flush(e->n, f))
+	if (segsort_add(&e->n->sort, f->store, key, kl, f->valbuf.buf, f->valbuf.len))
 		return 2;
+	cover_count(&f->cover, f->sd, se->present ? se->text : "        ",
+		    mo->present ? (int32_t)mo->num : 0);
 	return 0;
 }
 
@@ -481,21 +416,34 @@ static int put_cover(struct store *st, MDB_txn *txn, const uint8_t *key, size_t 
 	return 0;
 }
 
-static int mark_pending(struct normalise *n, MDB_txn *txn, struct file_load *f)
+/* The file's coverage entries, all "loading" in seg, before its rows go in. */
+struct pending {
+	struct normalise *n;
+	struct file_load *f;
+};
+
+static int mark_pending(MDB_txn *txn, const uint8_t seg[SEGMENT_LEN], void *data)
 {
-	static const char loading[] = "loading";
+	struct pending *pd = data;
+	struct file_load *f = pd->f;
+	char val[COVER_VALUE_MAX];
+	size_t vl = cover_value(1, 0, seg, val);
 	for (size_t i = 0; i < f->cover.n; i++) {
 		struct cover *c = &f->cover.v[i];
 		uint8_t kb[KEY_MAX + 64];
-		size_t kl;
-		if (c->pending)
-			continue;
-		kl = cover_key(c->sd->name, c->se, c->month, f->nm.date, f->id, kb);
-		if (put_cover(&n->ctx->store, txn, kb, kl, loading, sizeof(loading) - 1))
+		size_t kl = cover_key(c->sd->name, c->se, c->month, f->nm.date, f->id, kb);
+		if (put_cover(&pd->n->ctx->store, txn, kb, kl, val, vl))
 			return -1;
-		c->pending = 1;
 	}
 	return 0;
+}
+
+/* Writes the file's rows, read and sorted, as a new segment (hidden). */
+static int write_rows(struct normalise *n, struct file_load *f)
+{
+	struct pending pd = { n, f };
+	return segsort_write(&n->sort, &n->ctx->store, mark_pending, &pd,
+			     f->has_prev ? f->prev_seg : NULL, f->seg);
 }
 
 /* A coverage entry of a file: its key (a copy), and the store it names. */
@@ -503,6 +451,8 @@ struct cover_ref {
 	uint8_t key[KEY_MAX + 64];
 	size_t klen;
 	const struct store_def *sd;
+	uint8_t seg[SEGMENT_LEN];	/* where its rows are */
+	int has_seg;		/* its value names one */
 };
 
 /*
@@ -515,6 +465,7 @@ static int file_covers(struct store *st, MDB_txn *txn, const uint8_t id[FILEID_L
 {
 	MDB_cursor *c;
 	MDB_val k = { FILEID_LEN, (void *)id }, v;
+	size_t first = *nrefs;
 	int rc = mdb_cursor_open(txn, st->filecover, &c);
 	if (rc)
 		return store_fail("filecover", rc);
@@ -533,39 +484,58 @@ static int file_covers(struct store *st, MDB_txn *txn, const uint8_t id[FILEID_L
 		r->klen = k.mv_size - FILEID_LEN;
 		memcpy(r->key, kb + FILEID_LEN, r->klen);
 		r->sd = catalog_store(st->cat, (const char *)r->key);
+		r->has_seg = 0;
 	}
 	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : store_fail("filecover", rc);
+	if (rc && rc != MDB_NOTFOUND)
+		return store_fail("filecover", rc);
+	/* Each entry's segment, from its value (after the cursor: no write between). */
+	for (size_t i = first; i < *nrefs; i++) {
+		struct cover_ref *r = &(*refs)[i];
+		MDB_val ck = { r->klen, r->key };
+		int loading;
+		uint64_t count;
+		rc = mdb_get(txn, st->coverage, &ck, &v);
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc)
+			return store_fail("coverage", rc);
+		r->has_seg = !cover_value_parse(v.mv_data, v.mv_size, &loading, &count, r->seg);
+	}
+	return 0;
 }
 
 /* Marks every coverage entry of a file "loading" (hidden from readers). */
 static int hide_file(struct normalise *n, MDB_txn *txn, const uint8_t id[FILEID_LEN],
 		     struct cover_ref **refs, size_t *nrefs)
 {
-	static const char loading[] = "loading";
 	struct store *st = &n->ctx->store;
+	char val[COVER_VALUE_MAX];
 	if (file_covers(st, txn, id, refs, nrefs))
 		return -1;
-	for (size_t i = 0; i < *nrefs; i++)
-		if (put_cover(st, txn, (*refs)[i].key, (*refs)[i].klen, loading,
-			      sizeof(loading) - 1))
+	for (size_t i = 0; i < *nrefs; i++) {
+		const struct cover_ref *r = &(*refs)[i];
+		static const uint8_t none[SEGMENT_LEN];
+		size_t vl = cover_value(1, 0, r->has_seg ? r->seg : none, val);
+		if (put_cover(st, txn, r->key, r->klen, val, vl))
 			return -1;
+	}
 	return 0;
 }
 
 /*
- * Deletes one file's rows of one store (keys begin with the fileid),
+ * Deletes one segment's rows of one store (keys begin with the segment),
  * BATCH_MAX a transaction: bounded memory for any size, and the work is
  * this file's rows only.
  */
 static int unload_rows(struct store *st, const struct store_def *sd,
-		       const uint8_t id[FILEID_LEN])
+		       const uint8_t id[SEGMENT_LEN])
 {
 	int rc = 0, more = 1;
 	while (more && rc == 0) {
 		MDB_txn *txn;
 		MDB_cursor *c;
-		MDB_val k = { FILEID_LEN, (void *)id }, v;
+		MDB_val k = { SEGMENT_LEN, (void *)id }, v;
 		size_t n = 0;
 		if (store_begin(st, 0, &txn))
 			return -1;
@@ -578,7 +548,7 @@ static int unload_rows(struct store *st, const struct store_def *sd,
 		 * one (lmdb.h); k is read afresh, never reused across the del. */
 		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			if (k.mv_size < FILEID_LEN || memcmp(k.mv_data, id, FILEID_LEN))
+			if (k.mv_size < SEGMENT_LEN || memcmp(k.mv_data, id, SEGMENT_LEN))
 				break;
 			if (n == BATCH_MAX) {
 				more = 1;
@@ -619,9 +589,10 @@ static int unload_file(struct normalise *n, const uint8_t id[FILEID_LEN])
 	for (size_t i = 0; i < nrefs && rc == 0; i++) {
 		int seen = 0;
 		for (size_t j = 0; j < i; j++)
-			seen |= refs[j].sd == refs[i].sd;
-		if (refs[i].sd && !seen)
-			rc = unload_rows(st, refs[i].sd, id);
+			seen |= refs[j].sd == refs[i].sd && refs[j].has_seg &&
+				!memcmp(refs[j].seg, refs[i].seg, SEGMENT_LEN);
+		if (refs[i].sd && refs[i].has_seg && !seen)
+			rc = unload_rows(st, refs[i].sd, refs[i].seg);
 	}
 	if (rc == 0 && nrefs && (rc = store_begin(st, 0, &txn)) == 0) {
 		for (size_t i = 0; i < nrefs && rc == 0; i++) {
@@ -637,6 +608,45 @@ static int unload_file(struct normalise *n, const uint8_t id[FILEID_LEN])
 		}
 		rc = rc ? (mdb_txn_abort(txn), -1) : store_commit(txn);
 	}
+	free(refs);
+	return rc;
+}
+
+/*
+ * The segment an earlier load of the file wrote (f->has_prev), if any:
+ * its record's 'segment' (kept when its rows go), else its coverage's,
+ * else the one a killed run was writing it to.
+ */
+static int file_segment(struct normalise *n, struct file_load *f)
+{
+	struct store *st = &n->ctx->store;
+	struct cover_ref *refs = NULL;
+	struct strbuf props = STRBUF_INIT, v = STRBUF_INIT;
+	size_t nrefs = 0;
+	MDB_txn *txn;
+	int rc;
+	f->has_prev = 0;
+	if (store_begin(st, MDB_RDONLY, &txn))
+		return -1;
+	rc = file_props_get(st, txn, f->id, &props) < 0 ? -1 : 0;
+	if (rc == 0 && props_get(&props, "segment", &v) && v.len == 2 * SEGMENT_LEN &&
+	    fileid_from_hex(v.buf, f->prev_seg) == 0)
+		f->has_prev = 1;
+	strbuf_release(&props);
+	strbuf_release(&v);
+	if (rc == 0)
+		rc = file_covers(st, txn, f->id, &refs, &nrefs);
+	mdb_txn_abort(txn);
+	for (size_t i = 0; rc == 0 && i < nrefs && !f->has_prev; i++)
+		if (refs[i].has_seg) {
+			memcpy(f->prev_seg, refs[i].seg, SEGMENT_LEN);
+			f->has_prev = 1;
+		}
+	for (size_t i = 0; rc == 0 && i < n->nswept && !f->has_prev; i++)
+		if (!memcmp(n->swept[i].id, f->id, FILEID_LEN)) {
+			memcpy(f->prev_seg, n->swept[i].seg, SEGMENT_LEN);
+			f->has_prev = 1;
+		}
 	free(refs);
 	return rc;
 }
@@ -737,13 +747,13 @@ static int set_input_values(const struct stage_ctx *ctx, const struct input_rule
 
 static int write_cover(struct normalise *n, MDB_txn *txn, struct file_load *f)
 {
-	char num[32];
+	char val[COVER_VALUE_MAX];
 	for (size_t i = 0; i < f->cover.n; i++) {
 		const struct cover *c = &f->cover.v[i];
 		uint8_t kb[KEY_MAX + 64];
 		size_t kl = cover_key(c->sd->name, c->se, c->month, f->nm.date, f->id, kb);
-		int nl = snprintf(num, sizeof(num), "%llu", (unsigned long long)c->records);
-		if (put_cover(&n->ctx->store, txn, kb, kl, num, (size_t)nl))
+		size_t vl = cover_value(0, c->records, f->seg, val);
+		if (put_cover(&n->ctx->store, txn, kb, kl, val, vl))
 			return -1;
 	}
 	return 0;
@@ -783,6 +793,10 @@ static int record_part(struct normalise *n, MDB_txn *txn, struct file_load *f,
 	if (last && f->mod11)
 		NUM("cpr_mod11_failures", f->mod11);
 #undef NUM
+	if (last && !strcmp(status, "loaded") && f->records) {
+		fileid_hex(f->seg, hex);	/* 8 bytes, as a file id */
+		props_set(&props, "segment", hex);
+	}
 	rc = file_props_put(&n->ctx->store, txn, p->sp.lf.fileid, &props);
 	strbuf_release(&props);
 	return rc;
@@ -791,8 +805,7 @@ static int record_part(struct normalise *n, MDB_txn *txn, struct file_load *f,
 /* Everything read so far is forgotten: hidden rows, counts, rejected rows. */
 static int forget_read(struct normalise *n, struct file_load *f)
 {
-	n->batch.n = 0;
-	strbuf_reset(&n->batch.arena);
+	segsort_reset(&n->sort);
 	covers_reset(&f->cover);
 	f->records = f->abs_total = 0;
 	f->mod11 = 0;
@@ -850,8 +863,6 @@ static int read_parts(struct normalise *n, struct file_load *f)
 		if (rc == 0 && rejects_finish(&p->rej, p->rejhex))
 			rc = -1;
 	}
-	if (rc == 0 && !f->refusing && n->batch.n)
-		rc = batch_flush(n, f) ? -1 : 0;
 	strbuf_release(&path);
 	return rc == 2 ? -1 : rc;
 }
@@ -1041,6 +1052,9 @@ static void store_fields(const struct catalog *cat, struct file_load *f)
 		if (cat->fields[f->sd->value[i]].type == FT_MONEY)
 			f->money[f->nmoney++] = f->sd->value[i];
 	f->f_cpr = catalog_field(cat, "cpr");
+	f->f_se = catalog_field(cat, "se");
+	f->f_month = catalog_field(cat, "month");
+	f->store = (int)(f->sd - cat->stores);
 }
 
 /* ---- XML files: the reader dispatch's other half (schemaxml.h, xmlin.h) ---- */
@@ -1159,8 +1173,7 @@ static int refuse_xml(struct normalise *n, struct file_load *f, unsigned long li
 	struct strbuf r = STRBUF_INIT;
 	int rc;
 	refuse_file(f, line, "%s", why);	/* logs; the first reason wins */
-	n->batch.n = 0;
-	strbuf_reset(&n->batch.arena);
+	segsort_reset(&n->sort);
 	rejects_discard(&p->rej);
 	strbuf_addf(&r, "file not loaded: %s", f->refuse.buf);
 	rc = rejects_add_text(&p->rej, f->refused_line, "", r.buf, "", 0);
@@ -1257,14 +1270,11 @@ static int read_xml(struct normalise *n, struct file_load *f)
 			continue;
 		f->schema = f->schemas[i];
 		f->sd = f->schema->store;
-		f->dbi = store_dbi(&n->ctx->store, f->sd);
 		store_fields(&n->ctx->cat, f);
 		rc = xml_rows(n, f, &d, rows[i], nrows[i], lim.max_value);
 	}
 	if (rc == STOP_REFUSE)	/* f->refuse says why (emit_record) */
 		rc = refuse_xml(n, f, f->refused_line, f->refuse.buf);
-	if (rc == 0 && n->batch.n)
-		rc = batch_flush(n, f) ? -1 : 0;
 out:
 	for (int i = 0; i < f->nschemas; i++)
 		free(rows[i]);
@@ -1290,7 +1300,6 @@ static int load_file(struct normalise *n, struct file_load *f)
 		goto unusable;
 	}
 	f->sd = f->schema->store;
-	f->dbi = store_dbi(&n->ctx->store, f->sd);
 	store_fields(&ctx->cat, f);
 	if (f->nm.se[0]) {
 		int se = catalog_field(&ctx->cat, "se");
@@ -1313,8 +1322,9 @@ static int load_file(struct normalise *n, struct file_load *f)
 			refuse_file(f, 0, "%s", f->why.buf);
 		free(sp);
 	}
-	/* What an earlier run (or one killed half-way) left of this file goes. */
-	if (unload_file(n, f->id))
+	/* What an earlier run (or one killed half-way) left of this file goes;
+	 * its rows come back in the segment they had (store/segment.h). */
+	if (file_segment(n, f) || unload_file(n, f->id))
 		return -1;
 	rc = f->schema->format == SCHEMA_XML ? read_xml(n, f) : read_file(n, f);
 	for (size_t i = 0; rc == 0 && i < f->nparts; i++) {
@@ -1329,11 +1339,10 @@ static int load_file(struct normalise *n, struct file_load *f)
 		log_info("%s: %lu CPR number(s) fail modulus 11 (allowed: numbers without it "
 			 "are issued since 2007)", f->parts[f->nparts - 1].sp.lf.relpath, f->mod11);
 	if (rc == 0)
-		rc = publish_file(n, f);
+		rc = write_rows(n, f) ? -1 : publish_file(n, f);
 	else if (rc == 1 && unload_file(n, f->id))
 		rc = -1;	/* an unusable file leaves the store as it was */
-	n->batch.n = 0;
-	strbuf_reset(&n->batch.arena);
+	segsort_reset(&n->sort);
 	return rc;
 unusable:
 	/* A file an earlier run loaded (the conf changed since) is not read any
@@ -1487,11 +1496,8 @@ static void normalise_free(struct normalise *n)
 	for (size_t i = 0; i < n->nsets; i++)
 		free(n->sets[i]);
 	free(n->sets);
-	free(n->batch.off);
-	free(n->batch.klen);
-	free(n->batch.vlen);
-	free(n->batch.dbi);
-	strbuf_release(&n->batch.arena);
+	free(n->swept);
+	segsort_free(&n->sort);
 }
 
 struct landed_list {
@@ -1530,7 +1536,6 @@ static int night_files(struct stage_ctx *ctx, struct landed_list *l)
  */
 static int sweep_killed_loads(struct normalise *n)
 {
-	static const char loading[] = "loading";
 	struct store *st = &n->ctx->store;
 	uint8_t (*ids)[FILEID_LEN] = NULL;
 	size_t nids = 0;
@@ -1547,15 +1552,20 @@ static int sweep_killed_loads(struct normalise *n)
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		const uint8_t *id = (const uint8_t *)k.mv_data + k.mv_size - FILEID_LEN;
-		int seen = 0;
-		if (k.mv_size < FILEID_LEN || v.mv_size != sizeof(loading) - 1 ||
-		    memcmp(v.mv_data, loading, v.mv_size))
+		uint8_t seg[SEGMENT_LEN];
+		uint64_t count;
+		int seen = 0, loading;
+		if (k.mv_size < FILEID_LEN ||
+		    cover_value_parse(v.mv_data, v.mv_size, &loading, &count, seg) || !loading)
 			continue;
 		for (size_t i = 0; i < nids && !seen; i++)
 			seen = !memcmp(ids[i], id, FILEID_LEN);
 		if (!seen) {
 			ids = xrealloc(ids, (nids + 1) * sizeof(*ids));
 			memcpy(ids[nids++], id, FILEID_LEN);
+			n->swept = xrealloc(n->swept, (n->nswept + 1) * sizeof(*n->swept));
+			memcpy(n->swept[n->nswept].id, id, FILEID_LEN);
+			memcpy(n->swept[n->nswept++].seg, seg, SEGMENT_LEN);
 		}
 	}
 	mdb_cursor_close(c);
@@ -1603,6 +1613,7 @@ static int normalise_night(struct stage_ctx *ctx)
 	struct landed_list files = { NULL, 0 };
 	int rc = night_files(ctx, &files) || sweep_killed_loads(&n) ? -1 : 0;
 
+	segsort_init(&n.sort, ctx->conf.state, SEGSORT_RUN_BYTES);
 	n.in = digest_new();
 	n.out = digest_new();
 	digest_update(n.in, ctx->conf.digest, sizeof(ctx->conf.digest));

@@ -397,6 +397,9 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+static struct row_cache *row_cache_new(void);
+static void row_cache_free(struct row_cache *c);
+
 int schema_load(const struct catalog *cat, const char *path, struct schema *s)
 {
 	uint64_t size;
@@ -404,6 +407,7 @@ int schema_load(const struct catalog *cat, const char *path, struct schema *s)
 	const char *dot = strrchr(b, '.');
 
 	memset(s, 0, sizeof(*s));
+	s->rows = row_cache_new();
 	s->cat = cat;
 	s->delimiter = ';';
 	s->path = xstrdup(path);
@@ -444,6 +448,8 @@ fail:
 void schema_free(struct schema *s)
 {
 	schema_xml_free(s);
+	row_cache_free(s->rows);
+	s->rows = NULL;
 	for (int i = 0; i < s->ncols; i++) {
 		free(s->cols[i].column);
 		free(s->cols[i].values);
@@ -652,6 +658,43 @@ struct row_state {
 	unsigned char *has_amount;
 };
 
+/* One row_state per schema, grown with its amounts (a header binds wide ones). */
+struct row_cache {
+	struct row_state *st;
+	int amounts;		/* st's amount arrays hold this many */
+};
+
+static struct row_cache *row_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct row_cache));
+}
+
+static void row_cache_free(struct row_cache *c)
+{
+	if (!c)
+		return;
+	if (c->st) {
+		free(c->st->amount);
+		free(c->st->has_amount);
+		free(c->st);
+	}
+	free(c);
+}
+
+static struct row_state *row_state_for(const struct schema *s)
+{
+	struct row_cache *c = s->rows;
+	int want = s->namounts ? s->namounts : 1;
+	if (!c->st)
+		c->st = xcalloc(1, sizeof(*c->st));
+	if (c->amounts < want) {
+		c->st->amount = xrealloc(c->st->amount, (size_t)want * sizeof(*c->st->amount));
+		c->st->has_amount = xrealloc(c->st->has_amount, (size_t)want);
+		c->amounts = want;
+	}
+	return c->st;
+}
+
 static int row_fail(unsigned *col, struct strbuf *why, unsigned c,
 		    const char *column, const char *reason)
 {
@@ -752,9 +795,7 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 		strbuf_release(&m);
 		return -1;
 	}
-	st = xmalloc(sizeof(*st));
-	st->amount = xmalloc((size_t)(s->namounts ? s->namounts : 1) * sizeof(*st->amount));
-	st->has_amount = xmalloc((size_t)(s->namounts ? s->namounts : 1));
+	st = row_state_for(s);	/* no allocation per row */
 	st->rec = *base;
 	rc = row_columns(s, row, st, col, why);
 	if (!rc)
@@ -762,20 +803,24 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 	if (!rc)
 		rc = row_keys_present(s, &st->rec, col, why);
 	for (int i = 0; !rc && i < s->namounts; i++) {
-		struct record r;
+		/* Each amount's record is the row's with its amount (and the field
+		 * its column sets) put in place and taken back: no record copy. */
+		int sf = s->amounts[i].set_field;
+		struct value amount = st->rec.v[s->amount_field], set;
 		if (!st->has_amount[i])
 			continue;
-		r = st->rec;
-		r.v[s->amount_field] = (struct value){ 1, st->amount[i], NULL, 0 };
-		if (s->amounts[i].set_field >= 0)
-			r.v[s->amounts[i].set_field] = s->amounts[i].set;
-		rc = emit(&r, sub++, data);
+		st->rec.v[s->amount_field] = (struct value){ 1, st->amount[i], NULL, 0 };
+		if (sf >= 0) {
+			set = st->rec.v[sf];
+			st->rec.v[sf] = s->amounts[i].set;
+		}
+		rc = emit(&st->rec, sub++, data);
+		if (sf >= 0)
+			st->rec.v[sf] = set;
+		st->rec.v[s->amount_field] = amount;
 	}
 	if (!rc && s->namounts == 0 && s->nwide == 0)
 		rc = emit(&st->rec, 0, data);
-	free(st->amount);
-	free(st->has_amount);
-	free(st);
 	return rc;
 }
 

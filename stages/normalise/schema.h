@@ -129,6 +129,7 @@ struct schema {
 	int parts;		/* 'parts': one part of a set of files */
 	size_t header_cells;	/* cells of the bound header */
 	char digest[65];
+	struct row_cache *rows;	/* schema_row()'s memory, kept for the next row (owned) */
 };
 
 int schema_load(const struct catalog *cat, const char *path, struct schema *s);

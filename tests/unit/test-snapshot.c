@@ -12,6 +12,7 @@
 
 #include "core/strbuf.h"
 #include "store/landed.h"
+#include "store/segment.h"
 #include "store/snapshot.h"
 #include "store/store.h"
 #include "test.h"
@@ -44,8 +45,8 @@ static void file(MDB_txn *txn, int id, const char *relpath, int32_t namedate,
 {
 	uint8_t fid[FILEID_LEN] = { 0 }, key[KEY_MAX + 64];
 	struct strbuf props = STRBUF_INIT, val = STRBUF_INIT;
-	char b[64], hex[2 * FILEID_LEN + 1];
-	size_t n;
+	char b[64], hex[2 * FILEID_LEN + 1], cv[COVER_VALUE_MAX];
+	size_t n, vl;
 	fid[7] = (uint8_t)id;
 	fileid_hex(fid, hex);
 	props_set(&props, "sha", hex);
@@ -66,7 +67,9 @@ static void file(MDB_txn *txn, int id, const char *relpath, int32_t namedate,
 	snprintf(b, sizeof(b), "%06d%08d", (int)month, (int)(99999999 - namedate));
 	memcpy(key + n + 8, b, 14);
 	memcpy(key + n + 22, fid, FILEID_LEN);
-	put(txn, st.coverage, key, n + 22 + FILEID_LEN, cover, strlen(cover));
+	/* the rows' segment: the file id's bytes (any number, one per file) */
+	vl = cover_value(!strcmp(cover, "loading"), strtoull(cover, NULL, 10), fid, cv);
+	put(txn, st.coverage, key, n + 22 + FILEID_LEN, cv, vl);
 	for (int i = 0; i < nrows; i++) {
 		struct record r;
 		char cpr[11];

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "store/landed.h"
 #include "store/ledger.h"
+#include "store/segment.h"
 #include "run/lock.h"
 #include "post/voucherstore.h"
 #include "driver/storecheck.h"
@@ -111,6 +112,8 @@ static int del(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kl)
 	return mdb_del(txn, dbi, &key, NULL);
 }
 
+static int count1(MDB_txn *txn, struct fixture *fx);
+
 /* One landed file with one row, its coverage, a ledger and a voucher. */
 static int build(struct fixture *fx)
 {
@@ -165,7 +168,7 @@ static int build(struct fixture *fx)
 	store_encode(&fx->cat, sd, &r, &val);
 	rc |= put(txn, store_dbi(&fx->st, sd), key,
 		  store_key(&fx->cat, sd, &r, fx->id, 1, 2, key), val.buf, val.len);
-	rc |= put(txn, fx->st.coverage, fx->ckey, fx->cklen, "1", 1);
+	rc |= count1(txn, fx);
 	rc |= put(txn, fx->st.filecover, fc, FILEID_LEN + fx->cklen, "", 0);
 	rc |= file_props_put(&fx->st, txn, fx->id, &props);
 	rc |= put(txn, fx->st.names, "ky/x.csv", 8, fx->id, FILEID_LEN);
@@ -209,19 +212,27 @@ static int damage(struct fixture *fx, int (*fn)(MDB_txn *, struct fixture *))
 	return store_commit(txn);
 }
 
+/* The fixture's coverage value; its rows' segment is its file id's bytes. */
+static int cover(MDB_txn *txn, struct fixture *fx, int is_loading, uint64_t count)
+{
+	char v[COVER_VALUE_MAX];
+	size_t n = cover_value(is_loading, count, fx->id, v);
+	return put(txn, fx->st.coverage, fx->ckey, fx->cklen, v, n);
+}
+
 static int count2(MDB_txn *txn, struct fixture *fx)
 {
-	return put(txn, fx->st.coverage, fx->ckey, fx->cklen, "2", 1);
+	return cover(txn, fx, 0, 2);
 }
 
 static int count1(MDB_txn *txn, struct fixture *fx)
 {
-	return put(txn, fx->st.coverage, fx->ckey, fx->cklen, "1", 1);
+	return cover(txn, fx, 0, 1);
 }
 
 static int loading(MDB_txn *txn, struct fixture *fx)
 {
-	return put(txn, fx->st.coverage, fx->ckey, fx->cklen, "loading", 7);
+	return cover(txn, fx, 1, 0);
 }
 
 static int garbage_key(MDB_txn *txn, struct fixture *fx)

@@ -1,0 +1,165 @@
+/*
+ * Segments (store/segment.h): coverage values both ways and their
+ * malformed kinds; the sorter with a buffer of 4 KiB so a file of rows
+ * spills dozens of runs and merges them, rows of two stores interleaved
+ * in random order, written with MDB_APPEND under a new segment each time:
+ * every row comes back once, in key order, a second load after the first,
+ * and a reset forgets what was added.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+#include "store/segment.h"
+#include "store/store.h"
+#include "test.h"
+
+static struct catalog cat;
+static struct store st;
+
+static int cover_roundtrip(int loading, uint64_t count, uint8_t last)
+{
+	uint8_t seg[SEGMENT_LEN] = { 0, 0, 0, 0, 0, 0, 1, last }, back[SEGMENT_LEN];
+	char v[COVER_VALUE_MAX];
+	size_t n = cover_value(loading, count, seg, v);
+	int l;
+	uint64_t c;
+	return n <= COVER_VALUE_MAX && cover_value_parse(v, n, &l, &c, back) == 0 &&
+	       l == loading && (loading || c == count) && !memcmp(seg, back, SEGMENT_LEN);
+}
+
+static int parses(const char *v)
+{
+	int l;
+	uint64_t c;
+	uint8_t seg[SEGMENT_LEN];
+	return cover_value_parse(v, strlen(v), &l, &c, seg) == 0;
+}
+
+/* Row i of a load: key (store i % 2) "K" + a scrambled 9-digit number + i. */
+static size_t row_key(unsigned i, uint8_t *k)
+{
+	unsigned x = (i * 2654435761u) % 1000000007u;
+	return (size_t)snprintf((char *)k, 32, "K%09u%07u", x, i);
+}
+
+/* Reads one store back: how many rows of seg, whether in order; -1 error. */
+static long read_back(MDB_txn *txn, int store, const uint8_t seg[SEGMENT_LEN], int *ordered)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	struct strbuf last = STRBUF_INIT;
+	long n = 0;
+	int rc;
+	*ordered = 1;
+	if (mdb_cursor_open(txn, st.data[store], &c))
+		return -1;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (memcmp(k.mv_data, seg, SEGMENT_LEN))
+			continue;
+		if (last.len && memcmp(last.buf, k.mv_data, k.mv_size) >= 0)
+			*ordered = 0;
+		/* the value repeats the key's tail: the pair stayed together */
+		if (v.mv_size != k.mv_size - SEGMENT_LEN ||
+		    memcmp(v.mv_data, (char *)k.mv_data + SEGMENT_LEN, v.mv_size))
+			*ordered = 0;
+		strbuf_reset(&last);
+		strbuf_add(&last, k.mv_data, k.mv_size);
+		n++;
+	}
+	mdb_cursor_close(c);
+	strbuf_release(&last);
+	return n;
+}
+
+static int first_called;
+
+static int on_first(MDB_txn *txn, const uint8_t seg[SEGMENT_LEN], void *data)
+{
+	(void)txn;
+	memcpy(data, seg, SEGMENT_LEN);
+	first_called++;
+	return 0;
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/test-segment-XXXXXX";
+	const char *p = test_text_file("field se se\nfield month month\nfield amount money\n"
+				       "store a\n  key se month\n  value amount\n"
+				       "store b\n  key se month\n  value amount\n");
+	struct segsort s;
+	uint8_t seg1[SEGMENT_LEN], seg2[SEGMENT_LEN], seen[SEGMENT_LEN], k[32];
+	MDB_txn *txn;
+	unsigned rows = 5000;
+	long na, nb;
+	int oa, ob, rc = 0;
+
+	CHECK(cover_roundtrip(0, 0, 1) && cover_roundtrip(0, 1234567, 2) &&
+	      cover_roundtrip(0, UINT64_MAX, 255) && cover_roundtrip(1, 0, 3),
+	      "coverage values read back as written (count, loading, the segment)");
+	CHECK(parses("12 00000000000000ff") && parses("loading 0000000000000001"),
+	      "the two forms parse");
+	CHECK(!parses("12") && !parses("loading") && !parses("") &&
+	      !parses("012 00000000000000ff") && !parses("1x 00000000000000ff") &&
+	      !parses("12 00000000000000FF") && !parses("12 00000000000000f") &&
+	      !parses("loadin 0000000000000001") && !parses("12_00000000000000ff") &&
+	      !parses(" 00000000000000ff") && !parses("123456789012345678901 00000000000000ff"),
+	      "a count without its segment, a bare loading (layout 3), leading zeros, "
+	      "upper case, short hex, no count: refused");
+
+	if (catalog_load(p, &cat) || !mkdtemp(dir) || store_open(&st, dir, &cat))
+		return 1;
+	remove(p);
+
+	segsort_init(&s, dir, 4096);
+	for (unsigned i = 0; i < 300; i++) {
+		size_t kl = row_key(i, k);
+		rc |= segsort_add(&s, (int)(i % 2), k, kl, k, kl);
+	}
+	segsort_reset(&s);
+	for (unsigned i = 0; i < rows && rc == 0; i++) {
+		size_t kl = row_key(i, k);
+		rc = segsort_add(&s, (int)(i % 2), k, kl, k, kl);
+	}
+	CHECK(rc == 0 && s.nruns > 10, "5000 rows in a 4 KiB buffer spill runs (%zu)", s.nruns);
+	CHECK(segsort_write(&s, &st, on_first, seen, NULL, seg1) == 0 && first_called == 1 &&
+	      !memcmp(seen, seg1, SEGMENT_LEN) && seg1[SEGMENT_LEN - 1] == 1,
+	      "written as segment 1, announced to the first transaction's callback");
+	/* a second load, in memory (no spill), then appended after the first */
+	for (unsigned i = 0; i < 20; i++) {
+		size_t kl = row_key(rows - i, k);
+		rc |= segsort_add(&s, 0, k, kl, k, kl);
+	}
+	CHECK(rc == 0 && s.nruns == 0 && segsort_write(&s, &st, NULL, NULL, NULL, seg2) == 0 &&
+	      seg2[SEGMENT_LEN - 1] == 2, "a second file: segment 2, appended after segment 1");
+	CHECK(segsort_write(&s, &st, on_first, seen, NULL, seg2) == 0 && first_called == 1 &&
+	      !seg2[SEGMENT_LEN - 1], "no rows: nothing written, no segment taken");
+	if (store_begin(&st, MDB_RDONLY, &txn))
+		return 1;
+	na = read_back(txn, 0, seg1, &oa);
+	nb = read_back(txn, 1, seg1, &ob);
+	CHECK(na == rows / 2 && nb == rows / 2 && oa && ob,
+	      "every row of the merged runs is there once, in key order, in its store "
+	      "(%ld + %ld)", na, nb);
+	seg2[SEGMENT_LEN - 1] = 2;
+	na = read_back(txn, 0, seg2, &oa);
+	CHECK(na == 20 && oa, "the second file's rows (%ld)", na);
+	mdb_txn_abort(txn);
+	segsort_free(&s);
+	store_close(&st);
+	catalog_free(&cat);
+	{
+		char path[128];
+		snprintf(path, sizeof(path), "%s/store/data.mdb", dir);
+		remove(path);
+		snprintf(path, sizeof(path), "%s/store/lock.mdb", dir);
+		remove(path);
+		snprintf(path, sizeof(path), "%s/store", dir);
+		remove(path);
+		remove(dir);
+	}
+	return test_done();
+}
