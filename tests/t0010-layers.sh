@@ -8,7 +8,7 @@
 
 # tree NAME: a copy of the sources to break
 tree() {
-	mkdir -p "$1" && cp -r "$TOP/Makefile" "$TOP/pipeline" "$TOP/stages" "$TOP/driver" "$1/"
+	mkdir -p "$1" && cp -r "$TOP/Makefile" "$TOP/pipeline" "$TOP/stages" "$TOP/driver" "$TOP/ops" "$1/"
 }
 # insert FILE N TEXT: TEXT becomes line N of FILE
 insert() {
