@@ -1868,8 +1868,7 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 			csvtable_free(&r[i].dec);
 		free(r[i].isopen);
 	}
-	if (nc.vouchers_state > 0)
-		csvtable_free(&nc.vouchers);
+	nightlist_ctx_release(&nc);
 	free(r);
 	free(ord);
 	names_free(&names);
