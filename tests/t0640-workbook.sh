@@ -8,6 +8,12 @@
 # exceptions apart (a hand-written decisions/RECON.csv); the extra columns
 # of opkraevning, both refund directions and betalingsplaner, typed; the
 # same night gives the same bytes; a bad night file or conf is refused.
+# The summary headers carry conf/report.conf's labels of the key and the
+# two sides (as the report); the lists and rates of conf/report.conf are
+# sections of their reconciliation's sheet (betalingsplaner's auto-posted
+# invoices with vouchers, held, plan warnings, suggestions, the supplier
+# error rate; refusion's charges sent and disputes), typed; opkraevning's
+# Klasse is the Danish status word.
 . "$(dirname "$0")/lib.sh"
 
 # openpyxl: Debian's python3-openpyxl (ops/install-deps.sh); a python3 of
@@ -95,10 +101,34 @@ test_expect_success 'opkraevning (EASY-A): its extra columns, typed (rate a numb
 	$PY "$CHECK" night ea/out/2025-03-15/afstemning.xlsx ea/out/2025-03-15 masked opkraevning
 '
 
+test_expect_success 'opkraevning: Klasse in Danish (Afvigelse, Advarsel), never the CSV code' '
+	$PY - ea/out/2025-03-15/afstemning.xlsx <<-\EOF
+	import sys, openpyxl
+	ws = openpyxl.load_workbook(sys.argv[1])["opkraevning"]
+	head = [c.value for c in ws[1]]
+	k = head.index("Klasse")
+	vals = {ws.cell(r, k + 1).value for r in range(2, ws.max_row + 1)} - {None, "Klasse"}
+	assert "Afvigelse" in vals and vals <= {"Afvigelse", "Advarsel"}, vals
+	EOF
+'
+
 test_expect_success 'mellemkommunal refusion, both directions: a sheet each, line numbers numbers, CPR as written masked' '
 	run refusion-herlev/drops rh 2025-09-30 &&
 	$PY "$CHECK" night rh/out/2025-09-30/afstemning.xlsx rh/out/2025-09-30 masked \
 		mellemkommunal-refusion mellemkommunal-refusion-ind
+'
+
+# The brief's night 2025-06-30 (t0460): 3 charges of 2.572,88 in all.
+test_expect_success 'refusion: the charges sent (2.572,88) and the disputes, each with its file, as report.conf lists them' '
+	run refusion-herlev/drops r6 2025-06-30 &&
+	$PY "$CHECK" lists r6/out/2025-06-30/afstemning.xlsx r6/out/2025-06-30 \
+		mellemkommunal-refusion "Opkrævninger sendt=3:2572,88" &&
+	$PY "$CHECK" lists rh/out/2025-09-30/afstemning.xlsx rh/out/2025-09-30 \
+		mellemkommunal-refusion "Opkrævninger sendt=3:2682,68" &&
+	$PY "$CHECK" lists rh/out/2025-09-30/afstemning.xlsx rh/out/2025-09-30 \
+		mellemkommunal-refusion-ind "Indsigelser sendt=3:" &&
+	$PY "$CHECK" night rh/out/2025-09-30/afstemning.xlsx rh/out/2025-09-30 masked \
+		mellemkommunal-refusion-ind
 '
 
 test_expect_success 'betalingsplaner: CVR and EAN as text with their leading zeros' '
@@ -106,6 +136,41 @@ test_expect_success 'betalingsplaner: CVR and EAN as text with their leading zer
 		run betalingsplaner/$n/drops bp $n || return 1
 	done &&
 	$PY "$CHECK" night bp/out/2025-03-31/afstemning.xlsx bp/out/2025-03-31 masked betalingsplaner
+'
+
+# The brief's worked example: 4 invoices posted automatically, 13.222,00,
+# each with its voucher; 6 held, 38.294,00; 2 plan warnings; 1 suggestion;
+# the supplier error rate over 90 days, one row per supplier seen.
+test_expect_success 'betalingsplaner: auto-posted with vouchers, held, plan warnings, suggestions, error rate' '
+	$PY "$CHECK" lists bp/out/2025-03-31/afstemning.xlsx bp/out/2025-03-31 betalingsplaner \
+		"Bogført automatisk=4:13222,00" "Holdt tilbage=6:38294,00" \
+		"Advarsler om planerne=2" "Forslag til nye planer=1" \
+		"Leverandørernes fejlrate, 90 dage=8" &&
+	$PY - bp/out/2025-03-31/afstemning.xlsx <<-\EOF
+	import sys, openpyxl
+	ws = openpyxl.load_workbook(sys.argv[1])["betalingsplaner"]
+	rows = [[c.value for c in r] for r in ws.iter_rows()]
+	i = [r[0] for r in rows].index("Bogført automatisk (4)")
+	posted = rows[i + 2:i + 6]
+	assert sorted(r[2] for r in posted) == ["HL-2025-03-0101", "L-2025-0311", "SU-88812",
+	                                        "V-2025-0303"], posted
+	assert sum(round(r[3] * 100) for r in posted) == 1322200, posted
+	assert all(len(r[4]) == 36 for r in posted) and len({r[4] for r in posted}) == 4, posted
+	s = [r[0] for r in rows].index("Opsummering")
+	assert rows[s + 1][2:4] == ["Plan", "Modtaget"] and rows[s + 1][4] == "Bogført automatisk", rows[s + 1]
+	EOF
+'
+
+test_expect_success 'summary headers: the labels of conf/report.conf (KY Sum - eIndkomst, SKAT Sumoplysninger, Felt)' '
+	$PY - $X <<-\EOF
+	import sys, openpyxl
+	ws = openpyxl.load_workbook(sys.argv[1])["ky-eindkomst"]
+	col = [c.value for c in ws["A"]]
+	r = col.index("Opsummering") + 2
+	head = [c.value for c in ws[r]]
+	assert head[2:5] == ["Felt", "KY Sum - eIndkomst", "SKAT Sumoplysninger"], head
+	assert head[6] == "Afviste linjer", head
+	EOF
 '
 
 test_expect_success 'a malformed amount in a night file: exit 65 naming file, line and column; no workbook half-written' '
@@ -119,14 +184,17 @@ test_expect_success 'a malformed amount in a night file: exit 65 naming file, li
 	! ls bad-out/$D | grep -q tmp
 '
 
-test_expect_success 'a bad conf/terms.conf or conf/workbook.conf: exit 64 naming file:line' '
+test_expect_success 'a bad conf/terms.conf, conf/workbook.conf or conf/report.conf: exit 64 naming file:line' '
 	mkdir -p badc && cp "$TOP"/conf/*.conf badc/ &&
 	echo "status OK \"igen\"" >>badc/terms.conf &&
 	{ CONF="$TRASH/badc/pipeline.conf" workbook dd $D 2>err; test $? -eq 64; } &&
 	grep -q "badc/terms.conf:$(wc -l <badc/terms.conf): status .OK. given twice" err &&
 	cp "$TOP/conf/terms.conf" badc/ && echo "cpr sometimes" >badc/workbook.conf &&
 	{ CONF="$TRASH/badc/pipeline.conf" workbook dd $D 2>err; test $? -eq 64; } &&
-	grep -q "badc/workbook.conf:1: usage: cpr masked|full" err
+	grep -q "badc/workbook.conf:1: usage: cpr masked|full" err &&
+	cp "$TOP/conf/workbook.conf" badc/ && echo "list x T from ../y columns a=A" >>badc/report.conf &&
+	{ CONF="$TRASH/badc/pipeline.conf" workbook dd $D 2>err; test $? -eq 64; } &&
+	grep -q "badc/report.conf:$(wc -l <badc/report.conf): list from" err
 '
 
 test_expect_success 'no CPR in the clear in the stage log' '

@@ -4,6 +4,9 @@ the night's CSV files and conf/terms.conf (tests/t0640-workbook.sh).
 
     workbook-check.py night XLSX OUTDIR masked|full RECON...
     workbook-check.py decisions XLSX OUTDIR ID-DECIDED ID-FLAGGED ID-REOPENED
+    workbook-check.py lists XLSX OUTDIR RECON ["TITLE=ROWS[:SUM]"]...
+        the lists and rates of conf/report.conf in RECON's sheet against
+        the night's files (and each TITLE's row count and sum: column, kr)
 
 Exit 0 when every check holds; else the failures on stdout, exit 1.
 """
@@ -45,6 +48,28 @@ def load_terms(path):
 
 
 COLS, WORDS = load_terms(os.path.join(TOP, "conf", "terms.conf"))
+
+
+def load_report_conf(path):
+    """conf/report.conf: labels per recon, lists and rates (reportconf.h)."""
+    labels, lists, rates = {}, [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            w = shlex.split(line, comments=True)
+            if not w:
+                continue
+            if w[0] == "recon":
+                labels[w[1]] = dict(zip(w[2::2], w[3::2]))
+            elif w[0] == "list":
+                i = w.index("columns")
+                where = [w[k + 1] for k in range(5, i, 2)]
+                lists.append((w[1], w[2], w[4], where, w[i + 1:]))
+            elif w[0] == "rate":
+                rates.append((w[1], w[2], w[4].partition("=")[2] or w[4]))
+    return labels, lists, rates
+
+
+LABELS, LISTS, RATES = load_report_conf(os.path.join(TOP, "conf", "report.conf"))
 
 
 def column(kind, name):
@@ -133,6 +158,10 @@ def expect_cell(cell, kind, name, value, mask, where):
         want = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
         return check(cell.is_date and cell.value == want, "%s %s: %r, want %s" %
                      (where, name, cell.value, value))
+    if typ == "status":
+        want = WORDS[("status", value.upper())]
+        return check(cell.value == want, "%s %s: %r, want the status word %r" %
+                     (where, name, cell.value, want))
     want = masked_text(value, typ == "cpr") if mask else value
     return check(cell.data_type == "s" and cell.value == want and cell.number_format == "@",
                  "%s %s: %r (%s, %s), want the text %r" %
@@ -198,6 +227,10 @@ def check_sheet(wb, out, recon, mask):
         want = [column("summary", h)[0] for h in sh]
         check(want == ["SE", "Måned", "Nøgle", "Venstre", "Højre", "Forskel", "Forklaret",
                        "Uforklaret", "Status"], "%s: summary headers of the table" % where)
+        # the key and the two sides as conf/report.conf names them (the report's)
+        lab = LABELS.get(recon, {})
+        want = [lab.get(h, w) if h in ("key", "left", "right", "explained") else w
+                for h, w in zip(sh, want)]
         check(row_values(ws, r + 1)[:len(want)] == want, "%s: summary header row %s" %
               (where, row_values(ws, r + 1)))
         for i, s in enumerate(summ[1]):
@@ -302,6 +335,124 @@ def no_clear_cpr(wb):
                           "%s!%s: CPR in the clear: %r" % (ws.title, c.coordinate, c.value))
 
 
+def where_holds(conds, row):
+    for c in conds:
+        col, op, val = re.match(r"([^!^=]+)(!=|\^=|=)(.*)", c).groups()
+        v = row.get(col, "")
+        if not (v == val if op == "=" else v != val if op == "!=" else v.startswith(val)):
+            return False
+    return True
+
+
+def voucher_of(out, pid):
+    v = read_csv(os.path.join(out, "vouchers", "vouchers.csv"))
+    for r in v[1] if v else []:
+        if r["reference"].endswith(":" + pid) and r["kind"] != "reversal":
+            return r["voucher_id"]
+    return ""
+
+
+def check_lists(wb, out, recon, expect):
+    """Each list of conf/report.conf for recon: its title "TITLE (N)", its
+    labels, N rows from its file(s) typed (amounts numbers, the rest text),
+    "I alt (N)" with the sums; each rate: its title and per value a row."""
+    ws = wb[recon]
+    seen = {}
+    for lrecon, title, frm, where, cols in LISTS:
+        if lrecon != recon:
+            continue
+        files = [frm] if not frm.endswith("/") else sorted(
+            frm + f for f in os.listdir(os.path.join(out, frm)) if f.endswith(".csv")) \
+            if os.path.isdir(os.path.join(out, frm)) else []
+        rows = []
+        for f in files:
+            t = read_csv(os.path.join(out, f))
+            rows += [(f, r) for r in (t[1] if t else []) if where_holds(where, r)]
+        spec = []
+        for c in cols:
+            money = 2 if c.startswith("sum:") else 1 if c.startswith("kr:") else 0
+            col, _, label = c.split(":", 1)[1].partition("=") if money else c.partition("=")
+            if col.startswith("link:"):
+                col, _, label = c.rpartition("=")
+            spec.append((col, label, money))
+        r = None
+        for i in range(1, ws.max_row + 1):
+            v = ws.cell(i, 1).value
+            if isinstance(v, str) and v.startswith(title + " ("):
+                r = i
+        if not check(r is not None, "%s: a section %r" % (recon, title)):
+            continue
+        check(ws.cell(r, 1).value == "%s (%d)" % (title, len(rows)),
+              "%s: %r, want %d rows" % (recon, ws.cell(r, 1).value, len(rows)))
+        seen[title] = (len(rows), 0)
+        if not rows:
+            check(ws.cell(r + 1, 1).value == WORDS[("label", "none")], "%s: none" % title)
+            continue
+        check(row_values(ws, r + 1)[:len(spec)] == [s[1] for s in spec],
+              "%s: labels %s" % (title, row_values(ws, r + 1)[:len(spec)]))
+        sums = [0] * len(spec)
+        for k, (f, row) in enumerate(rows):
+            cells = ws[r + 2 + k]
+            for c, (col, label, money) in enumerate(spec):
+                cell, at = cells[c], "%s row %d %s" % (title, k, label)
+                if money:
+                    v = row.get(col, "")
+                    if v == "":
+                        check(cell.value is None, "%s: blank" % at)
+                        continue
+                    check(cell.value == ore(v) / 100 and cell.number_format == "#,##0.00",
+                          "%s: %r (%s), want the number %s" % (at, cell.value,
+                                                               cell.number_format, v))
+                    sums[c] += ore(v) if money == 2 else 0
+                    continue
+                if col == "@code":
+                    want = row["reason"].split(":")[0]
+                elif col == "@voucher":
+                    want = voucher_of(out, row["id"])
+                    check(want != "" or "voucher" not in label.lower(), "%s: a voucher" % at)
+                elif col == "@file":
+                    want = f
+                elif col.startswith("link:"):
+                    want = re.sub(r"\{([^}]*)\}", lambda m: row.get(m.group(1), ""), col[5:])
+                else:
+                    want = masked_text(row.get(col, ""), False)
+                check(cell.value == (want or None) and (not want or cell.data_type == "s"),
+                      "%s: %r, want the text %r" % (at, cell.value, want))
+        if any(s[2] == 2 for s in spec) and len(rows) > 1:
+            tot = ws[r + 2 + len(rows)]
+            check(tot[0].value == "%s (%d)" % (WORDS[("label", "total")], len(rows)),
+                  "%s: total row %r" % (title, tot[0].value))
+            for c, s_ in enumerate(spec):
+                if s_[2] == 2:
+                    check(tot[c].value == sums[c] / 100, "%s: sum %r, want %s" %
+                          (title, tot[c].value, sums[c] / 100))
+            seen[title] = (len(rows), next(sums[c] for c, s_ in enumerate(spec) if s_[2] == 2))
+    for rrecon, title, by_label in RATES:
+        if rrecon != recon:
+            continue
+        r = find_row(ws, title)
+        if check(r is not None, "%s: the rate %r" % (recon, title)):
+            check(row_values(ws, r + 1)[:4] == [by_label, WORDS[("label", "rate-rows")],
+                                                WORDS[("label", "rate-bad")],
+                                                WORDS[("label", "rate-pct")]],
+                  "%s: rate header %s" % (title, row_values(ws, r + 1)[:4]))
+            k = r + 2
+            while ws.cell(k, 1).value is not None:
+                n, bad, pct = (ws.cell(k, c).value for c in (2, 3, 4))
+                check(isinstance(n, int) and isinstance(bad, int) and 0 <= bad <= n and
+                      abs(pct - round(bad * 1000 / n) / 10) < 1e-9,
+                      "%s row %d: %r %r %r" % (title, k, n, bad, pct))
+                k += 1
+            check(k > r + 2, "%s: rows" % title)
+            seen[title] = (k - r - 2, 0)
+    for e in expect:
+        title, _, want = e.rpartition("=")
+        n, _, amt = want.partition(":")
+        got = seen.get(title)
+        check(got is not None and got[0] == int(n) and (not amt or got[1] == ore(amt)),
+              "%s: (rows, sum in øre) %s, want %s" % (title, got, want))
+
+
 def main():
     mode, path, out = sys.argv[1:4]
     wb = openpyxl.load_workbook(path)
@@ -321,6 +472,8 @@ def main():
             found = any(isinstance(c.value, str) and re.fullmatch(r"[0-9]{10}", c.value)
                         for ws in wb.worksheets for row in ws.iter_rows() for c in row)
             check(found, "cpr full: a CPR as it stands")
+    elif mode == "lists":
+        check_lists(wb, out, sys.argv[4], sys.argv[5:])
     else:
         decided, flagged, reopened = sys.argv[4:7]
         ws = wb["ky-eindkomst"]

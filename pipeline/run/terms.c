@@ -46,7 +46,7 @@ static const struct term *find(const struct table *tb, const char *kind, const c
 static int parse_type(const char *s, enum term_type *t)
 {
 	static const char *const names[] = { "text", "cpr", "amount", "date", "datetime",
-					     "integer" };
+					     "integer", "status" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(s, names[i])) {
 			*t = (enum term_type)i;
@@ -70,7 +70,7 @@ static int on_line(const struct conf_line *l, void *data)
 					  "decisions or *", l->argv[1]);
 		if (parse_type(l->argv[4], &e.type))
 			return conf_error(l, "column type '%s': expected text, cpr, amount, date, "
-					  "datetime or integer", l->argv[4]);
+					  "datetime, integer or status", l->argv[4]);
 		e.file = xstrdup(l->argv[1]);
 		e.code = xstrdup(l->argv[2]);
 		e.danish = xstrdup(l->argv[3]);

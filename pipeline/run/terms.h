@@ -9,7 +9,7 @@
  * Grammar (core/conffile.h), one entry a line:
  *   column   FILE NAME "Dansk" TYPE   FILE: summary, exceptions, decisions
  *                                     or * (any); TYPE: text, cpr, amount,
- *                                     date, datetime, integer
+ *                                     date, datetime, integer, status
  *   status   CODE "Dansk"             OK, EXPLAINED, BREAK, MANGLER, ...
  *   decision CODE "Dansk"             forklaret, accepteret, ...
  *   review   CODE "Dansk"             beloeb-aendret
@@ -39,6 +39,7 @@ enum term_type {
 	TERM_DATE,	/* YYYY-MM-DD */
 	TERM_DATETIME,	/* YYYY-MM-DDTHH:MM:SSZ */
 	TERM_INTEGER,	/* digits */
+	TERM_STATUS,	/* a status code in any case ("break"): shown as its status word */
 };
 
 struct term_column {

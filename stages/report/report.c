@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "ingest/csvtable.h"
+#include "ingest/nightlist.h"
 #include "match/reconconf.h"
 #include "run/terms.h"
 #include "core/banned.h"
@@ -1200,167 +1201,55 @@ static void file_link(struct strbuf *h, const char *rel, const char *label)
 	strbuf_addstr(h, "</a>");
 }
 
-/* What the lists of conf/report.conf read besides their own files. */
-struct night_ctx {
-	const char *outroot, *nightdir;
-	struct digest_ctx *in;
-	struct csvtable vouchers;	/* vouchers/vouchers.csv, read on first use */
-	int vouchers_state;		/* 0 not read, 1 read, -1 none */
-};
-
-/* The voucher of posting id: vouchers/vouchers.csv's voucher_id whose
- * reference is RULE:ID (post/voucher.h), or "". */
-static const char *voucher_of(struct night_ctx *nc, const char *id)
+/* The report's hooks of the lists' evaluation (ingest/nightlist.h): every
+ * file a list reads and every name it lists go into the input digest. */
+static void nl_file(void *arg, const char *path)
 {
-	const struct csvtable *v = &nc->vouchers;
-	size_t idlen = strlen(id);
-	int cref, cid, ckind;
-	if (!nc->vouchers_state) {
-		struct strbuf p = STRBUF_INIT;
-		strbuf_addf(&p, "%s/vouchers/vouchers.csv", nc->nightdir);
-		nc->vouchers_state = access(p.buf, R_OK) == 0 &&
-				     read_table(p.buf, &nc->vouchers, nc->in) == 0 ? 1 : -1;
-		strbuf_release(&p);
-	}
-	if (nc->vouchers_state < 0 || !*id)
-		return "";
-	cref = csvtable_col(v, "reference");
-	cid = csvtable_col(v, "voucher_id");
-	ckind = csvtable_col(v, "kind");
-	for (size_t i = 0; i < v->nrows; i++) {
-		const char *ref = csvtable_get(v, i, cref);
-		size_t n = strlen(ref);
-		if (n > idlen && ref[n - idlen - 1] == ':' && !strcmp(ref + n - idlen, id) &&
-		    strcmp(csvtable_get(v, i, ckind), "reversal"))
-			return csvtable_get(v, i, cid);
-	}
-	return "";
+	char hex[DIGEST_HEXSZ];
+	uint64_t size;
+	if (digest_file(path, hex, &size) == 0)
+		digest_update(arg, hex, 64);
 }
 
-static int where_holds(const struct list_where *w, int nw, const struct csvtable *t, size_t r)
+static void nl_name(void *arg, const char *rel)
 {
-	for (int k = 0; k < nw; k++) {
-		const char *v = csvtable_get(t, r, csvtable_col(t, w[k].col));
-		int ok = w[k].op == LIST_EQ ? !strcmp(v, w[k].value) :
-			 w[k].op == LIST_NE ? strcmp(v, w[k].value) != 0 :
-			 !strncmp(v, w[k].value, strlen(w[k].value));
-		if (!ok)
-			return 0;
-	}
-	return 1;
+	digest_update(arg, rel, strlen(rel) + 1);
 }
 
-/* tpl with each {COL} replaced by row r's cell. */
-static void fill_template(const char *tpl, const struct csvtable *t, size_t r,
-			  struct strbuf *out)
+/* One row of a list, as HTML. */
+static int list_row_html(void *arg, const struct list_cell *cells, int ncells)
 {
-	strbuf_reset(out);
-	while (*tpl) {
-		const char *close;
-		if (*tpl == '{' && (close = strchr(tpl, '}'))) {
-			char col[128];
-			size_t n = (size_t)(close - tpl - 1);
-			if (n >= sizeof(col))
-				n = sizeof(col) - 1;
-			memcpy(col, tpl + 1, n);
-			col[n] = '\0';
-			strbuf_addstr(out, csvtable_get(t, r, csvtable_col(t, col)));
-			tpl = close + 1;
-		} else
-			strbuf_addch(out, *tpl++);
-	}
-}
-
-/* The rows of one file of a list (rel: its name under OUT/DATE). */
-static int list_rows(struct strbuf *h, struct night_ctx *nc, const struct report_list *l,
-		     const char *rel, money_t *sums, size_t *rows)
-{
-	struct strbuf p = STRBUF_INIT, link = STRBUF_INIT;
-	struct csvtable t;
-	char code[64];
-	int rc = 0;
-	strbuf_addf(&p, "%s/%s", nc->nightdir, rel);
-	if (access(p.buf, R_OK)) {
-		strbuf_release(&p);
-		return 0;
-	}
-	if (read_table(p.buf, &t, nc->in)) {
-		strbuf_release(&p);
-		return -1;
-	}
-	for (size_t r = 0; r < t.nrows && !rc; r++) {
-		if (!where_holds(l->where, l->nwhere, &t, r))
-			continue;
-		(*rows)++;
-		strbuf_addstr(h, "<tr>");
-		for (int c = 0; c < l->ncols && !rc; c++) {
-			const char *col = l->cols[c].col;
-			money_t v;
-			if (l->cols[c].money) {
-				int k = csvtable_col(&t, col);
-				if (!*csvtable_get(&t, r, k)) {
-					strbuf_addstr(h, "<td></td>");
-				} else if (!(rc = cell_money(&t, r, k, p.buf, &v))) {
-					money_cell(h, v);
-					sums[c] += l->cols[c].money == 2 ? v : 0;
-				}
-			} else if (!strcmp(col, "@code")) {
-				reason_code(csvtable_get(&t, r, csvtable_col(&t, "reason")), code,
-					    sizeof(code));
-				text_cell(h, code, "nw");
-			} else if (!strcmp(col, "@voucher")) {
-				text_cell(h, voucher_of(nc, csvtable_get(&t, r, csvtable_col(&t, "id"))),
-					  "nw");
-			} else if (!strcmp(col, "@file") || !strncmp(col, "link:", 5)) {
-				const char *base;
-				if (*col == '@') {
-					strbuf_reset(&link);
-					strbuf_addstr(&link, rel);
-				} else
-					fill_template(col + 5, &t, r, &link);
-				base = strrchr(link.buf, '/');
-				strbuf_addstr(h, "<td class=\"nw\">");
-				file_link(h, link.buf, base ? base + 1 : link.buf);
-				strbuf_addstr(h, "</td>");
-			} else {
-				const char *s = csvtable_get(&t, r, csvtable_col(&t, col));
-				char mask[CPR_MASKSZ];
-				text_cell(h, key_masked(s, mask), strlen(s) > 40 ? "reason" : "nw");
-			}
+	struct strbuf *h = arg;
+	strbuf_addstr(h, "<tr>");
+	for (int c = 0; c < ncells; c++) {
+		const struct list_cell *x = &cells[c];
+		if (x->kind == LCELL_BLANK) {
+			strbuf_addstr(h, "<td></td>");
+		} else if (x->kind == LCELL_MONEY) {
+			money_cell(h, x->ore);
+		} else if (x->kind == LCELL_LINK) {
+			strbuf_addstr(h, "<td class=\"nw\">");
+			file_link(h, x->text, x->label);
+			strbuf_addstr(h, "</td>");
+		} else {
+			char mask[CPR_MASKSZ];
+			text_cell(h, key_masked(x->text, mask), x->wide ? "reason" : "nw");
 		}
-		strbuf_addstr(h, "</tr>\n");
 	}
-	csvtable_free(&t);
-	strbuf_release(&p);
-	strbuf_release(&link);
-	return rc;
+	strbuf_addstr(h, "</tr>\n");
+	return 0;
 }
 
 /* A list of conf/report.conf in recon's section: its title, the rows
  * its conditions take, and a last row I alt with the count and the sums
  * of its amounts; one line when no row is there. */
-static int render_list(struct strbuf *h, struct night_ctx *nc, const struct report_list *l)
+static int render_list(struct strbuf *h, struct nightlist_ctx *nc, const struct report_list *l)
 {
-	struct strbuf body = STRBUF_INIT, p = STRBUF_INIT;
+	struct strbuf body = STRBUF_INIT;
 	money_t *sums = xcalloc((size_t)l->ncols, sizeof(*sums));
-	size_t rows = 0, len = strlen(l->from);
-	int rc = 0, any_money = 0;
-	if (l->from[len - 1] == '/') {	/* DIR/: every .csv file of it */
-		struct names n = { NULL, 0 };
-		strbuf_addf(&p, "%s/%s", nc->nightdir, l->from);
-		list_dir(p.buf, 0, &n);
-		for (size_t i = 0; i < n.n && !rc; i++) {
-			size_t k = strlen(n.v[i]);
-			if (k <= 4 || strcmp(n.v[i] + k - 4, ".csv"))
-				continue;
-			strbuf_reset(&p);
-			strbuf_addf(&p, "%s%s", l->from, n.v[i]);
-			digest_update(nc->in, p.buf, p.len + 1);	/* the names it lists */
-			rc = list_rows(&body, nc, l, p.buf, sums, &rows);
-		}
-		names_free(&n);
-	} else
-		rc = list_rows(&body, nc, l, l->from, sums, &rows);
+	size_t rows = 0;
+	int rc, any_money = 0;
+	rc = nightlist_eval(nc, l, list_row_html, &body, sums, &rows);
 	if (!rc && !rows) {
 		strbuf_addstr(h, "<p class=\"note\"><b>");
 		html_escape(h, l->title);
@@ -1389,102 +1278,17 @@ static int render_list(struct strbuf *h, struct night_ctx *nc, const struct repo
 	}
 	free(sums);
 	strbuf_release(&body);
-	strbuf_release(&p);
 	return rc;
 }
 
-struct rate_row {
-	char *key;	/* "g:ID" or "b:ID": a row of good or bad, once */
-	char *by;
-	int bad;
-};
-
-static int cmp_rate_row(const void *a, const void *b)
-{
-	return strcmp(((const struct rate_row *)a)->key, ((const struct rate_row *)b)->key);
-}
-
-struct rate_count {
-	const char *by;
-	unsigned long n, bad;
-};
-
-static int cmp_rate_count(const void *a, const void *b)
-{
-	const struct rate_count *x = a, *y = b;
-	if (x->bad != y->bad)
-		return x->bad > y->bad ? -1 : 1;
-	return strcmp(x->by, y->by);
-}
-
-/* The rows of one night's file for a rate (rate's window: from < first_seen <= to). */
-static int rate_read(struct night_ctx *nc, const struct report_rate *rt, int32_t day,
-		     int bad, int64_t from, struct rate_row **v, size_t *n)
-{
-	struct strbuf p = STRBUF_INIT;
-	struct csvtable t;
-	char d[DATE_BUFSZ];
-	strbuf_addf(&p, "%s/%s/%s", nc->outroot, day_format(day, d), bad ? rt->bad : rt->good);
-	if (access(p.buf, R_OK)) {
-		strbuf_release(&p);
-		return 0;
-	}
-	if (read_table(p.buf, &t, nc->in)) {
-		strbuf_release(&p);
-		return -1;
-	}
-	for (size_t r = 0; r < t.nrows; r++) {
-		int32_t fs;
-		struct strbuf key = STRBUF_INIT;
-		if (bad && !where_holds(rt->where, rt->nwhere, &t, r))
-			continue;
-		if (day_parse_iso(csvtable_get(&t, r, csvtable_col(&t, "first_seen")), &fs))
-			fs = day;
-		if (day_number(fs) <= from)
-			continue;
-		strbuf_addf(&key, "%c:%s", bad ? 'b' : 'g', csvtable_get(&t, r, csvtable_col(&t, "id")));
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-		(*v)[*n].key = strbuf_detach(&key);
-		(*v)[*n].by = xstrdup(csvtable_get(&t, r, csvtable_col(&t, rt->by)));
-		(*v)[(*n)++].bad = bad;
-	}
-	csvtable_free(&t);
-	strbuf_release(&p);
-	return 0;
-}
-
 /* A rate of conf/report.conf (the supplier error rate, seed 001 rule 19). */
-static int render_rate(struct strbuf *h, struct night_ctx *nc, int32_t night,
+static int render_rate(struct strbuf *h, struct nightlist_ctx *nc, int32_t night,
 		       const struct report_rate *rt)
 {
-	struct rate_row *v = NULL;
 	struct rate_count *c = NULL;
-	size_t n = 0, nc_ = 0;
-	int64_t to = day_number(night), from = to - rt->days;
-	int rc = 0;
-	for (int64_t dn = to; dn > from && !rc; dn--)
-		for (int bad = 0; bad < 2 && !rc; bad++)
-			rc = rate_read(nc, rt, day_from_number(dn), bad, from, &v, &n);
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_rate_row);
-	for (size_t i = 0; !rc && i < n; i++) {
-		size_t k;
-		if (i && !strcmp(v[i].key, v[i - 1].key))
-			continue;	/* listed again on a later night of its month */
-		for (k = 0; k < nc_ && strcmp(c[k].by, v[i].by); k++)
-			;
-		if (k == nc_) {
-			c = xrealloc(c, (nc_ + 1) * sizeof(*c));
-			c[nc_].by = v[i].by;
-			c[nc_].n = c[nc_].bad = 0;
-			nc_++;
-		}
-		c[k].n++;
-		c[k].bad += (unsigned long)v[i].bad;
-	}
-	if (nc_ > 1)
-		qsort(c, nc_, sizeof(*c), cmp_rate_count);
-	if (!rc && !nc_) {
+	size_t n = 0;
+	int rc = nightrate_eval(nc, rt, night, &c, &n);
+	if (!rc && !n) {
 		strbuf_addstr(h, "<p class=\"note\"><b>");
 		html_escape(h, rt->title);
 		strbuf_addstr(h, ":</b> ingen.</p>\n");
@@ -1493,31 +1297,24 @@ static int render_rate(struct strbuf *h, struct night_ctx *nc, int32_t night,
 		html_escape(h, rt->title);
 		strbuf_addstr(h, "</caption>\n<thead><tr>");
 		th(h, rt->by, rt->by_label);
-		th(h, "rate_rows", "Fakturaer");
-		th(h, "rate_bad", "Undtagelser");
-		th(h, "rate_pct", "Andel (%)");
+		th(h, "rate_rows", terms_label("rate-rows"));
+		th(h, "rate_bad", terms_label("rate-bad"));
+		th(h, "rate_pct", terms_label("rate-pct"));
 		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
-		for (size_t k = 0; k < nc_; k++) {
-			unsigned long q = c[k].bad * 1000 / c[k].n, rem = c[k].bad * 1000 % c[k].n;
-			q += 2 * rem >= c[k].n;
+		for (size_t k = 0; k < n; k++) {
 			strbuf_addstr(h, "<tr>");
 			text_cell(h, c[k].by, "nw");
 			strbuf_addf(h, "<td class=\"num\">%lu</td><td class=\"num\">%lu</td>"
-				    "<td class=\"num\">%lu,%lu</td></tr>\n", c[k].n, c[k].bad, q / 10,
-				    q % 10);
+				    "<td class=\"num\">%lu,%lu</td></tr>\n", c[k].n, c[k].bad,
+				    c[k].permille / 10, c[k].permille % 10);
 		}
 		strbuf_addstr(h, "</tbody>\n</table>\n");
 	}
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].key);
-		free(v[i].by);
-	}
-	free(v);
-	free(c);
+	rate_counts_free(c, n);
 	return rc;
 }
 
-static int render_recon(struct strbuf *h, struct night_ctx *nc, int32_t night,
+static int render_recon(struct strbuf *h, struct nightlist_ctx *nc, int32_t night,
 			const struct recon_data *r, const struct report_conf *rc_,
 			struct digest_ctx *in)
 {
@@ -1992,7 +1789,7 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 	struct strbuf nightdir = STRBUF_INIT, intake = STRBUF_INIT;
 	struct names names = { NULL, 0 };
 	struct recon_data *r;
-	struct night_ctx nc;
+	struct nightlist_ctx nc;
 	size_t *ord;
 	char d[DATE_BUFSZ];
 	int err = 0;
@@ -2005,7 +1802,9 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 	memset(&nc, 0, sizeof(nc));
 	nc.outroot = outroot;
 	nc.nightdir = nightdir.buf;
-	nc.in = in;
+	nc.on_file = nl_file;
+	nc.on_name = nl_name;
+	nc.arg = in;
 	for (size_t i = 0; i < names.n && !err; i++) {
 		r[i].recon = names.v[i];
 		r[i].lab = report_labels(rc, names.v[i]);
@@ -2069,8 +1868,7 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 			csvtable_free(&r[i].dec);
 		free(r[i].isopen);
 	}
-	if (nc.vouchers_state > 0)
-		csvtable_free(&nc.vouchers);
+	nightlist_ctx_release(&nc);
 	free(r);
 	free(ord);
 	names_free(&names);

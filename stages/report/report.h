@@ -43,7 +43,7 @@
 
 #include "core/digest.h"
 #include "core/strbuf.h"
-#include "reportconf.h"
+#include "ingest/reportconf.h"
 
 /* At most this many open breaks per reconciliation are listed in the page. */
 enum { REPORT_MAX_BREAKS = 200 };

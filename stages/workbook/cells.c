@@ -1,5 +1,6 @@
 #include "cells.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,18 @@ int cell_parse(const char *s, enum term_type type, int mask_cpr, struct cell *c,
 		c->kind = CELL_DATETIME;
 		c->width = 19;
 		return 0;
+	case TERM_STATUS: {
+		/* the class of an exception ("break", "warning"): the status word */
+		char code[32];
+		size_t i;
+		for (i = 0; s[i] && i + 1 < sizeof(code); i++)
+			code[i] = (char)toupper((unsigned char)s[i]);
+		code[i] = '\0';
+		c->kind = CELL_TEXT;
+		strbuf_addstr(&c->text, terms_status(code));
+		c->width = utf8_width(c->text.buf);
+		return 0;
+	}
 	case TERM_CPR:
 	case TERM_TEXT:
 		break;

@@ -4,9 +4,12 @@
  * row per reconciliation), then a sheet per reconciliation that has a
  * summary/ file tonight: its open exceptions (the header row frozen, an
  * autofilter), its decided exceptions apart (decisions/RECON.csv, who,
- * when and why), and its summary rows. Column names, cell types, status
- * and decision words and reason texts come from conf/terms.conf
- * (run/terms.h); CPR masking from conf/workbook.conf (wbconf.h).
+ * when and why), its summary rows, and the lists and rates conf/report.conf
+ * gives it (ingest/reportconf.h, evaluated by ingest/nightlist.h for the
+ * report and here alike). Column names, cell types, status and decision
+ * words and reason texts come from conf/terms.conf (run/terms.h), the
+ * summary's key and side labels from conf/report.conf; CPR masking from
+ * conf/workbook.conf (wbconf.h).
  *
  * Cells (cells.h): keys, SE, months, ids and CPR as text (leading zeros
  * kept, 2021-02 never a date); amounts as numbers in kroner from the
@@ -32,6 +35,8 @@
 #include "core/exitcode.h"
 #include "core/log.h"
 #include "ingest/csvtable.h"
+#include "ingest/nightlist.h"
+#include "ingest/reportconf.h"
 #include "match/reconconf.h"
 #include "run/stage.h"
 #include "run/terms.h"
@@ -42,7 +47,7 @@
 enum { MAX_COLS = 64, WIDTH_MIN = 6, WIDTH_MAX = 60 };
 
 struct formats {
-	lxw_format *head, *title, *text, *amount, *integer, *date, *datetime;
+	lxw_format *head, *title, *text, *amount, *integer, *date, *datetime, *percent;
 };
 
 /* A sheet being written: its next row and the widest cell of each column. */
@@ -76,6 +81,9 @@ struct recon {
 
 struct night {
 	struct wb_conf conf;
+	struct report_conf rconf;	/* conf/report.conf: labels, lists, rates */
+	struct nightlist_ctx nl;
+	int32_t night;
 	struct formats f;
 	struct recon *r;
 	size_t n;
@@ -287,13 +295,30 @@ static int exc_row(struct sheet *s, struct night *n, const struct recon *r, size
 	return 0;
 }
 
+/* A summary column's header: the reconciliation's own labels of
+ * conf/report.conf for the key and the two sides (as the report), else
+ * conf/terms.conf's word. */
+static const char *sum_head(const struct night *n, const struct recon *r, const char *col)
+{
+	const struct recon_labels *l = report_labels(&n->rconf, r->name);
+	if (!strcmp(col, "key"))
+		return l->key;
+	if (!strcmp(col, "left"))
+		return l->left;
+	if (!strcmp(col, "right"))
+		return l->right;
+	if (!strcmp(col, "explained"))
+		return l->explained;
+	return terms_column_name("summary", col);
+}
+
 static int sum_section(struct sheet *s, struct night *n, const struct recon *r)
 {
 	const struct csvtable *t = &r->sum;
 	int col = 0, ckey = csvtable_col(t, "key");
 	for (size_t c = 0; c < t->ncols; c++)
 		if (strcmp(t->header[c], "recon") &&
-		    put_text(s, col++, terms_column_name("summary", t->header[c]), n->f.head))
+		    put_text(s, col++, sum_head(n, r, t->header[c]), n->f.head))
 			return -2;
 	s->row++;
 	for (size_t i = 0; i < t->nrows; i++, s->row++) {
@@ -318,6 +343,123 @@ static int sum_section(struct sheet *s, struct night *n, const struct recon *r)
 		}
 	}
 	return 0;
+}
+
+/* A list's row (ingest/nightlist.h) on a sheet: texts as text (CPR as
+ * conf/workbook.conf says), amounts as numbers, a file as its name under
+ * OUT/DATE. */
+struct list_sink {
+	struct sheet *s;
+	struct night *n;
+};
+
+static int list_row_cells(void *arg, const struct list_cell *cells, int ncells)
+{
+	struct list_sink *k = arg;
+	for (int c = 0; c < ncells; c++) {
+		int rc = 0;
+		if (cells[c].kind == LCELL_MONEY)
+			rc = put_amount(k->s, &k->n->f, c, cells[c].ore);
+		else if (cells[c].kind == LCELL_TEXT)
+			rc = put_masked(k->n, k->s, c, cells[c].text);
+		else if (cells[c].kind == LCELL_LINK)
+			rc = put_text(k->s, c, cells[c].text, k->n->f.text);
+		if (rc)
+			return -2;
+	}
+	k->s->row++;
+	return 0;
+}
+
+/* A section's title row: title, with " (N)" when rows >= 0. */
+static int section_title(struct sheet *s, struct night *n, const char *title, long rows)
+{
+	struct strbuf b = STRBUF_INIT;
+	int rc;
+	s->row++;
+	strbuf_addstr(&b, title);
+	if (rows >= 0)
+		strbuf_addf(&b, " (%ld)", rows);
+	rc = put_text(s, 0, b.buf, n->f.title);
+	strbuf_release(&b);
+	s->row++;
+	return rc ? -2 : 0;
+}
+
+/*
+ * A list of conf/report.conf as a section of its reconciliation's sheet,
+ * as the report shows it: the title and count, the header of its labels,
+ * its rows, and "I alt (N)" with the sums of its sum: columns; a list
+ * without rows is its title and "Ingen". 0, -1 reported, -2 library.
+ */
+static int list_section(struct sheet *s, struct night *n, const struct report_list *l)
+{
+	struct strbuf body = STRBUF_INIT;
+	money_t *sums = xcalloc((size_t)l->ncols, sizeof(*sums));
+	struct list_sink k = { s, n };
+	size_t rows = 0;
+	int rc, any_money = 0;
+	/* the rows go below their title and header: count them first */
+	rc = nightlist_eval(&n->nl, l, NULL, NULL, sums, &rows);
+	if (!rc)
+		rc = section_title(s, n, l->title, (long)rows);
+	if (!rc && !rows)
+		rc = put_text(s, 0, terms_label("none"), n->f.text) ? -2 : 0;
+	if (!rc && !rows)
+		s->row++;
+	else if (!rc) {
+		for (int c = 0; c < l->ncols && !rc; c++)
+			rc = put_text(s, c, l->cols[c].label, n->f.head) ? -2 : 0;
+		s->row++;
+		memset(sums, 0, (size_t)l->ncols * sizeof(*sums));
+		rows = 0;
+		if (!rc)
+			rc = nightlist_eval(&n->nl, l, list_row_cells, &k, sums, &rows);
+		for (int c = 0; c < l->ncols; c++)
+			any_money |= l->cols[c].money == 2;
+		if (!rc && any_money && rows > 1) {
+			strbuf_addf(&body, "%s (%zu)", terms_label("total"), rows);
+			rc = put_text(s, 0, body.buf, n->f.head) ? -2 : 0;
+			for (int c = 0; c < l->ncols && !rc; c++)
+				if (l->cols[c].money == 2)
+					rc = put_amount(s, &n->f, c, sums[c]);
+			s->row++;
+		}
+	}
+	free(sums);
+	strbuf_release(&body);
+	return rc;
+}
+
+/* A rate of conf/report.conf (the supplier error rate, seed 001 rule 19)
+ * as a section: per value its rows, bad rows and the share in per cent. */
+static int rate_section(struct sheet *s, struct night *n, const struct report_rate *rt)
+{
+	struct rate_count *c = NULL;
+	size_t nc = 0;
+	int rc = nightrate_eval(&n->nl, rt, n->night, &c, &nc);
+	const char *head[] = { rt->by_label, terms_label("rate-rows"), terms_label("rate-bad"),
+			       terms_label("rate-pct") };
+	if (!rc)
+		rc = section_title(s, n, rt->title, -1);
+	if (!rc && !nc)
+		rc = put_text(s, 0, terms_label("none"), n->f.text) ? -2 : 0;
+	for (int k = 0; !rc && nc && k < 4; k++)
+		rc = put_text(s, k, head[k], n->f.head) ? -2 : 0;
+	s->row++;
+	for (size_t i = 0; !rc && i < nc; i++, s->row++) {
+		widen(s, 1, 6);
+		widen(s, 2, 6);
+		widen(s, 3, 6);
+		if (put_masked(n, s, 0, c[i].by) ||
+		    worksheet_write_number(s->ws, s->row, 1, (double)c[i].n, n->f.integer) ||
+		    worksheet_write_number(s->ws, s->row, 2, (double)c[i].bad, n->f.integer) ||
+		    worksheet_write_number(s->ws, s->row, 3, (double)c[i].permille / 10.0,
+					   n->f.percent))
+			rc = -2;
+	}
+	rate_counts_free(c, nc);
+	return rc;
 }
 
 /*
@@ -369,6 +511,14 @@ static int recon_sheet(lxw_workbook *wb, struct night *n, struct recon *r)
 	s.row++;
 	if ((rc = sum_section(&s, n, r)))
 		return rc;
+	for (int i = 0; i < n->rconf.nlists; i++)
+		if (!strcmp(n->rconf.lists[i].recon, r->name) &&
+		    (rc = list_section(&s, n, &n->rconf.lists[i])))
+			return rc;
+	for (int i = 0; i < n->rconf.nrates; i++)
+		if (!strcmp(n->rconf.rates[i].recon, r->name) &&
+		    (rc = rate_section(&s, n, &n->rconf.rates[i])))
+			return rc;
 	r->nexc = r->has_exc ? r->exc.nrows : 0;
 	fit_columns(&s);
 	return 0;
@@ -554,6 +704,8 @@ static void make_formats(lxw_workbook *wb, struct formats *f)
 	format_set_num_format(f->date, "dd-mm-yyyy");
 	f->datetime = workbook_add_format(wb);
 	format_set_num_format(f->datetime, "dd-mm-yyyy hh:mm:ss");
+	f->percent = workbook_add_format(wb);
+	format_set_num_format(f->percent, "0.0");	/* a share in per cent, one decimal */
 }
 
 /*
@@ -633,7 +785,8 @@ static int record(struct stage_ctx *ctx, const struct strbuf *xlsx, const struct
 }
 
 /*
- * Exit: 0 written; 64 a bad conf/terms.conf or conf/workbook.conf; 65 a
+ * Exit: 0 written; 64 a bad conf/terms.conf, conf/report.conf or
+ * conf/workbook.conf; 65 a
  * night file it cannot use (file:line:column); 70 internal.
  */
 static int workbook_night(struct stage_ctx *ctx)
@@ -651,6 +804,14 @@ static int workbook_night(struct stage_ctx *ctx)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	conf_sibling(&ctx->conf, "report.conf", &p);
+	if (report_conf_load(p.buf, &n.rconf)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	n.night = ctx->night;
+	n.nl.outroot = ctx->opts.out;
+	n.nl.nightdir = ctx->outdir;
 	if (read_night(ctx, &n)) {
 		rc = EXIT_BADDATA;
 		goto out;
@@ -681,6 +842,8 @@ static int workbook_night(struct stage_ctx *ctx)
 		 n.n, n.rows_read);
 out:
 	free_night(&n);
+	nightlist_ctx_release(&n.nl);
+	report_conf_free(&n.rconf);
 	terms_unload();
 	strbuf_release(&p);
 	strbuf_release(&tmp);
@@ -692,9 +855,10 @@ out:
 const struct stage_help stage_help = {
 	"Writes OUT/DATE/afstemning.xlsx, the night's workbook for the finance clerk:\n"
 	"an overview sheet, then a sheet per reconciliation with its open exceptions,\n"
-	"its decided exceptions (decisions/) and its summary rows; Danish headers\n"
-	"(conf/terms.conf), keys and CPR as text, amounts as numbers, dates as\n"
-	"dates; CPR masked unless conf/workbook.conf says 'cpr full'.\n",
+	"its decided exceptions (decisions/), its summary rows and the lists and\n"
+	"rates conf/report.conf gives it; Danish headers (conf/terms.conf, the\n"
+	"labels of conf/report.conf), keys and CPR as text, amounts as numbers,\n"
+	"dates as dates; CPR masked unless conf/workbook.conf says 'cpr full'.\n",
 	"Exit: 0 done, 64 usage or configuration, 65 a night file it cannot use,\n"
 	"70 internal error, 75 locked.\n",
 };

@@ -9,7 +9,7 @@
 #include "core/strbuf.h"
 #include "ingest/csvtable.h"
 #include "stages/report/report.h"
-#include "stages/report/reportconf.h"
+#include "ingest/reportconf.h"
 #include "test.h"
 
 

@@ -1,4 +1,4 @@
-#include "reportconf.h"
+#include "ingest/reportconf.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,9 @@
 /*
  * conf/report.conf: how the night's report names each reconciliation's
  * columns, so a new match-* stage shows up in the report without a code
- * change (a recon not listed gets the default labels). Grammar: core/conffile.h.
+ * change (a recon not listed gets the default labels); the workbook shows
+ * the same labels, lists and rates (ingest/nightlist.h evaluates them for
+ * both). Grammar: core/conffile.h.
  *
  *   trend-nights N       nights in the trend chart (default 30)
  *   recon NAME [title T] [figure F] [key K] [left L] [right R] [explained E]
