@@ -16,6 +16,8 @@
 #include "core/log.h"
 #include "ingest/csvin.h"
 #include "ingest/csvtable.h"
+#include "match/openexc.h"
+#include "match/reconconf.h"
 #include "store/decisions.h"
 #include "store/ledger.h"
 #include "store/store.h"
@@ -602,7 +604,8 @@ static int list(const struct dopts *o, struct setup *s)
 	static const char *const from[] = { "id", "recon", "se", "month", "key", "cpr", "amount",
 					    "reason", "first_seen", "age_days" };
 	struct nightexc x = { NULL, NULL, 0 };
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, cpath = STRBUF_INIT;
+	struct recon_conf roles;
 	struct decision d;
 	char night[11];
 	int32_t nightn;
@@ -611,14 +614,23 @@ static int list(const struct dopts *o, struct setup *s)
 	int rc, have_db = 0, seen = 0;
 
 	decision_init(&d);
+	/* which codes explain their row or are a detail of another: match/openexc.h */
+	conf_sibling(&s->conf, "reconciliations.conf", &cpath);
+	rc = reconconf_load(cpath.buf, &roles);
+	strbuf_release(&cpath);
+	if (rc)
+		return EXIT_USAGE;
 	rc = store_open_readonly(&s->st, s->conf.state, &s->cat);
 	if (rc == 1) {
 		log_error("exceptions: %s: no night has run with this state directory",
 			  s->conf.state);
+		reconconf_free(&roles);
 		return EXIT_NOINPUT;
 	}
-	if (rc || store_begin(&s->st, MDB_RDONLY, &txn))
+	if (rc || store_begin(&s->st, MDB_RDONLY, &txn)) {
+		reconconf_free(&roles);
 		return EXIT_INTERNAL;
+	}
 	if ((rc = pick_night(o, s, txn, night, &nightn)) || (rc = read_night(o, s, night, &x)))
 		goto out;
 	if ((rc = decisions_open(txn, 0, &dbi)) < 0) {
@@ -632,19 +644,42 @@ static int list(const struct dopts *o, struct setup *s)
 		      "review;decision;note;by\n");
 	for (size_t i = 0; i < x.nt && !rc; i++) {
 		const struct csvtable *t = &x.t[i];
+		unsigned char *decided, *state;
+		unsigned long nopen;
+		money_t open_amount;
 		if (o->recon && strcmp(o->recon, x.recon[i]))
 			continue;
 		seen = 1;
+		decided = xcalloc(t->nrows + 1, 1);
+		state = xcalloc(t->nrows + 1, 1);
+		/* first the decisions that stand (the amount still the one decided) */
 		for (size_t r = 0; r < t->nrows && !rc; r++) {
 			const char *id = csvtable_get(t, r, csvtable_col(t, "id"));
 			money_t amount;
-			int found = 0, decided, changed = 0;
-			char a[MONEY_BUFSZ];
+			int f;
 			if (cell_money(t, r, &amount)) {
 				log_error("exceptions: %s: %s: its amount is not an amount", x.recon[i], id);
 				rc = EXIT_INTERNAL;
 				break;
 			}
+			if (!have_db)
+				continue;
+			if ((f = decisions_effective(txn, dbi, id, nightn, &d)) < 0) {
+				rc = EXIT_INTERNAL;
+				break;
+			}
+			decided[r] = f == 0 && decision_explains(d.decision) && d.amount == amount;
+		}
+		/* then the one rule of what is open, as the report counts it */
+		if (!rc && exc_states(reconconf_find(&roles, x.recon[i]), t, decided, x.recon[i],
+				      state, &nopen, &open_amount))
+			rc = EXIT_INTERNAL;
+		for (size_t r = 0; r < t->nrows && !rc; r++) {
+			const char *id = csvtable_get(t, r, csvtable_col(t, "id"));
+			money_t amount;
+			int found = 0, changed = 0;
+			char a[MONEY_BUFSZ];
+			(void)cell_money(t, r, &amount);
 			if (have_db) {
 				int f = decisions_effective(txn, dbi, id, nightn, &d);
 				if (f < 0) {
@@ -654,12 +689,11 @@ static int list(const struct dopts *o, struct setup *s)
 				found = f == 0;
 			}
 			changed = found && d.amount != amount;
-			decided = found && decision_explains(d.decision) && !changed;
-			if ((o->open && decided) || (o->decided && !decided))
+			if ((o->open && state[r] != EXC_OPEN) || (o->decided && state[r] != EXC_DECIDED))
 				continue;
 			for (size_t k = 0; k < sizeof(from) / sizeof(*from); k++)
 				cell(&out, o, csvtable_get(t, r, csvtable_col(t, from[k])), 0);
-			csvout_str(&out, decided ? "decided" : "open", 0);
+			csvout_str(&out, exc_state_word(state[r]), 0);
 			csvout_str(&out, found ? d.decision : "", 0);
 			csvout_str(&out, found ? d.by : "", 0);
 			csvout_str(&out, found ? d.at : "", 0);
@@ -670,6 +704,8 @@ static int list(const struct dopts *o, struct setup *s)
 			csvout_str(&out, "", 0);
 			csvout_str(&out, "", 1);
 		}
+		free(decided);
+		free(state);
 	}
 	if (!rc && o->recon && !seen) {
 		log_error("exceptions: night %s has no reconciliation '%s' (no %s/%s/exceptions/%s.csv)",
@@ -686,6 +722,7 @@ out:
 	decision_release(&d);
 	night_free(&x);
 	strbuf_release(&out);
+	reconconf_free(&roles);
 	return rc;
 }
 
