@@ -295,6 +295,8 @@ struct request {
 	unsigned long line;
 	unsigned col_id;
 	size_t ti, row;		/* where it stands in the night */
+	int bad;		/* its row has a format error (reported): its id is still
+				 * checked, so one pass names every error, nothing recorded */
 };
 
 /* Checks one request's words; 0, or 1 reported (at file:line:col when from a file). */
@@ -366,15 +368,26 @@ static int read_clerk_file(const char *path, struct csvtable *t)
 {
 	struct csvin_opts co = { .delimiter = ';', .encoding = CSVIN_AUTO,
 				 .restart = file_restart };
+	FILE *f;
+	int rc;
 	memset(t, 0, sizeof(*t));
-	if (csvin_read(path, &co, file_row, t, NULL)) {
+	/* opened here so a missing file is named FILE: as every other error */
+	if (!(f = fopen(path, "rb"))) {
+		log_error("%s: %s (the decisions file given with --file)", path, strerror(errno));
+		return -1;
+	}
+	rc = csvin_read_fp(f, path, &co, file_row, t, NULL);
+	fclose(f);
+	if (rc) {
 		csvtable_free(t);
 		return -1;
 	}
 	return 0;
 }
 
-/* The rows of a decisions file as requests. 0, or EXIT_BADDATA (each error reported). */
+/* The rows of a decisions file as requests. 0, or EXIT_BADDATA (each error
+ * reported; *out still holds the rows whose id is well-formed, bad set on
+ * those with an error, so resolve() names unknown ids in the same pass). */
 static int read_file(const char *path, int32_t night, const char *at, struct request **out,
 		     size_t *n)
 {
@@ -391,7 +404,7 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 		c[k] = csvtable_col(&t, cols[k]);
 		col[k] = (unsigned)c[k] + 1;
 		if (c[k] < 0) {
-			log_input(path, 1, 0, "no column '%s' in the "
+			log_input(path, 1, 1, "no column '%s' in the "
 				  "header (a decisions file has id;decision;note;by)", cols[k]);
 			bad = 1;
 		}
@@ -400,6 +413,7 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 		const char *id = csvtable_get(&t, r, c[0]), *word = csvtable_get(&t, r, c[1]);
 		const char *note = csvtable_get(&t, r, c[2]), *by = csvtable_get(&t, r, c[3]);
 		struct request *q;
+		int row_bad = 0;
 		if (c[1] < 0 || c[2] < 0 || c[3] < 0)
 			break;
 		if (!*word && !*note && !*by)
@@ -407,13 +421,13 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 		if (!*word) {
 			log_input(path, t.lines[r], col[1], "a note or initials but no decision "
 				  "(" DECISION_WORDS ")");
-			bad = 1;
-			continue;
+			row_bad = 1;
+		} else if (check_words(path, t.lines[r], col, id, word, note, by)) {
+			row_bad = 1;
 		}
-		if (check_words(path, t.lines[r], col, id, word, note, by)) {
-			bad = 1;
-			continue;
-		}
+		bad |= row_bad;
+		if (row_bad && !decision_id_ok(id))
+			continue;	/* nothing more to check on it */
 		for (size_t j = 0; j < *n; j++)
 			if (!strcmp((*out)[j].d.id, id)) {
 				log_input(path, t.lines[r], col[0], "%s is decided on line %lu too: "
@@ -427,6 +441,7 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 		q->file = path;
 		q->line = t.lines[r];
 		q->col_id = col[0];
+		q->bad = row_bad;
 	}
 	csvtable_free(&t);
 	return bad ? EXIT_BADDATA : 0;
@@ -533,8 +548,13 @@ static int decide(const struct dopts *o, struct setup *s)
 	if (!rc && !n)
 		printf("decide: %s: no decision filled in (the decision column is empty): "
 		       "nothing to record\n", o->file);
-	if (!rc)
-		rc = resolve(s, txn, &x, night, q, n);
+	/* every row's error in one pass: unknown ids too when a row has a format
+	 * error; 65 wins over 67 (README "Commands") */
+	if (!rc || (rc == EXIT_BADDATA && o->file)) {
+		int r2 = resolve(s, txn, &x, night, q, n);
+		if (!rc || r2 == EXIT_INTERNAL)
+			rc = r2;
+	}
 	if (!rc && decisions_open(txn, 1, &dbi))
 		rc = EXIT_INTERNAL;
 	for (size_t i = 0; i < n && !rc; i++)
