@@ -2,8 +2,10 @@
  * bin/stage-workbook: writes OUT/DATE/afstemning.xlsx, the night's workbook
  * for the finance clerk, with libxlsxwriter: a first sheet "Oversigt" (one
  * row per reconciliation), then a sheet per reconciliation that has a
- * summary/ file tonight: its open exceptions (the header row frozen, an
- * autofilter), its decided exceptions apart (decisions/RECON.csv, who,
+ * summary/ file tonight: its exceptions not decided, each marked open,
+ * explained by its code or a detail in its parent (match/openexc.h, the
+ * report's rule; the overview's "open" counts the open ones; the header
+ * row frozen, an autofilter), its decided exceptions apart (decisions/RECON.csv, who,
  * when and why), and its summary rows. Column names, cell types, status
  * and decision words and reason texts come from conf/terms.conf
  * (run/terms.h); CPR masking from conf/workbook.conf (wbconf.h).
