@@ -16,6 +16,8 @@
 #include "core/log.h"
 #include "ingest/csvin.h"
 #include "ingest/csvtable.h"
+#include "match/openexc.h"
+#include "match/reconconf.h"
 #include "store/decisions.h"
 #include "store/ledger.h"
 #include "store/store.h"
@@ -61,7 +63,9 @@ static void usage(const char *cmd, int code)
 		      "decision;note;by columns and give it to `pipeline decide --file`. CPR\n"
 		      "numbers are masked DDMMYY-xxxx unless --show-cpr. Reads only: no lock.\n"
 		      "Options:\n"
-		      "  --open          only the open ones (no decision, genaabnet, beloeb-aendret)\n"
+		      "  --open          only the open ones, as the report counts them: no decision\n"
+		      "                  (or genaabnet, beloeb-aendret), and the code neither explains\n"
+		      "                  its row nor details another exception (state column)\n"
 		      "  --decided       only the decided ones\n"
 		      "  --recon R       only reconciliation R's\n"
 		      "  --date D        the night (default: the latest night run)\n"
@@ -293,6 +297,8 @@ struct request {
 	unsigned long line;
 	unsigned col_id;
 	size_t ti, row;		/* where it stands in the night */
+	int bad;		/* its row has a format error (reported): its id is still
+				 * checked, so one pass names every error, nothing recorded */
 };
 
 /* Checks one request's words; 0, or 1 reported (at file:line:col when from a file). */
@@ -364,15 +370,26 @@ static int read_clerk_file(const char *path, struct csvtable *t)
 {
 	struct csvin_opts co = { .delimiter = ';', .encoding = CSVIN_AUTO,
 				 .restart = file_restart };
+	FILE *f;
+	int rc;
 	memset(t, 0, sizeof(*t));
-	if (csvin_read(path, &co, file_row, t, NULL)) {
+	/* opened here so a missing file is named FILE: as every other error */
+	if (!(f = fopen(path, "rb"))) {
+		log_error("%s: %s (the decisions file given with --file)", path, strerror(errno));
+		return -1;
+	}
+	rc = csvin_read_fp(f, path, &co, file_row, t, NULL);
+	fclose(f);
+	if (rc) {
 		csvtable_free(t);
 		return -1;
 	}
 	return 0;
 }
 
-/* The rows of a decisions file as requests. 0, or EXIT_BADDATA (each error reported). */
+/* The rows of a decisions file as requests. 0, or EXIT_BADDATA (each error
+ * reported; *out still holds the rows whose id is well-formed, bad set on
+ * those with an error, so resolve() names unknown ids in the same pass). */
 static int read_file(const char *path, int32_t night, const char *at, struct request **out,
 		     size_t *n)
 {
@@ -389,7 +406,7 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 		c[k] = csvtable_col(&t, cols[k]);
 		col[k] = (unsigned)c[k] + 1;
 		if (c[k] < 0) {
-			log_input(path, 1, 0, "no column '%s' in the "
+			log_input(path, 1, 1, "no column '%s' in the "
 				  "header (a decisions file has id;decision;note;by)", cols[k]);
 			bad = 1;
 		}
@@ -398,6 +415,7 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 		const char *id = csvtable_get(&t, r, c[0]), *word = csvtable_get(&t, r, c[1]);
 		const char *note = csvtable_get(&t, r, c[2]), *by = csvtable_get(&t, r, c[3]);
 		struct request *q;
+		int row_bad = 0;
 		if (c[1] < 0 || c[2] < 0 || c[3] < 0)
 			break;
 		if (!*word && !*note && !*by)
@@ -405,13 +423,13 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 		if (!*word) {
 			log_input(path, t.lines[r], col[1], "a note or initials but no decision "
 				  "(" DECISION_WORDS ")");
-			bad = 1;
-			continue;
+			row_bad = 1;
+		} else if (check_words(path, t.lines[r], col, id, word, note, by)) {
+			row_bad = 1;
 		}
-		if (check_words(path, t.lines[r], col, id, word, note, by)) {
-			bad = 1;
-			continue;
-		}
+		bad |= row_bad;
+		if (row_bad && !decision_id_ok(id))
+			continue;	/* nothing more to check on it */
 		for (size_t j = 0; j < *n; j++)
 			if (!strcmp((*out)[j].d.id, id)) {
 				log_input(path, t.lines[r], col[0], "%s is decided on line %lu too: "
@@ -425,6 +443,7 @@ static int read_file(const char *path, int32_t night, const char *at, struct req
 		q->file = path;
 		q->line = t.lines[r];
 		q->col_id = col[0];
+		q->bad = row_bad;
 	}
 	csvtable_free(&t);
 	return bad ? EXIT_BADDATA : 0;
@@ -531,8 +550,13 @@ static int decide(const struct dopts *o, struct setup *s)
 	if (!rc && !n)
 		printf("decide: %s: no decision filled in (the decision column is empty): "
 		       "nothing to record\n", o->file);
-	if (!rc)
-		rc = resolve(s, txn, &x, night, q, n);
+	/* every row's error in one pass: unknown ids too when a row has a format
+	 * error; 65 wins over 67 (README "Commands") */
+	if (!rc || (rc == EXIT_BADDATA && o->file)) {
+		int r2 = resolve(s, txn, &x, night, q, n);
+		if (!rc || r2 == EXIT_INTERNAL)
+			rc = r2;
+	}
 	if (!rc && decisions_open(txn, 1, &dbi))
 		rc = EXIT_INTERNAL;
 	for (size_t i = 0; i < n && !rc; i++)
@@ -602,7 +626,8 @@ static int list(const struct dopts *o, struct setup *s)
 	static const char *const from[] = { "id", "recon", "se", "month", "key", "cpr", "amount",
 					    "reason", "first_seen", "age_days" };
 	struct nightexc x = { NULL, NULL, 0 };
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, cpath = STRBUF_INIT;
+	struct recon_conf roles;
 	struct decision d;
 	char night[11];
 	int32_t nightn;
@@ -611,14 +636,23 @@ static int list(const struct dopts *o, struct setup *s)
 	int rc, have_db = 0, seen = 0;
 
 	decision_init(&d);
+	/* which codes explain their row or are a detail of another: match/openexc.h */
+	conf_sibling(&s->conf, "reconciliations.conf", &cpath);
+	rc = reconconf_load(cpath.buf, &roles);
+	strbuf_release(&cpath);
+	if (rc)
+		return EXIT_USAGE;
 	rc = store_open_readonly(&s->st, s->conf.state, &s->cat);
 	if (rc == 1) {
 		log_error("exceptions: %s: no night has run with this state directory",
 			  s->conf.state);
+		reconconf_free(&roles);
 		return EXIT_NOINPUT;
 	}
-	if (rc || store_begin(&s->st, MDB_RDONLY, &txn))
+	if (rc || store_begin(&s->st, MDB_RDONLY, &txn)) {
+		reconconf_free(&roles);
 		return EXIT_INTERNAL;
+	}
 	if ((rc = pick_night(o, s, txn, night, &nightn)) || (rc = read_night(o, s, night, &x)))
 		goto out;
 	if ((rc = decisions_open(txn, 0, &dbi)) < 0) {
@@ -632,19 +666,42 @@ static int list(const struct dopts *o, struct setup *s)
 		      "review;decision;note;by\n");
 	for (size_t i = 0; i < x.nt && !rc; i++) {
 		const struct csvtable *t = &x.t[i];
+		unsigned char *decided, *state;
+		unsigned long nopen;
+		money_t open_amount;
 		if (o->recon && strcmp(o->recon, x.recon[i]))
 			continue;
 		seen = 1;
+		decided = xcalloc(t->nrows + 1, 1);
+		state = xcalloc(t->nrows + 1, 1);
+		/* first the decisions that stand (the amount still the one decided) */
 		for (size_t r = 0; r < t->nrows && !rc; r++) {
 			const char *id = csvtable_get(t, r, csvtable_col(t, "id"));
 			money_t amount;
-			int found = 0, decided, changed = 0;
-			char a[MONEY_BUFSZ];
+			int f;
 			if (cell_money(t, r, &amount)) {
 				log_error("exceptions: %s: %s: its amount is not an amount", x.recon[i], id);
 				rc = EXIT_INTERNAL;
 				break;
 			}
+			if (!have_db)
+				continue;
+			if ((f = decisions_effective(txn, dbi, id, nightn, &d)) < 0) {
+				rc = EXIT_INTERNAL;
+				break;
+			}
+			decided[r] = f == 0 && decision_explains(d.decision) && d.amount == amount;
+		}
+		/* then the one rule of what is open, as the report counts it */
+		if (!rc && exc_states(reconconf_find(&roles, x.recon[i]), t, decided, x.recon[i],
+				      state, &nopen, &open_amount))
+			rc = EXIT_INTERNAL;
+		for (size_t r = 0; r < t->nrows && !rc; r++) {
+			const char *id = csvtable_get(t, r, csvtable_col(t, "id"));
+			money_t amount;
+			int found = 0, changed = 0;
+			char a[MONEY_BUFSZ];
+			(void)cell_money(t, r, &amount);
 			if (have_db) {
 				int f = decisions_effective(txn, dbi, id, nightn, &d);
 				if (f < 0) {
@@ -654,12 +711,11 @@ static int list(const struct dopts *o, struct setup *s)
 				found = f == 0;
 			}
 			changed = found && d.amount != amount;
-			decided = found && decision_explains(d.decision) && !changed;
-			if ((o->open && decided) || (o->decided && !decided))
+			if ((o->open && state[r] != EXC_OPEN) || (o->decided && state[r] != EXC_DECIDED))
 				continue;
 			for (size_t k = 0; k < sizeof(from) / sizeof(*from); k++)
 				cell(&out, o, csvtable_get(t, r, csvtable_col(t, from[k])), 0);
-			csvout_str(&out, decided ? "decided" : "open", 0);
+			csvout_str(&out, exc_state_word(state[r]), 0);
 			csvout_str(&out, found ? d.decision : "", 0);
 			csvout_str(&out, found ? d.by : "", 0);
 			csvout_str(&out, found ? d.at : "", 0);
@@ -670,6 +726,8 @@ static int list(const struct dopts *o, struct setup *s)
 			csvout_str(&out, "", 0);
 			csvout_str(&out, "", 1);
 		}
+		free(decided);
+		free(state);
 	}
 	if (!rc && o->recon && !seen) {
 		log_error("exceptions: night %s has no reconciliation '%s' (no %s/%s/exceptions/%s.csv)",
@@ -686,6 +744,7 @@ out:
 	decision_release(&d);
 	night_free(&x);
 	strbuf_release(&out);
+	reconconf_free(&roles);
 	return rc;
 }
 

@@ -39,7 +39,7 @@ static void overview_usage(int code)
 	fputs("usage: pipeline overview --date YYYY-MM-DD [--root DIR] [--out DIR] [--quiet]\n"
 	      "Gathers one night of every municipality into one page and one CSV:\n"
 	      "OUT/overview-DATE.html and OUT/overview-DATE.csv (state of the night, failed\n"
-	      "stages, missing inputs, BREAK rows, open exceptions, rejected rows, a link to\n"
+	      "stages, missing inputs, BREAK rows, exceptions, rejected rows, a link to\n"
 	      "each report.html). Reads OUT/DATE/ of each municipality's conf; no lock.\n"
 	      "Options:\n"
 	      "  --date D        the night, YYYY-MM-DD (required)\n"

@@ -106,7 +106,7 @@ test_expect_success 'a malformed decisions file: every error as file:line:column
 	pipeline exceptions --decided $(opts) >after && test_cmp before after &&
 	printf "id;decision;note\n%s;forklaret;x\n" $R >nocol.csv &&
 	{ pipeline decide --file nocol.csv $(opts) 2>err; test $? -eq 65; } &&
-	grep -qx "pipeline: nocol.csv:1: no column .by. in the header (a decisions file has id;decision;note;by)" err &&
+	grep -qx "pipeline: nocol.csv:1:1: no column .by. in the header (a decisions file has id;decision;note;by)" err &&
 	printf "id;decision;note;by\n%s;forklaret;x;AB\n%s;accepteret;y;AB\n" $R $R >twice.csv &&
 	{ pipeline decide --file twice.csv $(opts) 2>err; test $? -eq 65; } &&
 	grep -qx "pipeline: twice.csv:3:1: $R is decided on line 2 too: one decision per exception in a file" err &&
@@ -125,6 +125,23 @@ test_expect_success 'an unknown id: named, exit 67, nothing recorded (alone and 
 	grep -qx "pipeline: unknown.csv:3:1: unknown exception id 0123456789abcdef: no night of this store has shown it" err &&
 	{ pipeline decide $R --as forklaret --note x --by AB --date 2021-11-14 $(opts) 2>err; test $? -eq 66; } &&
 	grep -q "night 2021-11-14 wrote no exceptions" err &&
+	pipeline exceptions --decided $(opts) >after && test_cmp before after
+'
+
+# The tester's file: an unknown id was named only when every other line was
+# fine, and a missing file had no FILE: prefix.
+test_expect_success 'decide --file: every row'"'"'s error in one pass, unknown ids with format errors (65)' '
+	pipeline exceptions --decided $(opts) >before &&
+	printf "id;decision;note;by\n0123456789abcdef;forklaret;x;AB\n%s;forklart;ok;AB\nfedcba9876543210;forklaret;;AB\n" \
+		$O >mixed.csv &&
+	{ pipeline decide --file mixed.csv $(opts) >out 2>err; test $? -eq 65; } && cat err &&
+	grep -qx "pipeline: mixed.csv:2:1: unknown exception id 0123456789abcdef: no night of this store has shown it" err &&
+	grep -qx "pipeline: mixed.csv:3:2: decision .forklart. is not one of forklaret, accepteret, afskrevet, genaabnet" err &&
+	grep -qx "pipeline: mixed.csv:4:3: the note is empty: say why" err &&
+	grep -qx "pipeline: mixed.csv:4:1: unknown exception id fedcba9876543210: no night of this store has shown it" err &&
+	test "$(grep -c "^pipeline: mixed.csv:" err)" = 4 &&
+	{ pipeline decide --file nosuch.csv $(opts) >out 2>err; test $? -eq 65; } &&
+	grep -qx "pipeline: nosuch.csv: No such file or directory (the decisions file given with --file)" err &&
 	pipeline exceptions --decided $(opts) >after && test_cmp before after
 '
 

@@ -194,6 +194,40 @@ static int decided_below(const struct recon_out *r, size_t row)
 	return 0;
 }
 
+/* v (øre, >= 0) as much of u as it covers, with u's sign. */
+static money_t covered(money_t v, money_t u)
+{
+	return u > 0 ? (v < u ? v : u) : -(v < -u ? v : -u);
+}
+
+/*
+ * A standing decision counts as explained in the summary (issue 19): its
+ * amount moves from unexplained to explained in its row, all of the rest
+ * when no open break stays there; a 'total' row takes what moved in the
+ * rows it adds up and its own decided breaks. moved[i] holds row i's
+ * decided amount (øre) from apply_rule(); a night without decisions moves
+ * nothing. A beloeb-aendret or genaabnet decision is not decided.
+ */
+static void decided_explained(struct recon_out *r, money_t *moved)
+{
+	for (size_t i = 0; i < r->nsum; i++) {
+		struct summary_row *t = &r->sum[i];
+		money_t below = 0, u = t->left - t->right - t->explained;
+		if (t->missing || !recon_is_total(r->def, t->key))
+			continue;
+		for (size_t j = 0; j < r->nsum; j++) {
+			const struct summary_row *s = &r->sum[j];
+			if (j != i && s->month == t->month && !strcmp(s->se, t->se) &&
+			    !recon_is_total(r->def, s->key))
+				below += moved[j];
+		}
+		below = below < 0 ? -below : below;
+		moved[i] = moved[i] || below ? covered(moved[i] + below, u) : 0;
+	}
+	for (size_t i = 0; i < r->nsum; i++)
+		r->sum[i].explained += moved[i];
+}
+
 static const char *const status_word[] = { RECON_OK, RECON_EXPLAINED, RECON_BREAK,
 					    RECON_MISSING };
 enum { ST_OK, ST_EXPLAINED, ST_BREAK, ST_MISSING };
@@ -232,15 +266,17 @@ static void total_status(struct recon_out *r)
 static int apply_rule(struct recon_out *r)
 {
 	size_t e = 0;
+	money_t *moved = xcalloc(r->nsum + 1, sizeof(*moved));
 	for (size_t i = 0; i < r->nsum; i++) {
 		struct summary_row *s = &r->sum[i];
-		money_t unexplained = s->left - s->right - s->explained;
+		money_t unexplained = s->left - s->right - s->explained, decided_amount = 0;
 		int open = 0, any = 0, decided = 0;
 		for (; e < r->nexc && cmp_place(r->exc[e].se, r->exc[e].month, r->exc[e].key,
 						s->se, s->month, s->key) < 0; e++) {
 			const struct exception_row *x = &r->exc[e];
 			log_error("internal: %s: exception %s %s %06d %s has no summary row",
 				  r->recon, x->code, x->se, (int)x->month, x->key);
+			free(moved);
 			return -1;
 		}
 		for (; e < r->nexc && !cmp_place(r->exc[e].se, r->exc[e].month, r->exc[e].key,
@@ -249,6 +285,10 @@ static int apply_rule(struct recon_out *r)
 			any = 1;
 			open |= breaks && !r->exc[e].decided;
 			decided |= breaks && r->exc[e].decided;
+			/* a detail decided with its parent is the parent's money */
+			if (breaks && r->exc[e].decided == 1)
+				decided_amount += r->exc[e].amount < 0 ? -r->exc[e].amount :
+									  r->exc[e].amount;
 		}
 		missing_reports(r, s);
 		if (!decided && recon_is_total(r->def, s->key))
@@ -264,14 +304,22 @@ static int apply_rule(struct recon_out *r)
 		if (!s->missing && unexplained && !open && !decided && !listed_below(r, i)) {
 			log_error("internal: %s %s %06d %s is a BREAK without an exception",
 				  r->recon, s->se, (int)s->month, s->key);
+			free(moved);
 			return -1;
 		}
+		if (!s->missing && decided && !recon_is_total(r->def, s->key))
+			moved[i] = open ? covered(decided_amount, unexplained) : unexplained;
+		else if (!s->missing && decided_amount)
+			moved[i] = decided_amount;	/* a total's own: covered there */
 	}
 	if (e < r->nexc) {
 		log_error("internal: %s: exception %s %s %06d %s has no summary row", r->recon,
 			  r->exc[e].code, r->exc[e].se, (int)r->exc[e].month, r->exc[e].key);
+		free(moved);
 		return -1;
 	}
+	decided_explained(r, moved);
+	free(moved);
 	total_status(r);
 	for (size_t i = 0; i < r->nsum; i++) {
 		int k = rank(r->sum[i].status);

@@ -43,7 +43,9 @@
  * taken on another amount is flagged beloeb-aendret and does not count
  * (the row stays BREAK). A detail (conf 'detail') is decided with the
  * break it details (a person's difference under its field's decided
- * rest). The night's decided exceptions are written to
+ * rest). A decided break's amount moves from unexplained to explained
+ * in its row (all the row's rest when no open break stays there) and in
+ * the 'total' row above it (issue 19). The night's decided exceptions are written to
  *   decisions/RECON.csv        id;decision;by;at;note;decided_amount;
  *                              amount;review
  * (every exception with a decision for the night, by id; review empty

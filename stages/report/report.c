@@ -15,6 +15,7 @@
 #include "core/money.h"
 #include "ingest/csvtable.h"
 #include "ingest/nightlist.h"
+#include "match/openexc.h"
 #include "match/reconconf.h"
 #include "run/terms.h"
 #include "core/banned.h"
@@ -40,6 +41,7 @@ struct recon_data {
 	unsigned long open;	/* open breaks, each counted once */
 	money_t open_amount;	/* their amounts, numerically, each krone once */
 	char *isopen;		/* per exception row: 1 when it is one of the open */
+	unsigned char *state;	/* per exception row: its enum exc_state */
 	unsigned long decided;	/* exceptions with a decision row (decisions/RECON.csv) */
 	int group;		/* the page's order: GROUP_BREAK ... GROUP_NO_DATA */
 	/* worst row: OK, EXPLAINED, BREAK, MANGLER; INGEN-DATA; or NOFILE (no summary) */
@@ -236,74 +238,28 @@ static void sort_by_id(struct csvtable *t)
 	free(v);
 }
 
-/* A decision explains its exception: forklaret, accepteret or afskrevet,
- * and the amount is the one decided (review empty; beloeb-aendret keeps
- * it open, flagged). genaabnet is open again. */
-static int dec_explains(const struct csvtable *dec, long row)
-{
-	const char *d;
-	if (row < 0 || *csvtable_get(dec, (size_t)row, csvtable_col(dec, "review")))
-		return 0;
-	d = csvtable_get(dec, (size_t)row, csvtable_col(dec, "decision"));
-	return !strcmp(d, "forklaret") || !strcmp(d, "accepteret") || !strcmp(d, "afskrevet");
-}
-
 /*
- * The overview's one level: the exceptions. An exception that explains
- * its row is not open, nor is one a decision explains (dec, or NULL); a
- * detail is counted in its parent (an exception of the parent code, same
- * SE and month, under the detail's key or the one conf names) and only
- * where there is none; every other exception is one open break, its
- * amount counted numerically (match/reconconf.h). isopen (or NULL) gets
- * 1 for each open row.
+ * The overview's one level: the exceptions, open or not by the one rule
+ * (match/openexc.h) with tonight's decisions (dec, or NULL). isopen (or
+ * NULL) gets 1 for each open row, state (or NULL) each row's state.
  */
 static int open_rows(const struct csvtable *t, const struct recon_def *def,
 		     const struct csvtable *dec, const char *path, char *isopen,
-		     unsigned long *n, money_t *amount)
+		     unsigned char *state, unsigned long *n, money_t *amount)
 {
-	int cse = csvtable_col(t, "se"), cmo = csvtable_col(t, "month");
-	int ckey = csvtable_col(t, "key"), creason = csvtable_col(t, "reason");
-	int camount = csvtable_col(t, "amount"), cid = csvtable_col(t, "id");
-	char code[64], other[64];
-	*n = 0;
-	*amount = 0;
-	for (size_t r = 0; r < t->nrows; r++) {
-		const struct recon_detail *det = NULL;
-		int role = EXC_BREAK;
-		money_t v;
+	unsigned char *decided = xcalloc(t->nrows + 1, 1), *st = xcalloc(t->nrows + 1, 1);
+	int rc;
+	exc_decided_from_file(t, dec, decided);
+	rc = exc_states(def, t, decided, path, st, n, amount);
+	for (size_t r = 0; !rc && r < t->nrows; r++) {
 		if (isopen)
-			isopen[r] = 0;
-		if (cell_money(t, r, camount, path, &v))
-			return -1;
-		reason_code(csvtable_get(t, r, creason), code, sizeof(code));
-		if (def)
-			role = recon_code_role(def, code, &det);
-		if (role == EXC_EXPLAINS)
-			continue;
-		if (dec && dec_explains(dec, dec_find(dec, csvtable_get(t, r, cid))))
-			continue;
-		if (role == EXC_DETAIL) {
-			const char *key = det->key ? det->key : csvtable_get(t, r, ckey);
-			int parent = 0;
-			for (size_t q = 0; q < t->nrows && !parent; q++) {
-				reason_code(csvtable_get(t, q, creason), other, sizeof(other));
-				/* '*': any open break of another breakdown (reconconf.h) */
-				parent = (!strcmp(det->parent, "*") ?
-					  recon_code_role(def, other, NULL) == EXC_BREAK :
-					  !strcmp(other, det->parent)) &&
-					 !strcmp(csvtable_get(t, q, cse), csvtable_get(t, r, cse)) &&
-					 !strcmp(csvtable_get(t, q, cmo), csvtable_get(t, r, cmo)) &&
-					 (!strcmp(key, "*") || !strcmp(csvtable_get(t, q, ckey), key));
-			}
-			if (parent)
-				continue;
-		}
-		if (isopen)
-			isopen[r] = 1;
-		(*n)++;
-		*amount += v < 0 ? -v : v;
+			isopen[r] = st[r] == EXC_OPEN;
+		if (state)
+			state[r] = st[r];
 	}
-	return 0;
+	free(decided);
+	free(st);
+	return rc;
 }
 
 /* Reads a night file into t and adds its SHA-256 to the input digest. */
@@ -354,8 +310,9 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 	if (!rc && r->has_exc) {
 		int cid = csvtable_col(&r->exc, "id");
 		r->isopen = xcalloc(r->exc.nrows + 1, 1);
+		r->state = xcalloc(r->exc.nrows + 1, 1);
 		rc = open_rows(&r->exc, r->def, r->has_dec ? &r->dec : NULL, p.buf, r->isopen,
-			       &r->open, &r->open_amount);
+			       r->state, &r->open, &r->open_amount);
 		for (size_t i = 0; r->has_dec && i < r->exc.nrows; i++)
 			r->decided += dec_find(&r->dec, csvtable_get(&r->exc, i, cid)) >= 0;
 	}
@@ -878,9 +835,7 @@ static int break_row(struct strbuf *h, const struct recon_data *r, size_t i, con
 /* An exception a decision explains is shown apart (render_decided). */
 static int shown_apart(const struct recon_data *r, size_t i)
 {
-	return r->has_dec &&
-	       dec_explains(&r->dec, dec_find(&r->dec, csvtable_get(&r->exc, i,
-								    csvtable_col(&r->exc, "id"))));
+	return r->state[i] == EXC_DECIDED;
 }
 
 /* The exceptions not explained by a decision, open ones tinted. */
@@ -1017,7 +972,7 @@ static int night_open(const char *outroot, int32_t d, const char *recon,
 	strbuf_addf(&path, "%s/%s/exceptions/%s.csv", outroot, day, recon);
 	if (access(path.buf, R_OK) == 0 && (rc = read_table(path.buf, t, in)) == 0) {
 		*isopen = xcalloc(t->nrows + 1, 1);
-		rc = open_rows(t, def, has_dec ? &dec : NULL, path.buf, *isopen, n, amount);
+		rc = open_rows(t, def, has_dec ? &dec : NULL, path.buf, *isopen, NULL, n, amount);
 		if (rc) {
 			csvtable_free(t);
 			free(*isopen);
@@ -1867,6 +1822,7 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 		if (r[i].has_dec)
 			csvtable_free(&r[i].dec);
 		free(r[i].isopen);
+		free(r[i].state);
 	}
 	nightlist_ctx_release(&nc);
 	free(r);

@@ -2,14 +2,16 @@
  * bin/stage-workbook: writes OUT/DATE/afstemning.xlsx, the night's workbook
  * for the finance clerk, with libxlsxwriter: a first sheet "Oversigt" (one
  * row per reconciliation), then a sheet per reconciliation that has a
- * summary/ file tonight: its open exceptions (the header row frozen, an
- * autofilter), its decided exceptions apart (decisions/RECON.csv, who,
- * when and why), its summary rows, and the lists and rates conf/report.conf
- * gives it (ingest/reportconf.h, evaluated by ingest/nightlist.h for the
- * report and here alike). Column names, cell types, status and decision
- * words and reason texts come from conf/terms.conf (run/terms.h), the
- * summary's key and side labels from conf/report.conf; CPR masking from
- * conf/workbook.conf (wbconf.h).
+ * summary/ file tonight: its exceptions not decided, each marked open,
+ * explained by its code or a detail in its parent (match/openexc.h, the
+ * report's rule; the overview's "open" counts the open ones; the header
+ * row frozen, an autofilter), its decided exceptions apart
+ * (decisions/RECON.csv, who, when and why), its summary rows, and the
+ * lists and rates conf/report.conf gives it (ingest/reportconf.h,
+ * evaluated by ingest/nightlist.h for the report and here alike). Column
+ * names, cell types, status and decision words and reason texts come from
+ * conf/terms.conf (run/terms.h), the summary's key and side labels from
+ * conf/report.conf; CPR masking from conf/workbook.conf (wbconf.h).
  *
  * Cells (cells.h): keys, SE, months, ids and CPR as text (leading zeros
  * kept, 2021-02 never a date); amounts as numbers in kroner from the
@@ -37,6 +39,7 @@
 #include "ingest/csvtable.h"
 #include "ingest/nightlist.h"
 #include "ingest/reportconf.h"
+#include "match/openexc.h"
 #include "match/reconconf.h"
 #include "run/stage.h"
 #include "run/terms.h"
@@ -72,6 +75,7 @@ struct recon {
 	char *sum_path, *exc_path, *dec_path;
 	struct dec_index *dec_by_id;	/* sorted by id */
 	size_t ndec;
+	unsigned char *state;		/* per exception: enum exc_state (match/openexc.h) */
 	/* for the overview */
 	unsigned long by_status[4];	/* OK, EXPLAINED, BREAK, MANGLER rows */
 	const char *status;		/* worst, or INGEN-DATA */
@@ -84,6 +88,8 @@ struct night {
 	struct report_conf rconf;	/* conf/report.conf: labels, lists, rates */
 	struct nightlist_ctx nl;
 	int32_t night;
+	struct recon_conf roles;	/* conf/reconciliations.conf: what is open */
+	int has_roles;
 	struct formats f;
 	struct recon *r;
 	size_t n;
@@ -221,17 +227,6 @@ static long decision_of(const struct recon *r, const char *id)
 	return hit ? hit->row : -1;
 }
 
-/* A decision that stands: not reopened, not flagged for review (the interface
- * of decisions/RECON.csv: owners' note; match/recon.h). */
-static int decision_stands(const struct recon *r, long d)
-{
-	if (d < 0)
-		return 0;
-	return strcmp(csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "decision")),
-		      "genaabnet") &&
-	       !*csvtable_get(&r->dec, (size_t)d, csvtable_col(&r->dec, "review"));
-}
-
 /* The exception columns a sheet shows: all but recon (the sheet is it). */
 static int exc_shown(const struct csvtable *t, size_t c)
 {
@@ -250,6 +245,8 @@ static int exc_header(struct sheet *s, struct night *n, const struct recon *r)
 		    put_text(s, col++, terms_column_name("exceptions", r->exc.header[c]),
 			     n->f.head))
 			return -1;
+	if (put_text(s, col++, terms_column_name("exceptions", "state"), n->f.head))
+		return -1;
 	for (size_t k = 0; k < NDEC; k++)
 		if (put_text(s, col++, terms_column_name("decisions", dec_cols[k]), n->f.head))
 			return -1;
@@ -275,6 +272,13 @@ static int exc_row(struct sheet *s, struct night *n, const struct recon *r, size
 		}
 		if (rc)
 			return rc;
+	}
+	/* open, explained by its code, a detail counted in its parent, decided */
+	{
+		char label[32];
+		snprintf(label, sizeof(label), "state-%s", exc_state_word(r->state[i]));
+		if (put_text(s, col++, terms_label(label), n->f.text))
+			return -2;
 	}
 	for (size_t k = 0; d >= 0 && k < NDEC; k++, col++) {
 		int dc = csvtable_col(&r->dec, dec_cols[k]);
@@ -481,11 +485,10 @@ static int recon_sheet(lxw_workbook *wb, struct night *n, struct recon *r)
 	first = s.row;
 	for (size_t i = 0; r->has_exc && i < r->exc.nrows; i++) {
 		long d = decision_of(r, csvtable_get(&r->exc, i, cid));
-		if (decision_stands(r, d))
+		if (r->state[i] == EXC_DECIDED)
 			continue;
 		if ((rc = exc_row(&s, n, r, i, d)))
 			return rc;
-		r->open++;
 	}
 	worksheet_freeze_panes(s.ws, 1, 0);
 	if (worksheet_autofilter(s.ws, 0, 0, s.row > first ? s.row - 1 : 0,
@@ -499,7 +502,7 @@ static int recon_sheet(lxw_workbook *wb, struct night *n, struct recon *r)
 		return -2;
 	for (size_t i = 0; r->has_exc && i < r->exc.nrows; i++) {
 		long d = decision_of(r, csvtable_get(&r->exc, i, cid));
-		if (!decision_stands(r, d))
+		if (r->state[i] != EXC_DECIDED)
 			continue;
 		if ((rc = exc_row(&s, n, r, i, d)))
 			return rc;
@@ -605,6 +608,7 @@ static void free_night(struct night *n)
 		free(r->exc_path);
 		free(r->dec_path);
 		free(r->dec_by_id);
+		free(r->state);
 		csvtable_free(&r->sum);
 		if (r->has_exc)
 			csvtable_free(&r->exc);
@@ -612,6 +616,8 @@ static void free_night(struct night *n)
 			csvtable_free(&r->dec);
 	}
 	free(n->r);
+	if (n->has_roles)
+		reconconf_free(&n->roles);
 }
 
 static int cmp_recon(const void *a, const void *b)
@@ -682,6 +688,16 @@ static int read_night(struct stage_ctx *ctx, struct night *n)
 		r->has_dec = got;
 		n->rows_read += got ? r->dec.nrows : 0;
 		index_decisions(r);
+		/* the one rule of what is open (match/openexc.h), as the report counts */
+		if (r->has_exc) {
+			unsigned char *decided = xcalloc(r->exc.nrows + 1, 1);
+			money_t amount;
+			r->state = xcalloc(r->exc.nrows + 1, 1);
+			exc_decided_from_file(&r->exc, r->has_dec ? &r->dec : NULL, decided);
+			rc = exc_states(reconconf_find(&n->roles, r->name), &r->exc, decided,
+					r->exc_path, r->state, &r->open, &amount);
+			free(decided);
+		}
 	}
 	return rc;
 }
@@ -812,6 +828,12 @@ static int workbook_night(struct stage_ctx *ctx)
 	n.night = ctx->night;
 	n.nl.outroot = ctx->opts.out;
 	n.nl.nightdir = ctx->outdir;
+	conf_sibling(&ctx->conf, "reconciliations.conf", &p);
+	if (reconconf_load(p.buf, &n.roles)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	n.has_roles = 1;
 	if (read_night(ctx, &n)) {
 		rc = EXIT_BADDATA;
 		goto out;
