@@ -728,6 +728,31 @@ static void fn_names(struct ck *k, void *arg, const MDB_val *key, const MDB_val 
 			file_desc(&k->b, val->mv_data, f));
 }
 
+/*
+ * Whether a night after kb's landed another version of relpath rel (the
+ * one thing that may replace a night's file: normalise's is_superseded).
+ * A read failure counts as yes (reported by the scan that follows).
+ */
+static int landed_later_other(struct ck *k, const char *kb, const char *rel, size_t rl,
+			      const void *id)
+{
+	char from[11];
+	MDB_val key = { 11, from }, v;
+	MDB_cursor *c;
+	int rc, other = 0;
+	memcpy(from, kb, 10);
+	from[10] = 1;	/* after every "NIGHT\0relpath" of kb's night */
+	if (mdb_cursor_open(k->txn, k->dbi[D_LANDED], &c))
+		return 1;
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT))
+		if (key.mv_size == 11 + rl && ((const char *)key.mv_data)[10] == '\0' &&
+		    !memcmp((const char *)key.mv_data + 11, rel, rl) && v.mv_size == FILEID_LEN)
+			other = memcmp(v.mv_data, id, FILEID_LEN) != 0;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? other : 1;
+}
+
 static void fn_landed(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
 {
 	const char *kb = key->mv_data, *rel = kb + 11;
@@ -752,6 +777,11 @@ static void fn_landed(struct ck *k, void *arg, const MDB_val *key, const MDB_val
 	else if (f->night && (strlen(f->night) != 10 || memcmp(f->night, kb, 10)))
 		problem(k, "landed", "\"%s\": %s landed on %s", k->a.buf,
 			file_desc(&k->b, val->mv_data, f), f->night);
+	else if (f->status && !strcmp(f->status, "replaced") &&
+		 !landed_later_other(k, kb, rel, rl, val->mv_data))
+		problem(k, "landed", "\"%s\": %s is the night's file but says replaced, "
+			"and no later night landed another version of its name (its rows "
+			"are not in the store)", k->a.buf, file_desc(&k->b, val->mv_data, f));
 }
 
 static void fn_receipts(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
