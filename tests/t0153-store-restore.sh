@@ -4,7 +4,9 @@
 # night that seals (exit 0): a file is superseded only by another version
 # a later night landed, never by a version of its own night (before, the
 # chain of 'replaces' said A was replaced by B: A was not loaded again, B's
-# figures stayed, and archive failed with 70 on every rerun).
+# figures stayed, and archive failed with 70 on every rerun). Over nights
+# (A, then B, then A) the third night lands A again as a correction back
+# (before: "landed on an earlier night", and B's figures stayed).
 . "$(dirname "$0")/lib.sh"
 C="$TOP/conf/pipeline.conf"
 N=2021-02-05
@@ -60,6 +62,24 @@ test_expect_success 'A, B, A, B on one night: the outputs of a fresh run on B' '
 	setup abab && run abab $N && as abab B && rerun abab $N && as abab A &&
 	rerun abab $N && as abab B && rerun abab $N && same_out abab fb $N fetch &&
 	grep -q "^fetch;done;0;.*;corrected landing/$N/$KY@" abab/out/$N/status
+'
+
+test_expect_success 'A on night 1, B on night 2, A on night 3: night 3 reads A again, and so do reruns' '
+	setup fn && run fn 2021-02-05 && run fn 2021-02-06 && run fn 2021-02-07 &&
+	setup n3 && run n3 2021-02-05 && as n3 B && run n3 2021-02-06 &&
+	grep -q "60001000,00" n3/out/2021-02-06/summary/ky-finans.csv &&
+	as n3 A && run n3 2021-02-07 2>err; rc=$?; cat err; test $rc -eq 0 &&
+	grep -q "^fetch;done;0;.*;corrected landing/2021-02-05/$KY (replaces [0-9a-f]*)" \
+		n3/out/2021-02-07/status &&
+	for f in summary/ky-finans.csv exceptions/ky-finans.csv inputs/ky-finans.csv; do
+		test_cmp fn/out/2021-02-07/$f n3/out/2021-02-07/$f || return 1
+	done &&
+	cp -r n3/out/2021-02-07 n3-first &&
+	rerun n3 2021-02-07 && diff -r -x status n3-first n3/out/2021-02-07 &&
+	as n3 B && rerun n3 2021-02-06 2>err; rc=$?; cat err; test $rc -eq 0 &&
+	grep -q "^normalise;done;0;.*;1 file(s) superseded by a later correction$" \
+		n3/out/2021-02-06/status &&
+	test_cmp fn/out/2021-02-06/summary/ky-finans.csv n3/out/2021-02-06/summary/ky-finans.csv
 '
 
 test_done
