@@ -728,6 +728,31 @@ static void fn_names(struct ck *k, void *arg, const MDB_val *key, const MDB_val 
 			file_desc(&k->b, val->mv_data, f));
 }
 
+/*
+ * Whether a night after kb's landed another version of relpath rel (the
+ * one thing that may replace a night's file: normalise's is_superseded).
+ * A read failure counts as yes (reported by the scan that follows).
+ */
+static int landed_later_other(struct ck *k, const char *kb, const char *rel, size_t rl,
+			      const void *id)
+{
+	char from[11];
+	MDB_val key = { 11, from }, v;
+	MDB_cursor *c;
+	int rc, other = 0;
+	memcpy(from, kb, 10);
+	from[10] = 1;	/* after every "NIGHT\0relpath" of kb's night */
+	if (mdb_cursor_open(k->txn, k->dbi[D_LANDED], &c))
+		return 1;
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT))
+		if (key.mv_size == 11 + rl && ((const char *)key.mv_data)[10] == '\0' &&
+		    !memcmp((const char *)key.mv_data + 11, rel, rl) && v.mv_size == FILEID_LEN)
+			other = memcmp(v.mv_data, id, FILEID_LEN) != 0;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? other : 1;
+}
+
 static void fn_landed(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
 {
 	const char *kb = key->mv_data, *rel = kb + 11;
@@ -749,9 +774,31 @@ static void fn_landed(struct ck *k, void *arg, const MDB_val *key, const MDB_val
 	else if (f->relpath && (strlen(f->relpath) != rl || memcmp(f->relpath, rel, rl)))
 		problem(k, "landed", "\"%s\": %s is of another relpath", k->a.buf,
 			file_desc(&k->b, val->mv_data, f));
-	else if (f->night && (strlen(f->night) != 10 || memcmp(f->night, kb, 10)))
+	else if (f->night && (strlen(f->night) != 10 || memcmp(f->night, kb, 10) > 0))
 		problem(k, "landed", "\"%s\": %s landed on %s", k->a.buf,
 			file_desc(&k->b, val->mv_data, f), f->night);
+	else if (f->status && !strcmp(f->status, "replaced") &&
+		 !landed_later_other(k, kb, rel, rl, val->mv_data))
+		problem(k, "landed", "\"%s\": %s is the night's file but says replaced, "
+			"and no later night landed another version of its name (its rows "
+			"are not in the store)", k->a.buf, file_desc(&k->b, val->mv_data, f));
+}
+
+/* Whether night landed file id under relpath (bytes of a name landed again
+ * on a later night when the name came back to them: ingest/land.h). */
+static int landed_on(struct ck *k, const char *night, const char *relpath, const void *id)
+{
+	struct strbuf key = STRBUF_INIT;
+	MDB_val v;
+	int g;
+	if (!relpath)
+		return 0;
+	strbuf_addstr(&key, night);
+	strbuf_addch(&key, '\0');
+	strbuf_addstr(&key, relpath);
+	g = get(k, D_LANDED, key.buf, key.len, &v);
+	strbuf_release(&key);
+	return g == 0 && v.mv_size == FILEID_LEN && !memcmp(v.mv_data, id, FILEID_LEN);
 }
 
 static void fn_receipts(struct ck *k, void *arg, const MDB_val *key, const MDB_val *val)
@@ -786,7 +833,8 @@ static void fn_receipts(struct ck *k, void *arg, const MDB_val *key, const MDB_v
 		problem(k, "receipts", "\"%s\": %s has no \"files\" record", k->a.buf,
 			file_desc(&k->b, id, NULL));
 	} else {
-		if (!prop_get(val, "night", &t) || !f->night || strcmp(t.buf, f->night))
+		if (!prop_get(val, "night", &t) || !f->night ||
+		    (strcmp(t.buf, f->night) && !landed_on(k, t.buf, f->relpath, id)))
 			problem(k, "receipts", "\"%s\": night \"%s\" is not the night of %s",
 				k->a.buf, esc(&k->b, t.buf, t.len), f->night ? f->night : "?");
 		if (!prop_get(val, "path", &t) || !f->path || strcmp(t.buf, f->path))

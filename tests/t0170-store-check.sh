@@ -146,6 +146,14 @@ test_expect_success 'a missing filecover entry, and one that indexes nothing' '
 	expect f2 "check-store: filecover: eindkomst.ky_sum SE 29757895 month 202101 date 20210205 $F: no such coverage entry"
 '
 
+test_expect_success 'a night'"'"'s landed file that says replaced, no later night having corrected it' '
+	damaged rp &&
+	r=$(records sa files | grep -F "relpath=$KYSUM\\0a") && test -n "$r" &&
+	poke rp put files "$(printf "%s" "$r" | cut -f1)" \
+		"$(printf "%s" "$r" | cut -f2 | sed "s/status=loaded/status=replaced/")" &&
+	expect rp "check-store: landed: \"$D\\0$KYSUM\": $F is the night'"'"'s file but says replaced, and no later night landed another version of its name (its rows are not in the store)"
+'
+
 test_expect_success 'a stale "loading" entry; with a live run holding the lock, a note' '
 	damaged l &&
 	k=$(key sa coverage "^eindkomst\.ky_sum") &&

@@ -114,6 +114,58 @@ static int record(struct stage_ctx *ctx, MDB_txn *txn, struct land *l,
 	return rc ? -1 : landed_put(&ctx->store, txn, ctx->opts.date, relpath, id);
 }
 
+/*
+ * Whether bytes landed under this name on an earlier night come back after
+ * another version: the latest night before tonight that landed the name
+ * landed other bytes (A on night 1, B on night 2, A again tonight). Then
+ * tonight corrects back to them (*l->replaces: that version). Only asked
+ * when "names" says the current version is another file (or tonight landed
+ * them already), so a source that keeps its files costs nothing more.
+ */
+static int restored(struct stage_ctx *ctx, MDB_txn *txn, const char *relpath,
+		    const uint8_t id[FILEID_LEN], struct land *l)
+{
+	const char *night = ctx->opts.date;
+	size_t nlen = strlen(night), rlen = strlen(relpath);
+	MDB_val k = { rlen, (void *)relpath }, v;
+	MDB_cursor *c;
+	struct strbuf tk = STRBUF_INIT;
+	int rc, back = 0, tonight;
+	/* A rerun of the night that restored them asks again (it says so again). */
+	strbuf_addf(&tk, "%s", night);
+	strbuf_addch(&tk, '\0');
+	strbuf_addstr(&tk, relpath);
+	k = (MDB_val){ tk.len, tk.buf };
+	tonight = mdb_get(txn, ctx->store.landed, &k, &v) == 0 && v.mv_size == FILEID_LEN &&
+		  !memcmp(v.mv_data, id, FILEID_LEN);
+	strbuf_release(&tk);
+	k = (MDB_val){ rlen, (void *)relpath };
+	rc = mdb_get(txn, ctx->store.names, &k, &v);
+	if (!tonight && (rc == MDB_NOTFOUND || (rc == 0 && v.mv_size == FILEID_LEN &&
+						!memcmp(v.mv_data, id, FILEID_LEN))))
+		return 0;
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	if (rc || mdb_cursor_open(txn, ctx->store.landed, &c))
+		return -1;
+	k = (MDB_val){ nlen, (void *)night };
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	rc = rc == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) :
+	     rc == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_LAST) : rc;
+	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+		const char *key = k.mv_data;
+		if (k.mv_size != nlen + 1 + rlen || key[nlen] != '\0' ||
+		    memcmp(key + nlen + 1, relpath, rlen) || v.mv_size != FILEID_LEN)
+			continue;
+		back = memcmp(v.mv_data, id, FILEID_LEN) != 0;
+		if (back)
+			fileid_hex(v.mv_data, l->replaces);
+		break;
+	}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? -1 : back;
+}
+
 int land_file(struct stage_ctx *ctx, MDB_txn *txn, struct land *l)
 {
 	struct strbuf props = STRBUF_INIT, val = STRBUF_INIT, relpath = STRBUF_INIT;
@@ -136,6 +188,18 @@ int land_file(struct stage_ctx *ctx, MDB_txn *txn, struct land *l)
 		if (again && (!props_get(&props, "relpath", &val) || strcmp(val.buf, relpath.buf)))
 			again = 0;
 		l->outcome = again ? LAND_AGAIN : LAND_KNOWN;
+		/* Earlier bytes of this very name back after a correction: tonight
+		 * lands them again (the record keeps its first night). */
+		if (!again && props_get(&props, "relpath", &val) && !strcmp(val.buf, relpath.buf)) {
+			int back = restored(ctx, txn, relpath.buf, id, l);
+			if (back < 0) {
+				log_error("%s: unable to read the store", relpath.buf);
+				rc = -1;
+				goto out;
+			}
+			if (back)
+				l->outcome = LAND_CORRECTED;
+		}
 		xstrlcpy(l->path, props_get(&props, "path", &val) ? val.buf : "", sizeof(l->path));
 		/* A rerun of the night that landed a correction says so again:
 		 * the night's status must not depend on how often it ran. */
@@ -143,13 +207,14 @@ int land_file(struct stage_ctx *ctx, MDB_txn *txn, struct land *l)
 		    val.len == 2 * FILEID_LEN)
 			xstrlcpy(l->replaces, val.buf, sizeof(l->replaces));
 		drop_tmp(l);
-		rc = l->outcome == LAND_AGAIN ?
+		rc = l->outcome == LAND_AGAIN || l->outcome == LAND_CORRECTED ?
 		     landed_put(&ctx->store, txn, ctx->opts.date, relpath.buf, id) : 0;
 	} else if (rc == 1 && l->tmp) {
 		find_earlier(ctx, txn, relpath.buf, id, l);
 		l->outcome = l->replaces[0] ? LAND_CORRECTED : LAND_NEW;
 		rc = move_in(ctx, l, idhex) ? -1 : record(ctx, txn, l, id, relpath.buf);
 	}
+out:
 	strbuf_release(&props);
 	strbuf_release(&val);
 	strbuf_release(&relpath);

@@ -6,7 +6,11 @@
  * (safe_name, ingest/sources.h), so nothing from a remote side decides a path
  * outside it.
  *   - bytes landed on an earlier night (same SHA-256), or tonight under
- *     another name: not taken again (LAND_KNOWN);
+ *     another name: not taken again (LAND_KNOWN); unless they are earlier
+ *     bytes of this very name back after another version (A on night 1,
+ *     B on night 2, A tonight): landed tonight as a correction back
+ *     (LAND_CORRECTED, replaces B; the files record keeps its first night
+ *     and path, the landed entry and receipt are tonight's);
  *   - bytes landed tonight already under this name (a rerun): recorded
  *     again, no copy;
  *   - same name, new bytes: a corrected file, landed beside the earlier one

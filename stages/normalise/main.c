@@ -965,41 +965,50 @@ static int publish_file(struct normalise *n, struct file_load *f)
 }
 
 /*
- * Whether a later correction replaced this file (a rerun of an old night
- * after a later night landed a corrected version): the current version of
- * its name has it in its chain of 'replaces'. 1 superseded (*top: the
- * current version), 0 not, -1.
+ * Whether a later night landed another version of this file's name (a
+ * rerun of an old night after a later night landed a correction): the
+ * landed entry of that name on the latest night after this one, if it is
+ * other bytes. Only the nights decide, not the chain of 'replaces': a name
+ * corrected and corrected back (A, B, A on one night or over several) has
+ * the last bytes its latest night landed as its version, and a version of
+ * this night or an earlier one never supersedes this night's file. The
+ * scan runs only when the name's current version is not this file.
+ * 1 superseded (*top: that version, later: its night), 0 not, -1.
  */
 static int is_superseded(struct normalise *n, MDB_txn *txn, const struct landed_file *lf,
-			 uint8_t top[FILEID_LEN])
+			 uint8_t top[FILEID_LEN], char later[11])
 {
 	struct store *st = &n->ctx->store;
-	struct strbuf props = STRBUF_INIT, val = STRBUF_INIT;
-	uint8_t cur[FILEID_LEN];
-	MDB_val k = { strlen(lf->relpath), (void *)lf->relpath }, v;
+	const char *night = n->ctx->opts.date;
+	size_t nlen = strlen(night), rlen = strlen(lf->relpath);
+	char from[16];
+	MDB_val k = { rlen, (void *)lf->relpath }, v;
+	MDB_cursor *c;
 	int rc = mdb_get(txn, st->names, &k, &v), found = 0;
 	if (rc == MDB_NOTFOUND || (rc == 0 && (v.mv_size != FILEID_LEN ||
 					       !memcmp(v.mv_data, lf->fileid, FILEID_LEN))))
 		return 0;
 	if (rc)
 		return store_fail("names", rc);
-	memcpy(cur, v.mv_data, FILEID_LEN);
-	memcpy(top, cur, FILEID_LEN);
-	/* Walk back from the current version; a chain is as long as the
-	 * corrections of one name, bounded so a damaged store cannot loop. */
-	for (int step = 0; step < 1000 && !found; step++) {
-		uint8_t prev[FILEID_LEN];
-		if ((rc = file_props_get(st, txn, cur, &props)) < 0)
-			break;
-		if (rc == 1 || !props_get(&props, "replaces", &val) ||
-		    fileid_from_hex(val.buf, prev))
-			break;
-		found = !memcmp(prev, lf->fileid, FILEID_LEN);
-		memcpy(cur, prev, FILEID_LEN);
+	if ((rc = mdb_cursor_open(txn, st->landed, &c)))
+		return store_fail("landed", rc);
+	/* "NIGHT\1" sorts after every "NIGHT\0relpath" key of this night. */
+	snprintf(from, sizeof(from), "%s%c", night, 1);
+	k = (MDB_val){ nlen + 1, from };
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const char *key = k.mv_data;
+		if (k.mv_size != nlen + 1 + rlen || key[nlen] != '\0' ||
+		    memcmp(key + nlen + 1, lf->relpath, rlen) || v.mv_size != FILEID_LEN)
+			continue;
+		found = memcmp(v.mv_data, lf->fileid, FILEID_LEN) != 0;
+		memcpy(top, v.mv_data, FILEID_LEN);
+		snprintf(later, 11, "%.*s", (int)nlen, key);
 	}
-	strbuf_release(&props);
-	strbuf_release(&val);
-	return rc < 0 ? -1 : found;
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return store_fail("landed", rc);
+	return found;
 }
 
 /*
@@ -1012,14 +1021,14 @@ static int superseded(struct normalise *n, struct file_load *f)
 {
 	struct store *st = &n->ctx->store;
 	uint8_t top[FILEID_LEN];
-	char hex[2 * FILEID_LEN + 1], curhex[2 * FILEID_LEN + 1];
+	char hex[2 * FILEID_LEN + 1], curhex[2 * FILEID_LEN + 1], later[11] = "";
 	MDB_txn *txn;
 	int rc = 0;
 	size_t i;
 	if (store_begin(st, 0, &txn))
 		return -1;
 	for (i = 0; i < f->nparts && rc == 0; i++)
-		rc = is_superseded(n, txn, &f->parts[i].sp.lf, top);
+		rc = is_superseded(n, txn, &f->parts[i].sp.lf, top, later);
 	if (rc <= 0) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -1029,8 +1038,8 @@ static int superseded(struct normalise *n, struct file_load *f)
 	fileid_hex(f->parts[i].sp.lf.fileid, hex);
 	if (f->nparts > 1 || f->parts[0].sp.part) {
 		mdb_txn_abort(txn);
-		log_info("%s: version %s was corrected on a later night (now %s); its set is "
-			 "not loaded again", f->parts[i].sp.lf.relpath, hex, curhex);
+		log_info("%s: version %s was corrected on %s, a later night (now %s); its set "
+			 "is not loaded again", f->parts[i].sp.lf.relpath, hex, later, curhex);
 		return 1;
 	}
 	if (mark_replaced(st, txn, f->parts[0].sp.lf.fileid, top)) {
@@ -1039,8 +1048,8 @@ static int superseded(struct normalise *n, struct file_load *f)
 	}
 	if (store_commit(txn))
 		return -1;
-	log_info("%s: version %s was corrected on a later night (now %s); not loaded again",
-		 f->parts[0].sp.lf.relpath, hex, curhex);
+	log_info("%s: version %s was corrected on %s, a later night (now %s); not loaded "
+		 "again", f->parts[0].sp.lf.relpath, hex, later, curhex);
 	return unload_file(n, f->parts[0].sp.lf.fileid) ? -1 : 1;
 }
 
