@@ -40,21 +40,13 @@ static char errs[8192];
 static int load_mode(struct knownhosts *kh, const char *text, mode_t mode, const char *host,
 		     int port, char path[64])
 {
-	char err[] = "/tmp/test-kh-err-XXXXXX";
-	int fd = mkstemp(err), saved = dup(2), rc;
-	ssize_t n;
+	struct test_capture cap;
+	int rc;
 	snprintf(path, 64, "%s", test_text_file(text));
 	chmod(path, mode);
-	fflush(stderr);
-	dup2(fd, 2);
+	test_stderr_start(&cap);
 	rc = knownhosts_load(kh, path, host, port);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, errs, sizeof(errs) - 1, 0);
-	errs[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(err);
+	test_stderr_stop(&cap, errs, sizeof(errs));
 	return rc;
 }
 

@@ -12,22 +12,14 @@
 static void refused(const char *text, int line, const char *why)
 {
 	struct recon_conf c;
-	char err[] = "/tmp/test-reconconf-err-XXXXXX", msg[1024], want[128];
-	int fd = mkstemp(err), saved = dup(2);
+	char msg[1024], want[128];
+	struct test_capture cap;
 	const char *path = test_text_file(text);
-	ssize_t n;
 	snprintf(want, sizeof(want), "%s:%d:", path, line);
-	fflush(stderr);
-	dup2(fd, 2);
+	test_stderr_start(&cap);
 	CHECK(reconconf_load(path, &c) == -1, "refused: %s", why);
 	unlink(path);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, msg, sizeof(msg) - 1, 0);
-	msg[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(err);
+	test_stderr_stop(&cap, msg, sizeof(msg));
 	CHECK(strstr(msg, want) != NULL, "%s: the error names %s: %s", why, want, msg);
 }
 

@@ -107,22 +107,14 @@ static void test_cells(void)
 static void conf_refused(const char *text, int line, const char *what)
 {
 	struct wb_conf c;
-	char err[] = "/tmp/test-workbook-err-XXXXXX", msg[1024], want[128];
-	int fd = mkstemp(err), saved = dup(2);
+	char msg[1024], want[128];
+	struct test_capture cap;
 	const char *path = test_text_file(text);
-	ssize_t n;
 	snprintf(want, sizeof(want), "%s:%d:", path, line);
-	fflush(stderr);
-	dup2(fd, 2);
+	test_stderr_start(&cap);
 	CHECK(wb_conf_load(path, &c) == -1, "refused: %s", what);
 	unlink(path);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, msg, sizeof(msg) - 1, 0);
-	msg[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(err);
+	test_stderr_stop(&cap, msg, sizeof(msg));
 	CHECK(strstr(msg, want) != NULL, "%s: the error names %s: %s", what, want, msg);
 }
 

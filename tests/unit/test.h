@@ -45,6 +45,40 @@ static inline const char *test_text_file(const char *text)
 	return test_file(text, strlen(text));
 }
 
+/*
+ * Captures what the code under test writes to stderr (its error messages,
+ * which a test checks name file:line): test_stderr_start() sends fd 2 to
+ * a new temporary file; test_stderr_stop() puts fd 2 back and copies what
+ * was written into msg (NUL-terminated, cut at size - 1), removing the
+ * file. One capture at a time. Failure to set up aborts.
+ */
+struct test_capture {
+	int fd, saved;
+};
+
+static inline void test_stderr_start(struct test_capture *c)
+{
+	char path[] = "/tmp/test-stderr-XXXXXX";
+	c->fd = mkstemp(path);
+	if (c->fd < 0 || unlink(path))
+		abort();
+	fflush(stderr);
+	c->saved = dup(2);
+	if (c->saved < 0 || dup2(c->fd, 2) < 0)
+		abort();
+}
+
+static inline void test_stderr_stop(struct test_capture *c, char *msg, size_t size)
+{
+	ssize_t n;
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	n = pread(c->fd, msg, size - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	close(c->fd);
+}
+
 static inline int test_done(void)
 {
 	printf("%d passed, %d failed\n", test_passed, test_failed);
