@@ -137,21 +137,12 @@ static void money_cell(struct strbuf *h, money_t v)
 		    money_format_grouped(v, b));
 }
 
-/*
- * The words a clerk reads: a table's column label (name: the machine
- * name of what it labels) and a status word. The one place they come
- * from, so a terms table (conf/terms.conf) can take them over here.
- */
-static const char *term(const char *name, const char *danish)
-{
-	(void)name;
-	return danish;
-}
-
-static void th(struct strbuf *h, const char *name, const char *danish)
+/* A header cell with a label of the report's own (a column of a night
+ * file takes its name from conf/terms.conf: term_th()). */
+static void th(struct strbuf *h, const char *label)
 {
 	strbuf_addstr(h, "<th>");
-	html_escape(h, term(name, danish));
+	html_escape(h, label);
 	strbuf_addstr(h, "</th>");
 }
 
@@ -406,14 +397,14 @@ static void render_overview(struct strbuf *h, const struct recon_data *r, const 
 {
 	char b[MONEY_BUFSZ];
 	strbuf_addstr(h, "<table id=\"overview\">\n<caption>Overblik</caption>\n<thead><tr>");
-	th(h, "recon", "Afstemning");
-	th(h, "status", "Status");
-	th(h, "ok", "OK");
-	th(h, "explained", "Forklaret");
-	th(h, "break", "Afvigelse");
-	th(h, "missing", "Mangler data");
-	th(h, "open", "Åbne afvigelser");
-	th(h, "open_amount", "Beløb åbne (numerisk)");
+	th(h, "Afstemning");
+	th(h, "Status");
+	th(h, "OK");
+	th(h, "Forklaret");
+	th(h, "Afvigelse");
+	th(h, "Mangler data");
+	th(h, "Åbne afvigelser");
+	th(h, "Beløb åbne (numerisk)");
 	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 	for (size_t k = 0; k < n; k++) {
 		const struct recon_data *x = &r[ord[k]];
@@ -676,11 +667,11 @@ static void sum_header(struct strbuf *h, const struct recon_data *r, const char 
 	strbuf_addstr(h, ", ");
 	html_escape(h, month);
 	strbuf_addstr(h, "</caption>\n<thead><tr>");
-	th(h, "key", l->key);
-	th(h, "left", l->left);
-	th(h, "right", l->right);
+	th(h, l->key);
+	th(h, l->left);
+	th(h, l->right);
 	term_th(h, "summary", "difference");
-	th(h, "explained", l->explained);
+	th(h, l->explained);
 	term_th(h, "summary", "unexplained");
 	term_th(h, "summary", "status");
 	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
@@ -857,7 +848,7 @@ static int render_breaks(struct strbuf *h, const struct recon_data *r, const cha
 	strbuf_addstr(h, "<table class=\"breaks\">\n<thead><tr>");
 	term_th(h, "exceptions", "se");
 	term_th(h, "exceptions", "month");
-	th(h, "key", r->lab->key);
+	th(h, r->lab->key);
 	term_th(h, "exceptions", "cpr");
 	term_th(h, "exceptions", "amount");
 	term_th(h, "exceptions", "reason");
@@ -895,7 +886,7 @@ static int render_decided(struct strbuf *h, const struct recon_data *r, const ch
 		return 0;
 	strbuf_addf(h, "<h3>Afvigelser med beslutning: %lu</h3>\n<table class=\"decided\">\n"
 		    "<thead><tr>", r->decided);
-	th(h, "key", r->lab->key);
+	th(h, r->lab->key);
 	term_th(h, "decisions", "cpr");
 	term_th(h, "decisions", "amount");
 	term_th(h, "exceptions", "reason");
@@ -1214,7 +1205,7 @@ static int render_list(struct strbuf *h, struct nightlist_ctx *nc, const struct 
 		html_escape(h, l->title);
 		strbuf_addf(h, " (%zu)</caption>\n<thead><tr>", rows);
 		for (int c = 0; c < l->ncols; c++)
-			th(h, l->cols[c].col, l->cols[c].label);
+			th(h, l->cols[c].label);
 		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 		strbuf_add(h, body.buf, body.len);
 		for (int c = 0; c < l->ncols; c++)
@@ -1251,10 +1242,10 @@ static int render_rate(struct strbuf *h, struct nightlist_ctx *nc, int32_t night
 		strbuf_addstr(h, "<table class=\"list rate\">\n<caption>");
 		html_escape(h, rt->title);
 		strbuf_addstr(h, "</caption>\n<thead><tr>");
-		th(h, rt->by, rt->by_label);
-		th(h, "rate_rows", terms_label("rate-rows"));
-		th(h, "rate_bad", terms_label("rate-bad"));
-		th(h, "rate_pct", terms_label("rate-pct"));
+		th(h, rt->by_label);
+		th(h, terms_label("rate-rows"));
+		th(h, terms_label("rate-bad"));
+		th(h, terms_label("rate-pct"));
 		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 		for (size_t k = 0; k < n; k++) {
 			strbuf_addstr(h, "<tr>");
@@ -1548,8 +1539,7 @@ static int change_row(struct strbuf *h, const struct recon_data *r, int kind,
 	h += kind;	/* new, closed and changed rows each in their own buffer */
 	strbuf_addf(h, "<tr class=\"%s\"><td><a href=\"#recon-%s\">%s", change_class[kind],
 		    r->recon, r->recon);
-	strbuf_addf(h, "</a></td><td class=\"st\">%s</td>", term(kind == 0 ? "new" :
-			 kind == 1 ? "closed" : "changed", change_word[kind]));
+	strbuf_addf(h, "</a></td><td class=\"st\">%s</td>", change_word[kind]);
 	text_cell(h, key_masked(csvtable_get(t, i, csvtable_col(t, "key")), mask), "nw");
 	text_cell(h, *cpr ? cpr_mask(cpr, mask) : "", "nw");
 	if (bi >= 0)
@@ -1685,28 +1675,28 @@ static int render_changes(struct strbuf *h, const char *outroot, const char *nig
 	else if (!rc) {
 		strbuf_addf(h, "<table id=\"changes-summary\">\n<caption>Åbne afvigelser i nat mod "
 			    "%s</caption>\n<thead><tr>", d);
-		th(h, "recon", "Afstemning");
-		th(h, "new", "Nye");
-		th(h, "new_amount", "Beløb nye");
-		th(h, "closed", "Lukkede");
-		th(h, "closed_amount", "Beløb lukkede");
-		th(h, "changed", "Ændret beløb");
-		th(h, "changed_amount", "Ændring");
-		th(h, "open_before", "Åbent beløb før");
-		th(h, "open_amount", "Åbent beløb nu");
+		th(h, "Afstemning");
+		th(h, "Nye");
+		th(h, "Beløb nye");
+		th(h, "Lukkede");
+		th(h, "Beløb lukkede");
+		th(h, "Ændret beløb");
+		th(h, "Ændring");
+		th(h, "Åbent beløb før");
+		th(h, "Åbent beløb nu");
 		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 		strbuf_add(h, sum.buf, sum.len);
 		strbuf_addstr(h, "</tbody>\n</table>\n");
 	}
 	if (!rc && det.len) {
 		strbuf_addstr(h, "<table id=\"changes\">\n<thead><tr>");
-		th(h, "recon", "Afstemning");
-		th(h, "change", "Ændring");
-		th(h, "key", "Nøgle");
-		th(h, "cpr", "CPR");
-		th(h, "amount_before", "Beløb før");
-		th(h, "amount", "Beløb nu");
-		th(h, "reason", "Årsag");
+		th(h, "Afstemning");
+		th(h, "Ændring");
+		th(h, "Nøgle");
+		th(h, "CPR");
+		th(h, "Beløb før");
+		th(h, "Beløb nu");
+		th(h, "Årsag");
 		strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 		strbuf_add(h, det.buf, det.len);
 		strbuf_addstr(h, "</tbody>\n</table>\n");
