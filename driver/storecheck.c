@@ -1012,7 +1012,7 @@ static void fn_rows(struct ck *k, void *arg, const MDB_val *key, const MDB_val *
 		return;
 	}
 	if (store_decode(k->cat, sd, key, val, &r)) {
-		static const uint8_t none[4];	/* no value field: the key alone */
+		static const uint8_t none[1];	/* no value field (layout 5): the key alone */
 		MDB_val empty = { sizeof(none), (void *)none };
 		problem(k, sd->name, "row %s does not decode", row_desc(k, sd, kb, &k->a));
 		if (store_decode(k->cat, sd, key, &empty, &r))

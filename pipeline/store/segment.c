@@ -304,9 +304,13 @@ int segsort_add(struct segsort *s, int store, const uint8_t *key, size_t klen,
 		return -1;
 	s->idx = xgrow(s->idx, &s->cap, s->n + 1, sizeof(*s->idx));
 	s->idx[s->n].off = s->arena.len;
-	strbuf_add(&s->arena, h, HDR);
-	strbuf_add(&s->arena, key, klen);
-	strbuf_add(&s->arena, val, vlen);
+	/* one grow, three copies: this is normalise's per-row path */
+	strbuf_grow(&s->arena, HDR + klen + vlen);
+	memcpy(s->arena.buf + s->arena.len, h, HDR);
+	memcpy(s->arena.buf + s->arena.len + HDR, key, klen);
+	memcpy(s->arena.buf + s->arena.len + HDR + klen, val, vlen);
+	s->arena.len += HDR + klen + vlen;
+	s->arena.buf[s->arena.len] = '\0';
 	if (!s->n++)
 		s->common = (size_t)-1;
 	share(s, (const uint8_t *)s->arena.buf + s->idx[s->n - 1].off);

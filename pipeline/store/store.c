@@ -272,20 +272,50 @@ const uint8_t *store_key_segment(const MDB_val *key)
 	return key->mv_data;
 }
 
-static void put_u64(struct strbuf *out, uint64_t v)
+/*
+ * Values are varints (LEB128: 7 bits a byte, low first, the high bit says
+ * more follow): a row's amounts, field numbers and days take 1-5 bytes
+ * where a fixed u64 took 8, and a text's length 1 byte where a u16 took
+ * 2 (layout 5; issue 17: the store was 2.3 bytes per byte of CSV).
+ */
+static void put_varint(struct strbuf *out, uint64_t v)
 {
-	uint8_t b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	strbuf_add(out, b, 8);
+	uint8_t b[10];
+	size_t n = 0;
+	while (v >= 0x80) {
+		b[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (uint8_t)v;
+	strbuf_add(out, b, n);
 }
 
-static uint64_t get_u64(const uint8_t *b)
+/* 0 and *p past the varint, or -1 when it runs past end or past 64 bits. */
+static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | b[i];
-	return v;
+	uint64_t x = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		if (shift == 63 && b > 1)
+			return -1;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Zigzag: small negative amounts (credit notes, reversals) stay short. */
+static uint64_t zigzag(int64_t n)
+{
+	return ((uint64_t)n << 1) ^ (uint64_t)(n >> 63);
+}
+
+static int64_t unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
 static int is_text(enum field_type t)
@@ -293,7 +323,6 @@ static int is_text(enum field_type t)
 	return t == FT_TEXT || t == FT_CPR || t == FT_SE;
 }
 
-/* Value: u32 presence bitmap, then per present field int64 LE or u16 len + bytes. */
 void store_encode(const struct catalog *cat, const struct store_def *sd,
 		  const struct record *r, struct strbuf *out)
 {
@@ -302,18 +331,16 @@ void store_encode(const struct catalog *cat, const struct store_def *sd,
 	for (int i = 0; i < sd->nvalue; i++)
 		if (r->v[sd->value[i]].present)
 			present |= 1u << i;
-	strbuf_add(out, &(uint8_t[4]){ (uint8_t)present, (uint8_t)(present >> 8),
-		   (uint8_t)(present >> 16), (uint8_t)(present >> 24) }, 4);
+	put_varint(out, present);
 	for (int i = 0; i < sd->nvalue; i++) {
 		const struct value *v = &r->v[sd->value[i]];
 		if (!v->present)
 			continue;
 		if (is_text(cat->fields[sd->value[i]].type)) {
-			size_t len = v->len > 65535 ? 65535 : v->len;
-			strbuf_add(out, &(uint8_t[2]){ (uint8_t)len, (uint8_t)(len >> 8) }, 2);
-			strbuf_add(out, v->text, len);
+			put_varint(out, v->len);
+			strbuf_add(out, v->text, v->len);
 		} else {
-			put_u64(out, (uint64_t)v->num);
+			put_varint(out, zigzag(v->num));
 		}
 	}
 }
@@ -349,36 +376,31 @@ int store_decode(const struct catalog *cat, const struct store_def *sd,
 {
 	const uint8_t *p = val->mv_data, *end = p + val->mv_size;
 	uint32_t present;
+	uint64_t u;
 
 	memset(r, 0, sizeof(*r));
-	if (key->mv_size != store_key_len(sd) || val->mv_size < 4)
+	if (key->mv_size != store_key_len(sd))
 		return -1;
 	if (decode_key(cat, sd, (const uint8_t *)key->mv_data + SEGMENT_LEN, r))
 		return -1;
-	present = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		  (uint32_t)p[3] << 24;
-	p += 4;
+	if (get_varint(&p, end, &u) || u >> sd->nvalue)
+		return -1;
+	present = (uint32_t)u;
 	for (int i = 0; i < sd->nvalue; i++) {
 		struct value *v = &r->v[sd->value[i]];
 		if (!(present & (1u << i)))
 			continue;
 		v->present = 1;
+		if (get_varint(&p, end, &u))
+			return -1;
 		if (is_text(cat->fields[sd->value[i]].type)) {
-			size_t len;
-			if (end - p < 2)
-				return -1;
-			len = (size_t)p[0] | (size_t)p[1] << 8;
-			p += 2;
-			if ((size_t)(end - p) < len)
+			if ((uint64_t)(end - p) < u)
 				return -1;
 			v->text = (const char *)p;
-			v->len = len;
-			p += len;
+			v->len = (size_t)u;
+			p += u;
 		} else {
-			if (end - p < 8)
-				return -1;
-			v->num = (int64_t)get_u64(p);
-			p += 8;
+			v->num = unzigzag(u);
 		}
 	}
 	return p == end ? 0 : -1;

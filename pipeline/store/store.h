@@ -63,10 +63,11 @@
 enum { FILEID_LEN = 8, SEGMENT_LEN = 8, KEY_MAX = 128 };
 
 /*
- * The version of the row key layout above; a store of another refuses to
- * open. 4: rows keyed by segment, not fileid (3).
+ * The version of the row layout above; a store of another refuses to
+ * open. 4: rows keyed by segment, not fileid (3); 5: values in varints
+ * (store_encode), where 4 had fixed u32, u64 and u16 fields.
  */
-#define STORE_LAYOUT "4"
+#define STORE_LAYOUT "5"
 
 struct store {
 	MDB_env *env;
@@ -130,10 +131,22 @@ size_t store_key_tail(const struct catalog *cat, const struct store_def *sd,
 		      const struct record *r, uint64_t record, uint32_t line, uint8_t *out);
 /* The length of every row key of sd. */
 size_t store_key_len(const struct store_def *sd);
+/*
+ * A row's value into out (reset first; the caller owns out): a varint
+ * bitmap of the present value fields (bit i: sd->value[i]), then per
+ * present field in order: a number (øre, a day, a count) as the varint
+ * of its zigzag (0, -1, 1, -2 ... -> 0, 1, 2, 3), a text (CPR, SE or
+ * text) as the varint of its length in bytes and the bytes, any length.
+ * A varint is LEB128: 7 bits a byte, low first, high bit set on all but
+ * the last. Cannot fail (out grows; strbuf dies on no memory).
+ */
 void store_encode(const struct catalog *cat, const struct store_def *sd,
 		  const struct record *r, struct strbuf *out);
 /* Decodes a row; text values point into the LMDB pages (valid in txn,
- * until its next write). 0, or -1 when the key or value is malformed. */
+ * until its next write). 0, or -1 when the key or value is malformed
+ * (wrong key length, a varint past the value or past 64 bits, a bit for
+ * a field sd does not have, a text longer than what is left, bytes left
+ * over). */
 int store_decode(const struct catalog *cat, const struct store_def *sd,
 		 const MDB_val *key, const MDB_val *val, struct record *r);
 /* The segment inside a row key (its first SEGMENT_LEN bytes). */

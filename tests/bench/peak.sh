@@ -5,11 +5,16 @@
 # every 20 ms); peak RSS (the map's pages counted) and the CPU time (user
 # + system: what the wall time is when the machine is not shared) are
 # GNU time's exact figures for CMD and its children; bytes written are
-# write_bytes of /proc/PID/io (a reaped child's I/O adds to its parent's,
-# so this shell's own count after the wait is CMD's, and the sampling's
-# nothing). Exit: CMD's.
+# write_bytes less cancelled_write_bytes of /proc/PID/io: what reaches
+# the disk (a temporary file truncated or unlinked before writeback, as
+# normalise's sort runs and libxlsxwriter's sheets, is counted when
+# written and cancelled when dropped); a reaped child's I/O adds to its
+# parent's, so this shell's own count after the wait is CMD's, and the
+# sampling's nothing. Exit: CMD's.
 t=$(mktemp)
-w0=$(awk '/^write_bytes/ {print $2}' /proc/$$/io)
+# net: bytes this shell and its reaped children sent to the disk
+net() { awk '/^write_bytes/ { w = $2 } /^cancelled_write_bytes/ { c = $2 } END { print w - c }' /proc/$$/io; }
+w0=$(net)
 /usr/bin/time -f '%U %S %M' -o "$t" "$@" & tpid=$!
 pid= peak=0
 while kill -0 $tpid 2>/dev/null; do
@@ -23,7 +28,7 @@ while kill -0 $tpid 2>/dev/null; do
 	sleep 0.02
 done
 wait $tpid; rc=$?
-w1=$(awk '/^write_bytes/ {print $2}' /proc/$$/io)
+w1=$(net)
 set -- $(tail -n 1 "$t")
 rm -f "$t"
 echo "peak RssAnon ${peak} KB; peak RSS ${3:-0} KB; wrote $((w1 - w0)) bytes; cpu $(awk -v u="${1:-0}" -v s="${2:-0}" 'BEGIN { printf "%.2f", u + s }') s" >&2

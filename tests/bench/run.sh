@@ -47,7 +47,7 @@ now() { date +%s.%N; }
 el() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # peakof FILE: "rssanon rss wrote cpu" from peak.sh's line
 peakof() {
-	sed -nE 's/^peak RssAnon ([0-9]+) KB; peak RSS ([0-9]+) KB; wrote ([0-9]+) bytes; cpu ([0-9.]+) s$/\1 \2 \3 \4/p' "$1"
+	sed -nE 's/^peak RssAnon ([0-9]+) KB; peak RSS ([0-9]+) KB; wrote (-?[0-9]+) bytes; cpu ([0-9.]+) s$/\1 \2 \3 \4/p' "$1"
 }
 check() { echo "$1" >>"$CHECKS"; echo "  check  $1"; }
 
