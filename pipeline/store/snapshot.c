@@ -364,7 +364,8 @@ int row_iter_next(struct row_iter *it)
 		}
 		if (rc)
 			return store_fail("read", rc);
-		if (store_decode(it->cat, it->sd, &k, &v, &it->rec) || k.mv_size < 10)
+		/* it->rec was cleared by iter_open and holds it->sd's rows only */
+		if (store_decode_row(it->cat, it->sd, &k, &v, &it->rec) || k.mv_size < 10)
 			return store_fail("decode", MDB_CORRUPTED);
 		{	/* the key ends with record (6, big-endian) and line (4) */
 			const uint8_t *e = (const uint8_t *)k.mv_data + k.mv_size - 10;

@@ -354,12 +354,9 @@ static int decode_key(const struct catalog *cat, const struct store_def *sd,
 		size_t w = f->type == FT_SE ? 8 : f->type == FT_CPR ? 10 :
 			   f->type == FT_MONTH ? 6 : f->type == FT_DAY ? 8 : 4;
 		if (f->type == FT_SE || f->type == FT_CPR) {
-			v->present = k[0] != ' ';
-			v->text = (const char *)k;
-			v->len = w;
+			*v = (struct value){ k[0] != ' ', 0, (const char *)k, w };
 		} else {
-			v->present = 1;
-			v->num = 0;
+			*v = (struct value){ 1, 0, NULL, 0 };
 			for (size_t j = 0; j < w; j++) {
 				if (k[j] < '0' || k[j] > '9')
 					return -1;
@@ -374,11 +371,19 @@ static int decode_key(const struct catalog *cat, const struct store_def *sd,
 int store_decode(const struct catalog *cat, const struct store_def *sd,
 		 const MDB_val *key, const MDB_val *val, struct record *r)
 {
+	memset(r, 0, sizeof(*r));
+	return store_decode_row(cat, sd, key, val, r);
+}
+
+int store_decode_row(const struct catalog *cat, const struct store_def *sd,
+		     const MDB_val *key, const MDB_val *val, struct record *r)
+{
 	const uint8_t *p = val->mv_data, *end = p + val->mv_size;
 	uint32_t present;
 	uint64_t u;
 
-	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < sd->nvalue; i++)
+		r->v[sd->value[i]] = (struct value){ 0, 0, NULL, 0 };
 	if (key->mv_size != store_key_len(sd))
 		return -1;
 	if (decode_key(cat, sd, (const uint8_t *)key->mv_data + SEGMENT_LEN, r))
