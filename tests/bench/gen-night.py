@@ -187,16 +187,18 @@ class Drops:
             open(self.top + "/" + name + ".done", "w").close()
 
 
-def state_after(rnd, draws):
-    """The state of a copy of RND after DRAWS(copy) ran."""
-    r = random.Random()
-    r.setstate(rnd.getstate())
-    draws(r)
-    return r.getstate()
+class Rnd(random.Random):
+    """random.Random with a shorter randint: the same draw (randrange's
+    own path for a step of 1, CPython 3.2 on) without randrange's argument
+    checks, a third of the generator's time."""
+
+    def randint(self, a, b):
+        return a + self._randbelow(b - a + 1)
 
 
 def at(state):
-    r = random.Random()
+    """A generator in STATE (Random.getstate())."""
+    r = Rnd()
     r.setstate(state)
     return r
 
@@ -429,11 +431,19 @@ def fk_invoices(rnd, size):
     return used
 
 
+# the modulus-11 weights 2 7 6 5 | 4 3 2 1 over each half of a CVR number
+FK_HI = [(2 * (x // 1000) + 7 * (x // 100 % 10) + 6 * (x // 10 % 10) + 5 * (x % 10)) % 11
+         for x in range(10000)]
+FK_LO = [(4 * (x // 1000) + 3 * (x // 100 % 10) + 2 * (x // 10 % 10) + x % 10) % 11
+         for x in range(10000)]
+
+
 def fk_cvr(rnd):
+    """gen-faktura's cvr(): drawn until its modulus-11 check holds."""
     while True:
-        c = "%08d" % rnd.randint(10000000, 99999999)
-        if sum(int(a) * b for a, b in zip(c, [2, 7, 6, 5, 4, 3, 2, 1])) % 11 == 0:
-            return c
+        c = rnd.randint(10000000, 99999999)
+        if (FK_HI[c // 10000] + FK_LO[c % 10000]) % 11 == 0:
+            return "%08d" % c
 
 
 def faktura(rnd, drops, size, month, date):
@@ -660,10 +670,10 @@ def streamed(a):
     os.makedirs(a.dir, exist_ok=True)
     drops, expect = Drops(a.dir + "/drops"), {}
     expect["ky-eindkomst"] = ky_eindkomst_key(eindkomst(
-        random.Random(rnd.random()), drops, persons, max(3, persons // 2000), MONTH, DATE))
-    expect["nemkonto"] = nemkonto(random.Random(rnd.random()), drops, recipients, MONTH, 30, DATE, a.dir)
-    expect["faktura"] = faktura(random.Random(rnd.random()), drops, invoices, MONTH, DATE)
-    expect["debitor"] = debitor(random.Random(rnd.random()), drops, claims, a.dir)
+        Rnd(rnd.random()), drops, persons, max(3, persons // 2000), MONTH, DATE))
+    expect["nemkonto"] = nemkonto(Rnd(rnd.random()), drops, recipients, MONTH, 30, DATE, a.dir)
+    expect["faktura"] = faktura(Rnd(rnd.random()), drops, invoices, MONTH, DATE)
+    expect["debitor"] = debitor(Rnd(rnd.random()), drops, claims, a.dir)
     drops.close()
     for recon in expect:
         print("%-14s %9d rows" % (recon, drops.count[recon][0]))
