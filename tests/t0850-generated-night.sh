@@ -40,4 +40,15 @@ test_expect_success 'the answer key is the generator'"'"'s own: the same seed, t
 	! diff -q n1/expected/nemkonto.txt other/expected/nemkonto.txt
 '
 
+# The streaming generator draws what the per-recon generators draw, in
+# their order: its files and answer key are theirs byte for byte (3000
+# rows: DDMM recipients; 20000: DDMMYY ones).
+test_expect_success 'the streamed night is the per-recon generators'"'"' night, byte for byte' '
+	python3 "$TOP/tests/bench/gen-night.py" --rows 3000 --seed 1 --in-memory ref1 >ref1.out &&
+	diff -r n1/drops ref1/drops && diff -r n1/expected ref1/expected &&
+	python3 "$TOP/tests/bench/gen-night.py" --rows 20000 --seed 3 big >big.out &&
+	python3 "$TOP/tests/bench/gen-night.py" --rows 20000 --seed 3 --in-memory ref3 >ref3.out &&
+	diff -r big/drops ref3/drops && diff -r big/expected ref3/expected && test_cmp ref3.out big.out
+'
+
 test_done

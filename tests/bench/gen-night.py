@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Generates a whole municipality night over all sources (seeded) and its
-answer key.
+answer key, writing each row as it is made.
 
     gen-night.py --rows N --seed S DIR
+    gen-night.py --rows N --seed S --in-memory DIR
 
 The night is 2021-08-31 (SE 29757895, conf/pipeline.conf's file names).
-About N input rows in all, built by the per-reconciliation generators on
-one date, so the files two of them share (PRISME's posting dump: NemKonto
-payments and paid invoices) are one file:
+About N input rows in all, made as the per-reconciliation generators make
+them on one date, so the files two of them share (PRISME's posting dump:
+NemKonto payments and paid invoices) are one file:
   - ky-eindkomst (tests/bench/gen-eindkomst.py): KY's detail, failed and
     sum reports, SKAT's Sumoplysninger and Sum pr. enhed, month 2021-08;
   - nemkonto (tests/gen-nemkonto.py): KY's payments and their sum, the
@@ -23,6 +24,24 @@ ky-finans's TOTAL compares KY's debits with every ERP debit of the month
 (a night reads one posting dump), so its generator must learn the dump's
 other postings first.
 
+The default streams: the same random draws as those generators, in their
+order, so the same bytes as --in-memory (which calls them and holds every
+row; t0850 compares the two), but memory does not grow with the rows:
+  - the "already drawn" sets (CPR numbers, invoice amounts, full-CPR
+    NemKonto recipients) are bitmaps over their whole range;
+  - where a generator draws a later file's values after all its rows
+    (faktura's payment days and CPR/CVR columns, debitor's posting days),
+    a first pass draws the rows without writing to learn the random state
+    where the later draws begin, and the second pass runs one generator
+    per state side by side;
+  - NemKonto's postings are shuffled (random.shuffle over all of them):
+    they go to an unlinked temporary file of fixed-size records, the
+    shuffle permutes their indices (4 bytes a posting, the one part that
+    grows: 6 MB at 10^7 rows) and each is read back in its place;
+  - debitor's restance postings are sorted: sorted runs spilled to an
+    unlinked temporary file and merged.
+Temporary files go in DIR.
+
 Writes DIR/drops/ (the drops directory of the night) and DIR/expected/
 RECON.txt: the exceptions RECON must report, sorted bytewise, in the
 columns of exceptions/RECON.csv the per-recon generators give ('reason'
@@ -32,10 +51,15 @@ is the word before the ':', amounts with a decimal comma):
 Prints the number of input rows per source.
 """
 import argparse
+import array
+import heapq
 import importlib.util
+import mmap
 import os
 import random
+import struct
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -43,7 +67,622 @@ sys.path.insert(0, TESTS)
 from genlib import kr  # noqa: E402
 
 NIGHT, MONTH, DATE = "2021-08-31", "2021-08", "20210831"
+SE = "29757895"
+BUF = 1 << 20
 
+
+def money(ore):
+    """1.234,56 (the generators' 'money')."""
+    return kr(ore)
+
+
+def plain(ore):
+    """1234,56 (the generators' 'plain' and gen-eindkomst's 'kr')."""
+    return kr(ore, dots=False)
+
+
+class Bits:
+    """A set of the integers 0..N-1 as a bitmap (N/8 bytes, zero pages
+    untouched until a number near them is added)."""
+
+    def __init__(self, n):
+        self.m = mmap.mmap(-1, max(1, (n + 7) // 8))
+
+    def add(self, k):
+        """True if K was not in the set (and is now)."""
+        m, b, bit = self.m, k >> 3, 1 << (k & 7)
+        v = m[b]
+        if v & bit:
+            return False
+        m[b] = v | bit
+        return True
+
+    def __iter__(self):
+        """The numbers in the set, ascending."""
+        m, step = self.m, 1 << 16
+        for start in range(0, len(m), step):
+            block = m[start:start + step]
+            if not block.strip(b"\0"):
+                continue
+            for j, v in enumerate(block):
+                if v:
+                    base = (start + j) << 3
+                    for bit in range(8):
+                        if v >> bit & 1:
+                            yield base + bit
+
+
+class Sorter:
+    """Sorts tuples of integers (struct format FMT) in bounded memory:
+    runs of RUN tuples sorted in memory, spilled to an unlinked temporary
+    file in TMPDIR, merged. The order is sorted()'s."""
+
+    def __init__(self, fmt, tmpdir, run=50000):
+        self.st, self.tmpdir, self.run = struct.Struct(fmt), tmpdir, run
+        self.buf, self.runs = [], []
+
+    def add(self, t):
+        self.buf.append(t)
+        if len(self.buf) >= self.run:
+            self._spill()
+
+    def _spill(self):
+        self.buf.sort()
+        f = tempfile.TemporaryFile(dir=self.tmpdir)
+        pack = self.st.pack
+        for t in self.buf:
+            f.write(pack(*t))
+        f.seek(0)
+        self.runs.append(f)
+        self.buf = []
+
+    def _read(self, f):
+        while True:
+            block = f.read(self.st.size * 8192)
+            if not block:
+                f.close()
+                return
+            yield from self.st.iter_unpack(block)
+
+    def __iter__(self):
+        if not self.runs:
+            self.buf.sort()
+            return iter(self.buf)
+        if self.buf:
+            self._spill()
+        return heapq.merge(*(self._read(f) for f in self.runs))
+
+
+class Drops:
+    """The night's files being written: one open file per name (a name two
+    recons write is one file, its header the same), rows counted per
+    recon."""
+
+    def __init__(self, top):
+        self.top, self.files, self.count = top, {}, {}
+
+    def open(self, recon, name, header, enc="utf-8"):
+        """A function that writes one line (no newline) to NAME for RECON."""
+        if name in self.files:
+            fh, h, e = self.files[name]
+            if h != header or e != enc:
+                sys.exit("gen-night: %s: %s writes another header" % (name, recon))
+        else:
+            path = self.top + "/" + name
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fh = open(path, "w", encoding=enc, newline="", buffering=BUF)
+            fh.write(header + "\n")
+            self.files[name] = (fh, header, enc)
+        count = self.count.setdefault(recon, [0])
+        write = fh.write
+
+        def put(line):
+            write(line + "\n")
+            count[0] += 1
+        return put
+
+    def close(self):
+        for name in sorted(self.files):
+            self.files[name][0].close()
+            open(self.top + "/" + name + ".done", "w").close()
+
+
+class Rnd(random.Random):
+    """random.Random with a shorter randint: the same draw (randrange's
+    own path for a step of 1, CPython 3.2 on) without randrange's argument
+    checks, a third of the generator's time."""
+
+    def randint(self, a, b):
+        return a + self._randbelow(b - a + 1)
+
+
+def at(state):
+    """A generator in STATE (Random.getstate())."""
+    r = Rnd()
+    r.setstate(state)
+    return r
+
+
+# ky-eindkomst: tests/bench/gen-eindkomst.py's night(), row by row.
+
+def eindkomst(rng, drops, persons, breaks, month, date):
+    """Writes the files and returns [(CPR DDMMYY-SSSS, SKAT minus KY)]."""
+    R = "ky-eindkomst"
+    ym, per = month.replace("-", ""), month.replace("-", ".")
+    used = Bits(28 * 12 * 60 * 10000)
+    tot = {"0013": [0, 0], "0014": [0, 0], "0015": [0, 0], "0046": [0, 0], "0047": [0, 0]}
+    broken = set(rng.sample(range(persons), breaks))
+    expected = []
+    detail = drops.open(R, "ky/KY_DetaljerEindkomst_%s_%s.csv" % (SE, date), ";".join(
+        ["OprettetTidspunkt", "INDBERETTES_FOR_SE", "CPR", "INDKOMSTTYPE", "INDTÆGTSART",
+         "INDKOMST_BELOEB", "INDKOMST_FELTNR", "AM_BIDRAG", "A_SKAT", "ATP_BIDRAG", "OP_BIDRAG",
+         "DISPOSITIONSDATO_YYYYMM", "YR_YDELSESKODE", "YR_YDELSESPERIODE_STARTDATO",
+         "YR_YDELSESPERIODE_SLUTDATO", "INDBERETNING_STATUS"]))
+    failed = drops.open(R, "ky/KY_DetaljerEindkomstFejlede_%s_%s.csv" % (SE, date), ";".join(
+        ["INDBERETTES_FOR_SE", "CPR", "INDKOMST_BELOEB", "INDKOMST_FELTNR", "AM_BIDRAG", "A_SKAT",
+         "ATP_BIDRAG", "OP_BIDRAG", "DISPOSITIONSDATO_YYYYMM", "Fejltekst"]))
+    person = drops.open(R, "eindkomst/EIK_SumPrEnhed_%s_%s.csv" % (SE, ym), ";".join(
+        ["CPR-nr", "Navn", "Per-start", "Per-slut", "Feltnr 0013", "Feltnr 0014", "Feltnr 0015",
+         "Feltnr 0046", "Feltnr 0047"]))
+    at0 = month + "-01 18.01.10.100;" + SE + ";"
+    randint = rng.randint
+    for i in range(persons):
+        while True:     # gen-eindkomst's cpr(): a new one
+            d, m, y, s = randint(1, 28), randint(1, 12), randint(40, 99), randint(0, 9999)
+            if used.add((((d - 1) * 12 + m - 1) * 60 + y - 40) * 10000 + s):
+                c = "%02d%02d%02d-%04d" % (d, m, y, s)
+                break
+        inc, atp, op = randint(500000, 5000000), randint(0, 99000), randint(0, 99000)
+        skat = inc * 37 // 100
+        detail("%s%s;06;0041;%s;0014;;;%s;%s;%s;;;;BEKRAEFTET" % (at0, c, plain(inc), plain(atp),
+                                                                 plain(op), month))
+        detail("%s%s;06;0041;;0015;0;%s;;;%s;;;;BEKRAEFTET" % (at0, c, plain(skat), month))
+        for k, v in (("0014", inc), ("0015", skat), ("0046", atp), ("0047", op)):
+            tot[k][0] += v
+            tot[k][1] += v
+        skat_inc = inc
+        if i in broken:
+            skat_inc = inc + rng.choice([-1, 1]) * randint(1, 100000)
+            tot["0014"][1] += skat_inc - inc
+            expected.append((c, skat_inc - inc))
+        if i % 50 == 7:
+            rej = randint(10000, 900000)
+            detail("%s%s;06;0041;%s;0013;;;;;%s;;;;AFVIST" % (at0, c, plain(rej), month))
+            failed("%s;%s;%s;0013;;;;;%s;afvist" % (SE, c, plain(rej), month))
+            tot["0013"][0] += rej
+        person("%s;Person %d;%s;%s;0,00;%s;%s;%s;%s" % (c, i, per, per, plain(skat_inc),
+                                                      plain(skat), plain(atp), plain(op)))
+    put = drops.open(R, "ky/KY_SumEindkomst_%s_%s.csv" % (SE, date), ";".join(
+        ["Dispositionsdato_YYYYMM", "INDBERETTES_FOR_SE", "BeløbPositive", "BeløbNegative",
+         "INDKOMST_FELTNR", "AM_BIDRAG", "A_SKAT", "ATP_BIDRAG", "OP_BIDRAG"]))
+    put(";".join([month, SE, plain(tot["0013"][0]), "0,00", "0013", "", "", "", ""]))
+    put(";".join([month, SE, plain(tot["0014"][0]), "0,00", "0014", "", plain(tot["0015"][0]),
+                  plain(tot["0046"][0]), plain(tot["0047"][0])]))
+    put = drops.open(R, "eindkomst/EIK_Sumoplysninger_%s_%s.csv" % (SE, ym), ";".join(
+        ["I-SE-nr", "P-SE-nr", "CPR-nr", "Per-start", "Per-slut", "Feltnr 0014", "Feltnr 0015",
+         "Feltnr 0046", "Feltnr 0047"]))
+    put(";".join(["Flere", SE, "Alle", per, per, plain(tot["0014"][1]), plain(tot["0015"][1]),
+                  plain(tot["0046"][1]), plain(tot["0047"][1])]))
+    return expected
+
+
+# nemkonto: tests/gen-nemkonto.py's night(), row by row.
+
+NK_ACCOUNT = "9000000000-952599065-9900000-60-9-"
+NK_TEXT = ["Mellemregning NemKonto", "Retur ingen nem-konto", "Udlignet Nem-konto"]
+NK_PREFIX = ["KY", "OMP"]
+# a posting: bilag number, day, amount (øre), recipient (a full CPR as a
+# number, or -1 - its index among the DDMM(YY) ones), prefix, text
+NK_POSTING = struct.Struct("<ibqqbb")
+
+
+def nemkonto(rnd, drops, size, month, transit_day, date, tmpdir):
+    """Writes the files and returns the breaks [(reason, key, amount)]."""
+    R = "nemkonto"
+    days = set()
+    while len(days) < min(size, 33600):
+        days.add((rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(0, 99) if size > 300 else -1))
+    short = sorted(("%02d%02d" % d[:2]) + ("%02d" % d[2] if d[2] >= 0 else "") for d in days)
+    del days
+    # full CPR numbers DDMMYYSSSS, days 29-30, as (DD-29)*13*10^6 + MM*10^6 + YYSSSS
+    full, nfull = Bits(2 * 13 * 10**6), 0
+    months = [1] + list(range(3, 13))
+    while nfull < size - len(short):
+        d, m = rnd.randint(29, 30), rnd.choice(months)
+        if full.add((d - 29) * 13000000 + m * 1000000 + rnd.randint(0, 99) * 10000 + rnd.randint(0, 9999)):
+            nfull += 1
+
+    def recipients():
+        for j, rec in enumerate(short):
+            yield -1 - j, rec
+        if nfull:
+            for k in full:
+                v = (29 + k // 13000000) * 100000000 + k % 13000000
+                yield v, "%010d" % v
+
+    postings = tempfile.TemporaryFile(dir=tmpdir, buffering=BUF)
+    pack, npost = NK_POSTING.pack, [0]
+    ky = drops.open(R, "ky/KY_DetaljerUdbetalinger_29757895_%s.csv" % date,
+                    "Udbetaling_Unikidentifikation;CPR;Dispositionsdato;Beløb;Status;"
+                    "Straksudbetaling;Bilagsreference")
+    exp, bilag, npay, total = [], [17000], [0], [0]
+
+    def payment(rec, ore, day, b):
+        n = npay[0]
+        if len(rec) == 10:
+            cpr = rec[:6] + "-" + rec[6:]
+        else:
+            cpr = rec[:4] + (rec[4:] or "85") + "-%04d" % (n % 10000)
+        ky("u-%06d;%s;%s-%02d;%s;GENNEMFOERT;N;%s" % (n, cpr, month, day, money(ore), b))
+        npay[0] += 1
+        total[0] += ore
+
+    def pay(code, rec, ore, day):
+        bilag[0] += 1
+        postings.write(pack(bilag[0], day, -ore, code, 0, 0))
+        npost[0] += 1
+        payment(rec, ore, day, "KY-%09d" % bilag[0])
+
+    def debit(code, ore, day, prefix=0, text=0):
+        bilag[0] += 1
+        postings.write(pack(bilag[0], day, ore, code, prefix, text))
+        npost[0] += 1
+
+    def amount():
+        return rnd.randint(100, 2000000)
+
+    breaks = ["lost-debit", "missing", "retur", "omp", "stray", "transit"]
+    for i, (code, rec) in enumerate(recipients()):
+        day = rnd.randint(1, 10)
+        kind = breaks[i] if i < len(breaks) else rnd.choice(["1:1", "N:1", "1:N", "multi"])
+        if kind in ("1:1", "missing", "transit"):
+            a = amount()
+            d = transit_day if kind == "transit" else day
+            pay(code, rec, a, d)
+            if kind != "transit":
+                debit(code, a, d)
+            if kind == "missing":
+                m = amount()
+                payment(rec, m, day, "KY-999999999")
+                exp.append(("mangler-paa-konto", rec, plain(m)))
+        elif kind in ("N:1", "lost-debit"):
+            parts = [amount() for _ in range(rnd.randint(2, 4))]
+            for a in parts:
+                pay(code, rec, a, day)
+            if kind == "N:1":
+                debit(code, sum(parts), day + rnd.randint(0, 2))
+            else:
+                exp += [("aaben-post", rec, plain(-a)) for a in parts]
+        elif kind == "1:N":
+            a, b = amount(), amount()
+            pay(code, rec, a + b, day)
+            debit(code, a, day)
+            debit(code, b, day + 1)
+        elif kind == "multi":   # half the time the same amount twice
+            same = amount() if rnd.random() < 0.5 else None
+            for _ in range(2):
+                a = same or amount()
+                pay(code, rec, a, day)
+                debit(code, a, day + 1)
+                day += 2
+        elif kind == "retur":
+            a = amount()
+            pay(code, rec, a, day)
+            debit(code, a, day + 3, 1, 1)
+            exp.append(("retur", rec, plain(a)))
+        elif kind == "omp":
+            a = amount()
+            pay(code, rec, a, day)
+            debit(code, a, day + 1, 1, 2)
+            exp.append(("ompostering", rec, plain(a)))
+        elif kind == "stray":
+            a = amount()
+            debit(code, a, day)
+            exp.append(("aaben-post", rec, plain(a)))
+    # the shuffle of all postings, on their indices: the same swaps
+    order = array.array("I", range(npost[0]))
+    rnd.shuffle(order)
+    postings.flush()
+    fd, size_ = postings.fileno(), NK_POSTING.size
+    unpack = NK_POSTING.unpack
+    yyyy, mm = month.split("-")
+    erp = drops.open(R, "erp/ERP_PRISME_Posteringer_%s.csv" % date,
+                     "Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;Beløb;Ydelsesmodtager")
+    tail = "-%s-%s;%s;" % (mm, yyyy, NK_ACCOUNT)
+    for k in order:
+        b, d, a, code, prefix, text = unpack(os.pread(fd, size_, k * size_))
+        rec = short[-1 - code] if code < 0 else "%010d" % code
+        erp("DMPMP;%s-%09d;%02d%s%s;DKK;%s;%s" % (NK_PREFIX[prefix], b, d, tail, NK_TEXT[text],
+                                                  money(a), rec))
+    postings.close()
+    put = drops.open(R, "ky/KY_SumUdbetalinger_29757895_%s.csv" % date,
+                     "Dispositionsdato_YYYYMM;Status;Straksudbetaling;Beløb")
+    put("%s;GENNEMFOERT;N;%s" % (month, money(total[0] + 10000)))
+    exp.append(("sum-ne-detaljer", "SUM-UDBETALINGER", plain(10000)))
+    return [(r, k[:6] + "-xxxx" if len(k) == 10 else k, a) for r, k, a in exp]
+
+
+# faktura: tests/gen-faktura.py's night(), row by row.
+
+FK_ACCOUNTS = ["5.57.73.007", "5.57.73.009", "5.57.75.001"]
+
+
+def fk_amount(rnd, used):
+    while True:
+        a = rnd.randint(10000, 3000000)
+        if used.add(a):
+            return a
+
+
+def fk_invoices(rnd, size):
+    """The approved invoices as gen-faktura draws them, the fourth given
+    the second's amount on another account."""
+    used = Bits(3000001)
+    first = []
+    for i in range(size):
+        acc, cc, day = rnd.choice(FK_ACCOUNTS), rnd.choice(["110", "120"]), rnd.randint(1, 24)
+        inv = ("GODKENDT", "g%04d" % i, acc, cc, day, fk_amount(rnd, used))
+        if i == 1:
+            first = inv
+        if i == 3:
+            other = [x for x in FK_ACCOUNTS if x != first[2]][0]
+            inv = inv[:2] + (other,) + inv[3:5] + (first[5],)
+        yield inv
+    return used
+
+
+# the modulus-11 weights 2 7 6 5 | 4 3 2 1 over each half of a CVR number
+FK_HI = [(2 * (x // 1000) + 7 * (x // 100 % 10) + 6 * (x // 10 % 10) + 5 * (x % 10)) % 11
+         for x in range(10000)]
+FK_LO = [(4 * (x // 1000) + 3 * (x // 100 % 10) + 2 * (x // 10 % 10) + x % 10) % 11
+         for x in range(10000)]
+
+
+def fk_cvr(rnd):
+    """gen-faktura's cvr(): drawn until its modulus-11 check holds."""
+    while True:
+        c = rnd.randint(10000000, 99999999)
+        if (FK_HI[c // 10000] + FK_LO[c % 10000]) % 11 == 0:
+            return "%08d" % c
+
+
+def faktura(rnd, drops, size, month, date):
+    """Writes the files and returns the breaks [(reason, key, amount)]."""
+    R = "faktura"
+    # the first pass: where the payment days, then the rejected and failed
+    # invoices, then the files' columns begin in the random sequence
+    s0 = rnd.getstate()
+    gen = fk_invoices(rnd, size)
+    try:
+        while True:
+            next(gen)
+    except StopIteration as stop:
+        used = stop.value
+    s1 = rnd.getstate()
+    for n in range(1, size):
+        rnd.randint(0, 5)
+    s2 = rnd.getstate()
+    rejected = [("AFVIST", "a%04d" % i, rnd.choice(FK_ACCOUNTS), "110", rnd.randint(1, 24),
+                 fk_amount(rnd, used)) for i in range(2)]
+    failed = ("TEKNISK_FEJL", "t0001", FK_ACCOUNTS[0], "110", 20, fk_amount(rnd, used))
+    del used
+    cols, days = rnd, at(s1)
+    yyyy, mm = month.split("-")
+    head = ("Faktura_Unikidentifikation;Fakturanummer;CVR;CPR;Beløb;Beslutning;Beslutningsdato;"
+            "Konto;Omkostningssted")
+
+    def row(r):
+        kind, ident, acc, cc, day, a = r
+        return "%s;%s;%s;%02d%02d7%d-%04d;%s;%s;%s-%02d;%s;%s" % (
+            ident, ident.upper(), fk_cvr(cols), cols.randint(1, 28), cols.randint(1, 12),
+            cols.randint(0, 9), cols.randint(0, 9999), money(a),
+            kind if kind != "TEKNISK_FEJL" else "", month, day, acc, cc)
+
+    def post(b, d, acc, a):
+        erp("FAKTURA;%s;%02d-%s-%s;%s;Faktura;DKK;%s;" % (b, d, mm, yyyy, acc, money(a)))
+        erpsum[acc.rsplit("-", 1)[0]] += a
+
+    godkendt = drops.open(R, "ky/KY_GodkendteEfakturaer_29757895_%s.csv" % date, head)
+    erp = drops.open(R, "erp/ERP_PRISME_Posteringer_%s.csv" % date,
+                     "Oprettet af;Bilag;Dato;Finanskonto;Beskrivelse;Valuta;Beløb;Ydelsesmodtager")
+    exp, kysum, erpsum = [], dict.fromkeys(FK_ACCOUNTS, 0), dict.fromkeys(FK_ACCOUNTS, 0)
+    again = at(s0)
+    for n, inv in enumerate(fk_invoices(again, size)):
+        godkendt(row(inv))
+        _, ident, acc, cc, day, a = inv
+        kysum[acc] += a
+        pay_acc, pay_cc = acc, cc
+        if n == 0:
+            exp.append(("mangler-i-erp", "GODKENDT", plain(a)))
+            continue
+        if n == 1:
+            pay_acc = [x for x in FK_ACCOUNTS if x != acc][0]
+            exp.append(("forkert-konto", "GODKENDT", plain(a)))
+        if n == 2:
+            pay_cc = "130"
+            exp.append(("forkert-omkostningssted", "GODKENDT", plain(a)))
+        post("FAK-%08d" % n, day + days.randint(0, 5), pay_acc + "-" + pay_cc, a)
+    if again.getstate() != s1 or days.getstate() != s2:
+        sys.exit("gen-night: faktura: the second pass drew otherwise than the first")
+    paid = rejected[0]
+    post("FAK-09000000", paid[4] + 1, paid[2] + "-110", paid[5])
+    exp += [("afvist", "AFVIST", plain(r[5])) for r in rejected]
+    exp.append(("afvist-men-betalt", "AFVIST", plain(paid[5])))
+    exp.append(("teknisk-fejl", "TEKNISK_FEJL", plain(failed[5])))
+    for acc in FK_ACCOUNTS:
+        if kysum[acc] != erpsum[acc]:
+            exp.append(("konto-difference", acc, plain(kysum[acc] - erpsum[acc])))
+    put = drops.open(R, "ky/KY_AfvisteEfakturaer_29757895_%s.csv" % date, head)
+    for r in rejected:
+        put(row(r))
+    drops.open(R, "ky/KY_EfakturaTekniskFejl_29757895_%s.csv" % date, head)(row(failed))
+    put = drops.open(R, "ky/KY_SumPosteringsgrundlagFaktura_29757895_%s.csv" % date,
+                     "Bogføringsdato_Maaned;DebetKreditIndikator;Tilbagebetalingspligt;Konto;"
+                     "Registreringskonto;Omkostningssted;OrganisatoriskReference;Beløb")
+    for acc in FK_ACCOUNTS:
+        put("%s;D;N;%s;;;Job og Afklaring;%s" % (month, acc, money(kysum[acc])))
+    return exp
+
+
+# debitor: tests/gen-debitor.py's night(), row by row.
+
+def db_claims(rnd, size):
+    """The claims as gen-debitor draws them: (id, created (month, day),
+    CPR, amount, status, done (month, day) or None)."""
+    for i in range(size):
+        created = (rnd.choice([5, 6, 7, 8]), rnd.randint(1, 20))
+        cpr = "%02d%02d8%d-%04d" % (rnd.randint(1, 28), rnd.randint(1, 12), rnd.randint(0, 9), i % 10000)
+        a = rnd.randint(10000, 1500000)
+        status, done = "AFVENTER_FRIGIVELSE", None
+        m = rnd.choice([7, 8])
+        if rnd.random() < 0.6 and m >= created[0]:
+            d = rnd.randint(created[1] if m == created[0] else 1, 31 if m == 7 else 30)
+            status, done = "ACCEPTERET", (m, d)
+        yield ["c-%04d" % i, created, cpr, a, status, done]
+
+
+def debitor(rnd, drops, size, tmpdir):
+    """Writes the files of 2021-08-31 and returns the breaks [(reason,
+    key, amount)]."""
+    R = "debitor"
+    s0 = rnd.getstate()
+    for _ in db_claims(rnd, size):
+        pass
+    s1 = rnd.getstate()
+    later = rnd     # the draws after the claims: posting days, then the rest
+    # a posting: (month, day, amount, the person's DDMM as a number or -1)
+    postings = Sorter("<bbqi", tmpdir)
+    restance = 5000000
+    exp, sums = [], {}
+    accepted, july0 = 0, None
+    first = []      # the accepted claims whose events are drawn: the first 12
+    rows = drops.open(R, "ky/KY_DetaljerDebitor_29757895_20210831.csv",
+                      "Fordring_Unikidentifikation;OprettetDatoTid;CPR;Ydelse;BehandlingDatoTid;"
+                      "Status;FordringBeløb")
+    again = at(s0)
+    for c in db_claims(again, size):
+        ident, created, cpr, a, status, done = c
+        if status == "ACCEPTERET":
+            accepted += 1
+            sums[created[0]] = sums.get(created[0], 0) + a
+            if accepted > 1 and july0 is None and created[0] <= 7:
+                july0 = ident
+                done = c[5] = (7, 31)
+            if len(first) < 12:
+                first.append(c)
+            if accepted > 1:
+                m, d = done[0], done[1] + (1 if ident == july0 else later.randint(0, 1))
+                if d > 31:      # the next day is in August
+                    m, d = m + 1, 1
+                postings.add((m, d, a, int(cpr[:4])))
+                restance += a
+        rows("%s;2021-%02d-%02d 10:00:00.0;%s;HTF_KONTANT;%s;%s;%s" % (
+            ident, created[0], created[1], cpr,
+            "2021-%02d-%02d 20:01:15.018" % done if done else "", status, plain(a)))
+    if again.getstate() != s1:
+        sys.exit("gen-night: debitor: the second pass drew otherwise than the first")
+    lost = first[0]
+    exp.append(("mangler-i-erp", "KY->DEBITOR", plain(lost[3])))
+    # the lost claim's amount, the same day, posted for another person
+    postings.add((lost[5][0], lost[5][1], lost[3], 0))
+    restance += lost[3]
+    exp.append(("ukendt-postering", "KY->DEBITOR", plain(lost[3])))
+    stray = later.randint(10000, 1500000)
+    postings.add((8, 20, stray, -1))
+    restance += stray
+    exp.append(("ukendt-postering", "KY->DEBITOR", plain(stray)))
+    events = []
+    for i, c in enumerate(first[1:12]):
+        kind = later.choice(["DAEKNING", "AFSKRIVNING", "NEDREGULERING"])
+        a = later.randint(100, c[3])
+        d = (later.choice([7, 8]), later.randint(1, 27))
+        events.append((c, kind, d, a))
+        if i:
+            postings.add((d[0], d[1], -a, int(c[2][:4])))
+            restance -= a
+        else:
+            exp.append(("mangler-i-erp", "DEBITOR->KY", plain(a)))
+    sums[6] = sums.get(6, 0) + 12345
+    exp.append(("sum-ne-detaljer", "SUM-REGISTRERINGER", plain(12345)))
+    rejected = [(later.randint(10000, 1500000), "Services er midlertidig lukket for anvendelse"),
+                (later.randint(10000, 1500000), "Debitor findes ikke")]
+    exp += [("afvist", "KY->DEBITOR", plain(a)) for a, _ in rejected]
+    group, missing = -later.randint(1000, 90000), later.randint(100, 5000)
+    common = -(restance + group) - missing
+    exp.append(("debitorgruppe-overfoersel", "MELLEMREGNING", plain(group)))
+    exp.append(("unexplained", "MELLEMREGNING", plain(-missing)))
+
+    head = ("Fordring_Unikidentifikation;OprettetDatoTid;CPR;Ydelse;BehandlingDatoTid;Status;"
+            "FordringBeløb")
+    put = drops.open(R, "ky/KY_DetaljerDebitorFejlede_29757895_20210831.csv",
+                     head.replace("Status;", "Svarresultat;") + ";KvitteringAarsagTitel;LokalAarsagsTekst")
+    for i, (a, why) in enumerate(rejected):
+        put(("r-%d;2021-08-%02d 09:00:00.0;0101900-%03d;HTF_KONTANT;;AFVIST;%s;%s;" % (
+            i, 10 + i, i, plain(a), why)).replace("0101900-", "010190-0"))
+    put = drops.open(R, "ky/KY_SumDebitorregistreringer_29757895_20210831.csv",
+                     "OprettetDatoTid_Maaned;DebitorKonto.OrganisatoriskReference;Status;FordringBeløb")
+    for m, a in sorted(sums.items()):
+        put("2021-%02d;Job og Afklaring;ACCEPTERET;%s" % (m, plain(a)))
+    put = drops.open(R, "ky/KY_AfstemningFordringer_29757895_20210831.csv",
+                     "Fordring_Unikidentifikation;CPR;Haendelse;Haendelsesdato;Beløb")
+    for c, k, d, a in events:
+        put("%s;%s;%s;2021-%02d-%02d;%s" % (c[0], c[2], k, d[0], d[1], plain(a)))
+    put = drops.open(R, "erp/ERP_PRISME_Kontostreng_928148001_20210831.csv",
+                     "Kladdenummer;Bilag;Dato;Beløb i rapporteringsvaluta;Beskrivelse;Ydelsesmodtager",
+                     "cp1252")
+    for i, (m, d, a, who) in enumerate(postings):
+        put("AAK-%09d;FAK-%08d;%02d-%02d-2021;%s;Faktura;%s" % (
+            i, i, d, m, money(a), "%04d" % who if who >= 0 else ""))
+    put = drops.open(R, "erp/ERP_PRISME_Raabalance_20210831.csv",
+                     "Økonomisk dimension;Navn;Slutsaldo", "cp1252")
+    put("928148001;Debitor - restancekonto-KY;%s" % money(restance))
+    put("928148002;Debitor - mellemregning-KY;%s" % money(common))
+    put("928148012;Debitor - mellemregning-KY gruppe 2;%s" % money(group))
+    return exp
+
+
+def sizes(rows):
+    """persons, recipients, invoices, claims for about ROWS rows: a person
+    brings 3 (2 KY, 1 SKAT), a recipient about 5, an invoice 2, a claim
+    about 1.5."""
+    n = max(rows, 1000)
+    return n * 40 // 100 // 3, n * 30 // 100 // 5, n * 15 // 100 // 2, n * 15 // 100 * 2 // 3
+
+
+def ky_eindkomst_key(eb):
+    """KY minus SKAT per person, and their sum unexplained on the month."""
+    exp = [("cpr-difference", "0014", c.replace("-", ""), kr(-d, dots=False)) for c, d in eb]
+    exp.append(("unexplained", "0014", "", kr(-sum(d for _, d in eb), dots=False)))
+    return exp
+
+
+def write_expected(top, expect):
+    os.makedirs(top + "/expected", exist_ok=True)
+    for recon, lines in expect.items():
+        with open("%s/expected/%s.txt" % (top, recon), "w") as fh:
+            for line in sorted((";".join(x) for x in lines), key=lambda s: s.encode()):
+                fh.write(line + "\n")
+
+
+def streamed(a):
+    rnd = random.Random(a.seed)
+    persons, recipients, invoices, claims = sizes(a.rows)
+    os.makedirs(a.dir, exist_ok=True)
+    drops, expect = Drops(a.dir + "/drops"), {}
+    expect["ky-eindkomst"] = ky_eindkomst_key(eindkomst(
+        Rnd(rnd.random()), drops, persons, max(3, persons // 2000), MONTH, DATE))
+    expect["nemkonto"] = nemkonto(Rnd(rnd.random()), drops, recipients, MONTH, 30, DATE, a.dir)
+    expect["faktura"] = faktura(Rnd(rnd.random()), drops, invoices, MONTH, DATE)
+    expect["debitor"] = debitor(Rnd(rnd.random()), drops, claims, a.dir)
+    drops.close()
+    for recon in expect:
+        print("%-14s %9d rows" % (recon, drops.count[recon][0]))
+    write_expected(a.dir, expect)
+    print("%-14s %9d rows" % ("total", sum(c[0] for c in drops.count.values())))
+
+
+# --in-memory: the per-recon generators themselves, every row held (the
+# reference the streaming above must equal byte for byte).
 
 def load(path):
     """A generator script as a module (its main() does not run)."""
@@ -66,26 +705,14 @@ def lines_of(value):
     return header, [r if isinstance(r, str) else ";".join(r) for r in rows], "utf-8"
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, required=True)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("dir")
-    a = ap.parse_args()
+def in_memory(a):
     rnd = random.Random(a.seed)
-    n = max(a.rows, 1000)
-    # rows a unit brings: a person 3 (2 KY, 1 SKAT), a recipient about 5, an invoice
-    # 2, a claim about 1.5
-    persons, recipients = n * 40 // 100 // 3, n * 30 // 100 // 5
-    invoices, claims = n * 15 // 100 // 2, n * 15 // 100 * 2 // 3
+    persons, recipients, invoices, claims = sizes(a.rows)
     files, expect = {}, {}
     e, eb = load(HERE + "/gen-eindkomst.py").night(
         random.Random(rnd.random()), persons, max(3, persons // 2000), MONTH, DATE)
     files["ky-eindkomst"] = e
-    # KY minus SKAT per person, and their sum unexplained on the month
-    expect["ky-eindkomst"] = [("cpr-difference", "0014", c.replace("-", ""), kr(-d, dots=False))
-                              for c, d in eb]
-    expect["ky-eindkomst"].append(("unexplained", "0014", "", kr(-sum(d for _, d in eb), dots=False)))
+    expect["ky-eindkomst"] = ky_eindkomst_key(eb)
     files["nemkonto"], expect["nemkonto"] = load(TESTS + "/gen-nemkonto.py").night(
         random.Random(rnd.random()), recipients, MONTH, 30, DATE)
     files["faktura"], expect["faktura"] = load(TESTS + "/gen-faktura.py").night(
@@ -114,12 +741,19 @@ def main():
             fh.write(header + "\n")
             fh.writelines(r + "\n" for r in rows)
         open(path + ".done", "w").close()
-    os.makedirs(a.dir + "/expected", exist_ok=True)
-    for recon, lines in expect.items():
-        with open("%s/expected/%s.txt" % (a.dir, recon), "w") as fh:
-            for line in sorted((";".join(x) for x in lines), key=lambda s: s.encode()):
-                fh.write(line + "\n")
+    write_expected(a.dir, expect)
     print("%-14s %9d rows" % ("total", sum(len(v[1]) for v in out.values())))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--in-memory", action="store_true",
+                    help="call the per-recon generators, every row held (the reference)")
+    ap.add_argument("dir")
+    a = ap.parse_args()
+    (in_memory if a.in_memory else streamed)(a)
 
 
 if __name__ == "__main__":
