@@ -501,7 +501,9 @@ static int tar_member_data(struct archive *a, const struct member *x)
 	}
 	while (!rc && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 		total += n;
-		if (total > x->size || archive_write_data(a, buf, n) != (la_ssize_t)n)
+		if (total > x->size)
+			break;
+		if (archive_write_data(a, buf, n) != (la_ssize_t)n)
 			rc = -1;
 	}
 	if (!rc && (ferror(f) || total != x->size)) {
