@@ -121,8 +121,7 @@ static int put_text(struct sheet *s, int col, const char *text, lxw_format *f)
 
 static int put_amount(struct sheet *s, struct formats *f, int col, money_t ore)
 {
-	char b[MONEY_BUFSZ];
-	widen(s, col, strlen(money_format_grouped(ore, b)));
+	widen(s, col, amount_width(ore));
 	/* øre to kroner: the nearest double to the exact decimal, as Excel keeps it. */
 	return worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)ore / 100.0,
 				      f->amount) ? -2 : 0;
@@ -162,19 +161,26 @@ static int put_cell(struct sheet *s, struct formats *f, int col, const struct ce
 
 /* A night file's cell v (path, line, column tcol) of column name in file
  * kind, typed by conf/terms.conf. */
-static int put_value(struct night *n, struct sheet *s, int col, const char *kind,
+static int put_typed(struct night *n, struct sheet *s, int col, enum term_type type,
 		     const char *name, const char *v, const char *path, unsigned long line,
 		     int tcol)
 {
 	struct cell c;
 	const char *why = "";
-	int rc = cell_parse(v, terms_column(kind, name).type, n->conf.mask_cpr, &c, &why);
+	int rc = cell_parse(v, type, n->conf.mask_cpr, &c, &why);
 	if (rc)
 		log_input(path, line, (unsigned)tcol + 1, "%s '%s': %s", name, v, why);
 	else if (put_cell(s, &n->f, col, &c))
 		rc = -2;
 	cell_release(&c);
 	return rc;
+}
+
+static int put_value(struct night *n, struct sheet *s, int col, const char *kind,
+		     const char *name, const char *v, const char *path, unsigned long line,
+		     int tcol)
+{
+	return put_typed(n, s, col, terms_column(kind, name).type, name, v, path, line, tcol);
 }
 
 /* A CSV cell of column name in file kind, typed by conf/terms.conf. */
@@ -337,6 +343,7 @@ struct sum_stream {
 	struct recon *r;
 	struct sheet *s;	/* NULL: tally only */
 	char **head;		/* the header's names */
+	enum term_type *type;	/* and their types (conf/terms.conf), looked up once */
 	size_t ncols;
 	int ckey, cst, cun;
 	int worst, no_data;
@@ -398,7 +405,7 @@ static int sum_row(struct sum_stream *k, const struct csv_row *row)
 		else if (!strcmp(h, "key") && !strcmp(v, "TOTAL"))
 			rc = put_text(s, col, terms_label("total"), n->f.text) ? -2 : 0;
 		else
-			rc = put_value(n, s, col, "summary", h, v, k->r->sum_path, row->line,
+			rc = put_typed(n, s, col, k->type[c], h, v, k->r->sum_path, row->line,
 				       (int)c);
 		if (rc)
 			return rc;
@@ -414,8 +421,11 @@ static int on_sum_row(const struct csv_row *row, void *data)
 	if (!k->head) {
 		k->ncols = row->nfields;
 		k->head = xcalloc(k->ncols + 1, sizeof(*k->head));
-		for (size_t c = 0; c < k->ncols; c++)
+		k->type = xcalloc(k->ncols + 1, sizeof(*k->type));
+		for (size_t c = 0; c < k->ncols; c++) {
 			k->head[c] = xstrdup(row->fields[c].ptr);
+			k->type[c] = terms_column("summary", k->head[c]).type;
+		}
 		k->ckey = sum_find(k, "key");
 		k->cst = sum_find(k, "status");
 		k->cun = sum_find(k, "unexplained");
@@ -453,6 +463,7 @@ static int sum_stream(struct night *n, struct recon *r, struct sheet *s)
 	for (size_t c = 0; c < k.ncols; c++)
 		free(k.head[c]);
 	free(k.head);
+	free(k.type);
 	return rc;
 }
 
