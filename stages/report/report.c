@@ -52,15 +52,19 @@ struct recon_data {
 
 void html_escape(struct strbuf *sb, const char *s)
 {
-	for (; *s; s++) {
+	for (;;) {
+		size_t n = strcspn(s, "&<>\"'");	/* a run that needs nothing: at once */
+		strbuf_add(sb, s, n);
+		s += n;
 		switch (*s) {
+		case '\0': return;
 		case '&': strbuf_addstr(sb, "&amp;"); break;
 		case '<': strbuf_addstr(sb, "&lt;"); break;
 		case '>': strbuf_addstr(sb, "&gt;"); break;
 		case '"': strbuf_addstr(sb, "&quot;"); break;
-		case '\'': strbuf_addstr(sb, "&#39;"); break;
-		default: strbuf_addch(sb, *s);
+		default: strbuf_addstr(sb, "&#39;"); break;
 		}
+		s++;
 	}
 }
 
@@ -199,8 +203,10 @@ static int stream_file(const char *path, int (*fn)(struct stream *, const struct
 static void money_cell(struct strbuf *h, money_t v)
 {
 	char b[MONEY_BUFSZ];
-	strbuf_addf(h, "<td class=\"num%s\">%s</td>", v < 0 ? " neg" : "",
-		    money_format_grouped(v, b));
+	/* a cell per amount of every summary row: pieces, not a format */
+	strbuf_addstr(h, v < 0 ? "<td class=\"num neg\">" : "<td class=\"num\">");
+	strbuf_addstr(h, money_format_grouped(v, b));
+	strbuf_addstr(h, "</td>");
 }
 
 /* A header cell with a label of the report's own (a column of a night
@@ -787,8 +793,8 @@ static int sum_row(struct sum_render *w, const struct csv_row *row)
 	const char *st = row_get(row, w->cst);
 	int total = !strcmp(key, "TOTAL");
 	char mask[CPR_MASKSZ];
-	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" :
-		    !strcmp(st, "OK") ? " class=\"ok\"" : "");
+	strbuf_addstr(h, total ? "<tr class=\"total\"><td>" :
+		      !strcmp(st, "OK") ? "<tr class=\"ok\"><td>" : "<tr><td>");
 	html_escape(h, total ? "I alt" : key_masked(key, mask));
 	strbuf_addstr(h, "</td>");
 	for (size_t k = 0; k < 5; k++) {
@@ -805,7 +811,11 @@ static int sum_row(struct sum_render *w, const struct csv_row *row)
 		}
 		money_cell(h, v);
 	}
-	strbuf_addf(h, "<td class=\"st %s\">%s</td></tr>\n", status_class(st), status_text(st));
+	strbuf_addstr(h, "<td class=\"st ");
+	strbuf_addstr(h, status_class(st));
+	strbuf_addstr(h, "\">");
+	strbuf_addstr(h, status_text(st));
+	strbuf_addstr(h, "</td></tr>\n");
 	return 0;
 }
 
