@@ -93,14 +93,11 @@ static uint64_t csv_rows(const struct member *x)
 	int rc;
 	if (len < 4 || strcmp(x->path + len - 4, ".csv") || !x->size)
 		return 0;
-	if (x->file) {
-		rc = csvin_read(x->file, &o, count_row, &n, NULL);
-	} else {
-		if (!(f = fmemopen(x->data.buf, x->data.len, "rb")))
-			return 0;
-		rc = csvin_read_fp(f, x->path, &o, count_row, &n, NULL);
-		fclose(f);
-	}
+	f = x->file ? fopen(x->file, "rb") : fmemopen(x->data.buf, x->data.len, "rb");
+	if (!f)
+		return 0;
+	rc = csvin_read_fp(f, x->path, &o, count_row, &n, NULL);	/* named as in the tar */
+	fclose(f);
 	return rc || !n ? 0 : n - 1;
 }
 
