@@ -18,7 +18,10 @@
  * CSV's øre, format #,##0.00 (Danish Excel shows 1.278.002,64); days and
  * timestamps as dates. The same night gives the same bytes: the document's
  * created time is the night's date, and libxlsxwriter's zip entries carry
- * a fixed time.
+ * a fixed time. Memory does not grow with the night: the summaries (a row
+ * per key) are streamed, never held, and libxlsxwriter runs in
+ * constant_memory mode (each sheet written top down, a row to its
+ * temporary file when the next starts; text as inline strings).
  */
 #include <dirent.h>
 #include <errno.h>
