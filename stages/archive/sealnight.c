@@ -21,13 +21,23 @@
 #include "store/landed.h"
 #include "store/ledger.h"
 #include "run/nightstatus.h"
+#include "ingest/csvin.h"
 #include "ingest/csvtable.h"
 #include "archive/sealed.h"
 #include "core/banned.h"
 
+/*
+ * A member of the night's tar: a file, read when measured and again when
+ * the tar is written (never held: report.html and the summaries grow with
+ * the night), or bytes made here (inputs.csv, status).
+ */
 struct member {
 	char *path;
+	char *file;		/* the file its bytes are, or NULL: data */
 	struct strbuf data;
+	int measured;
+	char sha[DIGEST_HEXSZ];
+	uint64_t size, rows;
 };
 
 struct members {
@@ -35,18 +45,29 @@ struct members {
 	size_t n;
 };
 
+static struct member *member_new(struct members *m, const char *path, const char *file)
+{
+	struct member *x;
+	m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+	x = &m->v[m->n++];
+	memset(x, 0, sizeof(*x));
+	x->path = xstrdup(path);
+	x->file = file ? xstrdup(file) : NULL;
+	strbuf_init(&x->data);
+	return x;
+}
+
+/* A member made here: its bytes go into the strbuf returned. */
 static struct strbuf *member_add(struct members *m, const char *path)
 {
-	m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
-	m->v[m->n].path = xstrdup(path);
-	strbuf_init(&m->v[m->n].data);
-	return &m->v[m->n++].data;
+	return &member_new(m, path, NULL)->data;
 }
 
 static void members_free(struct members *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->v[i].path);
+		free(m->v[i].file);
 		strbuf_release(&m->v[i].data);
 	}
 	free(m->v);
@@ -54,6 +75,56 @@ static void members_free(struct members *m)
 	m->n = 0;
 }
 
+static int count_row(const struct csv_row *row, void *data)
+{
+	(void)row;
+	++*(uint64_t *)data;
+	return 0;
+}
+
+/* Data rows of a CSV member (its header not counted; as csvtable reads
+ * it: 0 when it cannot be read as CSV), 0 for others. */
+static uint64_t csv_rows(const struct member *x)
+{
+	struct csvin_opts o = { .delimiter = ';', .encoding = CSVIN_UTF8 };
+	size_t len = strlen(x->path);
+	uint64_t n = 0;
+	FILE *f;
+	int rc;
+	if (len < 4 || strcmp(x->path + len - 4, ".csv") || !x->size)
+		return 0;
+	f = x->file ? fopen(x->file, "rb") : fmemopen(x->data.buf, x->data.len, "rb");
+	if (!f)
+		return 0;
+	rc = csvin_read_fp(f, x->path, &o, count_row, &n, NULL);	/* named as in the tar */
+	fclose(f);
+	return rc || !n ? 0 : n - 1;
+}
+
+/* A member's SHA-256, size and rows, once. 0, or -1 reported. */
+static int member_measure(struct member *x)
+{
+	if (x->measured)
+		return 0;
+	if (!x->file) {
+		digest_buf(x->data.buf, x->data.len, x->sha);
+		x->size = x->data.len;
+	} else if (digest_file(x->file, x->sha, &x->size)) {
+		log_error("unable to read %s: %s", x->file, strerror(errno));
+		return -1;
+	}
+	x->rows = csv_rows(x);
+	x->measured = 1;
+	return 0;
+}
+
+/* A member whose bytes are the file at file, measured now. 0, or -1. */
+static int member_add_file(struct members *m, const char *path, const char *file)
+{
+	return member_measure(member_new(m, path, file));
+}
+
+/* A small file whole (a manifest). */
 static int read_whole(const char *path, struct strbuf *out)
 {
 	FILE *f = fopen(path, "rb");
@@ -125,7 +196,7 @@ static int collect(const char *root, const char *rel, struct members *m)
 		} else if (S_ISDIR(sb.st_mode)) {
 			rc = collect(root, sub.buf, m);
 		} else if (S_ISREG(sb.st_mode)) {
-			rc = read_whole(full.buf, member_add(m, sub.buf));
+			rc = member_add_file(m, sub.buf, full.buf);
 		}
 	}
 	closedir(d);
@@ -314,8 +385,7 @@ static int input_line(struct inputs *in, const struct input *f, struct strbuf *t
 static int seal_input_bytes(struct inputs *in, const struct input *f, struct members *m)
 {
 	struct strbuf props = STRBUF_INIT, v = STRBUF_INIT, p = STRBUF_INIT, name = STRBUF_INIT;
-	struct strbuf *data;
-	char sha[DIGEST_HEXSZ];
+	const char *sha;
 	int rc = file_props_get(&in->ctx->store, in->txn, f->fileid, &props);
 	if (rc == 0 && !props_get(&props, "path", &v))
 		rc = 1;
@@ -339,10 +409,9 @@ static int seal_input_bytes(struct inputs *in, const struct input *f, struct mem
 		goto out;
 	}
 	strbuf_addf(&p, "%s/%s", in->ctx->conf.state, v.buf);
-	data = member_add(m, name.buf);
-	if ((rc = read_whole(p.buf, data)))
+	if ((rc = member_add_file(m, name.buf, p.buf)))
 		goto out;
-	digest_buf(data->buf, data->len, sha);
+	sha = m->v[m->n - 1].sha;
 	if (strcmp(sha, f->sha)) {
 		log_error("%s: its bytes (%.12s) are not the file the night read (%.12s): "
 			  "not sealed", p.buf, sha, f->sha);
@@ -392,15 +461,59 @@ static int cmp_member(const void *a, const void *b)
 	return strcmp(((const struct member *)a)->path, ((const struct member *)b)->path);
 }
 
-static la_ssize_t to_strbuf(struct archive *a, void *data, const void *buf, size_t n)
+/* Where the tar goes: a file, its SHA-256 and size taken on the way. */
+struct tar_out {
+	FILE *fp;
+	struct digest_ctx *dg;
+	uint64_t size;
+};
+
+static la_ssize_t to_file(struct archive *a, void *data, const void *buf, size_t n)
 {
+	struct tar_out *t = data;
 	(void)a;
-	strbuf_add(data, buf, n);
+	if (fwrite(buf, 1, n, t->fp) != n) {
+		archive_set_error(a, errno ? errno : EIO, "write error");
+		return -1;
+	}
+	digest_update(t->dg, buf, n);
+	t->size += n;
 	return (la_ssize_t)n;
 }
 
+/* A member's bytes into the tar: its file read in chunks, or its data. */
+static int tar_member_data(struct archive *a, const struct member *x)
+{
+	char buf[65536];
+	uint64_t total = 0;
+	size_t n;
+	FILE *f;
+	int rc = 0;
+	if (!x->file)
+		return archive_write_data(a, x->data.buf, x->data.len) ==
+		       (la_ssize_t)x->data.len ? 0 : -1;
+	if (!(f = fopen(x->file, "rb"))) {
+		log_error("unable to open %s: %s", x->file, strerror(errno));
+		return -1;
+	}
+	while (!rc && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		total += n;
+		if (total > x->size)
+			break;
+		if (archive_write_data(a, buf, n) != (la_ssize_t)n)
+			rc = -1;
+	}
+	if (!rc && (ferror(f) || total != x->size)) {
+		/* the manifest says what was measured: a file that changed is not sealed */
+		log_error("%s changed while it was sealed", x->file);
+		rc = -2;
+	}
+	fclose(f);
+	return rc;
+}
+
 /* Fixed metadata and order, gzip without a timestamp: reproducible bytes. */
-static int build_tar(const struct members *m, int32_t night, struct strbuf *out)
+static int build_tar(const struct members *m, int32_t night, struct tar_out *out)
 {
 	struct archive *a = archive_write_new();
 	time_t mtime = (time_t)(day_number(night) * 86400);
@@ -408,7 +521,7 @@ static int build_tar(const struct members *m, int32_t night, struct strbuf *out)
 	if (archive_write_set_format_ustar(a) || archive_write_add_filter_gzip(a) ||
 	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) ||
 	    archive_write_set_bytes_in_last_block(a, 1) ||
-	    archive_write_open(a, out, NULL, to_strbuf, NULL)) {
+	    archive_write_open(a, out, NULL, to_file, NULL)) {
 		log_error("archive: %s", archive_error_string(a));
 		archive_write_free(a);
 		return -1;
@@ -416,15 +529,14 @@ static int build_tar(const struct members *m, int32_t night, struct strbuf *out)
 	for (size_t i = 0; i < m->n && !rc; i++) {
 		struct archive_entry *e = archive_entry_new();
 		archive_entry_set_pathname(e, m->v[i].path);
-		archive_entry_set_size(e, (la_int64_t)m->v[i].data.len);
+		archive_entry_set_size(e, (la_int64_t)m->v[i].size);
 		archive_entry_set_filetype(e, AE_IFREG);
 		archive_entry_set_perm(e, 0440);
 		archive_entry_set_mtime(e, mtime, 0);
 		archive_entry_set_uid(e, 0);
 		archive_entry_set_gid(e, 0);
 		if (archive_write_header(a, e) != ARCHIVE_OK ||
-		    archive_write_data(a, m->v[i].data.buf, m->v[i].data.len) !=
-		    (la_ssize_t)m->v[i].data.len) {
+		    (rc = tar_member_data(a, &m->v[i])) == -1) {
 			log_error("archive: %s: %s", m->v[i].path, archive_error_string(a));
 			rc = -1;
 		}
@@ -435,47 +547,27 @@ static int build_tar(const struct members *m, int32_t night, struct strbuf *out)
 		rc = -1;
 	}
 	archive_write_free(a);
-	return rc;
-}
-
-/* Data rows of a CSV member (its header not counted), 0 for others. */
-static uint64_t csv_rows(const struct member *m)
-{
-	size_t len = strlen(m->path);
-	struct csvtable t;
-	uint64_t n = 0;
-	FILE *f;
-	if (len < 4 || strcmp(m->path + len - 4, ".csv") || !m->data.len)
-		return 0;
-	if (!(f = fmemopen(m->data.buf, m->data.len, "rb")))
-		return 0;
-	if (csvtable_read(m->path, f, &t) == 0) {
-		n = t.nrows;
-		csvtable_free(&t);
-	}
-	fclose(f);
-	return n;
+	return rc ? -1 : 0;
 }
 
 /* why goes after retention-years; NULL leaves it out (the body a revision
  * is compared by). When it was sealed is not in the manifest: BASE.sealed. */
 static void manifest_text(const struct members *m, const char *night, const char *base,
-			  const struct strbuf *tar, int years, const char *why,
+			  const char *tar_sha, uint64_t tar_size, int years, const char *why,
 			  struct strbuf *out)
 {
-	char sha[DIGEST_HEXSZ];
 	const struct member *in = NULL;
-	digest_buf(tar->buf, tar->len, sha);
 	strbuf_addf(out, "# Archive manifest (format: pipeline/archive/sealed.h)\nnight %s\n"
 		    "retention-years %d\n", night, years);
 	if (why)
 		strbuf_addf(out, "why \"%s\"\n", why);
-	strbuf_addf(out, "archive %s.tar.gz %s %zu\n", base, sha, tar->len);
+	strbuf_addf(out, "archive %s.tar.gz %s %llu\n", base, tar_sha,
+		    (unsigned long long)tar_size);
 	for (size_t i = 0; i < m->n; i++) {
-		digest_buf(m->v[i].data.buf, m->v[i].data.len, sha);
-		strbuf_addf(out, "member %s %zu %llu %s\n", sha, m->v[i].data.len,
-			    (unsigned long long)csv_rows(&m->v[i]), m->v[i].path);
-		if (!strcmp(m->v[i].path, "inputs.csv"))
+		strbuf_addf(out, "member %s %llu %llu %s\n", m->v[i].sha,
+			    (unsigned long long)m->v[i].size, (unsigned long long)m->v[i].rows,
+			    m->v[i].path);
+		if (!strcmp(m->v[i].path, "inputs.csv") && !m->v[i].file)
 			in = &m->v[i];
 	}
 	if (in) {
@@ -570,13 +662,12 @@ static int retire(const char *dir, const struct chain *ch, int years, unsigned l
 }
 
 /* The tar, the manifest and BASE.sealed (when), before the chain names them. */
-static int write_sealed(const char *dir, const struct seal_rec *r, const struct strbuf *tar,
+static int write_sealed(const char *dir, const struct seal_rec *r, struct atomic_file *tar,
 			const struct strbuf *mani, const char *when)
 {
 	struct strbuf p = STRBUF_INIT, w = STRBUF_INIT;
 	int rc;
-	archive_path(dir, r->base, ".tar.gz", &p);
-	rc = atomic_write(p.buf, tar->buf, tar->len, 0440);
+	rc = atomic_commit(tar);
 	archive_path(dir, r->base, ".manifest", &p);
 	if (!rc)
 		rc = atomic_write(p.buf, mani->buf, mani->len, 0440);
@@ -634,11 +725,9 @@ static void revision_why(const char *dir, const struct seal_rec *prev, const str
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		const struct manifest_entry *e = manifest_member(&old, m->v[i].path);
-		char sha[DIGEST_HEXSZ];
-		digest_buf(m->v[i].data.buf, m->v[i].data.len, sha);
 		if (!e)
 			added[na++] = m->v[i].path;
-		else if (strcmp(e->sha, sha))
+		else if (strcmp(e->sha, m->v[i].sha))
 			changed[nc++] = m->v[i].path;
 	}
 	removed = xcalloc(old.nmembers + 1, sizeof(char *));
@@ -697,20 +786,35 @@ static int same_as_last(const char *dir, const struct seal_rec *last, const stru
 static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 			struct members *m, struct seal_result *res)
 {
-	struct strbuf tar = STRBUF_INIT, mani = STRBUF_INIT, why = STRBUF_INIT;
+	struct strbuf mani = STRBUF_INIT, why = STRBUF_INIT, p = STRBUF_INIT;
+	struct atomic_file tar = { NULL, NULL, NULL };
+	struct tar_out out = { NULL, NULL, 0 };
 	struct chain ch;
 	const struct seal_rec *last;
-	char msha[DIGEST_HEXSZ], base[32], when[24];
-	int rc;
-	if (chain_load(ac->dir, &ch))
+	char msha[DIGEST_HEXSZ], tsha[DIGEST_HEXSZ], base[32], when[24];
+	int rc = 0;
+	for (size_t i = 0; i < m->n && !rc; i++)
+		rc = member_measure(&m->v[i]);
+	if (rc || chain_load(ac->dir, &ch))
 		return -1;
 	last = chain_latest(&ch, ctx->opts.date);
 	revision_base(&ch, ctx->opts.date, base);
-	rc = build_tar(m, ctx->night, &tar);
+	/* The tar is written as it is built, to its temporary beside the
+	 * others (atomic_sweep() removes it if we are killed); committed only
+	 * if the night is sealed again. */
+	archive_path(ac->dir, base, ".tar.gz", &p);
+	rc = atomic_open(&tar, p.buf, 0440);
+	if (!rc) {
+		out.fp = tar.fp;
+		out.dg = digest_new();
+		rc = build_tar(m, ctx->night, &out);
+		digest_finish(out.dg, tsha);
+	}
 	if (!rc && last)
-		manifest_text(m, ctx->opts.date, last->base, &tar, ac->retention_years, NULL,
-			      &mani);
+		manifest_text(m, ctx->opts.date, last->base, tsha, out.size, ac->retention_years,
+			      NULL, &mani);
 	if (!rc && last && same_as_last(ac->dir, last, &mani)) {
+		atomic_abort(&tar);
 		xstrlcpy(res->base, last->base, sizeof(res->base));
 		xstrlcpy(res->seal, last->seal, sizeof(res->seal));
 	} else if (!rc) {
@@ -720,21 +824,23 @@ static int seal_members(struct stage_ctx *ctx, const struct archive_conf *ac,
 		else
 			strbuf_addstr(&why, "first seal of the night");
 		strbuf_reset(&mani);
-		manifest_text(m, ctx->opts.date, base, &tar, ac->retention_years, why.buf,
-			      &mani);
+		manifest_text(m, ctx->opts.date, base, tsha, out.size, ac->retention_years,
+			      why.buf, &mani);
 		digest_buf(mani.buf, mani.len, msha);
 		const struct seal_rec *r = chain_append(&ch, ctx->opts.date, base, msha);
 		rc = write_sealed(ac->dir, r, &tar, &mani, when) || chain_save(ac->dir, &ch);
 		res->sealed = 1;
 		xstrlcpy(res->base, r->base, sizeof(res->base));
 		xstrlcpy(res->seal, r->seal, sizeof(res->seal));
+	} else if (tar.fp) {
+		atomic_abort(&tar);
 	}
 	if (!rc)
 		rc = retire(ac->dir, &ch, ac->retention_years, &res->retired);
 	chain_free(&ch);
-	strbuf_release(&tar);
 	strbuf_release(&mani);
 	strbuf_release(&why);
+	strbuf_release(&p);
 	return rc ? -1 : 0;
 }
 

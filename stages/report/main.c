@@ -15,13 +15,12 @@
 #include "report.h"
 #include "core/banned.h"
 
-static int record(struct stage_ctx *ctx, const struct strbuf *html,
-		  const struct report_stats *st)
+static int record(struct stage_ctx *ctx, const char *sha, const struct report_stats *st)
 {
 	struct ledger_entry e;
 	stage_ledger_entry(ctx, &e, "done", st->verdict);
 	xstrlcpy(e.input, st->input, sizeof(e.input));
-	digest_buf(html->buf, html->len, e.output);
+	xstrlcpy(e.output, sha, sizeof(e.output));
 	e.rows_in = st->rows_read;
 	e.rows_out = st->recons;
 	if (st->verdict)
@@ -73,7 +72,10 @@ static int report_night(struct stage_ctx *ctx)
 	struct report_conf rc;
 	struct recon_conf roles;
 	struct report_stats st;
-	struct strbuf p = STRBUF_INIT, html = STRBUF_INIT;
+	struct strbuf p = STRBUF_INIT;
+	struct atomic_file af;
+	struct report_out out;
+	char sha[DIGEST_HEXSZ];
 	int rc_ = EXIT_DONE, missing = 0;
 	conf_sibling(&ctx->conf, "report.conf", &p);
 	if (report_conf_load(p.buf, &rc)) {
@@ -92,14 +94,21 @@ static int report_night(struct stage_ctx *ctx)
 		strbuf_release(&p);
 		return EXIT_USAGE;
 	}
-	if (expected_missing(ctx, &missing))
-		rc_ = EXIT_INTERNAL;
-	else if (report_render(ctx->conf.out, ctx->night, &rc, &roles, missing, &html, &st))
-		rc_ = EXIT_BADDATA;	/* a night file that cannot be used: reported */
 	stage_out_path(ctx, "report.html", &p);
-	if (rc_ == EXIT_DONE && (atomic_write(p.buf, html.buf, html.len, 0640) ||
-				 record(ctx, &html, &st)))
+	if (expected_missing(ctx, &missing) || atomic_open(&af, p.buf, 0640)) {
 		rc_ = EXIT_INTERNAL;
+	} else {
+		/* written as it is rendered: the page grows with the summaries */
+		out.fp = af.fp;
+		out.dg = digest_new();
+		if (report_render(ctx->conf.out, ctx->night, &rc, &roles, missing, &out, &st))
+			rc_ = EXIT_BADDATA;	/* a night file that cannot be used: reported */
+		digest_finish(out.dg, sha);
+		if (rc_ != EXIT_DONE)
+			atomic_abort(&af);
+		else if (atomic_commit(&af) || record(ctx, sha, &st))
+			rc_ = EXIT_INTERNAL;
+	}
 	if (rc_ == EXIT_DONE) {
 		log_info("%s: report.html, %lu reconciliation(s), %lu rows read", ctx->opts.date,
 			 st.recons, st.rows_read);
@@ -114,7 +123,6 @@ static int report_night(struct stage_ctx *ctx)
 	reconconf_free(&roles);
 	terms_unload();
 	strbuf_release(&p);
-	strbuf_release(&html);
 	return rc_;
 }
 

@@ -13,6 +13,7 @@
 #include "core/ident.h"
 #include "core/log.h"
 #include "core/money.h"
+#include "ingest/csvin.h"
 #include "ingest/csvtable.h"
 #include "ingest/nightlist.h"
 #include "match/openexc.h"
@@ -34,8 +35,9 @@ struct recon_data {
 	const char *recon;
 	const struct recon_labels *lab;
 	const struct recon_def *def;	/* conf/reconciliations.conf, or NULL */
-	struct csvtable sum, exc, in, dec;
+	struct csvtable exc, in, dec;	/* the summary is streamed (sum_each) */
 	int has_sum, has_exc, has_in, has_dec;
+	unsigned long sum_rows;
 	unsigned long ok, explained, breaks, missing;
 	int no_data;		/* its one row is INGEN-DATA */
 	unsigned long open;	/* open breaks, each counted once */
@@ -50,15 +52,19 @@ struct recon_data {
 
 void html_escape(struct strbuf *sb, const char *s)
 {
-	for (; *s; s++) {
+	for (;;) {
+		size_t n = strcspn(s, "&<>\"'");	/* a run that needs nothing: at once */
+		strbuf_add(sb, s, n);
+		s += n;
 		switch (*s) {
+		case '\0': return;
 		case '&': strbuf_addstr(sb, "&amp;"); break;
 		case '<': strbuf_addstr(sb, "&lt;"); break;
 		case '>': strbuf_addstr(sb, "&gt;"); break;
 		case '"': strbuf_addstr(sb, "&quot;"); break;
-		case '\'': strbuf_addstr(sb, "&#39;"); break;
-		default: strbuf_addch(sb, *s);
+		default: strbuf_addstr(sb, "&#39;"); break;
 		}
+		s++;
 	}
 }
 
@@ -130,11 +136,77 @@ static int cell_money(const struct csvtable *t, size_t r, int col, const char *p
 	return 0;
 }
 
+/* The page so far goes out (out.fp, out.dg) once it holds this much. */
+enum { PAGE_FLUSH = 1 << 16 };
+
+/* Writes what the page holds to out and empties it (force 0: only when it
+ * holds PAGE_FLUSH bytes). Only between rows: a row may still edit its tail. */
+static void page_flush(struct strbuf *h, struct report_out *out, int force)
+{
+	if (!h->len || (!force && h->len < PAGE_FLUSH))
+		return;
+	fwrite(h->buf, 1, h->len, out->fp);
+	digest_update(out->dg, h->buf, h->len);
+	strbuf_reset(h);
+}
+
+/*
+ * A night file streamed row by row (csvin, as csvtable reads it) with its
+ * header's names: the summary has a row per key (a recipient, a CPR),
+ * hundreds of thousands on a large night, so it is never held whole.
+ */
+struct stream {
+	char **head;
+	size_t ncols;
+	int (*fn)(struct stream *k, const struct csv_row *row);
+	void *arg;
+};
+
+static const char *row_get(const struct csv_row *row, int col)
+{
+	return col < 0 || (size_t)col >= row->nfields ? "" : row->fields[col].ptr;
+}
+
+static int stream_col(const struct stream *k, const char *name)
+{
+	for (size_t i = 0; i < k->ncols; i++)
+		if (!strcmp(k->head[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int on_stream_row(const struct csv_row *row, void *data)
+{
+	struct stream *k = data;
+	if (k->head)
+		return k->fn(k, row);
+	k->ncols = row->nfields;
+	k->head = xcalloc(k->ncols + 1, sizeof(*k->head));
+	for (size_t c = 0; c < k->ncols; c++)
+		k->head[c] = xstrdup(row->fields[c].ptr);
+	return 0;
+}
+
+/* Calls fn(k, row) per data row of path. 0, -1 reported, or fn's value. */
+static int stream_file(const char *path, int (*fn)(struct stream *, const struct csv_row *),
+		       void *arg)
+{
+	struct csvin_opts o = { .delimiter = ';', .encoding = CSVIN_UTF8 };
+	struct stream k = { NULL, 0, fn, arg };
+	int rc = csvin_read(path, &o, on_stream_row, &k, NULL);
+	for (size_t c = 0; c < k.ncols; c++)
+		free(k.head[c]);
+	free(k.head);
+	return rc;
+}
+
 static void money_cell(struct strbuf *h, money_t v)
 {
 	char b[MONEY_BUFSZ];
-	strbuf_addf(h, "<td class=\"num%s\">%s</td>", v < 0 ? " neg" : "",
-		    money_format_grouped(v, b));
+	/* a cell per amount of every summary row: pieces, not a format */
+	strbuf_addstr(h, v < 0 ? "<td class=\"num neg\">" : "<td class=\"num\">");
+	strbuf_addstr(h, money_format_grouped(v, b));
+	strbuf_addstr(h, "</td>");
 }
 
 /* A header cell with a label of the report's own (a column of a night
@@ -265,28 +337,51 @@ static int read_table(const char *path, struct csvtable *t, struct digest_ctx *i
 	return 0;
 }
 
+/* The overview's counts of a summary, row by row. */
+struct sum_count {
+	struct recon_data *r;
+	int worst;
+	int cst, ckey;		/* -2 until the first row */
+};
+
+static int count_row(struct stream *k, const struct csv_row *row)
+{
+	struct sum_count *c = k->arg;
+	struct recon_data *r = c->r;
+	const char *s;
+	if (c->cst == -2) {
+		c->cst = stream_col(k, "status");
+		c->ckey = stream_col(k, "key");
+	}
+	s = row_get(row, c->cst);
+	r->ok += !strcmp(s, "OK");
+	r->explained += !strcmp(s, "EXPLAINED");
+	r->breaks += !strcmp(s, "BREAK");
+	r->missing += !strcmp(s, "MANGLER");
+	r->no_data |= !strcmp(row_get(row, c->ckey), RECON_NO_DATA);
+	if (status_rank(s) > c->worst)
+		c->worst = status_rank(s);
+	r->sum_rows++;
+	return 0;
+}
+
 static int read_recon(const char *nightdir, struct recon_data *r, struct report_stats *st,
 		      struct digest_ctx *in)
 {
 	struct strbuf p = STRBUF_INIT;
 	struct stat sb;
-	int rc = 0, col, worst = -1;
+	int rc = 0, worst = -1;
 	strbuf_addf(&p, "%s/summary/%s.csv", nightdir, r->recon);
 	if (stat(p.buf, &sb) == 0) {
-		if ((rc = read_table(p.buf, &r->sum, in)) == 0)
+		struct sum_count c = { r, -1, -2, -2 };
+		char hex[DIGEST_HEXSZ];
+		uint64_t size;
+		if ((rc = stream_file(p.buf, count_row, &c)) == 0) {
 			r->has_sum = 1;
-	}
-	col = r->has_sum ? csvtable_col(&r->sum, "status") : -1;
-	for (size_t i = 0; r->has_sum && i < r->sum.nrows; i++) {
-		const char *s = csvtable_get(&r->sum, i, col);
-		r->ok += !strcmp(s, "OK");
-		r->explained += !strcmp(s, "EXPLAINED");
-		r->breaks += !strcmp(s, "BREAK");
-		r->missing += !strcmp(s, "MANGLER");
-		r->no_data |= !strcmp(csvtable_get(&r->sum, i, csvtable_col(&r->sum, "key")),
-				      RECON_NO_DATA);
-		if (status_rank(s) > worst)
-			worst = status_rank(s);
+			if (digest_file(p.buf, hex, &size) == 0)
+				digest_update(in, hex, 64);
+		}
+		worst = c.worst;
 	}
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/decisions/%s.csv", nightdir, r->recon);
@@ -311,7 +406,7 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 	strbuf_addf(&p, "%s/inputs/%s.csv", nightdir, r->recon);
 	if (!rc && stat(p.buf, &sb) == 0 && (rc = read_table(p.buf, &r->in, in)) == 0)
 		r->has_in = 1;
-	st->rows_read += (r->has_sum ? r->sum.nrows : 0) + (r->has_exc ? r->exc.nrows : 0);
+	st->rows_read += r->sum_rows + (r->has_exc ? r->exc.nrows : 0);
 	if (!r->has_sum)
 		r->status = "NOFILE";
 	else if (r->no_data)
@@ -677,31 +772,50 @@ static void sum_header(struct strbuf *h, const struct recon_data *r, const char 
 	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 }
 
-static int sum_row(struct strbuf *h, const struct recon_data *r, size_t i, const char *path)
+/* A summary being written, one table per SE and month. */
+struct sum_render {
+	struct strbuf *h;
+	struct report_out *out;
+	const struct recon_data *r;
+	const char *path;
+	struct strbuf se, mo;	/* the table's */
+	unsigned long n;
+	int cse, cmo, ckey, cst, camount[5];	/* -2 until the first row */
+};
+
+static const char *const sum_amounts[] = { "left", "right", "difference", "explained",
+					   "unexplained" };
+
+static int sum_row(struct sum_render *w, const struct csv_row *row)
 {
-	static const char *const amounts[] = { "left", "right", "difference", "explained",
-					       "unexplained" };
-	const struct csvtable *t = &r->sum;
-	const char *key = csvtable_get(t, i, csvtable_col(t, "key"));
-	const char *st = csvtable_get(t, i, csvtable_col(t, "status"));
+	struct strbuf *h = w->h;
+	const char *key = row_get(row, w->ckey);
+	const char *st = row_get(row, w->cst);
 	int total = !strcmp(key, "TOTAL");
 	char mask[CPR_MASKSZ];
-	strbuf_addf(h, "<tr%s><td>", total ? " class=\"total\"" :
-		    !strcmp(st, "OK") ? " class=\"ok\"" : "");
+	strbuf_addstr(h, total ? "<tr class=\"total\"><td>" :
+		      !strcmp(st, "OK") ? "<tr class=\"ok\"><td>" : "<tr><td>");
 	html_escape(h, total ? "I alt" : key_masked(key, mask));
 	strbuf_addstr(h, "</td>");
 	for (size_t k = 0; k < 5; k++) {
 		money_t v;
-		int col = csvtable_col(t, amounts[k]);
-		if (!*csvtable_get(t, i, col) && !strcmp(st, RECON_MISSING)) {
+		int col = w->camount[k];
+		const char *s = row_get(row, col), *why;
+		if (!*s && !strcmp(st, RECON_MISSING)) {
 			strbuf_addstr(h, "<td class=\"num\">–</td>");	/* its report is missing */
 			continue;
 		}
-		if (cell_money(t, i, col, path, &v))
+		if (money_parse(s, strlen(s), 0, &v, &why)) {
+			log_input(w->path, row->line, (unsigned)col + 1, "amount '%s': %s", s, why);
 			return -1;
+		}
 		money_cell(h, v);
 	}
-	strbuf_addf(h, "<td class=\"st %s\">%s</td></tr>\n", status_class(st), status_text(st));
+	strbuf_addstr(h, "<td class=\"st ");
+	strbuf_addstr(h, status_class(st));
+	strbuf_addstr(h, "\">");
+	strbuf_addstr(h, status_text(st));
+	strbuf_addstr(h, "</td></tr>\n");
 	return 0;
 }
 
@@ -725,24 +839,49 @@ static void missing_note(struct strbuf *h, const struct recon_data *r, const cha
 			      "ikke som OK eller afvigelse.</p>\n");
 }
 
-/* One table per SE and month, in the file's (sorted) order. */
-static int render_summary(struct strbuf *h, const struct recon_data *r, const char *path)
+static int sum_render_row(struct stream *k, const struct csv_row *row)
 {
-	const struct csvtable *t = &r->sum;
-	int cse = csvtable_col(t, "se"), cmo = csvtable_col(t, "month");
-	for (size_t i = 0; i < t->nrows; i++) {
-		const char *se = csvtable_get(t, i, cse), *mo = csvtable_get(t, i, cmo);
-		if (i == 0 || strcmp(se, csvtable_get(t, i - 1, cse)) ||
-		    strcmp(mo, csvtable_get(t, i - 1, cmo))) {
-			if (i)
-				strbuf_addstr(h, "</tbody>\n</table>\n");
-			missing_note(h, r, se, mo);
-			sum_header(h, r, se, mo);
-		}
-		if (sum_row(h, r, i, path))
-			return -1;
+	struct sum_render *w = k->arg;
+	const char *se, *mo;
+	if (w->cse == -2) {
+		w->cse = stream_col(k, "se");
+		w->cmo = stream_col(k, "month");
+		w->ckey = stream_col(k, "key");
+		w->cst = stream_col(k, "status");
+		for (size_t c = 0; c < 5; c++)
+			w->camount[c] = stream_col(k, sum_amounts[c]);
 	}
-	if (t->nrows)
+	se = row_get(row, w->cse);
+	mo = row_get(row, w->cmo);
+	if (!w->n || strcmp(se, w->se.buf) || strcmp(mo, w->mo.buf)) {
+		if (w->n)
+			strbuf_addstr(w->h, "</tbody>\n</table>\n");
+		missing_note(w->h, w->r, se, mo);
+		sum_header(w->h, w->r, se, mo);
+		strbuf_reset(&w->se);
+		strbuf_addstr(&w->se, se);
+		strbuf_reset(&w->mo);
+		strbuf_addstr(&w->mo, mo);
+	}
+	w->n++;
+	if (sum_row(w, row))
+		return -1;
+	page_flush(w->h, w->out, 0);
+	return 0;
+}
+
+/* One table per SE and month, in the file's (sorted) order, streamed. */
+static int render_summary(struct strbuf *h, struct report_out *out, const struct recon_data *r,
+			  const char *path)
+{
+	struct sum_render w = { h, out, r, path, STRBUF_INIT, STRBUF_INIT, 0, -2, -2, -2, -2,
+				{ -2, -2, -2, -2, -2 } };
+	int rc = stream_file(path, sum_render_row, &w);
+	strbuf_release(&w.se);
+	strbuf_release(&w.mo);
+	if (rc)
+		return -1;
+	if (w.n)
 		strbuf_addstr(h, "</tbody>\n</table>\n");
 	else
 		strbuf_addstr(h, "<p>Ingen summer denne nat.</p>\n");
@@ -1260,9 +1399,9 @@ static int render_rate(struct strbuf *h, struct nightlist_ctx *nc, int32_t night
 	return rc;
 }
 
-static int render_recon(struct strbuf *h, struct nightlist_ctx *nc, int32_t night,
-			const struct recon_data *r, const struct report_conf *rc_,
-			struct digest_ctx *in)
+static int render_recon(struct strbuf *h, struct report_out *out, struct nightlist_ctx *nc,
+			int32_t night, const struct recon_data *r,
+			const struct report_conf *rc_, struct digest_ctx *in)
 {
 	const char *nightdir_fmt = "%s/%s/%s.csv";
 	struct strbuf path = STRBUF_INIT, rel = STRBUF_INIT;
@@ -1291,7 +1430,7 @@ static int render_recon(struct strbuf *h, struct nightlist_ctx *nc, int32_t nigh
 	/* the chart first: on paper it stands beside the summary (float) */
 	rc = render_trend(h, nc->outroot, night, r, rc_->trend_nights, in);
 	if (!rc)
-		rc = render_summary(h, r, path.buf);
+		rc = render_summary(h, out, r, path.buf);
 	strbuf_reset(&path);
 	strbuf_addf(&path, nightdir_fmt, nc->nightdir, "exceptions", r->recon);
 	if (!rc)
@@ -1443,24 +1582,29 @@ static int32_t previous_night(const char *outroot, int32_t night)
 	return found;
 }
 
+static int key_no_data(struct stream *k, const struct csv_row *row)
+{
+	int *found = k->arg;
+	*found |= !strcmp(row_get(row, stream_col(k, "key")), RECON_NO_DATA);
+	return 0;
+}
+
 /* 1 when recon had no data on night d (no summary file, or its INGEN-DATA
  * row), 0 when it had, -1 reported. */
 static int no_data_on(const char *outroot, int32_t d, const char *recon, struct digest_ctx *in)
 {
 	struct strbuf p = STRBUF_INIT;
-	struct csvtable t;
-	char day[DATE_BUFSZ];
-	int rc = 1;
+	char day[DATE_BUFSZ], hex[DIGEST_HEXSZ];
+	uint64_t size;
+	int rc = 1, found = 0;
 	strbuf_addf(&p, "%s/%s/summary/%s.csv", outroot, day_format(d, day), recon);
 	if (access(p.buf, R_OK) == 0) {
-		if (read_table(p.buf, &t, in))
+		if (stream_file(p.buf, key_no_data, &found))
 			rc = -1;
 		else {
-			rc = 0;
-			for (size_t i = 0; i < t.nrows; i++)
-				rc |= !strcmp(csvtable_get(&t, i, csvtable_col(&t, "key")),
-					      RECON_NO_DATA);
-			csvtable_free(&t);
+			rc = found;
+			if (digest_file(p.buf, hex, &size) == 0)
+				digest_update(in, hex, 64);
 		}
 	}
 	strbuf_release(&p);
@@ -1729,9 +1873,10 @@ static int cmp_order(const void *a, const void *b)
 
 int report_render(const char *outroot, int32_t night, const struct report_conf *rc,
 		  const struct recon_conf *roles, int expected_missing,
-		  struct strbuf *html, struct report_stats *st)
+		  struct report_out *out, struct report_stats *st)
 {
-	struct strbuf nightdir = STRBUF_INIT, intake = STRBUF_INIT;
+	struct strbuf nightdir = STRBUF_INIT, intake = STRBUF_INIT, page = STRBUF_INIT;
+	struct strbuf *html = &page;
 	struct names names = { NULL, 0 };
 	struct recon_data *r;
 	struct nightlist_ctx nc;
@@ -1788,7 +1933,7 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 		}
 		for (size_t k = 0; k < names.n && !err; k++)
 			if (r[ord[k]].group != GROUP_NO_DATA)
-				err = render_recon(html, &nc, night, &r[ord[k]], rc, in);
+				err = render_recon(html, out, &nc, night, &r[ord[k]], rc, in);
 	}
 	if (!err) {
 		if (!st->verdict) {	/* in order: on paper the verdict's line says it */
@@ -1800,11 +1945,10 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 		}
 		render_files(html, nightdir.buf, in);
 		strbuf_addstr(html, "</body>\n</html>\n");
+		page_flush(html, out, 1);
 	}
 	digest_finish(in, st->input);
 	for (size_t i = 0; i < names.n; i++) {
-		if (r[i].has_sum)
-			csvtable_free(&r[i].sum);
 		if (r[i].has_exc)
 			csvtable_free(&r[i].exc);
 		if (r[i].has_in)
@@ -1820,5 +1964,6 @@ int report_render(const char *outroot, int32_t night, const struct report_conf *
 	names_free(&names);
 	strbuf_release(&nightdir);
 	strbuf_release(&intake);
+	strbuf_release(&page);
 	return err ? -1 : 0;
 }

@@ -40,6 +40,7 @@
 #define REPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/digest.h"
 #include "core/strbuf.h"
@@ -60,7 +61,18 @@ struct report_stats {
 };
 
 /*
- * Renders the report of night (YYYYMMDD) from outroot (OUT) into html.
+ * Where the page goes: written to fp as it is rendered (a night's summary
+ * has a row per key, so the page is never held whole), each byte also
+ * into dg (the ledger's digest of the page). Write errors stay in fp's
+ * error flag (atomic_commit() sees them).
+ */
+struct report_out {
+	FILE *fp;
+	struct digest_ctx *dg;
+};
+
+/*
+ * Renders the report of night (YYYYMMDD) from outroot (OUT) into out.
  * roles (conf/reconciliations.conf, or NULL: every exception open) says
  * what each exception code counts as; expected_missing: a matching stage
  * had no data tonight though it had before (its ledger exit 66). Sets
@@ -70,7 +82,7 @@ struct report_stats {
 struct recon_conf;
 int report_render(const char *outroot, int32_t night, const struct report_conf *rc,
 		  const struct recon_conf *roles, int expected_missing,
-		  struct strbuf *html, struct report_stats *st);
+		  struct report_out *out, struct report_stats *st);
 
 /* Appends s with & < > " ' escaped. */
 void html_escape(struct strbuf *sb, const char *s);

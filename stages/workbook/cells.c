@@ -9,6 +9,17 @@
 #include "core/date.h"
 #include "core/banned.h"
 
+size_t amount_width(money_t ore)
+{
+	uint64_t kr = (ore < 0 ? 0 - (uint64_t)ore : (uint64_t)ore) / 100;
+	size_t n = 1;
+	while (kr >= 10) {
+		kr /= 10;
+		n++;
+	}
+	return (ore < 0) + n + (n - 1) / 3 + 3;	/* sign, digits, dots, ",00" */
+}
+
 size_t utf8_width(const char *s)
 {
 	size_t n = 0;
@@ -54,7 +65,6 @@ static int parse_datetime(const char *s, struct cell *c)
 int cell_parse(const char *s, enum term_type type, int mask_cpr, struct cell *c,
 	       const char **why)
 {
-	char b[MONEY_BUFSZ];
 	int32_t d;
 	memset(c, 0, sizeof(*c));
 	if (!*s)
@@ -64,7 +74,7 @@ int cell_parse(const char *s, enum term_type type, int mask_cpr, struct cell *c,
 		if (money_parse(s, strlen(s), 0, &c->ore, why))
 			return -1;
 		c->kind = CELL_AMOUNT;
-		c->width = strlen(money_format_grouped(c->ore, b));
+		c->width = amount_width(c->ore);
 		return 0;
 	case TERM_INTEGER:
 		if (!all_digits(s[0] == '-' ? s + 1 : s, strlen(s[0] == '-' ? s + 1 : s)) ||

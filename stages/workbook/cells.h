@@ -36,6 +36,9 @@ struct cell {
 int cell_parse(const char *s, enum term_type type, int mask_cpr, struct cell *c,
 	       const char **why);
 void cell_release(struct cell *c);
+/* Characters of ore as money_format_grouped() shows it (-1.278.002,64: 13),
+ * counted, not formatted: a column's width needs only that. */
+size_t amount_width(money_t ore);
 /* Characters (UTF-8 code points) in s. */
 size_t utf8_width(const char *s);
 

@@ -18,7 +18,10 @@
  * CSV's øre, format #,##0.00 (Danish Excel shows 1.278.002,64); days and
  * timestamps as dates. The same night gives the same bytes: the document's
  * created time is the night's date, and libxlsxwriter's zip entries carry
- * a fixed time.
+ * a fixed time. Memory does not grow with the night: the summaries (a row
+ * per key) are streamed, never held, and libxlsxwriter runs in
+ * constant_memory mode (each sheet written top down, a row to its
+ * temporary file when the next starts; text as inline strings).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,6 +39,7 @@
 #include "core/digest.h"
 #include "core/exitcode.h"
 #include "core/log.h"
+#include "ingest/csvin.h"
 #include "ingest/csvtable.h"
 #include "ingest/nightlist.h"
 #include "ingest/reportconf.h"
@@ -70,8 +74,10 @@ struct dec_index {
 /* One reconciliation's night files. */
 struct recon {
 	char *name;
-	struct csvtable sum, exc, dec;
+	struct csvtable exc, dec;	/* the summary is streamed (sum_stream): it has a
+					 * row per key, the others one per break */
 	int has_exc, has_dec;
+	unsigned long sum_rows;
 	char *sum_path, *exc_path, *dec_path;
 	struct dec_index *dec_by_id;	/* sorted by id */
 	size_t ndec;
@@ -118,8 +124,7 @@ static int put_text(struct sheet *s, int col, const char *text, lxw_format *f)
 
 static int put_amount(struct sheet *s, struct formats *f, int col, money_t ore)
 {
-	char b[MONEY_BUFSZ];
-	widen(s, col, strlen(money_format_grouped(ore, b)));
+	widen(s, col, amount_width(ore));
 	/* øre to kroner: the nearest double to the exact decimal, as Excel keeps it. */
 	return worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)ore / 100.0,
 				      f->amount) ? -2 : 0;
@@ -157,22 +162,37 @@ static int put_cell(struct sheet *s, struct formats *f, int col, const struct ce
 	return e ? -2 : 0;
 }
 
+/* A night file's cell v (path, line, column tcol) of column name in file
+ * kind, typed by conf/terms.conf. */
+static int put_typed(struct night *n, struct sheet *s, int col, enum term_type type,
+		     const char *name, const char *v, const char *path, unsigned long line,
+		     int tcol)
+{
+	struct cell c;
+	const char *why = "";
+	int rc = cell_parse(v, type, n->conf.mask_cpr, &c, &why);
+	if (rc)
+		log_input(path, line, (unsigned)tcol + 1, "%s '%s': %s", name, v, why);
+	else if (put_cell(s, &n->f, col, &c))
+		rc = -2;
+	cell_release(&c);
+	return rc;
+}
+
+static int put_value(struct night *n, struct sheet *s, int col, const char *kind,
+		     const char *name, const char *v, const char *path, unsigned long line,
+		     int tcol)
+{
+	return put_typed(n, s, col, terms_column(kind, name).type, name, v, path, line, tcol);
+}
+
 /* A CSV cell of column name in file kind, typed by conf/terms.conf. */
 static int put_csv(struct night *n, struct sheet *s, int col, const char *kind,
 		   const char *name, const struct csvtable *t, size_t row, int tcol,
 		   const char *path)
 {
-	struct cell c;
-	const char *why = "";
-	int rc = cell_parse(csvtable_get(t, row, tcol), terms_column(kind, name).type,
-			    n->conf.mask_cpr, &c, &why);
-	if (rc)
-		log_input(path, t->lines[row], (unsigned)tcol + 1, "%s '%s': %s", name,
-			  csvtable_get(t, row, tcol), why);
-	else if (put_cell(s, &n->f, col, &c))
-		rc = -2;
-	cell_release(&c);
-	return rc;
+	return put_value(n, s, col, kind, name, csvtable_get(t, row, tcol), path, t->lines[row],
+			 tcol);
 }
 
 /* A text cell after the CPR rule of the conf. */
@@ -316,37 +336,138 @@ static const char *sum_head(const struct night *n, const struct recon *r, const 
 	return terms_column_name("summary", col);
 }
 
-static int sum_section(struct sheet *s, struct night *n, const struct recon *r)
+/*
+ * The summary file, streamed (csvin): it has a row per key (a recipient, a
+ * CPR), hundreds of thousands on a large night, so it is never held. Read
+ * twice: once for the overview's figures (tally), once into the sheet.
+ */
+struct sum_stream {
+	struct night *n;
+	struct recon *r;
+	struct sheet *s;	/* NULL: tally only */
+	char **head;		/* the header's names */
+	enum term_type *type;	/* and their types (conf/terms.conf), looked up once */
+	size_t ncols;
+	int ckey, cst, cun;
+	int worst, no_data;
+};
+
+static const char *sum_get(const struct csv_row *row, int col)
 {
-	const struct csvtable *t = &r->sum;
-	int col = 0, ckey = csvtable_col(t, "key");
-	for (size_t c = 0; c < t->ncols; c++)
-		if (strcmp(t->header[c], "recon") &&
-		    put_text(s, col++, sum_head(n, r, t->header[c]), n->f.head))
-			return -2;
-	s->row++;
-	for (size_t i = 0; i < t->nrows; i++, s->row++) {
-		int no_data = !strcmp(csvtable_get(t, i, ckey), RECON_NO_DATA);
-		col = 0;
-		for (size_t c = 0; c < t->ncols; c++) {
-			const char *v = csvtable_get(t, i, (int)c);
-			int rc;
-			if (!strcmp(t->header[c], "recon"))
-				continue;
-			if (!strcmp(t->header[c], "status"))
-				rc = put_text(s, col, terms_status(no_data ? RECON_NO_DATA : v),
-					      n->f.text) ? -2 : 0;
-			else if (!strcmp(t->header[c], "key") && !strcmp(v, "TOTAL"))
-				rc = put_text(s, col, terms_label("total"), n->f.text) ? -2 : 0;
-			else
-				rc = put_csv(n, s, col, "summary", t->header[c], t, i, (int)c,
-					     r->sum_path);
-			if (rc)
-				return rc;
-			col++;
-		}
-	}
+	return col < 0 || (size_t)col >= row->nfields ? "" : row->fields[col].ptr;
+}
+
+static int sum_find(const struct sum_stream *k, const char *name)
+{
+	for (size_t i = 0; i < k->ncols; i++)
+		if (!strcmp(k->head[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* The overview's figures of one row (its sheet counts the open and decided
+ * exceptions). */
+static int tally_row(struct sum_stream *k, const struct csv_row *row)
+{
+	struct recon *r = k->r;
+	const char *st = sum_get(row, k->cst), *u = sum_get(row, k->cun), *why;
+	const char *key = sum_get(row, k->ckey);
+	int j = 3;
+	money_t v;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(st, status_order[i]))
+			j = i;
+	r->by_status[j]++;
+	k->worst = j > k->worst ? j : k->worst;
+	k->no_data |= !strcmp(key, RECON_NO_DATA);
+	/* Empty on a MANGLER row (we do not know); a total adds up the others. */
+	if (!*u || !strcmp(key, "TOTAL"))
+		return 0;
+	if (money_parse(u, strlen(u), 0, &v, &why))
+		return log_input(r->sum_path, row->line, (unsigned)k->cun + 1,
+				 "unexplained '%s': %s", u, why), -1;
+	if (money_add(&r->unexplained, v))
+		return log_input(r->sum_path, row->line, (unsigned)k->cun + 1,
+				 "unexplained '%s': the sum overflows", u), -1;
 	return 0;
+}
+
+static int sum_row(struct sum_stream *k, const struct csv_row *row)
+{
+	struct sheet *s = k->s;
+	struct night *n = k->n;
+	int col = 0, no_data = !strcmp(sum_get(row, k->ckey), RECON_NO_DATA);
+	for (size_t c = 0; c < k->ncols; c++) {
+		const char *h = k->head[c], *v = sum_get(row, (int)c);
+		int rc;
+		if (!strcmp(h, "recon"))
+			continue;
+		if (!strcmp(h, "status"))
+			rc = put_text(s, col, terms_status(no_data ? RECON_NO_DATA : v),
+				      n->f.text) ? -2 : 0;
+		else if (!strcmp(h, "key") && !strcmp(v, "TOTAL"))
+			rc = put_text(s, col, terms_label("total"), n->f.text) ? -2 : 0;
+		else
+			rc = put_typed(n, s, col, k->type[c], h, v, k->r->sum_path, row->line,
+				       (int)c);
+		if (rc)
+			return rc;
+		col++;
+	}
+	s->row++;
+	return 0;
+}
+
+static int on_sum_row(const struct csv_row *row, void *data)
+{
+	struct sum_stream *k = data;
+	if (!k->head) {
+		k->ncols = row->nfields;
+		k->head = xcalloc(k->ncols + 1, sizeof(*k->head));
+		k->type = xcalloc(k->ncols + 1, sizeof(*k->type));
+		for (size_t c = 0; c < k->ncols; c++) {
+			k->head[c] = xstrdup(row->fields[c].ptr);
+			k->type[c] = terms_column("summary", k->head[c]).type;
+		}
+		k->ckey = sum_find(k, "key");
+		k->cst = sum_find(k, "status");
+		k->cun = sum_find(k, "unexplained");
+		if (!k->s)
+			return 0;
+		for (size_t c = 0, col = 0; c < k->ncols; c++)
+			if (strcmp(k->head[c], "recon") &&
+			    put_text(k->s, (int)col++, sum_head(k->n, k->r, k->head[c]),
+				     k->n->f.head))
+				return -2;
+		k->s->row++;
+		return 0;
+	}
+	if (!k->s) {
+		k->r->sum_rows++;
+		return tally_row(k, row);
+	}
+	return sum_row(k, row);
+}
+
+/* Streams r's summary through tally (s NULL) or into sheet s. 0, -1 a
+ * file or cell that cannot be used (reported), -2 the library refused. */
+static int sum_stream(struct night *n, struct recon *r, struct sheet *s)
+{
+	struct csvin_opts o = { .delimiter = ';', .encoding = CSVIN_UTF8 };
+	struct sum_stream k = { .n = n, .r = r, .s = s, .worst = -1 };
+	int rc = csvin_read(r->sum_path, &o, on_sum_row, &k, NULL);
+	if (!rc && s && !k.head)
+		s->row++;	/* no header: an empty header row, as before */
+	if (!rc && !s) {
+		n->rows_read += r->sum_rows;
+		r->status = k.no_data && r->sum_rows == 1 ? RECON_NO_DATA :
+			    k.worst < 0 ? "OK" : status_order[k.worst];
+	}
+	for (size_t c = 0; c < k.ncols; c++)
+		free(k.head[c]);
+	free(k.head);
+	free(k.type);
+	return rc;
 }
 
 /* A list's row (ingest/nightlist.h) on a sheet: texts as text (CPR as
@@ -512,7 +633,7 @@ static int recon_sheet(lxw_workbook *wb, struct night *n, struct recon *r)
 	if (put_text(&s, 0, terms_label("summary"), n->f.title))
 		return -2;
 	s.row++;
-	if ((rc = sum_section(&s, n, r)))
+	if ((rc = sum_stream(n, r, &s)))
 		return rc;
 	for (int i = 0; i < n->rconf.nlists; i++)
 		if (!strcmp(n->rconf.lists[i].recon, r->name) &&
@@ -524,39 +645,6 @@ static int recon_sheet(lxw_workbook *wb, struct night *n, struct recon *r)
 			return rc;
 	r->nexc = r->has_exc ? r->exc.nrows : 0;
 	fit_columns(&s);
-	return 0;
-}
-
-/* The overview's figures of one reconciliation from its summary (its sheet
- * counts the open and decided exceptions). */
-static int tally(struct recon *r)
-{
-	const struct csvtable *t = &r->sum;
-	int cst = csvtable_col(t, "status"), ckey = csvtable_col(t, "key");
-	int cun = csvtable_col(t, "unexplained");
-	int worst = -1, no_data = 0;
-	for (size_t i = 0; i < t->nrows; i++) {
-		const char *st = csvtable_get(t, i, cst), *u = csvtable_get(t, i, cun), *why;
-		int k = 3;
-		money_t v;
-		for (int j = 0; j < 4; j++)
-			if (!strcmp(st, status_order[j]))
-				k = j;
-		r->by_status[k]++;
-		worst = k > worst ? k : worst;
-		no_data |= !strcmp(csvtable_get(t, i, ckey), RECON_NO_DATA);
-		/* Empty on a MANGLER row (we do not know); a total adds up the others. */
-		if (!*u || !strcmp(csvtable_get(t, i, ckey), "TOTAL"))
-			continue;
-		if (money_parse(u, strlen(u), 0, &v, &why))
-			return log_input(r->sum_path, t->lines[i], (unsigned)cun + 1,
-					 "unexplained '%s': %s", u, why), -1;
-		if (money_add(&r->unexplained, v))
-			return log_input(r->sum_path, t->lines[i], (unsigned)cun + 1,
-					 "unexplained '%s': the sum overflows", u), -1;
-	}
-	r->status = no_data && t->nrows == 1 ? RECON_NO_DATA :
-		    worst < 0 ? "OK" : status_order[worst];
 	return 0;
 }
 
@@ -609,7 +697,6 @@ static void free_night(struct night *n)
 		free(r->dec_path);
 		free(r->dec_by_id);
 		free(r->state);
-		csvtable_free(&r->sum);
 		if (r->has_exc)
 			csvtable_free(&r->exc);
 		if (r->has_dec)
@@ -674,11 +761,6 @@ static int read_night(struct stage_ctx *ctx, struct night *n)
 		r->sum_path = night_path(ctx, "summary", r->name);
 		r->exc_path = night_path(ctx, "exceptions", r->name);
 		r->dec_path = night_path(ctx, "decisions", r->name);
-		if (csvtable_read(r->sum_path, NULL, &r->sum)) {
-			memset(&r->sum, 0, sizeof(r->sum));
-			return -1;
-		}
-		n->rows_read += r->sum.nrows;
 		if ((got = read_optional(r->exc_path, &r->exc)) < 0)
 			return -1;
 		r->has_exc = got;
@@ -730,7 +812,11 @@ static void make_formats(lxw_workbook *wb, struct formats *f)
  */
 static int write_workbook(const struct stage_ctx *ctx, struct night *n, const char *tmp)
 {
-	lxw_workbook_options opt = { 0 };
+	/* constant_memory: each row goes to a temporary file when the next one
+	 * starts (rows are written in order, every sheet top down), so memory
+	 * does not grow with the rows; strings are written inline, not in a
+	 * shared table (the same bytes for the same night all the same). */
+	lxw_workbook_options opt = { .constant_memory = LXW_TRUE };
 	struct strbuf title = STRBUF_INIT;
 	lxw_doc_properties props = { 0 };
 	lxw_workbook *wb;
@@ -752,7 +838,7 @@ static int write_workbook(const struct stage_ctx *ctx, struct night *n, const ch
 	if (!(ov = workbook_add_worksheet(wb, terms_label("overview"))))
 		rc = -2;
 	for (size_t i = 0; i < n->n && !rc; i++)
-		rc = tally(&n->r[i]);
+		rc = sum_stream(n, &n->r[i], NULL);
 	/* A reconciliation without data tonight is one line of the overview. */
 	for (size_t i = 0; i < n->n && !rc; i++)
 		if (strcmp(n->r[i].status, RECON_NO_DATA))
@@ -769,32 +855,11 @@ static int write_workbook(const struct stage_ctx *ctx, struct night *n, const ch
 	return rc;
 }
 
-/* Reads the whole file at path (small: a night's workbook). 0, or -1 reported. */
-static int read_whole(const char *path, struct strbuf *out)
-{
-	char buf[65536];
-	size_t got;
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		log_error("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(out, buf, got);
-	if (ferror(fp)) {
-		log_error("%s: read error", path);
-		fclose(fp);
-		return -1;
-	}
-	fclose(fp);
-	return 0;
-}
-
-static int record(struct stage_ctx *ctx, const struct strbuf *xlsx, const struct night *n)
+static int record(struct stage_ctx *ctx, const char *sha, const struct night *n)
 {
 	struct ledger_entry e;
 	stage_ledger_entry(ctx, &e, "done", EXIT_DONE);
-	digest_buf(xlsx->buf, xlsx->len, e.output);
+	xstrlcpy(e.output, sha, sizeof(e.output));
 	e.rows_in = n->rows_read;
 	e.rows_out = n->n;
 	return stage_ledger_commit(ctx, &e);
@@ -808,8 +873,11 @@ static int record(struct stage_ctx *ctx, const struct strbuf *xlsx, const struct
 static int workbook_night(struct stage_ctx *ctx)
 {
 	struct night n = { 0 };
-	struct strbuf p = STRBUF_INIT, tmp = STRBUF_INIT, xlsx = STRBUF_INIT;
-	int rc = EXIT_DONE, fd, w;
+	struct strbuf p = STRBUF_INIT;
+	struct atomic_file af;
+	char sha[DIGEST_HEXSZ];
+	uint64_t size;
+	int rc = EXIT_DONE, w;
 	conf_sibling(&ctx->conf, "terms.conf", &p);
 	if (terms_load(p.buf)) {
 		strbuf_release(&p);
@@ -838,25 +906,28 @@ static int workbook_night(struct stage_ctx *ctx)
 		rc = EXIT_BADDATA;
 		goto out;
 	}
-	/* libxlsxwriter writes to a file name: a temporary in OUT/DATE that
-	 * atomic_sweep() removes if we are killed, read back and written whole. */
+	/* libxlsxwriter writes to a file name: atomic_open()'s temporary in
+	 * OUT/DATE (0640; atomic_sweep() removes it if we are killed), which
+	 * it truncates and fills; atomic_commit() syncs and renames it. */
 	stage_out_path(ctx, "afstemning.xlsx", &p);
-	strbuf_addf(&tmp, "%s.tmp.XXXXXX", p.buf);
-	if ((fd = mkstemp(tmp.buf)) < 0) {
-		log_error("%s: %s", tmp.buf, strerror(errno));
+	if (atomic_open(&af, p.buf, 0640)) {
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
-	close(fd);
-	w = write_workbook(ctx, &n, tmp.buf);
-	if (!w && read_whole(tmp.buf, &xlsx))
-		w = -2;
-	unlink(tmp.buf);
+	w = write_workbook(ctx, &n, af.tmp);
 	if (w) {
+		atomic_abort(&af);
 		rc = w == -1 ? EXIT_BADDATA : EXIT_INTERNAL;
 		goto out;
 	}
-	if (atomic_write(p.buf, xlsx.buf, xlsx.len, 0640) || record(ctx, &xlsx, &n)) {
+	/* the ledger names the bytes written: read back from the temporary */
+	if (digest_file(af.tmp, sha, &size)) {
+		log_error("%s: %s", af.tmp, strerror(errno));
+		atomic_abort(&af);
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if (atomic_commit(&af) || record(ctx, sha, &n)) {
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
@@ -868,8 +939,6 @@ out:
 	report_conf_free(&n.rconf);
 	terms_unload();
 	strbuf_release(&p);
-	strbuf_release(&tmp);
-	strbuf_release(&xlsx);
 	return rc;
 }
 

@@ -104,6 +104,24 @@ static void test_cells(void)
 	}
 }
 
+/* A column's width counts an amount as money_format_grouped() shows it,
+ * without formatting it: every digit count, both signs, the extremes. */
+static void test_amount_width(void)
+{
+	static const money_t v[] = { 0, 1, 99, 100, 999, 99999, 100000, 99999999, 100000000,
+				     127800264, 99999999999, 100000000000, INT64_MAX };
+	char b[MONEY_BUFSZ];
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		for (int sign = 1; sign >= -1; sign -= 2) {
+			money_t x = v[i] * sign;
+			size_t want = strlen(money_format_grouped(x, b));
+			CHECK(amount_width(x) == want, "%lld øre: width %zu, want %zu ('%s')",
+			      (long long)x, amount_width(x), want, b);
+		}
+	CHECK(amount_width(INT64_MIN) == strlen(money_format_grouped(INT64_MIN, b)),
+	      "INT64_MIN: width %zu, want '%s'", amount_width(INT64_MIN), b);
+}
+
 static void conf_refused(const char *text, int line, const char *what)
 {
 	struct wb_conf c;
@@ -138,6 +156,7 @@ static void test_conf(void)
 int main(void)
 {
 	test_cells();
+	test_amount_width();
 	test_conf();
 	return test_done();
 }
