@@ -51,6 +51,8 @@ struct faktura {
 	} *on;
 	const struct kyrow **unpaid;	/* approved invoices not paid on their account */
 	size_t nunpaid;
+	money_t *amounts;	/* of the approved and rejected invoices, sorted, once */
+	size_t namounts;
 	struct recon_out out;
 	int bad;		/* a conservation check failed */
 };
@@ -201,13 +203,18 @@ static int segment_stop(char c)
 	return c == '\0' || c == '.' || c == '-' || c == ' ';
 }
 
+static int cmp_money(const void *a, const void *b)
+{
+	money_t x = *(const money_t *)a, y = *(const money_t *)b;
+	return (x > y) - (x < y);
+}
+
 /*
- * The postings on each account KY names, in one pass: every run of whole
- * segments of a posting's account (where account_matches() would find a
- * pattern) is looked up among the accounts. Linear in the postings,
- * instead of a scan of all postings per account and month.
+ * What a posting must have to be read at all, from the invoices (loaded
+ * first): the accounts KY names (invoices, posting basis), sorted, once,
+ * and the amounts of the approved and rejected invoices.
  */
-static void index_accounts(struct faktura *k)
+static void index_invoices(struct faktura *k)
 {
 	size_t n = 0;
 	for (int s = GODKENDT; s <= SUM; s += SUM - GODKENDT)
@@ -224,25 +231,93 @@ static void index_accounts(struct faktura *k)
 	for (size_t i = 0; i < n; i++)
 		if (!k->npat || strcmp(k->pat[k->npat - 1], k->pat[i]))
 			k->pat[k->npat++] = k->pat[i];
+	k->amounts = xcalloc(k->src[GODKENDT].n + k->src[AFVIST].n + 1, sizeof(*k->amounts));
+	for (int s = GODKENDT; s <= AFVIST; s++)
+		for (size_t i = 0; i < k->src[s].n; i++)
+			k->amounts[k->namounts++] = k->src[s].v[i].amount;
+	if (k->namounts)
+		qsort(k->amounts, k->namounts, sizeof(*k->amounts), cmp_money);
+}
+
+/*
+ * Calls fn(k, x, data) for every account of pat the account a is on: every
+ * run of whole segments of it (where account_matches() would find a
+ * pattern) is looked up. Stops at fn's non-zero return and gives it.
+ */
+static int each_pat(const struct faktura *k, const char *a,
+		    int (*fn)(const struct faktura *k, long x, void *data), void *data)
+{
+	size_t len = strlen(a);
+	for (size_t at = 0; at < len && k->npat; at++) {
+		if (!segment_start(a, at))
+			continue;
+		for (size_t end = at + 1; end <= len; end++) {
+			long x;
+			int rc;
+			if (!segment_stop(a[end]) || (x = find_pat(k, a + at, end - at)) < 0)
+				continue;
+			if ((rc = fn(k, x, data)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int found(const struct faktura *k, long x, void *data)
+{
+	(void)k;
+	(void)x;
+	(void)data;
+	return 1;
+}
+
+/*
+ * Whether any step can read the posting: pair_account() and per_account()
+ * read only postings on an account KY names, find_paid() only postings of
+ * an invoice's amount. The others are left out of memory; the kept ones
+ * keep their order, so every result is the same.
+ */
+static int keep_posting(const struct posting *p, void *data)
+{
+	struct faktura *k = data;
+	size_t lo = 0, hi = k->namounts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->amounts[mid] < p->amount)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if ((lo < k->namounts && k->amounts[lo] == p->amount) || each_pat(k, p->account, found, NULL))
+		postings_add(&k->p, p);
+	return 0;
+}
+
+struct on_add {
+	size_t i;
+};
+
+static int add_on(const struct faktura *k, long x, void *data)
+{
+	const struct on_add *o = data;
+	struct plist *l = &k->on[x];
+	if (l->n && l->v[l->n - 1] == o->i)
+		return 0;	/* the same account at two places */
+	l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = o->i;
+	return 0;
+}
+
+/*
+ * The postings on each account KY names, in one pass: linear in the
+ * postings, instead of a scan of all postings per account and month.
+ */
+static void index_accounts(struct faktura *k)
+{
 	k->on = xcalloc(k->npat + 1, sizeof(*k->on));
 	for (size_t i = 0; i < k->p.n && k->npat; i++) {
-		const char *a = k->p.v[i].account;
-		size_t len = strlen(a);
-		for (size_t at = 0; at < len; at++) {
-			if (!segment_start(a, at))
-				continue;
-			for (size_t end = at + 1; end <= len; end++) {
-				long x;
-				struct plist *l;
-				if (!segment_stop(a[end]) || (x = find_pat(k, a + at, end - at)) < 0)
-					continue;
-				l = &k->on[x];
-				if (l->n && l->v[l->n - 1] == i)
-					continue;	/* the same account at two places */
-				l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
-				l->v[l->n++] = i;
-			}
-		}
+		struct on_add o = { i };
+		each_pat(k, k->p.v[i].account, add_on, &o);
 	}
 }
 
@@ -541,12 +616,14 @@ static int load(struct faktura *k, MDB_txn *txn)
 	if ((rc = recon_begin(&k->out, k->ctx, source_store, NSOURCES)))
 		return rc;
 	if (reconin_open(&k->in, k->ctx, txn, source_store, NSOURCES,
-			 month_add(to, -k->mc.lookback_months), to) ||
-	    postings_load(&k->in, ERP, NULL, NULL, &k->p))
+			 month_add(to, -k->mc.lookback_months), to))
 		return EXIT_INTERNAL;
 	for (int s = GODKENDT; s <= SUM; s++)
 		if (reconin_rows(&k->in, s, &k->src[s]))
 			return EXIT_INTERNAL;
+	index_invoices(k);
+	if (postings_each(&k->in, ERP, NULL, NULL, keep_posting, k))
+		return EXIT_INTERNAL;
 	return 0;
 }
 
@@ -570,6 +647,7 @@ static int match_night(struct stage_ctx *ctx)
 	free(k.used);
 	free(k.unpaid);
 	free(k.byamount);
+	free(k.amounts);
 	for (size_t i = 0; i < k.npat; i++)
 		free(k.on[i].v);
 	free(k.on);

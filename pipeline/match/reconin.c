@@ -216,31 +216,28 @@ static const char *pool_same(struct textpool *pool, const char *s, const char **
 	return *last = textpool_add(pool, s, strlen(s));
 }
 
-struct pappend {
-	struct postings *out;
-	const char *last[4];	/* the previous row's account, bilag, text, journal */
-};
-
-static int posting_append(const struct posting *p, void *data)
+void postings_add(struct postings *out, const struct posting *p)
 {
-	struct pappend *a = data;
-	struct postings *out = a->out;
 	struct posting *q;
 	out->v = xgrow(out->v, &out->alloc, out->n + 1, sizeof(*q));
 	q = &out->v[out->n++];
 	*q = *p;
-	q->account = pool_same(&out->text, p->account, &a->last[0]);
-	q->bilag = pool_same(&out->text, p->bilag, &a->last[1]);
-	q->text = pool_same(&out->text, p->text, &a->last[2]);
-	q->journal = pool_same(&out->text, p->journal, &a->last[3]);
+	q->account = pool_same(&out->text, p->account, &out->last[0]);
+	q->bilag = pool_same(&out->text, p->bilag, &out->last[1]);
+	q->text = pool_same(&out->text, p->text, &out->last[2]);
+	q->journal = pool_same(&out->text, p->journal, &out->last[3]);
+}
+
+static int posting_append(const struct posting *p, void *data)
+{
+	postings_add(data, p);
 	return 0;
 }
 
 int postings_load(struct reconin *in, int i, const struct accounts *acc,
 		  const char *role, struct postings *out)
 {
-	struct pappend a = { .out = out };
-	return postings_each(in, i, acc, role, posting_append, &a);
+	return postings_each(in, i, acc, role, posting_append, out);
 }
 
 void postings_free(struct postings *p)
@@ -249,6 +246,7 @@ void postings_free(struct postings *p)
 	p->v = NULL;
 	p->n = p->alloc = 0;
 	textpool_free(&p->text);
+	memset(p->last, 0, sizeof(p->last));
 }
 
 void kyrows_free(struct kyrows *k)

@@ -122,6 +122,7 @@ struct postings {
 	struct posting *v;
 	size_t n, alloc;
 	struct textpool text;
+	const char *last[4];	/* the newest row's account, bilag, text, journal (shared) */
 };
 
 /*
@@ -140,6 +141,8 @@ int postings_load(struct reconin *in, int i, const struct accounts *acc,
 typedef int (*posting_fn)(const struct posting *p, void *data);
 int postings_each(struct reconin *in, int i, const struct accounts *acc,
 		  const char *role, posting_fn fn, void *data);
+/* Appends a copy of p (its texts into out's pool). */
+void postings_add(struct postings *out, const struct posting *p);
 void postings_free(struct postings *p);
 /* Sorts by SE, recipient, day, bilag, amount, account: identical postings adjacent. */
 void postings_sort(struct postings *p);
