@@ -255,6 +255,7 @@ void kyrows_free(struct kyrows *k)
 	k->v = NULL;
 	k->n = k->alloc = 0;
 	textpool_free(&k->text);
+	memset(k->last, 0, sizeof(k->last));
 }
 
 int reconin_commit(struct reconin *in, struct recon_out *out)
@@ -346,35 +347,34 @@ int kyrows_each(struct reconin *in, int i, kyrow_fn fn, void *data)
 	return rc < 0 ? -1 : rc;
 }
 
-struct kappend {
-	struct kyrows *out;
-	const char *last[9];	/* the previous row's texts */
-};
+void kyrows_add(struct kyrows *out, const struct kyrow *r)
+{
+	struct textpool *t = &out->text;
+	const char **last = out->last;
+	struct kyrow *q;
+	out->v = xgrow(out->v, &out->alloc, out->n + 1, sizeof(*q));
+	q = &out->v[out->n++];
+	*q = *r;
+	q->ident = pool_same(t, r->ident, &last[0]);
+	q->status = pool_same(t, r->status, &last[1]);
+	q->bilag = pool_same(t, r->bilag, &last[2]);
+	q->account = pool_same(t, r->account, &last[3]);
+	q->costcentre = pool_same(t, r->costcentre, &last[4]);
+	q->invoice = pool_same(t, r->invoice, &last[5]);
+	q->reason = pool_same(t, r->reason, &last[6]);
+	q->text = pool_same(t, r->text, &last[7]);
+	q->name = pool_same(t, r->name, &last[8]);
+}
 
 static int kyrow_append(const struct kyrow *r, void *data)
 {
-	struct kappend *a = data;
-	struct textpool *t = &a->out->text;
-	struct kyrow *q;
-	a->out->v = xgrow(a->out->v, &a->out->alloc, a->out->n + 1, sizeof(*q));
-	q = &a->out->v[a->out->n++];
-	*q = *r;
-	q->ident = pool_same(t, r->ident, &a->last[0]);
-	q->status = pool_same(t, r->status, &a->last[1]);
-	q->bilag = pool_same(t, r->bilag, &a->last[2]);
-	q->account = pool_same(t, r->account, &a->last[3]);
-	q->costcentre = pool_same(t, r->costcentre, &a->last[4]);
-	q->invoice = pool_same(t, r->invoice, &a->last[5]);
-	q->reason = pool_same(t, r->reason, &a->last[6]);
-	q->text = pool_same(t, r->text, &a->last[7]);
-	q->name = pool_same(t, r->name, &a->last[8]);
+	kyrows_add(data, r);
 	return 0;
 }
 
 int reconin_rows(struct reconin *in, int i, struct kyrows *out)
 {
-	struct kappend a = { .out = out };
-	return kyrows_each(in, i, kyrow_append, &a) ? -1 : 0;
+	return kyrows_each(in, i, kyrow_append, out) ? -1 : 0;
 }
 
 /* Identical for the exception id: the same SE, bilag, day, amount and recipient. */

@@ -91,7 +91,11 @@ struct kyrows {
 	struct kyrow *v;
 	size_t n, alloc;
 	struct textpool text;
+	const char *last[9];	/* the newest row's texts (shared with the next when equal) */
 };
+
+/* Appends a copy of r (its texts into k's pool). */
+void kyrows_add(struct kyrows *k, const struct kyrow *r);
 
 /* Frees the rows and their text. */
 void kyrows_free(struct kyrows *k);
