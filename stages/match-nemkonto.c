@@ -93,6 +93,7 @@ struct nemkonto {
 	struct group **spare;	/* groups done with, for reuse */
 	size_t nspare, aspare;
 	char se_now[9];		/* the SE of the walk */
+	struct strbuf row;	/* a payment being read */
 	struct recon_out out;
 	int32_t from;		/* the first month reported; the one before is read as context */
 	uint64_t settled, transit, open, nameless, context;	/* postings, for conservation */
@@ -423,7 +424,7 @@ static void put_raw(struct strbuf *b, const void *p, size_t len)
 	strbuf_add(b, p, len);
 }
 
-/* The value of a posting: month, day, amount (host order), then its texts. */
+/* A posting: its value holds what the key does not, month (host order), text, journal. */
 static int add_posting(const struct posting *p, void *data)
 {
 	struct nemkonto *n = data;
@@ -438,12 +439,6 @@ static int add_posting(const struct posting *p, void *data)
 	put_str(&k, p->account);
 	put_be(&k, n->seq++, 8);
 	put_raw(&v, &p->month, sizeof(p->month));
-	put_raw(&v, &p->day, sizeof(p->day));
-	put_raw(&v, &p->amount, sizeof(p->amount));
-	put_str(&v, p->se);
-	put_str(&v, p->recipient);
-	put_str(&v, p->account);
-	put_str(&v, p->bilag);
 	put_str(&v, p->text);
 	put_str(&v, p->journal);
 	rc = segsort_add(&n->sort, 0, (const uint8_t *)k.buf, k.len, v.buf, v.len);
@@ -453,7 +448,7 @@ static int add_posting(const struct posting *p, void *data)
 	return rc;
 }
 
-/* The value of a payment: month, day, amount, SEQ, then SE, CPR, ident, bilag. */
+/* A payment: its value holds what the key does not, month, amount (host order), bilag. */
 static int add_payment(const struct kyrow *q, void *data)
 {
 	struct nemkonto *n = data;
@@ -467,12 +462,7 @@ static int add_payment(const struct kyrow *q, void *data)
 	put_str(&k, q->ident);
 	put_be(&k, seq, 8);
 	put_raw(&v, &q->month, sizeof(q->month));
-	put_raw(&v, &q->day, sizeof(q->day));
 	put_raw(&v, &q->amount, sizeof(q->amount));
-	put_raw(&v, &seq, sizeof(seq));
-	put_str(&v, q->se);
-	put_str(&v, q->cpr);
-	put_str(&v, q->ident);
 	put_str(&v, q->bilag);
 	rc = segsort_add(&n->sort, 0, (const uint8_t *)k.buf, k.len, v.buf, v.len);
 	strbuf_release(&k);
@@ -487,35 +477,69 @@ static const char *next_str(const char **p)
 	return s;
 }
 
+static uint64_t get_be(const char **p, int bytes)
+{
+	const uint8_t *x = (const uint8_t *)*p;
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | x[i];
+	*p += bytes;
+	return v;
+}
+
+/*
+ * A row as the walk keeps it (keep_row()): u16 key length (host order),
+ * the key, the value. The texts point into it.
+ */
 static void get_posting(const char *raw, struct posting *q)
 {
+	uint16_t klen;
+	const char *k = raw + sizeof(klen), *v;
+	memcpy(&klen, raw, sizeof(klen));
+	v = k + klen;
 	memset(q, 0, sizeof(*q));
-	memcpy(&q->month, raw, sizeof(q->month));
-	memcpy(&q->day, raw + 4, sizeof(q->day));
-	memcpy(&q->amount, raw + 8, sizeof(q->amount));
-	raw += 16;
-	xstrlcpy(q->se, next_str(&raw), sizeof(q->se));
-	xstrlcpy(q->recipient, next_str(&raw), sizeof(q->recipient));
-	q->account = next_str(&raw);
-	q->bilag = next_str(&raw);
-	q->text = next_str(&raw);
-	q->journal = next_str(&raw);
+	xstrlcpy(q->se, next_str(&k), sizeof(q->se));
+	xstrlcpy(q->recipient, next_str(&k), sizeof(q->recipient));
+	k++;	/* 0: a posting */
+	q->day = (int32_t)(uint32_t)(get_be(&k, 4) ^ 0x80000000u);
+	q->bilag = next_str(&k);
+	q->amount = (money_t)(get_be(&k, 8) ^ 0x8000000000000000u);
+	q->account = next_str(&k);
+	memcpy(&q->month, v, sizeof(q->month));
+	v += sizeof(q->month);
+	q->text = next_str(&v);
+	q->journal = next_str(&v);
 }
 
 static void get_payment(const char *raw, struct kyrow *q, uint64_t *seq)
 {
+	uint16_t klen;
+	const char *k = raw + sizeof(klen), *v;
+	memcpy(&klen, raw, sizeof(klen));
+	v = k + klen;
 	memset(q, 0, sizeof(*q));
-	memcpy(&q->month, raw, sizeof(q->month));
-	memcpy(&q->day, raw + 4, sizeof(q->day));
-	memcpy(&q->amount, raw + 8, sizeof(q->amount));
-	memcpy(seq, raw + 16, sizeof(*seq));
-	raw += 24;
-	xstrlcpy(q->se, next_str(&raw), sizeof(q->se));
-	xstrlcpy(q->cpr, next_str(&raw), sizeof(q->cpr));
-	q->ident = next_str(&raw);
-	q->bilag = next_str(&raw);
+	xstrlcpy(q->se, next_str(&k), sizeof(q->se));
+	xstrlcpy(q->cpr, next_str(&k), sizeof(q->cpr));
+	k++;	/* 1: a payment */
+	q->day = (int32_t)(uint32_t)(get_be(&k, 4) ^ 0x80000000u);
+	q->ident = next_str(&k);
+	*seq = get_be(&k, 8);
+	memcpy(&q->month, v, sizeof(q->month));
+	memcpy(&q->amount, v + 4, sizeof(q->amount));
+	v += 12;
+	q->bilag = next_str(&v);
 	q->status = q->account = q->costcentre = q->invoice = "";
 	q->reason = q->text = q->name = "";
+}
+
+/* Appends a row of the walk to b, as get_posting() and get_payment() read it. */
+static void keep_row(struct strbuf *b, const uint8_t *key, size_t klen, const void *val,
+		     size_t vlen)
+{
+	uint16_t l = (uint16_t)klen;
+	strbuf_add(b, &l, sizeof(l));
+	strbuf_add(b, key, klen);
+	strbuf_add(b, val, vlen);
 }
 
 static void group_clear(struct group *g)
@@ -654,7 +678,6 @@ static int walk(int store, const uint8_t *key, size_t klen, const void *val, siz
 	const char *p = (const char *)key, *se = next_str(&p), *x = next_str(&p);
 	int payment = *p == 1;
 	(void)store;
-	(void)klen;
 	if (n->cur_on && (payment || strcmp(se, n->cur.se) || strcmp(x, n->cur.recipient)))
 		finish_postings(n);
 	if (strcmp(se, n->se_now)) {
@@ -672,17 +695,19 @@ static int walk(int store, const uint8_t *key, size_t klen, const void *val, siz
 		}
 		g->off = xgrow(g->off, &g->aoff, g->n + 1, sizeof(*g->off));
 		g->off[g->n++] = g->raw.len;
-		strbuf_add(&g->raw, val, vlen);
+		keep_row(&g->raw, key, klen, val, vlen);
 	} else {
 		struct kyrow q;
 		uint64_t seq;
-		get_payment(val, &q, &seq);
+		strbuf_reset(&n->row);
+		keep_row(&n->row, key, klen, val, vlen);
+		get_payment(n->row.buf, &q, &seq);
 		paysum_add(n, &q);
 		if (n->depth) {	/* the longest recipient that begins its CPR owns it */
 			struct group *g = n->stack[n->depth - 1];
 			g->poff = xgrow(g->poff, &g->apoff, g->np + 1, sizeof(*g->poff));
 			g->poff[g->np++] = g->praw.len;
-			strbuf_add(&g->praw, val, vlen);
+			keep_row(&g->praw, key, klen, val, vlen);
 		} else {
 			miss(n, &q, seq, NULL);
 		}
@@ -820,6 +845,7 @@ static int match_night(struct stage_ctx *ctx)
 	}
 	reconin_free(&n.in);
 	segsort_free(&n.sort);
+	strbuf_release(&n.row);
 	accounts_free(&n.acc);
 	recon_free(&n.out);
 	kyrows_free(&n.sum);
