@@ -60,6 +60,12 @@ struct debitor {
 	struct reconin in;
 	struct kyrows src[NSOURCES];
 	struct postings p;
+	struct regsum {		/* the ACCEPTERET claims of an SE and creation month, added up */
+		char se[9];
+		int32_t month;
+		money_t total;
+	} *reg;
+	size_t nreg, areg;
 	struct recon_out out;
 	uint64_t paired, items;	/* conservation: items = paired + exceptions */
 };
@@ -342,7 +348,7 @@ static void rejected(struct debitor *d, const char *se, int32_t month, const int
 /* Figur 32: 'Sum - Debitorregistreringer' against the accepted detail rows, per creation month. */
 static void registrations(struct debitor *d, const char *se)
 {
-	const struct kyrows *sums = &d->src[SUMS], *cl = &d->src[CLAIMS];
+	const struct kyrows *sums = &d->src[SUMS];
 	for (size_t i = 0; i < sums->n; i++) {
 		money_t left = 0, right = 0;
 		int32_t m = sums->v[i].month;
@@ -353,10 +359,9 @@ static void registrations(struct debitor *d, const char *se)
 		     !strcmp(sums->v[j].se, se); j++)
 			if (is(&sums->v[j], "ACCEPTERET"))
 				left += sums->v[j].amount;
-		for (size_t j = 0; j < cl->n; j++)
-			if (!strcmp(cl->v[j].se, se) && cl->v[j].month == m &&
-			    is(&cl->v[j], "ACCEPTERET"))
-				right += cl->v[j].amount;
+		for (size_t j = 0; j < d->nreg; j++)
+			if (!strcmp(d->reg[j].se, se) && d->reg[j].month == m)
+				right += d->reg[j].total;
 		recon_summary(&d->out, se, m, "SUM-REGISTRERINGER", left, right, 0);
 		if (left != right)
 			recon_exception(&d->out, se, m, "SUM-REGISTRERINGER", NULL, left - right,
@@ -428,6 +433,41 @@ static void match_all(struct debitor *d)
 	free(se);
 }
 
+/*
+ * A claim as it is read: its ACCEPTERET amount added up for
+ * SUM-REGISTRERINGER; kept only when flow() pairs it (accepted: a claim
+ * waiting for release is in no matching), and with the texts ky_unpaired()
+ * names. Kept claims keep their order, so every result is the same.
+ */
+static int claim_row(const struct kyrow *q, void *data)
+{
+	struct debitor *d = data;
+	struct kyrow c;
+	if (is(q, "ACCEPTERET")) {
+		struct regsum *t = d->nreg ? &d->reg[d->nreg - 1] : NULL;
+		if (!t || t->month != q->month || strcmp(t->se, q->se)) {
+			t = NULL;
+			for (size_t i = 0; i < d->nreg && !t; i++)
+				if (d->reg[i].month == q->month && !strcmp(d->reg[i].se, q->se))
+					t = &d->reg[i];
+		}
+		if (!t) {
+			d->reg = xgrow(d->reg, &d->areg, d->nreg + 1, sizeof(*d->reg));
+			t = &d->reg[d->nreg++];
+			memset(t, 0, sizeof(*t));
+			memcpy(t->se, q->se, sizeof(t->se));
+			t->month = q->month;
+		}
+		t->total += q->amount;
+	}
+	if (!accepted_month(q))
+		return 0;
+	c = *q;
+	c.bilag = c.account = c.costcentre = c.invoice = c.reason = c.text = c.name = "";
+	kyrows_add(&d->src[CLAIMS], &c);
+	return 0;
+}
+
 static int load(struct debitor *d, MDB_txn *txn)
 {
 	struct strbuf path = STRBUF_INIT;
@@ -449,8 +489,10 @@ static int load(struct debitor *d, MDB_txn *txn)
 	    (rc = postings_load(&d->in, ERP, &d->acc, "ky-restance", &d->p)) < 0)
 		return EXIT_INTERNAL;
 	postings_sort(&d->p);
+	if (kyrows_each(&d->in, CLAIMS, claim_row, d))
+		return EXIT_INTERNAL;
 	for (int s = 0; s < NSOURCES; s++)
-		if (s != ERP && reconin_rows(&d->in, s, &d->src[s]))
+		if (s != ERP && s != CLAIMS && reconin_rows(&d->in, s, &d->src[s]))
 			return EXIT_INTERNAL;
 	return rc ? EXIT_USAGE : 0;
 }
@@ -490,6 +532,7 @@ static int match_night(struct stage_ctx *ctx)
 		kyrows_free(&d.src[s]);
 	accounts_free(&d.acc);
 	recon_free(&d.out);
+	free(d.reg);
 	return rc;
 }
 

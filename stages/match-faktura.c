@@ -25,6 +25,7 @@
 #include "match/groupmatch.h"
 #include "match/matchconf.h"
 #include "match/reconin.h"
+#include "store/segment.h"
 #include "core/banned.h"
 
 #define RECON "faktura"
@@ -49,11 +50,32 @@ struct faktura {
 	struct plist {		/* per pat[i]: the postings on it (on_account), ascending */
 		size_t *v, n, alloc;
 	} *on;
-	const struct kyrow **unpaid;	/* approved invoices not paid on their account */
-	size_t nunpaid;
+	struct kyrows unpaid;	/* approved invoices not paid on their account (copies) */
+	money_t *amounts;	/* of the approved and rejected invoices, sorted */
+	size_t namounts, aamounts;
+	size_t apat;
+	struct textpool patpool;	/* the texts of pat */
+	/* the approved invoices, regrouped by SE, month and account (see add_invoice()) */
+	struct segsort sort;
+	uint64_t seq;
+	struct strbuf raw;	/* the group's rows, as add_invoice() wrote them */
+	struct strbuf gkey;	/* the group's key: SE, month, account */
+	size_t *off, n, aoff;
+	struct kyrow *group;
+	size_t agroup;
+	int32_t from, to;	/* the months matched */
+	struct month_sum {	/* the GODKENDT row of the SE and month being walked */
+		char se[9];
+		int32_t month;
+		money_t left, right, open;
+		size_t invoices;
+	} ms;
 	struct recon_out out;
 	int bad;		/* a conservation check failed */
 };
+
+/* The sort buffer: with strbuf's doubling from 64 bytes it stays an 8 MiB arena. */
+enum { SORT_BYTES = (8 << 20) - 64 };
 
 static int cmp_inv(const void *a, const void *b)
 {
@@ -167,11 +189,6 @@ static void unpaid(struct faktura *k, const struct kyrow *q)
 	recon_note(e, "faktura %s: bogført på %s, bilag %s", q->invoice, p->account, p->bilag);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The index in pat of the account text[0..len), or -1. */
 static long find_pat(const struct faktura *k, const char *text, size_t len)
 {
@@ -201,48 +218,222 @@ static int segment_stop(char c)
 	return c == '\0' || c == '.' || c == '-' || c == ' ';
 }
 
+static int cmp_money(const void *a, const void *b)
+{
+	money_t x = *(const money_t *)a, y = *(const money_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Adds account a to pat (sorted, once; its text kept in patpool). */
+static void pat_add(struct faktura *k, const char *a)
+{
+	size_t lo = 0, hi = k->npat;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(k->pat[mid], a);
+		if (!c)
+			return;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	k->pat = xgrow(k->pat, &k->apat, k->npat + 1, sizeof(*k->pat));
+	memmove(&k->pat[lo + 1], &k->pat[lo], (k->npat - lo) * sizeof(*k->pat));
+	k->pat[lo] = textpool_add(&k->patpool, a, strlen(a));
+	k->npat++;
+}
+
+static void amount_add(struct faktura *k, money_t a)
+{
+	k->amounts = xgrow(k->amounts, &k->aamounts, k->namounts + 1, sizeof(*k->amounts));
+	k->amounts[k->namounts++] = a;
+}
+
+static void put_str(struct strbuf *b, const char *s)
+{
+	strbuf_add(b, s, strlen(s) + 1);
+}
+
+static void put_be(struct strbuf *b, uint64_t v, int bytes)
+{
+	uint8_t x[8];
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		x[i] = (uint8_t)v;
+	strbuf_add(b, x, (size_t)bytes);
+}
+
 /*
- * The postings on each account KY names, in one pass: every run of whole
- * segments of a posting's account (where account_matches() would find a
- * pattern) is looked up among the accounts. Linear in the postings,
- * instead of a scan of all postings per account and month.
+ * An approved invoice as it is read: its account and amount noted (what a
+ * posting needs to be kept: keep_posting()), the row into the sorter under
+ *   SE \0 MONTH ACCOUNT \0 DAY IDENT \0 SEQ
+ * (MONTH and DAY 4 bytes, SEQ 8, big-endian; DAY's sign bit flipped): the
+ * order of cmp_inv(), equal rows in store order. Its value: month, day,
+ * created, processed, amount (host order), then SE, CPR, CVR and the texts.
+ */
+static int add_invoice(const struct kyrow *q, void *data)
+{
+	struct faktura *k = data;
+	struct strbuf key = STRBUF_INIT, v = STRBUF_INIT;
+	int rc;
+	if (q->account[0])
+		pat_add(k, q->account);
+	amount_add(k, q->amount);
+	put_str(&key, q->se);
+	put_be(&key, (uint32_t)q->month, 4);
+	put_str(&key, q->account);
+	put_be(&key, (uint32_t)q->day ^ 0x80000000u, 4);
+	put_str(&key, q->ident);
+	put_be(&key, k->seq++, 8);
+	strbuf_add(&v, &q->month, sizeof(q->month));
+	strbuf_add(&v, &q->day, sizeof(q->day));
+	strbuf_add(&v, &q->created, sizeof(q->created));
+	strbuf_add(&v, &q->processed, sizeof(q->processed));
+	strbuf_add(&v, &q->amount, sizeof(q->amount));
+	put_str(&v, q->se);
+	put_str(&v, q->cpr);
+	put_str(&v, q->cvr);
+	put_str(&v, q->ident);
+	put_str(&v, q->status);
+	put_str(&v, q->bilag);
+	put_str(&v, q->account);
+	put_str(&v, q->costcentre);
+	put_str(&v, q->invoice);
+	put_str(&v, q->reason);
+	put_str(&v, q->text);
+	put_str(&v, q->name);
+	rc = segsort_add(&k->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
+	strbuf_release(&key);
+	strbuf_release(&v);
+	return rc;
+}
+
+static const char *next_str(const char **p)
+{
+	const char *s = *p;
+	*p += strlen(s) + 1;
+	return s;
+}
+
+/* A row add_invoice() wrote: its texts point into raw. */
+static void get_invoice(const char *raw, struct kyrow *q)
+{
+	memset(q, 0, sizeof(*q));
+	memcpy(&q->month, raw, sizeof(q->month));
+	memcpy(&q->day, raw + 4, sizeof(q->day));
+	memcpy(&q->created, raw + 8, sizeof(q->created));
+	memcpy(&q->processed, raw + 16, sizeof(q->processed));
+	memcpy(&q->amount, raw + 24, sizeof(q->amount));
+	raw += 32;
+	xstrlcpy(q->se, next_str(&raw), sizeof(q->se));
+	xstrlcpy(q->cpr, next_str(&raw), sizeof(q->cpr));
+	xstrlcpy(q->cvr, next_str(&raw), sizeof(q->cvr));
+	q->ident = next_str(&raw);
+	q->status = next_str(&raw);
+	q->bilag = next_str(&raw);
+	q->account = next_str(&raw);
+	q->costcentre = next_str(&raw);
+	q->invoice = next_str(&raw);
+	q->reason = next_str(&raw);
+	q->text = next_str(&raw);
+	q->name = next_str(&raw);
+}
+
+/*
+ * What a posting must have to be read at all, with the approved invoices'
+ * (add_invoice()): the accounts KY names (invoices, posting basis), and
+ * the amounts of the approved and rejected invoices, sorted.
+ */
+static void index_invoices(struct faktura *k)
+{
+	for (size_t i = 0; i < k->src[SUM].n; i++)
+		if (k->src[SUM].v[i].account[0])
+			pat_add(k, k->src[SUM].v[i].account);
+	for (size_t i = 0; i < k->src[AFVIST].n; i++)
+		amount_add(k, k->src[AFVIST].v[i].amount);
+	if (k->namounts)
+		qsort(k->amounts, k->namounts, sizeof(*k->amounts), cmp_money);
+}
+
+/*
+ * Calls fn(k, x, data) for every account of pat the account a is on: every
+ * run of whole segments of it (where account_matches() would find a
+ * pattern) is looked up. Stops at fn's non-zero return and gives it.
+ */
+static int each_pat(const struct faktura *k, const char *a,
+		    int (*fn)(const struct faktura *k, long x, void *data), void *data)
+{
+	size_t len = strlen(a);
+	for (size_t at = 0; at < len && k->npat; at++) {
+		if (!segment_start(a, at))
+			continue;
+		for (size_t end = at + 1; end <= len; end++) {
+			long x;
+			int rc;
+			if (!segment_stop(a[end]) || (x = find_pat(k, a + at, end - at)) < 0)
+				continue;
+			if ((rc = fn(k, x, data)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int found(const struct faktura *k, long x, void *data)
+{
+	(void)k;
+	(void)x;
+	(void)data;
+	return 1;
+}
+
+/*
+ * Whether any step can read the posting: pair_account() and per_account()
+ * read only postings on an account KY names, find_paid() only postings of
+ * an invoice's amount. The others are left out of memory; the kept ones
+ * keep their order, so every result is the same.
+ */
+static int keep_posting(const struct posting *p, void *data)
+{
+	struct faktura *k = data;
+	size_t lo = 0, hi = k->namounts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->amounts[mid] < p->amount)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if ((lo < k->namounts && k->amounts[lo] == p->amount) || each_pat(k, p->account, found, NULL))
+		postings_add(&k->p, p);
+	return 0;
+}
+
+struct on_add {
+	size_t i;
+};
+
+static int add_on(const struct faktura *k, long x, void *data)
+{
+	const struct on_add *o = data;
+	struct plist *l = &k->on[x];
+	if (l->n && l->v[l->n - 1] == o->i)
+		return 0;	/* the same account at two places */
+	l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = o->i;
+	return 0;
+}
+
+/*
+ * The postings on each account KY names, in one pass: linear in the
+ * postings, instead of a scan of all postings per account and month.
  */
 static void index_accounts(struct faktura *k)
 {
-	size_t n = 0;
-	for (int s = GODKENDT; s <= SUM; s += SUM - GODKENDT)
-		n += k->src[s].n;
-	k->pat = xcalloc(n + 1, sizeof(*k->pat));
-	for (int s = GODKENDT; s <= SUM; s += SUM - GODKENDT)
-		for (size_t i = 0; i < k->src[s].n; i++)
-			if (k->src[s].v[i].account[0])
-				k->pat[k->npat++] = k->src[s].v[i].account;
-	if (k->npat)
-		qsort(k->pat, k->npat, sizeof(*k->pat), cmp_str);
-	n = k->npat;
-	k->npat = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!k->npat || strcmp(k->pat[k->npat - 1], k->pat[i]))
-			k->pat[k->npat++] = k->pat[i];
 	k->on = xcalloc(k->npat + 1, sizeof(*k->on));
 	for (size_t i = 0; i < k->p.n && k->npat; i++) {
-		const char *a = k->p.v[i].account;
-		size_t len = strlen(a);
-		for (size_t at = 0; at < len; at++) {
-			if (!segment_start(a, at))
-				continue;
-			for (size_t end = at + 1; end <= len; end++) {
-				long x;
-				struct plist *l;
-				if (!segment_stop(a[end]) || (x = find_pat(k, a + at, end - at)) < 0)
-					continue;
-				l = &k->on[x];
-				if (l->n && l->v[l->n - 1] == i)
-					continue;	/* the same account at two places */
-				l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
-				l->v[l->n++] = i;
-			}
-		}
+		struct on_add o = { i };
+		each_pat(k, k->p.v[i].account, add_on, &o);
 	}
 }
 
@@ -375,7 +566,7 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 	for (size_t i = 0; i < nq; i++) {
 		const struct posting *p = paid[i];
 		if (!p) {
-			k->unpaid[k->nunpaid++] = q[i];
+			kyrows_add(&k->unpaid, q[i]);
 			open += q[i]->amount;
 			continue;
 		}
@@ -399,32 +590,68 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 	return open;
 }
 
-static void approved(struct faktura *k, const char *se, int32_t month)
+/* The GODKENDT row of the SE and month walked, when it had approved invoices. */
+static void approved_month(struct faktura *k)
 {
-	const struct kyrows *l = &k->src[GODKENDT];
-	money_t left = 0, right = 0, open = 0;
-	size_t invoices = 0;
-	for (size_t i = 0, j; i < l->n; i = j) {
-		for (j = i + 1; j < l->n && !strcmp(l->v[j].se, l->v[i].se) &&
-		     l->v[j].month == l->v[i].month &&
-		     !strcmp(l->v[j].account, l->v[i].account); j++)
-			;
-		if (strcmp(l->v[i].se, se) || l->v[i].month != month)
-			continue;
-		for (size_t x = i; x < j; x++)
-			left += l->v[x].amount;
-		invoices += j - i;
-		open += pair_account(k, &l->v[i], j - i, 0, &right);
-		open += pair_account(k, &l->v[i], j - i, 1, &right);
+	struct month_sum *m = &k->ms;
+	if (m->invoices) {	/* no approved invoice that month: no row of zeros */
+		recon_summary(&k->out, m->se, m->month, "GODKENDT", m->left, m->right, 0);
+		if (m->left - m->right != m->open) {
+			log_error("internal: GODKENDT %s %d: difference is not the unpaid invoices",
+				  m->se, (int)m->month);
+			k->bad = 1;
+		}
 	}
-	if (!invoices)
-		return;		/* no approved invoice that month: no row of zeros */
-	recon_summary(&k->out, se, month, "GODKENDT", left, right, 0);
-	if (left - right != open) {
-		log_error("internal: GODKENDT %s %d: difference is not the unpaid invoices", se,
-			  (int)month);
-		k->bad = 1;
+	memset(m, 0, sizeof(*m));
+}
+
+/* One account's approved invoices of a month, whole: paired with its postings. */
+static void approved(struct faktura *k)
+{
+	const struct kyrow *l;
+	if (!k->n)
+		return;
+	k->group = xgrow(k->group, &k->agroup, k->n, sizeof(*k->group));
+	for (size_t i = 0; i < k->n; i++)
+		get_invoice(k->raw.buf + k->off[i], &k->group[i]);
+	l = k->group;
+	if (l[0].month >= k->from && l[0].month <= k->to) {
+		for (size_t x = 0; x < k->n; x++)
+			k->ms.left += l[x].amount;
+		k->ms.invoices += k->n;
+		k->ms.open += pair_account(k, l, k->n, 0, &k->ms.right);
+		k->ms.open += pair_account(k, l, k->n, 1, &k->ms.right);
 	}
+	k->n = 0;
+	strbuf_reset(&k->raw);
+}
+
+/* The approved invoices in cmp_inv() order: a group per SE, month and account. */
+static int walk(int store, const uint8_t *key, size_t klen, const void *val, size_t vlen,
+		void *data)
+{
+	struct faktura *k = data;
+	const char *se = (const char *)key, *account = se + strlen(se) + 1 + 4;
+	size_t glen = (size_t)(account - se) + strlen(account) + 1;	/* SE, month, account */
+	int32_t month;
+	(void)store;
+	(void)klen;
+	memcpy(&month, val, sizeof(month));
+	if (k->n && (k->gkey.len != glen || memcmp(k->gkey.buf, key, glen)))
+		approved(k);
+	if (strcmp(k->ms.se, se) || k->ms.month != month) {
+		approved_month(k);
+		xstrlcpy(k->ms.se, se, sizeof(k->ms.se));
+		k->ms.month = month;
+	}
+	if (!k->n) {
+		strbuf_reset(&k->gkey);
+		strbuf_add(&k->gkey, key, glen);
+	}
+	k->off = xgrow(k->off, &k->aoff, k->n + 1, sizeof(*k->off));
+	k->off[k->n++] = k->raw.len;
+	strbuf_add(&k->raw, val, vlen);
+	return 0;
 }
 
 /*
@@ -492,19 +719,20 @@ static void per_account(struct faktura *k, const char *se, int32_t month)
 	}
 }
 
-static void match_all(struct faktura *k)
+static int match_all(struct faktura *k)
 {
 	const char **se;
 	size_t nse = reconin_ses(&k->in, &se);
 	int32_t to = k->ctx->night / 100;
 	int32_t from = month_add(to, -matchconf_months_back(&k->mc, k->ctx->conf.months_back));
-	for (int s = GODKENDT; s <= SUM; s++)
+	k->from = from;
+	k->to = to;
+	for (int s = AFVIST; s <= SUM; s++)
 		if (k->src[s].n)
 			qsort(k->src[s].v, k->src[s].n, sizeof(*k->src[s].v), cmp_inv);
 	if (k->p.n)
 		qsort(k->p.v, k->p.n, sizeof(*k->p.v), cmp_posting);
 	k->used = xcalloc(k->p.n + 1, 1);
-	k->unpaid = xcalloc(k->src[GODKENDT].n + 1, sizeof(*k->unpaid));
 	k->byamount = xcalloc(k->p.n + 1, sizeof(*k->byamount));
 	for (size_t i = 0; i < k->p.n; i++)
 		k->byamount[i] = i;
@@ -513,11 +741,14 @@ static void match_all(struct faktura *k)
 			&(struct by_amount){ k->p.v, NULL });
 	index_accounts(k);
 	/* every account and month takes its own payments before any is sought elsewhere */
-	for (size_t i = 0; i < nse; i++)
-		for (int32_t m = from; m <= to; m = month_add(m, 1))
-			approved(k, se[i], m);
-	for (size_t i = 0; i < k->nunpaid; i++)
-		unpaid(k, k->unpaid[i]);
+	if (segsort_each(&k->sort, walk, k)) {
+		free(se);
+		return -1;
+	}
+	approved(k);
+	approved_month(k);
+	for (size_t i = 0; i < k->unpaid.n; i++)
+		unpaid(k, &k->unpaid.v[i]);
 	for (size_t i = 0; i < nse; i++)
 		for (int32_t m = from; m <= to; m = month_add(m, 1)) {
 			listed(k, se[i], m, AFVIST);
@@ -525,6 +756,7 @@ static void match_all(struct faktura *k)
 			per_account(k, se[i], m);
 		}
 	free(se);
+	return 0;
 }
 
 static int load(struct faktura *k, MDB_txn *txn)
@@ -541,12 +773,17 @@ static int load(struct faktura *k, MDB_txn *txn)
 	if ((rc = recon_begin(&k->out, k->ctx, source_store, NSOURCES)))
 		return rc;
 	if (reconin_open(&k->in, k->ctx, txn, source_store, NSOURCES,
-			 month_add(to, -k->mc.lookback_months), to) ||
-	    postings_load(&k->in, ERP, NULL, NULL, &k->p))
+			 month_add(to, -k->mc.lookback_months), to))
 		return EXIT_INTERNAL;
-	for (int s = GODKENDT; s <= SUM; s++)
+	segsort_init(&k->sort, c->conf.state, SORT_BYTES);
+	if (kyrows_each(&k->in, GODKENDT, add_invoice, k))
+		return EXIT_INTERNAL;
+	for (int s = AFVIST; s <= SUM; s++)
 		if (reconin_rows(&k->in, s, &k->src[s]))
 			return EXIT_INTERNAL;
+	index_invoices(k);
+	if (postings_each(&k->in, ERP, NULL, NULL, keep_posting, k))
+		return EXIT_INTERNAL;
 	return 0;
 }
 
@@ -557,7 +794,7 @@ static int match_night(struct stage_ctx *ctx)
 	int rc;
 	if (store_begin(&ctx->store, 0, &txn))
 		return EXIT_INTERNAL;
-	if ((rc = load(&k, txn)) != 0 || (match_all(&k), k.bad)) {
+	if ((rc = load(&k, txn)) != 0 || match_all(&k) || k.bad) {
 		mdb_txn_abort(txn);
 		rc = rc ? rc : EXIT_INTERNAL;
 	} else {
@@ -568,8 +805,15 @@ static int match_night(struct stage_ctx *ctx)
 	for (int s = GODKENDT; s <= SUM; s++)
 		kyrows_free(&k.src[s]);
 	free(k.used);
-	free(k.unpaid);
+	kyrows_free(&k.unpaid);
+	segsort_free(&k.sort);
+	strbuf_release(&k.raw);
+	strbuf_release(&k.gkey);
+	free(k.off);
+	free(k.group);
+	textpool_free(&k.patpool);
 	free(k.byamount);
+	free(k.amounts);
 	for (size_t i = 0; i < k.npat; i++)
 		free(k.on[i].v);
 	free(k.on);

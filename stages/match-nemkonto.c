@@ -27,6 +27,7 @@
 #include "match/groupmatch.h"
 #include "match/matchconf.h"
 #include "match/reconin.h"
+#include "store/segment.h"
 #include "core/banned.h"
 
 #define RECON "nemkonto"
@@ -38,16 +39,61 @@ static const char *const source_store[NSOURCES] = {
 	"erp.posting", "ky.udbetaling", "ky.udbetaling_sum",
 };
 
+/*
+ * A recipient's postings (and, once they are all there, the KY payments it
+ * owns), as the sorted walk gives them: rows serialized in raw, decoded
+ * into v when the group is whole. Memory is the largest group's, not the
+ * night's.
+ */
+struct group {
+	char se[9], recipient[16];
+	struct strbuf raw;	/* postings: see put_posting() */
+	size_t *off, n, aoff;	/* where each posting starts in raw */
+	struct posting *v;	/* decoded, when the postings are all there */
+	size_t av;
+	struct strbuf praw;	/* the payments it owns: see put_payment() */
+	size_t *poff, np, apoff;
+};
+
+/* A KY payment left unmatched, for its exception at the end (payment order). */
+struct missing {
+	char se[9], cpr[11], key[16];
+	char ident[48], bilag[32];
+	int32_t month, day;
+	money_t amount;
+	uint64_t seq;
+};
+
+/* KY's payments of an SE and month, added up for 'Sum - Udbetalinger'. */
+struct paysum {
+	char se[9];
+	int32_t month;
+	money_t total;
+};
+
 struct nemkonto {
 	struct stage_ctx *ctx;
 	struct match_conf mc;
 	struct accounts acc;
 	struct reconin in;
-	struct postings p;
-	struct kyrows pay;	/* KY's payments */
+	struct segsort sort;	/* postings and payments, by SE and recipient (see walk()) */
+	uint64_t seq;		/* rows added: keeps equal keys in store order */
+	uint64_t npostings;
 	struct kyrows sum;	/* KY's 'Sum - Udbetalinger' */
-	char *matched;		/* per payment: found on the account */
-	const char **group;	/* per payment: the recipient it belongs to (owner()) or NULL */
+	struct paysum *paysum;
+	size_t npaysum, apaysum;
+	struct missing *miss;
+	size_t nmiss, amiss;
+	struct group cur;	/* the recipient whose postings are coming */
+	int cur_on;
+	struct group **stack;	/* recipients whose payments are coming: each one's
+				   recipient begins the next one's (Prisme's 0101, then
+				   a full CPR 0101...); at most CPR_LEN deep */
+	size_t depth, adepth;
+	struct group **spare;	/* groups done with, for reuse */
+	size_t nspare, aspare;
+	char se_now[9];		/* the SE of the walk */
+	struct strbuf row;	/* a payment being read */
 	struct recon_out out;
 	int32_t from;		/* the first month reported; the one before is read as context */
 	uint64_t settled, transit, open, nameless, context;	/* postings, for conservation */
@@ -58,23 +104,15 @@ struct nemkonto {
 	} *tot;
 };
 
+/* The sort buffer: with strbuf's doubling from 64 bytes it stays an 8 MiB arena. */
+enum { SORT_BYTES = (8 << 20) - 64 };
+
 static int month_index(const struct nemkonto *n, int32_t month)
 {
 	int i = 0;
 	for (int32_t m = n->from; m < month; m = month_add(m, 1))
 		i++;
 	return i;
-}
-
-static int cmp_payment(const void *a, const void *b)
-{
-	const struct kyrow *x = a, *y = b;
-	int c = strcmp(x->se, y->se);
-	if (!c)
-		c = strcmp(x->cpr, y->cpr);
-	if (!c)
-		c = (x->day > y->day) - (x->day < y->day);
-	return c ? c : strcmp(x->ident, y->ident);
 }
 
 /* A posting of the month before the lookback: it may settle one inside, is never reported. */
@@ -123,7 +161,8 @@ static struct exception_row *posting_exception(struct nemkonto *n, const struct 
 	struct exception_row *e = recipient_exception(n, g[i].se, g[i].month, g[i].recipient,
 						      g[i].amount, code, text);
 	char d[DATE_BUFSZ];
-	postings_ref(&n->p, (size_t)(g - n->p.v) + i, e->ref, sizeof(e->ref));
+	struct postings view = { .v = (struct posting *)g, .n = i + 1 };
+	postings_ref(&view, i, e->ref, sizeof(e->ref));
 	recon_note(e, "bilag %s af %s, %lld dage: %s", g[i].bilag, day_format(g[i].day, d),
 		   (long long)age(n, g[i].day), g[i].text);
 	return e;
@@ -191,42 +230,24 @@ static int by_bilag(const struct kyrow *q, const struct posting *g, size_t ng, c
 }
 
 /*
- * The KY payments whose recipient this is (see owner()), each paired with
+ * The KY payments whose recipient this is (see walk()), each paired with
  * one credit on the account: by Bilagsreference first, then by amount and
- * the nearest day.
+ * the nearest day. matched[k] says whether payment k found its credit.
  */
-static void match_payments(struct nemkonto *n, const struct posting *g, size_t ng)
+static void match_payments(struct nemkonto *n, const struct posting *g, size_t ng,
+			   const struct kyrow *pay, size_t npay, char *matched)
 {
-	struct gm_item *v;
-	size_t *pi, np = 0, k, end;
+	struct gm_item *v = xcalloc(npay + ng + 1, sizeof(*v));
+	size_t *pi = xcalloc(npay + 1, sizeof(*pi)), np = 0, k;
 	char *used = xcalloc(ng + 1, 1);
 	struct gm_result r;
 	struct gm_limits lim = n->mc.lim;
-	struct kyrow key = { .ident = "" };
-	size_t lo = 0, hi = n->pay.n, rl = strlen(g[0].recipient);
-	memcpy(key.se, g[0].se, sizeof(key.se));
-	xstrlcpy(key.cpr, g[0].recipient, sizeof(key.cpr));
-	while (lo < hi) {	/* the first payment at or after the recipient's prefix */
-		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_payment(&n->pay.v[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* the payments whose CPR begins with the recipient: the arrays are
-	 * their size, not all payments' (that was quadratic in recipients) */
-	for (end = lo; end < n->pay.n && !strcmp(n->pay.v[end].se, key.se) &&
-	     !strncmp(n->pay.v[end].cpr, key.cpr, rl); end++)
-		;
-	v = xcalloc(end - lo + ng + 1, sizeof(*v));
-	pi = xcalloc(end - lo + 1, sizeof(*pi));
-	for (size_t i = lo; i < end; i++)
-		if (n->group[i] == g[0].recipient &&
-		    !(n->matched[i] = (char)by_bilag(&n->pay.v[i], g, ng, used)))
+	for (size_t i = 0; i < npay; i++)
+		if (!(matched[i] = (char)by_bilag(&pay[i], g, ng, used)))
 			pi[np++] = i;
 	for (k = 0; k < np; k++)
-		v[k] = (struct gm_item){ .side = 0, .amount = gm_amount(n->pay.v[pi[k]].amount),
-					 .day = n->pay.v[pi[k]].day };
+		v[k] = (struct gm_item){ .side = 0, .amount = gm_amount(pay[pi[k]].amount),
+					 .day = pay[pi[k]].day };
 	for (size_t i = 0; i < ng; i++)
 		if (g[i].amount < 0 && !used[i])
 			v[k++] = (struct gm_item){ .side = 1, .amount = -g[i].amount, .day = g[i].day };
@@ -234,7 +255,7 @@ static void match_payments(struct nemkonto *n, const struct posting *g, size_t n
 	lim.balance_rest = 0;
 	groupmatch(v, k, &lim, &r);
 	for (size_t i = 0; i < np; i++)
-		n->matched[pi[i]] = v[i].set != 0;
+		matched[pi[i]] = v[i].set != 0;
 	free(v);
 	free(pi);
 	free(used);
@@ -368,60 +389,356 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
 	open_items(n, g, ng, v);
 	flag_manual(n, g, ng);
 	month_rows(n, g, ng, v, r.nsets, recipient_key(g[0].recipient, buf, &cpr), 1);
-	match_payments(n, g, ng);
 	free(v);
 }
 
-/* The first posting at or after (se, recipient) in the sorted postings. */
-static size_t first_posting(const struct nemkonto *n, const char *se, const char *recipient)
+/* ---- the walk: postings and payments by SE and recipient ---- */
+
+/*
+ * Sort keys (segsort, bytewise): both kinds of row under store 0, so they
+ * come in one order:
+ *   posting  SE \0 RECIPIENT \0 0 DAY BILAG \0 AMOUNT ACCOUNT \0 SEQ
+ *   payment  SE \0 CPR \0 1 DAY IDENT \0 SEQ
+ * (DAY 4 bytes, AMOUNT and SEQ 8, big-endian with the sign bit flipped),
+ * which is postings_sort()'s order and the payments' (SE, CPR, day,
+ * ident), equal ones in store order (SEQ). A recipient's postings come
+ * before the payments whose CPR begins with it: Prisme keeps 4 digits of
+ * the CPR (Figur 27) or 5 (Figur 28's 06058), so every recipient that
+ * begins a payment's CPR has come, whole, when the payment comes.
+ */
+static void put_str(struct strbuf *b, const char *s)
 {
-	size_t lo = 0, hi = n->p.n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(n->p.v[mid].se, se);
-		if (!c)
-			c = strcmp(n->p.v[mid].recipient, recipient);
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	strbuf_add(b, s, strlen(s) + 1);
+}
+
+static void put_be(struct strbuf *b, uint64_t v, int bytes)
+{
+	uint8_t x[8];
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		x[i] = (uint8_t)v;
+	strbuf_add(b, x, (size_t)bytes);
+}
+
+static void put_raw(struct strbuf *b, const void *p, size_t len)
+{
+	strbuf_add(b, p, len);
+}
+
+/* A posting: its value holds what the key does not, month (host order), text, journal. */
+static int add_posting(const struct posting *p, void *data)
+{
+	struct nemkonto *n = data;
+	struct strbuf k = STRBUF_INIT, v = STRBUF_INIT;
+	int rc;
+	put_str(&k, p->se);
+	put_str(&k, p->recipient);
+	put_be(&k, 0, 1);
+	put_be(&k, (uint32_t)p->day ^ 0x80000000u, 4);
+	put_str(&k, p->bilag);
+	put_be(&k, (uint64_t)p->amount ^ 0x8000000000000000u, 8);
+	put_str(&k, p->account);
+	put_be(&k, n->seq++, 8);
+	put_raw(&v, &p->month, sizeof(p->month));
+	put_str(&v, p->text);
+	put_str(&v, p->journal);
+	rc = segsort_add(&n->sort, 0, (const uint8_t *)k.buf, k.len, v.buf, v.len);
+	strbuf_release(&k);
+	strbuf_release(&v);
+	n->npostings++;
+	return rc;
+}
+
+/* A payment: its value holds what the key does not, month, amount (host order), bilag. */
+static int add_payment(const struct kyrow *q, void *data)
+{
+	struct nemkonto *n = data;
+	struct strbuf k = STRBUF_INIT, v = STRBUF_INIT;
+	uint64_t seq = n->seq++;
+	int rc;
+	put_str(&k, q->se);
+	put_str(&k, q->cpr);
+	put_be(&k, 1, 1);
+	put_be(&k, (uint32_t)q->day ^ 0x80000000u, 4);
+	put_str(&k, q->ident);
+	put_be(&k, seq, 8);
+	put_raw(&v, &q->month, sizeof(q->month));
+	put_raw(&v, &q->amount, sizeof(q->amount));
+	put_str(&v, q->bilag);
+	rc = segsort_add(&n->sort, 0, (const uint8_t *)k.buf, k.len, v.buf, v.len);
+	strbuf_release(&k);
+	strbuf_release(&v);
+	return rc;
+}
+
+static const char *next_str(const char **p)
+{
+	const char *s = *p;
+	*p += strlen(s) + 1;
+	return s;
+}
+
+static uint64_t get_be(const char **p, int bytes)
+{
+	const uint8_t *x = (const uint8_t *)*p;
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | x[i];
+	*p += bytes;
+	return v;
 }
 
 /*
- * The recipient a KY payment belongs to: the longest one of its SE on the
- * account that begins its CPR (Prisme keeps 4 digits, Figur 27, or 5,
- * Figur 28's 06058), as its group's first posting holds it; NULL if none.
+ * A row as the walk keeps it (keep_row()): u16 key length (host order),
+ * the key, the value. The texts point into it.
  */
-static const char *owner(const struct nemkonto *n, const struct kyrow *q)
+static void get_posting(const char *raw, struct posting *q)
 {
-	char prefix[sizeof(q->cpr)];
-	for (size_t len = strlen(q->cpr); len > 0; len--) {
-		size_t i;
-		snprintf(prefix, sizeof(prefix), "%.*s", (int)len, q->cpr);
-		i = first_posting(n, q->se, prefix);
-		if (i < n->p.n && !strcmp(n->p.v[i].se, q->se) &&
-		    !strcmp(n->p.v[i].recipient, prefix))
-			return n->p.v[i].recipient;
-	}
-	return NULL;
+	uint16_t klen;
+	const char *k = raw + sizeof(klen), *v;
+	memcpy(&klen, raw, sizeof(klen));
+	v = k + klen;
+	memset(q, 0, sizeof(*q));
+	xstrlcpy(q->se, next_str(&k), sizeof(q->se));
+	xstrlcpy(q->recipient, next_str(&k), sizeof(q->recipient));
+	k++;	/* 0: a posting */
+	q->day = (int32_t)(uint32_t)(get_be(&k, 4) ^ 0x80000000u);
+	q->bilag = next_str(&k);
+	q->amount = (money_t)(get_be(&k, 8) ^ 0x8000000000000000u);
+	q->account = next_str(&k);
+	memcpy(&q->month, v, sizeof(q->month));
+	v += sizeof(q->month);
+	q->text = next_str(&v);
+	q->journal = next_str(&v);
 }
 
+static void get_payment(const char *raw, struct kyrow *q, uint64_t *seq)
+{
+	uint16_t klen;
+	const char *k = raw + sizeof(klen), *v;
+	memcpy(&klen, raw, sizeof(klen));
+	v = k + klen;
+	memset(q, 0, sizeof(*q));
+	xstrlcpy(q->se, next_str(&k), sizeof(q->se));
+	xstrlcpy(q->cpr, next_str(&k), sizeof(q->cpr));
+	k++;	/* 1: a payment */
+	q->day = (int32_t)(uint32_t)(get_be(&k, 4) ^ 0x80000000u);
+	q->ident = next_str(&k);
+	*seq = get_be(&k, 8);
+	memcpy(&q->month, v, sizeof(q->month));
+	memcpy(&q->amount, v + 4, sizeof(q->amount));
+	v += 12;
+	q->bilag = next_str(&v);
+	q->status = q->account = q->costcentre = q->invoice = "";
+	q->reason = q->text = q->name = "";
+}
+
+/* Appends a row of the walk to b, as get_posting() and get_payment() read it. */
+static void keep_row(struct strbuf *b, const uint8_t *key, size_t klen, const void *val,
+		     size_t vlen)
+{
+	uint16_t l = (uint16_t)klen;
+	strbuf_add(b, &l, sizeof(l));
+	strbuf_add(b, key, klen);
+	strbuf_add(b, val, vlen);
+}
+
+static void group_clear(struct group *g)
+{
+	strbuf_reset(&g->raw);
+	strbuf_reset(&g->praw);
+	g->n = g->np = 0;
+}
+
+static void group_free(struct group *g)
+{
+	strbuf_release(&g->raw);
+	strbuf_release(&g->praw);
+	free(g->off);
+	free(g->v);
+	free(g->poff);
+}
+
+static void paysum_add(struct nemkonto *n, const struct kyrow *q)
+{
+	struct paysum *t = n->npaysum ? &n->paysum[n->npaysum - 1] : NULL;
+	if (!t || t->month != q->month || strcmp(t->se, q->se)) {
+		t = NULL;
+		for (size_t i = 0; i < n->npaysum && !t; i++)
+			if (n->paysum[i].month == q->month && !strcmp(n->paysum[i].se, q->se))
+				t = &n->paysum[i];
+	}
+	if (!t) {
+		n->paysum = xgrow(n->paysum, &n->apaysum, n->npaysum + 1, sizeof(*n->paysum));
+		t = &n->paysum[n->npaysum++];
+		memset(t, 0, sizeof(*t));
+		memcpy(t->se, q->se, sizeof(t->se));
+		t->month = q->month;
+	}
+	t->total += q->amount;
+}
+
+/* An unmatched payment of a reported month, for missing_payments(). */
+static void miss(struct nemkonto *n, const struct kyrow *q, uint64_t seq, const char *owner)
+{
+	struct missing *m;
+	char buf[CPR_MASKSZ];
+	const char *cpr;
+	if (q->month < n->from)
+		return;
+	n->miss = xgrow(n->miss, &n->amiss, n->nmiss + 1, sizeof(*n->miss));
+	m = &n->miss[n->nmiss++];
+	memset(m, 0, sizeof(*m));
+	memcpy(m->se, q->se, sizeof(m->se));
+	memcpy(m->cpr, q->cpr, sizeof(m->cpr));
+	/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
+	snprintf(m->key, sizeof(m->key), "%.*s", owner ? 15 : 4,
+		 owner ? recipient_key(owner, buf, &cpr) : q->cpr);
+	xstrlcpy(m->ident, q->ident, sizeof(m->ident));
+	xstrlcpy(m->bilag, q->bilag, sizeof(m->bilag));
+	m->month = q->month;
+	m->day = q->day;
+	m->amount = q->amount;
+	m->seq = seq;
+}
+
+/* A recipient on the stack is done: its payments against its credits. */
+static void finish_payments(struct nemkonto *n, struct group *g)
+{
+	struct kyrow *pay = xcalloc(g->np + 1, sizeof(*pay));
+	uint64_t *seq = xcalloc(g->np + 1, sizeof(*seq));
+	char *matched = xcalloc(g->np + 1, 1);
+	for (size_t i = 0; i < g->np; i++)
+		get_payment(g->praw.buf + g->poff[i], &pay[i], &seq[i]);
+	if (g->np)
+		match_payments(n, g->v, g->n, pay, g->np, matched);
+	for (size_t i = 0; i < g->np; i++)
+		if (!matched[i])
+			miss(n, &pay[i], seq[i], g->recipient);
+	free(pay);
+	free(seq);
+	free(matched);
+	group_clear(g);
+	n->spare = xgrow(n->spare, &n->aspare, n->nspare + 1, sizeof(*n->spare));
+	n->spare[n->nspare++] = g;
+}
+
+/* Whether recipient r begins s. */
+static int begins(const char *r, const char *s)
+{
+	return !strncmp(r, s, strlen(r));
+}
+
+/* Ends the recipients on the stack that do not begin x (NULL: all). */
+static void pop(struct nemkonto *n, const char *x)
+{
+	while (n->depth && (!x || !begins(n->stack[n->depth - 1]->recipient, x)))
+		finish_payments(n, n->stack[--n->depth]);
+}
+
+/* The postings of the current recipient are all there: match them, then wait for its payments. */
+static void finish_postings(struct nemkonto *n)
+{
+	struct group *g = &n->cur, *kept;
+	n->cur_on = 0;
+	g->v = xgrow(g->v, &g->av, g->n + 1, sizeof(*g->v));
+	for (size_t i = 0; i < g->n; i++)
+		get_posting(g->raw.buf + g->off[i], &g->v[i]);
+	match_recipient(n, g->v, g->n);
+	if (!g->recipient[0]) {	/* nobody's: no payment is its */
+		group_clear(g);
+		return;
+	}
+	pop(n, g->recipient);
+	kept = n->nspare ? n->spare[--n->nspare] : xcalloc(1, sizeof(*kept));
+	{	/* the stack keeps this group; cur takes the spare's buffers */
+		struct group t = *kept;
+		*kept = *g;
+		*g = t;
+	}
+	n->stack = xgrow(n->stack, &n->adepth, n->depth + 1, sizeof(*n->stack));
+	n->stack[n->depth++] = kept;
+}
+
+/* The TOTAL rows of the SE whose recipients are all done. */
+static void finish_se(struct nemkonto *n)
+{
+	for (int k = 0; k < n->nmonths; k++) {
+		const struct month_total *t = &n->tot[k];
+		if (t->rows)
+			recon_summary(&n->out, n->se_now, month_add(n->from, k), "TOTAL", t->debit,
+				      t->credit, t->explained);
+	}
+	memset(n->tot, 0, (size_t)n->nmonths * sizeof(*n->tot));
+}
+
+static int walk(int store, const uint8_t *key, size_t klen, const void *val, size_t vlen,
+		void *data)
+{
+	struct nemkonto *n = data;
+	const char *p = (const char *)key, *se = next_str(&p), *x = next_str(&p);
+	int payment = *p == 1;
+	(void)store;
+	if (n->cur_on && (payment || strcmp(se, n->cur.se) || strcmp(x, n->cur.recipient)))
+		finish_postings(n);
+	if (strcmp(se, n->se_now)) {
+		pop(n, NULL);
+		finish_se(n);
+		xstrlcpy(n->se_now, se, sizeof(n->se_now));
+	}
+	pop(n, x);
+	if (!payment) {
+		struct group *g = &n->cur;
+		if (!n->cur_on) {
+			n->cur_on = 1;
+			xstrlcpy(g->se, se, sizeof(g->se));
+			xstrlcpy(g->recipient, x, sizeof(g->recipient));
+		}
+		g->off = xgrow(g->off, &g->aoff, g->n + 1, sizeof(*g->off));
+		g->off[g->n++] = g->raw.len;
+		keep_row(&g->raw, key, klen, val, vlen);
+	} else {
+		struct kyrow q;
+		uint64_t seq;
+		strbuf_reset(&n->row);
+		keep_row(&n->row, key, klen, val, vlen);
+		get_payment(n->row.buf, &q, &seq);
+		paysum_add(n, &q);
+		if (n->depth) {	/* the longest recipient that begins its CPR owns it */
+			struct group *g = n->stack[n->depth - 1];
+			g->poff = xgrow(g->poff, &g->apoff, g->np + 1, sizeof(*g->poff));
+			g->poff[g->np++] = g->praw.len;
+			keep_row(&g->praw, key, klen, val, vlen);
+		} else {
+			miss(n, &q, seq, NULL);
+		}
+	}
+	return 0;
+}
+
+static int cmp_missing(const void *a, const void *b)
+{
+	const struct missing *x = a, *y = b;
+	int c = strcmp(x->se, y->se);
+	if (!c)
+		c = strcmp(x->cpr, y->cpr);
+	if (!c)
+		c = (x->day > y->day) - (x->day < y->day);
+	if (!c)
+		c = strcmp(x->ident, y->ident);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The payments no credit on the account took, in payment order. */
 static void missing_payments(struct nemkonto *n)
 {
-	for (size_t i = 0; i < n->pay.n; i++) {
-		const struct kyrow *q = &n->pay.v[i];
+	if (n->nmiss)
+		qsort(n->miss, n->nmiss, sizeof(*n->miss), cmp_missing);
+	for (size_t i = 0; i < n->nmiss; i++) {
+		const struct missing *q = &n->miss[i];
 		struct exception_row *e;
-		char key[16], buf[CPR_MASKSZ], d[DATE_BUFSZ];
-		const char *cpr;
-		if (n->matched[i] || q->month < n->from)
-			continue;
-		/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
-		snprintf(key, sizeof(key), "%.*s", n->group[i] ? 15 : 4,
-			 n->group[i] ? recipient_key(n->group[i], buf, &cpr) : q->cpr);
-		recon_summary_ensure(&n->out, q->se, q->month, key);
-		e = recon_exception(&n->out, q->se, q->month, key, q->cpr, gm_amount(q->amount),
+		char d[DATE_BUFSZ];
+		recon_summary_ensure(&n->out, q->se, q->month, q->key);
+		e = recon_exception(&n->out, q->se, q->month, q->key, q->cpr, gm_amount(q->amount),
 				    "mangler-paa-konto", "KY-udbetaling uden postering på "
 				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
 		xstrlcpy(e->ref, q->ident, sizeof(e->ref));
@@ -441,9 +758,9 @@ static void payment_sums(struct nemkonto *n)
 			left += s->v[j].amount;
 		if (s->v[i].month < n->from)
 			continue;
-		for (size_t k = 0; k < n->pay.n; k++)
-			if (!strcmp(n->pay.v[k].se, s->v[i].se) && n->pay.v[k].month == s->v[i].month)
-				right += n->pay.v[k].amount;
+		for (size_t k = 0; k < n->npaysum; k++)
+			if (!strcmp(n->paysum[k].se, s->v[i].se) && n->paysum[k].month == s->v[i].month)
+				right += n->paysum[k].total;
 		recon_summary(&n->out, s->v[i].se, s->v[i].month, "SUM-UDBETALINGER", left, right, 0);
 		if (left != right)
 			recon_exception(&n->out, s->v[i].se, s->v[i].month, "SUM-UDBETALINGER", NULL,
@@ -453,44 +770,33 @@ static void payment_sums(struct nemkonto *n)
 	}
 }
 
-static void match_all(struct nemkonto *n)
+/*
+ * One pass over the postings and payments in key order (see add_posting()):
+ * each recipient matched when its postings are all there, its payments when
+ * the walk is past every CPR it begins; the SE's TOTAL when the walk leaves it.
+ */
+static int match_all(struct nemkonto *n)
 {
-	const char *se = NULL;
-	postings_sort(&n->p);
-	if (n->pay.n)
-		qsort(n->pay.v, n->pay.n, sizeof(*n->pay.v), cmp_payment);
-	n->matched = xcalloc(n->pay.n + 1, 1);
-	n->group = xcalloc(n->pay.n + 1, sizeof(*n->group));
-	for (size_t i = 0; i < n->pay.n; i++)
-		n->group[i] = owner(n, &n->pay.v[i]);
+	int rc;
 	n->nmonths = month_index(n, n->ctx->night / 100) + 1;
 	n->tot = xcalloc((size_t)n->nmonths, sizeof(*n->tot));
-	for (size_t i = 0, j; i < n->p.n; i = j) {
-		for (j = i + 1; j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se) &&
-		     !strcmp(n->p.v[j].recipient, n->p.v[i].recipient); j++)
-			;
-		match_recipient(n, &n->p.v[i], j - i);
-		if (j < n->p.n && !strcmp(n->p.v[j].se, n->p.v[i].se))
-			continue;
-		se = n->p.v[i].se;
-		for (int k = 0; k < n->nmonths; k++) {
-			const struct month_total *t = &n->tot[k];
-			if (t->rows)
-				recon_summary(&n->out, se, month_add(n->from, k), "TOTAL", t->debit,
-					      t->credit, t->explained);
-		}
-		memset(n->tot, 0, (size_t)n->nmonths * sizeof(*n->tot));
-	}
+	if ((rc = segsort_each(&n->sort, walk, n)))
+		return -1;
+	if (n->cur_on)
+		finish_postings(n);
+	pop(n, NULL);
+	finish_se(n);
 	missing_payments(n);
 	payment_sums(n);
+	return 0;
 }
 
 /* Every posting is settled, in transit, an open-item exception, without recipient or context. */
 static int conserved(const struct nemkonto *n)
 {
-	if (n->settled + n->transit + n->open + n->nameless + n->context != n->p.n) {
-		log_error("internal: %zu postings but %llu settled + %llu in transit + %llu open "
-			  "+ %llu without recipient + %llu context", n->p.n,
+	if (n->settled + n->transit + n->open + n->nameless + n->context != n->npostings) {
+		log_error("internal: %llu postings but %llu settled + %llu in transit + %llu open "
+			  "+ %llu without recipient + %llu context", (unsigned long long)n->npostings,
 			  (unsigned long long)n->settled, (unsigned long long)n->transit,
 			  (unsigned long long)n->open, (unsigned long long)n->nameless,
 			  (unsigned long long)n->context);
@@ -516,9 +822,10 @@ static int load(struct nemkonto *n, MDB_txn *txn)
 	n->from = month_add(to, -n->mc.lookback_months);
 	if ((rc = recon_begin(&n->out, n->ctx, source_store, NSOURCES)))
 		return rc;
+	segsort_init(&n->sort, c->conf.state, SORT_BYTES);
 	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES, month_add(n->from, -1), to) ||
-	    (rc = postings_load(&n->in, ERP, &n->acc, ROLE, &n->p)) < 0 ||
-	    reconin_rows(&n->in, KY_PAY, &n->pay) || reconin_rows(&n->in, KY_SUM, &n->sum))
+	    (rc = postings_each(&n->in, ERP, &n->acc, ROLE, add_posting, n)) < 0 ||
+	    kyrows_each(&n->in, KY_PAY, add_payment, n) || reconin_rows(&n->in, KY_SUM, &n->sum))
 		return EXIT_INTERNAL;
 	return rc ? EXIT_USAGE : 0;
 }
@@ -530,20 +837,31 @@ static int match_night(struct stage_ctx *ctx)
 	int rc = EXIT_INTERNAL;
 	if (store_begin(&ctx->store, 0, &txn))
 		return EXIT_INTERNAL;
-	if ((rc = load(&n, txn)) != 0 || (match_all(&n), !conserved(&n))) {
+	if ((rc = load(&n, txn)) != 0 || match_all(&n) || !conserved(&n)) {
 		mdb_txn_abort(txn);
 		rc = rc ? rc : EXIT_INTERNAL;
 	} else {
 		rc = reconin_commit(&n.in, &n.out);
 	}
 	reconin_free(&n.in);
-	postings_free(&n.p);
+	segsort_free(&n.sort);
+	strbuf_release(&n.row);
 	accounts_free(&n.acc);
 	recon_free(&n.out);
-	kyrows_free(&n.pay);
 	kyrows_free(&n.sum);
-	free(n.matched);
-	free(n.group);
+	group_free(&n.cur);
+	for (size_t i = 0; i < n.depth; i++) {
+		group_free(n.stack[i]);
+		free(n.stack[i]);
+	}
+	for (size_t i = 0; i < n.nspare; i++) {
+		group_free(n.spare[i]);
+		free(n.spare[i]);
+	}
+	free(n.stack);
+	free(n.spare);
+	free(n.paysum);
+	free(n.miss);
 	free(n.tot);
 	return rc;
 }

@@ -39,22 +39,6 @@ void textpool_free(struct textpool *pool)
 	memset(pool, 0, sizeof(*pool));
 }
 
-/*
- * A field's text, cut to max bytes, in pool; the previous row's copy when
- * it is the same (a list's status or account repeats row after row).
- */
-static const char *pool_text(struct textpool *pool, const struct record *r, int f, size_t max,
-			     const char **last)
-{
-	const struct value *v = &r->v[f];
-	size_t n = v->present && v->text ? v->len : 0;
-	if (n > max)
-		n = max;
-	if (*last && !strncmp(*last, v->text ? v->text : "", n) && !(*last)[n])
-		return *last;
-	return *last = textpool_add(pool, v->text, n);
-}
-
 int reconin_field(const struct stage_ctx *ctx, const char *name, int *out)
 {
 	*out = catalog_field(&ctx->cat, name);
@@ -164,61 +148,96 @@ void reconin_digest(const struct reconin *in, char out[65])
 struct pload {
 	const struct accounts *acc;
 	const char *role;
-	struct postings *out;
+	posting_fn fn;
+	void *data;
 	int f_se, f_month, f_day, f_amount, f_account, f_bilag, f_text, f_recipient, f_journal;
 	char missing[9];	/* the last SE reported without the role */
 	int nmissing;
-	const char *last[4];	/* the previous row's account, bilag, text, journal */
+	/* the row's texts, cut as the fixed fields of before cut them */
+	char account[64], bilag[32], text[80], journal[32];
 };
 
 static int posting_row(const struct record *r, void *data)
 {
 	struct pload *p = data;
 	const struct account_role *role;
-	struct posting *q;
-	char se[9];
+	struct posting q;
 	const struct value *acc = &r->v[p->f_account];
-	reconin_text(r, p->f_se, se, sizeof(se));
-	role = p->role ? accounts_role(p->acc, se, p->role) : NULL;
+	memset(&q, 0, sizeof(q));
+	reconin_text(r, p->f_se, q.se, sizeof(q.se));
+	role = p->role ? accounts_role(p->acc, q.se, p->role) : NULL;
 	if (p->role && !role) {
-		if (strcmp(p->missing, se)) {
-			accounts_need(p->acc, se, p->role);
+		if (strcmp(p->missing, q.se)) {
+			accounts_need(p->acc, q.se, p->role);
 			p->nmissing++;
 		}
-		xstrlcpy(p->missing, se, sizeof(p->missing));
+		xstrlcpy(p->missing, q.se, sizeof(p->missing));
 		return 0;
 	}
 	if (role && (!acc->present || !account_role_matches(role, acc->text, acc->len)))
 		return 0;
-	p->out->v = xgrow(p->out->v, &p->out->alloc, p->out->n + 1, sizeof(*q));
-	q = &p->out->v[p->out->n++];
-	memset(q, 0, sizeof(*q));
-	memcpy(q->se, se, sizeof(se));
-	q->month = (int32_t)r->v[p->f_month].num;
-	q->day = (int32_t)r->v[p->f_day].num;
-	q->amount = r->v[p->f_amount].present ? r->v[p->f_amount].num : 0;
-	q->account = pool_text(&p->out->text, r, p->f_account, 63, &p->last[0]);
-	q->bilag = pool_text(&p->out->text, r, p->f_bilag, 31, &p->last[1]);
-	q->text = pool_text(&p->out->text, r, p->f_text, 79, &p->last[2]);
-	reconin_text(r, p->f_recipient, q->recipient, sizeof(q->recipient));
-	q->journal = pool_text(&p->out->text, r, p->f_journal, 31, &p->last[3]);
-	return 0;
+	q.month = (int32_t)r->v[p->f_month].num;
+	q.day = (int32_t)r->v[p->f_day].num;
+	q.amount = r->v[p->f_amount].present ? r->v[p->f_amount].num : 0;
+	reconin_text(r, p->f_account, p->account, sizeof(p->account));
+	reconin_text(r, p->f_bilag, p->bilag, sizeof(p->bilag));
+	reconin_text(r, p->f_text, p->text, sizeof(p->text));
+	reconin_text(r, p->f_recipient, q.recipient, sizeof(q.recipient));
+	reconin_text(r, p->f_journal, p->journal, sizeof(p->journal));
+	q.account = p->account;
+	q.bilag = p->bilag;
+	q.text = p->text;
+	q.journal = p->journal;
+	return p->fn(&q, p->data);
 }
 
-int postings_load(struct reconin *in, int i, const struct accounts *acc,
-		  const char *role, struct postings *out)
+int postings_each(struct reconin *in, int i, const struct accounts *acc,
+		  const char *role, posting_fn fn, void *data)
 {
-	struct pload p = { .acc = acc, .role = role, .out = out };
+	struct pload p = { .acc = acc, .role = role, .fn = fn, .data = data };
 	const struct stage_ctx *c = in->ctx;
+	int rc;
 	if (reconin_field(c, "se", &p.f_se) || reconin_field(c, "month", &p.f_month) ||
 	    reconin_field(c, "day", &p.f_day) || reconin_field(c, "amount", &p.f_amount) ||
 	    reconin_field(c, "account", &p.f_account) || reconin_field(c, "bilag", &p.f_bilag) ||
 	    reconin_field(c, "text", &p.f_text) || reconin_field(c, "recipient", &p.f_recipient) ||
 	    reconin_field(c, "journal", &p.f_journal))
 		return -1;
-	if (reconin_each(in, i, posting_row, &p))
-		return -1;
+	if ((rc = reconin_each(in, i, posting_row, &p)))
+		return rc < 0 ? -1 : rc;
 	return p.nmissing ? 1 : 0;
+}
+
+/* A copy of s in pool; the previous row's when it is the same (an account repeats). */
+static const char *pool_same(struct textpool *pool, const char *s, const char **last)
+{
+	if (*last && !strcmp(*last, s))
+		return *last;
+	return *last = textpool_add(pool, s, strlen(s));
+}
+
+void postings_add(struct postings *out, const struct posting *p)
+{
+	struct posting *q;
+	out->v = xgrow(out->v, &out->alloc, out->n + 1, sizeof(*q));
+	q = &out->v[out->n++];
+	*q = *p;
+	q->account = pool_same(&out->text, p->account, &out->last[0]);
+	q->bilag = pool_same(&out->text, p->bilag, &out->last[1]);
+	q->text = pool_same(&out->text, p->text, &out->last[2]);
+	q->journal = pool_same(&out->text, p->journal, &out->last[3]);
+}
+
+static int posting_append(const struct posting *p, void *data)
+{
+	postings_add(data, p);
+	return 0;
+}
+
+int postings_load(struct reconin *in, int i, const struct accounts *acc,
+		  const char *role, struct postings *out)
+{
+	return postings_each(in, i, acc, role, posting_append, out);
 }
 
 void postings_free(struct postings *p)
@@ -227,6 +246,7 @@ void postings_free(struct postings *p)
 	p->v = NULL;
 	p->n = p->alloc = 0;
 	textpool_free(&p->text);
+	memset(p->last, 0, sizeof(p->last));
 }
 
 void kyrows_free(struct kyrows *k)
@@ -235,6 +255,7 @@ void kyrows_free(struct kyrows *k)
 	k->v = NULL;
 	k->n = k->alloc = 0;
 	textpool_free(&k->text);
+	memset(k->last, 0, sizeof(k->last));
 }
 
 int reconin_commit(struct reconin *in, struct recon_out *out)
@@ -270,8 +291,11 @@ static const char *const kyrow_fields[NK] = {
 
 struct kload {
 	int f[NK];
-	struct kyrows *out;
-	const char *last[NK];	/* the previous row's texts */
+	kyrow_fn fn;
+	void *data;
+	/* the row's texts, cut as the fixed fields of before cut them */
+	char ident[48], status[24], bilag[32], account[64], costcentre[32], invoice[32];
+	char reason[96], text[96], name[96];
 };
 
 static int64_t num(const struct record *r, int f)
@@ -282,37 +306,75 @@ static int64_t num(const struct record *r, int f)
 static int kyrow_row(const struct record *r, void *data)
 {
 	struct kload *k = data;
-	struct textpool *t = &k->out->text;
+	struct kyrow q;
+	reconin_text(r, k->f[K_SE], q.se, sizeof(q.se));
+	reconin_text(r, k->f[K_CPR], q.cpr, sizeof(q.cpr));
+	reconin_text(r, k->f[K_IDENT], k->ident, sizeof(k->ident));
+	reconin_text(r, k->f[K_STATUS], k->status, sizeof(k->status));
+	reconin_text(r, k->f[K_BILAG], k->bilag, sizeof(k->bilag));
+	reconin_text(r, k->f[K_ACCOUNT], k->account, sizeof(k->account));
+	reconin_text(r, k->f[K_COSTCENTRE], k->costcentre, sizeof(k->costcentre));
+	reconin_text(r, k->f[K_INVOICE], k->invoice, sizeof(k->invoice));
+	reconin_text(r, k->f[K_CVR], q.cvr, sizeof(q.cvr));
+	reconin_text(r, k->f[K_REASON], k->reason, sizeof(k->reason));
+	reconin_text(r, k->f[K_TEXT], k->text, sizeof(k->text));
+	reconin_text(r, k->f[K_NAME], k->name, sizeof(k->name));
+	q.ident = k->ident;
+	q.status = k->status;
+	q.bilag = k->bilag;
+	q.account = k->account;
+	q.costcentre = k->costcentre;
+	q.invoice = k->invoice;
+	q.reason = k->reason;
+	q.text = k->text;
+	q.name = k->name;
+	q.month = (int32_t)num(r, k->f[K_MONTH]);
+	q.day = (int32_t)num(r, k->f[K_DAY]);
+	q.created = num(r, k->f[K_CREATED]);
+	q.processed = num(r, k->f[K_PROCESSED]);
+	q.amount = num(r, k->f[K_AMOUNT]);
+	return k->fn(&q, k->data);
+}
+
+int kyrows_each(struct reconin *in, int i, kyrow_fn fn, void *data)
+{
+	struct kload k = { .fn = fn, .data = data };
+	int rc;
+	for (int f = 0; f < NK; f++)
+		if (reconin_field(in->ctx, kyrow_fields[f], &k.f[f]))
+			return -1;
+	rc = reconin_each(in, i, kyrow_row, &k);
+	return rc < 0 ? -1 : rc;
+}
+
+void kyrows_add(struct kyrows *out, const struct kyrow *r)
+{
+	struct textpool *t = &out->text;
+	const char **last = out->last;
 	struct kyrow *q;
-	k->out->v = xgrow(k->out->v, &k->out->alloc, k->out->n + 1, sizeof(*q));
-	q = &k->out->v[k->out->n++];
-	reconin_text(r, k->f[K_SE], q->se, sizeof(q->se));
-	reconin_text(r, k->f[K_CPR], q->cpr, sizeof(q->cpr));
-	q->ident = pool_text(t, r, k->f[K_IDENT], 47, &k->last[K_IDENT]);
-	q->status = pool_text(t, r, k->f[K_STATUS], 23, &k->last[K_STATUS]);
-	q->bilag = pool_text(t, r, k->f[K_BILAG], 31, &k->last[K_BILAG]);
-	q->account = pool_text(t, r, k->f[K_ACCOUNT], 63, &k->last[K_ACCOUNT]);
-	q->costcentre = pool_text(t, r, k->f[K_COSTCENTRE], 31, &k->last[K_COSTCENTRE]);
-	q->invoice = pool_text(t, r, k->f[K_INVOICE], 31, &k->last[K_INVOICE]);
-	reconin_text(r, k->f[K_CVR], q->cvr, sizeof(q->cvr));
-	q->reason = pool_text(t, r, k->f[K_REASON], 95, &k->last[K_REASON]);
-	q->text = pool_text(t, r, k->f[K_TEXT], 95, &k->last[K_TEXT]);
-	q->name = pool_text(t, r, k->f[K_NAME], 95, &k->last[K_NAME]);
-	q->month = (int32_t)num(r, k->f[K_MONTH]);
-	q->day = (int32_t)num(r, k->f[K_DAY]);
-	q->created = num(r, k->f[K_CREATED]);
-	q->processed = num(r, k->f[K_PROCESSED]);
-	q->amount = num(r, k->f[K_AMOUNT]);
+	out->v = xgrow(out->v, &out->alloc, out->n + 1, sizeof(*q));
+	q = &out->v[out->n++];
+	*q = *r;
+	q->ident = pool_same(t, r->ident, &last[0]);
+	q->status = pool_same(t, r->status, &last[1]);
+	q->bilag = pool_same(t, r->bilag, &last[2]);
+	q->account = pool_same(t, r->account, &last[3]);
+	q->costcentre = pool_same(t, r->costcentre, &last[4]);
+	q->invoice = pool_same(t, r->invoice, &last[5]);
+	q->reason = pool_same(t, r->reason, &last[6]);
+	q->text = pool_same(t, r->text, &last[7]);
+	q->name = pool_same(t, r->name, &last[8]);
+}
+
+static int kyrow_append(const struct kyrow *r, void *data)
+{
+	kyrows_add(data, r);
 	return 0;
 }
 
 int reconin_rows(struct reconin *in, int i, struct kyrows *out)
 {
-	struct kload k = { .out = out };
-	for (int f = 0; f < NK; f++)
-		if (reconin_field(in->ctx, kyrow_fields[f], &k.f[f]))
-			return -1;
-	return reconin_each(in, i, kyrow_row, &k) ? -1 : 0;
+	return kyrows_each(in, i, kyrow_append, out) ? -1 : 0;
 }
 
 /* Identical for the exception id: the same SE, bilag, day, amount and recipient. */

@@ -91,13 +91,23 @@ struct kyrows {
 	struct kyrow *v;
 	size_t n, alloc;
 	struct textpool text;
+	const char *last[9];	/* the newest row's texts (shared with the next when equal) */
 };
+
+/* Appends a copy of r (its texts into k's pool). */
+void kyrows_add(struct kyrows *k, const struct kyrow *r);
 
 /* Frees the rows and their text. */
 void kyrows_free(struct kyrows *k);
 
 /* Appends every row of store i of in. 0 or -1 (reported). */
 int reconin_rows(struct reconin *in, int i, struct kyrows *out);
+/*
+ * The rows of store i one at a time, not kept: fn gets each (its texts
+ * valid during the call only). 0, fn's non-zero return (it stops), or -1.
+ */
+typedef int (*kyrow_fn)(const struct kyrow *r, void *data);
+int kyrows_each(struct reconin *in, int i, kyrow_fn fn, void *data);
 
 /*
  * An ERP posting, copied out of the store; its texts in the list's pool,
@@ -116,6 +126,7 @@ struct postings {
 	struct posting *v;
 	size_t n, alloc;
 	struct textpool text;
+	const char *last[4];	/* the newest row's account, bilag, text, journal (shared) */
 };
 
 /*
@@ -126,6 +137,16 @@ struct postings {
  */
 int postings_load(struct reconin *in, int i, const struct accounts *acc,
 		  const char *role, struct postings *out);
+/*
+ * The same rows one at a time, not kept: fn gets each posting (its texts
+ * valid during the call only). 0, 1 as postings_load, fn's non-zero
+ * return (it stops), or -1.
+ */
+typedef int (*posting_fn)(const struct posting *p, void *data);
+int postings_each(struct reconin *in, int i, const struct accounts *acc,
+		  const char *role, posting_fn fn, void *data);
+/* Appends a copy of p (its texts into out's pool). */
+void postings_add(struct postings *out, const struct posting *p);
 void postings_free(struct postings *p);
 /* Sorts by SE, recipient, day, bilag, amount, account: identical postings adjacent. */
 void postings_sort(struct postings *p);

@@ -469,16 +469,18 @@ static int put_row(struct writer *w, const uint8_t *row)
 	return 0;
 }
 
+/* The row bytes (HDR, key, value) to a merge's consumer. */
+typedef int (*row_fn)(const uint8_t *row, void *data);
+
 /* Every run, merged, in order; or the buffer alone when nothing spilled. */
-static int write_rows(struct writer *w)
+static int merge_rows(struct segsort *s, row_fn fn, void *data)
 {
-	struct segsort *s = w->s;
 	struct heap h = { NULL, NULL, 0 };
 	int rc = 0;
 	if (!s->nruns) {
 		sort_buffer(s);
 		for (size_t i = 0; i < s->n && rc == 0; i++)
-			rc = put_row(w, (const uint8_t *)s->arena.buf + s->idx[i].off);
+			rc = fn((const uint8_t *)s->arena.buf + s->idx[i].off, data);
 		return rc;
 	}
 	if (spill(s))
@@ -509,7 +511,7 @@ static int write_rows(struct writer *w)
 	while (rc == 0 && h.n) {
 		struct reader *r = &h.rd[h.v[0]];
 		int more;
-		if ((rc = put_row(w, (const uint8_t *)r->cur.buf)))
+		if ((rc = fn((const uint8_t *)r->cur.buf, data)))
 			break;
 		if ((more = next_row(s->fd, r)) < 0) {
 			log_error("unable to read the sort file in %s: %s", s->tmpdir,
@@ -527,6 +529,31 @@ static int write_rows(struct writer *w)
 	}
 	free(h.rd);
 	free(h.v);
+	return rc;
+}
+
+static int put_fn(const uint8_t *row, void *data)
+{
+	return put_row(data, row);
+}
+
+struct each {
+	segsort_row_fn fn;
+	void *data;
+};
+
+static int each_fn(const uint8_t *row, void *data)
+{
+	const struct each *e = data;
+	unsigned klen = rd16(row + 2);
+	return e->fn((int)rd16(row), row + HDR, klen, row + HDR + klen, rd32(row + 4), e->data);
+}
+
+int segsort_each(struct segsort *s, segsort_row_fn fn, void *data)
+{
+	struct each e = { fn, data };
+	int rc = merge_rows(s, each_fn, &e);
+	segsort_reset(s);
 	return rc;
 }
 
@@ -552,7 +579,7 @@ int segsort_write(struct segsort *s, struct store *st, segsort_first_fn first,
 	if (rc == 0 && first && first(w.txn, w.seg, data))
 		rc = -1;
 	if (rc == 0)
-		rc = write_rows(&w);
+		rc = merge_rows(s, put_fn, &w);
 	if (rc == 0 && w.txn) {
 		rc = store_commit(w.txn);
 		w.txn = NULL;

@@ -122,4 +122,16 @@ typedef int (*segsort_first_fn)(MDB_txn *txn, const uint8_t seg[SEGMENT_LEN], vo
 int segsort_write(struct segsort *s, struct store *st, segsort_first_fn first,
 		  void *data, const uint8_t *reuse, uint8_t seg[SEGMENT_LEN]);
 
+/*
+ * The sorter without the store: regrouping rows in bounded memory (a
+ * matcher's postings by recipient). Calls fn with every row added, in
+ * (store, key) order (rows of equal sort keys in no set order: end a key
+ * with a sequence number to keep them as added); the pointers are valid
+ * during the call only. 0, fn's non-zero return (it stops the merge), or
+ * -1 reported (the spill file). The rows are forgotten after.
+ */
+typedef int (*segsort_row_fn)(int store, const uint8_t *key, size_t klen, const void *val,
+			      size_t vlen, void *data);
+int segsort_each(struct segsort *s, segsort_row_fn fn, void *data);
+
 #endif

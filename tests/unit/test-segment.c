@@ -4,7 +4,9 @@
  * spills dozens of runs and merges them, rows of two stores interleaved
  * in random order, written with MDB_APPEND under a new segment each time:
  * every row comes back once, in key order, a second load after the first,
- * and a reset forgets what was added.
+ * and a reset forgets what was added. segsort_each, the merge without
+ * the store: spilled or not, every row once, in (store, key) order, its
+ * value with it; a non-zero return stops it and is returned.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,36 @@ static size_t row_key(unsigned i, uint8_t *k)
 {
 	unsigned x = (i * 2654435761u) % 1000000007u;
 	return (size_t)snprintf((char *)k, 32, "K%09u%07u", x, i);
+}
+
+/* What segsort_each() gave: rows, order, values their keys, the last row. */
+struct seen_rows {
+	long n;
+	int ordered, values, stop_at;
+	int last_store;
+	uint8_t last[32];
+	size_t last_len;
+};
+
+static int each_row(int store, const uint8_t *key, size_t klen, const void *val, size_t vlen,
+		    void *data)
+{
+	struct seen_rows *r = data;
+	if (r->n) {
+		/* after the last row: a later store, or a greater key of the same */
+		int c = store != r->last_store ? (store > r->last_store ? 1 : -1)
+			: memcmp(key, r->last, klen < r->last_len ? klen : r->last_len);
+		if (c < 0 || (c == 0 && klen <= r->last_len))
+			r->ordered = 0;
+	}
+	if (vlen != klen || memcmp(val, key, klen))
+		r->values = 0;
+	r->last_store = store;
+	memcpy(r->last, key, klen < sizeof(r->last) ? klen : sizeof(r->last));
+	r->last_len = klen;
+	if (++r->n == r->stop_at)
+		return 7;
+	return 0;
 }
 
 /* Reads one store back: how many rows of seg, whether in order; -1 error. */
@@ -148,6 +180,29 @@ int main(void)
 	na = read_back(txn, 0, seg2, &oa);
 	CHECK(na == 20 && oa, "the second file's rows (%ld)", na);
 	mdb_txn_abort(txn);
+
+	for (int spill = 0; spill < 2; spill++) {
+		struct seen_rows r = { 0, 1, 1, 0, 0, { 0 }, 0 };
+		unsigned n = spill ? rows : 20;
+		for (unsigned i = 0; i < n && rc == 0; i++) {
+			size_t kl = row_key(i, k);
+			rc = segsort_add(&s, (int)(i % 2), k, kl, k, kl);
+		}
+		CHECK(rc == 0 && (spill ? s.nruns > 10 : s.nruns == 0) &&
+		      segsort_each(&s, each_row, &r) == 0 && r.n == (long)n && r.ordered &&
+		      r.values && s.rows == 0,
+		      "segsort_each %s: %ld rows once, in (store, key) order, with their values, "
+		      "then forgotten", spill ? "spilled" : "in memory", r.n);
+	}
+	{
+		struct seen_rows r = { 0, 1, 1, 100, 0, { 0 }, 0 };
+		for (unsigned i = 0; i < rows && rc == 0; i++) {
+			size_t kl = row_key(i, k);
+			rc = segsort_add(&s, 0, k, kl, k, kl);
+		}
+		CHECK(rc == 0 && segsort_each(&s, each_row, &r) == 7 && r.n == 100,
+		      "segsort_each stops at the callback's non-zero return and gives it");
+	}
 	segsort_free(&s);
 	store_close(&st);
 	catalog_free(&cat);
