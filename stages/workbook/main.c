@@ -817,23 +817,14 @@ static int write_workbook(const struct stage_ctx *ctx, struct night *n, const ch
 	 * does not grow with the rows; strings are written inline, not in a
 	 * shared table (the same bytes for the same night all the same). */
 	lxw_workbook_options opt = { .constant_memory = LXW_TRUE };
-	struct strbuf title = STRBUF_INIT, dir = STRBUF_INIT;
+	struct strbuf title = STRBUF_INIT;
 	lxw_doc_properties props = { 0 };
 	lxw_workbook *wb;
 	lxw_worksheet *ov = NULL;
 	lxw_error e;
 	int rc = 0;
-	/* its temporary sheets beside the output, not in /tmp: on the disk
-	 * the night writes to (at 10^7 rows they are hundreds of MB; a /tmp
-	 * in memory would count them as memory) */
-	const char *slash = strrchr(tmp, '/');
-	strbuf_add(&dir, tmp, slash ? (size_t)(slash - tmp) : 0);
-	if (!dir.len)
-		strbuf_addstr(&dir, ".");
-	opt.tmpdir = dir.buf;	/* kept until the workbook is closed */
 	if (!(wb = workbook_new_opt(tmp, &opt))) {
 		log_error("%s: libxlsxwriter cannot create the workbook", tmp);
-		strbuf_release(&dir);
 		return -2;
 	}
 	strbuf_addf(&title, "%s %s", terms_label("title"), ctx->opts.date);
@@ -861,7 +852,6 @@ static int write_workbook(const struct stage_ctx *ctx, struct night *n, const ch
 		rc = -2;
 	}
 	strbuf_release(&title);
-	strbuf_release(&dir);
 	return rc;
 }
 
