@@ -224,7 +224,8 @@ static size_t row_size(const uint8_t *p)
 static void sort_buffer(struct segsort *s)
 {
 	set_prefixes(s);
-	qsort_r(s->idx, s->n, sizeof(*s->idx), cmp_idx, s->arena.buf);
+	if (s->n)	/* an empty sorter has no idx yet: qsort's NULL is UB */
+		qsort_r(s->idx, s->n, sizeof(*s->idx), cmp_idx, s->arena.buf);
 }
 
 static int open_spill(struct segsort *s)
