@@ -19,6 +19,7 @@
 #include "store/landed.h"
 #include "store/segment.h"
 #include "run/lock.h"
+#include "ingest/csvtable.h"
 #include "post/voucher.h"
 #include "core/banned.h"
 
@@ -1617,6 +1618,91 @@ static void check_out(struct ck *k)
 }
 
 /*
+ * One night's OUT/DATE/inputs/RECON.csv (match/recon.h): each 'had' row names
+ * a file by name, landing night and SHA-256. The store must have those
+ * bytes under that name, or the archive cannot seal them and the night
+ * exits 70 on every run (a problem); that night's landed entry of the name
+ * is normally those bytes, else a later run of that night landed others
+ * and the outputs are older than the store (a note).
+ */
+static void inputs_of_night(struct ck *k, const char *date)
+{
+	struct strbuf dir = STRBUF_INIT, p = STRBUF_INIT;
+	struct dirent **names;
+	int n;
+	strbuf_addf(&dir, "%s/%s/inputs", k->o->out, date);
+	if ((n = scandir(dir.buf, &names, NULL, alphasort)) < 0) {
+		strbuf_release(&dir);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *d = names[i]->d_name;
+		size_t len = strlen(d);
+		struct csvtable t;
+		int cs, cf, cn, ch;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir.buf, d);
+		free(names[i]);
+		if (d[0] == '.' || len < 5 || strcmp(p.buf + p.len - 4, ".csv") ||
+		    strstr(p.buf + dir.len, ".tmp."))
+			continue;
+		if (csvtable_read(p.buf, NULL, &t)) {
+			problem(k, "inputs", "%s: cannot be read", p.buf);
+			continue;
+		}
+		cs = csvtable_col(&t, "state");
+		cf = csvtable_col(&t, "file");
+		cn = csvtable_col(&t, "night");
+		ch = csvtable_col(&t, "sha256");
+		for (size_t r = 0; r < t.nrows; r++) {
+			const char *file = csvtable_get(&t, r, cf), *night = csvtable_get(&t, r, cn);
+			const char *sha = csvtable_get(&t, r, ch);
+			uint8_t id[FILEID_LEN];
+			if (strcmp(csvtable_get(&t, r, cs), "had"))
+				continue;
+			const struct fileinfo *fi = NULL;
+			int ok = strlen(sha) == 64 && all_of(sha, 64, ishex) &&
+				 fileid_from_hex(sha, id) == 0;
+			if (ok && landed_on(k, night, file, id))
+				continue;
+			if (ok)
+				fi = file_of(k, id);
+			strbuf_reset(&k->b);
+			strbuf_addf(&k->b, "%s:%lu: %s landed %s (%.12s)", p.buf, t.lines[r],
+				    file, night, sha);
+			if (fi && fi->relpath && !strcmp(fi->relpath, file))
+				note(k, "inputs", "%s: a later run of %s landed other bytes of the "
+				     "name (the bytes are kept and sealed; run %s again to read "
+				     "what it now holds)", k->b.buf, night, date);
+			else
+				unless_live(k, "inputs", k->b.buf, "not in the store (no files "
+					    "record of these bytes under this name: the archive of "
+					    "the night exits 70)", "not in the store yet (a live run "
+					    "may be landing it)");
+		}
+		csvtable_free(&t);
+	}
+	free(names);
+	strbuf_release(&dir);
+	strbuf_release(&p);
+}
+
+/* Every night directory of OUT: its inputs rows against "landed". */
+static void check_inputs(struct ck *k)
+{
+	struct dirent **names;
+	int n = scandir(k->o->out, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		int32_t night;
+		if (!day_parse_iso(names[i]->d_name, &night) && strlen(names[i]->d_name) == 10)
+			inputs_of_night(k, names[i]->d_name);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+/*
  * "outfiles" (run/outfile.h): "YYYY-MM-DD" NUL RELPATH -> sha256, size,
  * rows, stage; with --out, the file there has those bytes.
  */
@@ -1780,6 +1866,8 @@ static int check_all(struct ck *k)
 	if (k->have[D_OUTFILES] &&
 	    scan(k, k->dbi[D_OUTFILES], "outfiles", fn_outfiles, NULL, NULL))
 		return -1;
+	if (k->have[D_LANDED] && k->o->out)
+		check_inputs(k);
 	if (k->have[D_VOUCHERS]) {
 		if (scan(k, k->dbi[D_VOUCHERS], "vouchers", fn_vouchers, NULL, NULL))
 			return -1;

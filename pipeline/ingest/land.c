@@ -115,38 +115,46 @@ static int record(struct stage_ctx *ctx, MDB_txn *txn, struct land *l,
 }
 
 /*
- * Whether bytes landed under this name on an earlier night come back after
- * another version: the latest night before tonight that landed the name
- * landed other bytes (A on night 1, B on night 2, A again tonight). Then
- * tonight corrects back to them (*l->replaces: that version). Only asked
- * when "names" says the current version is another file (or tonight landed
- * them already), so a source that keeps its files costs nothing more.
+ * The versions of this name around tonight: *cur the one tonight landed
+ * (if any), *prev the one of the latest night before tonight that landed
+ * the name (if any). When tonight landed nothing of the name and id is its
+ * loaded version ("names"), *prev is id without a scan. 0 or -1.
  */
-static int restored(struct stage_ctx *ctx, MDB_txn *txn, const char *relpath,
-		    const uint8_t id[FILEID_LEN], struct land *l)
+static int versions(struct stage_ctx *ctx, MDB_txn *txn, const char *relpath,
+		    const uint8_t id[FILEID_LEN], uint8_t cur[FILEID_LEN], int *has_cur,
+		    uint8_t prev[FILEID_LEN], int *has_prev)
 {
 	const char *night = ctx->opts.date;
 	size_t nlen = strlen(night), rlen = strlen(relpath);
-	MDB_val k = { rlen, (void *)relpath }, v;
+	MDB_val k, v;
 	MDB_cursor *c;
 	struct strbuf tk = STRBUF_INIT;
-	int rc, back = 0, tonight;
-	/* A rerun of the night that restored them asks again (it says so again). */
+	int rc;
+	*has_cur = *has_prev = 0;
 	strbuf_addf(&tk, "%s", night);
 	strbuf_addch(&tk, '\0');
 	strbuf_addstr(&tk, relpath);
 	k = (MDB_val){ tk.len, tk.buf };
-	tonight = mdb_get(txn, ctx->store.landed, &k, &v) == 0 && v.mv_size == FILEID_LEN &&
-		  !memcmp(v.mv_data, id, FILEID_LEN);
+	rc = mdb_get(txn, ctx->store.landed, &k, &v);
+	if (rc == 0 && v.mv_size == FILEID_LEN) {
+		memcpy(cur, v.mv_data, FILEID_LEN);
+		*has_cur = 1;
+	}
 	strbuf_release(&tk);
+	if (rc && rc != MDB_NOTFOUND)
+		return -1;
+	/* Nothing of the name tonight and these bytes the loaded version: known,
+	 * without a scan (a source that keeps its files costs nothing more). */
 	k = (MDB_val){ rlen, (void *)relpath };
 	rc = mdb_get(txn, ctx->store.names, &k, &v);
-	if (!tonight && (rc == MDB_NOTFOUND || (rc == 0 && v.mv_size == FILEID_LEN &&
-						!memcmp(v.mv_data, id, FILEID_LEN))))
+	if (rc && rc != MDB_NOTFOUND)
+		return -1;
+	if (!*has_cur && rc == 0 && v.mv_size == FILEID_LEN && !memcmp(v.mv_data, id, FILEID_LEN)) {
+		memcpy(prev, id, FILEID_LEN);
+		*has_prev = 1;
 		return 0;
-	if (rc == MDB_NOTFOUND)
-		rc = 0;
-	if (rc || mdb_cursor_open(txn, ctx->store.landed, &c))
+	}
+	if (mdb_cursor_open(txn, ctx->store.landed, &c))
 		return -1;
 	k = (MDB_val){ nlen, (void *)night };
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
@@ -157,13 +165,43 @@ static int restored(struct stage_ctx *ctx, MDB_txn *txn, const char *relpath,
 		if (k.mv_size != nlen + 1 + rlen || key[nlen] != '\0' ||
 		    memcmp(key + nlen + 1, relpath, rlen) || v.mv_size != FILEID_LEN)
 			continue;
-		back = memcmp(v.mv_data, id, FILEID_LEN) != 0;
-		if (back)
-			fileid_hex(v.mv_data, l->replaces);
+		memcpy(prev, v.mv_data, FILEID_LEN);
+		*has_prev = 1;
 		break;
 	}
 	mdb_cursor_close(c);
-	return rc && rc != MDB_NOTFOUND ? -1 : back;
+	return rc && rc != MDB_NOTFOUND ? -1 : 0;
+}
+
+/*
+ * Bytes of this very name that landed first on another night: the version
+ * a night reads is the newest landing of the name on or before it, so they
+ * land tonight again when tonight's drop held other bytes of the name
+ * before (A on 10, B on 11, A on 11 again) or the latest earlier night
+ * landed other bytes (A on 10, B on 11, A on 12: a correction back).
+ * Known (not landed again) only when tonight landed nothing of the name
+ * and the version before tonight is these bytes (or there is none: a
+ * rerun of a night before their first). l->replaces: the version before
+ * tonight, when it is other bytes, so every run of the night says the
+ * same. 1 land tonight, 0 known, -1 error.
+ */
+static int restored(struct stage_ctx *ctx, MDB_txn *txn, const char *relpath,
+		    const uint8_t id[FILEID_LEN], struct land *l, int *again)
+{
+	uint8_t cur[FILEID_LEN], prev[FILEID_LEN];
+	int has_cur, has_prev;
+	if (versions(ctx, txn, relpath, id, cur, &has_cur, prev, &has_prev))
+		return -1;
+	*again = has_cur && !memcmp(cur, id, FILEID_LEN);
+	if (has_prev && memcmp(prev, id, FILEID_LEN))
+		fileid_hex(prev, l->replaces);
+	if (has_cur && !*again) {
+		char hex[2 * FILEID_LEN + 1];
+		fileid_hex(cur, hex);
+		log_info("%s: back to bytes landed before (version %.*s), over version %s "
+			 "landed tonight", relpath, 2 * FILEID_LEN, l->sha, hex);
+	}
+	return has_cur || l->replaces[0];
 }
 
 int land_file(struct stage_ctx *ctx, MDB_txn *txn, struct land *l)
@@ -191,20 +229,19 @@ int land_file(struct stage_ctx *ctx, MDB_txn *txn, struct land *l)
 		/* Earlier bytes of this very name back after a correction: tonight
 		 * lands them again (the record keeps its first night). */
 		if (!again && props_get(&props, "relpath", &val) && !strcmp(val.buf, relpath.buf)) {
-			int back = restored(ctx, txn, relpath.buf, id, l);
+			int same = 0, back = restored(ctx, txn, relpath.buf, id, l, &same);
 			if (back < 0) {
 				log_error("%s: unable to read the store", relpath.buf);
 				rc = -1;
 				goto out;
 			}
 			if (back)
-				l->outcome = LAND_CORRECTED;
+				l->outcome = same || !l->replaces[0] ? LAND_AGAIN : LAND_CORRECTED;
 		}
 		xstrlcpy(l->path, props_get(&props, "path", &val) ? val.buf : "", sizeof(l->path));
 		/* A rerun of the night that landed a correction says so again:
 		 * the night's status must not depend on how often it ran. */
-		if (l->outcome == LAND_AGAIN && props_get(&props, "replaces", &val) &&
-		    val.len == 2 * FILEID_LEN)
+		if (again && props_get(&props, "replaces", &val) && val.len == 2 * FILEID_LEN)
 			xstrlcpy(l->replaces, val.buf, sizeof(l->replaces));
 		drop_tmp(l);
 		rc = l->outcome == LAND_AGAIN || l->outcome == LAND_CORRECTED ?

@@ -7,10 +7,14 @@
  * outside it.
  *   - bytes landed on an earlier night (same SHA-256), or tonight under
  *     another name: not taken again (LAND_KNOWN); unless they are earlier
- *     bytes of this very name back after another version (A on night 1,
- *     B on night 2, A tonight): landed tonight as a correction back
- *     (LAND_CORRECTED, replaces B; the files record keeps its first night
- *     and path, the landed entry and receipt are tonight's);
+ *     bytes of this very name and tonight would otherwise read another
+ *     version (a night reads the newest landing of a name on or before
+ *     it): A on night 1, B on night 2, A tonight lands A tonight as a
+ *     correction back (LAND_CORRECTED, replaces B); A on night 1, B then A
+ *     tonight lands A tonight over B (LAND_AGAIN: the version before
+ *     tonight is A, so no correction is noted; a rerun says the same). The
+ *     files record and the receipt keep its first night and path; the
+ *     landed entry is tonight's;
  *   - bytes landed tonight already under this name (a rerun): recorded
  *     again, no copy;
  *   - same name, new bytes: a corrected file, landed beside the earlier one
@@ -39,7 +43,7 @@ struct land {
 	char path[1024];		/* under STATE */
 	char replaces[2 * FILEID_LEN + 1];	/* fileid of the earlier version, or "";
 						 * also for LAND_AGAIN of a correction */
-	char earlier_night[11];		/* for LAND_KNOWN */
+	char earlier_night[11];		/* bytes known before: their first night */
 };
 
 /*

@@ -486,6 +486,7 @@ static int place_files(struct recon_out *r, struct store *st, MDB_txn *txn, cons
 	for (size_t i = 0; i < r->nfiles && !rc; i++) {
 		const struct recon_file *f = &r->files[i];
 		struct input_line *l;
+		char night[11];
 		int dup = 0;
 		if (strcmp(f->store, store) || (*se && strcmp(f->se, se)) ||
 		    (!any && f->month != month))
@@ -506,6 +507,13 @@ static int place_files(struct recon_out *r, struct store *st, MDB_txn *txn, cons
 		memcpy(l->fileid, f->fileid, FILEID_LEN);
 		xstrlcpy(l->file, props_get(&props, "relpath", &v) ? v.buf : "", sizeof(l->file));
 		xstrlcpy(l->night, props_get(&props, "night", &v) ? v.buf : "", sizeof(l->night));
+		/* the night whose landing the archive finds it by, not always its
+		 * first (store/landed.h); none (a load in progress): its first */
+		if ((rc = landed_night(st, txn, l->file, f->fileid, l->night, night)) < 0)
+			break;
+		if (rc == 0)
+			xstrlcpy(l->night, night, sizeof(l->night));
+		rc = 0;
 		xstrlcpy(l->sha, props_get(&props, "sha", &v) ? v.buf : "", sizeof(l->sha));
 	}
 	if (*n)

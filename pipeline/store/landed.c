@@ -24,6 +24,41 @@ int landed_put(struct store *st, MDB_txn *txn, const char *night,
 	return rc ? store_fail("landed", rc) : 0;
 }
 
+int landed_night(struct store *st, MDB_txn *txn, const char *relpath,
+		 const uint8_t id[FILEID_LEN], const char *first, char out[11])
+{
+	char kb[640];
+	size_t rlen = strlen(relpath), nlen = strlen(first);
+	MDB_val k = { landed_key(first, relpath, kb, sizeof(kb)), kb }, v;
+	MDB_cursor *c;
+	int rc, found = 0;
+	if (!k.mv_size || nlen != 10)
+		return 1;
+	rc = mdb_get(txn, st->landed, &k, &v);
+	if (rc == 0 && v.mv_size == FILEID_LEN && !memcmp(v.mv_data, id, FILEID_LEN)) {
+		snprintf(out, 11, "%s", first);
+		return 0;
+	}
+	if (rc && rc != MDB_NOTFOUND)
+		return store_fail("landed", rc);
+	if ((rc = mdb_cursor_open(txn, st->landed, &c)))
+		return store_fail("landed", rc);
+	k = (MDB_val){ nlen, (void *)first };
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && !found;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const char *key = k.mv_data;
+		if (k.mv_size != 11 + rlen || key[10] != '\0' || memcmp(key + 11, relpath, rlen) ||
+		    v.mv_size != FILEID_LEN || memcmp(v.mv_data, id, FILEID_LEN))
+			continue;
+		snprintf(out, 11, "%.10s", key);
+		found = 1;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return store_fail("landed", rc);
+	return found ? 0 : 1;
+}
+
 int file_props_get(struct store *st, MDB_txn *txn, const uint8_t id[FILEID_LEN],
 		   struct strbuf *out)
 {

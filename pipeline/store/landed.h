@@ -31,6 +31,17 @@ int landed_each(struct store *st, MDB_txn *txn, const char *night,
 int landed_put(struct store *st, MDB_txn *txn, const char *night,
 	       const char *relpath, const uint8_t fileid[FILEID_LEN]);
 
+/*
+ * The night a file of relpath counts as landed: the first night on or
+ * after first (its files record's 'night', when its bytes first came)
+ * whose landed entry of relpath is id. Not always first: a later landing
+ * on that night may have replaced it (A, then B on night 10; A back on
+ * night 11 counts as landed on 11). out: "YYYY-MM-DD". 0 found, 1 no
+ * landed entry names it, -1 error (reported).
+ */
+int landed_night(struct store *st, MDB_txn *txn, const char *relpath,
+		 const uint8_t id[FILEID_LEN], const char *first, char out[11]);
+
 /* The files record: 0 found (props in *out), 1 not found, -1 error. */
 int file_props_get(struct store *st, MDB_txn *txn, const uint8_t id[FILEID_LEN],
 		   struct strbuf *out);

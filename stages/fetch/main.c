@@ -230,10 +230,11 @@ static int receipt_of(struct source_run *r, const struct source_entry *e,
 		      const struct land *l)
 {
 	struct strbuf remote = STRBUF_INIT, signal = STRBUF_INIT;
-	/* Bytes landed before keep their night; the remote size and mtime are
-	 * renewed so they are not downloaded again. */
+	/* Bytes landed before keep their first night, whatever night lands
+	 * them again (a correction back), as their files record does; the
+	 * remote size and mtime are renewed so they are not downloaded again. */
 	struct receipt rc = { r->s->def->name, NULL, NULL, r->s->hostkey,
-			      l->outcome == LAND_KNOWN ? l->earlier_night : r->f->ctx->opts.date,
+			      l->earlier_night[0] ? l->earlier_night : r->f->ctx->opts.date,
 			      l->path, e->size, e->mtime, "" };
 	int ret;
 	strbuf_addf(&remote, "%s/%s", r->s->def->dir, e->name);

@@ -4,7 +4,9 @@
  *   value  "k=v\n" lines: source, remote, size, mtime (remote, seconds),
  *          signal (the completeness signal: "marker NAME.done"), sha,
  *          hostkey ("SHA256:..." of the server's key; "-" for a local
- *          directory), night, path (under STATE), received (UTC)
+ *          directory), night (when these bytes first landed: the files
+ *          record's, also when a later night lands them again), path
+ *          (under STATE), received (UTC)
  * A file whose receipt matches its remote size and mtime is not fetched
  * again.
  */

@@ -4,7 +4,8 @@
  * input (file-name date and first landing night on or before the night,
  * corrections visible from their name's first night), canonical order,
  * an iterator over every file of an SE and month, the reports variant,
- * and a store filled by both kinds of input line.
+ * a store filled by both kinds of input line, and the night a file counts
+ * as landed on (landed_night).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,30 @@ int main(void)
 	row_iter_close(&it);
 	snapshot_free(&s);
 	mdb_txn_abort(txn);
+
+	/* landed_night: A (20) first landed 02-10, B (21) over it that night,
+	 * A back on 02-11 and again on 02-12; a longer name sharing the prefix
+	 * landed A on 02-10 */
+	{
+		uint8_t a[FILEID_LEN] = { 0 }, b[FILEID_LEN] = { 0 }, c[FILEID_LEN] = { 0 };
+		char night[11] = "";
+		a[7] = 20, b[7] = 21, c[7] = 22;
+		if (store_begin(&st, 0, &txn) ||
+		    landed_put(&st, txn, "2021-02-10", "erp/P.csv", b) ||
+		    landed_put(&st, txn, "2021-02-10", "erp/P.csvx", a) ||
+		    landed_put(&st, txn, "2021-02-11", "erp/P.csv", a) ||
+		    landed_put(&st, txn, "2021-02-12", "erp/P.csv", a) || store_commit(txn) ||
+		    store_begin(&st, MDB_RDONLY, &txn))
+			return 1;
+		CHECK(landed_night(&st, txn, "erp/P.csv", b, "2021-02-10", night) == 0 &&
+		      !strcmp(night, "2021-02-10"), "its first night when that night's entry is it");
+		CHECK(landed_night(&st, txn, "erp/P.csv", a, "2021-02-10", night) == 0 &&
+		      !strcmp(night, "2021-02-11"), "replaced on its first night: the first night "
+		      "after that landed it (%s), not another name's entry", night);
+		CHECK(landed_night(&st, txn, "erp/P.csv", c, "2021-02-10", night) == 1,
+		      "bytes no night landed under the name: 1");
+		mdb_txn_abort(txn);
+	}
 	store_close(&st);
 	catalog_free(&cat);
 	{
