@@ -495,22 +495,50 @@ static int store_exists(const char *state)
 	return rc;
 }
 
-/* The stage that writes recon's exceptions, for the hint: match-RECON when the conf has it. */
-static const char *stage_of(const struct pipeline_conf *c, const char *recon, struct strbuf *sb)
+/* The stage that writes recon's exceptions, for the hint: its 'stage' in
+ * reconciliations.conf (default match-RECON) when pipeline.conf runs it. */
+static const char *stage_of(const struct pipeline_conf *c, const struct recon_conf *roles,
+			    const char *recon, struct strbuf *sb)
 {
+	const struct recon_def *d = reconconf_find(roles, recon);
 	strbuf_reset(sb);
-	strbuf_addf(sb, "match-%s", recon);
+	if (d)
+		recon_stage(d, sb);
+	else
+		strbuf_addf(sb, "match-%s", recon);
 	for (int i = 0; i < c->nstages; i++)
 		if (!strcmp(c->stages[i].name, sb->buf))
 			return sb->buf;
 	return NULL;
 }
 
+/* " NAME VALUE" for an option the user gave, quoted for a shell when needed,
+ * so the rerun the hint names works as printed. */
+static void hint_option(struct strbuf *h, const char *name, const char *v)
+{
+	if (!v)
+		return;
+	strbuf_addf(h, " %s ", name);
+	if (*v && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789_./-+,:@=") == strlen(v)) {
+		strbuf_addstr(h, v);
+		return;
+	}
+	strbuf_addch(h, '\'');
+	for (; *v; v++)
+		if (*v == '\'')
+			strbuf_addstr(h, "'\\''");
+		else
+			strbuf_addch(h, *v);
+	strbuf_addch(h, '\'');
+}
+
 static int decide(const struct dopts *o, struct setup *s)
 {
 	struct request *q = NULL;
 	struct nightexc x = { NULL, NULL, 0 };
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, hint = STRBUF_INIT;
+	struct recon_conf roles;
 	char night[11], at[32];
 	int32_t nightn;
 	size_t n = 0;
@@ -518,20 +546,32 @@ static int decide(const struct dopts *o, struct setup *s)
 	MDB_dbi dbi;
 	int rc, lk;
 
+	/* which stage writes each reconciliation, for the hint */
+	conf_sibling(&s->conf, "reconciliations.conf", &sb);
+	rc = reconconf_load(sb.buf, &roles);
+	if (rc)
+		return EXIT_USAGE;
+	hint_option(&hint, "--conf", o->conf);
+	hint_option(&hint, "--state", o->state);
+	hint_option(&hint, "--out", o->out);
 	if (!store_exists(s->conf.state)) {
 		log_error("decide: %s: no night has run with this state directory: nothing to "
 			  "decide on", s->conf.state);
-		return EXIT_NOINPUT;
+		rc = EXIT_NOINPUT;
+		goto out;
 	}
 	lk = lock_state(s->conf.state, o->wait);
 	if (lk) {
 		if (lk == 1)
 			log_error("decide: a night is running on %s: nothing recorded; decide "
 				  "again when it has finished (or give --wait)", s->conf.state);
-		return lk == 1 ? EXIT_LOCKED : lk == 2 ? EXIT_USAGE : EXIT_INTERNAL;
+		rc = lk == 1 ? EXIT_LOCKED : lk == 2 ? EXIT_USAGE : EXIT_INTERNAL;
+		goto out;
 	}
-	if (store_open(&s->st, s->conf.state, &s->cat) || store_begin(&s->st, 0, &txn))
-		return EXIT_INTERNAL;
+	if (store_open(&s->st, s->conf.state, &s->cat) || store_begin(&s->st, 0, &txn)) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
 	ledger_now(at);
 	if ((rc = pick_night(o, s, txn, night, &nightn)))
 		goto out;
@@ -570,7 +610,7 @@ static int decide(const struct dopts *o, struct setup *s)
 		log_error("decide: nothing recorded");
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct csvtable *t = &x.t[q[i].ti];
-		const char *stage = stage_of(&s->conf, x.recon[q[i].ti], &sb);
+		const char *stage = stage_of(&s->conf, &roles, x.recon[q[i].ti], &sb);
 		struct strbuf line = STRBUF_INIT;
 		char amt[MONEY_BUFSZ];
 		const char *cpr = csvtable_get(t, q[i].row, csvtable_col(t, "cpr"));
@@ -589,8 +629,8 @@ static int decide(const struct dopts *o, struct setup *s)
 			strbuf_release(&m);
 		}
 		if (stage)
-			printf("; its summary shows it after: pipeline rerun %s --date %s\n", stage,
-			       night);
+			printf("; its summary shows it after: pipeline rerun %s --date %s%s\n", stage,
+			       night, strbuf_str(&hint));
 		else
 			printf("; its summary shows it when the night's matching runs again\n");
 		strbuf_release(&line);
@@ -603,6 +643,8 @@ out:
 	free(q);
 	night_free(&x);
 	strbuf_release(&sb);
+	strbuf_release(&hint);
+	reconconf_free(&roles);
 	return rc;
 }
 

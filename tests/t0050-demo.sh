@@ -262,6 +262,38 @@ test_expect_success 'deps: demo-sftp also needs the OpenSSH client: names openss
 	grep -q "^error: missing tool ssh-keygen (Debian package openssh-client)$" err
 '
 
+# The README's decision commands (finding 7: they lacked --state/--out and
+# exited 66 after make demo), as written, from a directory where var/demo
+# is a copy of the demo: they exit 0, the hint names the rerun with the same
+# options, and the summary shows the decisions.
+test_expect_success 'README "Decisions on breaks": its commands work as written on the demo night' '
+	mkdir -p readme/var && cp -r demo readme/var/demo &&
+	for d in bin conf schemas; do ln -s "$TOP/$d" readme/$d; done &&
+	sed -n "/^### Decisions on breaks/,/^- .decide. records/p" "$TOP/README.md" |
+		sed -n "s/^    //p" | grep -v "^#" | sed -e :a -e "/\\\\$/N; s/\\\\\n *//; ta" >cmds &&
+	test "$(grep -c "^bin/pipeline" cmds)" = 4 && cat cmds &&
+	(
+		cd readme && set -e && unset PIPELINE_ARCHIVE_DIR &&
+		sed -n 1p ../cmds | sh -e &&
+		test -s beslutninger.csv &&
+		sed -i "s/^\(5ef90178ce7eaa7a;.*\);;;$/\1;accepteret;Ompostering godkendt;CD/" beslutninger.csv &&
+		grep -q ";accepteret;Ompostering godkendt;CD$" beslutninger.csv &&
+		sed -n 2p ../cmds | sh -e >out2 &&
+		sed -n 3p ../cmds | sh -e >out3 &&
+		grep -q "rerun match-nemkonto --date $N --state var/demo/state --out var/demo/out$" out3 &&
+		sed -n 4p ../cmds | sh -e >/dev/null 2>&1 &&
+		grep -qx "nemkonto;29757895;2025-04;11067;10344,00;0,00;10344,00;10344,00;0,00;EXPLAINED" \
+			var/demo/out/$N/summary/nemkonto.csv &&
+		grep -qx "nemkonto;29757895;2025-02;06058;0,00;3700,00;-3700,00;-3700,00;0,00;EXPLAINED" \
+			var/demo/out/$N/summary/nemkonto.csv &&
+		id=$(grep -m1 ";cpr-ugyldig: " var/demo/out/$N/exceptions/mellemkommunal-refusion.csv |
+			cut -d";" -f1) && test -n "$id" &&
+		bin/pipeline decide $id --as forklaret --note "ny CPR" --by AB \
+			--state var/demo/state --out var/demo/out >outr &&
+		grep -q " mellemkommunal-refusion .*rerun match-refusion --date $N --state var/demo/state --out var/demo/out$" outr
+	)
+'
+
 # Last, as it changes the demo night: a decided exception counts as
 # explained by decision in the summary (issue 19), its amount moved from
 # unexplained to explained in its row and the TOTAL (the tester saw the row

@@ -159,6 +159,17 @@ test_expect_success 'an SE without the renter role is a configuration error (64)
 	grep -q "accounts.conf: no .role renter. for municipality 29757895" err
 '
 
+test_expect_success 'a recon whose conf names another stage as its writer is refused (64)' '
+	mkdir conf3 && cp "$TOP"/conf/*.conf conf3/ &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf3/pipeline.conf &&
+	sed -i "s/^recon skat-afregning$/&\n  stage match-other/" conf3/reconciliations.conf &&
+	grep -q "^  stage match-other$" conf3/reconciliations.conf &&
+	stage-match-skat-afregning --date 2021-02-10 --conf "$TRASH/conf3/pipeline.conf" \
+		--state g/state --out g/out 2>err;
+	test $? -eq 64 &&
+	grep -q "recon skat-afregning is written by stage match-other, not match-skat-afregning" err
+'
+
 test_expect_success 'a ledger month without provisions or settlements gives no rows: one INGEN-DATA line' '
 	night guide-finans nf &&
 	test $(wc -l <nf/out/2021-02-05/summary/skat-afregning.csv) -eq 2 &&

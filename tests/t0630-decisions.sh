@@ -45,7 +45,7 @@ test_expect_success 'a night with two breaks: exceptions lists both open, no dec
 
 test_expect_success 'decide one: recorded with who and the amount; the summary shows it after a rerun' '
 	pipeline decide $R --as forklaret --note "rettet i KY; ny NemKonto" --by AB $(opts) >out &&
-	grep -q "^decided $R nemkonto 29757895 2021-09 11067: forklaret by AB at 20[0-9-]*T[0-9:]*Z (amount 10344,00); applies from night 2021-11-15 on; its summary shows it after: pipeline rerun match-nemkonto --date 2021-11-15$" out &&
+	grep -q "^decided $R nemkonto 29757895 2021-09 11067: forklaret by AB at 20[0-9-]*T[0-9:]*Z (amount 10344,00); applies from night 2021-11-15 on; its summary shows it after: pipeline rerun match-nemkonto --date 2021-11-15 --conf $C --state d/state --out d/out$" out &&
 	pipeline exceptions --decided $(opts) >dec && test $(wc -l <dec) -eq 2 &&
 	grep -q "^$R;.*;decided;forklaret;AB;20[^;]*Z;\"rettet i KY; ny NemKonto\";10344,00;;;;$" dec &&
 	pipeline exceptions --open $(opts) >open && test $(wc -l <open) -eq 2 && grep -q "^$O;" open &&
