@@ -377,7 +377,11 @@ static int tally_row(struct sum_stream *k, const struct csv_row *row)
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(st, status_order[i]))
 			j = i;
-	r->by_status[j]++;
+	/* A reconciliation's one INGEN-DATA row is no "Mangler data" row: its
+	 * status says "Ingen data i nat" (as the report and `pipeline overview`
+	 * count it: a municipality that does not use it has one every night). */
+	if (strcmp(key, RECON_NO_DATA))
+		r->by_status[j]++;
 	k->worst = j > k->worst ? j : k->worst;
 	k->no_data |= !strcmp(key, RECON_NO_DATA);
 	/* Empty on a MANGLER row (we do not know); a total adds up the others. */
