@@ -301,6 +301,30 @@ struct request {
 				 * checked, so one pass names every error, nothing recorded */
 };
 
+const char *decide_initials_bad(const char *by)
+{
+	static const char why[] = "initials are 2 to 8 letters (A-Z, or such as Æ, Ø, Å), "
+				  "no digits, blanks or signs";
+	const unsigned char *p = (const unsigned char *)by;
+	size_t n = 0;
+	while (*p) {
+		unsigned cp;
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')) {
+			cp = *p++;
+		} else if (*p >= 0xc3 && *p <= 0xc9 && (p[1] & 0xc0) == 0x80) {
+			cp = ((unsigned)(*p & 0x1f) << 6) | (p[1] & 0x3f);	/* U+00C0..U+027F */
+			p += 2;
+			if (cp > 0x24f || cp == 0xd7 || cp == 0xf7)
+				return why;
+		} else {
+			return why;
+		}
+		if (++n > 8)
+			return why;
+	}
+	return n < 2 ? why : NULL;
+}
+
 /* Checks one request's words; 0, or 1 reported (at file:line:col when from a file). */
 static int check_words(const char *file, unsigned long line, const unsigned col[4],
 		       const char *id, const char *word, const char *note, const char *by)
@@ -319,7 +343,7 @@ static int check_words(const char *file, unsigned long line, const unsigned col[
 		BAD(1, "decision '%s' is not one of " DECISION_WORDS, word);
 	if ((why = decision_note_bad(note)))
 		BAD(2, "%s", why);
-	if ((why = decision_by_bad(by)))
+	if ((why = decide_initials_bad(by)))
 		BAD(3, "%s", why);
 #undef BAD
 	return bad;

@@ -93,6 +93,21 @@ test_expect_success 'a hand-written file: columns in any order, CRLF, Windows-12
 	grep -q "^$R;.*;decided;afskrevet;EF;[^;]*;bemærkning;10344,00;;;;$" dec
 '
 
+# Initials name a clerk (tester finding 8): 2 to 8 letters (README).
+test_expect_success 'decide --by: 1, a1, ABCDEFGHIJKL refused (64, nothing recorded); ØK accepted' '
+	pipeline exceptions --decided $(opts) >before &&
+	for by in 1 a1 ABCDEFGHIJKL A "A B"; do
+		{ pipeline decide $O --as forklaret --note x --by "$by" $(opts) >out 2>err
+		  test $? -eq 64; } || { echo "--by $by accepted"; return 1; }
+		grep -qx "pipeline: initials are 2 to 8 letters (A-Z, or such as Æ, Ø, Å), no digits, blanks or signs" err ||
+			return 1
+	done &&
+	pipeline exceptions --decided $(opts) >after && test_cmp before after &&
+	cp -r d dk && pipeline decide $O --as forklaret --note x --by ØK \
+		--conf "$C" --state dk/state --out dk/out >out &&
+	grep -q ": forklaret by ØK at " out
+'
+
 test_expect_success 'a malformed decisions file: every error as file:line:column, nothing recorded (65)' '
 	pipeline exceptions --decided $(opts) >before &&
 	printf "id;decision;note;by\n%s;genaabnet;ok;AB\n%s;forklart;ok;AB\n%s;forklaret;;AB\nxyz;forklaret;n;AB\n%s;forklaret;n;A B\n" \
@@ -101,7 +116,7 @@ test_expect_success 'a malformed decisions file: every error as file:line:column
 	grep -qx "pipeline: bad.csv:3:2: decision .forklart. is not one of forklaret, accepteret, afskrevet, genaabnet" err &&
 	grep -qx "pipeline: bad.csv:4:3: the note is empty: say why" err &&
 	grep -qx "pipeline: bad.csv:5:1: .xyz. is not an exception id (16 lowercase hex digits, the id column of exceptions/)" err &&
-	grep -qx "pipeline: bad.csv:6:4: initials are letters, digits, .\.., .-. or ._." err &&
+	grep -qx "pipeline: bad.csv:6:4: initials are 2 to 8 letters (A-Z, or such as Æ, Ø, Å), no digits, blanks or signs" err &&
 	grep -qx "pipeline: decide: nothing recorded" err && test ! -s out &&
 	pipeline exceptions --decided $(opts) >after && test_cmp before after &&
 	printf "id;decision;note\n%s;forklaret;x\n" $R >nocol.csv &&
