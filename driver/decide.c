@@ -69,7 +69,7 @@ static void usage(const char *cmd, int code)
 		      "  --decided       only the decided ones\n"
 		      "  --recon R       only reconciliation R's\n"
 		      "  --date D        the night (default: the latest night run)\n"
-		      "  --show-cpr      CPR numbers in full\n"
+		      "  --show-cpr      CPR numbers in full (only on a terminal)\n"
 		      "  --conf FILE     pipeline.conf (default conf/pipeline.conf)\n"
 		      "  --state DIR     the store (default: the conf's state)\n"
 		      "  --out DIR       the nights' outputs (default: the conf's out)\n"
@@ -674,11 +674,11 @@ out:
 
 /* ---- exceptions ---- */
 
-/* A cell masked (CPR-shaped runs DDMMYY-xxxx) unless --show-cpr. */
-static void cell(struct strbuf *out, const struct dopts *o, const char *v, int last)
+/* A cell masked (CPR-shaped runs DDMMYY-xxxx) unless full (--show-cpr on a terminal). */
+static void cell(struct strbuf *out, int full, const char *v, int last)
 {
 	struct strbuf m = STRBUF_INIT;
-	if (o->show_cpr) {
+	if (full) {
 		csvout_str(out, v, last);
 		return;
 	}
@@ -699,7 +699,7 @@ static int list(const struct dopts *o, struct setup *s)
 	int32_t nightn;
 	MDB_txn *txn = NULL;
 	MDB_dbi dbi;
-	int rc, have_db = 0, seen = 0;
+	int rc, have_db = 0, seen = 0, full;
 
 	decision_init(&d);
 	/* which codes explain their row or are a detail of another: match/openexc.h */
@@ -708,6 +708,8 @@ static int list(const struct dopts *o, struct setup *s)
 	strbuf_release(&cpath);
 	if (rc)
 		return EXIT_USAGE;
+	/* as archive search: CPR numbers in full only onto a terminal */
+	full = cpr_show_full(o->show_cpr);
 	rc = store_open_readonly(&s->st, s->conf.state, &s->cat);
 	if (rc == 1) {
 		log_error("exceptions: %s: no night has run with this state directory",
@@ -780,12 +782,12 @@ static int list(const struct dopts *o, struct setup *s)
 			if ((o->open && state[r] != EXC_OPEN) || (o->decided && state[r] != EXC_DECIDED))
 				continue;
 			for (size_t k = 0; k < sizeof(from) / sizeof(*from); k++)
-				cell(&out, o, csvtable_get(t, r, csvtable_col(t, from[k])), 0);
+				cell(&out, full, csvtable_get(t, r, csvtable_col(t, from[k])), 0);
 			csvout_str(&out, exc_state_word(state[r]), 0);
 			csvout_str(&out, found ? d.decision : "", 0);
 			csvout_str(&out, found ? d.by : "", 0);
 			csvout_str(&out, found ? d.at : "", 0);
-			cell(&out, o, found ? strbuf_str(&d.note) : "", 0);
+			cell(&out, full, found ? strbuf_str(&d.note) : "", 0);
 			csvout_str(&out, found ? money_format(d.amount, a) : "", 0);
 			csvout_str(&out, changed ? "beloeb-aendret" : "", 0);
 			csvout_str(&out, "", 0);

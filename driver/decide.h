@@ -34,7 +34,8 @@
  * (review beloeb-aendret when its amount is not D's); decision, note and
  * by empty for the clerk to fill and give back to `decide --file`. CPR
  * numbers (and anything CPR-shaped) are masked DDMMYY-xxxx unless
- * --show-cpr. Read-only: no lock.
+ * --show-cpr and stdout is a terminal (core/cprkey.h cpr_show_full(), as
+ * archive search). Read-only: no lock.
  *
  * Exit (README "Commands"): 0 done; 64 usage (exceptions: also a --recon
  * the night does not have); 65 the decisions file has

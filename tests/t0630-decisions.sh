@@ -226,7 +226,7 @@ ekstatus() {	# ekstatus NIGHT KEY
 	grep "^ky-eindkomst;29757895;2021-02;$2;" c/out/$1/summary/ky-eindkomst.csv | cut -d";" -f10
 }
 
-test_expect_success 'CPR numbers in exceptions are masked unless --show-cpr' '
+test_expect_success 'CPR numbers in exceptions are masked unless --show-cpr on a terminal (as archive search)' '
 	eknight 2021-02-05 "$TOP/fixtures/eindkomst-drilldown/drops" &&
 	grep -q ";0909721188;" c/out/2021-02-05/exceptions/ky-eindkomst.csv &&
 	pipeline exceptions --recon ky-eindkomst $(ec) >masked &&
@@ -234,7 +234,10 @@ test_expect_success 'CPR numbers in exceptions are masked unless --show-cpr' '
 	pipeline exceptions --recon nemkonto $(ec) >none && test $(wc -l <none) -eq 1 &&
 	{ pipeline exceptions --recon nemkonot $(ec) >none 2>err; test $? -eq 64; } &&
 	grep -q "exceptions: night 2021-02-05 has no reconciliation .nemkonot. (no c/out/2021-02-05/exceptions/nemkonot.csv)" err &&
-	pipeline exceptions --recon ky-eindkomst --show-cpr $(ec) >full &&
+	pipeline exceptions --recon ky-eindkomst --show-cpr $(ec) >piped 2>err &&
+	grep -qx "pipeline: --show-cpr ignored: standard output is not a terminal, so CPR numbers stay masked (DDMMYY-xxxx)" err &&
+	cmp masked piped &&
+	script -qec "pipeline exceptions --recon ky-eindkomst --show-cpr $(ec)" /dev/null >full &&
 	grep -q ";0909721188;" full &&
 	id=$(grep ";0909721188;" full | head -n 1 | cut -d";" -f1) &&
 	pipeline decide $id --as forklaret --note "person 0909721188 rettet" --by AB $(ec) >out 2>err &&
