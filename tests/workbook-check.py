@@ -491,11 +491,20 @@ def main():
     elif mode == "open":
         # RECON=N ...: the overview's open exceptions (the one rule, as the report)
         ws = wb.worksheets[0]
+        # RECON=N:AMOUNT also the open amount (øre as "40394,00"), the report's
         got = {ws.cell(r, 1).value: ws.cell(r, 8).value for r in range(2, ws.max_row + 1)}
+        amt = {ws.cell(r, 1).value: ws.cell(r, 11).value for r in range(2, ws.max_row + 1)}
+        check(ws.cell(1, 11).value == "Beløb åbne (numerisk)",
+              "overview: open amount column %r" % ws.cell(1, 11).value)
         for a in sys.argv[4:]:
-            recon, n = a.split("=")
+            recon, v = a.split("=")
+            n, _, want = v.partition(":")
             check(got.get(recon) == int(n), "overview %s: open %r, want %s" %
                   (recon, got.get(recon), n))
+            if want:
+                have = amt.get(recon)
+                check(have is not None and round(have * 100) == ore(want),
+                      "overview %s: open amount %r, want %s" % (recon, have, want))
     else:
         decided, flagged, reopened = sys.argv[4:7]
         ws = wb["ky-eindkomst"]
