@@ -72,6 +72,7 @@ UNIT_STAGES_test-dialects := match-ky-finans match-ky-yr normalise
 UNIT_STAGES_test-knownhosts := fetch
 UNIT_STAGES_test-refusion := match-refusion
 UNIT_STAGES_test-report := report
+UNIT_STAGES_test-decide := driver
 UNIT_STAGES_test-storecheck := driver
 UNIT_STAGES_test-voucher := vouchers
 UNIT_STAGES_test-workbook := workbook

@@ -670,10 +670,7 @@ static int search_key(struct aopts *o, struct search *s)
 		log_error("--cpr: not a CPR number (%s)", why);
 		return -1;
 	}
-	s->full_cpr = o->show_cpr && isatty(STDOUT_FILENO);
-	if (o->show_cpr && !s->full_cpr)
-		log_error("--show-cpr ignored: standard output is not a terminal, so CPR "
-			  "numbers stay masked (DDMMYY-xxxx)");
+	s->full_cpr = cpr_show_full(o->show_cpr);
 	return 0;
 }
 

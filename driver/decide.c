@@ -69,7 +69,7 @@ static void usage(const char *cmd, int code)
 		      "  --decided       only the decided ones\n"
 		      "  --recon R       only reconciliation R's\n"
 		      "  --date D        the night (default: the latest night run)\n"
-		      "  --show-cpr      CPR numbers in full\n"
+		      "  --show-cpr      CPR numbers in full (only on a terminal)\n"
 		      "  --conf FILE     pipeline.conf (default conf/pipeline.conf)\n"
 		      "  --state DIR     the store (default: the conf's state)\n"
 		      "  --out DIR       the nights' outputs (default: the conf's out)\n"
@@ -301,6 +301,30 @@ struct request {
 				 * checked, so one pass names every error, nothing recorded */
 };
 
+const char *decide_initials_bad(const char *by)
+{
+	static const char why[] = "initials are 2 to 8 letters (A-Z, or such as Æ, Ø, Å), "
+				  "no digits, blanks or signs";
+	const unsigned char *p = (const unsigned char *)by;
+	size_t n = 0;
+	while (*p) {
+		unsigned cp;
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')) {
+			cp = *p++;
+		} else if (*p >= 0xc3 && *p <= 0xc9 && (p[1] & 0xc0) == 0x80) {
+			cp = ((unsigned)(*p & 0x1f) << 6) | (p[1] & 0x3f);	/* U+00C0..U+027F */
+			p += 2;
+			if (cp > 0x24f || cp == 0xd7 || cp == 0xf7)
+				return why;
+		} else {
+			return why;
+		}
+		if (++n > 8)
+			return why;
+	}
+	return n < 2 ? why : NULL;
+}
+
 /* Checks one request's words; 0, or 1 reported (at file:line:col when from a file). */
 static int check_words(const char *file, unsigned long line, const unsigned col[4],
 		       const char *id, const char *word, const char *note, const char *by)
@@ -319,7 +343,7 @@ static int check_words(const char *file, unsigned long line, const unsigned col[
 		BAD(1, "decision '%s' is not one of " DECISION_WORDS, word);
 	if ((why = decision_note_bad(note)))
 		BAD(2, "%s", why);
-	if ((why = decision_by_bad(by)))
+	if ((why = decide_initials_bad(by)))
 		BAD(3, "%s", why);
 #undef BAD
 	return bad;
@@ -495,22 +519,50 @@ static int store_exists(const char *state)
 	return rc;
 }
 
-/* The stage that writes recon's exceptions, for the hint: match-RECON when the conf has it. */
-static const char *stage_of(const struct pipeline_conf *c, const char *recon, struct strbuf *sb)
+/* The stage that writes recon's exceptions, for the hint: its 'stage' in
+ * reconciliations.conf (default match-RECON) when pipeline.conf runs it. */
+static const char *stage_of(const struct pipeline_conf *c, const struct recon_conf *roles,
+			    const char *recon, struct strbuf *sb)
 {
+	const struct recon_def *d = reconconf_find(roles, recon);
 	strbuf_reset(sb);
-	strbuf_addf(sb, "match-%s", recon);
+	if (d)
+		recon_stage(d, sb);
+	else
+		strbuf_addf(sb, "match-%s", recon);
 	for (int i = 0; i < c->nstages; i++)
 		if (!strcmp(c->stages[i].name, sb->buf))
 			return sb->buf;
 	return NULL;
 }
 
+/* " NAME VALUE" for an option the user gave, quoted for a shell when needed,
+ * so the rerun the hint names works as printed. */
+static void hint_option(struct strbuf *h, const char *name, const char *v)
+{
+	if (!v)
+		return;
+	strbuf_addf(h, " %s ", name);
+	if (*v && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789_./-+,:@=") == strlen(v)) {
+		strbuf_addstr(h, v);
+		return;
+	}
+	strbuf_addch(h, '\'');
+	for (; *v; v++)
+		if (*v == '\'')
+			strbuf_addstr(h, "'\\''");
+		else
+			strbuf_addch(h, *v);
+	strbuf_addch(h, '\'');
+}
+
 static int decide(const struct dopts *o, struct setup *s)
 {
 	struct request *q = NULL;
 	struct nightexc x = { NULL, NULL, 0 };
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, hint = STRBUF_INIT;
+	struct recon_conf roles;
 	char night[11], at[32];
 	int32_t nightn;
 	size_t n = 0;
@@ -518,20 +570,32 @@ static int decide(const struct dopts *o, struct setup *s)
 	MDB_dbi dbi;
 	int rc, lk;
 
+	/* which stage writes each reconciliation, for the hint */
+	conf_sibling(&s->conf, "reconciliations.conf", &sb);
+	rc = reconconf_load(sb.buf, &roles);
+	if (rc)
+		return EXIT_USAGE;
+	hint_option(&hint, "--conf", o->conf);
+	hint_option(&hint, "--state", o->state);
+	hint_option(&hint, "--out", o->out);
 	if (!store_exists(s->conf.state)) {
 		log_error("decide: %s: no night has run with this state directory: nothing to "
 			  "decide on", s->conf.state);
-		return EXIT_NOINPUT;
+		rc = EXIT_NOINPUT;
+		goto out;
 	}
 	lk = lock_state(s->conf.state, o->wait);
 	if (lk) {
 		if (lk == 1)
 			log_error("decide: a night is running on %s: nothing recorded; decide "
 				  "again when it has finished (or give --wait)", s->conf.state);
-		return lk == 1 ? EXIT_LOCKED : lk == 2 ? EXIT_USAGE : EXIT_INTERNAL;
+		rc = lk == 1 ? EXIT_LOCKED : lk == 2 ? EXIT_USAGE : EXIT_INTERNAL;
+		goto out;
 	}
-	if (store_open(&s->st, s->conf.state, &s->cat) || store_begin(&s->st, 0, &txn))
-		return EXIT_INTERNAL;
+	if (store_open(&s->st, s->conf.state, &s->cat) || store_begin(&s->st, 0, &txn)) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
 	ledger_now(at);
 	if ((rc = pick_night(o, s, txn, night, &nightn)))
 		goto out;
@@ -570,7 +634,7 @@ static int decide(const struct dopts *o, struct setup *s)
 		log_error("decide: nothing recorded");
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct csvtable *t = &x.t[q[i].ti];
-		const char *stage = stage_of(&s->conf, x.recon[q[i].ti], &sb);
+		const char *stage = stage_of(&s->conf, &roles, x.recon[q[i].ti], &sb);
 		struct strbuf line = STRBUF_INIT;
 		char amt[MONEY_BUFSZ];
 		const char *cpr = csvtable_get(t, q[i].row, csvtable_col(t, "cpr"));
@@ -589,8 +653,8 @@ static int decide(const struct dopts *o, struct setup *s)
 			strbuf_release(&m);
 		}
 		if (stage)
-			printf("; its summary shows it after: pipeline rerun %s --date %s\n", stage,
-			       night);
+			printf("; its summary shows it after: pipeline rerun %s --date %s%s\n", stage,
+			       night, strbuf_str(&hint));
 		else
 			printf("; its summary shows it when the night's matching runs again\n");
 		strbuf_release(&line);
@@ -603,16 +667,18 @@ out:
 	free(q);
 	night_free(&x);
 	strbuf_release(&sb);
+	strbuf_release(&hint);
+	reconconf_free(&roles);
 	return rc;
 }
 
 /* ---- exceptions ---- */
 
-/* A cell masked (CPR-shaped runs DDMMYY-xxxx) unless --show-cpr. */
-static void cell(struct strbuf *out, const struct dopts *o, const char *v, int last)
+/* A cell masked (CPR-shaped runs DDMMYY-xxxx) unless full (--show-cpr on a terminal). */
+static void cell(struct strbuf *out, int full, const char *v, int last)
 {
 	struct strbuf m = STRBUF_INIT;
-	if (o->show_cpr) {
+	if (full) {
 		csvout_str(out, v, last);
 		return;
 	}
@@ -633,7 +699,7 @@ static int list(const struct dopts *o, struct setup *s)
 	int32_t nightn;
 	MDB_txn *txn = NULL;
 	MDB_dbi dbi;
-	int rc, have_db = 0, seen = 0;
+	int rc, have_db = 0, seen = 0, full;
 
 	decision_init(&d);
 	/* which codes explain their row or are a detail of another: match/openexc.h */
@@ -642,6 +708,8 @@ static int list(const struct dopts *o, struct setup *s)
 	strbuf_release(&cpath);
 	if (rc)
 		return EXIT_USAGE;
+	/* as archive search: CPR numbers in full only onto a terminal */
+	full = cpr_show_full(o->show_cpr);
 	rc = store_open_readonly(&s->st, s->conf.state, &s->cat);
 	if (rc == 1) {
 		log_error("exceptions: %s: no night has run with this state directory",
@@ -714,12 +782,12 @@ static int list(const struct dopts *o, struct setup *s)
 			if ((o->open && state[r] != EXC_OPEN) || (o->decided && state[r] != EXC_DECIDED))
 				continue;
 			for (size_t k = 0; k < sizeof(from) / sizeof(*from); k++)
-				cell(&out, o, csvtable_get(t, r, csvtable_col(t, from[k])), 0);
+				cell(&out, full, csvtable_get(t, r, csvtable_col(t, from[k])), 0);
 			csvout_str(&out, exc_state_word(state[r]), 0);
 			csvout_str(&out, found ? d.decision : "", 0);
 			csvout_str(&out, found ? d.by : "", 0);
 			csvout_str(&out, found ? d.at : "", 0);
-			cell(&out, o, found ? strbuf_str(&d.note) : "", 0);
+			cell(&out, full, found ? strbuf_str(&d.note) : "", 0);
 			csvout_str(&out, found ? money_format(d.amount, a) : "", 0);
 			csvout_str(&out, changed ? "beloeb-aendret" : "", 0);
 			csvout_str(&out, "", 0);

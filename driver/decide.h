@@ -34,7 +34,8 @@
  * (review beloeb-aendret when its amount is not D's); decision, note and
  * by empty for the clerk to fill and give back to `decide --file`. CPR
  * numbers (and anything CPR-shaped) are masked DDMMYY-xxxx unless
- * --show-cpr. Read-only: no lock.
+ * --show-cpr and stdout is a terminal (core/cprkey.h cpr_show_full(), as
+ * archive search). Read-only: no lock.
  *
  * Exit (README "Commands"): 0 done; 64 usage (exceptions: also a --recon
  * the night does not have); 65 the decisions file has
@@ -45,6 +46,16 @@
  */
 #ifndef DECIDE_H
 #define DECIDE_H
+
+/*
+ * NULL, or why by cannot be a new decision's initials (static text): 2 to
+ * 8 letters, A-Z, a-z or a UTF-8 Latin letter such as Æ, Ø, Å, é (U+00C0
+ * to U+024F but × and ÷), counted as characters; no digits, blanks or
+ * signs. Initials name a clerk to the auditor: "1", "a1" and a whole name
+ * are refused. Decisions recorded before this rule keep theirs (the
+ * store's own check, store/decisions.h, stays as it was).
+ */
+const char *decide_initials_bad(const char *by);
 
 /* argv[0] is "decide" / "exceptions". The exit code. */
 int cmd_decide(int argc, char **argv);

@@ -36,6 +36,36 @@ test_expect_success 'Figur 23: the tax account ends at the interest, proposed fo
 	test $(tail -n +2 g/$D/exceptions/skat-afregning.csv | wc -l) -eq 1
 '
 
+# The tester's night (finding 3): a provision 100 kr above KY's sum and its
+# settlement is one difference listed twice (its rest, and the provision
+# against KY's sum: conf 'detail'); the open amount counts the krone once in
+# the report's overview, the workbook and `pipeline exceptions --open`.
+test_expect_success 'a provision 100 kr above KY: one open krone, listed by two exceptions' '
+	cp -r "$TOP/fixtures/guide-skat-afregning/drops" amb &&
+	sed -i "s/;-4\.079,00;/;-4.179,00;/" amb/erp/ERP_PRISME_Posteringer_20210205.csv &&
+	grep -q ";-4.179,00;" amb/erp/ERP_PRISME_Posteringer_20210205.csv &&
+	run amb a &&
+	grep -q ";2021-02;AMB;4179,00;0,00;4179,00;4079,00;100,00;BREAK$" a/$D/summary/skat-afregning.csv &&
+	grep -q ";AMB;;100,00;hensaettelse-ne-ky: .*;4179,00;4079,00$" a/$D/exceptions/skat-afregning.csv &&
+	grep -q ";AMB;;100,00;unexplained: " a/$D/exceptions/skat-afregning.csv &&
+	pipeline exceptions --recon skat-afregning --date 2021-02-10 --conf "$TOP/conf/pipeline.conf" \
+		--state a/state --out a/out >all &&
+	test "$(tail -n +2 all | cut -d";" -f8,11 | sed "s/:[^;]*;/ /" | sort | tr "\n" ,)" = \
+		"hensaettelse-ne-ky detail,rente explained,unexplained open," &&
+	pipeline exceptions --open --recon skat-afregning --date 2021-02-10 \
+		--conf "$TOP/conf/pipeline.conf" --state a/state \
+		--out a/out >open &&
+	test "$(tail -n +2 open | cut -d";" -f7,11)" = "100,00;open" &&
+	grep "<tr><td><a href=\"#recon-skat-afregning\">[^<]*</a></td><td class=\"st " a/$D/report.html |
+		sed "s/<[^>]*>/ /g" | awk "{ print \$(NF - 1), \$NF }" >rep &&
+	echo "1 100,00" >want && test_cmp want rep &&
+	PY=python3 && { $PY -c "import openpyxl" 2>/dev/null || PY=/usr/bin/python3; } &&
+	$PY -c "import sys, openpyxl
+for r in openpyxl.load_workbook(sys.argv[1])[\"Oversigt\"].iter_rows(values_only=True):
+    if r[0] == \"skat-afregning\": print(r[7], r[9])" a/$D/afstemning.xlsx >wb &&
+	echo "1 100" >want && test_cmp want wb
+'
+
 test_expect_success 'interest already booked on 6.45.51 is not proposed again' '
 	cp -r "$TOP/fixtures/guide-skat-afregning/drops" booked &&
 	printf "%s\n" "bmn;RENTE-01;31-01-2021;6.45.51;Renter skattekonto;DKK;126,03;" \
@@ -127,6 +157,17 @@ test_expect_success 'an SE without the renter role is a configuration error (64)
 		--state g/state --out g/out 2>err;
 	test $? -eq 64 &&
 	grep -q "accounts.conf: no .role renter. for municipality 29757895" err
+'
+
+test_expect_success 'a recon whose conf names another stage as its writer is refused (64)' '
+	mkdir conf3 && cp "$TOP"/conf/*.conf conf3/ &&
+	sed -i "s|^schemas .*|schemas $TOP/schemas|" conf3/pipeline.conf &&
+	sed -i "s/^recon skat-afregning$/&\n  stage match-other/" conf3/reconciliations.conf &&
+	grep -q "^  stage match-other$" conf3/reconciliations.conf &&
+	stage-match-skat-afregning --date 2021-02-10 --conf "$TRASH/conf3/pipeline.conf" \
+		--state g/state --out g/out 2>err;
+	test $? -eq 64 &&
+	grep -q "recon skat-afregning is written by stage match-other, not match-skat-afregning" err
 '
 
 test_expect_success 'a ledger month without provisions or settlements gives no rows: one INGEN-DATA line' '

@@ -144,6 +144,28 @@ test_expect_success 'decided exceptions apart: decision, who, when, note; beloeb
 	grep -q "href=\"decisions/ky-eindkomst.csv\"" $f
 '
 
+# The tester's finding 5: decided, then genaabnet (the file the matching
+# stage writes then): open again, so not shown or counted as decided (as
+# the workbook and `pipeline exceptions --decided` have it); it stands among
+# the open breaks, flagged as reopened.
+test_expect_success 'a reopened exception (genaabnet) is open: not under the decided ones, not counted' '
+	cp -r dd dg &&
+	{ printf "%sid;decision;by;at;note;decided_amount;amount;review\n" "$BOM" &&
+	  echo "51553d822f3c535c;genaabnet;ABC;2021-02-05T09:15:00Z;igen;-100,00;-100,00;" &&
+	  echo "c8ac2ef75f7b5be3;forklaret;XYZ;2021-02-05T10:00:00Z;Kendt forskel;151533,69;151533,69;"
+	} >dg/$D/decisions/ky-eindkomst.csv &&
+	report dg && f=dg/$D/report.html &&
+	grep -q "<h3>Afvigelser: 5, heraf åbne: 1, med beslutning: 1</h3>" $f &&
+	grep -q "<h3>Afvigelser med beslutning: 1</h3>" $f &&
+	sed -n "/<table class=\"decided\">/,/<\/table>/p" $f | grep "^<tr" | grep -v "<th>" |
+		sed -e "s/<[^>]*>/|/g" -e "s/||*/|/g" -e "s/^|//" -e "s/|$//" >actual &&
+	echo "0014|151.533,69|unexplained|Forklaret|XYZ|2021-02-05T10:00:00Z|Kendt forskel|151.533,69" >expect &&
+	test_cmp expect actual &&
+	sed -n "/<table class=\"breaks\">/,/<\/table>/p" $f >breaks &&
+	grep -q "<td class=\"num neg\">-100,00</td><td class=\"reason\">unexplained.*<span class=\"flag\">Genåbnet</span>" breaks &&
+	test "$(rows $f overview | grep "^KY mod SKAT eIndkomst")" = "KY mod SKAT eIndkomst|Afvigelse|3|3|3|0|1|100,00"
+'
+
 test_expect_success 'a decision that explains is not a new break in the changes' '
 	rows dd/$D/report.html changes >actual &&
 	printf "%s\n" "ky-eindkomst|Lukket|0016|42,00|–|unexplained" \

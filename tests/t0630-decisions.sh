@@ -45,7 +45,7 @@ test_expect_success 'a night with two breaks: exceptions lists both open, no dec
 
 test_expect_success 'decide one: recorded with who and the amount; the summary shows it after a rerun' '
 	pipeline decide $R --as forklaret --note "rettet i KY; ny NemKonto" --by AB $(opts) >out &&
-	grep -q "^decided $R nemkonto 29757895 2021-09 11067: forklaret by AB at 20[0-9-]*T[0-9:]*Z (amount 10344,00); applies from night 2021-11-15 on; its summary shows it after: pipeline rerun match-nemkonto --date 2021-11-15$" out &&
+	grep -q "^decided $R nemkonto 29757895 2021-09 11067: forklaret by AB at 20[0-9-]*T[0-9:]*Z (amount 10344,00); applies from night 2021-11-15 on; its summary shows it after: pipeline rerun match-nemkonto --date 2021-11-15 --conf $C --state d/state --out d/out$" out &&
 	pipeline exceptions --decided $(opts) >dec && test $(wc -l <dec) -eq 2 &&
 	grep -q "^$R;.*;decided;forklaret;AB;20[^;]*Z;\"rettet i KY; ny NemKonto\";10344,00;;;;$" dec &&
 	pipeline exceptions --open $(opts) >open && test $(wc -l <open) -eq 2 && grep -q "^$O;" open &&
@@ -93,6 +93,21 @@ test_expect_success 'a hand-written file: columns in any order, CRLF, Windows-12
 	grep -q "^$R;.*;decided;afskrevet;EF;[^;]*;bemærkning;10344,00;;;;$" dec
 '
 
+# Initials name a clerk (tester finding 8): 2 to 8 letters (README).
+test_expect_success 'decide --by: 1, a1, ABCDEFGHIJKL refused (64, nothing recorded); ØK accepted' '
+	pipeline exceptions --decided $(opts) >before &&
+	for by in 1 a1 ABCDEFGHIJKL A "A B"; do
+		{ pipeline decide $O --as forklaret --note x --by "$by" $(opts) >out 2>err
+		  test $? -eq 64; } || { echo "--by $by accepted"; return 1; }
+		grep -qx "pipeline: initials are 2 to 8 letters (A-Z, or such as Æ, Ø, Å), no digits, blanks or signs" err ||
+			return 1
+	done &&
+	pipeline exceptions --decided $(opts) >after && test_cmp before after &&
+	cp -r d dk && pipeline decide $O --as forklaret --note x --by ØK \
+		--conf "$C" --state dk/state --out dk/out >out &&
+	grep -q ": forklaret by ØK at " out
+'
+
 test_expect_success 'a malformed decisions file: every error as file:line:column, nothing recorded (65)' '
 	pipeline exceptions --decided $(opts) >before &&
 	printf "id;decision;note;by\n%s;genaabnet;ok;AB\n%s;forklart;ok;AB\n%s;forklaret;;AB\nxyz;forklaret;n;AB\n%s;forklaret;n;A B\n" \
@@ -101,7 +116,7 @@ test_expect_success 'a malformed decisions file: every error as file:line:column
 	grep -qx "pipeline: bad.csv:3:2: decision .forklart. is not one of forklaret, accepteret, afskrevet, genaabnet" err &&
 	grep -qx "pipeline: bad.csv:4:3: the note is empty: say why" err &&
 	grep -qx "pipeline: bad.csv:5:1: .xyz. is not an exception id (16 lowercase hex digits, the id column of exceptions/)" err &&
-	grep -qx "pipeline: bad.csv:6:4: initials are letters, digits, .\.., .-. or ._." err &&
+	grep -qx "pipeline: bad.csv:6:4: initials are 2 to 8 letters (A-Z, or such as Æ, Ø, Å), no digits, blanks or signs" err &&
 	grep -qx "pipeline: decide: nothing recorded" err && test ! -s out &&
 	pipeline exceptions --decided $(opts) >after && test_cmp before after &&
 	printf "id;decision;note\n%s;forklaret;x\n" $R >nocol.csv &&
@@ -211,7 +226,7 @@ ekstatus() {	# ekstatus NIGHT KEY
 	grep "^ky-eindkomst;29757895;2021-02;$2;" c/out/$1/summary/ky-eindkomst.csv | cut -d";" -f10
 }
 
-test_expect_success 'CPR numbers in exceptions are masked unless --show-cpr' '
+test_expect_success 'CPR numbers in exceptions are masked unless --show-cpr on a terminal (as archive search)' '
 	eknight 2021-02-05 "$TOP/fixtures/eindkomst-drilldown/drops" &&
 	grep -q ";0909721188;" c/out/2021-02-05/exceptions/ky-eindkomst.csv &&
 	pipeline exceptions --recon ky-eindkomst $(ec) >masked &&
@@ -219,7 +234,10 @@ test_expect_success 'CPR numbers in exceptions are masked unless --show-cpr' '
 	pipeline exceptions --recon nemkonto $(ec) >none && test $(wc -l <none) -eq 1 &&
 	{ pipeline exceptions --recon nemkonot $(ec) >none 2>err; test $? -eq 64; } &&
 	grep -q "exceptions: night 2021-02-05 has no reconciliation .nemkonot. (no c/out/2021-02-05/exceptions/nemkonot.csv)" err &&
-	pipeline exceptions --recon ky-eindkomst --show-cpr $(ec) >full &&
+	pipeline exceptions --recon ky-eindkomst --show-cpr $(ec) >piped 2>err &&
+	grep -qx "pipeline: --show-cpr ignored: standard output is not a terminal, so CPR numbers stay masked (DDMMYY-xxxx)" err &&
+	cmp masked piped &&
+	script -qec "pipeline exceptions --recon ky-eindkomst --show-cpr $(ec)" /dev/null >full &&
 	grep -q ";0909721188;" full &&
 	id=$(grep ";0909721188;" full | head -n 1 | cut -d";" -f1) &&
 	pipeline decide $id --as forklaret --note "person 0909721188 rettet" --by AB $(ec) >out 2>err &&

@@ -1,8 +1,10 @@
 #include "core/cprkey.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "core/banned.h"
+#include "core/log.h"
 
 int key_is_cpr(const char *key)
 {
@@ -85,4 +87,15 @@ void cpr_mask_text(const char *s, size_t len, struct strbuf *out)
 const char *key_masked(const char *key, char buf[CPR_MASKSZ])
 {
 	return key_is_cpr(key) ? cpr_mask(key, buf) : key;
+}
+
+int cpr_show_full(int asked)
+{
+	if (!asked)
+		return 0;
+	if (isatty(STDOUT_FILENO))
+		return 1;
+	log_error("--show-cpr ignored: standard output is not a terminal, so CPR numbers stay "
+		  "masked (DDMMYY-xxxx)");
+	return 0;
 }

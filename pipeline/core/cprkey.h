@@ -28,4 +28,13 @@ const char *key_masked(const char *key, char buf[CPR_MASKSZ]);
  */
 void cpr_mask_text(const char *s, size_t len, struct strbuf *out);
 
+/*
+ * Whether a command given --show-cpr (asked) prints CPR numbers in full:
+ * only when its standard output is a terminal, where the person who asked
+ * reads them; into a pipe or a file they stay masked, and (asked) it says
+ * once on stderr that --show-cpr is ignored. `pipeline archive search`
+ * and `pipeline exceptions` share it. 1 full, 0 masked.
+ */
+int cpr_show_full(int asked);
+
 #endif

@@ -32,6 +32,14 @@ int recon_begin(struct recon_out *r, const struct stage_ctx *ctx,
 			  r->recon);
 		return EXIT_USAGE;
 	}
+	/* the stage `pipeline decide` tells to rerun is the one that writes it */
+	if (strcmp(recon_stage(r->def, &path), ctx->name)) {
+		log_error("%s: recon %s is written by stage %s, not %s: say 'stage %s' in its "
+			  "section", r->conf.path, r->recon, path.buf, ctx->name, ctx->name);
+		strbuf_release(&path);
+		return EXIT_USAGE;
+	}
+	strbuf_release(&path);
 	return reconconf_check_stores(&r->conf, r->def, stores, nstores) ? EXIT_USAGE : 0;
 }
 

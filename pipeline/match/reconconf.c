@@ -156,6 +156,18 @@ static int line_total(const struct conf_line *l, struct recon_def *d)
 	return 0;
 }
 
+static int line_stage(const struct conf_line *l, struct recon_def *d)
+{
+	if (l->argc != 2)
+		return conf_error(l, "usage: stage NAME");
+	if (!word_ok(l->argv[1]))
+		return conf_error(l, "stage '%s': no blanks, quotes or ';'", l->argv[1]);
+	if (d->stage)
+		return conf_error(l, "recon %s: stage given twice", d->name);
+	d->stage = xstrdup(l->argv[1]);
+	return 0;
+}
+
 static int conf_line_fn(const struct conf_line *l, void *data)
 {
 	struct recon_conf *c = data;
@@ -163,9 +175,10 @@ static int conf_line_fn(const struct conf_line *l, void *data)
 	if (!strcmp(l->argv[0], "recon"))
 		return line_recon(l, c);
 	if (strcmp(l->argv[0], "report") && strcmp(l->argv[0], "explains") &&
-	    strcmp(l->argv[0], "detail") && strcmp(l->argv[0], "total"))
+	    strcmp(l->argv[0], "detail") && strcmp(l->argv[0], "total") &&
+	    strcmp(l->argv[0], "stage"))
 		return conf_error(l, "unknown directive '%s' (recon, report, explains, detail, "
-				  "total)", l->argv[0]);
+				  "total, stage)", l->argv[0]);
 	if (!d)
 		return conf_error(l, "'%s' before any 'recon NAME'", l->argv[0]);
 	if (!strcmp(l->argv[0], "report"))
@@ -174,6 +187,8 @@ static int conf_line_fn(const struct conf_line *l, void *data)
 		return line_explains(l, d);
 	if (!strcmp(l->argv[0], "total"))
 		return line_total(l, d);
+	if (!strcmp(l->argv[0], "stage"))
+		return line_stage(l, d);
 	return line_detail(l, d);
 }
 
@@ -234,6 +249,7 @@ void reconconf_free(struct recon_conf *c)
 		free(d->details);
 		free_words(d->explains, d->nexplains);
 		free_words(d->totals, d->ntotals);
+		free(d->stage);
 		free(d->name);
 	}
 	free(c->v);
@@ -269,6 +285,16 @@ int reconconf_check_stores(const struct recon_conf *c, const struct recon_def *d
 			return -1;
 		}
 	return 0;
+}
+
+const char *recon_stage(const struct recon_def *d, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	if (d->stage)
+		strbuf_addstr(sb, d->stage);
+	else
+		strbuf_addf(sb, "match-%s", d->name);
+	return sb->buf;
 }
 
 int recon_is_total(const struct recon_def *d, const char *key)

@@ -9,6 +9,7 @@
  *     explains CODE...
  *     detail CODE of PARENT [key KEY]
  *     total KEY
+ *     stage NAME
  *
  * report   a store of schemas/stores the stage reads, with the name a
  *          clerk knows ("SKAT Sumoplysninger"). NEED: required (a summary
@@ -36,11 +37,16 @@
  *          money, e.g. per account beside per invoice).
  * total    the row of KEY adds up the other rows of its SE and month: an
  *          unexplained rest of it is listed by the exceptions under them.
+ * stage    the stage (conf/pipeline.conf) that writes the reconciliation,
+ *          when it is not match-NAME (one stage may write two): the one
+ *          `pipeline decide` tells to rerun; recon_begin() refuses another.
  * Every other exception code is an open break (match/recon.h has the rule).
  * Errors name file:line.
  */
 #ifndef RECONCONF_H
 #define RECONCONF_H
+
+#include "core/strbuf.h"
 
 enum recon_need { NEED_REQUIRED, NEED_OPTIONAL };
 enum { RECON_MAX_REPORTS = 32 };	/* report lines per recon */
@@ -70,6 +76,7 @@ struct recon_def {
 	int ndetails;
 	char **totals;		/* keys whose row adds up the others */
 	int ntotals;
+	char *stage;		/* 'stage NAME', or NULL: match-NAME */
 	unsigned long lineno;
 };
 
@@ -90,6 +97,8 @@ const struct recon_def *reconconf_find(const struct recon_conf *c, const char *r
  */
 int reconconf_check_stores(const struct recon_conf *c, const struct recon_def *d,
 			   const char *const *stores, int n);
+/* The stage that writes d's files ('stage', else "match-" d->name), in sb. */
+const char *recon_stage(const struct recon_def *d, struct strbuf *sb);
 /* Whether key's row adds up the other rows of its SE and month ('total'). */
 int recon_is_total(const struct recon_def *d, const char *key);
 /* Whether a report line is for summary key. */

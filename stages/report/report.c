@@ -268,6 +268,21 @@ static long dec_find(const struct csvtable *dec, const char *id)
 	return -1;
 }
 
+/*
+ * The row of id's decision when it is one to show apart, or -1: genaabnet
+ * opens the exception again (no decision any more: it stands among the
+ * open ones, flagged, as the workbook and `exceptions --decided` have it);
+ * a beloeb-aendret one is shown apart too, flagged, and still open.
+ */
+static long dec_standing(const struct csvtable *dec, const char *id)
+{
+	long k = dec_find(dec, id);
+	if (k >= 0 && !strcmp(csvtable_get(dec, (size_t)k, csvtable_col(dec, "decision")),
+			      "genaabnet"))
+		return -1;
+	return k;
+}
+
 /* Sorts t's rows by its id column, so dec_find() can search it (the
  * decisions files are written sorted; this keeps the report right if one
  * is not). */
@@ -400,7 +415,7 @@ static int read_recon(const char *nightdir, struct recon_data *r, struct report_
 		rc = open_rows(&r->exc, r->def, r->has_dec ? &r->dec : NULL, p.buf, r->isopen,
 			       r->state, &r->open, &r->open_amount);
 		for (size_t i = 0; r->has_dec && i < r->exc.nrows; i++)
-			r->decided += dec_find(&r->dec, csvtable_get(&r->exc, i, cid)) >= 0;
+			r->decided += dec_standing(&r->dec, csvtable_get(&r->exc, i, cid)) >= 0;
 	}
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%s/inputs/%s.csv", nightdir, r->recon);
@@ -1014,7 +1029,8 @@ static int render_breaks(struct strbuf *h, const struct recon_data *r, const cha
 
 /* Every exception with a decision, apart from the open ones: the
  * decision, who, when, the note; a decision whose amount has changed since
- * (review beloeb-aendret) is flagged, never kept in silence. */
+ * (review beloeb-aendret) is flagged, never kept in silence. A reopened one
+ * (genaabnet) has no decision: it is among the open ones (dec_standing). */
 static int render_decided(struct strbuf *h, const struct recon_data *r, const char *path,
 			  const char *dpath)
 {
@@ -1037,7 +1053,7 @@ static int render_decided(struct strbuf *h, const struct recon_data *r, const ch
 	term_th(h, "decisions", "review");
 	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < t->nrows; i++) {
-		long k = dec_find(d, csvtable_get(t, i, csvtable_col(t, "id")));
+		long k = dec_standing(d, csvtable_get(t, i, csvtable_col(t, "id")));
 		const char *cpr = csvtable_get(t, i, csvtable_col(t, "cpr")), *rev;
 		money_t v;
 		if (k < 0)

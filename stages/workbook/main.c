@@ -87,6 +87,7 @@ struct recon {
 	const char *status;		/* worst, or INGEN-DATA */
 	unsigned long nexc, open, decided;
 	money_t unexplained;
+	money_t open_amount;	/* the open ones' absolute amounts, each krone once (openexc.h) */
 };
 
 struct night {
@@ -377,7 +378,11 @@ static int tally_row(struct sum_stream *k, const struct csv_row *row)
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(st, status_order[i]))
 			j = i;
-	r->by_status[j]++;
+	/* A reconciliation's one INGEN-DATA row is no "Mangler data" row: its
+	 * status says "Ingen data i nat" (as the report and `pipeline overview`
+	 * count it: a municipality that does not use it has one every night). */
+	if (strcmp(key, RECON_NO_DATA))
+		r->by_status[j]++;
 	k->worst = j > k->worst ? j : k->worst;
 	k->no_data |= !strcmp(key, RECON_NO_DATA);
 	/* Empty on a MANGLER row (we do not know); a total adds up the others. */
@@ -656,7 +661,7 @@ static int overview_sheet(lxw_worksheet *ws, struct night *n)
 		terms_column_name("summary", "recon"), terms_column_name("summary", "status"),
 		terms_status("OK"), terms_status("EXPLAINED"), terms_status("BREAK"),
 		terms_status(RECON_MISSING), terms_label("exceptions"), terms_label("open"),
-		terms_label("decided"), terms_label("unexplained-sum"),
+		terms_label("decided"), terms_label("unexplained-sum"), terms_label("open-amount"),
 	};
 	int ncols = (int)(sizeof(head) / sizeof(head[0]));
 	for (int c = 0; c < ncols; c++)
@@ -677,7 +682,8 @@ static int overview_sheet(lxw_worksheet *ws, struct night *n)
 						   n->f.integer))
 				return -2;
 		}
-		if (put_amount(&s, &n->f, 9, r->unexplained))
+		if (put_amount(&s, &n->f, 9, r->unexplained) ||
+		    put_amount(&s, &n->f, 10, r->open_amount))
 			return -2;
 	}
 	worksheet_freeze_panes(s.ws, 1, 0);
@@ -773,11 +779,10 @@ static int read_night(struct stage_ctx *ctx, struct night *n)
 		/* the one rule of what is open (match/openexc.h), as the report counts */
 		if (r->has_exc) {
 			unsigned char *decided = xcalloc(r->exc.nrows + 1, 1);
-			money_t amount;
 			r->state = xcalloc(r->exc.nrows + 1, 1);
 			exc_decided_from_file(&r->exc, r->has_dec ? &r->dec : NULL, decided);
 			rc = exc_states(reconconf_find(&n->roles, r->name), &r->exc, decided,
-					r->exc_path, r->state, &r->open, &amount);
+					r->exc_path, r->state, &r->open, &r->open_amount);
 			free(decided);
 		}
 	}

@@ -42,8 +42,30 @@ static void test_shipped(void)
 	CHECK(d && recon_is_total(d, "TOTAL") && !recon_is_total(d, "0014"), "TOTAL adds up");
 	d = reconconf_find(&c, "skat-afregning");
 	CHECK(d && recon_code_role(d, "rente", NULL) == EXC_EXPLAINS, "rente explains its row");
-	CHECK(d && recon_code_role(d, "hensaettelse-ne-ky", NULL) == EXC_BREAK,
-	      "a provision that differs from KY's sum is open");
+	det = NULL;
+	CHECK(d && recon_code_role(d, "hensaettelse-ne-ky", &det) == EXC_DETAIL && det &&
+	      !strcmp(det->parent, "unexplained") && !det->key,
+	      "a provision that differs from KY's sum is counted in its row's rest");
+	d = reconconf_find(&c, "ky-eindkomst");
+	CHECK(d && recon_code_role(d, "detaljer-ne-sum", NULL) == EXC_DETAIL &&
+	      recon_code_role(d, "ukendt-status", NULL) == EXC_DETAIL &&
+	      recon_code_role(d, "afviste-ne-fejlede", NULL) == EXC_BREAK,
+	      "KY's details against its sum, unknown lines: in the field's rest");
+	d = reconconf_find(&c, "ky-finans");
+	CHECK(d && recon_code_role(d, "afventer-svar", NULL) == EXC_DETAIL &&
+	      recon_code_role(d, "afviste-ne-fejlede", NULL) == EXC_DETAIL &&
+	      recon_code_role(d, "sumfinans-ikke-0", NULL) == EXC_BREAK,
+	      "postings not answered, rejected ones the failed report lacks: in TOTAL's rest");
+	{
+		struct strbuf sb = STRBUF_INIT;
+		d = reconconf_find(&c, "mellemkommunal-refusion-ind");
+		CHECK(d && !strcmp(recon_stage(d, &sb), "match-refusion"),
+		      "'stage': refusion's recons are written by match-refusion");
+		d = reconconf_find(&c, "nemkonto");
+		CHECK(d && !strcmp(recon_stage(d, &sb), "match-nemkonto"),
+		      "no 'stage': match-NAME");
+		strbuf_release(&sb);
+	}
 	d = reconconf_find(&c, "faktura");
 	CHECK(d && recon_code_role(d, "afvist", NULL) == EXC_EXPLAINS &&
 	      recon_code_role(d, "afvist-men-betalt", NULL) == EXC_BREAK,
@@ -121,5 +143,9 @@ int main(void)
 	refused("recon r\n  report a.x \"A\" required left month\n  total T\n  total T\n", 4,
 		"a total given twice");
 	refused("recon r\n  explains a\n", 1, "a recon without a report");
+	refused("recon r\n  report a.x \"A\" required left month\n  stage s\n  stage t\n", 4,
+		"a stage given twice");
+	refused("recon r\n  report a.x \"A\" required left month\n  stage\n", 3,
+		"a stage naming none");
 	return test_done();
 }
