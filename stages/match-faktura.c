@@ -250,19 +250,6 @@ static void amount_add(struct faktura *k, money_t a)
 	k->amounts[k->namounts++] = a;
 }
 
-static void put_str(struct strbuf *b, const char *s)
-{
-	strbuf_add(b, s, strlen(s) + 1);
-}
-
-static void put_be(struct strbuf *b, uint64_t v, int bytes)
-{
-	uint8_t x[8];
-	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
-		x[i] = (uint8_t)v;
-	strbuf_add(b, x, (size_t)bytes);
-}
-
 /*
  * An approved invoice as it is read: its account and amount noted (what a
  * posting needs to be kept: keep_posting()), the row into the sorter under
@@ -279,40 +266,33 @@ static int add_invoice(const struct kyrow *q, void *data)
 	if (q->account[0])
 		pat_add(k, q->account);
 	amount_add(k, q->amount);
-	put_str(&key, q->se);
-	put_be(&key, (uint32_t)q->month, 4);
-	put_str(&key, q->account);
-	put_be(&key, (uint32_t)q->day ^ 0x80000000u, 4);
-	put_str(&key, q->ident);
-	put_be(&key, k->seq++, 8);
+	segrow_put_str(&key, q->se);
+	segrow_put_be(&key, (uint32_t)q->month, 4);
+	segrow_put_str(&key, q->account);
+	segrow_put_be(&key, (uint32_t)q->day ^ 0x80000000u, 4);
+	segrow_put_str(&key, q->ident);
+	segrow_put_be(&key, k->seq++, 8);
 	strbuf_add(&v, &q->month, sizeof(q->month));
 	strbuf_add(&v, &q->day, sizeof(q->day));
 	strbuf_add(&v, &q->created, sizeof(q->created));
 	strbuf_add(&v, &q->processed, sizeof(q->processed));
 	strbuf_add(&v, &q->amount, sizeof(q->amount));
-	put_str(&v, q->se);
-	put_str(&v, q->cpr);
-	put_str(&v, q->cvr);
-	put_str(&v, q->ident);
-	put_str(&v, q->status);
-	put_str(&v, q->bilag);
-	put_str(&v, q->account);
-	put_str(&v, q->costcentre);
-	put_str(&v, q->invoice);
-	put_str(&v, q->reason);
-	put_str(&v, q->text);
-	put_str(&v, q->name);
+	segrow_put_str(&v, q->se);
+	segrow_put_str(&v, q->cpr);
+	segrow_put_str(&v, q->cvr);
+	segrow_put_str(&v, q->ident);
+	segrow_put_str(&v, q->status);
+	segrow_put_str(&v, q->bilag);
+	segrow_put_str(&v, q->account);
+	segrow_put_str(&v, q->costcentre);
+	segrow_put_str(&v, q->invoice);
+	segrow_put_str(&v, q->reason);
+	segrow_put_str(&v, q->text);
+	segrow_put_str(&v, q->name);
 	rc = segsort_add(&k->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
 	strbuf_release(&key);
 	strbuf_release(&v);
 	return rc;
-}
-
-static const char *next_str(const char **p)
-{
-	const char *s = *p;
-	*p += strlen(s) + 1;
-	return s;
 }
 
 /* A row add_invoice() wrote: its texts point into raw. */
@@ -325,18 +305,18 @@ static void get_invoice(const char *raw, struct kyrow *q)
 	memcpy(&q->processed, raw + 16, sizeof(q->processed));
 	memcpy(&q->amount, raw + 24, sizeof(q->amount));
 	raw += 32;
-	xstrlcpy(q->se, next_str(&raw), sizeof(q->se));
-	xstrlcpy(q->cpr, next_str(&raw), sizeof(q->cpr));
-	xstrlcpy(q->cvr, next_str(&raw), sizeof(q->cvr));
-	q->ident = next_str(&raw);
-	q->status = next_str(&raw);
-	q->bilag = next_str(&raw);
-	q->account = next_str(&raw);
-	q->costcentre = next_str(&raw);
-	q->invoice = next_str(&raw);
-	q->reason = next_str(&raw);
-	q->text = next_str(&raw);
-	q->name = next_str(&raw);
+	xstrlcpy(q->se, segrow_next_str(&raw), sizeof(q->se));
+	xstrlcpy(q->cpr, segrow_next_str(&raw), sizeof(q->cpr));
+	xstrlcpy(q->cvr, segrow_next_str(&raw), sizeof(q->cvr));
+	q->ident = segrow_next_str(&raw);
+	q->status = segrow_next_str(&raw);
+	q->bilag = segrow_next_str(&raw);
+	q->account = segrow_next_str(&raw);
+	q->costcentre = segrow_next_str(&raw);
+	q->invoice = segrow_next_str(&raw);
+	q->reason = segrow_next_str(&raw);
+	q->text = segrow_next_str(&raw);
+	q->name = segrow_next_str(&raw);
 }
 
 /*

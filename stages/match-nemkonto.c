@@ -406,19 +406,6 @@ static void match_recipient(struct nemkonto *n, const struct posting *g, size_t 
  * the CPR (Figur 27) or 5 (Figur 28's 06058), so every recipient that
  * begins a payment's CPR has come, whole, when the payment comes.
  */
-static void put_str(struct strbuf *b, const char *s)
-{
-	strbuf_add(b, s, strlen(s) + 1);
-}
-
-static void put_be(struct strbuf *b, uint64_t v, int bytes)
-{
-	uint8_t x[8];
-	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
-		x[i] = (uint8_t)v;
-	strbuf_add(b, x, (size_t)bytes);
-}
-
 static void put_raw(struct strbuf *b, const void *p, size_t len)
 {
 	strbuf_add(b, p, len);
@@ -430,17 +417,17 @@ static int add_posting(const struct posting *p, void *data)
 	struct nemkonto *n = data;
 	struct strbuf k = STRBUF_INIT, v = STRBUF_INIT;
 	int rc;
-	put_str(&k, p->se);
-	put_str(&k, p->recipient);
-	put_be(&k, 0, 1);
-	put_be(&k, (uint32_t)p->day ^ 0x80000000u, 4);
-	put_str(&k, p->bilag);
-	put_be(&k, (uint64_t)p->amount ^ 0x8000000000000000u, 8);
-	put_str(&k, p->account);
-	put_be(&k, n->seq++, 8);
+	segrow_put_str(&k, p->se);
+	segrow_put_str(&k, p->recipient);
+	segrow_put_be(&k, 0, 1);
+	segrow_put_be(&k, (uint32_t)p->day ^ 0x80000000u, 4);
+	segrow_put_str(&k, p->bilag);
+	segrow_put_be(&k, (uint64_t)p->amount ^ 0x8000000000000000u, 8);
+	segrow_put_str(&k, p->account);
+	segrow_put_be(&k, n->seq++, 8);
 	put_raw(&v, &p->month, sizeof(p->month));
-	put_str(&v, p->text);
-	put_str(&v, p->journal);
+	segrow_put_str(&v, p->text);
+	segrow_put_str(&v, p->journal);
 	rc = segsort_add(&n->sort, 0, (const uint8_t *)k.buf, k.len, v.buf, v.len);
 	strbuf_release(&k);
 	strbuf_release(&v);
@@ -455,36 +442,19 @@ static int add_payment(const struct kyrow *q, void *data)
 	struct strbuf k = STRBUF_INIT, v = STRBUF_INIT;
 	uint64_t seq = n->seq++;
 	int rc;
-	put_str(&k, q->se);
-	put_str(&k, q->cpr);
-	put_be(&k, 1, 1);
-	put_be(&k, (uint32_t)q->day ^ 0x80000000u, 4);
-	put_str(&k, q->ident);
-	put_be(&k, seq, 8);
+	segrow_put_str(&k, q->se);
+	segrow_put_str(&k, q->cpr);
+	segrow_put_be(&k, 1, 1);
+	segrow_put_be(&k, (uint32_t)q->day ^ 0x80000000u, 4);
+	segrow_put_str(&k, q->ident);
+	segrow_put_be(&k, seq, 8);
 	put_raw(&v, &q->month, sizeof(q->month));
 	put_raw(&v, &q->amount, sizeof(q->amount));
-	put_str(&v, q->bilag);
+	segrow_put_str(&v, q->bilag);
 	rc = segsort_add(&n->sort, 0, (const uint8_t *)k.buf, k.len, v.buf, v.len);
 	strbuf_release(&k);
 	strbuf_release(&v);
 	return rc;
-}
-
-static const char *next_str(const char **p)
-{
-	const char *s = *p;
-	*p += strlen(s) + 1;
-	return s;
-}
-
-static uint64_t get_be(const char **p, int bytes)
-{
-	const uint8_t *x = (const uint8_t *)*p;
-	uint64_t v = 0;
-	for (int i = 0; i < bytes; i++)
-		v = v << 8 | x[i];
-	*p += bytes;
-	return v;
 }
 
 /*
@@ -498,17 +468,17 @@ static void get_posting(const char *raw, struct posting *q)
 	memcpy(&klen, raw, sizeof(klen));
 	v = k + klen;
 	memset(q, 0, sizeof(*q));
-	xstrlcpy(q->se, next_str(&k), sizeof(q->se));
-	xstrlcpy(q->recipient, next_str(&k), sizeof(q->recipient));
+	xstrlcpy(q->se, segrow_next_str(&k), sizeof(q->se));
+	xstrlcpy(q->recipient, segrow_next_str(&k), sizeof(q->recipient));
 	k++;	/* 0: a posting */
-	q->day = (int32_t)(uint32_t)(get_be(&k, 4) ^ 0x80000000u);
-	q->bilag = next_str(&k);
-	q->amount = (money_t)(get_be(&k, 8) ^ 0x8000000000000000u);
-	q->account = next_str(&k);
+	q->day = (int32_t)(uint32_t)(segrow_get_be(&k, 4) ^ 0x80000000u);
+	q->bilag = segrow_next_str(&k);
+	q->amount = (money_t)(segrow_get_be(&k, 8) ^ 0x8000000000000000u);
+	q->account = segrow_next_str(&k);
 	memcpy(&q->month, v, sizeof(q->month));
 	v += sizeof(q->month);
-	q->text = next_str(&v);
-	q->journal = next_str(&v);
+	q->text = segrow_next_str(&v);
+	q->journal = segrow_next_str(&v);
 }
 
 static void get_payment(const char *raw, struct kyrow *q, uint64_t *seq)
@@ -518,16 +488,16 @@ static void get_payment(const char *raw, struct kyrow *q, uint64_t *seq)
 	memcpy(&klen, raw, sizeof(klen));
 	v = k + klen;
 	memset(q, 0, sizeof(*q));
-	xstrlcpy(q->se, next_str(&k), sizeof(q->se));
-	xstrlcpy(q->cpr, next_str(&k), sizeof(q->cpr));
+	xstrlcpy(q->se, segrow_next_str(&k), sizeof(q->se));
+	xstrlcpy(q->cpr, segrow_next_str(&k), sizeof(q->cpr));
 	k++;	/* 1: a payment */
-	q->day = (int32_t)(uint32_t)(get_be(&k, 4) ^ 0x80000000u);
-	q->ident = next_str(&k);
-	*seq = get_be(&k, 8);
+	q->day = (int32_t)(uint32_t)(segrow_get_be(&k, 4) ^ 0x80000000u);
+	q->ident = segrow_next_str(&k);
+	*seq = segrow_get_be(&k, 8);
 	memcpy(&q->month, v, sizeof(q->month));
 	memcpy(&q->amount, v + 4, sizeof(q->amount));
 	v += 12;
-	q->bilag = next_str(&v);
+	q->bilag = segrow_next_str(&v);
 	q->status = q->account = q->costcentre = q->invoice = "";
 	q->reason = q->text = q->name = "";
 }
@@ -675,7 +645,7 @@ static int walk(int store, const uint8_t *key, size_t klen, const void *val, siz
 		void *data)
 {
 	struct nemkonto *n = data;
-	const char *p = (const char *)key, *se = next_str(&p), *x = next_str(&p);
+	const char *p = (const char *)key, *se = segrow_next_str(&p), *x = segrow_next_str(&p);
 	int payment = *p == 1;
 	(void)store;
 	if (n->cur_on && (payment || strcmp(se, n->cur.se) || strcmp(x, n->cur.recipient)))

@@ -592,3 +592,35 @@ int segsort_write(struct segsort *s, struct store *st, segsort_first_fn first,
 	segsort_reset(s);
 	return rc;
 }
+
+/* ---- sorter rows of the matchers ---- */
+
+void segrow_put_str(struct strbuf *b, const char *s)
+{
+	strbuf_add(b, s, strlen(s) + 1);
+}
+
+void segrow_put_be(struct strbuf *b, uint64_t v, int bytes)
+{
+	uint8_t x[8];
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		x[i] = (uint8_t)v;
+	strbuf_add(b, x, (size_t)bytes);
+}
+
+const char *segrow_next_str(const char **p)
+{
+	const char *s = *p;
+	*p += strlen(s) + 1;
+	return s;
+}
+
+uint64_t segrow_get_be(const char **p, int bytes)
+{
+	const uint8_t *x = (const uint8_t *)*p;
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | x[i];
+	*p += bytes;
+	return v;
+}

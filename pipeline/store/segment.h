@@ -134,4 +134,18 @@ typedef int (*segsort_row_fn)(int store, const uint8_t *key, size_t klen, const 
 			      size_t vlen, void *data);
 int segsort_each(struct segsort *s, segsort_row_fn fn, void *data);
 
+/*
+ * Building a sorter row's key or value, and reading it back in
+ * segsort_each's callback (match-nemkonto, match-faktura). A text is its
+ * bytes and a NUL (it holds none; a shorter text sorts first); an
+ * unsigned integer is `bytes` (1..8) bytes big-endian, so bytewise order
+ * is numeric order (a caller flips a signed value's top bit first).
+ * segrow_next_str and segrow_get_be read at *p and move *p past what they
+ * read; the text returned points into the row (valid while it is).
+ */
+void segrow_put_str(struct strbuf *b, const char *s);
+void segrow_put_be(struct strbuf *b, uint64_t v, int bytes);
+const char *segrow_next_str(const char **p);
+uint64_t segrow_get_be(const char **p, int bytes);
+
 #endif
