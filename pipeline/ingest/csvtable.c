@@ -59,12 +59,22 @@ void csvtable_free(struct csvtable *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int csvtable_col(const struct csvtable *t, const char *name)
+int csvhead_col(char *const *head, size_t n, const char *name)
 {
-	for (size_t i = 0; i < t->ncols; i++)
-		if (!strcmp(t->header[i], name))
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(head[i], name))
 			return (int)i;
 	return -1;
+}
+
+const char *csvrow_get(const struct csv_row *row, int col)
+{
+	return col < 0 || (size_t)col >= row->nfields ? "" : row->fields[col].ptr;
+}
+
+int csvtable_col(const struct csvtable *t, const char *name)
+{
+	return csvhead_col(t->header, t->ncols, name);
 }
 
 const char *csvtable_get(const struct csvtable *t, size_t row, int col)

@@ -28,4 +28,15 @@ int csvtable_col(const struct csvtable *t, const char *name);
 /* The cell, or "" when col is -1. */
 const char *csvtable_get(const struct csvtable *t, size_t row, int col);
 
+/*
+ * The same for a file streamed row by row through csvin_read() (the report
+ * and the workbook read summaries of any size that way): the index of
+ * name among the n header names the caller kept of the first row, or -1;
+ * a row's cell, or "" when col is -1 or past the row's end (the pointer
+ * is the row's, valid during the callback).
+ */
+struct csv_row;
+int csvhead_col(char *const *head, size_t n, const char *name);
+const char *csvrow_get(const struct csv_row *row, int col);
+
 #endif

@@ -162,19 +162,6 @@ struct stream {
 	void *arg;
 };
 
-static const char *row_get(const struct csv_row *row, int col)
-{
-	return col < 0 || (size_t)col >= row->nfields ? "" : row->fields[col].ptr;
-}
-
-static int stream_col(const struct stream *k, const char *name)
-{
-	for (size_t i = 0; i < k->ncols; i++)
-		if (!strcmp(k->head[i], name))
-			return (int)i;
-	return -1;
-}
-
 static int on_stream_row(const struct csv_row *row, void *data)
 {
 	struct stream *k = data;
@@ -365,15 +352,15 @@ static int count_row(struct stream *k, const struct csv_row *row)
 	struct recon_data *r = c->r;
 	const char *s;
 	if (c->cst == -2) {
-		c->cst = stream_col(k, "status");
-		c->ckey = stream_col(k, "key");
+		c->cst = csvhead_col(k->head, k->ncols, "status");
+		c->ckey = csvhead_col(k->head, k->ncols, "key");
 	}
-	s = row_get(row, c->cst);
+	s = csvrow_get(row, c->cst);
 	r->ok += !strcmp(s, "OK");
 	r->explained += !strcmp(s, "EXPLAINED");
 	r->breaks += !strcmp(s, "BREAK");
 	r->missing += !strcmp(s, "MANGLER");
-	r->no_data |= !strcmp(row_get(row, c->ckey), RECON_NO_DATA);
+	r->no_data |= !strcmp(csvrow_get(row, c->ckey), RECON_NO_DATA);
 	if (status_rank(s) > c->worst)
 		c->worst = status_rank(s);
 	r->sum_rows++;
@@ -804,8 +791,8 @@ static const char *const sum_amounts[] = { "left", "right", "difference", "expla
 static int sum_row(struct sum_render *w, const struct csv_row *row)
 {
 	struct strbuf *h = w->h;
-	const char *key = row_get(row, w->ckey);
-	const char *st = row_get(row, w->cst);
+	const char *key = csvrow_get(row, w->ckey);
+	const char *st = csvrow_get(row, w->cst);
 	int total = !strcmp(key, "TOTAL");
 	char mask[CPR_MASKSZ];
 	strbuf_addstr(h, total ? "<tr class=\"total\"><td>" :
@@ -815,7 +802,7 @@ static int sum_row(struct sum_render *w, const struct csv_row *row)
 	for (size_t k = 0; k < 5; k++) {
 		money_t v;
 		int col = w->camount[k];
-		const char *s = row_get(row, col), *why;
+		const char *s = csvrow_get(row, col), *why;
 		if (!*s && !strcmp(st, RECON_MISSING)) {
 			strbuf_addstr(h, "<td class=\"num\">–</td>");	/* its report is missing */
 			continue;
@@ -859,15 +846,15 @@ static int sum_render_row(struct stream *k, const struct csv_row *row)
 	struct sum_render *w = k->arg;
 	const char *se, *mo;
 	if (w->cse == -2) {
-		w->cse = stream_col(k, "se");
-		w->cmo = stream_col(k, "month");
-		w->ckey = stream_col(k, "key");
-		w->cst = stream_col(k, "status");
+		w->cse = csvhead_col(k->head, k->ncols, "se");
+		w->cmo = csvhead_col(k->head, k->ncols, "month");
+		w->ckey = csvhead_col(k->head, k->ncols, "key");
+		w->cst = csvhead_col(k->head, k->ncols, "status");
 		for (size_t c = 0; c < 5; c++)
-			w->camount[c] = stream_col(k, sum_amounts[c]);
+			w->camount[c] = csvhead_col(k->head, k->ncols, sum_amounts[c]);
 	}
-	se = row_get(row, w->cse);
-	mo = row_get(row, w->cmo);
+	se = csvrow_get(row, w->cse);
+	mo = csvrow_get(row, w->cmo);
 	if (!w->n || strcmp(se, w->se.buf) || strcmp(mo, w->mo.buf)) {
 		if (w->n)
 			strbuf_addstr(w->h, "</tbody>\n</table>\n");
@@ -1601,7 +1588,7 @@ static int32_t previous_night(const char *outroot, int32_t night)
 static int key_no_data(struct stream *k, const struct csv_row *row)
 {
 	int *found = k->arg;
-	*found |= !strcmp(row_get(row, stream_col(k, "key")), RECON_NO_DATA);
+	*found |= !strcmp(csvrow_get(row, csvhead_col(k->head, k->ncols, "key")), RECON_NO_DATA);
 	return 0;
 }
 

@@ -353,26 +353,13 @@ struct sum_stream {
 	int worst, no_data;
 };
 
-static const char *sum_get(const struct csv_row *row, int col)
-{
-	return col < 0 || (size_t)col >= row->nfields ? "" : row->fields[col].ptr;
-}
-
-static int sum_find(const struct sum_stream *k, const char *name)
-{
-	for (size_t i = 0; i < k->ncols; i++)
-		if (!strcmp(k->head[i], name))
-			return (int)i;
-	return -1;
-}
-
 /* The overview's figures of one row (its sheet counts the open and decided
  * exceptions). */
 static int tally_row(struct sum_stream *k, const struct csv_row *row)
 {
 	struct recon *r = k->r;
-	const char *st = sum_get(row, k->cst), *u = sum_get(row, k->cun), *why;
-	const char *key = sum_get(row, k->ckey);
+	const char *st = csvrow_get(row, k->cst), *u = csvrow_get(row, k->cun), *why;
+	const char *key = csvrow_get(row, k->ckey);
 	int j = 3;
 	money_t v;
 	for (int i = 0; i < 4; i++)
@@ -401,9 +388,9 @@ static int sum_row(struct sum_stream *k, const struct csv_row *row)
 {
 	struct sheet *s = k->s;
 	struct night *n = k->n;
-	int col = 0, no_data = !strcmp(sum_get(row, k->ckey), RECON_NO_DATA);
+	int col = 0, no_data = !strcmp(csvrow_get(row, k->ckey), RECON_NO_DATA);
 	for (size_t c = 0; c < k->ncols; c++) {
-		const char *h = k->head[c], *v = sum_get(row, (int)c);
+		const char *h = k->head[c], *v = csvrow_get(row, (int)c);
 		int rc;
 		if (!strcmp(h, "recon"))
 			continue;
@@ -434,9 +421,9 @@ static int on_sum_row(const struct csv_row *row, void *data)
 			k->head[c] = xstrdup(row->fields[c].ptr);
 			k->type[c] = terms_column("summary", k->head[c]).type;
 		}
-		k->ckey = sum_find(k, "key");
-		k->cst = sum_find(k, "status");
-		k->cun = sum_find(k, "unexplained");
+		k->ckey = csvhead_col(k->head, k->ncols, "key");
+		k->cst = csvhead_col(k->head, k->ncols, "status");
+		k->cun = csvhead_col(k->head, k->ncols, "unexplained");
 		if (!k->s)
 			return 0;
 		for (size_t c = 0, col = 0; c < k->ncols; c++)
