@@ -56,6 +56,48 @@ void recon_inputs(struct recon_out *r, const char *store, const struct snapshot 
 	}
 }
 
+/* FNV-1a of a row's place (se, month, key). */
+static uint64_t place_hash(const char *se, int32_t month, const char *key)
+{
+	uint64_t h = 14695981039346656037u;
+	for (const char *p = se; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211u;
+	for (int i = 0; i < 4; i++)
+		h = (h ^ (uint8_t)((uint32_t)month >> (8 * i))) * 1099511628211u;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211u;
+	return h;
+}
+
+/* The index slot of se, month and key: the row's (1 + row), or an empty one. */
+static size_t *place_slot(const struct recon_out *r, const char *se, int32_t month,
+			  const char *key)
+{
+	size_t mask = r->nsumidx - 1, i = (size_t)place_hash(se, month, key) & mask;
+	for (;; i = (i + 1) & mask) {
+		size_t row = r->sumidx[i];
+		if (!row || (r->sum[row - 1].month == month && !strcmp(r->sum[row - 1].se, se) &&
+			     !strcmp(r->sum[row - 1].key, key)))
+			return &r->sumidx[i];
+	}
+}
+
+/* (Re)builds the index for at least want rows, at most half full. */
+static void index_rows(struct recon_out *r, size_t want)
+{
+	size_t n = 64;
+	while (n < 2 * want)
+		n *= 2;
+	free(r->sumidx);
+	r->sumidx = xcalloc(n, sizeof(*r->sumidx));
+	r->nsumidx = n;
+	for (size_t i = 0; i < r->nsum; i++) {
+		size_t *slot = place_slot(r, r->sum[i].se, r->sum[i].month, r->sum[i].key);
+		if (!*slot)	/* a stage's two rows of one place: the first */
+			*slot = i + 1;
+	}
+}
+
 void recon_summary(struct recon_out *r, const char *se, int32_t month,
 		   const char *key, money_t left, money_t right, money_t explained)
 {
@@ -69,16 +111,29 @@ void recon_summary(struct recon_out *r, const char *se, int32_t month,
 	s->left = left;
 	s->right = right;
 	s->explained = explained;
+	if (r->nsumidx) {	/* kept once recon_summary_ensure built it */
+		size_t *slot;
+		if (2 * r->nsum > r->nsumidx) {
+			index_rows(r, r->nsum);
+			return;
+		}
+		slot = place_slot(r, s->se, s->month, s->key);
+		if (!*slot)
+			*slot = r->nsum;
+	}
 }
 
 void recon_summary_ensure(struct recon_out *r, const char *se, int32_t month,
 			  const char *key)
 {
-	for (size_t i = 0; i < r->nsum; i++)
-		if (r->sum[i].month == month && !strcmp(r->sum[i].se, se) &&
-		    !strcmp(r->sum[i].key, key))
-			return;
-	recon_summary(r, se, month, key, 0, 0, 0);
+	char k[sizeof(r->sum->key)], e[sizeof(r->sum->se)];
+	/* the row stores se and key cut to its fields: look those up */
+	xstrlcpy(k, key, sizeof(k));
+	xstrlcpy(e, se, sizeof(e));
+	if (!r->nsumidx)
+		index_rows(r, r->nsum + 1);
+	if (!*place_slot(r, e, month, k))
+		recon_summary(r, se, month, key, 0, 0, 0);
 }
 
 struct exception_row *recon_exception(struct recon_out *r, const char *se,
@@ -795,6 +850,9 @@ int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 	}
 	if (!rc && r->nsum)	/* qsort's array may not be NULL, even when empty */
 		qsort(r->sum, r->nsum, sizeof(*r->sum), cmp_sum);
+	free(r->sumidx);	/* the rows moved: the index is no more */
+	r->sumidx = NULL;
+	r->nsumidx = 0;
 	if (!rc && r->nexc)
 		qsort(r->exc, r->nexc, sizeof(*r->exc), cmp_exc);
 	r->ok = r->explained = r->breaks = r->missing = 0;
@@ -871,6 +929,7 @@ void recon_free(struct recon_out *r)
 		free(r->exc[i].decision);
 	}
 	free(r->sum);
+	free(r->sumidx);
 	free(r->exc);
 	free(r->files);
 	reconconf_free(&r->conf);
@@ -878,5 +937,6 @@ void recon_free(struct recon_out *r)
 	r->exc = NULL;
 	r->files = NULL;
 	r->def = NULL;
-	r->nsum = r->nexc = r->asum = r->aexc = r->nfiles = r->afiles = 0;
+	r->sumidx = NULL;
+	r->nsum = r->nexc = r->asum = r->aexc = r->nfiles = r->afiles = r->nsumidx = 0;
 }

@@ -147,6 +147,8 @@ struct recon_out {
 	struct recon_file *files;
 	size_t nfiles, afiles;
 	uint32_t missing_any;	/* required report lines missing on some row */
+	size_t *sumidx;		/* recon_summary_ensure's index: 1 + row, 0 empty */
+	size_t nsumidx;		/* its slots (a power of two), 0 until first used */
 };
 
 /*
@@ -162,7 +164,10 @@ void recon_inputs(struct recon_out *r, const char *store, const struct snapshot 
 void recon_summary(struct recon_out *r, const char *se, int32_t month,
 		   const char *key, money_t left, money_t right, money_t explained);
 /* A row of zeros for se, month and key unless one is there: for an
- * exception that has no comparison of its own to stand under. */
+ * exception that has no comparison of its own to stand under. Looked up
+ * in a hash index of the rows (built at the first call, kept by
+ * recon_summary): a night of many missing payments against 10^5
+ * recipients' rows is not quadratic (issue 17). */
 void recon_summary_ensure(struct recon_out *r, const char *se, int32_t month,
 			  const char *key);
 /* cpr may be NULL; has_sides says whether left/right are shown. */
