@@ -1636,15 +1636,15 @@ static void inputs_of_night(struct ck *k, const char *date)
 		return;
 	}
 	for (int i = 0; i < n; i++) {
+		/* d is dead once names[i] is freed: decide on it first */
 		const char *d = names[i]->d_name;
-		size_t len = strlen(d);
+		int skip = d[0] == '.' || strlen(d) < 5;
 		struct csvtable t;
 		int cs, cf, cn, ch;
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s/%s", dir.buf, d);
 		free(names[i]);
-		if (d[0] == '.' || len < 5 || strcmp(p.buf + p.len - 4, ".csv") ||
-		    strstr(p.buf + dir.len, ".tmp."))
+		if (skip || strcmp(p.buf + p.len - 4, ".csv") || strstr(p.buf + dir.len, ".tmp."))
 			continue;
 		if (csvtable_read(p.buf, NULL, &t)) {
 			problem(k, "inputs", "%s: cannot be read", p.buf);
