@@ -72,6 +72,15 @@ const char *csvrow_get(const struct csv_row *row, int col)
 	return col < 0 || (size_t)col >= row->nfields ? "" : row->fields[col].ptr;
 }
 
+void csv_reason_code(const char *reason, char *code, size_t size)
+{
+	size_t n = strcspn(reason, ":");
+	if (n >= size)
+		n = size - 1;
+	memcpy(code, reason, n);
+	code[n] = '\0';
+}
+
 int csvtable_col(const struct csvtable *t, const char *name)
 {
 	return csvhead_col(t->header, t->ncols, name);

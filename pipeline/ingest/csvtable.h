@@ -39,4 +39,11 @@ struct csv_row;
 int csvhead_col(char *const *head, size_t n, const char *name);
 const char *csvrow_get(const struct csv_row *row, int col);
 
+/*
+ * The code of a night file's reason cell, "code: dansk / English (...)"
+ * (match/recon.h writes it): the text up to the first ':' (all of it when
+ * there is none), cut to fit code[size] and NUL-terminated.
+ */
+void csv_reason_code(const char *reason, char *code, size_t size);
+
 #endif

@@ -134,12 +134,8 @@ static int list_rows(struct nightlist_ctx *nc, const struct report_list *l, cons
 					sums[c] += l->cols[c].money == 2 ? x->ore : 0;
 				}
 			} else if (!strcmp(col, "@code")) {
-				const char *reason = csvtable_get(&t, r, csvtable_col(&t, "reason"));
-				size_t n = strcspn(reason, ":");
-				if (n >= sizeof(code[c]))
-					n = sizeof(code[c]) - 1;
-				memcpy(code[c], reason, n);
-				code[c][n] = '\0';
+				csv_reason_code(csvtable_get(&t, r, csvtable_col(&t, "reason")),
+						code[c], sizeof(code[c]));
 				x->text = code[c];
 			} else if (!strcmp(col, "@voucher")) {
 				x->text = voucher_of(nc, csvtable_get(&t, r, csvtable_col(&t, "id")));

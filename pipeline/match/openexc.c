@@ -14,16 +14,6 @@ const char *exc_state_word(int state)
 	return state >= EXC_OPEN && state <= EXC_DECIDED ? w[state] : "open";
 }
 
-/* The code of a reason "code: dansk / English (details)". */
-static void reason_code(const char *reason, char *code, size_t size)
-{
-	size_t n = strcspn(reason, ":");
-	if (n >= size)
-		n = size - 1;
-	memcpy(code, reason, n);
-	code[n] = '\0';
-}
-
 /* Whether row r, a detail of det, has its parent among t's rows. */
 static int has_parent(const struct recon_def *def, const struct recon_detail *det,
 		      const struct csvtable *t, size_t r)
@@ -33,7 +23,7 @@ static int has_parent(const struct recon_def *def, const struct recon_detail *de
 	const char *key = det->key ? det->key : csvtable_get(t, r, ckey);
 	char other[64];
 	for (size_t q = 0; q < t->nrows; q++) {
-		reason_code(csvtable_get(t, q, creason), other, sizeof(other));
+		csv_reason_code(csvtable_get(t, q, creason), other, sizeof(other));
 		/* '*': any open break of another breakdown (reconconf.h) */
 		if ((!strcmp(det->parent, "*") ? recon_code_role(def, other, NULL) == EXC_BREAK :
 						 !strcmp(other, det->parent)) &&
@@ -62,7 +52,7 @@ int exc_states(const struct recon_def *def, const struct csvtable *t,
 			log_input(path, t->lines[r], (unsigned)camount + 1, "amount '%s': %s", s, why);
 			return -1;
 		}
-		reason_code(csvtable_get(t, r, creason), code, sizeof(code));
+		csv_reason_code(csvtable_get(t, r, creason), code, sizeof(code));
 		if (def)
 			role = recon_code_role(def, code, &det);
 		if (decided && decided[r])

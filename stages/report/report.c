@@ -115,16 +115,6 @@ static void list_dir(const char *dir, int strip_csv, struct names *out)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 }
 
-/* The reason code of an exception: its reason up to the first ':'. */
-static void reason_code(const char *reason, char *code, size_t size)
-{
-	size_t n = strcspn(reason, ":");
-	if (n >= size)
-		n = size - 1;
-	memcpy(code, reason, n);
-	code[n] = '\0';
-}
-
 static int cell_money(const struct csvtable *t, size_t r, int col, const char *path,
 		      money_t *v)
 {
@@ -1052,7 +1042,7 @@ static int render_decided(struct strbuf *h, const struct recon_data *r, const ch
 		if (cell_money(t, i, csvtable_col(t, "amount"), path, &v))
 			return -1;
 		money_cell(h, v);
-		reason_code(csvtable_get(t, i, csvtable_col(t, "reason")), code, sizeof(code));
+		csv_reason_code(csvtable_get(t, i, csvtable_col(t, "reason")), code, sizeof(code));
 		text_cell(h, code, "nw");
 		text_cell(h, decision_text(csvtable_get(d, (size_t)k, csvtable_col(d, "decision"))),
 			  "nw");
@@ -1697,7 +1687,7 @@ static int change_row(struct strbuf *h, const struct recon_data *r, int kind,
 		money_cell(h, after);
 	else
 		strbuf_addstr(h, "<td class=\"num\">–</td>");
-	reason_code(csvtable_get(t, i, csvtable_col(t, "reason")), code, sizeof(code));
+	csv_reason_code(csvtable_get(t, i, csvtable_col(t, "reason")), code, sizeof(code));
 	text_cell(h, code, "nw");	/* the whole text is in the section below */
 	strbuf_addstr(h, "</tr>\n");
 	return 0;

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/strbuf.h"
 #include "ingest/csvin.h"
+#include "ingest/csvtable.h"
 #include "test.h"
 
 struct rows {
@@ -236,5 +237,15 @@ int main(void)
 	test_quotes_text();
 	test_encodings();
 	strbuf_release(&rs.text);
+	/* a reason cell's code (ingest/csvtable.h): up to ':', cut to fit */
+	{
+		char code[8];
+		csv_reason_code("afvist: fordringen er afvist / rejected", code, sizeof(code));
+		CHECK(!strcmp(code, "afvist"), "reason code '%s', want afvist", code);
+		csv_reason_code("unexplained", code, sizeof(code));
+		CHECK(!strcmp(code, "unexpla"), "no ':' and too long: cut to '%s'", code);
+		csv_reason_code("", code, sizeof(code));
+		CHECK(!code[0], "an empty reason is an empty code");
+	}
 	return test_done();
 }
