@@ -95,6 +95,8 @@ struct faktura {
 	size_t apost, npost;
 	char *used;		/* per post: paired with an invoice */
 	size_t aused;
+	long *pats;		/* the accounts of pat each post is on: post j's from pat_at[j] */
+	size_t npats, apats, *pat_at, apat_at;
 	size_t *unpaid;		/* inv not paid on their account */
 	size_t nunpaid, aunpaid;
 	int32_t from, to;	/* the months matched */
@@ -472,16 +474,34 @@ static int each_pat(const struct faktura *k, const char *a,
 	return 0;
 }
 
-static int is_pat(const struct faktura *k, long x, void *data)
+static int add_pat(const struct faktura *k, long x, void *data)
 {
+	struct faktura *w = data;
 	(void)k;
-	return x == *(const long *)data;
+	w->pats = xgrow(w->pats, &w->apats, w->npats + 1, sizeof(*w->pats));
+	w->pats[w->npats++] = x;
+	return 0;
 }
 
-/* Whether posting p is on account pat[x] (each_pat()). */
-static int on_pat(const struct faktura *k, long x, const struct posting *p)
+/* The accounts of pat each posting walked is on (each_pat(), once a posting). */
+static void index_pats(struct faktura *k)
 {
-	return x >= 0 && each_pat(k, p->account, is_pat, &x);
+	k->pat_at = xgrow(k->pat_at, &k->apat_at, k->npost + 1, sizeof(*k->pat_at));
+	k->npats = 0;
+	for (size_t j = 0; j < k->npost; j++) {
+		k->pat_at[j] = k->npats;
+		each_pat(k, k->post[j].account, add_pat, k);
+	}
+	k->pat_at[k->npost] = k->npats;
+}
+
+/* Whether posting j walked is on account pat[x] (index_pats()). */
+static int on_pat(const struct faktura *k, long x, size_t j)
+{
+	for (size_t i = k->pat_at[j]; x >= 0 && i < k->pat_at[j + 1]; i++)
+		if (k->pats[i] == x)
+			return 1;
+	return 0;
 }
 
 static int cmp_account_sum(const struct account_sum *a, const char *se, int32_t month, long pat)
@@ -628,7 +648,7 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 			q[nq++] = &all[i];
 	for (size_t j = 0; j < k->npost; j++)
 		if (!k->used[j] && payable(&k->post[j], all[0].se, credit) &&
-		    on_pat(k, x, &k->post[j]))
+		    on_pat(k, x, j))
 			idx[np++] = j;
 	/* the first posting (in posting order) that names the invoice */
 	for (size_t i = 0; i < nq; i++)
@@ -747,6 +767,8 @@ static void match_amount(struct faktura *k)
 	}
 	k->used = xgrow(k->used, &k->aused, k->npost + 1, 1);
 	memset(k->used, 0, k->npost + 1);
+	if (k->ninv)
+		index_pats(k);
 	for (size_t i = 0, j; i < k->ninv; i = j) {
 		const struct kyrow *l = &k->inv[i];
 		struct month_sum *m = month_sum(k, l->se, l->month);
@@ -909,6 +931,8 @@ static int match_night(struct stage_ctx *ctx)
 	free(k.rej);
 	free(k.post);
 	free(k.used);
+	free(k.pats);
+	free(k.pat_at);
 	free(k.unpaid);
 	free(k.ms);
 	free(k.as);
