@@ -15,7 +15,13 @@
  * MELLEMREGNING: on the night's balance (Råbalance, Figur 33) the
  * clearing account must be minus the restance accounts; what a debtor
  * group's own clearing account holds is explained by a transfer to make.
- * Reads only the store and conf/ (accounts.conf, matching.conf).
+ * Reads only the store and conf/ (accounts.conf, matching.conf). KY->DEBITOR
+ * pairs 1:1, equal amounts of one SE: its claims and debits are regrouped
+ * by SE and amount in the store's external sorter (store/segment.h) and
+ * each amount is matched alone, in the order the whole side had (with
+ * balance-rest on, a side is one group per SE). Memory is the sort buffer
+ * and the largest group, not the claims and the ledger; the results are
+ * the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +33,7 @@
 #include "match/groupmatch.h"
 #include "match/matchconf.h"
 #include "match/reconin.h"
+#include "store/segment.h"
 #include "core/banned.h"
 
 #define RECON "debitor"
@@ -53,13 +60,42 @@ static int32_t accepted_month(const struct kyrow *q)
 		? (int32_t)(q->processed / 100000000000LL) : 0;
 }
 
+/* A side's KY items and postings of a reported month, added up (the summary row). */
+struct flow_sum {
+	money_t left, right, explained;
+	int items;
+};
+
+/* The KY->DEBITOR sums of an SE, a flow_sum per reported month. */
+struct se_sums {
+	char se[9];
+	struct flow_sum *m;
+};
+
+/* A sorter row's side: a claim (KY) or a debit on a restance account (ERP). */
+enum { ROW_KY, ROW_ERP };
+
 struct debitor {
 	struct stage_ctx *ctx;
 	struct match_conf mc;
 	struct accounts acc;
 	struct reconin in;
 	struct kyrows src[NSOURCES];
-	struct postings p;
+	struct postings p;	/* the restance credits (DEBITOR->KY), postings_sort()ed */
+	int32_t from, to;	/* the months reported */
+	/* the accepted claims and restance debits, by SE and amount (add_claim()) */
+	struct segsort sort;
+	uint64_t seq;
+	struct strbuf gkey;	/* the group walked: SE \0 AMOUNT */
+	struct strbuf raw;	/* its rows */
+	struct grow {
+		int kind;
+		size_t off;
+	} *rows;
+	size_t nrows, arows;
+	uint64_t budget;	/* the SE's step budget (groupmatch_part()) */
+	struct se_sums *ses;	/* KY->DEBITOR, in SE order */
+	size_t nses, ases;
 	struct regsum {		/* the ACCEPTERET claims of an SE and creation month, added up */
 		char se[9];
 		int32_t month;
@@ -69,6 +105,9 @@ struct debitor {
 	struct recon_out out;
 	uint64_t paired, items;	/* conservation: items = paired + exceptions */
 };
+
+/* The sort buffer: with strbuf's doubling from 64 bytes it stays an 8 MiB arena. */
+enum { SORT_BYTES = (8 << 20) - 64 };
 
 static int is(const struct kyrow *q, const char *status)
 {
@@ -84,6 +123,7 @@ struct side {
 	size_t nky;
 	const struct posting **erp;
 	size_t nerp;
+	const struct postings *all;	/* what erp points into, postings_sort()ed (the ids) */
 	int *copy;		/* per KY item: which copy of identical rows, from 1 (ky_copy) */
 };
 
@@ -169,7 +209,7 @@ static void erp_unpaired(struct debitor *d, const struct side *s, size_t i)
 						  p->amount, "ukendt-postering",
 						  "postering på KY-restancekonto uden KY-beløb / posting "
 						  "on a restance account that KY does not know");
-	postings_ref(&d->p, (size_t)(p - d->p.v), e->ref, sizeof(e->ref));
+	postings_ref(s->all, (size_t)(p - s->all->v), e->ref, sizeof(e->ref));
 	recon_note(e, "bilag %s af %s: %s", p->bilag, day_format(p->day, day), p->text);
 }
 
@@ -200,39 +240,58 @@ static char *across_months(const struct side *s, const struct gm_item *v, int ns
 	return across;
 }
 
+/* The number of months reported: sums[] of side_sums(). */
+static size_t nmonths(int32_t from, int32_t to)
+{
+	size_t n = 0;
+	for (int32_t m = from; m <= to; m = month_add(m, 1))
+		n++;
+	return n;
+}
+
+/* Adds the side's KY items and postings to sums[] (a flow_sum per reported month). */
+static void side_sums(const struct side *s, const struct gm_item *v, int nsets,
+		      struct flow_sum *sums)
+{
+	char *across = across_months(s, v, nsets);
+	size_t x = 0;
+	for (int32_t m = s->from; m <= s->to; m = month_add(m, 1), x++)
+		for (size_t i = 0; i < s->nky + s->nerp; i++) {
+			money_t a = v[i].amount;
+			if (item_month(s, i) != m)
+				continue;
+			sums[x].items++;
+			*(i < s->nky ? &sums[x].left : &sums[x].right) += a;
+			if (across[v[i].set])
+				sums[x].explained += i < s->nky ? a : -a;
+		}
+	free(across);
+}
+
 /*
  * A summary row per reported month that has KY items or postings: its KY
  * items against its postings (a month with neither has no row, not a row
  * of zeros).
  */
-static void side_summaries(struct debitor *d, const char *se, const struct side *s,
-			   const struct gm_item *v, int nsets)
+static void side_summaries(struct debitor *d, const char *se, const char *key, int32_t from,
+			   int32_t to, const struct flow_sum *sums)
 {
-	char *across = across_months(s, v, nsets);
-	for (int32_t m = s->from; m <= s->to; m = month_add(m, 1)) {
-		money_t left = 0, right = 0, explained = 0;
-		int items = 0;
-		for (size_t i = 0; i < s->nky + s->nerp; i++) {
-			money_t a = v[i].amount;
-			if (item_month(s, i) != m)
-				continue;
-			items++;
-			*(i < s->nky ? &left : &right) += a;
-			if (across[v[i].set])
-				explained += i < s->nky ? a : -a;
-		}
-		if (items)
-			recon_summary(&d->out, se, m, s->key, left, right, explained);
-	}
-	free(across);
+	size_t x = 0;
+	for (int32_t m = from; m <= to; m = month_add(m, 1), x++)
+		if (sums[x].items)
+			recon_summary(&d->out, se, m, key, sums[x].left, sums[x].right,
+				      sums[x].explained);
 }
 
 /*
  * Pairs the side's KY items with its postings over every month read, so a
  * claim accepted 31-07 and posted 01-08 pairs; what is left open is filed
- * under its own month, for the reported months.
+ * under its own month, for the reported months. The side is all of an
+ * SE's, or (budget not NULL) one amount of it (groupmatch_part()); its
+ * items and postings are added to sums[].
  */
-static void pair_side(struct debitor *d, const char *se, struct side *s)
+static void pair_side(struct debitor *d, struct side *s, uint64_t *budget,
+		      struct flow_sum *sums)
 {
 	size_t n = s->nky + s->nerp;
 	struct gm_item *v = xcalloc(n + 1, sizeof(*v));
@@ -249,7 +308,10 @@ static void pair_side(struct debitor *d, const char *se, struct side *s)
 		v[s->nky + i] = (struct gm_item){ .side = 1, .amount = gm_amount(s->erp[i]->amount),
 						  .day = s->erp[i]->day,
 						  .party = s->erp[i]->recipient };
-	groupmatch(v, n, &lim, &r);
+	if (budget)
+		groupmatch_part(v, n, &lim, &r, budget);
+	else
+		groupmatch(v, n, &lim, &r);
 	for (size_t i = 0; i < s->nky; i++) {
 		if (!reported(s, ky_month(s, s->ky[i])))
 			continue;
@@ -266,16 +328,17 @@ static void pair_side(struct debitor *d, const char *se, struct side *s)
 		if (!v[s->nky + i].set)
 			erp_unpaired(d, s, i);
 	}
-	side_summaries(d, se, s, v, r.nsets);
+	side_sums(s, v, r.nsets, sums);
 	free(v);
 }
 
-/* KY->DEBITOR (debits, accepted claims) or DEBITOR->KY (credits, events), months from..to. */
-static void flow(struct debitor *d, const char *se, int32_t from, int32_t to, int to_debitor)
+/* DEBITOR->KY (credits, events), months from..to: the SE's side whole. */
+static void flow_credits(struct debitor *d, const char *se)
 {
-	const struct kyrows *l = &d->src[to_debitor ? CLAIMS : EVENTS];
-	struct side s = { .key = to_debitor ? "KY->DEBITOR" : "DEBITOR->KY",
-			  .to_debitor = to_debitor, .from = from, .to = to };
+	const struct kyrows *l = &d->src[EVENTS];
+	struct side s = { .key = "DEBITOR->KY", .to_debitor = 0, .from = d->from, .to = d->to,
+			  .all = &d->p };
+	struct flow_sum *sums = xcalloc(nmonths(d->from, d->to) + 1, sizeof(*sums));
 	s.ky = xcalloc(l->n + 1, sizeof(*s.ky));
 	s.erp = xcalloc(d->p.n + 1, sizeof(*s.erp));
 	for (size_t i = 0; i < l->n; i++) {
@@ -285,13 +348,187 @@ static void flow(struct debitor *d, const char *se, int32_t from, int32_t to, in
 	}
 	for (size_t i = 0; i < d->p.n; i++) {
 		const struct posting *p = &d->p.v[i];
-		if (!strcmp(p->se, se) && (to_debitor ? p->amount > 0 : p->amount < 0))
+		if (!strcmp(p->se, se) && p->amount < 0)
 			s.erp[s.nerp++] = p;
 	}
-	pair_side(d, se, &s);
+	pair_side(d, &s, NULL, sums);
+	side_summaries(d, se, s.key, d->from, d->to, sums);
 	free(s.ky);
 	free(s.erp);
 	free(s.copy);
+	free(sums);
+}
+
+/* The KY->DEBITOR sums of se, added (zero) when new. */
+static struct flow_sum *se_sums(struct debitor *d, const char *se)
+{
+	size_t lo = 0, hi = d->nses;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(d->ses[mid].se, se);
+		if (!c)
+			return d->ses[mid].m;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	d->ses = xgrow(d->ses, &d->ases, d->nses + 1, sizeof(*d->ses));
+	memmove(&d->ses[lo + 1], &d->ses[lo], (d->nses - lo) * sizeof(*d->ses));
+	xstrlcpy(d->ses[lo].se, se, sizeof(d->ses[lo].se));
+	d->ses[lo].m = xcalloc(nmonths(d->from, d->to) + 1, sizeof(*d->ses[lo].m));
+	d->nses++;
+	return d->ses[lo].m;
+}
+
+/*
+ * Sorter rows: the key SE \0 AMOUNT SIDE, then SEQ for a claim (store
+ * order), or RECIPIENT \0 DAY BILAG \0 AMOUNT ACCOUNT \0 SEQ for a debit
+ * (postings_sort()'s order, equal ones as read). AMOUNT is the item's
+ * (gm_amount()), 0 for every row when balance-rest is on (a rest is the
+ * whole SE's); AMOUNT and SEQ 8 bytes, DAY 4, big-endian, the signed
+ * ones' top bit flipped. A claim's value: month, day, created,
+ * processed, amount (host order), then SE, CPR, ident, status; a
+ * debit's: month, day, amount, then SE, recipient, account, bilag, text.
+ */
+static void put_head(const struct debitor *d, struct strbuf *key, const char *se, money_t amount,
+		     int kind)
+{
+	segrow_put_str(key, se);
+	segrow_put_be(key, d->mc.lim.balance_rest ? 0 : (uint64_t)gm_amount(amount), 8);
+	segrow_put_be(key, (uint64_t)kind, 1);
+}
+
+static int add_claim(struct debitor *d, const struct kyrow *q)
+{
+	struct strbuf key = STRBUF_INIT, v = STRBUF_INIT;
+	int rc;
+	put_head(d, &key, q->se, q->amount, ROW_KY);
+	segrow_put_be(&key, d->seq++, 8);
+	strbuf_add(&v, &q->month, sizeof(q->month));
+	strbuf_add(&v, &q->day, sizeof(q->day));
+	strbuf_add(&v, &q->created, sizeof(q->created));
+	strbuf_add(&v, &q->processed, sizeof(q->processed));
+	strbuf_add(&v, &q->amount, sizeof(q->amount));
+	segrow_put_str(&v, q->se);
+	segrow_put_str(&v, q->cpr);
+	segrow_put_str(&v, q->ident);
+	segrow_put_str(&v, q->status);
+	rc = segsort_add(&d->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
+	strbuf_release(&key);
+	strbuf_release(&v);
+	return rc;
+}
+
+static void get_claim(const char *raw, struct kyrow *q)
+{
+	memset(q, 0, sizeof(*q));
+	memcpy(&q->month, raw, sizeof(q->month));
+	memcpy(&q->day, raw + 4, sizeof(q->day));
+	memcpy(&q->created, raw + 8, sizeof(q->created));
+	memcpy(&q->processed, raw + 16, sizeof(q->processed));
+	memcpy(&q->amount, raw + 24, sizeof(q->amount));
+	raw += 32;
+	xstrlcpy(q->se, segrow_next_str(&raw), sizeof(q->se));
+	xstrlcpy(q->cpr, segrow_next_str(&raw), sizeof(q->cpr));
+	q->ident = segrow_next_str(&raw);
+	q->status = segrow_next_str(&raw);
+	q->bilag = q->account = q->costcentre = q->invoice = q->reason = q->text = q->name = "";
+}
+
+static int add_debit(struct debitor *d, const struct posting *p)
+{
+	struct strbuf key = STRBUF_INIT, v = STRBUF_INIT;
+	int rc;
+	put_head(d, &key, p->se, p->amount, ROW_ERP);
+	segrow_put_str(&key, p->recipient);
+	segrow_put_be(&key, (uint32_t)p->day ^ 0x80000000u, 4);
+	segrow_put_str(&key, p->bilag);
+	segrow_put_be(&key, (uint64_t)p->amount ^ 0x8000000000000000ull, 8);
+	segrow_put_str(&key, p->account);
+	segrow_put_be(&key, d->seq++, 8);
+	strbuf_add(&v, &p->month, sizeof(p->month));
+	strbuf_add(&v, &p->day, sizeof(p->day));
+	strbuf_add(&v, &p->amount, sizeof(p->amount));
+	segrow_put_str(&v, p->se);
+	segrow_put_str(&v, p->recipient);
+	segrow_put_str(&v, p->account);
+	segrow_put_str(&v, p->bilag);
+	segrow_put_str(&v, p->text);
+	rc = segsort_add(&d->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
+	strbuf_release(&key);
+	strbuf_release(&v);
+	return rc;
+}
+
+static void get_debit(const char *raw, struct posting *p)
+{
+	memset(p, 0, sizeof(*p));
+	memcpy(&p->month, raw, sizeof(p->month));
+	memcpy(&p->day, raw + 4, sizeof(p->day));
+	memcpy(&p->amount, raw + 8, sizeof(p->amount));
+	raw += 16;
+	xstrlcpy(p->se, segrow_next_str(&raw), sizeof(p->se));
+	xstrlcpy(p->recipient, segrow_next_str(&raw), sizeof(p->recipient));
+	p->account = segrow_next_str(&raw);
+	p->bilag = segrow_next_str(&raw);
+	p->text = segrow_next_str(&raw);
+	p->journal = "";
+}
+
+/* KY->DEBITOR of one SE and amount (or the SE whole): paired, its sums kept for the summary. */
+static void flow_group(struct debitor *d)
+{
+	struct side s = { .key = "KY->DEBITOR", .to_debitor = 1, .from = d->from, .to = d->to };
+	struct kyrow *ky = xcalloc(d->nrows + 1, sizeof(*ky));
+	struct postings erp = { 0 };
+	const char *se = d->gkey.buf;
+	erp.v = xcalloc(d->nrows + 1, sizeof(*erp.v));
+	s.ky = xcalloc(d->nrows + 1, sizeof(*s.ky));
+	s.erp = xcalloc(d->nrows + 1, sizeof(*s.erp));
+	for (size_t i = 0; i < d->nrows; i++) {
+		const char *raw = d->raw.buf + d->rows[i].off;
+		if (d->rows[i].kind == ROW_KY) {
+			get_claim(raw, &ky[s.nky]);
+			s.ky[s.nky] = &ky[s.nky];
+			s.nky++;
+		} else {
+			get_debit(raw, &erp.v[erp.n]);
+			s.erp[s.nerp++] = &erp.v[erp.n++];
+		}
+	}
+	s.all = &erp;
+	pair_side(d, &s, &d->budget, se_sums(d, se));
+	free(s.ky);
+	free(s.erp);
+	free(s.copy);
+	free(ky);
+	free(erp.v);
+	d->nrows = 0;
+	strbuf_reset(&d->raw);
+}
+
+/* The sorted claims and debits: a group per SE and amount, a step budget per SE. */
+static int walk(int store, const uint8_t *key, size_t klen, const void *val, size_t vlen,
+		void *data)
+{
+	struct debitor *d = data;
+	size_t glen = strlen((const char *)key) + 1 + 8;	/* SE, amount */
+	(void)store;
+	(void)klen;
+	if (d->nrows && (d->gkey.len != glen || memcmp(d->gkey.buf, key, glen)))
+		flow_group(d);
+	if (!d->nrows) {
+		if (!d->gkey.len || strcmp(d->gkey.buf, (const char *)key))
+			d->budget = GM_CALL_ITEMS * d->mc.lim.max_steps;	/* a new SE */
+		strbuf_reset(&d->gkey);
+		strbuf_add(&d->gkey, key, glen);
+	}
+	d->rows = xgrow(d->rows, &d->arows, d->nrows + 1, sizeof(*d->rows));
+	d->rows[d->nrows].kind = key[glen];
+	d->rows[d->nrows++].off = d->raw.len;
+	strbuf_add(&d->raw, val, vlen);
+	return 0;
 }
 
 /* Rejected rows' indexes by ident and CPR, then index. */
@@ -414,16 +651,22 @@ static void clearing(struct debitor *d, const char *se, int32_t month)
 				"accounts");
 }
 
-static void match_all(struct debitor *d)
+static int match_all(struct debitor *d)
 {
 	const char **se;
 	size_t nse = reconin_ses(&d->in, &se);
-	int32_t to = d->ctx->night / 100;
-	int32_t from = month_add(to, -matchconf_months_back(&d->mc, d->ctx->conf.months_back));
-	int *copies = failed_copies(&d->src[FAILED]);
+	int32_t to = d->to, from = d->from;
+	int *copies;
+	if (segsort_each(&d->sort, walk, d)) {
+		free(se);
+		return -1;
+	}
+	if (d->nrows)
+		flow_group(d);
+	copies = failed_copies(&d->src[FAILED]);
 	for (size_t i = 0; i < nse; i++) {
-		flow(d, se[i], from, to, 1);
-		flow(d, se[i], from, to, 0);
+		side_summaries(d, se[i], "KY->DEBITOR", from, to, se_sums(d, se[i]));
+		flow_credits(d, se[i]);
 		for (int32_t m = from; m <= to; m = month_add(m, 1))
 			rejected(d, se[i], m, copies);
 		registrations(d, se[i]);
@@ -431,6 +674,7 @@ static void match_all(struct debitor *d)
 	}
 	free(copies);
 	free(se);
+	return 0;
 }
 
 /*
@@ -442,7 +686,6 @@ static void match_all(struct debitor *d)
 static int claim_row(const struct kyrow *q, void *data)
 {
 	struct debitor *d = data;
-	struct kyrow c;
 	if (is(q, "ACCEPTERET")) {
 		struct regsum *t = d->nreg ? &d->reg[d->nreg - 1] : NULL;
 		if (!t || t->month != q->month || strcmp(t->se, q->se)) {
@@ -462,9 +705,17 @@ static int claim_row(const struct kyrow *q, void *data)
 	}
 	if (!accepted_month(q))
 		return 0;
-	c = *q;
-	c.bilag = c.account = c.costcentre = c.invoice = c.reason = c.text = c.name = "";
-	kyrows_add(&d->src[CLAIMS], &c);
+	return add_claim(d, q);
+}
+
+/* A posting on a restance account: a debit sorted (KY->DEBITOR), a credit kept (DEBITOR->KY). */
+static int restance_row(const struct posting *p, void *data)
+{
+	struct debitor *d = data;
+	if (p->amount > 0)
+		return add_debit(d, p);
+	if (p->amount < 0)
+		postings_add(&d->p, p);
 	return 0;
 }
 
@@ -482,11 +733,14 @@ static int load(struct debitor *d, MDB_txn *txn)
 	strbuf_release(&path);
 	if (rc)
 		return EXIT_USAGE;
+	d->to = to;
+	d->from = month_add(to, -matchconf_months_back(&d->mc, c->conf.months_back));
 	if ((rc = recon_begin(&d->out, d->ctx, source_store, NSOURCES)))
 		return rc;
+	segsort_init(&d->sort, c->conf.state, SORT_BYTES);
 	if (reconin_open(&d->in, d->ctx, txn, source_store, NSOURCES,
 			 month_add(to, -d->mc.lookback_months), to) ||
-	    (rc = postings_load(&d->in, ERP, &d->acc, "ky-restance", &d->p)) < 0)
+	    (rc = postings_each(&d->in, ERP, &d->acc, "ky-restance", restance_row, d)) < 0)
 		return EXIT_INTERNAL;
 	postings_sort(&d->p);
 	if (kyrows_each(&d->in, CLAIMS, claim_row, d))
@@ -520,7 +774,7 @@ static int match_night(struct stage_ctx *ctx)
 	int rc;
 	if (store_begin(&ctx->store, 0, &txn))
 		return EXIT_INTERNAL;
-	if ((rc = load(&d, txn)) != 0 || (match_all(&d), !conserved(&d))) {
+	if ((rc = load(&d, txn)) != 0 || match_all(&d) || !conserved(&d)) {
 		mdb_txn_abort(txn);
 		rc = rc ? rc : EXIT_INTERNAL;
 	} else {
@@ -533,6 +787,13 @@ static int match_night(struct stage_ctx *ctx)
 	accounts_free(&d.acc);
 	recon_free(&d.out);
 	free(d.reg);
+	segsort_free(&d.sort);
+	strbuf_release(&d.gkey);
+	strbuf_release(&d.raw);
+	free(d.rows);
+	for (size_t i = 0; i < d.nses; i++)
+		free(d.ses[i].m);
+	free(d.ses);
 	return rc;
 }
 

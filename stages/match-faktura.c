@@ -12,7 +12,12 @@
  *                 rejected invoice that was paid anyway is flagged.
  *   per account   KY 'Sum af posteringsgrundlag' (D +, K -) against the
  *                 ERP postings on that account (not KY's own KY- bilag).
- * Reads only the store and conf/ (matching.conf).
+ * Reads only the store and conf/ (matching.conf). Every pairing is of
+ * equal amounts within one SE, so the invoices and postings are regrouped
+ * by SE and amount in the store's external sorter (store/segment.h) and
+ * each SE and amount is matched alone, in the order the whole source had:
+ * memory is the sort buffer and the largest group of equal amounts, not
+ * the sources; the results are the same.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -37,45 +42,72 @@ static const char *const source_store[NSOURCES] = {
 	"erp.posting",
 };
 
+/* A sorter row's kind: what it is within its SE and amount. */
+enum { ROW_INVOICE, ROW_POSTING, ROW_REJECTED };
+
+/* An SE and month: its GODKENDT, AFVIST and TEKNISK_FEJL rows, added up. */
+struct month_sum {
+	char se[9];
+	int32_t month;
+	money_t left, right, open;	/* GODKENDT: invoiced, paid, unpaid */
+	size_t invoices;
+	money_t afvist, fejl;
+	size_t nafvist, nfejl;
+};
+
+/* The ledger side of KY's posting basis: an SE, month and account (an index into pat). */
+struct account_sum {
+	char se[9];
+	int32_t month;
+	long pat;
+	money_t right;
+	uint64_t last;		/* the posting added last (a posting on the account twice adds once) */
+};
+
 struct faktura {
 	struct stage_ctx *ctx;
 	struct match_conf mc;
 	struct reconin in;
-	struct kyrows src[SUM + 1];
-	struct postings p;
-	char *used;		/* per posting: paired with an invoice */
-	size_t *byamount;	/* every posting index, by amount, then index */
+	struct kyrows sums;	/* ky.faktura_sum, in cmp_inv() order */
 	const char **pat;	/* the accounts KY names (invoices, posting basis), sorted, once */
-	size_t npat;
-	struct plist {		/* per pat[i]: the postings on it (on_account), ascending */
-		size_t *v, n, alloc;
-	} *on;
-	struct kyrows unpaid;	/* approved invoices not paid on their account (copies) */
-	money_t *amounts;	/* of the approved and rejected invoices, sorted */
-	size_t namounts, aamounts;
-	size_t apat;
+	size_t npat, apat;
 	struct textpool patpool;	/* the texts of pat */
-	/* the approved invoices, regrouped by SE, month and account (see add_invoice()) */
+	uint8_t *amounts;	/* a bit per hashed amount of an approved or rejected invoice */
+	/* every row that can pair, regrouped by SE and amount (see add_row()) */
 	struct segsort sort;
 	uint64_t seq;
-	struct strbuf raw;	/* the group's rows, as add_invoice() wrote them */
-	struct strbuf gkey;	/* the group's key: SE, month, account */
-	size_t *off, n, aoff;
-	struct kyrow *group;
-	size_t agroup;
+	struct month_sum *ms;	/* sorted by SE and month */
+	size_t nms, ams;
+	struct account_sum *as;	/* sorted by SE, month and pat */
+	size_t nas, aas;
+	uint64_t nposting;	/* postings read: account_sum.last */
+	/* the SE and amount being walked: its rows as the sorter gave them */
+	struct strbuf pkey;	/* SE \0 AMOUNT */
+	struct strbuf raw;
+	struct prow {
+		int kind;
+		size_t off;
+	} *rows;
+	size_t nrows, arows;
+	struct kyrow *inv, *rej;	/* approved (cmp_inv() order) and rejected invoices */
+	size_t ainv, arej, ninv, nrej;
+	struct posting *post;	/* the payable postings, in posting order */
+	size_t apost, npost;
+	char *used;		/* per post: paired with an invoice */
+	size_t aused;
+	long *pats;		/* the accounts of pat each post is on: post j's from pat_at[j] */
+	size_t npats, apats, *pat_at, apat_at;
+	size_t *unpaid;		/* inv not paid on their account */
+	size_t nunpaid, aunpaid;
 	int32_t from, to;	/* the months matched */
-	struct month_sum {	/* the GODKENDT row of the SE and month being walked */
-		char se[9];
-		int32_t month;
-		money_t left, right, open;
-		size_t invoices;
-	} ms;
 	struct recon_out out;
 	int bad;		/* a conservation check failed */
 };
 
 /* The sort buffer: with strbuf's doubling from 64 bytes it stays an 8 MiB arena. */
 enum { SORT_BYTES = (8 << 20) - 64 };
+/* The amounts' bitmap: 2^23 bits, 1 MiB. */
+enum { AMOUNT_BITS = 23 };
 
 static int cmp_inv(const void *a, const void *b)
 {
@@ -90,17 +122,10 @@ static int cmp_inv(const void *a, const void *b)
 	return c ? c : strcmp(x->ident, y->ident);
 }
 
-static int cmp_posting(const void *a, const void *b)
+/* Whether two rows share SE, month and account (0) or not: a posting basis row's place. */
+static int cmp_inv_place(const struct kyrow *x, const struct kyrow *y)
 {
-	const struct posting *x = a, *y = b;
-	int c = strcmp(x->se, y->se);
-	if (!c)
-		c = (x->day > y->day) - (x->day < y->day);
-	if (!c)
-		c = strcmp(x->bilag, y->bilag);
-	if (!c)
-		c = strcmp(x->account, y->account);
-	return c ? c : (x->amount > y->amount) - (x->amount < y->amount);
+	return strcmp(x->se, y->se) || x->month != y->month || strcmp(x->account, y->account);
 }
 
 /*
@@ -126,30 +151,15 @@ static int within(const struct faktura *k, const struct kyrow *q, const struct p
 	       (apart >= -k->mc.lim.pair_window && apart <= k->mc.lim.pair_window);
 }
 
-/* The first position in byamount of a posting of amount a. */
-static size_t first_of_amount(const struct faktura *k, money_t a)
-{
-	size_t lo = 0, hi = k->p.n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (k->p.v[k->byamount[mid]].amount < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * An unpaired posting of the invoice's amount within the window, on (or
- * off) its account: the first in posting order, found through byamount.
+ * off) its account: the first in posting order. The SE and amount walked
+ * holds every posting of the amount.
  */
 static const struct posting *find_paid(struct faktura *k, const struct kyrow *q, int own_account)
 {
-	for (size_t x = first_of_amount(k, q->amount);
-	     x < k->p.n && k->p.v[k->byamount[x]].amount == q->amount; x++) {
-		size_t i = k->byamount[x];
-		const struct posting *p = &k->p.v[i];
+	for (size_t i = 0; i < k->npost; i++) {
+		const struct posting *p = &k->post[i];
 		if (k->used[i] || !payable(p, q->se, q->amount < 0) || p->amount != q->amount ||
 		    on_account(q->account, p) != own_account || !within(k, q, p))
 			continue;
@@ -218,12 +228,6 @@ static int segment_stop(char c)
 	return c == '\0' || c == '.' || c == '-' || c == ' ';
 }
 
-static int cmp_money(const void *a, const void *b)
-{
-	money_t x = *(const money_t *)a, y = *(const money_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* Adds account a to pat (sorted, once; its text kept in patpool). */
 static void pat_add(struct faktura *k, const char *a)
 {
@@ -244,29 +248,75 @@ static void pat_add(struct faktura *k, const char *a)
 	k->npat++;
 }
 
+/* The bit of amount a in amounts (a multiplicative hash: amounts cluster). */
+static size_t amount_bit(money_t a)
+{
+	return (size_t)(((uint64_t)a * 0x9E3779B97F4A7C15ull) >> (64 - AMOUNT_BITS));
+}
+
 static void amount_add(struct faktura *k, money_t a)
 {
-	k->amounts = xgrow(k->amounts, &k->aamounts, k->namounts + 1, sizeof(*k->amounts));
-	k->amounts[k->namounts++] = a;
+	size_t b = amount_bit(a);
+	k->amounts[b >> 3] |= (uint8_t)(1u << (b & 7));
+}
+
+/* Whether some invoice may have amount a (no: none has). */
+static int amount_maybe(const struct faktura *k, money_t a)
+{
+	size_t b = amount_bit(a);
+	return k->amounts[b >> 3] >> (b & 7) & 1;
+}
+
+/* The GODKENDT, AFVIST and TEKNISK_FEJL sums of se and month (added, zero, when new). */
+static struct month_sum *month_sum(struct faktura *k, const char *se, int32_t month)
+{
+	size_t lo = 0, hi = k->nms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(k->ms[mid].se, se);
+		if (!c)
+			c = (k->ms[mid].month > month) - (k->ms[mid].month < month);
+		if (!c)
+			return &k->ms[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	k->ms = xgrow(k->ms, &k->ams, k->nms + 1, sizeof(*k->ms));
+	memmove(&k->ms[lo + 1], &k->ms[lo], (k->nms - lo) * sizeof(*k->ms));
+	memset(&k->ms[lo], 0, sizeof(*k->ms));
+	xstrlcpy(k->ms[lo].se, se, sizeof(k->ms[lo].se));
+	k->ms[lo].month = month;
+	k->nms++;
+	return &k->ms[lo];
 }
 
 /*
- * An approved invoice as it is read: its account and amount noted (what a
- * posting needs to be kept: keep_posting()), the row into the sorter under
- *   SE \0 MONTH ACCOUNT \0 DAY IDENT \0 SEQ
- * (MONTH and DAY 4 bytes, SEQ 8, big-endian; DAY's sign bit flipped): the
- * order of cmp_inv(), equal rows in store order. Its value: month, day,
+ * A row into the sorter under SE \0 AMOUNT KIND, then for an invoice
+ * (approved or rejected) MONTH ACCOUNT \0 DAY IDENT \0 SEQ, the order of
+ * cmp_inv(); for a posting DAY BILAG \0 ACCOUNT \0 SEQ, posting order
+ * (SE, day, bilag, account, amount; equal ones as read). AMOUNT and SEQ
+ * 8 bytes, MONTH and DAY 4, big-endian; the sign bits of AMOUNT and DAY
+ * flipped. Every step pairs equal amounts of one SE only, so each SE and
+ * amount is matched alone, in the order the whole source had.
+ */
+static void put_head(struct strbuf *key, const char *se, money_t amount, int kind)
+{
+	segrow_put_str(key, se);
+	segrow_put_be(key, (uint64_t)amount ^ 0x8000000000000000ull, 8);
+	segrow_put_be(key, (uint64_t)kind, 1);
+}
+
+/*
+ * An invoice's row (approved or rejected): the value is month, day,
  * created, processed, amount (host order), then SE, CPR, CVR and the texts.
  */
-static int add_invoice(const struct kyrow *q, void *data)
+static int add_invoice_row(struct faktura *k, const struct kyrow *q, int kind)
 {
-	struct faktura *k = data;
 	struct strbuf key = STRBUF_INIT, v = STRBUF_INIT;
 	int rc;
-	if (q->account[0])
-		pat_add(k, q->account);
-	amount_add(k, q->amount);
-	segrow_put_str(&key, q->se);
+	put_head(&key, q->se, q->amount, kind);
 	segrow_put_be(&key, (uint32_t)q->month, 4);
 	segrow_put_str(&key, q->account);
 	segrow_put_be(&key, (uint32_t)q->day ^ 0x80000000u, 4);
@@ -295,7 +345,7 @@ static int add_invoice(const struct kyrow *q, void *data)
 	return rc;
 }
 
-/* A row add_invoice() wrote: its texts point into raw. */
+/* A row add_invoice_row() wrote: its texts point into raw. */
 static void get_invoice(const char *raw, struct kyrow *q)
 {
 	memset(q, 0, sizeof(*q));
@@ -319,20 +369,85 @@ static void get_invoice(const char *raw, struct kyrow *q)
 	q->name = segrow_next_str(&raw);
 }
 
-/*
- * What a posting must have to be read at all, with the approved invoices'
- * (add_invoice()): the accounts KY names (invoices, posting basis), and
- * the amounts of the approved and rejected invoices, sorted.
- */
-static void index_invoices(struct faktura *k)
+/* A posting's row: month, day, amount (host order), then SE, account, bilag, text. */
+static int add_posting_row(struct faktura *k, const struct posting *p)
 {
-	for (size_t i = 0; i < k->src[SUM].n; i++)
-		if (k->src[SUM].v[i].account[0])
-			pat_add(k, k->src[SUM].v[i].account);
-	for (size_t i = 0; i < k->src[AFVIST].n; i++)
-		amount_add(k, k->src[AFVIST].v[i].amount);
-	if (k->namounts)
-		qsort(k->amounts, k->namounts, sizeof(*k->amounts), cmp_money);
+	struct strbuf key = STRBUF_INIT, v = STRBUF_INIT;
+	int rc;
+	put_head(&key, p->se, p->amount, ROW_POSTING);
+	segrow_put_be(&key, (uint32_t)p->day ^ 0x80000000u, 4);
+	segrow_put_str(&key, p->bilag);
+	segrow_put_str(&key, p->account);
+	segrow_put_be(&key, k->seq++, 8);
+	strbuf_add(&v, &p->month, sizeof(p->month));
+	strbuf_add(&v, &p->day, sizeof(p->day));
+	strbuf_add(&v, &p->amount, sizeof(p->amount));
+	segrow_put_str(&v, p->se);
+	segrow_put_str(&v, p->account);
+	segrow_put_str(&v, p->bilag);
+	segrow_put_str(&v, p->text);
+	rc = segsort_add(&k->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
+	strbuf_release(&key);
+	strbuf_release(&v);
+	return rc;
+}
+
+/* A row add_posting_row() wrote: its texts point into raw. */
+static void get_posting(const char *raw, struct posting *p)
+{
+	memset(p, 0, sizeof(*p));
+	memcpy(&p->month, raw, sizeof(p->month));
+	memcpy(&p->day, raw + 4, sizeof(p->day));
+	memcpy(&p->amount, raw + 8, sizeof(p->amount));
+	raw += 16;
+	xstrlcpy(p->se, segrow_next_str(&raw), sizeof(p->se));
+	p->account = segrow_next_str(&raw);
+	p->bilag = segrow_next_str(&raw);
+	p->text = segrow_next_str(&raw);
+	p->journal = "";
+}
+
+/* The months matched: an invoice of another month is read, not matched. */
+static int matched_month(const struct faktura *k, int32_t month)
+{
+	return month >= k->from && month <= k->to;
+}
+
+/* An approved invoice as it is read: its account noted, the row sorted when matched. */
+static int add_approved(const struct kyrow *q, void *data)
+{
+	struct faktura *k = data;
+	if (q->account[0])
+		pat_add(k, q->account);
+	if (!matched_month(k, q->month))
+		return 0;
+	amount_add(k, q->amount);
+	return add_invoice_row(k, q, ROW_INVOICE);
+}
+
+/* A rejected invoice: listed (and sought among the postings) in the months matched. */
+static int add_rejected(const struct kyrow *q, void *data)
+{
+	struct faktura *k = data;
+	if (!matched_month(k, q->month))
+		return 0;
+	amount_add(k, q->amount);
+	return add_invoice_row(k, q, ROW_REJECTED);
+}
+
+/* An invoice with a technical error: listed for the clerk, handled again (open). */
+static int add_failed(const struct kyrow *q, void *data)
+{
+	struct faktura *k = data;
+	struct month_sum *m;
+	if (!matched_month(k, q->month))
+		return 0;
+	inv_exception(k, q, "TEKNISK_FEJL", "teknisk-fejl", "eFaktura med teknisk fejl, "
+		      "behandl den igen / eInvoice with a technical error, handle it again");
+	m = month_sum(k, q->se, q->month);
+	m->fejl += q->amount;
+	m->nfejl++;
+	return 0;
 }
 
 /*
@@ -359,86 +474,128 @@ static int each_pat(const struct faktura *k, const char *a,
 	return 0;
 }
 
-static int found(const struct faktura *k, long x, void *data)
+static int add_pat(const struct faktura *k, long x, void *data)
 {
+	struct faktura *w = data;
 	(void)k;
-	(void)x;
-	(void)data;
-	return 1;
+	w->pats = xgrow(w->pats, &w->apats, w->npats + 1, sizeof(*w->pats));
+	w->pats[w->npats++] = x;
+	return 0;
 }
 
-/*
- * Whether any step can read the posting: pair_account() and per_account()
- * read only postings on an account KY names, find_paid() only postings of
- * an invoice's amount. The others are left out of memory; the kept ones
- * keep their order, so every result is the same.
- */
-static int keep_posting(const struct posting *p, void *data)
+/* The accounts of pat each posting walked is on (each_pat(), once a posting). */
+static void index_pats(struct faktura *k)
 {
-	struct faktura *k = data;
-	size_t lo = 0, hi = k->namounts;
+	k->pat_at = xgrow(k->pat_at, &k->apat_at, k->npost + 1, sizeof(*k->pat_at));
+	k->npats = 0;
+	for (size_t j = 0; j < k->npost; j++) {
+		k->pat_at[j] = k->npats;
+		each_pat(k, k->post[j].account, add_pat, k);
+	}
+	k->pat_at[k->npost] = k->npats;
+}
+
+/* Whether posting j walked is on account pat[x] (index_pats()). */
+static int on_pat(const struct faktura *k, long x, size_t j)
+{
+	for (size_t i = k->pat_at[j]; x >= 0 && i < k->pat_at[j + 1]; i++)
+		if (k->pats[i] == x)
+			return 1;
+	return 0;
+}
+
+static int cmp_account_sum(const struct account_sum *a, const char *se, int32_t month, long pat)
+{
+	int c = strcmp(a->se, se);
+	if (!c)
+		c = (a->month > month) - (a->month < month);
+	return c ? c : (a->pat > pat) - (a->pat < pat);
+}
+
+static int qcmp_account_sum(const void *a, const void *b)
+{
+	const struct account_sum *y = b;
+	return cmp_account_sum(a, y->se, y->month, y->pat);
+}
+
+/* The ledger side of the posting basis row se, month, pat[x], or NULL. */
+static struct account_sum *account_sum(const struct faktura *k, const char *se, int32_t month,
+				       long x)
+{
+	size_t lo = 0, hi = k->nas;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (k->amounts[mid] < p->amount)
+		int c = cmp_account_sum(&k->as[mid], se, month, x);
+		if (!c)
+			return &k->as[mid];
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if ((lo < k->namounts && k->amounts[lo] == p->amount) || each_pat(k, p->account, found, NULL))
-		postings_add(&k->p, p);
-	return 0;
+	return NULL;
 }
 
-struct on_add {
-	size_t i;
+/*
+ * The posting basis, read whole (a row per SE, month and account) and its
+ * accounts noted; then a sum per SE, month and account for the ledger's
+ * postings on it (add_account()).
+ */
+static void index_sums(struct faktura *k)
+{
+	const struct kyrows *l = &k->sums;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].account[0])
+			pat_add(k, l->v[i].account);
+	for (size_t i = 0; i < l->n; i++) {
+		struct account_sum *a;
+		if (!l->v[i].account[0] || (i > 0 && !cmp_inv_place(&l->v[i - 1], &l->v[i])))
+			continue;
+		k->as = xgrow(k->as, &k->aas, k->nas + 1, sizeof(*k->as));
+		a = &k->as[k->nas++];
+		memset(a, 0, sizeof(*a));
+		memcpy(a->se, l->v[i].se, sizeof(a->se));
+		a->month = l->v[i].month;
+		a->pat = find_pat(k, l->v[i].account, strlen(l->v[i].account));
+		a->last = UINT64_MAX;
+	}
+	if (k->nas)
+		qsort(k->as, k->nas, sizeof(*k->as), qcmp_account_sum);
+}
+
+struct add_account {
+	struct faktura *k;
+	const struct posting *p;
 };
 
-static int add_on(const struct faktura *k, long x, void *data)
+static int add_account(const struct faktura *k, long x, void *data)
 {
-	const struct on_add *o = data;
-	struct plist *l = &k->on[x];
-	if (l->n && l->v[l->n - 1] == o->i)
-		return 0;	/* the same account at two places */
-	l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = o->i;
+	const struct add_account *a = data;
+	struct account_sum *s = account_sum(k, a->p->se, a->p->month, x);
+	if (s && s->last != a->k->nposting) {
+		s->last = a->k->nposting;
+		s->right += a->p->amount;
+	}
 	return 0;
 }
 
 /*
- * The postings on each account KY names, in one pass: linear in the
- * postings, instead of a scan of all postings per account and month.
+ * A posting as it is read: added to the posting basis sums of the
+ * accounts it is on; sorted when it can pay an invoice (an amount some
+ * invoice may have; not one of KY's own finansbilag).
  */
-static void index_accounts(struct faktura *k)
+static int add_posting(const struct posting *p, void *data)
 {
-	k->on = xcalloc(k->npat + 1, sizeof(*k->on));
-	for (size_t i = 0; i < k->p.n && k->npat; i++) {
-		struct on_add o = { i };
-		each_pat(k, k->p.v[i].account, add_on, &o);
-	}
-}
-
-/* The postings on account (on_account()), ascending; NULL and 0 for none. */
-static const size_t *postings_on(const struct faktura *k, const char *account, size_t *n)
-{
-	long x = account[0] ? find_pat(k, account, strlen(account)) : -1;
-	*n = x < 0 ? 0 : k->on[x].n;
-	return x < 0 ? NULL : k->on[x].v;
-}
-
-/* Indexes by the amount of their posting (p[idx[i]], or p[i] without idx), then index. */
-struct by_amount {
-	const struct posting *p;
-	const size_t *idx;
-};
-
-static int cmp_by_amount(const void *a, const void *b, void *data)
-{
-	const struct by_amount *c = data;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	money_t ax = c->p[c->idx ? c->idx[x] : x].amount, ay = c->p[c->idx ? c->idx[y] : y].amount;
-	if (ax != ay)
-		return ax < ay ? -1 : 1;
-	return (x > y) - (x < y);
+	struct faktura *k = data;
+	struct add_account a = { k, p };
+	if (!strncmp(p->bilag, "KY-", 3))
+		return 0;
+	k->nposting++;
+	if (k->nas)
+		each_pat(k, p->account, add_account, &a);
+	if (!p->amount || !amount_maybe(k, p->amount))
+		return 0;
+	return add_posting_row(k, p);
 }
 
 /* Whether text names the invoice number as a word of its own ('Faktura 9104', not 91040). */
@@ -455,62 +612,55 @@ static int names_invoice(const char *text, const char *invoice)
 }
 
 /*
- * One account's approved invoices of a month (credit notes when credit)
- * against the payable postings on it: first a posting of the amount whose
- * text names the invoice number, within pair-window; then the rest 1:1 by
- * amount and nearest day (groupmatch), so among many equal invoices of one
- * supplier the one never paid is the one named. What is not paid on the
- * account is left for unpaid(), once every account and month has taken
- * its own.
+ * One account's approved invoices of a month (credit notes when credit),
+ * of the amount walked, against the payable postings on it: first a
+ * posting whose text names the invoice number, within pair-window; then
+ * the rest 1:1 by nearest day (groupmatch), so among many equal invoices
+ * of one supplier the one never paid is the one named. What is not paid
+ * on the account is left for unpaid(), once every account and month has
+ * taken its own.
  */
 static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t nall, int credit,
 			    money_t *right)
 {
-	size_t non;
-	const size_t *on = postings_on(k, all[0].account, &non);
-	size_t *idx = xcalloc(non + 1, sizeof(*idx)), np = 0, nq = 0, n = 0;
-	size_t *amt = xcalloc(non + 1, sizeof(*amt));	/* positions into idx, by amount */
-	const struct kyrow **q = xcalloc(nall + 1, sizeof(*q));
-	const struct posting **paid = xcalloc(nall + 1, sizeof(*paid));
-	size_t *item = xcalloc(nall + non + 1, sizeof(*item));	/* v[i]: invoice or posting */
-	struct gm_item *v = xcalloc(nall + non + 1, sizeof(*v));
-	int *first = NULL, *next = NULL;
+	long x = all[0].account[0] ? find_pat(k, all[0].account, strlen(all[0].account)) : -1;
+	size_t *idx, np = 0, nq = 0, n = 0;
+	const struct kyrow **q;
+	const struct posting **paid;
+	size_t *item;
+	struct gm_item *v;
+	int *first, *next;
 	struct gm_result r;
 	money_t open = 0;
 	struct gm_limits lim = k->mc.lim;
-	struct by_amount ba = { k->p.v, NULL };
+	for (size_t i = 0; i < nall; i++)
+		nq += (all[i].amount < 0) == credit;
+	if (!nq)
+		return 0;	/* the postings alone pair with nothing */
+	idx = xcalloc(k->npost + 1, sizeof(*idx));
+	q = xcalloc(nall + 1, sizeof(*q));
+	paid = xcalloc(nall + 1, sizeof(*paid));
+	item = xcalloc(nall + k->npost + 1, sizeof(*item));	/* v[i]: invoice or posting */
+	v = xcalloc(nall + k->npost + 1, sizeof(*v));
+	nq = 0;
 	for (size_t i = 0; i < nall; i++)
 		if ((all[i].amount < 0) == credit)
 			q[nq++] = &all[i];
-	for (size_t x = 0; x < non; x++)
-		if (!k->used[on[x]] && payable(&k->p.v[on[x]], all[0].se, credit))
-			idx[np++] = on[x];
-	for (size_t j = 0; j < np; j++)
-		amt[j] = j;
-	ba.idx = idx;
-	if (np)
-		qsort_r(amt, np, sizeof(*amt), cmp_by_amount, &ba);
-	/* the first posting (in idx order) of the amount that names the invoice */
-	for (size_t i = 0; i < nq; i++) {
-		size_t lo = 0, hi = np;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (k->p.v[idx[amt[mid]]].amount < q[i]->amount)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < np && k->p.v[idx[amt[lo]]].amount == q[i]->amount; lo++) {
-			size_t j = amt[lo];
-			const struct posting *p = &k->p.v[idx[j]];
-			if (!k->used[idx[j]] && within(k, q[i], p) &&
+	for (size_t j = 0; j < k->npost; j++)
+		if (!k->used[j] && payable(&k->post[j], all[0].se, credit) &&
+		    on_pat(k, x, j))
+			idx[np++] = j;
+	/* the first posting (in posting order) that names the invoice */
+	for (size_t i = 0; i < nq; i++)
+		for (size_t j = 0; j < np; j++) {
+			const struct posting *p = &k->post[idx[j]];
+			if (!k->used[idx[j]] && p->amount == q[i]->amount && within(k, q[i], p) &&
 			    names_invoice(p->text, q[i]->invoice)) {
 				k->used[idx[j]] = 1;
 				paid[i] = p;
 				break;
 			}
 		}
-	}
 	for (size_t i = 0; i < nq; i++)
 		if (!paid[i]) {
 			item[n] = i;
@@ -521,8 +671,8 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 		if (!k->used[idx[j]]) {
 			item[n] = idx[j];
 			v[n++] = (struct gm_item){ .side = 1,
-						   .amount = gm_amount(k->p.v[idx[j]].amount),
-						   .day = k->p.v[idx[j]].day };
+						   .amount = gm_amount(k->post[idx[j]].amount),
+						   .day = k->post[idx[j]].day };
 		}
 	lim.max_group = 1;	/* an invoice and its payment: 1:1 only, whatever the conf says */
 	lim.balance_rest = 0;
@@ -530,8 +680,8 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 	/* each settlement's postings, in item order: an invoice takes the last */
 	first = xmalloc(((size_t)r.nsets + 1) * sizeof(*first));
 	next = xmalloc((n + 1) * sizeof(*next));
-	for (int x = 0; x <= r.nsets; x++)
-		first[x] = -1;
+	for (int s = 0; s <= r.nsets; s++)
+		first[s] = -1;
 	for (size_t b = n; b-- > 0;)
 		if (v[b].side == 1 && v[b].set) {
 			next[b] = first[v[b].set];
@@ -540,13 +690,15 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 	for (size_t a = 0; a < n; a++)
 		if (v[a].side == 0 && v[a].set)
 			for (int b = first[v[a].set]; b >= 0; b = next[b]) {
-				paid[item[a]] = &k->p.v[item[b]];
+				paid[item[a]] = &k->post[item[b]];
 				k->used[item[b]] = 1;
 			}
 	for (size_t i = 0; i < nq; i++) {
 		const struct posting *p = paid[i];
 		if (!p) {
-			kyrows_add(&k->unpaid, q[i]);
+			k->unpaid = xgrow(k->unpaid, &k->aunpaid, k->nunpaid + 1,
+					  sizeof(*k->unpaid));
+			k->unpaid[k->nunpaid++] = (size_t)(q[i] - k->inv);
 			open += q[i]->amount;
 			continue;
 		}
@@ -560,7 +712,6 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 				   p->bilag);
 	}
 	free(idx);
-	free(amt);
 	free(q);
 	free(paid);
 	free(item);
@@ -570,126 +721,126 @@ static money_t pair_account(struct faktura *k, const struct kyrow *all, size_t n
 	return open;
 }
 
-/* The GODKENDT row of the SE and month walked, when it had approved invoices. */
-static void approved_month(struct faktura *k)
+/*
+ * A rejected invoice of the amount walked: KY's decision, its amount
+ * explained (conf: 'explains afvist'), unless it was paid anyway.
+ */
+static void rejected(struct faktura *k, const struct kyrow *q)
 {
-	struct month_sum *m = &k->ms;
-	if (m->invoices) {	/* no approved invoice that month: no row of zeros */
-		recon_summary(&k->out, m->se, m->month, "GODKENDT", m->left, m->right, 0);
-		if (m->left - m->right != m->open) {
-			log_error("internal: GODKENDT %s %d: difference is not the unpaid invoices",
-				  m->se, (int)m->month);
-			k->bad = 1;
-		}
+	const struct posting *p;
+	struct month_sum *m = month_sum(k, q->se, q->month);
+	m->afvist += q->amount;
+	m->nafvist++;
+	inv_exception(k, q, "AFVIST", "afvist", "eFaktura afvist i KY / eInvoice rejected in KY");
+	if ((p = find_paid(k, q, 1))) {
+		char day[DATE_BUFSZ];
+		recon_note(inv_exception(k, q, "AFVIST", "afvist-men-betalt", "afvist eFaktura "
+					 "er betalt alligevel / rejected eInvoice paid anyway"),
+			   "faktura %s: bilag %s af %s", q->invoice, p->bilag, day_format(p->day, day));
 	}
-	memset(m, 0, sizeof(*m));
 }
 
-/* One account's approved invoices of a month, whole: paired with its postings. */
-static void approved(struct faktura *k)
+/*
+ * One SE and amount, whole: each account's approved invoices of a month
+ * take their own payments (accounts and months in order), then an invoice
+ * unpaid on its account is sought elsewhere, then the rejected ones.
+ */
+static void match_amount(struct faktura *k)
 {
-	const struct kyrow *l;
-	if (!k->n)
-		return;
-	k->group = xgrow(k->group, &k->agroup, k->n, sizeof(*k->group));
-	for (size_t i = 0; i < k->n; i++)
-		get_invoice(k->raw.buf + k->off[i], &k->group[i]);
-	l = k->group;
-	if (l[0].month >= k->from && l[0].month <= k->to) {
-		for (size_t x = 0; x < k->n; x++)
-			k->ms.left += l[x].amount;
-		k->ms.invoices += k->n;
-		k->ms.open += pair_account(k, l, k->n, 0, &k->ms.right);
-		k->ms.open += pair_account(k, l, k->n, 1, &k->ms.right);
+	k->ninv = k->nrej = k->npost = k->nunpaid = 0;
+	for (size_t i = 0; i < k->nrows; i++) {
+		const char *raw = k->raw.buf + k->rows[i].off;
+		switch (k->rows[i].kind) {
+		case ROW_INVOICE:
+			k->inv = xgrow(k->inv, &k->ainv, k->ninv + 1, sizeof(*k->inv));
+			get_invoice(raw, &k->inv[k->ninv++]);
+			break;
+		case ROW_REJECTED:
+			k->rej = xgrow(k->rej, &k->arej, k->nrej + 1, sizeof(*k->rej));
+			get_invoice(raw, &k->rej[k->nrej++]);
+			break;
+		default:
+			k->post = xgrow(k->post, &k->apost, k->npost + 1, sizeof(*k->post));
+			get_posting(raw, &k->post[k->npost++]);
+			break;
+		}
 	}
-	k->n = 0;
+	k->used = xgrow(k->used, &k->aused, k->npost + 1, 1);
+	memset(k->used, 0, k->npost + 1);
+	if (k->ninv)
+		index_pats(k);
+	for (size_t i = 0, j; i < k->ninv; i = j) {
+		const struct kyrow *l = &k->inv[i];
+		struct month_sum *m = month_sum(k, l->se, l->month);
+		for (j = i; j < k->ninv && k->inv[j].month == l->month &&
+		     !strcmp(k->inv[j].account, l->account); j++)
+			m->left += k->inv[j].amount;
+		m->invoices += j - i;
+		m->open += pair_account(k, l, j - i, 0, &m->right);
+		m->open += pair_account(k, l, j - i, 1, &m->right);
+	}
+	for (size_t i = 0; i < k->nunpaid; i++)
+		unpaid(k, &k->inv[k->unpaid[i]]);
+	for (size_t i = 0; i < k->nrej; i++)
+		rejected(k, &k->rej[i]);
+	k->nrows = 0;
 	strbuf_reset(&k->raw);
 }
 
-/* The approved invoices in cmp_inv() order: a group per SE, month and account. */
+/* The sorted rows: a group per SE and amount (SE \0 AMOUNT). */
 static int walk(int store, const uint8_t *key, size_t klen, const void *val, size_t vlen,
 		void *data)
 {
 	struct faktura *k = data;
-	const char *se = (const char *)key, *account = se + strlen(se) + 1 + 4;
-	size_t glen = (size_t)(account - se) + strlen(account) + 1;	/* SE, month, account */
-	int32_t month;
+	size_t plen = strlen((const char *)key) + 1 + 8;
 	(void)store;
 	(void)klen;
-	memcpy(&month, val, sizeof(month));
-	if (k->n && (k->gkey.len != glen || memcmp(k->gkey.buf, key, glen)))
-		approved(k);
-	if (strcmp(k->ms.se, se) || k->ms.month != month) {
-		approved_month(k);
-		xstrlcpy(k->ms.se, se, sizeof(k->ms.se));
-		k->ms.month = month;
+	if (k->nrows && (k->pkey.len != plen || memcmp(k->pkey.buf, key, plen)))
+		match_amount(k);
+	if (!k->nrows) {
+		strbuf_reset(&k->pkey);
+		strbuf_add(&k->pkey, key, plen);
 	}
-	if (!k->n) {
-		strbuf_reset(&k->gkey);
-		strbuf_add(&k->gkey, key, glen);
-	}
-	k->off = xgrow(k->off, &k->aoff, k->n + 1, sizeof(*k->off));
-	k->off[k->n++] = k->raw.len;
+	k->rows = xgrow(k->rows, &k->arows, k->nrows + 1, sizeof(*k->rows));
+	k->rows[k->nrows].kind = key[plen];
+	k->rows[k->nrows++].off = k->raw.len;
 	strbuf_add(&k->raw, val, vlen);
 	return 0;
 }
 
-/*
- * Rejected or failed invoices, listed for the clerk. A rejected invoice is
- * KY's decision: its amount is explained (conf: 'explains afvist'), unless
- * it was paid anyway; one with a technical error must be handled again:
- * open. A month without such invoices has no row.
- */
-static void listed(struct faktura *k, const char *se, int32_t month, int src)
+/* The GODKENDT, AFVIST and TEKNISK_FEJL rows of an SE and month (none without invoices). */
+static void month_rows(struct faktura *k, const char *se, int32_t month)
 {
-	const struct kyrows *l = &k->src[src];
-	const char *key = src == AFVIST ? "AFVIST" : "TEKNISK_FEJL";
-	money_t sum = 0;
-	size_t n = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		const struct kyrow *q = &l->v[i];
-		const struct posting *p;
-		if (strcmp(q->se, se) || q->month != month)
-			continue;
-		sum += q->amount;
-		n++;
-		if (src == AFVIST)
-			inv_exception(k, q, key, "afvist", "eFaktura afvist i KY / eInvoice "
-				      "rejected in KY");
-		else
-			inv_exception(k, q, key, "teknisk-fejl", "eFaktura med teknisk fejl, "
-				      "behandl den igen / eInvoice with a technical error, handle "
-				      "it again");
-		if (src == AFVIST && (p = find_paid(k, q, 1))) {
-			char day[DATE_BUFSZ];
-			recon_note(inv_exception(k, q, key, "afvist-men-betalt", "afvist eFaktura "
-						 "er betalt alligevel / rejected eInvoice paid anyway"),
-				   "faktura %s: bilag %s af %s", q->invoice, p->bilag,
-				   day_format(p->day, day));
+	struct month_sum *m = month_sum(k, se, month);
+	if (m->invoices) {
+		recon_summary(&k->out, se, month, "GODKENDT", m->left, m->right, 0);
+		if (m->left - m->right != m->open) {
+			log_error("internal: GODKENDT %s %d: difference is not the unpaid invoices",
+				  se, (int)month);
+			k->bad = 1;
 		}
 	}
-	if (n)
-		recon_summary(&k->out, se, month, key, sum, 0, src == AFVIST ? sum : 0);
+	if (m->nafvist)
+		recon_summary(&k->out, se, month, "AFVIST", m->afvist, 0, m->afvist);
+	if (m->nfejl)
+		recon_summary(&k->out, se, month, "TEKNISK_FEJL", m->fejl, 0, 0);
 }
 
 /* KY's posting basis per account against the ledger's postings on the account. */
 static void per_account(struct faktura *k, const char *se, int32_t month)
 {
-	const struct kyrows *l = &k->src[SUM];
+	const struct kyrows *l = &k->sums;
 	for (size_t i = 0, j; i < l->n; i = j) {
 		money_t left = 0, right = 0;
-		for (j = i; j < l->n && !strcmp(l->v[j].se, l->v[i].se) &&
-		     l->v[j].month == l->v[i].month && !strcmp(l->v[j].account, l->v[i].account); j++)
+		const struct account_sum *a;
+		for (j = i; j < l->n && !cmp_inv_place(&l->v[i], &l->v[j]); j++)
 			left += l->v[j].status[0] == 'K' ? -l->v[j].amount : l->v[j].amount;
 		if (strcmp(l->v[i].se, se) || l->v[i].month != month)
 			continue;
-		size_t non;
-		const size_t *on = postings_on(k, l->v[i].account, &non);
-		for (size_t x = 0; x < non; x++) {
-			const struct posting *p = &k->p.v[on[x]];
-			if (!strcmp(p->se, se) && p->month == month && strncmp(p->bilag, "KY-", 3))
-				right += p->amount;
-		}
+		if (l->v[i].account[0] &&
+		    (a = account_sum(k, se, month, find_pat(k, l->v[i].account,
+							    strlen(l->v[i].account)))))
+			right = a->right;
 		recon_summary(&k->out, se, month, l->v[i].account, left, right, 0);
 		if (left != right)
 			recon_exception(&k->out, se, month, l->v[i].account, NULL, left - right,
@@ -703,42 +854,28 @@ static int match_all(struct faktura *k)
 {
 	const char **se;
 	size_t nse = reconin_ses(&k->in, &se);
-	int32_t to = k->ctx->night / 100;
-	int32_t from = month_add(to, -matchconf_months_back(&k->mc, k->ctx->conf.months_back));
-	k->from = from;
-	k->to = to;
-	for (int s = AFVIST; s <= SUM; s++)
-		if (k->src[s].n)
-			qsort(k->src[s].v, k->src[s].n, sizeof(*k->src[s].v), cmp_inv);
-	if (k->p.n)
-		qsort(k->p.v, k->p.n, sizeof(*k->p.v), cmp_posting);
-	k->used = xcalloc(k->p.n + 1, 1);
-	k->byamount = xcalloc(k->p.n + 1, sizeof(*k->byamount));
-	for (size_t i = 0; i < k->p.n; i++)
-		k->byamount[i] = i;
-	if (k->p.n)
-		qsort_r(k->byamount, k->p.n, sizeof(*k->byamount), cmp_by_amount,
-			&(struct by_amount){ k->p.v, NULL });
-	index_accounts(k);
 	/* every account and month takes its own payments before any is sought elsewhere */
 	if (segsort_each(&k->sort, walk, k)) {
 		free(se);
 		return -1;
 	}
-	approved(k);
-	approved_month(k);
-	for (size_t i = 0; i < k->unpaid.n; i++)
-		unpaid(k, &k->unpaid.v[i]);
+	if (k->nrows)
+		match_amount(k);
 	for (size_t i = 0; i < nse; i++)
-		for (int32_t m = from; m <= to; m = month_add(m, 1)) {
-			listed(k, se[i], m, AFVIST);
-			listed(k, se[i], m, FEJL);
+		for (int32_t m = k->from; m <= k->to; m = month_add(m, 1)) {
+			month_rows(k, se[i], m);
 			per_account(k, se[i], m);
 		}
 	free(se);
 	return 0;
 }
 
+/*
+ * Reads every source once, in store order: the approved and rejected
+ * invoices and the postings into the sorter (by SE and amount), the
+ * failed invoices listed at once, the posting basis kept (a row per
+ * account and month) with the ledger's sums per account beside it.
+ */
 static int load(struct faktura *k, MDB_txn *txn)
 {
 	struct strbuf path = STRBUF_INIT;
@@ -750,19 +887,23 @@ static int load(struct faktura *k, MDB_txn *txn)
 	strbuf_release(&path);
 	if (rc)
 		return EXIT_USAGE;
+	k->to = to;
+	k->from = month_add(to, -matchconf_months_back(&k->mc, c->conf.months_back));
 	if ((rc = recon_begin(&k->out, k->ctx, source_store, NSOURCES)))
 		return rc;
 	if (reconin_open(&k->in, k->ctx, txn, source_store, NSOURCES,
 			 month_add(to, -k->mc.lookback_months), to))
 		return EXIT_INTERNAL;
 	segsort_init(&k->sort, c->conf.state, SORT_BYTES);
-	if (kyrows_each(&k->in, GODKENDT, add_invoice, k))
+	k->amounts = xcalloc((size_t)1 << (AMOUNT_BITS - 3), 1);
+	if (kyrows_each(&k->in, GODKENDT, add_approved, k) ||
+	    kyrows_each(&k->in, AFVIST, add_rejected, k) ||
+	    kyrows_each(&k->in, FEJL, add_failed, k) || reconin_rows(&k->in, SUM, &k->sums))
 		return EXIT_INTERNAL;
-	for (int s = AFVIST; s <= SUM; s++)
-		if (reconin_rows(&k->in, s, &k->src[s]))
-			return EXIT_INTERNAL;
-	index_invoices(k);
-	if (postings_each(&k->in, ERP, NULL, NULL, keep_posting, k))
+	if (k->sums.n)
+		qsort(k->sums.v, k->sums.n, sizeof(*k->sums.v), cmp_inv);
+	index_sums(k);
+	if (postings_each(&k->in, ERP, NULL, NULL, add_posting, k))
 		return EXIT_INTERNAL;
 	return 0;
 }
@@ -781,22 +922,22 @@ static int match_night(struct stage_ctx *ctx)
 		rc = reconin_commit(&k.in, &k.out);
 	}
 	reconin_free(&k.in);
-	postings_free(&k.p);
-	for (int s = GODKENDT; s <= SUM; s++)
-		kyrows_free(&k.src[s]);
-	free(k.used);
-	kyrows_free(&k.unpaid);
+	kyrows_free(&k.sums);
 	segsort_free(&k.sort);
+	strbuf_release(&k.pkey);
 	strbuf_release(&k.raw);
-	strbuf_release(&k.gkey);
-	free(k.off);
-	free(k.group);
-	textpool_free(&k.patpool);
-	free(k.byamount);
+	free(k.rows);
+	free(k.inv);
+	free(k.rej);
+	free(k.post);
+	free(k.used);
+	free(k.pats);
+	free(k.pat_at);
+	free(k.unpaid);
+	free(k.ms);
+	free(k.as);
 	free(k.amounts);
-	for (size_t i = 0; i < k.npat; i++)
-		free(k.on[i].v);
-	free(k.on);
+	textpool_free(&k.patpool);
 	free(k.pat);
 	recon_free(&k.out);
 	return rc;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The matchers regroup rows in bounded memory (issue 17): match-nemkonto
-# walks postings and payments by SE and recipient, match-faktura the
-# approved invoices by SE, month and account, through the store's sorter,
+# walks postings and payments by SE and recipient, match-faktura its
+# invoices and postings by SE and amount, match-debitor the accepted
+# claims and restance debits by SE and amount, through the store's sorter,
 # which spills sorted runs to a temporary file once its buffer is full.
 # With a 4 KiB buffer (PIPELINE_SORT_BUFFER) every night below spills many
 # runs, and each output must be the same bytes as with the default buffer:
@@ -39,6 +40,17 @@ test_expect_success 'the faktura example through a spilling sort: the golden fil
 	test_cmp "$TOP/tests/golden/faktura-example/exceptions.csv" x/out/2021-11-30/exceptions/faktura.csv
 '
 
+test_expect_success 'the debitor guide nights through a spilling sort: the golden files' '
+	for n in 2021-06-30 2021-08-31; do
+		run "$TOP/fixtures/guide-debitor/drops" d$n $n &&
+		again debitor "$TOP/fixtures/guide-debitor/drops" d$n $n &&
+		test_cmp "$TOP/tests/golden/guide-debitor/summary-$n.csv" \
+			d$n/out/$n/summary/debitor.csv &&
+		test_cmp "$TOP/tests/golden/guide-debitor/exceptions-$n.csv" \
+			d$n/out/$n/exceptions/debitor.csv || return 1
+	done
+'
+
 test_expect_success 'a generated night through a spilling sort: the same bytes' '
 	python3 "$TOP/tests/bench/gen-night.py" --rows 20000 --seed 5 n >/dev/null &&
 	run "$TRASH/n/drops" n 2021-08-31 &&
@@ -46,7 +58,9 @@ test_expect_success 'a generated night through a spilling sort: the same bytes' 
 	test $(grep -c ";GODKENDT;" n/out/2021-08-31/summary/faktura.csv) -ge 1 &&
 	test $(wc -l <n/out/2021-08-31/exceptions/faktura.csv) -gt 1 &&
 	again nemkonto "$TRASH/n/drops" n 2021-08-31 &&
-	again faktura "$TRASH/n/drops" n 2021-08-31
+	test $(grep -c ";KY->DEBITOR;" n/out/2021-08-31/summary/debitor.csv) -ge 1 &&
+	again faktura "$TRASH/n/drops" n 2021-08-31 &&
+	again debitor "$TRASH/n/drops" n 2021-08-31
 '
 
 test_done

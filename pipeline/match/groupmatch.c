@@ -325,8 +325,8 @@ static void rest_pass(const struct search *s)
 			settle(&v[i], res, GM_NM);
 }
 
-int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
-	       struct gm_result *res)
+int groupmatch_part(struct gm_item *v, size_t n, const struct gm_limits *lim,
+		    struct gm_result *res, uint64_t *budget)
 {
 	struct gm_limits l = *lim;
 	struct search s = { .v = v, .n = n, .lim = &l, .res = res };
@@ -336,7 +336,7 @@ int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
 	s.dn = xmalloc((n + 1) * sizeof(*s.dn));
 	s.byday = xmalloc((n + 1) * sizeof(*s.byday));
 	s.gave = xcalloc(n + 1, 1);
-	s.total = GM_CALL_ITEMS * l.max_steps;
+	s.total = *budget;
 	for (size_t i = 0; i < n; i++) {
 		v[i].set = v[i].kind = 0;
 		s.dn[i] = day_number(v[i].day);
@@ -363,7 +363,15 @@ int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
 	free(s.gave);
 	free(s.cand);
 	free(s.rest);
+	*budget = s.total;
 	return res->gave_up > 0;
+}
+
+int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
+	       struct gm_result *res)
+{
+	uint64_t budget = GM_CALL_ITEMS * lim->max_steps;
+	return groupmatch_part(v, n, lim, res, &budget);
 }
 
 const char *gm_kind_name(int kind)

@@ -74,6 +74,17 @@ static inline money_t gm_amount(money_t signed_amount)
 /* Fills set and kind of every item and res. 1 if any item gave up, else 0. */
 int groupmatch(struct gm_item *v, size_t n, const struct gm_limits *lim,
 	       struct gm_result *res);
+/*
+ * groupmatch() on one part of a matching split into parts that no
+ * settlement can cross (1:1 only, max_group 1, balance_rest 0: equal
+ * amounts, so a part per amount), the parts matched in turn: *budget is
+ * the call-wide step budget they share (begin it at GM_CALL_ITEMS times
+ * max_steps for the whole), less the steps each part takes. While it
+ * lasts, every part is matched as it would be in one call on the whole
+ * (set numbers are the part's own); once spent, later searches give up.
+ */
+int groupmatch_part(struct gm_item *v, size_t n, const struct gm_limits *lim,
+		    struct gm_result *res, uint64_t *budget);
 /* "0", "1:1", "N:1", "1:N", "N:M" or "open". */
 const char *gm_kind_name(int kind);
 

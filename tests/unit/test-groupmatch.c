@@ -409,6 +409,92 @@ static void test_empty(void)
 	      "kind names");
 }
 
+/* Item i's partner in a 1:1 matching (the other item of its set), or -1 when open. */
+static int partner(const struct gm_item *v, int n, int i)
+{
+	for (int j = 0; v[i].set && j < n; j++)
+		if (j != i && v[j].set == v[i].set)
+			return j;
+	return -1;
+}
+
+static void test_parts(void)
+{
+	/* 1:1 without a rest: matched one amount at a time (the debitor and
+	 * faktura stages' groups), every item has the partner the whole gave */
+	enum { N = 400 };
+	static const long long amounts[] = { 0, 100, 2500, 2600, 9900, 12345, 777 };
+	static const char *const parties[] = { "", "0101", "010190-1234", "0202", "020290-1111" };
+	struct gm_item whole[N], part[N];
+	int at[N], np, same = 1, paired = 0;
+	struct gm_limits l = { 5, 5, 1, 200000, 0 };
+	struct gm_result r;
+	uint64_t budget = GM_CALL_ITEMS * l.max_steps, spent = 0;
+	unsigned x = 12345;
+	for (int i = 0; i < N; i++) {
+		memset(&whole[i], 0, sizeof(whole[i]));
+		x = x * 1103515245u + 12345u;
+		whole[i].side = (x >> 16) & 1;
+		whole[i].amount = amounts[(x >> 8) % 7];
+		x = x * 1103515245u + 12345u;
+		whole[i].day = 20210701 + (int)((x >> 16) % 28);
+		whole[i].party = parties[(x >> 8) % 5];
+	}
+	memcpy(part, whole, sizeof(whole));
+	groupmatch(whole, N, &l, &r);
+	for (size_t a = 0; a < sizeof(amounts) / sizeof(*amounts); a++) {
+		struct gm_item g[N];
+		np = 0;
+		for (int i = 0; i < N; i++)
+			if (part[i].amount == amounts[a]) {
+				at[np] = i;
+				g[np++] = part[i];
+			}
+		groupmatch_part(g, (size_t)np, &l, &r, &budget);
+		spent += r.steps;
+		for (int k = 0; k < np; k++) {
+			int p = partner(g, np, k);
+			part[at[k]].set = g[k].set ? 1 : 0;
+			part[at[k]].kind = p < 0 ? -1 : at[p];	/* the partner's index */
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		int w = partner(whole, N, i);
+		paired += w >= 0;
+		if ((whole[i].set != 0) != (part[i].set != 0) ||
+		    (whole[i].kind == GM_PAIR && w != part[i].kind))
+			same = 0;
+	}
+	CHECK(same, "parts: every item settled with the partner the whole gave it");
+	CHECK(paired > N / 4, "parts: many pairs to compare (%d)", paired);
+	CHECK(spent > 0 && budget == GM_CALL_ITEMS * l.max_steps - spent,
+	      "parts: the shared budget is less the steps taken (%llu)", (unsigned long long)spent);
+}
+
+static void test_parts_budget(void)
+{
+	/* an item behind 3 unfitting ones: paired on a budget, given up on a spent one */
+	struct gm_item v[5];
+	struct gm_limits l = { 5, 5, 1, 200000, 0 };
+	struct gm_result r;
+	uint64_t budget = 0;
+	const char *party[5] = { "0101", "0202", "0202", "0202", "0101" };
+	for (int spent = 0; spent < 2; spent++) {
+		for (int i = 0; i < 5; i++)
+			v[i] = (struct gm_item){ .side = i > 0, .amount = 500, .day = 20210701,
+						 .party = party[i] };
+		budget = spent ? 0 : 100;
+		groupmatch_part(v, 5, &l, &r, &budget);
+		if (!spent)
+			CHECK(v[0].set && v[0].set == v[4].set && budget == 100 - r.steps,
+			      "budget: paired past the unfitting ones (%llu steps)",
+			      (unsigned long long)r.steps);
+		else
+			CHECK(!v[0].set && r.gave_up == 1 && budget == 0,
+			      "budget: spent by the parts before, the search gives up");
+	}
+}
+
 int main(void)
 {
 	test_figur27_1201();
@@ -431,5 +517,7 @@ int main(void)
 	test_parties();
 	test_many_pairs();
 	test_empty();
+	test_parts();
+	test_parts_budget();
 	return test_done();
 }
