@@ -1588,11 +1588,14 @@ static int32_t previous_night(const char *outroot, int32_t night)
 	return found;
 }
 
+/* The first row tells: the matchers write the INGEN-DATA row only as a
+ * summary's one row (match/recon.c, a night without comparisons), so the
+ * rest of a summary of a row per key is not parsed (1: stop). */
 static int key_no_data(struct stream *k, const struct csv_row *row)
 {
 	int *found = k->arg;
-	*found |= !strcmp(csvrow_get(row, csvhead_col(k->head, k->ncols, "key")), RECON_NO_DATA);
-	return 0;
+	*found = !strcmp(csvrow_get(row, csvhead_col(k->head, k->ncols, "key")), RECON_NO_DATA);
+	return 1;
 }
 
 /* 1 when recon had no data on night d (no summary file, or its INGEN-DATA
@@ -1605,7 +1608,7 @@ static int no_data_on(const char *outroot, int32_t d, const char *recon, struct 
 	int rc = 1, found = 0;
 	strbuf_addf(&p, "%s/%s/summary/%s.csv", outroot, day_format(d, day), recon);
 	if (access(p.buf, R_OK) == 0) {
-		if (stream_file(p.buf, key_no_data, &found))
+		if (stream_file(p.buf, key_no_data, &found) < 0)
 			rc = -1;
 		else {
 			rc = found;
