@@ -121,18 +121,28 @@ static void widen(struct sheet *s, int col, size_t w)
  * The writers of a cell: 0, or -2 when libxlsxwriter refuses it (a string
  * over Excel's 32767 characters, a row past its last).
  */
+static int put_text_w(struct sheet *s, int col, const char *text, size_t width, lxw_format *f)
+{
+	widen(s, col, width);
+	return worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, f) ? -2 : 0;
+}
+
 static int put_text(struct sheet *s, int col, const char *text, lxw_format *f)
 {
-	widen(s, col, utf8_width(text));
-	return worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, f) ? -2 : 0;
+	return put_text_w(s, col, text, utf8_width(text), f);
+}
+
+static int put_amount_w(struct sheet *s, struct formats *f, int col, money_t ore, size_t width)
+{
+	widen(s, col, width);
+	/* øre to kroner: the nearest double to the exact decimal, as Excel keeps it. */
+	return worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)ore / 100.0,
+				      f->amount) ? -2 : 0;
 }
 
 static int put_amount(struct sheet *s, struct formats *f, int col, money_t ore)
 {
-	widen(s, col, amount_width(ore));
-	/* øre to kroner: the nearest double to the exact decimal, as Excel keeps it. */
-	return worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)ore / 100.0,
-				      f->amount) ? -2 : 0;
+	return put_amount_w(s, f, col, ore, amount_width(ore));
 }
 
 /* Writes a parsed cell; a blank writes nothing. */
@@ -143,10 +153,10 @@ static int put_cell(struct sheet *s, struct formats *f, int col, const struct ce
 	switch (c->kind) {
 	case CELL_BLANK:
 		return 0;
-	case CELL_TEXT:
-		return put_text(s, col, c->text.buf, f->text);
+	case CELL_TEXT:	/* cell_parse() counted its width */
+		return put_text_w(s, col, c->text.buf, c->width, f->text);
 	case CELL_AMOUNT:
-		return put_amount(s, f, col, c->ore);
+		return put_amount_w(s, f, col, c->ore, c->width);
 	case CELL_INTEGER:
 		e = worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)c->integer,
 					   f->integer);
