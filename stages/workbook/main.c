@@ -649,18 +649,24 @@ static int rate_section(struct sheet *s, struct night *n, const struct report_ra
 }
 
 /*
- * A larger stdio buffer for ws's temporary file (constant_memory: every
- * cell goes there by fprintf, and is copied out again when the workbook
- * closes): its default is the file system's block, a write(2) per 4 KB,
- * so the sheet of a large summary was as many system calls as cells. The
+ * A larger stdio buffer for the temporary file of r's sheet ws
+ * (constant_memory: every cell goes there by fprintf, and is copied out
+ * again when the workbook closes): its default is the file system's
+ * block, a write(2) per 4 KB, so the sheet of a large summary was as
+ * many system calls as cells. Only for a summary of SHEET_BIG bytes or
+ * more (a small sheet gains nothing; the heap stays as it was). The
  * buffer lives until workbook_close() (free_night). Nothing of the bytes
  * written changes.
  */
-enum { SHEET_BUFSZ = 1 << 16 };
+enum { SHEET_BUFSZ = 1 << 16, SHEET_BIG = 1 << 20 };
 
-static void sheet_buffer(struct night *n, lxw_worksheet *ws)
+static void sheet_buffer(struct night *n, const struct recon *r, lxw_worksheet *ws)
 {
-	char *b = xmalloc(SHEET_BUFSZ);
+	struct stat st;
+	char *b;
+	if (stat(r->sum_path, &st) || st.st_size < SHEET_BIG)
+		return;
+	b = xmalloc(SHEET_BUFSZ);
 	if (!ws->file || setvbuf(ws->file, b, _IOFBF, SHEET_BUFSZ)) {
 		free(b);
 		return;
@@ -683,7 +689,7 @@ static int recon_sheet(lxw_workbook *wb, struct night *n, struct recon *r)
 	xstrlcpy(name, r->name, sizeof(name));	/* Excel: at most 31 characters */
 	if (!(s.ws = workbook_add_worksheet(wb, name)))
 		return -2;
-	sheet_buffer(n, s.ws);
+	sheet_buffer(n, r, s.ws);
 	if ((ncols = exc_header(&s, n, r)) < 0)
 		return -2;
 	first = s.row;
