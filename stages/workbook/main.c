@@ -353,8 +353,9 @@ static const char *sum_head(const struct night *n, const struct recon *r, const 
 
 /*
  * The summary file, streamed (csvin): it has a row per key (a recipient, a
- * CPR), hundreds of thousands on a large night, so it is never held. Read
- * twice: once for the overview's figures (tally), once into the sheet.
+ * CPR), hundreds of thousands on a large night, so it is never held, and
+ * parsed once: the overview's figures (tally) are counted by the sheet's
+ * pass, after a first pass that reads no more than two rows (sum_stream).
  */
 enum sum_role { SUM_CELL, SUM_SKIP, SUM_STATUS, SUM_KEY };
 
@@ -370,7 +371,7 @@ struct sum_stream {
 	int ckey, cst, cun;
 	int worst, no_data;
 	/* conf/terms.conf's words for status_order[], INGEN-DATA and TOTAL,
-	 * looked up at the header, not per row: its table is scanned */
+	 * looked up once at the header, not per row */
 	const char *word[4], *no_data_word, *total_word;
 };
 
