@@ -184,6 +184,19 @@ test_expect_success 'a malformed amount in a night file: exit 65 naming file, li
 	! ls bad-out/$D | grep -q tmp
 '
 
+test_expect_success 'a malformed unexplained amount in a later row of a summary (counted by its sheet'"'"'s pass): exit 65, file:line:column, no workbook half-written' '
+	cp -r dd/out bad2-out && cp -r dd/state bad2-state &&
+	sed -i "5s/;0,00;EXPLAINED\$/;0,0,0;EXPLAINED/" bad2-out/$D/summary/ky-eindkomst.csv &&
+	grep -q ";0,0,0;EXPLAINED" bad2-out/$D/summary/ky-eindkomst.csv &&
+	cp bad2-out/$D/afstemning.xlsx before2.xlsx &&
+	{ stage-workbook --quiet --date $D --conf "$TOP/conf/pipeline.conf" --state bad2-state \
+		--out bad2-out 2>err; test $? -eq 65; } &&
+	grep -q "bad2-out/$D/summary/ky-eindkomst.csv:5:9: unexplained" err &&
+	test $(wc -l <err) -eq 1 &&
+	cmp before2.xlsx bad2-out/$D/afstemning.xlsx &&
+	! ls bad2-out/$D | grep -q tmp
+'
+
 test_expect_success 'a bad conf/terms.conf, conf/workbook.conf or conf/report.conf: exit 64 naming file:line' '
 	mkdir -p badc && cp "$TOP"/conf/*.conf badc/ &&
 	echo "status OK \"igen\"" >>badc/terms.conf &&

@@ -100,32 +100,43 @@ int money_parse(const char *s, size_t len, unsigned flags, money_t *out,
 	return 0;
 }
 
-char *money_format(money_t v, char buf[MONEY_BUFSZ])
+/*
+ * v as [-]kroner,øre into buf, the kroner's digits grouped by three with
+ * sep when sep is not 0. Written from the right, no printf: the report and
+ * the workbook format an amount per cell of every summary row.
+ */
+static char *format_ore(money_t v, char sep, char buf[MONEY_BUFSZ])
 {
 	/* Negate in unsigned space: -INT64_MIN would overflow. */
-	uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	snprintf(buf, MONEY_BUFSZ, "%s%llu,%02llu", v < 0 ? "-" : "",
-		 (unsigned long long)(a / 100), (unsigned long long)(a % 100));
+	uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, kr = a / 100;
+	char tmp[MONEY_BUFSZ];
+	size_t o = sizeof(tmp), n = 0, len;
+	tmp[--o] = (char)('0' + a % 10);
+	tmp[--o] = (char)('0' + a / 10 % 10);
+	tmp[--o] = ',';
+	do {
+		if (sep && n && n % 3 == 0)
+			tmp[--o] = sep;
+		tmp[--o] = (char)('0' + kr % 10);
+		kr /= 10;
+		n++;
+	} while (kr);
+	if (v < 0)
+		tmp[--o] = '-';
+	len = sizeof(tmp) - o;
+	memcpy(buf, tmp + o, len);
+	buf[len] = '\0';
 	return buf;
+}
+
+char *money_format(money_t v, char buf[MONEY_BUFSZ])
+{
+	return format_ore(v, 0, buf);
 }
 
 char *money_format_grouped(money_t v, char buf[MONEY_BUFSZ])
 {
-	uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	char digits[24], grouped[32];
-	size_t n, i, o = 0;
-
-	n = (size_t)snprintf(digits, sizeof(digits), "%llu",
-			     (unsigned long long)(a / 100));
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			grouped[o++] = '.';
-		grouped[o++] = digits[i];
-	}
-	grouped[o] = '\0';
-	snprintf(buf, MONEY_BUFSZ, "%s%s,%02llu", v < 0 ? "-" : "", grouped,
-		 (unsigned long long)(a % 100));
-	return buf;
+	return format_ore(v, '.', buf);
 }
 
 int money_add(money_t *acc, money_t v)

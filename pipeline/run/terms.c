@@ -17,6 +17,10 @@ struct term {
 struct table {
 	struct term *t;
 	size_t n, alloc;
+	/* t's entries by (kind, code, file), which are unique (on_line):
+	 * looked up by binary search once loaded, as the report and the
+	 * workbook look up a word per cell; NULL while loading */
+	size_t *ix;
 };
 
 static struct table loaded;
@@ -30,12 +34,56 @@ static void table_free(struct table *tb)
 		free(tb->t[i].danish);
 	}
 	free(tb->t);
+	free(tb->ix);
 	memset(tb, 0, sizeof(*tb));
 }
 
+/* kind, code, then file (NULL: any file, ranks equal to all). */
+static int cmp_key(const struct term *e, const char *kind, const char *code, const char *file)
+{
+	int c = strcmp(e->kind, kind);
+	if (!c)
+		c = strcmp(e->code, code);
+	if (!c && file)
+		c = strcmp(e->file, file);
+	return c;
+}
+
+static const struct table *sorting;
+static int cmp_ix(const void *a, const void *b)
+{
+	const struct term *y = &sorting->t[*(const size_t *)b];
+	return cmp_key(&sorting->t[*(const size_t *)a], y->kind, y->code, y->file);
+}
+
+static void table_index(struct table *tb)
+{
+	tb->ix = xcalloc(tb->n + 1, sizeof(*tb->ix));
+	for (size_t i = 0; i < tb->n; i++)
+		tb->ix[i] = i;
+	sorting = tb;
+	qsort(tb->ix, tb->n, sizeof(*tb->ix), cmp_ix);
+}
+
+/* The entry of kind, code and file (NULL: any file; then the first in
+ * the file's order), or NULL. */
 static const struct term *find(const struct table *tb, const char *kind, const char *file,
 			       const char *code)
 {
+	if (tb->ix) {
+		size_t lo = 0, hi = tb->n, best = tb->n;
+		while (lo < hi) {	/* the first entry not below the key */
+			size_t mid = lo + (hi - lo) / 2;
+			if (cmp_key(&tb->t[tb->ix[mid]], kind, code, file) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < tb->n && !cmp_key(&tb->t[tb->ix[lo]], kind, code, file); lo++)
+			if (tb->ix[lo] < best)
+				best = tb->ix[lo];
+		return best < tb->n ? &tb->t[best] : NULL;
+	}
 	for (size_t i = 0; i < tb->n; i++)
 		if (!strcmp(tb->t[i].kind, kind) && !strcmp(tb->t[i].code, code) &&
 		    (!file || !strcmp(tb->t[i].file, file)))
@@ -118,6 +166,7 @@ int terms_load(const char *path)
 		table_free(&tb);
 		return -1;
 	}
+	table_index(&tb);
 	table_free(&loaded);
 	loaded = tb;
 	return 0;
@@ -216,11 +265,17 @@ void terms_reason(const char *recon, const char *csv_reason, struct strbuf *out)
 	const struct term *e = NULL;
 	reason_split(csv_reason, &p);
 	if (p.code_len) {
-		char *code = xstrndup(p.code, p.code_len);
+		char small[64], *code = p.code_len < sizeof(small) ? small :
+					xstrndup(p.code, p.code_len);
+		if (code == small) {
+			memcpy(small, p.code, p.code_len);
+			small[p.code_len] = '\0';
+		}
 		e = find(&loaded, "reason", recon, code);
 		if (!e)
 			e = find(&loaded, "reason", "*", code);
-		free(code);
+		if (code != small)
+			free(code);
 	}
 	if (e)
 		strbuf_addstr(out, e->danish);

@@ -764,6 +764,12 @@ static void sum_header(struct strbuf *h, const struct recon_data *r, const char 
 	strbuf_addstr(h, "</tr></thead>\n<tbody>\n");
 }
 
+/* The statuses a summary row has, in the order of row_class[] and of
+ * struct sum_render's words. */
+static const char *const row_status[] = { "OK", "EXPLAINED", "BREAK", RECON_MISSING };
+static const char *const row_class[] = { "st-ok", "st-explained", "st-break", "st-missing" };
+enum { NROW_STATUS = 4 };
+
 /* A summary being written, one table per SE and month. */
 struct sum_render {
 	struct strbuf *h;
@@ -773,6 +779,9 @@ struct sum_render {
 	struct strbuf se, mo;	/* the table's */
 	unsigned long n;
 	int cse, cmo, ckey, cst, camount[5];	/* -2 until the first row */
+	/* conf/terms.conf's word for each of row_status[], looked up at the
+	 * first row: a summary has a row per key, the table is scanned */
+	const char *word[NROW_STATUS];
 };
 
 static const char *const sum_amounts[] = { "left", "right", "difference", "explained",
@@ -783,17 +792,19 @@ static int sum_row(struct sum_render *w, const struct csv_row *row)
 	struct strbuf *h = w->h;
 	const char *key = csvrow_get(row, w->ckey);
 	const char *st = csvrow_get(row, w->cst);
-	int total = !strcmp(key, "TOTAL");
+	int total = !strcmp(key, "TOTAL"), ix = 0;
 	char mask[CPR_MASKSZ];
+	while (ix < NROW_STATUS && strcmp(st, row_status[ix]))
+		ix++;
 	strbuf_addstr(h, total ? "<tr class=\"total\"><td>" :
-		      !strcmp(st, "OK") ? "<tr class=\"ok\"><td>" : "<tr><td>");
+		      ix == 0 ? "<tr class=\"ok\"><td>" : "<tr><td>");
 	html_escape(h, total ? "I alt" : key_masked(key, mask));
 	strbuf_addstr(h, "</td>");
 	for (size_t k = 0; k < 5; k++) {
 		money_t v;
 		int col = w->camount[k];
 		const char *s = csvrow_get(row, col), *why;
-		if (!*s && !strcmp(st, RECON_MISSING)) {
+		if (!*s && ix == 3) {
 			strbuf_addstr(h, "<td class=\"num\">–</td>");	/* its report is missing */
 			continue;
 		}
@@ -804,9 +815,9 @@ static int sum_row(struct sum_render *w, const struct csv_row *row)
 		money_cell(h, v);
 	}
 	strbuf_addstr(h, "<td class=\"st ");
-	strbuf_addstr(h, status_class(st));
+	strbuf_addstr(h, ix < NROW_STATUS ? row_class[ix] : status_class(st));
 	strbuf_addstr(h, "\">");
-	strbuf_addstr(h, status_text(st));
+	strbuf_addstr(h, ix < NROW_STATUS ? w->word[ix] : status_text(st));
 	strbuf_addstr(h, "</td></tr>\n");
 	return 0;
 }
@@ -842,6 +853,8 @@ static int sum_render_row(struct stream *k, const struct csv_row *row)
 		w->cst = csvhead_col(k->head, k->ncols, "status");
 		for (size_t c = 0; c < 5; c++)
 			w->camount[c] = csvhead_col(k->head, k->ncols, sum_amounts[c]);
+		for (int i = 0; i < NROW_STATUS; i++)
+			w->word[i] = status_text(row_status[i]);
 	}
 	se = csvrow_get(row, w->cse);
 	mo = csvrow_get(row, w->cmo);
@@ -867,7 +880,7 @@ static int render_summary(struct strbuf *h, struct report_out *out, const struct
 			  const char *path)
 {
 	struct sum_render w = { h, out, r, path, STRBUF_INIT, STRBUF_INIT, 0, -2, -2, -2, -2,
-				{ -2, -2, -2, -2, -2 } };
+				{ -2, -2, -2, -2, -2 }, { NULL } };
 	int rc = stream_file(path, sum_render_row, &w);
 	strbuf_release(&w.se);
 	strbuf_release(&w.mo);
@@ -1575,11 +1588,14 @@ static int32_t previous_night(const char *outroot, int32_t night)
 	return found;
 }
 
+/* The first row tells: the matchers write the INGEN-DATA row only as a
+ * summary's one row (match/recon.c, a night without comparisons), so the
+ * rest of a summary of a row per key is not parsed (1: stop). */
 static int key_no_data(struct stream *k, const struct csv_row *row)
 {
 	int *found = k->arg;
-	*found |= !strcmp(csvrow_get(row, csvhead_col(k->head, k->ncols, "key")), RECON_NO_DATA);
-	return 0;
+	*found = !strcmp(csvrow_get(row, csvhead_col(k->head, k->ncols, "key")), RECON_NO_DATA);
+	return 1;
 }
 
 /* 1 when recon had no data on night d (no summary file, or its INGEN-DATA
@@ -1592,7 +1608,7 @@ static int no_data_on(const char *outroot, int32_t d, const char *recon, struct 
 	int rc = 1, found = 0;
 	strbuf_addf(&p, "%s/%s/summary/%s.csv", outroot, day_format(d, day), recon);
 	if (access(p.buf, R_OK) == 0) {
-		if (stream_file(p.buf, key_no_data, &found))
+		if (stream_file(p.buf, key_no_data, &found) < 0)
 			rc = -1;
 		else {
 			rc = found;

@@ -86,6 +86,8 @@ struct recon {
 	unsigned long by_status[4];	/* OK, EXPLAINED, BREAK, MANGLER rows */
 	const char *status;		/* worst, or INGEN-DATA */
 	unsigned long nexc, open, decided;
+	int tally_on_sheet;	/* the summary's first pass stopped at its second row:
+				 * its sheet's pass counts the rest (sum_stream) */
 	money_t unexplained;
 	money_t open_amount;	/* the open ones' absolute amounts, each krone once (openexc.h) */
 };
@@ -101,6 +103,8 @@ struct night {
 	struct recon *r;
 	size_t n;
 	unsigned long rows_read;
+	char **sheetbuf;	/* a stdio buffer per sheet (sheet_buffer) */
+	size_t nsheetbuf;
 };
 
 static const char *const status_order[] = { "OK", "EXPLAINED", "BREAK", RECON_MISSING };
@@ -117,18 +121,28 @@ static void widen(struct sheet *s, int col, size_t w)
  * The writers of a cell: 0, or -2 when libxlsxwriter refuses it (a string
  * over Excel's 32767 characters, a row past its last).
  */
+static int put_text_w(struct sheet *s, int col, const char *text, size_t width, lxw_format *f)
+{
+	widen(s, col, width);
+	return worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, f) ? -2 : 0;
+}
+
 static int put_text(struct sheet *s, int col, const char *text, lxw_format *f)
 {
-	widen(s, col, utf8_width(text));
-	return worksheet_write_string(s->ws, s->row, (lxw_col_t)col, text, f) ? -2 : 0;
+	return put_text_w(s, col, text, utf8_width(text), f);
+}
+
+static int put_amount_w(struct sheet *s, struct formats *f, int col, money_t ore, size_t width)
+{
+	widen(s, col, width);
+	/* øre to kroner: the nearest double to the exact decimal, as Excel keeps it. */
+	return worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)ore / 100.0,
+				      f->amount) ? -2 : 0;
 }
 
 static int put_amount(struct sheet *s, struct formats *f, int col, money_t ore)
 {
-	widen(s, col, amount_width(ore));
-	/* øre to kroner: the nearest double to the exact decimal, as Excel keeps it. */
-	return worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)ore / 100.0,
-				      f->amount) ? -2 : 0;
+	return put_amount_w(s, f, col, ore, amount_width(ore));
 }
 
 /* Writes a parsed cell; a blank writes nothing. */
@@ -139,10 +153,10 @@ static int put_cell(struct sheet *s, struct formats *f, int col, const struct ce
 	switch (c->kind) {
 	case CELL_BLANK:
 		return 0;
-	case CELL_TEXT:
-		return put_text(s, col, c->text.buf, f->text);
+	case CELL_TEXT:	/* cell_parse() counted its width */
+		return put_text_w(s, col, c->text.buf, c->width, f->text);
 	case CELL_AMOUNT:
-		return put_amount(s, f, col, c->ore);
+		return put_amount_w(s, f, col, c->ore, c->width);
 	case CELL_INTEGER:
 		e = worksheet_write_number(s->ws, s->row, (lxw_col_t)col, (double)c->integer,
 					   f->integer);
@@ -339,19 +353,30 @@ static const char *sum_head(const struct night *n, const struct recon *r, const 
 
 /*
  * The summary file, streamed (csvin): it has a row per key (a recipient, a
- * CPR), hundreds of thousands on a large night, so it is never held. Read
- * twice: once for the overview's figures (tally), once into the sheet.
+ * CPR), hundreds of thousands on a large night, so it is never held, and
+ * parsed once: the overview's figures (tally) are counted by the sheet's
+ * pass, after a first pass that reads no more than two rows (sum_stream).
  */
+enum sum_role { SUM_CELL, SUM_SKIP, SUM_STATUS, SUM_KEY };
+
 struct sum_stream {
 	struct night *n;
 	struct recon *r;
 	struct sheet *s;	/* NULL: tally only */
+	int tally;		/* count each row for the overview (tally_row) */
 	char **head;		/* the header's names */
 	enum term_type *type;	/* and their types (conf/terms.conf), looked up once */
+	enum sum_role *role;	/* what each column is on the sheet */
 	size_t ncols;
 	int ckey, cst, cun;
 	int worst, no_data;
+	/* conf/terms.conf's words for status_order[], INGEN-DATA and TOTAL,
+	 * looked up once at the header, not per row */
+	const char *word[4], *no_data_word, *total_word;
 };
+
+/* The first pass stopped: the status is known not to be INGEN-DATA. */
+enum { SUM_ENOUGH = 1 };
 
 /* The overview's figures of one row (its sheet counts the open and decided
  * exceptions). */
@@ -384,6 +409,16 @@ static int tally_row(struct sum_stream *k, const struct csv_row *row)
 	return 0;
 }
 
+/* The clerk's word for a row's status v (terms_status(), from the words
+ * looked up at the header). */
+static const char *sum_status_word(const struct sum_stream *k, const char *v)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(v, status_order[i]))
+			return k->word[i];
+	return terms_status(v);
+}
+
 static int sum_row(struct sum_stream *k, const struct csv_row *row)
 {
 	struct sheet *s = k->s;
@@ -392,13 +427,13 @@ static int sum_row(struct sum_stream *k, const struct csv_row *row)
 	for (size_t c = 0; c < k->ncols; c++) {
 		const char *h = k->head[c], *v = csvrow_get(row, (int)c);
 		int rc;
-		if (!strcmp(h, "recon"))
+		if (k->role[c] == SUM_SKIP)
 			continue;
-		if (!strcmp(h, "status"))
-			rc = put_text(s, col, terms_status(no_data ? RECON_NO_DATA : v),
+		if (k->role[c] == SUM_STATUS)
+			rc = put_text(s, col, no_data ? k->no_data_word : sum_status_word(k, v),
 				      n->f.text) ? -2 : 0;
-		else if (!strcmp(h, "key") && !strcmp(v, "TOTAL"))
-			rc = put_text(s, col, terms_label("total"), n->f.text) ? -2 : 0;
+		else if (k->role[c] == SUM_KEY && !strcmp(v, "TOTAL"))
+			rc = put_text(s, col, k->total_word, n->f.text) ? -2 : 0;
 		else
 			rc = put_typed(n, s, col, k->type[c], h, v, k->r->sum_path, row->line,
 				       (int)c);
@@ -417,13 +452,21 @@ static int on_sum_row(const struct csv_row *row, void *data)
 		k->ncols = row->nfields;
 		k->head = xcalloc(k->ncols + 1, sizeof(*k->head));
 		k->type = xcalloc(k->ncols + 1, sizeof(*k->type));
+		k->role = xcalloc(k->ncols + 1, sizeof(*k->role));
 		for (size_t c = 0; c < k->ncols; c++) {
 			k->head[c] = xstrdup(row->fields[c].ptr);
 			k->type[c] = terms_column("summary", k->head[c]).type;
+			k->role[c] = !strcmp(k->head[c], "recon") ? SUM_SKIP :
+				     !strcmp(k->head[c], "status") ? SUM_STATUS :
+				     !strcmp(k->head[c], "key") ? SUM_KEY : SUM_CELL;
 		}
 		k->ckey = csvhead_col(k->head, k->ncols, "key");
 		k->cst = csvhead_col(k->head, k->ncols, "status");
 		k->cun = csvhead_col(k->head, k->ncols, "unexplained");
+		for (int i = 0; i < 4; i++)
+			k->word[i] = terms_status(status_order[i]);
+		k->no_data_word = terms_status(RECON_NO_DATA);
+		k->total_word = terms_label("total");
 		if (!k->s)
 			return 0;
 		for (size_t c = 0, col = 0; c < k->ncols; c++)
@@ -434,31 +477,58 @@ static int on_sum_row(const struct csv_row *row, void *data)
 		k->s->row++;
 		return 0;
 	}
-	if (!k->s) {
+	if (k->tally) {
+		int rc = tally_row(k, row);
 		k->r->sum_rows++;
-		return tally_row(k, row);
+		if (rc)
+			return rc;
 	}
+	if (!k->s)	/* two rows: no INGEN-DATA night; the sheet counts the rest */
+		return k->r->sum_rows >= 2 ? SUM_ENOUGH : 0;
 	return sum_row(k, row);
 }
 
-/* Streams r's summary through tally (s NULL) or into sheet s. 0, -1 a
- * file or cell that cannot be used (reported), -2 the library refused. */
+/* r's status and the night's rows read, once its summary is counted. */
+static void tally_done(struct night *n, struct recon *r, const struct sum_stream *k)
+{
+	n->rows_read += r->sum_rows;
+	r->status = k->no_data && r->sum_rows == 1 ? RECON_NO_DATA :
+		    k->worst < 0 ? "OK" : status_order[k->worst];
+}
+
+/*
+ * Streams r's summary: with s NULL the first pass, which counts rows for
+ * the overview until it knows whether the night is INGEN-DATA (a single
+ * INGEN-DATA row: no sheet) and stops at the second row, so a summary of
+ * a row per key is parsed once, by its sheet's pass, which counts the
+ * rest (r->tally_on_sheet); with s, into sheet s. 0, -1 a file or cell
+ * that cannot be used (reported), -2 the library refused.
+ */
 static int sum_stream(struct night *n, struct recon *r, struct sheet *s)
 {
 	struct csvin_opts o = { .delimiter = ';', .encoding = CSVIN_UTF8 };
-	struct sum_stream k = { .n = n, .r = r, .s = s, .worst = -1 };
-	int rc = csvin_read(r->sum_path, &o, on_sum_row, &k, NULL);
+	struct sum_stream k = { .n = n, .r = r, .s = s, .tally = !s || r->tally_on_sheet,
+				.worst = -1 };
+	int rc;
+	if (s && r->tally_on_sheet) {	/* counted again, from its first row */
+		memset(r->by_status, 0, sizeof(r->by_status));
+		r->sum_rows = 0;
+		r->unexplained = 0;
+	}
+	rc = csvin_read(r->sum_path, &o, on_sum_row, &k, NULL);
+	if (rc == SUM_ENOUGH) {
+		rc = 0;
+		r->tally_on_sheet = 1;
+		r->status = k.worst < 0 ? "OK" : status_order[k.worst];	/* so far */
+	} else if (!rc && k.tally)
+		tally_done(n, r, &k);
 	if (!rc && s && !k.head)
 		s->row++;	/* no header: an empty header row, as before */
-	if (!rc && !s) {
-		n->rows_read += r->sum_rows;
-		r->status = k.no_data && r->sum_rows == 1 ? RECON_NO_DATA :
-			    k.worst < 0 ? "OK" : status_order[k.worst];
-	}
 	for (size_t c = 0; c < k.ncols; c++)
 		free(k.head[c]);
 	free(k.head);
 	free(k.type);
+	free(k.role);
 	return rc;
 }
 
@@ -580,6 +650,33 @@ static int rate_section(struct sheet *s, struct night *n, const struct report_ra
 }
 
 /*
+ * A larger stdio buffer for the temporary file of r's sheet ws
+ * (constant_memory: every cell goes there by fprintf, and is copied out
+ * again when the workbook closes): its default is the file system's
+ * block, a write(2) per 4 KB, so the sheet of a large summary was as
+ * many system calls as cells. Only for a summary of SHEET_BIG bytes or
+ * more (a small sheet gains nothing; the heap stays as it was). The
+ * buffer lives until workbook_close() (free_night). Nothing of the bytes
+ * written changes.
+ */
+enum { SHEET_BUFSZ = 1 << 16, SHEET_BIG = 1 << 20 };
+
+static void sheet_buffer(struct night *n, const struct recon *r, lxw_worksheet *ws)
+{
+	struct stat st;
+	char *b;
+	if (stat(r->sum_path, &st) || st.st_size < SHEET_BIG)
+		return;
+	b = xmalloc(SHEET_BUFSZ);
+	if (!ws->file || setvbuf(ws->file, b, _IOFBF, SHEET_BUFSZ)) {
+		free(b);
+		return;
+	}
+	n->sheetbuf = xrealloc(n->sheetbuf, (n->nsheetbuf + 1) * sizeof(*n->sheetbuf));
+	n->sheetbuf[n->nsheetbuf++] = b;
+}
+
+/*
  * A reconciliation's sheet: open exceptions from the first row (frozen,
  * autofilter), decided ones apart, then the summary. 0, -1 a night file's
  * cell that cannot be used (reported), -2 the library refused (internal).
@@ -593,6 +690,7 @@ static int recon_sheet(lxw_workbook *wb, struct night *n, struct recon *r)
 	xstrlcpy(name, r->name, sizeof(name));	/* Excel: at most 31 characters */
 	if (!(s.ws = workbook_add_worksheet(wb, name)))
 		return -2;
+	sheet_buffer(n, r, s.ws);
 	if ((ncols = exc_header(&s, n, r)) < 0)
 		return -2;
 	first = s.row;
@@ -696,6 +794,9 @@ static void free_night(struct night *n)
 			csvtable_free(&r->dec);
 	}
 	free(n->r);
+	for (size_t i = 0; i < n->nsheetbuf; i++)
+		free(n->sheetbuf[i]);
+	free(n->sheetbuf);
 	if (n->has_roles)
 		reconconf_free(&n->roles);
 }

@@ -56,6 +56,15 @@ static void test_money(void)
 	CHECK(!strcmp(money_format_grouped(127800264, b), "1.278.002,64"), "grouped %s", b);
 	CHECK(!strcmp(money_format_grouped(-100000, b), "-1.000,00"), "grouped %s", b);
 	CHECK(!strcmp(money_format(INT64_MIN, b), "-92233720368547758,08"), "min %s", b);
+	/* grouped at every length, against the printf-made text it replaced */
+	CHECK(!strcmp(money_format_grouped(0, b), "0,00"), "grouped %s", b);
+	CHECK(!strcmp(money_format_grouped(-7, b), "-0,07"), "grouped %s", b);
+	CHECK(!strcmp(money_format_grouped(99999, b), "999,99"), "grouped %s", b);
+	CHECK(!strcmp(money_format_grouped(100000, b), "1.000,00"), "grouped %s", b);
+	CHECK(!strcmp(money_format_grouped(-12345678901, b), "-123.456.789,01"), "grouped %s", b);
+	CHECK(!strcmp(money_format_grouped(INT64_MIN, b), "-92.233.720.368.547.758,08"),
+	      "grouped min %s", b);
+	CHECK(!strcmp(money_format(INT64_MAX, b), "92233720368547758,07"), "max %s", b);
 	money_t acc = INT64_MAX;
 	CHECK(money_add(&acc, 1) == -1 && acc == INT64_MAX, "overflow detected");
 }

@@ -161,11 +161,64 @@ static void test_refused(void)
 	terms_unload();
 }
 
+/*
+ * Lookups by binary search over the loaded table: every kind, file and
+ * code found whatever the order of the lines, neighbours in the sort not
+ * taken for each other, the same code under another kind not mixed up,
+ * the first and last of the order found, a code longer than the reason's
+ * small buffer.
+ */
+static void test_lookup(void)
+{
+	char longcode[200], csv[260];
+	struct strbuf t = STRBUF_INIT;
+	memset(longcode, 'k', sizeof(longcode) - 1);
+	longcode[sizeof(longcode) - 1] = '\0';
+	strbuf_addstr(&t, "label zz \"sidst\"\n"
+		      "column summary zeta \"Z\" text\n"
+		      "status OK \"ok-ord\"\n"
+		      "column exceptions alpha \"Ae\" amount\n"
+		      "column * alpha \"A*\" date\n"
+		      "column summary alpha \"As\" integer\n"
+		      "label OK \"ok-etiket\"\n"
+		      "reason nemkonto code1 \"nem\"\n"
+		      "reason * code1 \"alle\"\n"
+		      "reason * code10 \"ti\"\n"
+		      "decision a \"først\"\n");
+	strbuf_addf(&t, "reason * %s \"lang\"\n", longcode);
+	const char *p = test_text_file(t.buf);
+	CHECK(terms_load(p) == 0, "the lookup table loads");
+	CHECK(same(terms_column_name("summary", "alpha"), "As") &&
+	      terms_column("summary", "alpha").type == TERM_INTEGER, "summary alpha");
+	CHECK(same(terms_column_name("exceptions", "alpha"), "Ae") &&
+	      terms_column("exceptions", "alpha").type == TERM_AMOUNT, "exceptions alpha");
+	CHECK(same(terms_column_name("decisions", "alpha"), "A*") &&
+	      terms_column("decisions", "alpha").type == TERM_DATE, "'*' alpha");
+	CHECK(same(terms_column_name("summary", "zeta"), "Z"), "zeta");
+	CHECK(same(terms_column_name("exceptions", "zeta"), "zeta"), "zeta has no '*' entry");
+	CHECK(same(terms_column_name("summary", "alph"), "alph"), "a prefix is no match");
+	CHECK(same(terms_status("OK"), "ok-ord"), "status OK");
+	CHECK(same(terms_label("OK"), "ok-etiket"), "label OK, not the status");
+	CHECK(same(terms_label("zz"), "sidst"), "the last of the order");
+	CHECK(same(terms_decision("a"), "først"), "the first of the order");
+	CHECK(same(terms_review("a"), "a"), "another kind: the code");
+	reason_is("nemkonto", "code1: x / y", "nem");
+	reason_is("faktura", "code1: x / y", "alle");
+	reason_is("nemkonto", "code10: x / y", "ti");
+	reason_is("nemkonto", "code: x / y", "x");
+	snprintf(csv, sizeof(csv), "%s: x / y", longcode);
+	reason_is("faktura", csv, "lang");
+	unlink(p);
+	strbuf_release(&t);
+	terms_unload();
+}
+
 int main(void)
 {
 	test_unloaded();
 	test_shipped();
 	test_split();
 	test_refused();
+	test_lookup();
 	return test_done();
 }
