@@ -137,8 +137,10 @@ struct recon_out {
 	 * itself (opkraevning, betalingsplaner): every row stays in them. Else
 	 * (the default) recon_begin() sets up two sorters and the rows go
 	 * there, in bounded memory (spilled to an unlinked file in STATE):
-	 * sum and exc stay empty, nsum and nexc count what was added, and the
-	 * pointer recon_exception() returns is valid until its next call. */
+	 * sum and exc stay empty, nsum and nexc count what was added (nsum
+	 * the rows written once recon_write() is done), the pointer
+	 * recon_exception() returns is valid until its next call, and its
+	 * code and text must be static (they are kept by address). */
 	int in_memory;
 	struct summary_row *sum;
 	size_t nsum;
