@@ -754,10 +754,8 @@ static int load(struct debitor *d, MDB_txn *txn)
 /* Every KY item and posting of the night's months is paired or an exception. */
 static int conserved(const struct debitor *d)
 {
-	uint64_t excepted = 0;
-	for (size_t i = 0; i < d->out.nexc; i++)
-		excepted += !strcmp(d->out.exc[i].code, "mangler-i-erp") ||
-			    !strcmp(d->out.exc[i].code, "ukendt-postering");
+	uint64_t excepted = recon_code_count(&d->out, "mangler-i-erp") +
+			    recon_code_count(&d->out, "ukendt-postering");
 	if (d->paired + excepted != d->items) {
 		log_error("internal: %llu items, %llu paired, %llu exceptions",
 			  (unsigned long long)d->items, (unsigned long long)d->paired,

@@ -82,8 +82,7 @@ struct nemkonto {
 	struct kyrows sum;	/* KY's 'Sum - Udbetalinger' */
 	struct paysum *paysum;
 	size_t npaysum, apaysum;
-	struct missing *miss;
-	size_t nmiss, amiss;
+	struct segsort misses;	/* unmatched payments, in payment order (see miss()) */
 	struct group cur;	/* the recipient whose postings are coming */
 	int cur_on;
 	struct group **stack;	/* recipients whose payments are coming: each one's
@@ -93,6 +92,7 @@ struct nemkonto {
 	struct group **spare;	/* groups done with, for reuse */
 	size_t nspare, aspare;
 	char se_now[9];		/* the SE of the walk */
+	int failed;		/* a sorter could not spill (reported) */
 	struct strbuf row;	/* a payment being read */
 	struct recon_out out;
 	int32_t from;		/* the first month reported; the one before is read as context */
@@ -104,8 +104,9 @@ struct nemkonto {
 	} *tot;
 };
 
-/* The sort buffer: with strbuf's doubling from 64 bytes it stays an 8 MiB arena. */
-enum { SORT_BYTES = (8 << 20) - 64 };
+/* The sort buffer: with strbuf's doubling from 64 bytes it stays an 8 MiB arena;
+ * the unmatched payments' (few, on a good night) 1 MiB. */
+enum { SORT_BYTES = (8 << 20) - 64, MISS_BYTES = (1 << 20) - 64 };
 
 static int month_index(const struct nemkonto *n, int32_t month)
 {
@@ -547,28 +548,44 @@ static void paysum_add(struct nemkonto *n, const struct kyrow *q)
 	t->total += q->amount;
 }
 
-/* An unmatched payment of a reported month, for missing_payments(). */
-static void miss(struct nemkonto *n, const struct kyrow *q, uint64_t seq, const char *owner)
+/*
+ * An unmatched payment of a reported month, for missing_payments(): to a
+ * sorter of its own (bounded memory, however many are missing), keyed
+ *   SE \0 CPR \0 DAY IDENT \0 SEQ
+ * (payment order, DAY and SEQ as in add_payment()); the value holds its
+ * summary key, bilag, month and amount. Texts are cut to struct missing's
+ * fields first, as the exceptions show them.
+ */
+static int miss(struct nemkonto *n, const struct kyrow *q, uint64_t seq, const char *owner)
 {
-	struct missing *m;
+	struct missing m;
+	struct strbuf k = STRBUF_INIT, v = STRBUF_INIT;
 	char buf[CPR_MASKSZ];
 	const char *cpr;
+	int rc;
 	if (q->month < n->from)
-		return;
-	n->miss = xgrow(n->miss, &n->amiss, n->nmiss + 1, sizeof(*n->miss));
-	m = &n->miss[n->nmiss++];
-	memset(m, 0, sizeof(*m));
-	memcpy(m->se, q->se, sizeof(m->se));
-	memcpy(m->cpr, q->cpr, sizeof(m->cpr));
+		return 0;
+	memset(&m, 0, sizeof(m));
+	xstrlcpy(m.se, q->se, sizeof(m.se));
+	xstrlcpy(m.cpr, q->cpr, sizeof(m.cpr));
 	/* the recipient's key when it has postings, else the DDMM Figur 27 shows */
-	snprintf(m->key, sizeof(m->key), "%.*s", owner ? 15 : 4,
+	snprintf(m.key, sizeof(m.key), "%.*s", owner ? 15 : 4,
 		 owner ? recipient_key(owner, buf, &cpr) : q->cpr);
-	xstrlcpy(m->ident, q->ident, sizeof(m->ident));
-	xstrlcpy(m->bilag, q->bilag, sizeof(m->bilag));
-	m->month = q->month;
-	m->day = q->day;
-	m->amount = q->amount;
-	m->seq = seq;
+	xstrlcpy(m.ident, q->ident, sizeof(m.ident));
+	xstrlcpy(m.bilag, q->bilag, sizeof(m.bilag));
+	segrow_put_str(&k, m.se);
+	segrow_put_str(&k, m.cpr);
+	segrow_put_be(&k, (uint32_t)q->day ^ 0x80000000u, 4);
+	segrow_put_str(&k, m.ident);
+	segrow_put_be(&k, seq, 8);
+	segrow_put_str(&v, m.key);
+	segrow_put_str(&v, m.bilag);
+	put_raw(&v, &q->month, sizeof(q->month));
+	put_raw(&v, &q->amount, sizeof(q->amount));
+	rc = segsort_add(&n->misses, 0, (const uint8_t *)k.buf, k.len, v.buf, v.len);
+	strbuf_release(&k);
+	strbuf_release(&v);
+	return rc;
 }
 
 /* A recipient on the stack is done: its payments against its credits. */
@@ -582,8 +599,8 @@ static void finish_payments(struct nemkonto *n, struct group *g)
 	if (g->np)
 		match_payments(n, g->v, g->n, pay, g->np, matched);
 	for (size_t i = 0; i < g->np; i++)
-		if (!matched[i])
-			miss(n, &pay[i], seq[i], g->recipient);
+		if (!matched[i] && miss(n, &pay[i], seq[i], g->recipient))
+			n->failed = 1;
 	free(pay);
 	free(seq);
 	free(matched);
@@ -679,42 +696,42 @@ static int walk(int store, const uint8_t *key, size_t klen, const void *val, siz
 			g->poff[g->np++] = g->praw.len;
 			keep_row(&g->praw, key, klen, val, vlen);
 		} else {
-			miss(n, &q, seq, NULL);
+			if (miss(n, &q, seq, NULL))
+				return -1;
 		}
 	}
 	return 0;
 }
 
-static int cmp_missing(const void *a, const void *b)
+/* A payment no credit on the account took, in payment order (see miss()). */
+static int missing_payment(int store, const uint8_t *key, size_t klen, const void *val,
+			   size_t vlen, void *data)
 {
-	const struct missing *x = a, *y = b;
-	int c = strcmp(x->se, y->se);
-	if (!c)
-		c = strcmp(x->cpr, y->cpr);
-	if (!c)
-		c = (x->day > y->day) - (x->day < y->day);
-	if (!c)
-		c = strcmp(x->ident, y->ident);
-	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-/* The payments no credit on the account took, in payment order. */
-static void missing_payments(struct nemkonto *n)
-{
-	if (n->nmiss)
-		qsort(n->miss, n->nmiss, sizeof(*n->miss), cmp_missing);
-	for (size_t i = 0; i < n->nmiss; i++) {
-		const struct missing *q = &n->miss[i];
-		struct exception_row *e;
-		char d[DATE_BUFSZ];
-		recon_summary_ensure(&n->out, q->se, q->month, q->key);
-		e = recon_exception(&n->out, q->se, q->month, q->key, q->cpr, gm_amount(q->amount),
-				    "mangler-paa-konto", "KY-udbetaling uden postering på "
-				    "'Hensættelse Bankudbetaling' / KY payment not on the account");
-		xstrlcpy(e->ref, q->ident, sizeof(e->ref));
-		recon_note(e, "udbetaling %s af %s, bilag %s", q->ident, day_format(q->day, d),
-			   q->bilag[0] ? q->bilag : "-");
-	}
+	struct nemkonto *n = data;
+	const char *k = (const char *)key, *v = val;
+	struct missing q;
+	struct exception_row *e;
+	char d[DATE_BUFSZ];
+	(void)store;
+	(void)klen;
+	(void)vlen;
+	memset(&q, 0, sizeof(q));
+	xstrlcpy(q.se, segrow_next_str(&k), sizeof(q.se));
+	xstrlcpy(q.cpr, segrow_next_str(&k), sizeof(q.cpr));
+	q.day = (int32_t)(uint32_t)(segrow_get_be(&k, 4) ^ 0x80000000u);
+	xstrlcpy(q.ident, segrow_next_str(&k), sizeof(q.ident));
+	xstrlcpy(q.key, segrow_next_str(&v), sizeof(q.key));
+	xstrlcpy(q.bilag, segrow_next_str(&v), sizeof(q.bilag));
+	memcpy(&q.month, v, sizeof(q.month));
+	memcpy(&q.amount, v + sizeof(q.month), sizeof(q.amount));
+	recon_summary_ensure(&n->out, q.se, q.month, q.key);
+	e = recon_exception(&n->out, q.se, q.month, q.key, q.cpr, gm_amount(q.amount),
+			    "mangler-paa-konto", "KY-udbetaling uden postering på "
+			    "'Hensættelse Bankudbetaling' / KY payment not on the account");
+	xstrlcpy(e->ref, q.ident, sizeof(e->ref));
+	recon_note(e, "udbetaling %s af %s, bilag %s", q.ident, day_format(q.day, d),
+		   q.bilag[0] ? q.bilag : "-");
+	return 0;
 }
 
 /* 'Sum - Udbetalinger' against the detail rows, per SE and month it covers. */
@@ -756,7 +773,8 @@ static int match_all(struct nemkonto *n)
 		finish_postings(n);
 	pop(n, NULL);
 	finish_se(n);
-	missing_payments(n);
+	if (n->failed || segsort_each(&n->misses, missing_payment, n))
+		return -1;
 	payment_sums(n);
 	return 0;
 }
@@ -781,6 +799,9 @@ static int load(struct nemkonto *n, MDB_txn *txn)
 	const struct stage_ctx *c = n->ctx;
 	int32_t to = c->night / 100;
 	int rc;
+	/* first: match_night() frees them whatever load() returns */
+	segsort_init(&n->sort, c->conf.state, SORT_BYTES);
+	segsort_init(&n->misses, c->conf.state, MISS_BYTES);
 	conf_sibling(&c->conf, "matching.conf", &path);
 	rc = matchconf_load(path.buf, RECON, &n->mc);
 	conf_sibling(&c->conf, "accounts.conf", &path);
@@ -792,7 +813,6 @@ static int load(struct nemkonto *n, MDB_txn *txn)
 	n->from = month_add(to, -n->mc.lookback_months);
 	if ((rc = recon_begin(&n->out, n->ctx, source_store, NSOURCES)))
 		return rc;
-	segsort_init(&n->sort, c->conf.state, SORT_BYTES);
 	if (reconin_open(&n->in, n->ctx, txn, source_store, NSOURCES, month_add(n->from, -1), to) ||
 	    (rc = postings_each(&n->in, ERP, &n->acc, ROLE, add_posting, n)) < 0 ||
 	    kyrows_each(&n->in, KY_PAY, add_payment, n) || reconin_rows(&n->in, KY_SUM, &n->sum))
@@ -815,6 +835,7 @@ static int match_night(struct stage_ctx *ctx)
 	}
 	reconin_free(&n.in);
 	segsort_free(&n.sort);
+	segsort_free(&n.misses);
 	strbuf_release(&n.row);
 	accounts_free(&n.acc);
 	recon_free(&n.out);
@@ -831,7 +852,6 @@ static int match_night(struct stage_ctx *ctx)
 	free(n.stack);
 	free(n.spare);
 	free(n.paysum);
-	free(n.miss);
 	free(n.tot);
 	return rc;
 }

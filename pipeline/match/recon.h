@@ -129,8 +129,19 @@ struct recon_file {
 	uint8_t fileid[FILEID_LEN];
 };
 
+struct segsort;
+
 struct recon_out {
 	const char *recon;
+	/* Set by the stage before recon_begin() when it reads sum and exc
+	 * itself (opkraevning, betalingsplaner): every row stays in them. Else
+	 * (the default) recon_begin() sets up two sorters and the rows go
+	 * there, in bounded memory (spilled to an unlinked file in STATE):
+	 * sum and exc stay empty, nsum and nexc count what was added (nsum
+	 * the rows written once recon_write() is done), the pointer
+	 * recon_exception() returns is valid until its next call, and its
+	 * code and text must be static (they are kept by address). */
+	int in_memory;
 	struct summary_row *sum;
 	size_t nsum;
 	struct exception_row *exc;
@@ -149,6 +160,18 @@ struct recon_out {
 	uint32_t missing_any;	/* required report lines missing on some row */
 	size_t *sumidx;		/* recon_summary_ensure's index: 1 + row, 0 empty */
 	size_t nsumidx;		/* its slots (a power of two), 0 until first used */
+	/* bounded mode (!in_memory): rows and exceptions by place, spilled */
+	struct segsort *sort_sum, *sort_exc;
+	const char *tmpdir;	/* STATE: where they and recon_write's spools spill */
+	uint64_t seq;		/* rows added: equal places keep the order added */
+	struct exception_row pending;	/* the last exception, until the next one */
+	int pending_on;
+	int sort_failed;	/* a sorter could not spill (reported): recon_write() fails */
+	struct recon_code_count {	/* exceptions added, by code (recon_code_count()) */
+		const char *code;
+		uint64_t n;
+	} *codes;
+	size_t ncodes, acodes;
 };
 
 /*
@@ -164,16 +187,22 @@ void recon_inputs(struct recon_out *r, const char *store, const struct snapshot 
 void recon_summary(struct recon_out *r, const char *se, int32_t month,
 		   const char *key, money_t left, money_t right, money_t explained);
 /* A row of zeros for se, month and key unless one is there: for an
- * exception that has no comparison of its own to stand under. Looked up
- * in a hash index of the rows (built at the first call, kept by
- * recon_summary): a night of many missing payments against 10^5
- * recipients' rows is not quadratic (issue 17). */
+ * exception that has no comparison of its own to stand under. In memory
+ * (in_memory, or no recon_begin()) it is looked up in a hash index of the
+ * rows (built at the first call, kept by recon_summary): a night of many
+ * missing payments against 10^5 recipients' rows is not quadratic (issue
+ * 17). Bounded, it goes to the sorter as a wish, decided when
+ * recon_write() streams the rows in order: a row of zeros when it is the
+ * first of its place (no row was added before it), else nothing — the
+ * answer the lookup gives at the time of the call. */
 void recon_summary_ensure(struct recon_out *r, const char *se, int32_t month,
 			  const char *key);
 /* cpr may be NULL; has_sides says whether left/right are shown. */
 struct exception_row *recon_exception(struct recon_out *r, const char *se,
 				      int32_t month, const char *key, const char *cpr,
 				      money_t amount, const char *code, const char *text);
+/* How many exceptions of code were added (a stage's conservation check, in either mode). */
+uint64_t recon_code_count(const struct recon_out *r, const char *code);
 /* Sets e->note (printf-style), replacing an earlier one. */
 void recon_note(struct exception_row *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -185,6 +214,12 @@ void recon_extra(struct exception_row *e, int i, const char *value);
  * writes the three files under ctx's OUT/DATE, digests them into
  * out_digest and sets exit_code. 0, or -1 (reported; an exception
  * without a summary row, or an unlisted break, is a bug).
+ * Memory is bounded whatever the rows (issue 17): the exceptions stream
+ * once in order (ids, decisions, first-seen, their file), the rows twice
+ * (the status rule, then the file: a 'total' row needs its whole SE and
+ * month), through spools that spill to an unlinked file in STATE; what
+ * stays in memory is one entry per SE and month, the night's decided
+ * exceptions and the inputs file.
  */
 int recon_write(struct recon_out *r, struct stage_ctx *ctx, MDB_txn *txn,
 		char out_digest[65]);

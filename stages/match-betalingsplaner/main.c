@@ -800,7 +800,9 @@ static void free_all(struct bp *b)
 
 static int match_night(struct stage_ctx *ctx)
 {
-	struct bp b = { .ctx = ctx, .out = { .recon = RECON, .extra = exc_extra, .nextra = 6 } };
+	/* in_memory: summary() reads out.exc */
+	struct bp b = { .ctx = ctx, .out = { .recon = RECON, .extra = exc_extra, .nextra = 6,
+					     .in_memory = 1 } };
 	MDB_txn *txn;
 	const char **ses;
 	size_t nses;

@@ -446,6 +446,7 @@ static int opkraevning_night(struct stage_ctx *ctx)
 	uint64_t size;
 	int rc;
 	o.out.recon = RECON;
+	o.out.in_memory = 1;	/* rules.c reads out.exc and out.sum */
 	o.out.extra = opk_extra_columns;
 	o.out.nextra = OPK_NEXTRA;
 	for (int i = 0; i < NFIELDS; i++)

@@ -2,7 +2,8 @@
  * recon_summary_ensure (match/recon.h): a row of zeros only where no row
  * of that SE, month and key is; the same answer as a scan of every row,
  * before and after its index grows, for rows added by recon_summary
- * after the index was built, and for a place a stage gave two rows.
+ * after the index was built, and for a place a stage gave two rows;
+ * recon_code_count counts exceptions by code.
  */
 #include <stdio.h>
 #include <string.h>
@@ -76,7 +77,22 @@ int main(void)
 	      "only the keys past 4999 were added (%zu)", r.nsum - before);
 	CHECK(rows_of(&r, "29757895", 202107, "0001") == 2,
 	      "a place given two rows by its stage keeps both");
+
+	/* recon_code_count: by the code's text, whatever its address */
+	{
+		char code[] = "mangler-i-erp";
+		recon_exception(&r, "29757895", 202108, "0001", NULL, 1, "mangler-i-erp", "t");
+		recon_exception(&r, "29757895", 202108, "0002", NULL, 2, "ukendt-postering", "t");
+		recon_exception(&r, "29757895", 202108, "0003", NULL, 3, code, "t");
+		CHECK(recon_code_count(&r, "mangler-i-erp") == 2 &&
+		      recon_code_count(&r, "ukendt-postering") == 1 &&
+		      recon_code_count(&r, "afvist") == 0 && r.nexc == 3,
+		      "exceptions counted by code (%llu, %llu)",
+		      (unsigned long long)recon_code_count(&r, "mangler-i-erp"),
+		      (unsigned long long)recon_code_count(&r, "ukendt-postering"));
+	}
 	recon_free(&r);
 	CHECK(r.nsum == 0 && r.nsumidx == 0, "recon_free clears the index");
+	CHECK(recon_code_count(&r, "mangler-i-erp") == 0, "recon_free forgets the counts");
 	return test_done();
 }
