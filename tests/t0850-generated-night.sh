@@ -1,8 +1,9 @@
 #!/bin/sh
 # A whole generated municipality night (tests/bench/gen-night.py, small):
 # eIndkomst, NemKonto, faktura and debitor in one drops directory, one
-# shared PRISME dump; each reconciliation reports exactly the breaks the
-# generator injected, no more, no fewer.
+# shared PRISME dump, and EASY-A's student fees (opkraevning); each
+# reconciliation reports exactly the breaks the generator injected, no
+# more, no fewer.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-recon.sh"
 N=2021-08-31
@@ -22,9 +23,11 @@ for seed in 1 2; do
 		PIPELINE_ARCHIVE_DIR=\"\$TRASH/n$seed/archive\" run \"\$TRASH/n$seed/drops\" n$seed $N &&
 		for r in ky-eindkomst nemkonto faktura debitor; do
 			grep -q \"^\$r;29757895;2021-08;\" n$seed/out/$N/summary/\$r.csv || return 1
-		done
+		done &&
+		grep -q \"^opkraevning;29594104;2021-07;\" n$seed/out/$N/summary/opkraevning.csv &&
+		grep -q \"^opkraevning;29594104;2021-09;\" n$seed/out/$N/summary/opkraevning.csv
 	"
-	for r in ky-eindkomst nemkonto faktura debitor; do
+	for r in ky-eindkomst nemkonto faktura debitor opkraevning; do
 		test_expect_success "seed $seed: $r reports exactly the injected breaks" "
 			test -s n$seed/expected/$r.txt &&
 			found $r n$seed >actual &&

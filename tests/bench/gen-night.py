@@ -17,8 +17,15 @@ NemKonto payments and paid invoices) are one file:
     posting basis and the payments;
   - debitor (tests/gen-debitor.py): claims May-August, the restance
     account, the Råbalance of the night;
+  - opkraevning (tests/gen-opkraevning.py's Gen, its dates moved to the
+    night): EASY-A's fee lines, group fees and students, NS's debtors and
+    charges of the school (SE 29594104, conf/pipeline.conf), due months
+    2021-07 and 2021-09, about 3 % of the rows; the lines shuffled within
+    their course group.
 Each generator injects every kind of break its matcher knows (see its own
-comment). Not generated yet: skat-afregning and ky-yr read KY's eIndkomst
+comment). The sources added after the first four draw from a random
+generator of their own (seeded from the seed), so the first four's bytes
+and answer keys do not change with them. Not generated yet: skat-afregning and ky-yr read KY's eIndkomst
 reports too, and their generators' figures would break ky-eindkomst's;
 ky-finans's TOTAL compares KY's debits with every ERP debit of the month
 (a night reads one posting dump), so its generator must learn the dump's
@@ -46,7 +53,8 @@ Writes DIR/drops/ (the drops directory of the night) and DIR/expected/
 RECON.txt: the exceptions RECON must report, sorted bytewise, in the
 columns of exceptions/RECON.csv the per-recon generators give ('reason'
 is the word before the ':', amounts with a decimal comma):
-  nemkonto, faktura, debitor  reason;key;amount
+  nemkonto, faktura, debitor, opkraevning
+                              reason;key;amount
   ky-eindkomst                reason;key;cpr;amount
 Prints the number of input rows per source.
 """
@@ -641,12 +649,146 @@ def debitor(rnd, drops, size, tmpdir):
     return exp
 
 
+# opkraevning: tests/gen-opkraevning.py's Gen (EASY-A student fees and
+# their NS charges, every rule it injects) moved to the night 2021-08-31
+# and written group by group.
+
+# Its dates for its night 2025-03-15 and their places around 2021-08-31.
+# The rules' window runs from the 1st of the month before the night to the
+# night + 30 days (conf/opkraevning.conf): rates 1 and 4 stay outside it,
+# rate 2 falls due before the night and rate 3 after; each birth date keeps
+# its age on the quarter start it was chosen for (rule 6), each charge day
+# its distance to its due date or to the night (ns-booking-days).
+OPK_NIGHT = 20210831
+OPK_RATE_DUE = {1: 20210601, 2: 20210701, 3: 20210915, 4: 20211001}
+OPK_DAY = {
+    20070501: 20040501, 20070615: 20040615, 20071130: 20041130,     # under 18 all autumn
+    20070402: 20030702, 20070401: 20030701, 20070331: 20030630,     # 18 about rate 3's quarter
+    20080229: 20040229, 20040229: 20000229,                         # 29 February, 17 and 21
+    20250115: 20210615, 20250201: 20210701,                         # agreements
+    20250215: 20210715, 20250220: 20210720,                         # left, then charged
+    20250310: 20210826, 20250120: 20210620,                         # charge days
+    20250320: 20210905, 20250301: 20210815,                         # left before rate 3; moved
+    20250210: 20210710, 20250305: 20210820,                         # the booking period
+}
+# the hold's and the guests' own days (strings in the hold's fee rows)
+OPK_HOLD_DAY = {"2025-02-03": "2021-07-05", "2025-03-28": "2021-09-24", "2025-03-01": "2021-08-01"}
+OPK_SHORT_DUE = {20250301: 20210801, 20250215: 20210715, 20250320: 20210905}
+
+
+def opk_module():
+    """gen-opkraevning.py with its NIGHT and RATE_DUE replaced (its Gen's
+    methods read them) and a Gen on the days above."""
+    mod = load(TESTS + "/gen-opkraevning.py")
+    mod.NIGHT, mod.RATE_DUE = OPK_NIGHT, OPK_RATE_DUE
+
+    class Gen(mod.Gen):
+        def __init__(self, rnd, ngroups, nstud):
+            super().__init__(0, ngroups, nstud)
+            self.rnd = rnd
+            # inactive before rate 3; inactive from the day after it
+            self.nsdeb[4][2] = "2021-08-01"
+            self.nsdeb[5][2] = mod.iso(mod.day_add_days(OPK_RATE_DUE[3], 1))
+
+        def birth_adult(self):
+            return mod.day_from_number(mod.day_number(19900101) + self.rnd.randint(0, 4200))
+
+        def make_group(self, i, unit="FORLOEBSGRUPPE"):
+            gi = super().make_group(i, unit)
+            gi["start"] = 20210503
+            gi["end"] = 20211119 if gi["end"] == 20250620 else 20211029
+            return gi
+
+        def student(self, gi, birth=None, **kw):
+            for k in ("start", "end", "agr_from", "agr_to", "moved_day"):
+                if k in kw:
+                    kw[k] = OPK_DAY.get(kw[k], kw[k])
+            return super().student(gi, OPK_DAY.get(birth, birth), **kw)
+
+        def line(self, gi, cpr, gebyrtype, central, rate, amount, due, **kw):
+            if "charged_day" in kw:
+                kw["charged_day"] = OPK_DAY[kw["charged_day"]]
+            if gi["unit"] in ("HOLD", "GAEST"):
+                due = OPK_SHORT_DUE[due]
+            return super().line(gi, cpr, gebyrtype, central, rate, amount, due, **kw)
+
+        def hold_cases(self):
+            n = len(self.fees)
+            super().hold_cases()
+            for row in self.fees[n:]:
+                row[:] = [OPK_HOLD_DAY.get(x, x) for x in row]
+
+    return mod, Gen
+
+
+def opkraevning(rnd, drops, ngroups, nstud, date):
+    """Writes EASY-A's lines, group fees and students and NS's debtors and
+    charges as gen-opkraevning's build() makes them (each injected case
+    once per 16 groups instead of 4) and returns the breaks [(reason, key,
+    amount)]. The lines are shuffled within their group."""
+    R = "opkraevning"
+    mod, Gen = opk_module()
+    g = Gen(rnd, ngroups, nstud)
+
+    def out(name, cols):
+        put = drops.open(R, "easya/%s_%s.csv" % (name, date), ";".join(cols))
+        return lambda r: put(";".join(mod.csv_field(x) for x in r))
+    lines = out("EASYA_Opkraevningslinjer", mod.LINE_COLS + mod.LINE_OPT)
+    fees = out("EASYA_Gruppegebyrer", mod.FEE_COLS + ["Enhedstype"])
+    students = out("EASYA_Elever", mod.STUD_COLS + ["Flyttet_fra", "Flyttedato"])
+    nsopk = out("NS_Opkraevninger", mod.NSOPK_COLS)
+
+    def flush():
+        g.rnd.shuffle(g.lines)
+        for name, rows in ((lines, g.lines), (fees, g.fees), (students, g.students),
+                           (nsopk, g.nsopk)):
+            for r in rows:
+                name(r)
+            rows.clear()
+
+    groups = [g.make_group(i) for i in range(g.ngroups)]
+    cases = list(Gen.CASES)
+    once = {"rate-forskellige-forfald", "uden-central-gebyrtype/gruppe"}
+    cases += [c for c in cases if c not in once] * (max(1, g.ngroups // 16) - 1)
+    rnd.shuffle(cases)
+    per_group = [[] for _ in groups]
+    for n, case in enumerate(cases):
+        per_group[n % len(groups)].append(case)
+    del cases
+    for i, gi in enumerate(groups):
+        if "rate-forskellige-forfald" in per_group[i]:
+            g.inject(gi, None, "rate-forskellige-forfald")
+    for i, gi in enumerate(groups):
+        g.fees += g.fee_rows(gi)
+        for _ in range(g.nstud):
+            g.clean_student(gi)
+        g.traps(gi)
+        for case in per_group[i]:
+            if case != "rate-forskellige-forfald":
+                g.inject(gi, groups[(i + 1) % len(groups)], case)
+        flush()
+    g.booking_group(0)
+    g.hold_cases()
+    g.guest_cases()
+    flush()
+    put = out("NS_Debitorer", mod.NSDEB_COLS)
+    for r in g.nsdeb:
+        put(r)
+    return [(c, k, mod.plain(a)) for c, k, a in g.expect]
+
+
 def sizes(rows):
     """persons, recipients, invoices, claims for about ROWS rows: a person
     brings 3 (2 KY, 1 SKAT), a recipient about 5, an invoice 2, a claim
     about 1.5."""
     n = max(rows, 1000)
     return n * 40 // 100 // 3, n * 30 // 100 // 5, n * 15 // 100 // 2, n * 15 // 100 * 2 // 3
+
+
+def opk_groups(rows):
+    """EASY-A course groups for about ROWS rows: a group of 8 clean
+    students brings about 170 rows; about 3 % of the night, at least 4."""
+    return max(4, rows * 3 // 100 // 170)
 
 
 def ky_eindkomst_key(eb):
@@ -674,6 +816,10 @@ def streamed(a):
     expect["nemkonto"] = nemkonto(Rnd(rnd.random()), drops, recipients, MONTH, 30, DATE, a.dir)
     expect["faktura"] = faktura(Rnd(rnd.random()), drops, invoices, MONTH, DATE)
     expect["debitor"] = debitor(Rnd(rnd.random()), drops, claims, a.dir)
+    # the sources added later draw from a generator of their own each,
+    # seeded after the draws above: the files above stay what they were
+    more = random.Random("gen-night %d" % a.seed)
+    expect["opkraevning"] = opkraevning(Rnd(more.random()), drops, opk_groups(a.rows), 8, DATE)
     drops.close()
     for recon in expect:
         print("%-14s %9d rows" % (recon, drops.count[recon][0]))
@@ -741,8 +887,18 @@ def in_memory(a):
             fh.write(header + "\n")
             fh.writelines(r + "\n" for r in rows)
         open(path + ".done", "w").close()
+    # the sources added later: no per-recon generator writes them at this
+    # scale; the streamed writers themselves (their answer keys are checked
+    # against the stages by t0850)
+    more = random.Random("gen-night %d" % a.seed)
+    later = Drops(drops)
+    expect["opkraevning"] = opkraevning(Rnd(more.random()), later, opk_groups(a.rows), 8, DATE)
+    later.close()
+    for recon in later.count:
+        print("%-14s %9d rows" % (recon, later.count[recon][0]))
     write_expected(a.dir, expect)
-    print("%-14s %9d rows" % ("total", sum(len(v[1]) for v in out.values())))
+    print("%-14s %9d rows" % ("total", sum(len(v[1]) for v in out.values()) +
+                              sum(c[0] for c in later.count.values())))
 
 
 def main():
