@@ -1,9 +1,10 @@
 #!/bin/sh
 # A whole generated municipality night (tests/bench/gen-night.py, small):
 # eIndkomst, NemKonto, faktura and debitor in one drops directory, one
-# shared PRISME dump, and EASY-A's student fees (opkraevning); each
+# shared PRISME dump, EASY-A's student fees (opkraevning), evening-school
+# lists and refund charges (mellemkommunal refusion, out and in); each
 # reconciliation reports exactly the breaks the generator injected, no
-# more, no fewer.
+# more, no fewer, and the refund charges issued are the generated ones.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-recon.sh"
 N=2021-08-31
@@ -17,6 +18,15 @@ found() {
 		else print w[1] ";" $5 ";" $7 }' | LC_ALL=C sort
 }
 
+# The shipped conf, with the rates of 2021 and 2019 the generated refund
+# lists are charged at (conf/refusion.conf has 2025 and 2026 only).
+mkdir -p "$TRASH/conf" && cp "$TOP"/conf/*.conf "$TRASH/conf/" &&
+sed -i "s|^schemas .*|schemas $TOP/schemas|" "$TRASH/conf/pipeline.conf" &&
+python3 "$TOP/tests/bench/gen-night.py" --rows 60 --seed 1 rates >/dev/null &&
+cat rates/conf/refusion-rates.conf >>"$TRASH/conf/refusion.conf" && rm -rf rates
+CONF="$TRASH/conf/pipeline.conf"
+export CONF
+
 for seed in 1 2; do
 	test_expect_success "seed $seed: the night runs and every recon has its data" "
 		python3 \"\$TOP/tests/bench/gen-night.py\" --rows 3000 --seed $seed n$seed >rows$seed &&
@@ -25,15 +35,27 @@ for seed in 1 2; do
 			grep -q \"^\$r;29757895;2021-08;\" n$seed/out/$N/summary/\$r.csv || return 1
 		done &&
 		grep -q \"^opkraevning;29594104;2021-07;\" n$seed/out/$N/summary/opkraevning.csv &&
-		grep -q \"^opkraevning;29594104;2021-09;\" n$seed/out/$N/summary/opkraevning.csv
+		grep -q \"^opkraevning;29594104;2021-09;\" n$seed/out/$N/summary/opkraevning.csv &&
+		grep -q \"^mellemkommunal-refusion;29757895;2021-06;\" n$seed/out/$N/summary/mellemkommunal-refusion.csv &&
+		grep -q \"^mellemkommunal-refusion-ind;29757895;2021-06;\" n$seed/out/$N/summary/mellemkommunal-refusion-ind.csv
 	"
-	for r in ky-eindkomst nemkonto faktura debitor opkraevning; do
+	for r in ky-eindkomst nemkonto faktura debitor opkraevning mellemkommunal-refusion \
+		mellemkommunal-refusion-ind; do
 		test_expect_success "seed $seed: $r reports exactly the injected breaks" "
 			test -s n$seed/expected/$r.txt &&
 			found $r n$seed >actual &&
 			test_cmp n$seed/expected/$r.txt actual
 		"
 	done
+done
+
+for seed in 1 2; do
+	test_expect_success "seed $seed: the refund charges issued are exactly the generated ones" "
+		tail -n +2 n$seed/out/$N/charges/charges.csv | awk -F';' '{ print \$1 \";\" \$8 \";\" \$5 \";\" \$6 }' |
+			LC_ALL=C sort >actual &&
+		test -s n$seed/expected/charges.txt &&
+		test_cmp n$seed/expected/charges.txt actual
+	"
 done
 
 test_expect_success 'the answer key is the generator'"'"'s own: the same seed, the same bytes' '
