@@ -29,14 +29,25 @@ NemKonto payments and paid invoices) are one file:
     the CPR residence extract, charges received from 0147 and 0159 in the
     shipped layout; about 3 % of the rows. conf/refusion.conf has rates
     for 2025 and 2026 only: the night needs the lines DIR/conf/
-    refusion-rates.conf holds added to it (t0850 does).
+    refusion-rates.conf holds added to it (t0850 does);
+  - betalingsplaner (tests/gen-betalingsplaner.py's generate(), its dates
+    43 months back): the night's OIOUBL invoices and credit notes (in
+    .zip bundles of 250), orders of doctors' certificates and rent
+    deductions in DIR/drops/faktura, and the history night 2021-07-31's
+    plans file and invoices in DIR/history/2021-07-31/drops: the store
+    must hold that night before this one (the cadence and deviation rules
+    read the plans' earlier invoices). One document a 1000 rows (N =
+    rows/1000, at least 40); every reason gen-betalingsplaner injects but
+    ikke-oioubl (its two files make the night exit 65; t0450 has them).
+    The robot EANs are the generator's: conf/betalingsplaner.conf's
+    scope-ean line must be DIR/conf/betalingsplaner-scope.conf's. Held in
+    memory as gen-betalingsplaner holds them (about 20000 documents at
+    10^7 rows).
 Each generator injects every kind of break its matcher knows (see its own
 comment). The sources added after the first four draw from a random
 generator of their own (seeded from the seed), so the first four's bytes
-and answer keys do not change with them. Not generated yet: betalingsplaner
-(OIOUBL invoices against payment plans, which need earlier nights'
-invoices in the store); skat-afregning and ky-yr read KY's eIndkomst
-reports too, and their generators' figures would break ky-eindkomst's;
+and answer keys do not change with them. Not generated yet: skat-afregning
+and ky-yr read KY's eIndkomst reports too, and their generators' figures would break ky-eindkomst's;
 ky-finans's TOTAL compares KY's debits with every ERP debit of the month
 (a night reads one posting dump), so its generator must learn the dump's
 other postings first.
@@ -70,23 +81,30 @@ RECON.txt: the exceptions RECON must report, sorted bytewise, in the
 columns of exceptions/RECON.csv the per-recon generators give ('reason'
 is the word before the ':', amounts with a decimal comma):
   nemkonto, faktura, debitor, opkraevning, mellemkommunal-refusion,
-  mellemkommunal-refusion-ind reason;key;amount
+  mellemkommunal-refusion-ind, betalingsplaner
+                              reason;key;amount
   ky-eindkomst                reason;key;cpr;amount
   charges (the refund charges the night issues, charges/charges.csv)
                               kommune;periode;lines;amount
-and DIR/conf/refusion-rates.conf (above).
+  betalingsplaner-postings (the invoices auto-posted, postings/
+  betalingsplaner.csv)        plan;cpr;amount
+and DIR/conf/ (above), DIR/history/ (above).
 Prints the number of input rows per source.
 """
 import argparse
 import array
+import calendar
 import heapq
+import io
 import importlib.util
 import mmap
 import os
 import random
+import shutil
 import struct
 import sys
 import tempfile
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -1093,6 +1111,78 @@ def refusion(rnd, drops, size, date):
     return {R: exp, R + "-ind": ind}, out
 
 
+# betalingsplaner: tests/gen-betalingsplaner.py's generate() (OIOUBL
+# invoices held against payment plans, doctors' certificate orders, rent
+# deductions; a history night and the night) moved 43 months back, so its
+# night 2025-03-31 is 2021-08-31 and its history night 2025-02-28 is
+# 2021-07-31 (a month's last day stays the last, a day stays its day:
+# monthly cadences and the days the rules count are what they were).
+
+BP_MONTHS = -43
+
+
+def bp_shift(y, m, d):
+    """A date of gen-betalingsplaner's scenario (2024-2026) moved."""
+    k = y * 12 + m - 1 + BP_MONTHS
+    y2, m2 = k // 12, k % 12 + 1
+    last = calendar.monthrange(y2, m2)[1]
+    return y2, m2, last if d == calendar.monthrange(y, m)[1] else d
+
+
+def betalingsplaner(seed, top, n, bundle):
+    """Writes the night's documents, plans, orders and rent deductions to
+    TOP/drops/faktura and the history night's to TOP/history/2021-07-31/
+    drops/faktura; N is gen-betalingsplaner's N (clean invoices, about 1.9
+    documents each), the night's invoices BUNDLE to a .zip. Returns the
+    number of files' rows and documents, the answer key [(reason, key,
+    amount)], the postings [(plan, cpr, amount)] and the conf line
+    scope-ean the night needs."""
+    import datetime
+    mod = load(TESTS + "/gen-betalingsplaner.py")
+    demo = load(os.path.dirname(TESTS) + "/fixtures/demo/make.py")
+
+    def date(y, m, d):      # the scenario's dates moved; the moved ones as they are
+        return datetime.date(*(bp_shift(y, m, d) if y >= 2024 else (y, m, d)))
+    mod.date = date
+    tmp = tempfile.mkdtemp(dir=top)
+    key = tmp + "/expected"
+    mod.generate(argparse.Namespace(seed=seed, n=n, root=tmp + "/nights", expected=key,
+                                    bundle=bundle))
+    count = 0
+    for night, dest in (("2021-07-31", top + "/history/2021-07-31/drops/faktura"),
+                        ("2021-08-31", top + "/drops/faktura")):
+        src = "%s/nights/%s/drops/faktura" % (tmp, night)
+        os.makedirs(dest, exist_ok=True)
+        for name in sorted(os.listdir(src)):
+            # (its two files that are not OIOUBL, X-*.xml, make the night
+            # exit 65, which make bench takes for a failure: t0450 has them)
+            if name.endswith(".done") or name.startswith("X-"):
+                continue
+            with open(src + "/" + name, "rb") as fh:
+                data = fh.read()
+            if name.endswith(".csv"):       # plans, orders, deductions: their dates
+                data = demo.shift_text(data, bp_shift)
+                name = demo.shift_name(name, bp_shift)
+                count += data.count(b"\n") - 1
+            elif name.endswith(".zip"):
+                count += len(zipfile.ZipFile(io.BytesIO(data)).namelist())
+            else:
+                count += 1
+            with open(dest + "/" + name, "wb") as fh:
+                fh.write(data)
+            open(dest + "/" + name + ".done", "w").close()
+
+    def lines(path):
+        with open(path, encoding="utf-8") as fh:
+            return [tuple(l.rstrip("\n").split(";")) for l in fh]
+    exp = [x for x in lines(key) if x[0] != "ikke-oioubl"]
+    post = lines(key + ".postings")
+    with open(tmp + "/nights/scope-ean") as fh:
+        scope = fh.read()
+    shutil.rmtree(tmp)
+    return count, exp, post, scope
+
+
 def opk_groups(rows):
     """EASY-A course groups for about ROWS rows: a group of 8 clean
     students brings about 170 rows; about 3 % of the night, at least 4."""
@@ -1105,6 +1195,16 @@ def ref_lines(rows):
     return max(60, rows * 3 // 100 // 2)
 
 
+BP_BUNDLE = 250      # the night's invoices to a .zip (unpack opens them)
+
+
+def bp_invoices(rows):
+    """gen-betalingsplaner's N for about ROWS rows: N brings about 1.9
+    OIOUBL documents (1.1 N on the night, 0.8 N on the history night) and
+    0.3 N CSV rows; one document a 1000 rows, at least 40."""
+    return max(40, rows // 1000)
+
+
 def ky_eindkomst_key(eb):
     """KY minus SKAT per person, and their sum unexplained on the month."""
     exp = [("cpr-difference", "0014", c.replace("-", ""), kr(-d, dots=False)) for c, d in eb]
@@ -1112,13 +1212,17 @@ def ky_eindkomst_key(eb):
     return exp
 
 
-def write_conf(top):
+def write_conf(top, scope):
     """DIR/conf/refusion-rates.conf: the lines conf/refusion.conf needs for
-    this night (its rates for 2021 and 2019)."""
+    this night (its rates for 2021 and 2019); DIR/conf/betalingsplaner-
+    scope.conf: the scope-ean line that replaces conf/betalingsplaner.conf's
+    (the robot EANs of the generated invoices)."""
     os.makedirs(top + "/conf", exist_ok=True)
     with open(top + "/conf/refusion-rates.conf", "w") as fh:
         fh.write("# tests/bench/gen-night.py: the rates its 2021-08-31 night is charged at\n")
         fh.write(REF_RATE_LINES)
+    with open(top + "/conf/betalingsplaner-scope.conf", "w") as fh:
+        fh.write(scope)
 
 
 def write_expected(top, expect):
@@ -1146,7 +1250,10 @@ def streamed(a):
     keys, expect["charges"] = refusion(Rnd(more.random()), drops, ref_lines(a.rows), DATE)
     expect.update(keys)
     drops.close()
-    write_conf(a.dir)
+    n, expect["betalingsplaner"], expect["betalingsplaner-postings"], scope = betalingsplaner(
+        more.randrange(1 << 30), a.dir, bp_invoices(a.rows), BP_BUNDLE)
+    drops.count["betalingsplaner"] = [n]
+    write_conf(a.dir, scope)
     for recon in drops.count:
         print("%-14s %9d rows" % (recon, drops.count[recon][0]))
     write_expected(a.dir, expect)
@@ -1222,7 +1329,10 @@ def in_memory(a):
     keys, expect["charges"] = refusion(Rnd(more.random()), later, ref_lines(a.rows), DATE)
     expect.update(keys)
     later.close()
-    write_conf(a.dir)
+    n, expect["betalingsplaner"], expect["betalingsplaner-postings"], scope = betalingsplaner(
+        more.randrange(1 << 30), a.dir, bp_invoices(a.rows), BP_BUNDLE)
+    later.count["betalingsplaner"] = [n]
+    write_conf(a.dir, scope)
     for recon in later.count:
         print("%-14s %9d rows" % (recon, later.count[recon][0]))
     write_expected(a.dir, expect)
