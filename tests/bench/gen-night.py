@@ -47,7 +47,8 @@ Each generator injects every kind of break its matcher knows (see its own
 comment). The sources added after the first four draw from a random
 generator of their own (seeded from the seed), so the first four's bytes
 and answer keys do not change with them. Not generated yet: skat-afregning
-and ky-yr read KY's eIndkomst reports too, and their generators' figures would break ky-eindkomst's;
+and ky-yr read KY's eIndkomst reports too, and their generators' figures
+would break ky-eindkomst's;
 ky-finans's TOTAL compares KY's debits with every ERP debit of the month
 (a night reads one posting dump), so its generator must learn the dump's
 other postings first.
@@ -94,6 +95,7 @@ Prints the number of input rows per source.
 import argparse
 import array
 import calendar
+import datetime
 import heapq
 import io
 import importlib.util
@@ -1137,7 +1139,6 @@ def betalingsplaner(seed, top, n, bundle):
     number of files' rows and documents, the answer key [(reason, key,
     amount)], the postings [(plan, cpr, amount)] and the conf line
     scope-ean the night needs."""
-    import datetime
     mod = load(TESTS + "/gen-betalingsplaner.py")
     demo = load(os.path.dirname(TESTS) + "/fixtures/demo/make.py")
 
