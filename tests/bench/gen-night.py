@@ -36,12 +36,13 @@ NemKonto payments and paid invoices) are one file:
     deductions in DIR/drops/faktura, and the history night 2021-07-31's
     plans file and invoices in DIR/history/2021-07-31/drops: the store
     must hold that night before this one (the cadence and deviation rules
-    read the plans' earlier invoices). One document a 1000 rows (N =
-    rows/1000, at least 40); every reason gen-betalingsplaner injects but
+    read the plans' earlier invoices). About two documents a 10000 rows
+    (N = rows/10000, at least 40: see bp_invoices); every reason
+    gen-betalingsplaner injects but
     ikke-oioubl (its two files make the night exit 65; t0450 has them).
     The robot EANs are the generator's: conf/betalingsplaner.conf's
     scope-ean line must be DIR/conf/betalingsplaner-scope.conf's. Held in
-    memory as gen-betalingsplaner holds them (about 20000 documents at
+    memory as gen-betalingsplaner holds them (about 1900 documents at
     10^7 rows).
 Each generator injects every kind of break its matcher knows (see its own
 comment). The sources added after the first four draw from a random
@@ -1202,8 +1203,11 @@ BP_BUNDLE = 250      # the night's invoices to a .zip (unpack opens them)
 def bp_invoices(rows):
     """gen-betalingsplaner's N for about ROWS rows: N brings about 1.9
     OIOUBL documents (1.1 N on the night, 0.8 N on the history night) and
-    0.3 N CSV rows; one document a 1000 rows, at least 40."""
-    return max(40, rows // 1000)
+    0.3 N CSV rows; N = ROWS / 10000, at least 40. (Each document is a
+    landed file, and what normalise writes grows about as the square of
+    the night's files: 21 MB for N = 100, 447 MB for N = 800. One document
+    a 1000 rows would write tens of GB at 10^7.)"""
+    return max(40, rows // 10000)
 
 
 def ky_eindkomst_key(eb):
