@@ -716,6 +716,11 @@ OPK_DAY = {
     20250320: 20210905, 20250301: 20210815,                         # left before rate 3; moved
     20250210: 20210710, 20250305: 20210820,                         # the booking period
 }
+# the birth dates of the students under 18 that need not be exact
+OPK_YOUNG = {20040501, 20040615, 20041130}
+# the traps (the hard dates that must not be flagged) in the first course
+# groups only: their birth dates are exact, 2000 substitute numbers each
+OPK_TRAP_GROUPS = 500
 # the hold's and the guests' own days (strings in the hold's fee rows)
 OPK_HOLD_DAY = {"2025-02-03": "2021-07-05", "2025-03-28": "2021-09-24", "2025-03-01": "2021-08-01"}
 OPK_SHORT_DUE = {20250301: 20210801, 20250215: 20210715, 20250320: 20210905}
@@ -730,7 +735,7 @@ def opk_module():
     class Gen(mod.Gen):
         def __init__(self, rnd, ngroups, nstud):
             super().__init__(0, ngroups, nstud)
-            self.rnd = rnd
+            self.rnd, self.young = rnd, {}
             # inactive before rate 3; inactive from the day after it
             self.nsdeb[4][2] = "2021-08-01"
             self.nsdeb[5][2] = mod.iso(mod.day_add_days(OPK_RATE_DUE[3], 1))
@@ -748,7 +753,15 @@ def opk_module():
             for k in ("start", "end", "agr_from", "agr_to", "moved_day"):
                 if k in kw:
                     kw[k] = OPK_DAY.get(kw[k], kw[k])
-            return super().student(gi, OPK_DAY.get(birth, birth), **kw)
+            birth = OPK_DAY.get(birth, birth)
+            if birth in OPK_YOUNG:
+                # a birth date has 2000 substitute numbers (sub_cpr draws
+                # until it finds a free one): each 1500 students born on
+                # one of these days, the next day (all under 18 all
+                # autumn)
+                n = self.young[birth] = self.young.get(birth, 0) + 1
+                birth = mod.day_add_days(birth, (n - 1) // 1500)
+            return super().student(gi, birth, **kw)
 
         def line(self, gi, cpr, gebyrtype, central, rate, amount, due, **kw):
             if "charged_day" in kw:
@@ -769,8 +782,9 @@ def opk_module():
 def opkraevning(rnd, drops, ngroups, nstud, date):
     """Writes EASY-A's lines, group fees and students and NS's debtors and
     charges as gen-opkraevning's build() makes them (each injected case
-    once per 16 groups instead of 4) and returns the breaks [(reason, key,
-    amount)]. The lines are shuffled within their group."""
+    once per 16 groups instead of 4, the traps in the first 500 groups)
+    and returns the breaks [(reason, key, amount)]. The lines are shuffled
+    within their group."""
     R = "opkraevning"
     mod, Gen = opk_module()
     g = Gen(rnd, ngroups, nstud)
@@ -807,7 +821,8 @@ def opkraevning(rnd, drops, ngroups, nstud, date):
         g.fees += g.fee_rows(gi)
         for _ in range(g.nstud):
             g.clean_student(gi)
-        g.traps(gi)
+        if i < OPK_TRAP_GROUPS:
+            g.traps(gi)
         for case in per_group[i]:
             if case != "rate-forskellige-forfald":
                 g.inject(gi, groups[(i + 1) % len(groups)], case)
