@@ -161,7 +161,8 @@ for n in $SIZES; do
 		END { printf "  (floor: %s)\n", f }'
 	# the answers: the injected breaks, and sqlite's equal to the pipeline's
 	o=$d/out/$N
-	for r in ky-eindkomst nemkonto faktura debitor; do
+	for r in ky-eindkomst nemkonto faktura debitor opkraevning mellemkommunal-refusion \
+		mellemkommunal-refusion-ind betalingsplaner; do
 		tail -n +2 "$o/exceptions/$r.csv" | awk -F";" -v r=$r '{ split($8, w, ":")
 			if (r == "ky-eindkomst") print w[1] ";" $5 ";" $6 ";" $7; else print w[1] ";" $5 ";" $7 }' |
 			LC_ALL=C sort >"$d/found-$r"
