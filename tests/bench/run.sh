@@ -82,12 +82,13 @@ diskpass() {
 		echo "  (bytes to the disk: cannot mount an ext4 image; the kernel's count stands)"
 		disk_off; return 0; }
 	dev=$(losetup -j "$IMG" | sed -n '1s|^/dev/\([^:]*\):.*|\1|p')
+	history "$MNT"
 	line=
 	for st in $STAGES; do
 		sync
 		a=$(awk '{ print $7 }' /sys/block/$dev/stat)
 		rc=0
-		bin/stage-$st --quiet --date $N --drops "$2/drops" --state "$MNT/state" \
+		bin/stage-$st --quiet --date $N --conf "$2/pconf/pipeline.conf" --drops "$2/drops" --state "$MNT/state" \
 			--out "$MNT/out" >/dev/null 2>&1 || rc=$?
 		sync
 		b=$(awk '{ print $7 }' /sys/block/$dev/stat)
@@ -105,21 +106,43 @@ for n in $SIZES; do
 	mkdir -p "$d"
 	echo "== $n rows: generating (tests/bench/gen-night.py --seed 7)"
 	python3 tests/bench/gen-night.py --rows "$n" --seed 7 "$d" | sed 's/^/  /'
-	bytes=$(find "$d/drops" -name '*.csv' -exec cat {} + | wc -c)
+	# the night's conf: the shipped one with the refund rates of 2021 and
+	# 2019 and the invoices' robot EANs the generator gives (DIR/conf/)
+	c=$d/pconf
+	mkdir -p "$c" && cp conf/*.conf "$c/" &&
+	sed -i "s|^schemas .*|schemas $PWD/schemas|" "$c/pipeline.conf" &&
+	cat "$d/conf/refusion-rates.conf" >>"$c/refusion.conf" &&
+	sed -i "s/^scope-ean .*//" "$c/betalingsplaner.conf" &&
+	cat "$d/conf/betalingsplaner-scope.conf" >>"$c/betalingsplaner.conf"
+	# history STATEDIR: betalingsplaner's history night (its plans and
+	# earlier invoices), untimed; exit 66: the recons without data
+	history() {
+		rc=0
+		bin/pipeline run --date 2021-07-31 --conf "$c/pipeline.conf" \
+			--drops "$d/history/2021-07-31/drops" --state "$1/state" --out "$1/out" \
+			>/dev/null 2>"$d/history.err" || rc=$?
+		if [ $rc -ne 0 ] && [ $rc -ne 66 ]; then
+			echo "bench: the history night exited $rc"; tail -n 5 "$d/history.err"; exit 1
+		fi
+	}
+	history "$d"
+	history "$d/night"
+	# input bytes: every file of the night (CSV, XML, zip); rows: its CSV lines
+	bytes=$(find "$d/drops" -type f -exec cat {} + | wc -c)
 	rows=$(find "$d/drops" -name '*.csv' -exec cat {} + | wc -l)
 	echo "$n;input;$rows;0;0;0;$bytes;0" >>"$R"
 	printf '  %-22s %10s %9s %12s %12s %12s %14s %9s\n' stage rows wall rows/s RssAnon RSS written cpu
 	for st in $STAGES; do
 		t0=$(now)
 		rc=0
-		tests/bench/peak.sh $ONE bin/stage-$st --quiet --date $N --drops "$d/drops" \
+		tests/bench/peak.sh $ONE bin/stage-$st --quiet --date $N --conf "$c/pipeline.conf" --drops "$d/drops" \
 			--state "$d/state" --out "$d/out" 2>"$d/$st.peak" >/dev/null || rc=$?
 		t1=$(now)
 		# 66: the night's inputs are not in order (the recons without data)
 		if [ $rc -ne 0 ] && [ $rc -ne 66 ]; then
 			echo "bench: stage-$st exited $rc"; tail -n 5 "$d/$st.peak"; exit 1
 		fi
-		in=$(bin/pipeline status --date $N --state "$d/state" | awk -v s=$st '$2 == s { print $5 }')
+		in=$(bin/pipeline status --date $N --conf "$c/pipeline.conf" --state "$d/state" | awk -v s=$st '$2 == s { print $5 }')
 		set -- $(peakof "$d/$st.peak")
 		echo "$n;$st;${in:-0};$(el "$t0" "$t1");$1;$2;$3;$4" >>"$R"
 		awk -v s=$st -v n="${in:-0}" -v t="$(el "$t0" "$t1")" -v a=$1 -v r=$2 -v w=$3 -v c=$4 'BEGIN {
@@ -144,7 +167,7 @@ for n in $SIZES; do
 	# without data
 	t0=$(now)
 	rc=0
-	tests/bench/peak.sh $ONE bin/pipeline run --date $N --drops "$d/drops" \
+	tests/bench/peak.sh $ONE bin/pipeline run --date $N --conf "$c/pipeline.conf" --drops "$d/drops" \
 		--state "$d/night/state" --out "$d/night/out" >/dev/null 2>"$d/night.peak" || rc=$?
 	t1=$(now)
 	if [ $rc -ne 0 ] && [ $rc -ne 66 ]; then
@@ -250,7 +273,7 @@ awk -F';' -v sizes="$SIZES" -v stages="$(echo $STAGES)" '
 				how = sprintf("to an ext4 of its own, device sectors; the kernel'"'"'s write_bytes said %.1f MB", wrote[n, "night"] / 1048576)
 			}
 			r = w / wrote[n, "input"]
-			verdict(r <= 3, sprintf("bytes written at %s: %.1f MB for %.1f MB of CSV = %.2f per input byte (%s); target <= 3", n, w / 1048576, wrote[n, "input"] / 1048576, r, how))
+			verdict(r <= 3, sprintf("bytes written at %s: %.1f MB for %.1f MB of input = %.2f per input byte (%s); target <= 3", n, w / 1048576, wrote[n, "input"] / 1048576, r, how))
 		}
 		if (!((M, "floor") in wall)) notrun("whole night at 10^6 <= 3 s: not run")
 		if (!((G, "floor") in wall)) notrun("whole night at 10^7 <= 40 s: not run (BENCH_BIG=1)")
