@@ -158,8 +158,14 @@ static void on_field(void *f, size_t len, void *data)
 	}
 	r->offsets[r->nfields] = r->text.len;
 	r->fields[r->nfields].len = len;
-	strbuf_add(&r->text, f ? f : "", f ? len : 0);
-	strbuf_addch(&r->text, '\0');
+	/* one grow per field, its bytes and NUL in place (a copy per row is
+	 * the reader's cost: libcsv reuses its field buffer) */
+	strbuf_grow(&r->text, len + 1);
+	if (len)
+		memcpy(r->text.buf + r->text.len, f, len);
+	r->text.buf[r->text.len + len] = '\0';
+	r->text.len += len + 1;
+	r->text.buf[r->text.len] = '\0';
 	r->nfields++;
 }
 

@@ -221,11 +221,62 @@ static size_t row_size(const uint8_t *p)
 	return HDR + rd16(p + 2) + rd32(p + 4);
 }
 
+/*
+ * Sorts the rows by prefix with a least-significant-byte-first radix sort
+ * (stable; a byte every row shares costs no pass), then each run of rows
+ * with one prefix by the whole row: a comparator call per row pair was
+ * the sort's cost (issue 17). The order is a stable sort's by cmp_idx.
+ */
 static void sort_buffer(struct segsort *s)
 {
+	struct segsort_ent *a = s->idx, *b, *t;
+	size_t (*count)[256], n = s->n;
+	if (n < 2)	/* an empty sorter has no idx yet */
+		return;
 	set_prefixes(s);
-	if (s->n)	/* an empty sorter has no idx yet: qsort's NULL is UB */
-		qsort_r(s->idx, s->n, sizeof(*s->idx), cmp_idx, s->arena.buf);
+	count = xcalloc(8, sizeof(*count));
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < 8; d++)
+			count[d][a[i].prefix >> (8 * d) & 0xff]++;
+	b = xmalloc(n * sizeof(*b));
+	for (int d = 0; d < 8; d++) {
+		size_t sum = 0;
+		if (count[d][a[0].prefix >> (8 * d) & 0xff] == n)
+			continue;	/* every row has this byte */
+		for (int v = 0; v < 256; v++) {
+			size_t c = count[d][v];
+			count[d][v] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[count[d][a[i].prefix >> (8 * d) & 0xff]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	if (a != s->idx) {
+		memcpy(s->idx, a, n * sizeof(*a));
+		b = a;
+	}
+	free(b);
+	free(count);
+	/* Rows of one prefix, in the order added: insertion sort, stable. */
+	a = s->idx;
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && a[j].prefix == a[i].prefix; j++)
+			;
+		if (j - i > 16) {
+			qsort_r(a + i, j - i, sizeof(*a), cmp_idx, s->arena.buf);
+			continue;
+		}
+		for (size_t k = i + 1; k < j; k++) {
+			struct segsort_ent e = a[k];
+			size_t m = k;
+			while (m > i && cmp_idx(&a[m - 1], &e, s->arena.buf) > 0) {
+				a[m] = a[m - 1];
+				m--;
+			}
+			a[m] = e;
+		}
+	}
 }
 
 static int open_spill(struct segsort *s)
