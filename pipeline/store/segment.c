@@ -12,7 +12,11 @@
 #include "core/log.h"
 #include "core/banned.h"
 
-enum { HDR = 8, READ_BUF = 65536 };
+/* HDR: a row's head in the buffer; RUN_HDR: in a run of the spill file,
+ * the same and a u16, the bytes its key shares with the row before it
+ * (a sorted run's keys share their SE, month and more: issue 17, fewer
+ * bytes written). */
+enum { HDR = 8, RUN_HDR = 10, READ_BUF = 65536 };
 
 int segment_next(struct store *st, MDB_txn *txn, uint8_t seg[SEGMENT_LEN])
 {
@@ -324,9 +328,21 @@ static int spill(struct segsort *s)
 	if (s->fd < 0 && open_spill(s))
 		return -1;
 	sort_buffer(s);
-	for (size_t i = 0; i < s->n && rc == 0; i++) {
+	for (size_t i = 0, prev = 0; i < s->n && rc == 0; i++) {
 		const uint8_t *row = (const uint8_t *)s->arena.buf + s->idx[i].off;
-		strbuf_add(&out, row, row_size(row));
+		const uint8_t *before = (const uint8_t *)s->arena.buf + prev;
+		size_t klen = rd16(row + 2), shared = 0, most = i ? rd16(before + 2) : 0;
+		uint8_t sh[2];
+		if (most > klen)
+			most = klen;
+		while (shared < most && row[HDR + shared] == before[HDR + shared])
+			shared++;
+		sh[0] = (uint8_t)shared;
+		sh[1] = (uint8_t)(shared >> 8);
+		strbuf_add(&out, row, HDR);
+		strbuf_add(&out, sh, 2);
+		strbuf_add(&out, row + HDR + shared, row_size(row) - HDR - shared);
+		prev = s->idx[i].off;
 		if (out.len >= READ_BUF || i + 1 == s->n) {
 			rc = write_all(s->fd, out.buf, out.len, s->spilled + r.len);
 			r.len += out.len;
@@ -431,22 +447,33 @@ static int fill(int fd, struct reader *r, void *dst, size_t want)
 	return 0;
 }
 
-/* The run's next row into r->cur: 1 read, 0 the run is done, -1 error. */
+/*
+ * The run's next row into r->cur: 1 read, 0 the run is done, -1 error.
+ * The bytes its key shares with the row before are that row's, still in
+ * r->cur.
+ */
 static int next_row(int fd, struct reader *r)
 {
-	uint8_t h[HDR];
-	size_t body;
+	uint8_t h[RUN_HDR];
+	size_t body, shared;
 	if (r->pos == r->len && r->off == r->end)
 		return 0;
-	if (fill(fd, r, h, HDR))
+	if (fill(fd, r, h, RUN_HDR))
 		return -1;
 	body = rd16(h + 2) + (size_t)rd32(h + 4);
-	strbuf_reset(&r->cur);
-	strbuf_grow(&r->cur, HDR + body);
+	shared = rd16(h + HDR);
+	if (shared > rd16(h + 2) || (shared && (r->cur.len < HDR || shared > rd16(
+			(const uint8_t *)r->cur.buf + 2)))) {
+		errno = EINVAL;	/* not a run this sorter wrote */
+		return -1;
+	}
+	if (HDR + body > r->cur.len)	/* room for it, the shared bytes kept */
+		strbuf_grow(&r->cur, HDR + body - r->cur.len);
 	memcpy(r->cur.buf, h, HDR);
-	if (fill(fd, r, r->cur.buf + HDR, body))
+	if (fill(fd, r, r->cur.buf + HDR + shared, body - shared))
 		return -1;
 	r->cur.len = HDR + body;
+	r->cur.buf[r->cur.len] = '\0';
 	return 1;
 }
 
