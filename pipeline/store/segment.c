@@ -182,21 +182,75 @@ static unsigned key_byte(const uint8_t *row, size_t i)
 	return i - 2 < rd16(row + 2) ? row[HDR + i - 2] : 0;
 }
 
+enum { PREFIX_BYTES = 16 };
+
+/* The PREFIX_BYTES of a row's sort key past the bytes all rows share. */
+static void prefix_bytes(const struct segsort *s, const uint8_t *row,
+			 uint8_t out[PREFIX_BYTES])
+{
+	if (s->common >= 2 && s->common + PREFIX_BYTES <= 2 + (size_t)rd16(row + 2)) {
+		memcpy(out, row + HDR + s->common - 2, PREFIX_BYTES);
+		return;
+	}
+	for (size_t j = 0; j < PREFIX_BYTES; j++)
+		out[j] = (uint8_t)key_byte(row, s->common + j);
+}
+
 /*
- * The sort compares 8 bytes of each row's key past the bytes all rows of
- * the buffer share (a file's rows have one SE and month, often one store),
- * in an integer; the whole rows only when those are equal.
+ * Each row's prefix: the first 64 bits that differ between rows of the 16
+ * bytes of its sort key past the bytes all rows of the buffer share (a
+ * file's rows have one SE and month, often one store), packed in their
+ * order to the low end of an integer. Prefixes order as the keys do, as
+ * far as they go (the bits left out are equal in all rows); the sort
+ * compares whole rows only when they are equal (a key of digits varies
+ * in 4 bits of 8: 16 bytes of CPR, field number and record fit). Returns
+ * the bits used.
  */
-static void set_prefixes(struct segsort *s)
+static int set_prefixes(struct segsort *s)
 {
 	const uint8_t *base = (const uint8_t *)s->arena.buf;
-	for (size_t i = 0; i < s->n; i++) {
-		const uint8_t *row = base + s->idx[i].off;
-		uint64_t p = 0;
-		for (size_t j = 0; j < 8; j++)
-			p = p << 8 | key_byte(row, s->common + j);
-		s->idx[i].prefix = p;
+	uint8_t first[PREFIX_BYTES], cur[PREFIX_BYTES], vary[PREFIX_BYTES] = { 0 };
+	uint64_t (*tab)[256];
+	int used[PREFIX_BYTES], nused = 0, total = 0, pos;
+	prefix_bytes(s, base + s->idx[0].off, first);
+	for (size_t i = 1; i < s->n; i++) {
+		prefix_bytes(s, base + s->idx[i].off, cur);
+		for (int j = 0; j < PREFIX_BYTES; j++)
+			vary[j] |= cur[j] ^ first[j];
 	}
+	for (int j = 0; j < PREFIX_BYTES; j++)
+		total += __builtin_popcount(vary[j]);
+	pos = total < 64 ? total : 64;
+	total = pos;
+	tab = xcalloc(PREFIX_BYTES, sizeof(*tab));
+	for (int j = 0; j < PREFIX_BYTES && pos > 0; j++) {
+		int at[8], nat = 0;	/* where byte j's varying bits go, high first */
+		for (int bit = 7; bit >= 0; bit--)
+			if (vary[j] >> bit & 1)
+				at[nat++] = pos > 0 ? --pos : -1;
+		if (!nat)
+			continue;
+		used[nused++] = j;
+		for (unsigned v = 0; v < 256; v++) {
+			uint64_t out = 0;
+			for (int bit = 7, k = 0; bit >= 0; bit--)
+				if (vary[j] >> bit & 1) {
+					if (at[k] >= 0 && (v >> bit & 1))
+						out |= (uint64_t)1 << at[k];
+					k++;
+				}
+			tab[j][v] = out;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t q = 0;
+		prefix_bytes(s, base + s->idx[i].off, cur);
+		for (int u = 0; u < nused; u++)
+			q |= tab[used[u]][cur[used[u]]];
+		s->idx[i].prefix = q;
+	}
+	free(tab);
+	return total;
 }
 
 /* Shortens s->common to what the new row shares with the buffer's first. */
@@ -225,46 +279,10 @@ static size_t row_size(const uint8_t *p)
 	return HDR + rd16(p + 2) + rd32(p + 4);
 }
 
-/*
- * The prefixes with the bits every row shares taken out, the others
- * packed to the low end in their order: the order of prefixes is kept
- * (the bits taken out are equal in all) and fewer radix passes remain
- * (a key of digits varies in 4 bits of 8). Returns the bits left.
- */
-static int pack_prefixes(struct segsort_ent *a, size_t n)
-{
-	uint64_t vary = 0, (*tab)[256];
-	int shift = 0;
-	for (size_t i = 1; i < n; i++)
-		vary |= a[i].prefix ^ a[0].prefix;
-	if (vary == UINT64_MAX)
-		return 64;
-	tab = xcalloc(8, sizeof(*tab));
-	for (int d = 0; d < 8; d++) {
-		unsigned m = (unsigned)(vary >> (8 * d) & 0xff);
-		for (unsigned v = 0; m && v < 256; v++) {
-			uint64_t out = 0;
-			for (int bit = 0, o = 0; bit < 8; bit++)
-				if (m >> bit & 1)
-					out |= (uint64_t)(v >> bit & 1) << o++;
-			tab[d][v] = out << shift;
-		}
-		shift += __builtin_popcount(m);
-	}
-	for (size_t i = 0; i < n; i++) {
-		uint64_t p = a[i].prefix, q = 0;
-		for (int d = 0; d < 8; d++)
-			q |= tab[d][p >> (8 * d) & 0xff];
-		a[i].prefix = q;
-	}
-	free(tab);
-	return shift;
-}
-
 enum { DIGIT_BITS = 11, DIGITS = 1 << DIGIT_BITS };
 
 /*
- * Sorts the rows by prefix (packed) with a least-significant-digit-first
+ * Sorts the rows by prefix with a least-significant-digit-first
  * radix sort (stable; 11 bits a pass), then each run of rows with one
  * prefix by the whole row: a comparator call per row pair was the sort's
  * cost (issue 17). The order is a stable sort's by cmp_idx.
@@ -276,8 +294,7 @@ static void sort_buffer(struct segsort *s)
 	int bits, passes;
 	if (n < 2)	/* an empty sorter has no idx yet */
 		return;
-	set_prefixes(s);
-	bits = pack_prefixes(a, n);
+	bits = set_prefixes(s);
 	passes = (bits + DIGIT_BITS - 1) / DIGIT_BITS;
 	count = xcalloc((size_t)passes + 1, sizeof(*count));
 	for (size_t i = 0; i < n; i++)

@@ -150,12 +150,13 @@ static int ref_each(int store, const uint8_t *key, size_t klen, const void *val,
 }
 
 /*
- * n rows of random stores (0, 1, 300: the first nst) and keys "HEADHEAD" + 0..9 random
- * digits (few distinct): sorted by the sorter (buffer run_bytes) as the
+ * n rows of random stores (0, 1, 300: the first nst) and keys "HEADHEAD" + 0..15
+ * random digits of alpha (3: few distinct keys; 256: any byte, more bits
+ * differ than a prefix holds): sorted by the sorter (buffer run_bytes) as the
  * reference sorts them, equal keys in the order added. 1 when so.
  */
 static int sorts_as_reference(const char *dir, size_t n, size_t run_bytes, int nst,
-			      unsigned seed)
+			      int alpha, unsigned seed)
 {
 	struct ref_row *v = calloc(n, sizeof(*v));
 	struct ref_seen r = { v, 0, 0 };
@@ -165,11 +166,11 @@ static int sorts_as_reference(const char *dir, size_t n, size_t run_bytes, int n
 	segsort_init(&s, dir, run_bytes);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		static const int stores[] = { 0, 1, 300 };
-		size_t digits = (size_t)rand() % 10;
+		size_t digits = (size_t)rand() % 16;
 		v[i].store = stores[rand() % nst];
 		memcpy(v[i].key, "HEADHEAD", 8);
 		for (size_t j = 0; j < digits; j++)
-			v[i].key[8 + j] = (uint8_t)('0' + rand() % 3);
+			v[i].key[8 + j] = (uint8_t)(alpha < 256 ? '0' + rand() % alpha : rand() % 256);
 		v[i].klen = 8 + digits;
 		v[i].added = (unsigned)i;
 		rc = segsort_add(&s, v[i].store, v[i].key, v[i].klen, &v[i].added,
@@ -222,14 +223,16 @@ int main(void)
 		return 1;
 	remove(p);
 
-	CHECK(sorts_as_reference(dir, 20000, 64 << 20, 3, 1) &&
-	      sorts_as_reference(dir, 20000, 64 << 20, 1, 5) &&
-	      sorts_as_reference(dir, 3, 64 << 20, 3, 2) &&
-	      sorts_as_reference(dir, 1, 64 << 20, 1, 3),
+	CHECK(sorts_as_reference(dir, 20000, 64 << 20, 3, 3, 1) &&
+	      sorts_as_reference(dir, 20000, 64 << 20, 1, 3, 5) &&
+	      sorts_as_reference(dir, 20000, 64 << 20, 1, 256, 7) &&
+	      sorts_as_reference(dir, 20000, 64 << 20, 3, 10, 8) &&
+	      sorts_as_reference(dir, 3, 64 << 20, 3, 3, 2) &&
+	      sorts_as_reference(dir, 1, 64 << 20, 1, 3, 3),
 	      "in memory: rows in (store, key) order, a key before the longer keys it "
 	      "begins, equal keys in the order added");
-	CHECK(sorts_as_reference(dir, 20000, 4096, 3, 4) &&
-	      sorts_as_reference(dir, 20000, 4096, 1, 6),
+	CHECK(sorts_as_reference(dir, 20000, 4096, 3, 3, 4) &&
+	      sorts_as_reference(dir, 20000, 4096, 1, 256, 6),
 	      "spilled: the same order, equal keys still in the order added");
 
 	segsort_init(&s, dir, 4096);
