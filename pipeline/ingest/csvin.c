@@ -2,6 +2,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,14 @@ static void cp1252_to_utf8(const char *in, size_t len, struct strbuf *out)
 
 static int has_high_byte(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {	/* a word at a time: every line is looked at */
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080u)
+			return 1;
+	}
+	for (; i < len; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			return 1;
 	return 0;
@@ -121,7 +129,14 @@ struct reader {
 	int parser_live;
 	int row_open;			/* a line of it was fed, no row end yet */
 	unsigned long row_line;
-	struct strbuf rowraw;		/* its lines, decoded, line ends kept */
+	/* Its text: a row of one line is that line where it was read (no
+	 * copy); a row that goes on past its first line is copied into
+	 * rowraw (held), as the next read overwrites the line. */
+	const char *first;
+	size_t first_len;
+	int held;
+	size_t rowlen;			/* bytes of its lines */
+	struct strbuf rowraw;		/* its lines, decoded, line ends kept (held) */
 	size_t *line_off;		/* where each of its lines starts in rowraw */
 	size_t nlines, line_cap;
 	struct csv_field *fields;
@@ -158,8 +173,14 @@ static void on_field(void *f, size_t len, void *data)
 	}
 	r->offsets[r->nfields] = r->text.len;
 	r->fields[r->nfields].len = len;
-	strbuf_add(&r->text, f ? f : "", f ? len : 0);
-	strbuf_addch(&r->text, '\0');
+	/* one grow per field, its bytes and NUL in place (a copy per row is
+	 * the reader's cost: libcsv reuses its field buffer) */
+	strbuf_grow(&r->text, len + 1);
+	if (len)
+		memcpy(r->text.buf + r->text.len, f, len);
+	r->text.buf[r->text.len + len] = '\0';
+	r->text.len += len + 1;
+	r->text.buf[r->text.len] = '\0';
 	r->nfields++;
 }
 
@@ -173,17 +194,31 @@ static size_t without_eol(const char *s, size_t len)
 	return len;
 }
 
+/* The row's text so far (see struct reader). */
+static const char *row_text(const struct reader *r, size_t *len)
+{
+	if (r->held || !r->first) {
+		*len = r->rowraw.len;
+		return r->rowraw.buf;
+	}
+	*len = r->first_len;
+	return r->first;
+}
+
 static void on_row(int c, void *data)
 {
 	struct reader *r = data;
 	struct csv_row row;
+	const char *t;
+	size_t tlen;
 	(void)c;
 	if (r->stop || r->fail)
 		return;
 	for (size_t i = 0; i < r->nfields; i++)
 		r->fields[i].ptr = r->text.buf + r->offsets[i];
-	row = (struct csv_row){ r->row_line, r->nfields, r->fields, NULL, r->rowraw.buf,
-				without_eol(r->rowraw.buf, r->rowraw.len) };
+	t = row_text(r, &tlen);
+	row = (struct csv_row){ r->row_line, r->nfields, r->fields, NULL, t,
+				without_eol(t, tlen) };
 	r->row_open = 0;
 	r->stop = r->fn(&row, r->data);
 	r->nfields = 0;
@@ -199,8 +234,10 @@ static void on_row(int c, void *data)
 static void row_error(struct reader *r, const char *why)
 {
 	struct csv_row row;
-	size_t first = r->nlines > 1 ? r->line_off[1] : r->rowraw.len;
-	if (r->nlines > 1) {
+	size_t tlen;
+	const char *t = row_text(r, &tlen);
+	size_t first = r->nlines > 1 ? r->line_off[1] : tlen;
+	if (r->nlines > 1) {	/* then the row is held: its lines are in rowraw */
 		/* Give back the later lines, before what was already given back. */
 		struct strbuf again = STRBUF_INIT;
 		strbuf_add(&again, r->rowraw.buf + first, r->rowraw.len - first);
@@ -217,8 +254,7 @@ static void row_error(struct reader *r, const char *why)
 		r->fail = -1;
 		return;
 	}
-	row = (struct csv_row){ r->row_line, 0, r->fields, why, r->rowraw.buf,
-				without_eol(r->rowraw.buf, first) };
+	row = (struct csv_row){ r->row_line, 0, r->fields, why, t, without_eol(t, first) };
 	parser_start(r);
 	r->nlines = 0;
 	r->stop = r->fn(&row, r->data);
@@ -249,10 +285,16 @@ static void feed_line(struct reader *r, const char *s, size_t len, unsigned long
 		r->row_line = line;
 		r->nlines = 0;
 		strbuf_reset(&r->rowraw);
+		r->held = 0;
+		r->first = s;
+		r->first_len = len;
+		r->rowlen = 0;
 	}
 	r->line_off = xgrow(r->line_off, &r->line_cap, r->nlines + 1, sizeof(*r->line_off));
 	r->line_off[r->nlines++] = r->rowraw.len;
-	strbuf_add(&r->rowraw, s, len);
+	if (r->held)
+		strbuf_add(&r->rowraw, s, len);
+	r->rowlen += len;
 	if (bad && r->nlines > 1) {
 		/* An open quoted field ran into a line that cannot be read: the
 		 * row is its first line; this one comes again and is its own. */
@@ -263,7 +305,7 @@ static void feed_line(struct reader *r, const char *s, size_t len, unsigned long
 		row_error(r, bad);
 		return;
 	}
-	if (r->rowraw.len > CSVIN_MAX_ROW) {
+	if (r->rowlen > CSVIN_MAX_ROW) {
 		row_error(r, "the row is longer than 1 MiB (a '\"' never closed?)");
 		return;
 	}
@@ -273,6 +315,10 @@ static void feed_line(struct reader *r, const char *s, size_t len, unsigned long
 			  r->p.quoted ? "text after the closing '\"' of a quoted field "
 					"(a '\"' inside it not doubled?)"
 				      : "a '\"' inside a field that does not start with one");
+	if (r->row_open && !r->held) {	/* it goes on: keep its first line */
+		strbuf_add(&r->rowraw, r->first, r->first_len);
+		r->held = 1;
+	}
 }
 
 /* Why a line's row cannot be read, or NULL. */
@@ -304,7 +350,7 @@ static int refill(struct reader *r)
  * (LF, CRLF or CR). *long_line: it passed CSVIN_MAX_ROW and only its
  * start is kept. 1 when there is none left.
  */
-static int file_line(struct reader *r, int *long_line)
+static int file_line_copy(struct reader *r, int *long_line)
 {
 	strbuf_reset(&r->raw);
 	*long_line = 0;
@@ -337,6 +383,39 @@ static int file_line(struct reader *r, int *long_line)
 		}
 		return 0;
 	}
+}
+
+/*
+ * The next physical line of the file, its line end included: *s points
+ * into the read buffer when the line lies whole in it (most lines: no
+ * copy), else into r->raw (file_line_copy); valid until the next read.
+ * Line 1 is always copied (its byte-order mark is cut in r->raw).
+ */
+static int file_line(struct reader *r, int *long_line, const char **line, size_t *len)
+{
+	int rc;
+	if (r->lineno && r->bpos < r->blen) {
+		const char *s = r->buf + r->bpos, *nl, *cr;
+		size_t n = r->blen - r->bpos, k;
+		nl = memchr(s, '\n', n);
+		cr = memchr(s, '\r', nl ? (size_t)(nl - s) : n);
+		k = cr ? (size_t)(cr - s) : nl ? (size_t)(nl - s) : n;
+		/* a CR last in the buffer may begin a CRLF: the copying path */
+		if (k < n && (s[k] == '\n' || k + 1 < n)) {
+			k += s[k] == '\r' && s[k + 1] == '\n' ? 2 : 1;
+			if (k <= CSVIN_MAX_ROW + 2) {
+				*long_line = 0;
+				r->bpos += k;
+				*line = s;
+				*len = k;
+				return 0;
+			}
+		}
+	}
+	rc = file_line_copy(r, long_line);
+	*line = r->raw.buf;
+	*len = r->raw.len;
+	return rc;
 }
 
 /* The next line given back by row_error(), or 1 when there is none. */
@@ -414,16 +493,22 @@ static int next_file_line(struct reader *r, const char **s, size_t *len, const c
 {
 	int long_line;
 	for (;;) {
-		if (file_line(r, &long_line))
+		const char *ln;
+		size_t lnlen;
+		if (file_line(r, &long_line, &ln, &lnlen))
 			return 1;
 		r->lineno++;
 		*bad = NULL;
-		if (r->lineno == 1 && byte_order_mark(r) < 0)
-			return -1;
-		*bad = line_bad(r->raw.buf, r->raw.len, long_line);
+		if (r->lineno == 1) {	/* copied: the mark is cut there */
+			if (byte_order_mark(r) < 0)
+				return -1;
+			ln = r->raw.buf;
+			lnlen = r->raw.len;
+		}
+		*bad = line_bad(ln, lnlen, long_line);
 		if (r->enc == ENC_ASCII || r->enc == ENC_UTF8_SEEN) {
-			if (has_high_byte(r->raw.buf, r->raw.len)) {
-				if (utf8_valid(r->raw.buf, r->raw.len))
+			if (has_high_byte(ln, lnlen)) {
+				if (utf8_valid(ln, lnlen))
 					r->enc = ENC_UTF8_SEEN;
 				else if (r->enc == ENC_ASCII)
 					r->enc = ENC_CP1252;	/* all before was ASCII: nothing to redo */
@@ -440,10 +525,10 @@ static int next_file_line(struct reader *r, const char **s, size_t *len, const c
 			}
 		}
 		if (r->enc == ENC_CP1252) {
-			cp1252_to_utf8(r->raw.buf, r->raw.len, &r->dec);
+			cp1252_to_utf8(ln, lnlen, &r->dec);
 			*s = r->dec.buf, *len = r->dec.len;
 		} else {
-			*s = r->raw.buf, *len = r->raw.len;
+			*s = ln, *len = lnlen;
 		}
 		return 0;
 	}

@@ -12,7 +12,11 @@
 #include "core/log.h"
 #include "core/banned.h"
 
-enum { HDR = 8, READ_BUF = 65536 };
+/* HDR: a row's head in the buffer; RUN_HDR: in a run of the spill file,
+ * the same and a u16, the bytes its key shares with the row before it
+ * (a sorted run's keys share their SE, month and more: issue 17, fewer
+ * bytes written). */
+enum { HDR = 8, RUN_HDR = 10, READ_BUF = 65536 };
 
 int segment_next(struct store *st, MDB_txn *txn, uint8_t seg[SEGMENT_LEN])
 {
@@ -178,21 +182,75 @@ static unsigned key_byte(const uint8_t *row, size_t i)
 	return i - 2 < rd16(row + 2) ? row[HDR + i - 2] : 0;
 }
 
+enum { PREFIX_BYTES = 16 };
+
+/* The PREFIX_BYTES of a row's sort key past the bytes all rows share. */
+static void prefix_bytes(const struct segsort *s, const uint8_t *row,
+			 uint8_t out[PREFIX_BYTES])
+{
+	if (s->common >= 2 && s->common + PREFIX_BYTES <= 2 + (size_t)rd16(row + 2)) {
+		memcpy(out, row + HDR + s->common - 2, PREFIX_BYTES);
+		return;
+	}
+	for (size_t j = 0; j < PREFIX_BYTES; j++)
+		out[j] = (uint8_t)key_byte(row, s->common + j);
+}
+
 /*
- * The sort compares 8 bytes of each row's key past the bytes all rows of
- * the buffer share (a file's rows have one SE and month, often one store),
- * in an integer; the whole rows only when those are equal.
+ * Each row's prefix: the first 64 bits that differ between rows of the 16
+ * bytes of its sort key past the bytes all rows of the buffer share (a
+ * file's rows have one SE and month, often one store), packed in their
+ * order to the low end of an integer. Prefixes order as the keys do, as
+ * far as they go (the bits left out are equal in all rows); the sort
+ * compares whole rows only when they are equal (a key of digits varies
+ * in 4 bits of 8: 16 bytes of CPR, field number and record fit). Returns
+ * the bits used.
  */
-static void set_prefixes(struct segsort *s)
+static int set_prefixes(struct segsort *s)
 {
 	const uint8_t *base = (const uint8_t *)s->arena.buf;
-	for (size_t i = 0; i < s->n; i++) {
-		const uint8_t *row = base + s->idx[i].off;
-		uint64_t p = 0;
-		for (size_t j = 0; j < 8; j++)
-			p = p << 8 | key_byte(row, s->common + j);
-		s->idx[i].prefix = p;
+	uint8_t first[PREFIX_BYTES], cur[PREFIX_BYTES], vary[PREFIX_BYTES] = { 0 };
+	uint64_t (*tab)[256];
+	int used[PREFIX_BYTES], nused = 0, total = 0, pos;
+	prefix_bytes(s, base + s->idx[0].off, first);
+	for (size_t i = 1; i < s->n; i++) {
+		prefix_bytes(s, base + s->idx[i].off, cur);
+		for (int j = 0; j < PREFIX_BYTES; j++)
+			vary[j] |= cur[j] ^ first[j];
 	}
+	for (int j = 0; j < PREFIX_BYTES; j++)
+		total += __builtin_popcount(vary[j]);
+	pos = total < 64 ? total : 64;
+	total = pos;
+	tab = xcalloc(PREFIX_BYTES, sizeof(*tab));
+	for (int j = 0; j < PREFIX_BYTES && pos > 0; j++) {
+		int at[8], nat = 0;	/* where byte j's varying bits go, high first */
+		for (int bit = 7; bit >= 0; bit--)
+			if (vary[j] >> bit & 1)
+				at[nat++] = pos > 0 ? --pos : -1;
+		if (!nat)
+			continue;
+		used[nused++] = j;
+		for (unsigned v = 0; v < 256; v++) {
+			uint64_t out = 0;
+			for (int bit = 7, k = 0; bit >= 0; bit--)
+				if (vary[j] >> bit & 1) {
+					if (at[k] >= 0 && (v >> bit & 1))
+						out |= (uint64_t)1 << at[k];
+					k++;
+				}
+			tab[j][v] = out;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t q = 0;
+		prefix_bytes(s, base + s->idx[i].off, cur);
+		for (int u = 0; u < nused; u++)
+			q |= tab[used[u]][cur[used[u]]];
+		s->idx[i].prefix = q;
+	}
+	free(tab);
+	return total;
 }
 
 /* Shortens s->common to what the new row shares with the buffer's first. */
@@ -221,11 +279,65 @@ static size_t row_size(const uint8_t *p)
 	return HDR + rd16(p + 2) + rd32(p + 4);
 }
 
+enum { DIGIT_BITS = 8, DIGITS = 1 << DIGIT_BITS };
+
+/*
+ * Sorts the rows by prefix with a least-significant-digit-first
+ * radix sort (stable; 8 bits a pass: 11 bits saved a pass or two but
+ * their counts cost 2 MB more of peak memory at 10^6 rows), then each run of rows with one
+ * prefix by the whole row: a comparator call per row pair was the sort's
+ * cost (issue 17). The order is a stable sort's by cmp_idx.
+ */
 static void sort_buffer(struct segsort *s)
 {
-	set_prefixes(s);
-	if (s->n)	/* an empty sorter has no idx yet: qsort's NULL is UB */
-		qsort_r(s->idx, s->n, sizeof(*s->idx), cmp_idx, s->arena.buf);
+	struct segsort_ent *a = s->idx, *b, *t;
+	size_t (*count)[DIGITS], n = s->n;
+	int bits, passes;
+	if (n < 2)	/* an empty sorter has no idx yet */
+		return;
+	bits = set_prefixes(s);
+	passes = (bits + DIGIT_BITS - 1) / DIGIT_BITS;
+	count = xcalloc((size_t)passes + 1, sizeof(*count));
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < passes; d++)
+			count[d][a[i].prefix >> (DIGIT_BITS * d) & (DIGITS - 1)]++;
+	b = xmalloc(n * sizeof(*b));
+	for (int d = 0; d < passes; d++) {
+		size_t sum = 0;
+		for (int v = 0; v < DIGITS; v++) {
+			size_t c = count[d][v];
+			count[d][v] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[count[d][a[i].prefix >> (DIGIT_BITS * d) & (DIGITS - 1)]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	if (a != s->idx) {
+		memcpy(s->idx, a, n * sizeof(*a));
+		b = a;
+	}
+	free(b);
+	free(count);
+	/* Rows of one prefix, in the order added: insertion sort, stable. */
+	a = s->idx;
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && a[j].prefix == a[i].prefix; j++)
+			;
+		if (j - i > 16) {
+			qsort_r(a + i, j - i, sizeof(*a), cmp_idx, s->arena.buf);
+			continue;
+		}
+		for (size_t k = i + 1; k < j; k++) {
+			struct segsort_ent e = a[k];
+			size_t m = k;
+			while (m > i && cmp_idx(&a[m - 1], &e, s->arena.buf) > 0) {
+				a[m] = a[m - 1];
+				m--;
+			}
+			a[m] = e;
+		}
+	}
 }
 
 static int open_spill(struct segsort *s)
@@ -273,9 +385,21 @@ static int spill(struct segsort *s)
 	if (s->fd < 0 && open_spill(s))
 		return -1;
 	sort_buffer(s);
-	for (size_t i = 0; i < s->n && rc == 0; i++) {
+	for (size_t i = 0, prev = 0; i < s->n && rc == 0; i++) {
 		const uint8_t *row = (const uint8_t *)s->arena.buf + s->idx[i].off;
-		strbuf_add(&out, row, row_size(row));
+		const uint8_t *before = (const uint8_t *)s->arena.buf + prev;
+		size_t klen = rd16(row + 2), shared = 0, most = i ? rd16(before + 2) : 0;
+		uint8_t sh[2];
+		if (most > klen)
+			most = klen;
+		while (shared < most && row[HDR + shared] == before[HDR + shared])
+			shared++;
+		sh[0] = (uint8_t)shared;
+		sh[1] = (uint8_t)(shared >> 8);
+		strbuf_add(&out, row, HDR);
+		strbuf_add(&out, sh, 2);
+		strbuf_add(&out, row + HDR + shared, row_size(row) - HDR - shared);
+		prev = s->idx[i].off;
 		if (out.len >= READ_BUF || i + 1 == s->n) {
 			rc = write_all(s->fd, out.buf, out.len, s->spilled + r.len);
 			r.len += out.len;
@@ -380,22 +504,33 @@ static int fill(int fd, struct reader *r, void *dst, size_t want)
 	return 0;
 }
 
-/* The run's next row into r->cur: 1 read, 0 the run is done, -1 error. */
+/*
+ * The run's next row into r->cur: 1 read, 0 the run is done, -1 error.
+ * The bytes its key shares with the row before are that row's, still in
+ * r->cur.
+ */
 static int next_row(int fd, struct reader *r)
 {
-	uint8_t h[HDR];
-	size_t body;
+	uint8_t h[RUN_HDR];
+	size_t body, shared;
 	if (r->pos == r->len && r->off == r->end)
 		return 0;
-	if (fill(fd, r, h, HDR))
+	if (fill(fd, r, h, RUN_HDR))
 		return -1;
 	body = rd16(h + 2) + (size_t)rd32(h + 4);
-	strbuf_reset(&r->cur);
-	strbuf_grow(&r->cur, HDR + body);
+	shared = rd16(h + HDR);
+	if (shared > rd16(h + 2) || (shared && (r->cur.len < HDR || shared > rd16(
+			(const uint8_t *)r->cur.buf + 2)))) {
+		errno = EINVAL;	/* not a run this sorter wrote */
+		return -1;
+	}
+	if (HDR + body > r->cur.len)	/* room for it, the shared bytes kept */
+		strbuf_grow(&r->cur, HDR + body - r->cur.len);
 	memcpy(r->cur.buf, h, HDR);
-	if (fill(fd, r, r->cur.buf + HDR, body))
+	if (fill(fd, r, r->cur.buf + HDR + shared, body - shared))
 		return -1;
 	r->cur.len = HDR + body;
+	r->cur.buf[r->cur.len] = '\0';
 	return 1;
 }
 

@@ -14,8 +14,10 @@
  *
  * The rows are sorted before any is written (segsort below): the run
  * buffer holds SEGSORT_RUN_BYTES of rows (or PIPELINE_SORT_BUFFER, a
- * size like 64K, 32M); a file that holds more spills sorted runs to an
- * unlinked temporary file in STATE and merges them while writing. Memory
+ * size like 64K, 32M), sorted by a radix sort of a 64-bit key prefix; a
+ * file that holds more spills sorted runs to an unlinked temporary file
+ * in STATE (each key without the bytes it shares with the row before)
+ * and merges them while writing. Memory
  * stays bounded whatever the file size: the buffer, a 64 KiB read buffer
  * per run, and the dirty pages of one write transaction (committed every
  * SEGSORT_TXN_BYTES of rows).
@@ -68,7 +70,8 @@ struct segsort_run {
 	uint64_t off, len;	/* in the spill file */
 };
 
-/* A row of the buffer: 8 bytes of its sort key past what all rows share. */
+/* A row of the buffer: the first 64 bits of its sort key past what all
+ * rows share that differ between rows (segment.c set_prefixes). */
 struct segsort_ent {
 	uint64_t prefix;
 	size_t off;		/* in arena */

@@ -278,18 +278,6 @@ const uint8_t *store_key_segment(const MDB_val *key)
  * where a fixed u64 took 8, and a text's length 1 byte where a u16 took
  * 2 (layout 5; issue 17: the store was 2.3 bytes per byte of CSV).
  */
-static void put_varint(struct strbuf *out, uint64_t v)
-{
-	uint8_t b[10];
-	size_t n = 0;
-	while (v >= 0x80) {
-		b[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	b[n++] = (uint8_t)v;
-	strbuf_add(out, b, n);
-}
-
 /* 0 and *p past the varint, or -1 when it runs past end or past 64 bits. */
 static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
@@ -323,26 +311,51 @@ static int is_text(enum field_type t)
 	return t == FT_TEXT || t == FT_CPR || t == FT_SE;
 }
 
+/* The varint of v at p; returns the bytes written (1..10). */
+static size_t varint_at(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* One grow for the whole value, then bytes in place: normalise's per-row path. */
 void store_encode(const struct catalog *cat, const struct store_def *sd,
 		  const struct record *r, struct strbuf *out)
 {
 	uint32_t present = 0;
+	size_t most = 10, n;
+	uint8_t *p;
 	strbuf_reset(out);
-	for (int i = 0; i < sd->nvalue; i++)
-		if (r->v[sd->value[i]].present)
-			present |= 1u << i;
-	put_varint(out, present);
+	for (int i = 0; i < sd->nvalue; i++) {
+		const struct value *v = &r->v[sd->value[i]];
+		if (!v->present)
+			continue;
+		present |= 1u << i;
+		most += 10 + (is_text(cat->fields[sd->value[i]].type) ? v->len : 0);
+	}
+	strbuf_grow(out, most);
+	p = (uint8_t *)out->buf;
+	n = varint_at(p, present);
 	for (int i = 0; i < sd->nvalue; i++) {
 		const struct value *v = &r->v[sd->value[i]];
 		if (!v->present)
 			continue;
 		if (is_text(cat->fields[sd->value[i]].type)) {
-			put_varint(out, v->len);
-			strbuf_add(out, v->text, v->len);
+			n += varint_at(p + n, v->len);
+			if (v->len)
+				memcpy(p + n, v->text, v->len);
+			n += v->len;
 		} else {
-			put_varint(out, zigzag(v->num));
+			n += varint_at(p + n, zigzag(v->num));
 		}
 	}
+	out->len = n;
+	out->buf[n] = '\0';
 }
 
 static int decode_key(const struct catalog *cat, const struct store_def *sd,

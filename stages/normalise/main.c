@@ -82,6 +82,8 @@ struct covers {
 	size_t n, cap;
 	uint32_t *slot;		/* index + 1 into v, 0 empty */
 	size_t nslot;
+	size_t last;		/* index + 1 of the last triple counted (a file's rows
+				 * come in runs of one), 0 none */
 };
 
 /* One landed file of a load: a file alone, or a part of a set. */
@@ -193,6 +195,13 @@ static void cover_count(struct covers *c, const struct store_def *sd, const char
 			int32_t month)
 {
 	size_t h;
+	if (c->last) {
+		struct cover *e = &c->v[c->last - 1];
+		if (e->month == month && e->sd == sd && !memcmp(e->se, se, SE_LEN)) {
+			e->records++;
+			return;
+		}
+	}
 	if (2 * (c->n + 1) > c->nslot)
 		covers_rehash(c);
 	h = cover_hash(sd, se, month) & (c->nslot - 1);
@@ -200,6 +209,7 @@ static void cover_count(struct covers *c, const struct store_def *sd, const char
 		struct cover *e = &c->v[c->slot[h] - 1];
 		if (e->month == month && e->sd == sd && !memcmp(e->se, se, SE_LEN)) {
 			e->records++;
+			c->last = c->slot[h];
 			return;
 		}
 		h = (h + 1) & (c->nslot - 1);
@@ -211,11 +221,13 @@ static void cover_count(struct covers *c, const struct store_def *sd, const char
 	c->v[c->n].month = month;
 	c->v[c->n].records = 1;
 	c->slot[h] = (uint32_t)++c->n;
+	c->last = c->n;
 }
 
 static void covers_reset(struct covers *c)
 {
 	c->n = 0;
+	c->last = 0;
 	if (c->slot)
 		memset(c->slot, 0, c->nslot * sizeof(*c->slot));
 }

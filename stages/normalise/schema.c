@@ -774,9 +774,15 @@ static int row_keys_present(const struct schema *s, const struct record *r,
 	return 0;
 }
 
-int schema_row(const struct schema *s, const struct csv_row *row,
-	       const struct record *base, record_fn emit, void *data,
-	       unsigned *col, struct strbuf *why)
+/*
+ * schema_row(); *primed 1 says the row state's record is base but for the
+ * fields the last row's columns set (the same reader, the same base): only
+ * those go back to base, not the whole record (4 KB a row: issue 17).
+ * Set to 1 once the record is base.
+ */
+static int row_parse(const struct schema *s, const struct csv_row *row,
+		     const struct record *base, record_fn emit, void *data,
+		     unsigned *col, struct strbuf *why, int *primed)
 {
 	struct row_state *st;
 	int rc = 0;
@@ -796,7 +802,14 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 		return -1;
 	}
 	st = row_state_for(s);	/* no allocation per row */
-	st->rec = *base;
+	if (*primed) {
+		for (int i = 0; i < s->ncols; i++)
+			if (s->cols[i].index >= 0)
+				st->rec.v[s->cols[i].field] = base->v[s->cols[i].field];
+	} else {
+		st->rec = *base;
+		*primed = 1;
+	}
 	rc = row_columns(s, row, st, col, why);
 	if (!rc)
 		rc = row_amounts(s, row, st, col, why);
@@ -822,6 +835,14 @@ int schema_row(const struct schema *s, const struct csv_row *row,
 	if (!rc && s->namounts == 0 && s->nwide == 0)
 		rc = emit(&st->rec, 0, data);
 	return rc;
+}
+
+int schema_row(const struct schema *s, const struct csv_row *row,
+	       const struct record *base, record_fn emit, void *data,
+	       unsigned *col, struct strbuf *why)
+{
+	int primed = 0;
+	return row_parse(s, row, base, emit, data, col, why, &primed);
 }
 
 /* The trailer's count of data rows: digits (SKAT drops leading zeros). */
@@ -921,7 +942,7 @@ int schema_read_row(struct schema_reader *rd, const struct csv_row *row,
 		return 0;
 	}
 	{
-		int rc = schema_row(s, row, base, emit, data, col, why);
+		int rc = row_parse(s, row, base, emit, data, col, why, &rd->primed);
 		*kind = rc == -1 ? ROW_BAD : ROW_DATA;
 		return rc == -1 ? 0 : rc;
 	}

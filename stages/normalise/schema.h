@@ -195,6 +195,9 @@ struct schema_reader {
 	unsigned long trailer_line;
 	int has_count;		/* the trailer carries a count */
 	uint64_t count;
+	int primed;		/* the schema's row record holds base (schema.c row_parse):
+				 * zero it with the rest for each read, and between
+				 * reads whose base differs */
 };
 
 /*

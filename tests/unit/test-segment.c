@@ -6,7 +6,10 @@
  * every row comes back once, in key order, a second load after the first,
  * and a reset forgets what was added. segsort_each, the merge without
  * the store: spilled or not, every row once, in (store, key) order, its
- * value with it; a non-zero return stops it and is returned.
+ * value with it; a non-zero return stops it and is returned. The sort
+ * against a plain comparison sort, on the rows that make a radix sort by
+ * 8-byte prefix go wrong: long shared heads, keys that are a prefix of
+ * others, equal keys (kept in the order added), stores past 255.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +109,80 @@ static long read_back(MDB_txn *txn, int store, const uint8_t seg[SEGMENT_LEN], i
 	return n;
 }
 
+/* A row of the reference sort: store, key, the order it was added. */
+struct ref_row {
+	int store;
+	uint8_t key[24];
+	size_t klen;
+	unsigned added;
+};
+
+static int ref_cmp(const void *x, const void *y)
+{
+	const struct ref_row *a = x, *b = y;
+	int c;
+	if (a->store != b->store)
+		return a->store < b->store ? -1 : 1;
+	c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen : b->klen);
+	if (c)
+		return c;
+	if (a->klen != b->klen)
+		return a->klen < b->klen ? -1 : 1;
+	return a->added < b->added ? -1 : a->added > b->added;
+}
+
+struct ref_seen {
+	const struct ref_row *want;
+	size_t n, bad;
+};
+
+static int ref_each(int store, const uint8_t *key, size_t klen, const void *val, size_t vlen,
+		    void *data)
+{
+	struct ref_seen *r = data;
+	const struct ref_row *w = &r->want[r->n++];
+	unsigned added;
+	memcpy(&added, val, sizeof(added));
+	if (vlen != sizeof(added) || store != w->store || klen != w->klen ||
+	    memcmp(key, w->key, klen) || added != w->added)
+		r->bad++;
+	return 0;
+}
+
+/*
+ * n rows of random stores (0, 1, 300: the first nst) and keys "HEADHEAD" + 0..15
+ * random digits of alpha (3: few distinct keys; 256: any byte, more bits
+ * differ than a prefix holds): sorted by the sorter (buffer run_bytes) as the
+ * reference sorts them, equal keys in the order added. 1 when so.
+ */
+static int sorts_as_reference(const char *dir, size_t n, size_t run_bytes, int nst,
+			      int alpha, unsigned seed)
+{
+	struct ref_row *v = calloc(n, sizeof(*v));
+	struct ref_seen r = { v, 0, 0 };
+	struct segsort s;
+	int rc = 0;
+	srand(seed);
+	segsort_init(&s, dir, run_bytes);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		static const int stores[] = { 0, 1, 300 };
+		size_t digits = (size_t)rand() % 16;
+		v[i].store = stores[rand() % nst];
+		memcpy(v[i].key, "HEADHEAD", 8);
+		for (size_t j = 0; j < digits; j++)
+			v[i].key[8 + j] = (uint8_t)(alpha < 256 ? '0' + rand() % alpha : rand() % 256);
+		v[i].klen = 8 + digits;
+		v[i].added = (unsigned)i;
+		rc = segsort_add(&s, v[i].store, v[i].key, v[i].klen, &v[i].added,
+				 sizeof(v[i].added));
+	}
+	qsort(v, n, sizeof(*v), ref_cmp);
+	rc = rc || segsort_each(&s, ref_each, &r);
+	segsort_free(&s);
+	free(v);
+	return rc == 0 && r.n == n && r.bad == 0;
+}
+
 static int first_called;
 
 static int on_first(MDB_txn *txn, const uint8_t seg[SEGMENT_LEN], void *data)
@@ -145,6 +222,18 @@ int main(void)
 	if (catalog_load(p, &cat) || !mkdtemp(dir) || store_open(&st, dir, &cat))
 		return 1;
 	remove(p);
+
+	CHECK(sorts_as_reference(dir, 20000, 64 << 20, 3, 3, 1) &&
+	      sorts_as_reference(dir, 20000, 64 << 20, 1, 3, 5) &&
+	      sorts_as_reference(dir, 20000, 64 << 20, 1, 256, 7) &&
+	      sorts_as_reference(dir, 20000, 64 << 20, 3, 10, 8) &&
+	      sorts_as_reference(dir, 3, 64 << 20, 3, 3, 2) &&
+	      sorts_as_reference(dir, 1, 64 << 20, 1, 3, 3),
+	      "in memory: rows in (store, key) order, a key before the longer keys it "
+	      "begins, equal keys in the order added");
+	CHECK(sorts_as_reference(dir, 20000, 4096, 3, 3, 4) &&
+	      sorts_as_reference(dir, 20000, 4096, 1, 256, 6),
+	      "spilled: the same order, equal keys still in the order added");
 
 	segsort_init(&s, dir, 4096);
 	for (unsigned i = 0; i < 300; i++) {
