@@ -66,7 +66,7 @@ static const char *const field_names[F_N] = {
 
 /* Where a line came from: its file and place, for the canonical order. */
 struct origin {
-	char *relpath;		/* landing name */
+	const char *relpath;	/* landing name (the snapshot entry's, or "") */
 	const char *file;	/* its base name (points into relpath) */
 	int32_t namedate, since;
 	char fileid[2 * FILEID_LEN + 1];	/* hex */
@@ -124,6 +124,7 @@ struct run {
 	size_t res_entry;		/* snap[2]'s entry read: the extract used */
 	struct pline *p;
 	size_t np, ap;
+	struct chunk *ptext, *itext;	/* the lines' texts */
 	struct iline *in;
 	size_t nin, ain;
 	char se[SE_LEN + 1];
@@ -143,10 +144,43 @@ struct run {
 
 /* --- reading --- */
 
-static char *text_of(const struct record *r, int f)
+/* Text copied out of LMDB for the lines; freed whole (a malloc a field
+ * would cost more than most fields hold). */
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+static char *text_of(struct chunk **text, const struct record *r, int f)
 {
 	const struct value *v = &r->v[f];
-	return v->present && v->text ? xstrndup(v->text, v->len) : xstrdup("");
+	size_t len = v->present && v->text ? v->len : 0;
+	struct chunk *c = *text;
+	char *t;
+	if (!c || c->size - c->used < len + 1) {
+		size_t size = len + 1 > 65536 ? len + 1 : 65536;
+		c = xmalloc(sizeof(*c) + size);
+		c->next = *text;
+		c->used = 0;
+		c->size = size;
+		*text = c;
+	}
+	t = c->data + c->used;
+	if (len)
+		memcpy(t, v->text, len);
+	t[len] = '\0';
+	c->used += len + 1;
+	return t;
+}
+
+static void text_free(struct chunk **text)
+{
+	while (*text) {
+		struct chunk *c = *text;
+		*text = c->next;
+		free(c);
+	}
 }
 
 static int64_t num_of(const struct record *r, int f)
@@ -157,7 +191,7 @@ static int64_t num_of(const struct record *r, int f)
 static void origin_of(struct origin *o, const struct snapshot_entry *e, const struct row_iter *it)
 {
 	const char *slash;
-	o->relpath = xstrdup(e->relpath ? e->relpath : "");
+	o->relpath = e->relpath ? e->relpath : "";	/* the snapshot outlives the lines */
 	slash = strrchr(o->relpath, '/');
 	o->file = slash ? slash + 1 : o->relpath;
 	o->namedate = e->namedate;
@@ -225,12 +259,12 @@ static void take_pline(struct run *R, const struct record *r, const struct snaps
 	l = &R->p[R->np++];
 	memset(l, 0, sizeof(*l));
 	origin_of(&l->o, e, it);
-	l->skole = text_of(r, R->f[F_SKOLE]);
-	l->holdnr = text_of(r, R->f[F_HOLDNR]);
-	l->cpr_raw = text_of(r, R->f[F_CPR]);
-	l->name = text_of(r, R->f[F_NAME]);
-	l->form = text_of(r, R->f[F_FORM]);
-	l->oplyst = text_of(r, R->f[F_OPLYST]);
+	l->skole = text_of(&R->ptext, r, R->f[F_SKOLE]);
+	l->holdnr = text_of(&R->ptext, r, R->f[F_HOLDNR]);
+	l->cpr_raw = text_of(&R->ptext, r, R->f[F_CPR]);
+	l->name = text_of(&R->ptext, r, R->f[F_NAME]);
+	l->form = text_of(&R->ptext, r, R->f[F_FORM]);
+	l->oplyst = text_of(&R->ptext, r, R->f[F_OPLYST]);
 	l->start = (int32_t)num_of(r, R->f[F_START]);
 	l->slut = (int32_t)num_of(r, R->f[F_SLUT]);
 	l->timeaar = (int)num_of(r, R->f[F_TIMEAAR]);
@@ -245,16 +279,16 @@ static void take_iline(struct run *R, const struct record *r, const struct snaps
 	l = &R->in[R->nin++];
 	memset(l, 0, sizeof(*l));
 	origin_of(&l->o, e, it);
-	l->opk = text_of(r, R->f[F_OPK]);
-	l->bet = text_of(r, R->f[F_BET]);
-	l->periode_s = text_of(r, R->f[F_PERIODE]);
-	l->skole = text_of(r, R->f[F_SKOLE]);
-	l->holdnr = text_of(r, R->f[F_HOLDNR]);
-	l->cpr_raw = text_of(r, R->f[F_CPR]);
-	l->name = text_of(r, R->f[F_NAME]);
-	l->form = text_of(r, R->f[F_FORM]);
-	l->ident = text_of(r, R->f[F_IDENT]);
-	l->oplyst = text_of(r, R->f[F_OPLYST]);
+	l->opk = text_of(&R->itext, r, R->f[F_OPK]);
+	l->bet = text_of(&R->itext, r, R->f[F_BET]);
+	l->periode_s = text_of(&R->itext, r, R->f[F_PERIODE]);
+	l->skole = text_of(&R->itext, r, R->f[F_SKOLE]);
+	l->holdnr = text_of(&R->itext, r, R->f[F_HOLDNR]);
+	l->cpr_raw = text_of(&R->itext, r, R->f[F_CPR]);
+	l->name = text_of(&R->itext, r, R->f[F_NAME]);
+	l->form = text_of(&R->itext, r, R->f[F_FORM]);
+	l->ident = text_of(&R->itext, r, R->f[F_IDENT]);
+	l->oplyst = text_of(&R->itext, r, R->f[F_OPLYST]);
 	l->start = (int32_t)num_of(r, R->f[F_START]);
 	l->timer = num_of(r, R->f[F_TIMER]);
 	l->takst = num_of(r, R->f[F_TAKST]);
@@ -1236,8 +1270,15 @@ static int night(struct run *R)
 		return rc;
 	if (!R->se[0])	/* nothing to read: empty files under the first SE of the conf */
 		snprintf(R->se, sizeof(R->se), "%s", "");
-	if ((rc = decide_out(R)) || (rc = issue(R)) || (rc = summarise_out(R)) ||
-	    (rc = decide_in(R)))
+	if ((rc = decide_out(R)) || (rc = issue(R)) || (rc = summarise_out(R)))
+		return rc;
+	/* the outgoing lines are in the store and the writer now: from here
+	 * on only their count is used (np) */
+	free(R->p);
+	R->p = NULL;
+	R->ap = 0;
+	text_free(&R->ptext);
+	if ((rc = decide_in(R)))
 		return rc;
 	if ((R->np && (rc = write_charges(R))) || (R->nin && (rc = write_in(R))))
 		return rc;
@@ -1251,30 +1292,8 @@ static int night(struct run *R)
 
 static void run_free(struct run *R)
 {
-	for (size_t i = 0; i < R->np; i++) {
-		struct pline *l = &R->p[i];
-		free(l->o.relpath);
-		free(l->skole);
-		free(l->holdnr);
-		free(l->cpr_raw);
-		free(l->name);
-		free(l->form);
-		free(l->oplyst);
-	}
-	for (size_t i = 0; i < R->nin; i++) {
-		struct iline *l = &R->in[i];
-		free(l->o.relpath);
-		free(l->opk);
-		free(l->bet);
-		free(l->periode_s);
-		free(l->skole);
-		free(l->holdnr);
-		free(l->cpr_raw);
-		free(l->name);
-		free(l->form);
-		free(l->ident);
-		free(l->oplyst);
-	}
+	text_free(&R->ptext);
+	text_free(&R->itext);
 	free(R->p);
 	free(R->in);
 	free(R->sum);
