@@ -1106,49 +1106,81 @@ static int cmp_member(const void *a, const void *b)
 	return c ? c : (p->line > q->line) - (p->line < q->line);
 }
 
+static int cmp_line_group(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sorting->s->line[i].gruppe, sorting->s->line[j].gruppe);
+	return c ? c : (i > j) - (i < j);
+}
+
+static int cmp_student_group(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sorting->s->student[i].gruppe, sorting->s->student[j].gruppe);
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * The slots one course group at a time, groups in byte order: the same
+ * slots in the same order as sorting every member of the school at once,
+ * with the members of the largest group held, not the school's.
+ */
 static void slots(struct check *x)
 {
 	const struct opk_school *s = x->s;
 	struct member *m = NULL;
-	size_t n = 0, alloc = 0, *lines;
-	for (size_t i = 0; i < s->nline; i++) {
-		const struct opk_line *l = &s->line[i];
-		m = xgrow(m, &alloc, n + 1, sizeof(*m));
-		m[n++] = (struct member){ l->gruppe, l->cpr, l->cpr_raw,
-					  klass(x, l->central, l->gebyrtype),
-					  l->rate, i };
-	}
-	/* every placement expects its group's fees from Arv_fra_rate on (rule 8) */
-	for (size_t i = 0; i < s->nstudent; i++) {
-		const struct opk_student *st = &s->student[i];
-		int64_t arv = st->inherit_from ? st->inherit_from : 1;
-		size_t lo, hi;
-		if (line_only(group_unit(x, st->gruppe)))
-			continue;
-		group_fees(x, st->gruppe, &lo, &hi);
-		for (size_t j = lo; j < hi; j++) {
-			const struct opk_fee *f = &s->fee[x->fee_by_group[j]];
-			if (!*f->central || f->rate < arv)
-				continue;
+	size_t n, alloc = 0, *lines = NULL, alines = 0;
+	size_t *L = sorted_index(s->nline, cmp_line_group);
+	size_t *S = sorted_index(s->nstudent, cmp_student_group);
+	size_t li = 0, si = 0;
+	while (li < s->nline || si < s->nstudent) {
+		const char *g;
+		if (si == s->nstudent || (li < s->nline &&
+					  strcmp(s->line[L[li]].gruppe, s->student[S[si]].gruppe) <= 0))
+			g = s->line[L[li]].gruppe;
+		else
+			g = s->student[S[si]].gruppe;
+		n = 0;
+		for (; li < s->nline && !strcmp(s->line[L[li]].gruppe, g); li++) {
+			const struct opk_line *l = &s->line[L[li]];
 			m = xgrow(m, &alloc, n + 1, sizeof(*m));
-			m[n++] = (struct member){ st->gruppe, st->cpr, "",
-						  klass(x, f->central, f->gebyrtype), f->rate,
-						  SIZE_MAX };
+			m[n++] = (struct member){ l->gruppe, l->cpr, l->cpr_raw,
+						  klass(x, l->central, l->gebyrtype),
+						  l->rate, L[li] };
+		}
+		/* every placement expects its group's fees from Arv_fra_rate on (rule 8) */
+		for (; si < s->nstudent && !strcmp(s->student[S[si]].gruppe, g); si++) {
+			const struct opk_student *st = &s->student[S[si]];
+			int64_t arv = st->inherit_from ? st->inherit_from : 1;
+			size_t lo, hi;
+			if (line_only(group_unit(x, st->gruppe)))
+				continue;
+			group_fees(x, st->gruppe, &lo, &hi);
+			for (size_t j = lo; j < hi; j++) {
+				const struct opk_fee *f = &s->fee[x->fee_by_group[j]];
+				if (!*f->central || f->rate < arv)
+					continue;
+				m = xgrow(m, &alloc, n + 1, sizeof(*m));
+				m[n++] = (struct member){ st->gruppe, st->cpr, "",
+							  klass(x, f->central, f->gebyrtype),
+							  f->rate, SIZE_MAX };
+			}
+		}
+		if (n)
+			qsort(m, n, sizeof(*m), cmp_member);
+		lines = xgrow(lines, &alines, n ? n : 1, sizeof(*lines));
+		for (size_t i = 0; i < n;) {
+			size_t j = i, nl = 0;
+			for (; j < n && !strcmp(m[j].cpr, m[i].cpr) && !strcmp(m[j].raw, m[i].raw) &&
+			       m[j].rate == m[i].rate && !strcmp(m[j].k, m[i].k); j++)
+				if (m[j].line != SIZE_MAX)
+					lines[nl++] = m[j].line;
+			do_slot(x, m[i].g, m[i].cpr, m[i].raw, m[i].rate, m[i].k, lines, nl);
+			i = j;
 		}
 	}
-	if (n)
-		qsort(m, n, sizeof(*m), cmp_member);
-	lines = xmalloc((n ? n : 1) * sizeof(*lines));
-	for (size_t i = 0; i < n;) {
-		size_t j = i, nl = 0;
-		for (; j < n && !strcmp(m[j].g, m[i].g) && !strcmp(m[j].cpr, m[i].cpr) &&
-		       !strcmp(m[j].raw, m[i].raw) &&
-		       m[j].rate == m[i].rate && !strcmp(m[j].k, m[i].k); j++)
-			if (m[j].line != SIZE_MAX)
-				lines[nl++] = m[j].line;
-		do_slot(x, m[i].g, m[i].cpr, m[i].raw, m[i].rate, m[i].k, lines, nl);
-		i = j;
-	}
+	free(L);
+	free(S);
 	free(lines);
 	free(m);
 }
