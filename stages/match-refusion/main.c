@@ -64,15 +64,14 @@ static const char *const field_names[F_N] = {
 	"opkraevende", "betalende", "periode", "takst", "amount", "ident",
 };
 
-/* Where a line came from: its file and place, for the canonical order. */
+/* Where a line came from: its file and place, for the canonical order
+ * (kept small: there is one for every line of the lists). */
 struct origin {
 	const char *relpath;	/* landing name (the snapshot entry's, or "") */
 	const char *file;	/* its base name (points into relpath) */
-	int32_t namedate, since;
-	char fileid[2 * FILEID_LEN + 1];	/* hex */
+	int32_t namedate;
 	uint32_t line;		/* for messages and references */
 	uint64_t record;	/* the row's record number in its file: its identity */
-	char se[SE_LEN + 1];
 };
 
 /* A participant line of a school's list. */
@@ -92,6 +91,7 @@ struct pline {
 /* A charged line received. */
 struct iline {
 	struct origin o;
+	char fileid[2 * FILEID_LEN + 1];	/* its file's id, hex */
 	char *opk, *bet, *periode_s, *skole, *holdnr, *cpr_raw, *name, *form, *ident, *oplyst;
 	int32_t start, period;
 	int64_t timer;
@@ -195,12 +195,8 @@ static void origin_of(struct origin *o, const struct snapshot_entry *e, const st
 	slash = strrchr(o->relpath, '/');
 	o->file = slash ? slash + 1 : o->relpath;
 	o->namedate = e->namedate;
-	o->since = e->since;
-	for (int i = 0; i < FILEID_LEN; i++)
-		snprintf(o->fileid + 2 * i, 3, "%02x", e->fileid[i]);
 	o->line = it->line;
 	o->record = it->record;
-	memcpy(o->se, e->se, sizeof(o->se));
 }
 
 /* FIL:LINJE: the line the row starts on (the record number stays internal). */
@@ -279,6 +275,7 @@ static void take_iline(struct run *R, const struct record *r, const struct snaps
 	l = &R->in[R->nin++];
 	memset(l, 0, sizeof(*l));
 	origin_of(&l->o, e, it);
+	fileid_hex(e->fileid, l->fileid);
 	l->opk = text_of(&R->itext, r, R->f[F_OPK]);
 	l->bet = text_of(&R->itext, r, R->f[F_BET]);
 	l->periode_s = text_of(&R->itext, r, R->f[F_PERIODE]);
@@ -909,7 +906,7 @@ static int stored_decision(struct run *R, struct iline *l)
 {
 	struct in_decision d;
 	enum in_code code;
-	int rc = chargestore_decision_get(R->txn, R->db, l->o.fileid, l->o.record,
+	int rc = chargestore_decision_get(R->txn, R->db, l->fileid, l->o.record,
 					  R->ctx->night, &d);
 	if (rc < 0)
 		return EXIT_INTERNAL;
@@ -979,7 +976,7 @@ static int decide_in(struct run *R)
 		if (!t->is_total)
 			continue;
 		for (size_t j = 0; j < R->nin; j++)
-			if (!R->in[j].is_total && !strcmp(R->in[j].o.fileid, t->o.fileid)) {
+			if (!R->in[j].is_total && !strcmp(R->in[j].fileid, t->fileid)) {
 				add(R, &sum, R->in[j].beloeb);
 				if (!period)
 					period = R->in[j].period;
@@ -1003,7 +1000,7 @@ static int decide_in(struct run *R)
 			continue;
 		xstrlcpy(d.code, in_code_name(l->r.code), sizeof(d.code));
 		xstrlcpy(d.note, l->r.note, sizeof(d.note));
-		if (chargestore_decision_put(R->txn, R->db, l->o.fileid, l->o.record, &d))
+		if (chargestore_decision_put(R->txn, R->db, l->fileid, l->o.record, &d))
 			return EXIT_INTERNAL;
 	}
 	return 0;
