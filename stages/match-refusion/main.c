@@ -81,7 +81,16 @@ struct pline {
 	int32_t start, slut;
 	int timeaar;
 	int64_t timer;
-	struct out_result r;
+	struct out_kept {	/* its out_result, the note kept only when there is one */
+		enum out_code code;
+		char cpr[11];
+		int ta;
+		int32_t period;
+		enum refusion_form form;
+		money_t rate, value;
+		char key[8];
+		const char *note;	/* the lines' texts, or "" */
+	} r;
 	int wait;		/* its period has not ended */
 	int charged;		/* charged, on this night or before */
 	int is_new;		/* to be charged on this night */
@@ -152,10 +161,8 @@ struct chunk {
 	char data[];
 };
 
-static char *text_of(struct chunk **text, const struct record *r, int f)
+static char *text_copy(struct chunk **text, const char *s, size_t len)
 {
-	const struct value *v = &r->v[f];
-	size_t len = v->present && v->text ? v->len : 0;
 	struct chunk *c = *text;
 	char *t;
 	if (!c || c->size - c->used < len + 1) {
@@ -168,10 +175,16 @@ static char *text_of(struct chunk **text, const struct record *r, int f)
 	}
 	t = c->data + c->used;
 	if (len)
-		memcpy(t, v->text, len);
+		memcpy(t, s, len);
 	t[len] = '\0';
 	c->used += len + 1;
 	return t;
+}
+
+static char *text_of(struct chunk **text, const struct record *r, int f)
+{
+	const struct value *v = &r->v[f];
+	return text_copy(text, v->text, v->present && v->text ? v->len : 0);
 }
 
 static void text_free(struct chunk **text)
@@ -500,11 +513,25 @@ static void flush_summary(struct run *R, struct recon_out *out)
 /* --- outgoing --- */
 
 /* The duplicate key (brief 1.5 rule 4): CPR, school, course, hours year. */
-static const char *line_key(const struct pline *l, struct strbuf *k)
+static const char *line_key(const struct pline *l, const char *cpr, int ta, struct strbuf *k)
 {
 	strbuf_reset(k);
-	strbuf_addf(k, "%s|%s|%s|%d", l->r.cpr, l->skole, l->holdnr, l->r.ta);
+	strbuf_addf(k, "%s|%s|%s|%d", cpr, l->skole, l->holdnr, ta);
 	return k->buf;
+}
+
+/* The line's decision r into l (its note, when it has one, copied). */
+static void keep(struct run *R, struct pline *l, const struct out_result *r)
+{
+	l->r.code = r->code;
+	memcpy(l->r.cpr, r->cpr, sizeof(l->r.cpr));
+	l->r.ta = r->ta;
+	l->r.period = r->period;
+	l->r.form = r->form;
+	l->r.rate = r->rate;
+	l->r.value = r->value;
+	memcpy(l->r.key, r->key, sizeof(l->r.key));
+	l->r.note = r->note[0] ? text_copy(&R->ptext, r->note, strlen(r->note)) : "";
 }
 
 static struct out_line out_line_of(const struct pline *l)
@@ -545,67 +572,72 @@ static int decide_out(struct run *R)
 	for (size_t i = 0; i < R->np && !rc; i++) {
 		struct pline *l = &R->p[i];
 		struct out_line o = out_line_of(l);
+		struct out_result r;
 		long first;
-		if (out_pre(&R->conf, &o, &l->r)) {
-			log_error("%s:%u: hours times rate overflows: the list's hours are not "
-				  "plausible", l->o.relpath, (unsigned)l->o.line);
-			rc = EXIT_BADDATA;
-			break;
-		}
-		if (period_last_day(l->r.period) > R->ctx->night) {
-			l->wait = 1;
-			R->nwait++;
-			continue;
-		}
-		R->nread++;
-		if (l->r.code != OUT_CHARGE) {
-			if (l->r.code == OUT_FOREDRAG)
-				out_key_only(&R->kom, &R->res, &o, &l->r);
-			continue;
-		}
-		key = line_key(l, &kb);
-		first = seen_add(&seen, key, i);
-		if (first >= 0) {
-			char ref[300];
-			out_key_only(&R->kom, &R->res, &o, &l->r);
-			l->r.code = OUT_DUBLET;
-			origin_ref(&R->p[first].o, ref, sizeof(ref));
-			memcpy(l->r.note, "af ", 3);
-			xstrlcpy(l->r.note + 3, ref, sizeof(l->r.note) - 3);
-			continue;
-		}
-		switch (chargestore_line_get(R->txn, R->db, key, &l->c)) {
-		case -1:
-			rc = EXIT_INTERNAL;
-			continue;
-		case 1:
-			if (l->c.night <= R->ctx->night) {
-				/* charged: frozen as it was sent */
-				l->charged = 1;
-				snprintf(l->r.key, sizeof(l->r.key), "%s", l->c.kommune);
-				l->r.period = l->c.period;
-				l->r.value = l->c.amount;
-				l->r.code = OUT_CHARGE;
+		memset(&r, 0, sizeof(r));
+		do {	/* continue: the line decided (into l below) */
+			if (out_pre(&R->conf, &o, &r)) {
+				log_error("%s:%u: hours times rate overflows: the list's hours are not "
+					  "plausible", l->o.relpath, (unsigned)l->o.line);
+				rc = EXIT_BADDATA;
 				continue;
 			}
-			/* charged by a later night: decide as that night's first run did */
-			out_post(&R->conf, &R->kom, &R->res, &o, &l->r);
-			if (l->r.code == OUT_CHARGE) {
-				l->charged = 1;
-				snprintf(l->r.key, sizeof(l->r.key), "%s", l->c.kommune);
-				l->r.value = l->c.amount;
+			if (period_last_day(r.period) > R->ctx->night) {
+				l->wait = 1;
+				R->nwait++;
+				continue;
 			}
-			continue;
-		default:
-			out_post(&R->conf, &R->kom, &R->res, &o, &l->r);
-			if (l->r.code == OUT_CHARGE) {
-				l->charged = l->is_new = 1;
-				memcpy(l->c.kommune, l->r.key, 5);
-				l->c.period = l->r.period;
-				l->c.amount = l->r.value;
-				l->c.night = R->ctx->night;
+			R->nread++;
+			if (r.code != OUT_CHARGE) {
+				if (r.code == OUT_FOREDRAG)
+					out_key_only(&R->kom, &R->res, &o, &r);
+				continue;
 			}
-		}
+			key = line_key(l, r.cpr, r.ta, &kb);
+			first = seen_add(&seen, key, i);
+			if (first >= 0) {
+				char ref[300];
+				out_key_only(&R->kom, &R->res, &o, &r);
+				r.code = OUT_DUBLET;
+				origin_ref(&R->p[first].o, ref, sizeof(ref));
+				memcpy(r.note, "af ", 3);
+				xstrlcpy(r.note + 3, ref, sizeof(r.note) - 3);
+				continue;
+			}
+			switch (chargestore_line_get(R->txn, R->db, key, &l->c)) {
+			case -1:
+				rc = EXIT_INTERNAL;
+				continue;
+			case 1:
+				if (l->c.night <= R->ctx->night) {
+					/* charged: frozen as it was sent */
+					l->charged = 1;
+					snprintf(r.key, sizeof(r.key), "%s", l->c.kommune);
+					r.period = l->c.period;
+					r.value = l->c.amount;
+					r.code = OUT_CHARGE;
+					continue;
+				}
+				/* charged by a later night: decide as that night's first run did */
+				out_post(&R->conf, &R->kom, &R->res, &o, &r);
+				if (r.code == OUT_CHARGE) {
+					l->charged = 1;
+					snprintf(r.key, sizeof(r.key), "%s", l->c.kommune);
+					r.value = l->c.amount;
+				}
+				continue;
+			default:
+				out_post(&R->conf, &R->kom, &R->res, &o, &r);
+				if (r.code == OUT_CHARGE) {
+					l->charged = l->is_new = 1;
+					memcpy(l->c.kommune, r.key, 5);
+					l->c.period = r.period;
+					l->c.amount = r.value;
+					l->c.night = R->ctx->night;
+				}
+			}
+		} while (0);
+		keep(R, l, &r);
 	}
 	seen_free(&seen);
 	strbuf_release(&kb);
@@ -709,7 +741,8 @@ static int issue(struct run *R)
 			l->c.nr = c.nr;
 			memcpy(l->c.charge, c.id, UUID_SZ);
 			charge_row(R, l, c.id, &row, &sort);
-			if (chargestore_put_line(R->txn, R->db, line_key(l, &t), &l->c, sort.buf,
+			if (chargestore_put_line(R->txn, R->db, line_key(l, l->r.cpr, l->r.ta, &t),
+						 &l->c, sort.buf,
 						 row.buf)) {
 				rc = EXIT_INTERNAL;
 				break;
