@@ -821,11 +821,14 @@ static void group_findings(struct check *x)
 		const struct opk_fee *f = &s->fee[x->fee_by_group[i]];
 		int32_t earliest = 0, other = 0;
 		int first = 1;
+		size_t lo, hi;
 		if (!f->due)
 			continue;
-		for (size_t j = 0; j < s->nfee; j++) {
+		/* the group's fee rows: a range of fee_by_group (i is in it) */
+		group_fees(x, f->gruppe, &lo, &hi);
+		for (size_t j = lo; j < hi; j++) {
 			const struct opk_fee *h = &s->fee[x->fee_by_group[j]];
-			if (!h->due || h->rate != f->rate || strcmp(h->gruppe, f->gruppe))
+			if (!h->due || h->rate != f->rate)
 				continue;
 			if (j < i)
 				first = 0;	/* the rate was judged at its first row */
