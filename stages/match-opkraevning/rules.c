@@ -171,6 +171,17 @@ struct check {
 	const char **unit;	/* each line's unit: its own, its group's, FORLOEBSGRUPPE */
 	struct cell *cells;
 	size_t ncell, acell;
+	/* this school's exceptions, for group_finding's "one finding" and
+	 * the sum rule (the writer streams them: out holds none) */
+	struct tally {
+		int32_t month;
+		const char *key, *code;	/* key: the school's text; code: static */
+		int group;		/* a group finding (no CPR) */
+		char ref[sizeof(((struct exception_row *)0)->ref)];
+		money_t amount;
+	} *tally;
+	size_t ntally, atally;
+	char broken[256];	/* "" or the first summary row breaking the sum rule */
 	int overflow;
 	const char *why;
 };
@@ -604,6 +615,22 @@ static enum ent entitlement(const struct check *x, const char *g, const char *cp
 
 /* --- output --- */
 
+/* One exception of the school, as recon_exception() gets it (ref cut as
+ * the row keeps it). */
+static void tally_add(struct check *x, int32_t month, const char *key, const char *code,
+		      int group, const char *ref, money_t amount)
+{
+	struct tally *t;
+	x->tally = xgrow(x->tally, &x->atally, x->ntally + 1, sizeof(*t));
+	t = &x->tally[x->ntally++];
+	t->month = month;
+	t->key = key;
+	t->code = code;
+	t->group = group;
+	xstrlcpy(t->ref, ref, sizeof(t->ref));
+	t->amount = amount;
+}
+
 static struct cell *cell_add(struct check *x, int32_t month, const char *g)
 {
 	struct cell *c;
@@ -718,6 +745,7 @@ static void emit(struct check *x, const struct slot_out *o)
 		strbuf_addf(&note, ", CPR i filen: %s", raw_shown(o->raw, shown, sizeof(shown)));
 	snprintf(ref, sizeof(ref), "%s/%s%s%s%s", ratebuf, o->k, o->diff ? "/D" : "",
 		 *o->raw ? "/" : "", o->raw);
+	tally_add(x, o->date / 100, o->g, reasons[code].code, 0, ref, amount);
 	e = recon_exception(x->out, x->s->se, o->date / 100, o->g, o->cpr, amount,
 			    reasons[code].code, reasons[code].text);
 	e->left = o->C;
@@ -747,13 +775,16 @@ static void group_finding(struct check *x, const char *g, int32_t due, enum reas
 		snprintf(ref, sizeof(ref), "%s/%s", ratebuf, f->gebyrtype);
 	else
 		xstrlcpy(ref, ratebuf, sizeof(ref));
-	/* two equal fee rows are one finding (an id is unique in a night) */
-	for (size_t i = 0; i < x->out->nexc; i++) {
-		const struct exception_row *o = &x->out->exc[i];
-		if (o->month == due / 100 && !o->cpr[0] && o->code == reasons[code].code &&
-		    !strcmp(o->ref, ref) && !strcmp(o->key, g) && !strcmp(o->se, x->s->se))
+	/* two equal fee rows are one finding (an id is unique in a night);
+	 * a school's exceptions have its SE, and its group findings come
+	 * before its other exceptions */
+	for (size_t i = 0; i < x->ntally; i++) {
+		const struct tally *o = &x->tally[i];
+		if (o->group && o->month == due / 100 && o->code == reasons[code].code &&
+		    !strcmp(o->ref, ref) && !strcmp(o->key, g))
 			return;
 	}
+	tally_add(x, due / 100, g, reasons[code].code, 1, ref, 0);
 	e = recon_exception(x->out, x->s->se, due / 100, g, NULL, 0, reasons[code].code,
 			    reasons[code].text);
 	xstrlcpy(e->ref, ref, sizeof(e->ref));
@@ -790,11 +821,14 @@ static void group_findings(struct check *x)
 		const struct opk_fee *f = &s->fee[x->fee_by_group[i]];
 		int32_t earliest = 0, other = 0;
 		int first = 1;
+		size_t lo, hi;
 		if (!f->due)
 			continue;
-		for (size_t j = 0; j < s->nfee; j++) {
+		/* the group's fee rows: a range of fee_by_group (i is in it) */
+		group_fees(x, f->gruppe, &lo, &hi);
+		for (size_t j = lo; j < hi; j++) {
 			const struct opk_fee *h = &s->fee[x->fee_by_group[j]];
-			if (!h->due || h->rate != f->rate || strcmp(h->gruppe, f->gruppe))
+			if (!h->due || h->rate != f->rate)
 				continue;
 			if (j < i)
 				first = 0;	/* the rate was judged at its first row */
@@ -1075,49 +1109,81 @@ static int cmp_member(const void *a, const void *b)
 	return c ? c : (p->line > q->line) - (p->line < q->line);
 }
 
+static int cmp_line_group(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sorting->s->line[i].gruppe, sorting->s->line[j].gruppe);
+	return c ? c : (i > j) - (i < j);
+}
+
+static int cmp_student_group(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sorting->s->student[i].gruppe, sorting->s->student[j].gruppe);
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * The slots one course group at a time, groups in byte order: the same
+ * slots in the same order as sorting every member of the school at once,
+ * with the members of the largest group held, not the school's.
+ */
 static void slots(struct check *x)
 {
 	const struct opk_school *s = x->s;
 	struct member *m = NULL;
-	size_t n = 0, alloc = 0, *lines;
-	for (size_t i = 0; i < s->nline; i++) {
-		const struct opk_line *l = &s->line[i];
-		m = xgrow(m, &alloc, n + 1, sizeof(*m));
-		m[n++] = (struct member){ l->gruppe, l->cpr, l->cpr_raw,
-					  klass(x, l->central, l->gebyrtype),
-					  l->rate, i };
-	}
-	/* every placement expects its group's fees from Arv_fra_rate on (rule 8) */
-	for (size_t i = 0; i < s->nstudent; i++) {
-		const struct opk_student *st = &s->student[i];
-		int64_t arv = st->inherit_from ? st->inherit_from : 1;
-		size_t lo, hi;
-		if (line_only(group_unit(x, st->gruppe)))
-			continue;
-		group_fees(x, st->gruppe, &lo, &hi);
-		for (size_t j = lo; j < hi; j++) {
-			const struct opk_fee *f = &s->fee[x->fee_by_group[j]];
-			if (!*f->central || f->rate < arv)
-				continue;
+	size_t n, alloc = 0, *lines = NULL, alines = 0;
+	size_t *L = sorted_index(s->nline, cmp_line_group);
+	size_t *S = sorted_index(s->nstudent, cmp_student_group);
+	size_t li = 0, si = 0;
+	while (li < s->nline || si < s->nstudent) {
+		const char *g;
+		if (si == s->nstudent || (li < s->nline &&
+					  strcmp(s->line[L[li]].gruppe, s->student[S[si]].gruppe) <= 0))
+			g = s->line[L[li]].gruppe;
+		else
+			g = s->student[S[si]].gruppe;
+		n = 0;
+		for (; li < s->nline && !strcmp(s->line[L[li]].gruppe, g); li++) {
+			const struct opk_line *l = &s->line[L[li]];
 			m = xgrow(m, &alloc, n + 1, sizeof(*m));
-			m[n++] = (struct member){ st->gruppe, st->cpr, "",
-						  klass(x, f->central, f->gebyrtype), f->rate,
-						  SIZE_MAX };
+			m[n++] = (struct member){ l->gruppe, l->cpr, l->cpr_raw,
+						  klass(x, l->central, l->gebyrtype),
+						  l->rate, L[li] };
+		}
+		/* every placement expects its group's fees from Arv_fra_rate on (rule 8) */
+		for (; si < s->nstudent && !strcmp(s->student[S[si]].gruppe, g); si++) {
+			const struct opk_student *st = &s->student[S[si]];
+			int64_t arv = st->inherit_from ? st->inherit_from : 1;
+			size_t lo, hi;
+			if (line_only(group_unit(x, st->gruppe)))
+				continue;
+			group_fees(x, st->gruppe, &lo, &hi);
+			for (size_t j = lo; j < hi; j++) {
+				const struct opk_fee *f = &s->fee[x->fee_by_group[j]];
+				if (!*f->central || f->rate < arv)
+					continue;
+				m = xgrow(m, &alloc, n + 1, sizeof(*m));
+				m[n++] = (struct member){ st->gruppe, st->cpr, "",
+							  klass(x, f->central, f->gebyrtype),
+							  f->rate, SIZE_MAX };
+			}
+		}
+		if (n)
+			qsort(m, n, sizeof(*m), cmp_member);
+		lines = xgrow(lines, &alines, n ? n : 1, sizeof(*lines));
+		for (size_t i = 0; i < n;) {
+			size_t j = i, nl = 0;
+			for (; j < n && !strcmp(m[j].cpr, m[i].cpr) && !strcmp(m[j].raw, m[i].raw) &&
+			       m[j].rate == m[i].rate && !strcmp(m[j].k, m[i].k); j++)
+				if (m[j].line != SIZE_MAX)
+					lines[nl++] = m[j].line;
+			do_slot(x, m[i].g, m[i].cpr, m[i].raw, m[i].rate, m[i].k, lines, nl);
+			i = j;
 		}
 	}
-	if (n)
-		qsort(m, n, sizeof(*m), cmp_member);
-	lines = xmalloc((n ? n : 1) * sizeof(*lines));
-	for (size_t i = 0; i < n;) {
-		size_t j = i, nl = 0;
-		for (; j < n && !strcmp(m[j].g, m[i].g) && !strcmp(m[j].cpr, m[i].cpr) &&
-		       !strcmp(m[j].raw, m[i].raw) &&
-		       m[j].rate == m[i].rate && !strcmp(m[j].k, m[i].k); j++)
-			if (m[j].line != SIZE_MAX)
-				lines[nl++] = m[j].line;
-		do_slot(x, m[i].g, m[i].cpr, m[i].raw, m[i].rate, m[i].k, lines, nl);
-		i = j;
-	}
+	free(L);
+	free(S);
 	free(lines);
 	free(m);
 }
@@ -1129,9 +1195,55 @@ static int cmp_cell(const void *a, const void *b)
 	return c ? c : strcmp(p->gruppe, q->gruppe);
 }
 
+static int cmp_tally(const void *a, const void *b)
+{
+	const struct tally *p = &sorting->tally[*(const size_t *)a];
+	const struct tally *q = &sorting->tally[*(const size_t *)b];
+	int c = (p->month > q->month) - (p->month < q->month);
+	return c ? c : strcmp(p->key, q->key);
+}
+
+/*
+ * The invariant the written files keep: the school's exceptions under the
+ * summary row t (its SE, month, group) sum exactly to its difference. The
+ * first row that breaks it goes to x->broken. order: the tally by
+ * (month, key).
+ */
+static void conserved(struct check *x, const struct cell *t, const size_t *order)
+{
+	size_t a = 0, b = x->ntally, n = 0;
+	money_t sum = 0, diff;
+	int over = 0;
+	if (x->broken[0])
+		return;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		const struct tally *e = &x->tally[order[m]];
+		int c = (t->month > e->month) - (t->month < e->month);
+		if ((c ? c : strcmp(t->gruppe, e->key)) > 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	for (; a < x->ntally; a++, n++) {
+		const struct tally *e = &x->tally[order[a]];
+		if (e->month != t->month || strcmp(e->key, t->gruppe))
+			break;
+		if (__builtin_add_overflow(sum, e->amount, &sum))
+			over = 1;
+	}
+	if (over || __builtin_sub_overflow(t->left, t->right, &diff) || sum != diff) {
+		char m[DATE_BUFSZ], a1[MONEY_BUFSZ], a2[MONEY_BUFSZ];
+		snprintf(x->broken, sizeof(x->broken), "%s %s %s: %zu exception(s) sum to %s, "
+			 "the difference is %s", x->s->se, month_format(t->month, m), t->gruppe,
+			 n, money_format(sum, a1), money_format(t->left - t->right, a2));
+	}
+}
+
 /* The summary rows: one per group and due month that has a slot or a finding. */
 static void summary(struct check *x)
 {
+	size_t *order = sorted_index(x->ntally, cmp_tally);
 	if (x->ncell)
 		qsort(x->cells, x->ncell, sizeof(*x->cells), cmp_cell);
 	for (size_t i = 0; i < x->ncell;) {
@@ -1147,8 +1259,10 @@ static void summary(struct check *x)
 		 * of 0,00) makes it BREAK, a warning alone (conf/reconciliations.conf
 		 * 'explains') EXPLAINED */
 		recon_summary(x->out, x->s->se, t.month, t.gruppe, t.left, t.right, 0);
+		conserved(x, &t, order);
 		i = j;
 	}
+	free(order);
 }
 
 /* Keys and refs have fixed room (match/recon.h): longer is refused, not cut. */
@@ -1204,68 +1318,17 @@ int opk_check(const struct opk_conf *c, int32_t night, const struct opk_school *
 	free(x.charges);
 	free(x.unit);
 	free(x.cells);
+	free(x.tally);
+	if (x.broken[0]) {
+		static char broken[sizeof(x.broken)];
+		xstrlcpy(broken, x.broken, sizeof(broken));
+		*why = broken;
+		return -1;
+	}
 	if (x.overflow) {
 		*why = "a sum of amounts overflows 64 bits: the export's amounts are not "
 		       "plausible";
 		return 1;
 	}
 	return 0;
-}
-
-/* --- the invariant --- */
-
-static const struct recon_out *checking;
-
-static int cmp_sum_key(const struct summary_row *a, const struct exception_row *b)
-{
-	int c = strcmp(a->se, b->se);
-	if (!c)
-		c = (a->month > b->month) - (a->month < b->month);
-	return c ? c : strcmp(a->key, b->key);
-}
-
-static int cmp_exc_index(const void *a, const void *b)
-{
-	const struct exception_row *p = &checking->exc[*(const size_t *)a];
-	const struct exception_row *q = &checking->exc[*(const size_t *)b];
-	int c = strcmp(p->se, q->se);
-	if (!c)
-		c = (p->month > q->month) - (p->month < q->month);
-	return c ? c : strcmp(p->key, q->key);
-}
-
-int opk_conserved(const struct recon_out *out, char *msg, size_t size)
-{
-	size_t *idx = xmalloc((out->nexc ? out->nexc : 1) * sizeof(*idx));
-	int rc = 0;
-	for (size_t i = 0; i < out->nexc; i++)
-		idx[i] = i;
-	checking = out;
-	if (out->nexc)
-		qsort(idx, out->nexc, sizeof(*idx), cmp_exc_index);
-	for (size_t i = 0; i < out->nsum && !rc; i++) {
-		const struct summary_row *s = &out->sum[i];
-		size_t a = 0, b = out->nexc, n = 0;
-		money_t sum = 0, diff;
-		while (a < b) {
-			size_t m = a + (b - a) / 2;
-			if (cmp_sum_key(s, &out->exc[idx[m]]) > 0)
-				a = m + 1;
-			else
-				b = m;
-		}
-		for (; a < out->nexc && !cmp_sum_key(s, &out->exc[idx[a]]); a++, n++)
-			if (__builtin_add_overflow(sum, out->exc[idx[a]].amount, &sum))
-				rc = -1;
-		if (rc || __builtin_sub_overflow(s->left, s->right, &diff) || sum != diff) {
-			char m[DATE_BUFSZ], a1[MONEY_BUFSZ], a2[MONEY_BUFSZ];
-			snprintf(msg, size, "%s %s %s: %zu exception(s) sum to %s, the difference "
-				 "is %s", s->se, month_format(s->month, m), s->key, n,
-				 money_format(sum, a1), money_format(s->left - s->right, a2));
-			rc = -1;
-		}
-	}
-	checking = NULL;
-	free(idx);
-	return rc;
 }

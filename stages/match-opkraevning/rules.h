@@ -111,16 +111,14 @@ void opk_window(const struct opk_conf *c, int32_t night, int32_t *from, int32_t 
  * group, month: the due month, status set) and exceptions to out, whose
  * extra columns must be opk_extra_columns. 0; or 1 for input it cannot
  * judge, with *why set (static, no CPR): a group or fee type longer than a
- * key holds, or amounts whose sum overflows. Pointers into s are copied.
+ * key holds, or amounts whose sum overflows. -1 (an internal error, *why
+ * static: the row and sums, no CPR) when what it added breaks the
+ * invariant the written files keep: the school's exceptions under each of
+ * its summary rows (se, month, key) sum exactly to the row's difference.
+ * Memory: the school's own; out may stream (it is never read back).
+ * Pointers into s are copied.
  */
 int opk_check(const struct opk_conf *c, int32_t night, const struct opk_school *s,
 	      struct recon_out *out, const char **why);
-
-/*
- * The invariant written files must keep: the exceptions of every summary
- * row (se, month, key) sum exactly to its difference, and a BREAK row has
- * an exception. 0, or -1 with the first row that breaks it in msg.
- */
-int opk_conserved(const struct recon_out *out, char *msg, size_t size);
 
 #endif

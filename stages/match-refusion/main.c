@@ -64,15 +64,14 @@ static const char *const field_names[F_N] = {
 	"opkraevende", "betalende", "periode", "takst", "amount", "ident",
 };
 
-/* Where a line came from: its file and place, for the canonical order. */
+/* Where a line came from: its file and place, for the canonical order
+ * (kept small: there is one for every line of the lists). */
 struct origin {
-	char *relpath;		/* landing name */
+	const char *relpath;	/* landing name (the snapshot entry's, or "") */
 	const char *file;	/* its base name (points into relpath) */
-	int32_t namedate, since;
-	char fileid[2 * FILEID_LEN + 1];	/* hex */
+	int32_t namedate;
 	uint32_t line;		/* for messages and references */
 	uint64_t record;	/* the row's record number in its file: its identity */
-	char se[SE_LEN + 1];
 };
 
 /* A participant line of a school's list. */
@@ -82,7 +81,16 @@ struct pline {
 	int32_t start, slut;
 	int timeaar;
 	int64_t timer;
-	struct out_result r;
+	struct out_kept {	/* its out_result, the note kept only when there is one */
+		enum out_code code;
+		char cpr[11];
+		int ta;
+		int32_t period;
+		enum refusion_form form;
+		money_t rate, value;
+		char key[8];
+		const char *note;	/* the lines' texts, or "" */
+	} r;
 	int wait;		/* its period has not ended */
 	int charged;		/* charged, on this night or before */
 	int is_new;		/* to be charged on this night */
@@ -92,6 +100,7 @@ struct pline {
 /* A charged line received. */
 struct iline {
 	struct origin o;
+	char fileid[2 * FILEID_LEN + 1];	/* its file's id, hex */
 	char *opk, *bet, *periode_s, *skole, *holdnr, *cpr_raw, *name, *form, *ident, *oplyst;
 	int32_t start, period;
 	int64_t timer;
@@ -124,6 +133,7 @@ struct run {
 	size_t res_entry;		/* snap[2]'s entry read: the extract used */
 	struct pline *p;
 	size_t np, ap;
+	struct chunk *ptext, *itext;	/* the lines' texts */
 	struct iline *in;
 	size_t nin, ain;
 	char se[SE_LEN + 1];
@@ -143,10 +153,47 @@ struct run {
 
 /* --- reading --- */
 
-static char *text_of(const struct record *r, int f)
+/* Text copied out of LMDB for the lines; freed whole (a malloc a field
+ * would cost more than most fields hold). */
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+static char *text_copy(struct chunk **text, const char *s, size_t len)
+{
+	struct chunk *c = *text;
+	char *t;
+	if (!c || c->size - c->used < len + 1) {
+		size_t size = len + 1 > 65536 ? len + 1 : 65536;
+		c = xmalloc(sizeof(*c) + size);
+		c->next = *text;
+		c->used = 0;
+		c->size = size;
+		*text = c;
+	}
+	t = c->data + c->used;
+	if (len)
+		memcpy(t, s, len);
+	t[len] = '\0';
+	c->used += len + 1;
+	return t;
+}
+
+static char *text_of(struct chunk **text, const struct record *r, int f)
 {
 	const struct value *v = &r->v[f];
-	return v->present && v->text ? xstrndup(v->text, v->len) : xstrdup("");
+	return text_copy(text, v->text, v->present && v->text ? v->len : 0);
+}
+
+static void text_free(struct chunk **text)
+{
+	while (*text) {
+		struct chunk *c = *text;
+		*text = c->next;
+		free(c);
+	}
 }
 
 static int64_t num_of(const struct record *r, int f)
@@ -157,16 +204,12 @@ static int64_t num_of(const struct record *r, int f)
 static void origin_of(struct origin *o, const struct snapshot_entry *e, const struct row_iter *it)
 {
 	const char *slash;
-	o->relpath = xstrdup(e->relpath ? e->relpath : "");
+	o->relpath = e->relpath ? e->relpath : "";	/* the snapshot outlives the lines */
 	slash = strrchr(o->relpath, '/');
 	o->file = slash ? slash + 1 : o->relpath;
 	o->namedate = e->namedate;
-	o->since = e->since;
-	for (int i = 0; i < FILEID_LEN; i++)
-		snprintf(o->fileid + 2 * i, 3, "%02x", e->fileid[i]);
 	o->line = it->line;
 	o->record = it->record;
-	memcpy(o->se, e->se, sizeof(o->se));
 }
 
 /* FIL:LINJE: the line the row starts on (the record number stays internal). */
@@ -225,12 +268,12 @@ static void take_pline(struct run *R, const struct record *r, const struct snaps
 	l = &R->p[R->np++];
 	memset(l, 0, sizeof(*l));
 	origin_of(&l->o, e, it);
-	l->skole = text_of(r, R->f[F_SKOLE]);
-	l->holdnr = text_of(r, R->f[F_HOLDNR]);
-	l->cpr_raw = text_of(r, R->f[F_CPR]);
-	l->name = text_of(r, R->f[F_NAME]);
-	l->form = text_of(r, R->f[F_FORM]);
-	l->oplyst = text_of(r, R->f[F_OPLYST]);
+	l->skole = text_of(&R->ptext, r, R->f[F_SKOLE]);
+	l->holdnr = text_of(&R->ptext, r, R->f[F_HOLDNR]);
+	l->cpr_raw = text_of(&R->ptext, r, R->f[F_CPR]);
+	l->name = text_of(&R->ptext, r, R->f[F_NAME]);
+	l->form = text_of(&R->ptext, r, R->f[F_FORM]);
+	l->oplyst = text_of(&R->ptext, r, R->f[F_OPLYST]);
 	l->start = (int32_t)num_of(r, R->f[F_START]);
 	l->slut = (int32_t)num_of(r, R->f[F_SLUT]);
 	l->timeaar = (int)num_of(r, R->f[F_TIMEAAR]);
@@ -245,16 +288,17 @@ static void take_iline(struct run *R, const struct record *r, const struct snaps
 	l = &R->in[R->nin++];
 	memset(l, 0, sizeof(*l));
 	origin_of(&l->o, e, it);
-	l->opk = text_of(r, R->f[F_OPK]);
-	l->bet = text_of(r, R->f[F_BET]);
-	l->periode_s = text_of(r, R->f[F_PERIODE]);
-	l->skole = text_of(r, R->f[F_SKOLE]);
-	l->holdnr = text_of(r, R->f[F_HOLDNR]);
-	l->cpr_raw = text_of(r, R->f[F_CPR]);
-	l->name = text_of(r, R->f[F_NAME]);
-	l->form = text_of(r, R->f[F_FORM]);
-	l->ident = text_of(r, R->f[F_IDENT]);
-	l->oplyst = text_of(r, R->f[F_OPLYST]);
+	fileid_hex(e->fileid, l->fileid);
+	l->opk = text_of(&R->itext, r, R->f[F_OPK]);
+	l->bet = text_of(&R->itext, r, R->f[F_BET]);
+	l->periode_s = text_of(&R->itext, r, R->f[F_PERIODE]);
+	l->skole = text_of(&R->itext, r, R->f[F_SKOLE]);
+	l->holdnr = text_of(&R->itext, r, R->f[F_HOLDNR]);
+	l->cpr_raw = text_of(&R->itext, r, R->f[F_CPR]);
+	l->name = text_of(&R->itext, r, R->f[F_NAME]);
+	l->form = text_of(&R->itext, r, R->f[F_FORM]);
+	l->ident = text_of(&R->itext, r, R->f[F_IDENT]);
+	l->oplyst = text_of(&R->itext, r, R->f[F_OPLYST]);
 	l->start = (int32_t)num_of(r, R->f[F_START]);
 	l->timer = num_of(r, R->f[F_TIMER]);
 	l->takst = num_of(r, R->f[F_TAKST]);
@@ -469,11 +513,25 @@ static void flush_summary(struct run *R, struct recon_out *out)
 /* --- outgoing --- */
 
 /* The duplicate key (brief 1.5 rule 4): CPR, school, course, hours year. */
-static const char *line_key(const struct pline *l, struct strbuf *k)
+static const char *line_key(const struct pline *l, const char *cpr, int ta, struct strbuf *k)
 {
 	strbuf_reset(k);
-	strbuf_addf(k, "%s|%s|%s|%d", l->r.cpr, l->skole, l->holdnr, l->r.ta);
+	strbuf_addf(k, "%s|%s|%s|%d", cpr, l->skole, l->holdnr, ta);
 	return k->buf;
+}
+
+/* The line's decision r into l (its note, when it has one, copied). */
+static void keep(struct run *R, struct pline *l, const struct out_result *r)
+{
+	l->r.code = r->code;
+	memcpy(l->r.cpr, r->cpr, sizeof(l->r.cpr));
+	l->r.ta = r->ta;
+	l->r.period = r->period;
+	l->r.form = r->form;
+	l->r.rate = r->rate;
+	l->r.value = r->value;
+	memcpy(l->r.key, r->key, sizeof(l->r.key));
+	l->r.note = r->note[0] ? text_copy(&R->ptext, r->note, strlen(r->note)) : "";
 }
 
 static struct out_line out_line_of(const struct pline *l)
@@ -514,67 +572,72 @@ static int decide_out(struct run *R)
 	for (size_t i = 0; i < R->np && !rc; i++) {
 		struct pline *l = &R->p[i];
 		struct out_line o = out_line_of(l);
+		struct out_result r;
 		long first;
-		if (out_pre(&R->conf, &o, &l->r)) {
-			log_error("%s:%u: hours times rate overflows: the list's hours are not "
-				  "plausible", l->o.relpath, (unsigned)l->o.line);
-			rc = EXIT_BADDATA;
-			break;
-		}
-		if (period_last_day(l->r.period) > R->ctx->night) {
-			l->wait = 1;
-			R->nwait++;
-			continue;
-		}
-		R->nread++;
-		if (l->r.code != OUT_CHARGE) {
-			if (l->r.code == OUT_FOREDRAG)
-				out_key_only(&R->kom, &R->res, &o, &l->r);
-			continue;
-		}
-		key = line_key(l, &kb);
-		first = seen_add(&seen, key, i);
-		if (first >= 0) {
-			char ref[300];
-			out_key_only(&R->kom, &R->res, &o, &l->r);
-			l->r.code = OUT_DUBLET;
-			origin_ref(&R->p[first].o, ref, sizeof(ref));
-			memcpy(l->r.note, "af ", 3);
-			xstrlcpy(l->r.note + 3, ref, sizeof(l->r.note) - 3);
-			continue;
-		}
-		switch (chargestore_line_get(R->txn, R->db, key, &l->c)) {
-		case -1:
-			rc = EXIT_INTERNAL;
-			continue;
-		case 1:
-			if (l->c.night <= R->ctx->night) {
-				/* charged: frozen as it was sent */
-				l->charged = 1;
-				snprintf(l->r.key, sizeof(l->r.key), "%s", l->c.kommune);
-				l->r.period = l->c.period;
-				l->r.value = l->c.amount;
-				l->r.code = OUT_CHARGE;
+		memset(&r, 0, sizeof(r));
+		do {	/* continue: the line decided (into l below) */
+			if (out_pre(&R->conf, &o, &r)) {
+				log_error("%s:%u: hours times rate overflows: the list's hours are not "
+					  "plausible", l->o.relpath, (unsigned)l->o.line);
+				rc = EXIT_BADDATA;
 				continue;
 			}
-			/* charged by a later night: decide as that night's first run did */
-			out_post(&R->conf, &R->kom, &R->res, &o, &l->r);
-			if (l->r.code == OUT_CHARGE) {
-				l->charged = 1;
-				snprintf(l->r.key, sizeof(l->r.key), "%s", l->c.kommune);
-				l->r.value = l->c.amount;
+			if (period_last_day(r.period) > R->ctx->night) {
+				l->wait = 1;
+				R->nwait++;
+				continue;
 			}
-			continue;
-		default:
-			out_post(&R->conf, &R->kom, &R->res, &o, &l->r);
-			if (l->r.code == OUT_CHARGE) {
-				l->charged = l->is_new = 1;
-				memcpy(l->c.kommune, l->r.key, 5);
-				l->c.period = l->r.period;
-				l->c.amount = l->r.value;
-				l->c.night = R->ctx->night;
+			R->nread++;
+			if (r.code != OUT_CHARGE) {
+				if (r.code == OUT_FOREDRAG)
+					out_key_only(&R->kom, &R->res, &o, &r);
+				continue;
 			}
-		}
+			key = line_key(l, r.cpr, r.ta, &kb);
+			first = seen_add(&seen, key, i);
+			if (first >= 0) {
+				char ref[300];
+				out_key_only(&R->kom, &R->res, &o, &r);
+				r.code = OUT_DUBLET;
+				origin_ref(&R->p[first].o, ref, sizeof(ref));
+				memcpy(r.note, "af ", 3);
+				xstrlcpy(r.note + 3, ref, sizeof(r.note) - 3);
+				continue;
+			}
+			switch (chargestore_line_get(R->txn, R->db, key, &l->c)) {
+			case -1:
+				rc = EXIT_INTERNAL;
+				continue;
+			case 1:
+				if (l->c.night <= R->ctx->night) {
+					/* charged: frozen as it was sent */
+					l->charged = 1;
+					snprintf(r.key, sizeof(r.key), "%s", l->c.kommune);
+					r.period = l->c.period;
+					r.value = l->c.amount;
+					r.code = OUT_CHARGE;
+					continue;
+				}
+				/* charged by a later night: decide as that night's first run did */
+				out_post(&R->conf, &R->kom, &R->res, &o, &r);
+				if (r.code == OUT_CHARGE) {
+					l->charged = 1;
+					snprintf(r.key, sizeof(r.key), "%s", l->c.kommune);
+					r.value = l->c.amount;
+				}
+				continue;
+			default:
+				out_post(&R->conf, &R->kom, &R->res, &o, &r);
+				if (r.code == OUT_CHARGE) {
+					l->charged = l->is_new = 1;
+					memcpy(l->c.kommune, r.key, 5);
+					l->c.period = r.period;
+					l->c.amount = r.value;
+					l->c.night = R->ctx->night;
+				}
+			}
+		} while (0);
+		keep(R, l, &r);
 	}
 	seen_free(&seen);
 	strbuf_release(&kb);
@@ -678,7 +741,8 @@ static int issue(struct run *R)
 			l->c.nr = c.nr;
 			memcpy(l->c.charge, c.id, UUID_SZ);
 			charge_row(R, l, c.id, &row, &sort);
-			if (chargestore_put_line(R->txn, R->db, line_key(l, &t), &l->c, sort.buf,
+			if (chargestore_put_line(R->txn, R->db, line_key(l, l->r.cpr, l->r.ta, &t),
+						 &l->c, sort.buf,
 						 row.buf)) {
 				rc = EXIT_INTERNAL;
 				break;
@@ -875,7 +939,7 @@ static int stored_decision(struct run *R, struct iline *l)
 {
 	struct in_decision d;
 	enum in_code code;
-	int rc = chargestore_decision_get(R->txn, R->db, l->o.fileid, l->o.record,
+	int rc = chargestore_decision_get(R->txn, R->db, l->fileid, l->o.record,
 					  R->ctx->night, &d);
 	if (rc < 0)
 		return EXIT_INTERNAL;
@@ -945,7 +1009,7 @@ static int decide_in(struct run *R)
 		if (!t->is_total)
 			continue;
 		for (size_t j = 0; j < R->nin; j++)
-			if (!R->in[j].is_total && !strcmp(R->in[j].o.fileid, t->o.fileid)) {
+			if (!R->in[j].is_total && !strcmp(R->in[j].fileid, t->fileid)) {
 				add(R, &sum, R->in[j].beloeb);
 				if (!period)
 					period = R->in[j].period;
@@ -969,7 +1033,7 @@ static int decide_in(struct run *R)
 			continue;
 		xstrlcpy(d.code, in_code_name(l->r.code), sizeof(d.code));
 		xstrlcpy(d.note, l->r.note, sizeof(d.note));
-		if (chargestore_decision_put(R->txn, R->db, l->o.fileid, l->o.record, &d))
+		if (chargestore_decision_put(R->txn, R->db, l->fileid, l->o.record, &d))
 			return EXIT_INTERNAL;
 	}
 	return 0;
@@ -1236,8 +1300,15 @@ static int night(struct run *R)
 		return rc;
 	if (!R->se[0])	/* nothing to read: empty files under the first SE of the conf */
 		snprintf(R->se, sizeof(R->se), "%s", "");
-	if ((rc = decide_out(R)) || (rc = issue(R)) || (rc = summarise_out(R)) ||
-	    (rc = decide_in(R)))
+	if ((rc = decide_out(R)) || (rc = issue(R)) || (rc = summarise_out(R)))
+		return rc;
+	/* the outgoing lines are in the store and the writer now: from here
+	 * on only their count is used (np) */
+	free(R->p);
+	R->p = NULL;
+	R->ap = 0;
+	text_free(&R->ptext);
+	if ((rc = decide_in(R)))
 		return rc;
 	if ((R->np && (rc = write_charges(R))) || (R->nin && (rc = write_in(R))))
 		return rc;
@@ -1251,30 +1322,8 @@ static int night(struct run *R)
 
 static void run_free(struct run *R)
 {
-	for (size_t i = 0; i < R->np; i++) {
-		struct pline *l = &R->p[i];
-		free(l->o.relpath);
-		free(l->skole);
-		free(l->holdnr);
-		free(l->cpr_raw);
-		free(l->name);
-		free(l->form);
-		free(l->oplyst);
-	}
-	for (size_t i = 0; i < R->nin; i++) {
-		struct iline *l = &R->in[i];
-		free(l->o.relpath);
-		free(l->opk);
-		free(l->bet);
-		free(l->periode_s);
-		free(l->skole);
-		free(l->holdnr);
-		free(l->cpr_raw);
-		free(l->name);
-		free(l->form);
-		free(l->ident);
-		free(l->oplyst);
-	}
+	text_free(&R->ptext);
+	text_free(&R->itext);
 	free(R->p);
 	free(R->in);
 	free(R->sum);
