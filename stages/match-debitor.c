@@ -447,34 +447,13 @@ static int add_debit(struct debitor *d, const struct posting *p)
 	segrow_put_be(&key, (uint64_t)p->amount ^ 0x8000000000000000ull, 8);
 	segrow_put_str(&key, p->account);
 	segrow_put_be(&key, d->seq++, 8);
-	strbuf_add(&v, &p->month, sizeof(p->month));
-	strbuf_add(&v, &p->day, sizeof(p->day));
-	strbuf_add(&v, &p->amount, sizeof(p->amount));
-	segrow_put_str(&v, p->se);
-	segrow_put_str(&v, p->recipient);
-	segrow_put_str(&v, p->account);
-	segrow_put_str(&v, p->bilag);
-	segrow_put_str(&v, p->text);
+	posting_row_put(&v, p);
 	rc = segsort_add(&d->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
 	strbuf_release(&key);
 	strbuf_release(&v);
 	return rc;
 }
 
-static void get_debit(const char *raw, struct posting *p)
-{
-	memset(p, 0, sizeof(*p));
-	memcpy(&p->month, raw, sizeof(p->month));
-	memcpy(&p->day, raw + 4, sizeof(p->day));
-	memcpy(&p->amount, raw + 8, sizeof(p->amount));
-	raw += 16;
-	xstrlcpy(p->se, segrow_next_str(&raw), sizeof(p->se));
-	xstrlcpy(p->recipient, segrow_next_str(&raw), sizeof(p->recipient));
-	p->account = segrow_next_str(&raw);
-	p->bilag = segrow_next_str(&raw);
-	p->text = segrow_next_str(&raw);
-	p->journal = "";
-}
 
 /* KY->DEBITOR of one SE and amount (or the SE whole): paired, its sums kept for the summary. */
 static void flow_group(struct debitor *d)
@@ -493,7 +472,7 @@ static void flow_group(struct debitor *d)
 			s.ky[s.nky] = &ky[s.nky];
 			s.nky++;
 		} else {
-			get_debit(raw, &erp.v[erp.n]);
+			posting_row_get(raw, &erp.v[erp.n]);
 			s.erp[s.nerp++] = &erp.v[erp.n++];
 		}
 	}

@@ -369,7 +369,7 @@ static void get_invoice(const char *raw, struct kyrow *q)
 	q->name = segrow_next_str(&raw);
 }
 
-/* A posting's row: month, day, amount (host order), then SE, account, bilag, text. */
+/* A posting's row: its value is posting_row_put()'s (match/reconin.h). */
 static int add_posting_row(struct faktura *k, const struct posting *p)
 {
 	struct strbuf key = STRBUF_INIT, v = STRBUF_INIT;
@@ -379,33 +379,13 @@ static int add_posting_row(struct faktura *k, const struct posting *p)
 	segrow_put_str(&key, p->bilag);
 	segrow_put_str(&key, p->account);
 	segrow_put_be(&key, k->seq++, 8);
-	strbuf_add(&v, &p->month, sizeof(p->month));
-	strbuf_add(&v, &p->day, sizeof(p->day));
-	strbuf_add(&v, &p->amount, sizeof(p->amount));
-	segrow_put_str(&v, p->se);
-	segrow_put_str(&v, p->account);
-	segrow_put_str(&v, p->bilag);
-	segrow_put_str(&v, p->text);
+	posting_row_put(&v, p);
 	rc = segsort_add(&k->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
 	strbuf_release(&key);
 	strbuf_release(&v);
 	return rc;
 }
 
-/* A row add_posting_row() wrote: its texts point into raw. */
-static void get_posting(const char *raw, struct posting *p)
-{
-	memset(p, 0, sizeof(*p));
-	memcpy(&p->month, raw, sizeof(p->month));
-	memcpy(&p->day, raw + 4, sizeof(p->day));
-	memcpy(&p->amount, raw + 8, sizeof(p->amount));
-	raw += 16;
-	xstrlcpy(p->se, segrow_next_str(&raw), sizeof(p->se));
-	p->account = segrow_next_str(&raw);
-	p->bilag = segrow_next_str(&raw);
-	p->text = segrow_next_str(&raw);
-	p->journal = "";
-}
 
 /* The months matched: an invoice of another month is read, not matched. */
 static int matched_month(const struct faktura *k, int32_t month)
@@ -761,7 +741,7 @@ static void match_amount(struct faktura *k)
 			break;
 		default:
 			k->post = xgrow(k->post, &k->apost, k->npost + 1, sizeof(*k->post));
-			get_posting(raw, &k->post[k->npost++]);
+			posting_row_get(raw, &k->post[k->npost++]);
 			break;
 		}
 	}

@@ -7,6 +7,7 @@
 #include "core/digest.h"
 #include "core/exitcode.h"
 #include "core/log.h"
+#include "store/segment.h"
 #include "core/banned.h"
 
 enum { TEXTPOOL_BLOCK = 1 << 20 };
@@ -412,4 +413,31 @@ void postings_ref(const struct postings *p, size_t i, char *ref, size_t size)
 	for (size_t j = i; j > 0 && same_posting(&p->v[j - 1], a); j--)
 		copy++;
 	snprintf(ref, size, "%s|%d|%lld|%d", a->bilag, (int)a->day, (long long)a->amount, copy);
+}
+
+void posting_row_put(struct strbuf *v, const struct posting *p)
+{
+	strbuf_add(v, &p->month, sizeof(p->month));
+	strbuf_add(v, &p->day, sizeof(p->day));
+	strbuf_add(v, &p->amount, sizeof(p->amount));
+	segrow_put_str(v, p->se);
+	segrow_put_str(v, p->recipient);
+	segrow_put_str(v, p->account);
+	segrow_put_str(v, p->bilag);
+	segrow_put_str(v, p->text);
+}
+
+void posting_row_get(const char *raw, struct posting *p)
+{
+	memset(p, 0, sizeof(*p));
+	memcpy(&p->month, raw, sizeof(p->month));
+	memcpy(&p->day, raw + 4, sizeof(p->day));
+	memcpy(&p->amount, raw + 8, sizeof(p->amount));
+	raw += 16;
+	xstrlcpy(p->se, segrow_next_str(&raw), sizeof(p->se));
+	xstrlcpy(p->recipient, segrow_next_str(&raw), sizeof(p->recipient));
+	p->account = segrow_next_str(&raw);
+	p->bilag = segrow_next_str(&raw);
+	p->text = segrow_next_str(&raw);
+	p->journal = "";
 }

@@ -122,6 +122,18 @@ struct posting {
 	const char *account, *bilag, *text, *journal;
 };
 
+/*
+ * A posting as the value of an external-sorter row (store/segment.h's
+ * segsort), for a stage that regroups postings in bounded memory
+ * (faktura, debitor): month, day and amount in host order (16 bytes),
+ * then SE, recipient, account, bilag and text as segrow strings.
+ * posting_row_put() appends it to v; posting_row_get() reads a value it
+ * wrote: SE and recipient copied, account, bilag and text pointing into
+ * raw (valid while the row is), journal "".
+ */
+void posting_row_put(struct strbuf *v, const struct posting *p);
+void posting_row_get(const char *raw, struct posting *p);
+
 struct postings {
 	struct posting *v;
 	size_t n, alloc;
