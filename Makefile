@@ -7,7 +7,7 @@
 #   make demo       install what is missing, build, run the demo night into var/demo
 #   make demo-sftp  the same night fetched over SFTP from a loopback sshd
 #   make screenshot the demo night's report as fixtures/demo/report.png
-#   make bench      each stage on a generated whole night of 10^5 and 10^6
+#   make bench      each stage and the whole night on generated nights of 10^5 and 10^6
 #                   rows against the issue 17 targets, beside the libcsv
 #                   floor and sqlite3 (ROWS=N one size; BENCH_BIG=1 adds 10^7)
 #   make bench-refusion  the refund for evening schools on 50.000 list lines
@@ -179,7 +179,8 @@ CRASH_ARGS ?= --seed 1 --kills 390
 crashtest: all
 	tests/crash/run.sh $(CRASH_ARGS)
 
-# PERSONS=N sets the size (about 3 input rows per person).
+# ROWS=N one size (default 10^5 and 10^6); BENCH_BIG=1 adds 10^7; BENCH_DIR (var/bench),
+# BENCH_CPU (0), BENCH_DISK=0 (no loop-device count of the bytes to the disk).
 bench: all
 	tests/bench/run.sh
 
