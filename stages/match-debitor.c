@@ -405,35 +405,11 @@ static int add_claim(struct debitor *d, const struct kyrow *q)
 	int rc;
 	put_head(d, &key, q->se, q->amount, ROW_KY);
 	segrow_put_be(&key, d->seq++, 8);
-	strbuf_add(&v, &q->month, sizeof(q->month));
-	strbuf_add(&v, &q->day, sizeof(q->day));
-	strbuf_add(&v, &q->created, sizeof(q->created));
-	strbuf_add(&v, &q->processed, sizeof(q->processed));
-	strbuf_add(&v, &q->amount, sizeof(q->amount));
-	segrow_put_str(&v, q->se);
-	segrow_put_str(&v, q->cpr);
-	segrow_put_str(&v, q->ident);
-	segrow_put_str(&v, q->status);
+	kyrow_row_put(&v, q);
 	rc = segsort_add(&d->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
 	strbuf_release(&key);
 	strbuf_release(&v);
 	return rc;
-}
-
-static void get_claim(const char *raw, struct kyrow *q)
-{
-	memset(q, 0, sizeof(*q));
-	memcpy(&q->month, raw, sizeof(q->month));
-	memcpy(&q->day, raw + 4, sizeof(q->day));
-	memcpy(&q->created, raw + 8, sizeof(q->created));
-	memcpy(&q->processed, raw + 16, sizeof(q->processed));
-	memcpy(&q->amount, raw + 24, sizeof(q->amount));
-	raw += 32;
-	xstrlcpy(q->se, segrow_next_str(&raw), sizeof(q->se));
-	xstrlcpy(q->cpr, segrow_next_str(&raw), sizeof(q->cpr));
-	q->ident = segrow_next_str(&raw);
-	q->status = segrow_next_str(&raw);
-	q->bilag = q->account = q->costcentre = q->invoice = q->reason = q->text = q->name = "";
 }
 
 static int add_debit(struct debitor *d, const struct posting *p)
@@ -454,7 +430,6 @@ static int add_debit(struct debitor *d, const struct posting *p)
 	return rc;
 }
 
-
 /* KY->DEBITOR of one SE and amount (or the SE whole): paired, its sums kept for the summary. */
 static void flow_group(struct debitor *d)
 {
@@ -468,7 +443,7 @@ static void flow_group(struct debitor *d)
 	for (size_t i = 0; i < d->nrows; i++) {
 		const char *raw = d->raw.buf + d->rows[i].off;
 		if (d->rows[i].kind == ROW_KY) {
-			get_claim(raw, &ky[s.nky]);
+			kyrow_row_get(raw, &ky[s.nky]);
 			s.ky[s.nky] = &ky[s.nky];
 			s.nky++;
 		} else {

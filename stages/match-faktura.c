@@ -308,10 +308,7 @@ static void put_head(struct strbuf *key, const char *se, money_t amount, int kin
 	segrow_put_be(key, (uint64_t)kind, 1);
 }
 
-/*
- * An invoice's row (approved or rejected): the value is month, day,
- * created, processed, amount (host order), then SE, CPR, CVR and the texts.
- */
+/* An invoice's row (approved or rejected): its value is kyrow_row_put()'s (match/reconin.h). */
 static int add_invoice_row(struct faktura *k, const struct kyrow *q, int kind)
 {
 	struct strbuf key = STRBUF_INIT, v = STRBUF_INIT;
@@ -322,51 +319,11 @@ static int add_invoice_row(struct faktura *k, const struct kyrow *q, int kind)
 	segrow_put_be(&key, (uint32_t)q->day ^ 0x80000000u, 4);
 	segrow_put_str(&key, q->ident);
 	segrow_put_be(&key, k->seq++, 8);
-	strbuf_add(&v, &q->month, sizeof(q->month));
-	strbuf_add(&v, &q->day, sizeof(q->day));
-	strbuf_add(&v, &q->created, sizeof(q->created));
-	strbuf_add(&v, &q->processed, sizeof(q->processed));
-	strbuf_add(&v, &q->amount, sizeof(q->amount));
-	segrow_put_str(&v, q->se);
-	segrow_put_str(&v, q->cpr);
-	segrow_put_str(&v, q->cvr);
-	segrow_put_str(&v, q->ident);
-	segrow_put_str(&v, q->status);
-	segrow_put_str(&v, q->bilag);
-	segrow_put_str(&v, q->account);
-	segrow_put_str(&v, q->costcentre);
-	segrow_put_str(&v, q->invoice);
-	segrow_put_str(&v, q->reason);
-	segrow_put_str(&v, q->text);
-	segrow_put_str(&v, q->name);
+	kyrow_row_put(&v, q);
 	rc = segsort_add(&k->sort, 0, (const uint8_t *)key.buf, key.len, v.buf, v.len);
 	strbuf_release(&key);
 	strbuf_release(&v);
 	return rc;
-}
-
-/* A row add_invoice_row() wrote: its texts point into raw. */
-static void get_invoice(const char *raw, struct kyrow *q)
-{
-	memset(q, 0, sizeof(*q));
-	memcpy(&q->month, raw, sizeof(q->month));
-	memcpy(&q->day, raw + 4, sizeof(q->day));
-	memcpy(&q->created, raw + 8, sizeof(q->created));
-	memcpy(&q->processed, raw + 16, sizeof(q->processed));
-	memcpy(&q->amount, raw + 24, sizeof(q->amount));
-	raw += 32;
-	xstrlcpy(q->se, segrow_next_str(&raw), sizeof(q->se));
-	xstrlcpy(q->cpr, segrow_next_str(&raw), sizeof(q->cpr));
-	xstrlcpy(q->cvr, segrow_next_str(&raw), sizeof(q->cvr));
-	q->ident = segrow_next_str(&raw);
-	q->status = segrow_next_str(&raw);
-	q->bilag = segrow_next_str(&raw);
-	q->account = segrow_next_str(&raw);
-	q->costcentre = segrow_next_str(&raw);
-	q->invoice = segrow_next_str(&raw);
-	q->reason = segrow_next_str(&raw);
-	q->text = segrow_next_str(&raw);
-	q->name = segrow_next_str(&raw);
 }
 
 /* A posting's row: its value is posting_row_put()'s (match/reconin.h). */
@@ -385,7 +342,6 @@ static int add_posting_row(struct faktura *k, const struct posting *p)
 	strbuf_release(&v);
 	return rc;
 }
-
 
 /* The months matched: an invoice of another month is read, not matched. */
 static int matched_month(const struct faktura *k, int32_t month)
@@ -733,11 +689,11 @@ static void match_amount(struct faktura *k)
 		switch (k->rows[i].kind) {
 		case ROW_INVOICE:
 			k->inv = xgrow(k->inv, &k->ainv, k->ninv + 1, sizeof(*k->inv));
-			get_invoice(raw, &k->inv[k->ninv++]);
+			kyrow_row_get(raw, &k->inv[k->ninv++]);
 			break;
 		case ROW_REJECTED:
 			k->rej = xgrow(k->rej, &k->arej, k->nrej + 1, sizeof(*k->rej));
-			get_invoice(raw, &k->rej[k->nrej++]);
+			kyrow_row_get(raw, &k->rej[k->nrej++]);
 			break;
 		default:
 			k->post = xgrow(k->post, &k->apost, k->npost + 1, sizeof(*k->post));

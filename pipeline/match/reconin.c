@@ -441,3 +441,47 @@ void posting_row_get(const char *raw, struct posting *p)
 	p->text = segrow_next_str(&raw);
 	p->journal = "";
 }
+
+void kyrow_row_put(struct strbuf *v, const struct kyrow *q)
+{
+	strbuf_add(v, &q->month, sizeof(q->month));
+	strbuf_add(v, &q->day, sizeof(q->day));
+	strbuf_add(v, &q->created, sizeof(q->created));
+	strbuf_add(v, &q->processed, sizeof(q->processed));
+	strbuf_add(v, &q->amount, sizeof(q->amount));
+	segrow_put_str(v, q->se);
+	segrow_put_str(v, q->cpr);
+	segrow_put_str(v, q->cvr);
+	segrow_put_str(v, q->ident);
+	segrow_put_str(v, q->status);
+	segrow_put_str(v, q->bilag);
+	segrow_put_str(v, q->account);
+	segrow_put_str(v, q->costcentre);
+	segrow_put_str(v, q->invoice);
+	segrow_put_str(v, q->reason);
+	segrow_put_str(v, q->text);
+	segrow_put_str(v, q->name);
+}
+
+void kyrow_row_get(const char *raw, struct kyrow *q)
+{
+	memset(q, 0, sizeof(*q));
+	memcpy(&q->month, raw, sizeof(q->month));
+	memcpy(&q->day, raw + 4, sizeof(q->day));
+	memcpy(&q->created, raw + 8, sizeof(q->created));
+	memcpy(&q->processed, raw + 16, sizeof(q->processed));
+	memcpy(&q->amount, raw + 24, sizeof(q->amount));
+	raw += 32;
+	xstrlcpy(q->se, segrow_next_str(&raw), sizeof(q->se));
+	xstrlcpy(q->cpr, segrow_next_str(&raw), sizeof(q->cpr));
+	xstrlcpy(q->cvr, segrow_next_str(&raw), sizeof(q->cvr));
+	q->ident = segrow_next_str(&raw);
+	q->status = segrow_next_str(&raw);
+	q->bilag = segrow_next_str(&raw);
+	q->account = segrow_next_str(&raw);
+	q->costcentre = segrow_next_str(&raw);
+	q->invoice = segrow_next_str(&raw);
+	q->reason = segrow_next_str(&raw);
+	q->text = segrow_next_str(&raw);
+	q->name = segrow_next_str(&raw);
+}

@@ -87,6 +87,17 @@ struct kyrow {
 	money_t amount;
 };
 
+/*
+ * A KY row as the value of an external-sorter row (store/segment.h's
+ * segsort), for a stage that regroups KY rows in bounded memory (faktura,
+ * debitor): month, day, created, processed and amount in host order (32
+ * bytes), then every text of struct kyrow as segrow strings (none NULL).
+ * kyrow_row_get() reads a value kyrow_row_put() wrote: se, cpr and cvr
+ * copied, the other texts pointing into raw (valid while the row is).
+ */
+void kyrow_row_put(struct strbuf *v, const struct kyrow *q);
+void kyrow_row_get(const char *raw, struct kyrow *q);
+
 struct kyrows {
 	struct kyrow *v;
 	size_t n, alloc;
